@@ -1,0 +1,62 @@
+"""Areas and their populations."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from .reference import AREAS_BY_CODE
+from .schema import area, population
+
+AREA_COLUMNS = ["code", "name", "level", "parent_code", "population", "population_year"]
+
+
+def list_areas(engine: Engine) -> pd.DataFrame:
+    """Every district, county and force with its latest population estimate."""
+    with engine.connect() as conn:
+        areas = pd.DataFrame(
+            conn.execute(select(area.c.code, area.c.name, area.c.level, area.c.parent_code)).all(),
+            columns=["code", "name", "level", "parent_code"],
+        )
+    latest = latest_populations(engine, list(areas["code"]))
+    areas["population"] = areas["code"].map(lambda c: latest.get(c, (None, None))[1]).astype("Int64")
+    areas["population_year"] = areas["code"].map(lambda c: latest.get(c, (None, None))[0]).astype("Int64")
+    order = {"force": 0, "county": 1, "district": 2}
+    areas = areas.sort_values(["level", "name"], key=lambda s: s.map(order) if s.name == "level" else s)
+    return areas[AREA_COLUMNS].reset_index(drop=True)
+
+
+def population_table(engine: Engine, codes: list[str]) -> dict[str, list[tuple[int, int]]]:
+    """Every estimate per code, as (year, population) sorted by year."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(population.c.code, population.c.year, population.c.population)
+            .where(population.c.code.in_(codes))
+            .order_by(population.c.year)
+        ).all()
+    table: dict[str, list[tuple[int, int]]] = {}
+    for code, year, value in rows:
+        table.setdefault(code, []).append((year, value))
+    return table
+
+
+def latest_populations(engine: Engine, codes: list[str]) -> dict[str, tuple[int, int]]:
+    return {code: years[-1] for code, years in population_table(engine, codes).items()}
+
+
+def population_for_year(estimates: list[tuple[int, int]], year: int) -> tuple[int | None, int | None]:
+    """The estimate for the latest year not after ``year``; else the earliest there is.
+
+    Mid-year estimates arrive a year or more late, so recent periods use the newest one.
+    """
+    if not estimates:
+        return None, None
+    chosen = estimates[0]
+    for estimate in estimates:
+        if estimate[0] <= year:
+            chosen = estimate
+    return chosen
+
+
+def area_name(code: str) -> str:
+    return AREAS_BY_CODE[code].name if code in AREAS_BY_CODE else code

@@ -1,0 +1,74 @@
+"""Create or upgrade the database and load what ships with the project.
+
+``init_db`` is safe to run again: areas are upserted, and the shipped published figures
+and population are re-read only when their files have changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from .db import PROJECT_ROOT, upgrade_schema
+from .importers.files import checksum
+from .importers.population import import_population
+from .importers.series import import_series
+from .reference import AREAS
+from .schema import area, import_log, incident
+
+log = logging.getLogger(__name__)
+PUBLISHED_DIR = PROJECT_ROOT / "data" / "published"
+POPULATION_DIR = PROJECT_ROOT / "data" / "population"
+SYSTEM_USER = "system (shipped data)"
+
+
+def init_db(engine: Engine) -> None:
+    upgrade_schema(engine)
+    _upsert_areas(engine)
+    for path in sorted(POPULATION_DIR.glob("*.csv")):
+        if _changed(engine, path):
+            import_population(engine, path, imported_by=SYSTEM_USER)
+    for path in sorted(PUBLISHED_DIR.glob("*.csv")):
+        if _changed(engine, path):
+            import_series(engine, path, kind="published", imported_by=SYSTEM_USER)
+
+
+def bootstrap(engine: Engine, *, demo: bool = True) -> None:
+    """First start: the schema and shipped data, then demo incidents if there are none."""
+    init_db(engine)
+    if demo and not has_incidents(engine):
+        from .demo import load_demo
+
+        log.info("No incidents stored: writing the synthetic demo set (takes a little while)")
+        load_demo(engine)
+
+
+def has_incidents(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(incident.c.id).limit(1)).first() is not None
+
+
+def _upsert_areas(engine: Engine) -> None:
+    with engine.begin() as conn:
+        known = set(conn.execute(select(area.c.code)).scalars())
+        # Parents first, so the self-referencing foreign key is always satisfied.
+        for a in sorted(AREAS, key=lambda a: a.parent_code is not None):
+            values = {"name": a.name, "level": a.level, "parent_code": a.parent_code}
+            if a.code in known:
+                conn.execute(update(area).where(area.c.code == a.code).values(**values))
+            else:
+                conn.execute(insert(area).values(code=a.code, **values))
+
+
+def _changed(engine: Engine, path: Path) -> bool:
+    """True unless this exact file content was already imported."""
+    digest = checksum(path.read_bytes())
+    with engine.connect() as conn:
+        seen = conn.execute(
+            select(func.count()).select_from(import_log).where(
+                import_log.c.filename == str(path), import_log.c.checksum == digest
+            )
+        ).scalar()
+    return not seen

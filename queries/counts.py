@@ -1,0 +1,258 @@
+"""Incident counts and rates per 1,000 residents, for any areas, crime types and months.
+
+Everything is read from ``incident_count`` (monthly counts kept up to date by imports).
+A month that was never loaded for an area's force is missing, not zero: periods carry
+the number of loaded months they cover so views can mark incomplete ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Engine, Integer, func, select
+
+from . import periods
+from .areas import area_name, population_for_year, population_table
+from .reference import ALL_CRIME, AREAS_BY_CODE, DISTRICT, FORCE, districts_in, force_of
+from .schema import incident_count, loaded_month
+from .stats import change_p_value, percent_change, SIGNIFICANCE_LEVEL
+
+# Column names and dtypes of each result, so that empty results have the same shape.
+MONTHLY_SCHEMA = {"area_code": "str", "month": "str", "crime_type": "str", "count": "int64", "is_synthetic": "bool"}
+COUNT_SCHEMA = {
+    "period": "str", "first_month": "str", "last_month": "str", "area_code": "str", "area_name": "str",
+    "count": "int64", "population": "Int64", "population_year": "Int64", "rate_per_1000": "Float64",
+    "months": "int64", "complete": "bool", "is_synthetic": "bool",
+}
+CHANGE_SCHEMA = {
+    "area_code": "str", "area_name": "str", "crime_type": "str", "previous_count": "int64",
+    "current_count": "int64", "change": "int64", "percent_change": "Float64", "p_value": "float64",
+    "significant": "bool",
+}
+MONTHLY_COLUMNS = list(MONTHLY_SCHEMA)
+COUNT_COLUMNS = list(COUNT_SCHEMA)
+CHANGE_COLUMNS = list(CHANGE_SCHEMA)
+_GRAIN_LABEL = {
+    periods.MONTH: lambda m: m,
+    periods.QUARTER: periods.quarter_of,
+    periods.FINANCIAL_YEAR: periods.financial_year_of,
+    periods.CALENDAR_YEAR: periods.calendar_year_of,
+}
+_GRAIN_LENGTH = {periods.MONTH: 1, periods.QUARTER: 3, periods.FINANCIAL_YEAR: 12, periods.CALENDAR_YEAR: 12}
+
+
+def _area_filter(code: str):
+    """The WHERE clause selecting an area's rows of ``incident_count``."""
+    level = AREAS_BY_CODE[code].level
+    if level == FORCE:
+        return incident_count.c.force_code == code  # includes rows with no location
+    if level == DISTRICT:
+        return incident_count.c.district_code == code
+    return incident_count.c.district_code.in_(districts_in(code))
+
+
+def loaded_months(engine: Engine, force_code: str | None = None) -> list[str]:
+    """Months that hold incidents, for one force or any."""
+    query = select(loaded_month.c.month).distinct().order_by(loaded_month.c.month)
+    if force_code:
+        query = query.where(loaded_month.c.force_code == force_code)
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def latest_month(engine: Engine, force_code: str | None = None) -> str | None:
+    query = select(func.max(loaded_month.c.month))
+    if force_code:
+        query = query.where(loaded_month.c.force_code == force_code)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def monthly_counts(
+    engine: Engine,
+    area_codes: Sequence[str],
+    crime_types: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    by_crime_type: bool = False,
+) -> pd.DataFrame:
+    """Counts per area and loaded month (zero where a loaded month had none).
+
+    ``crime_types`` of None means all crime excluding anti-social behaviour. Without
+    ``by_crime_type`` the crime_type column holds "all selected".
+    """
+    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
+    frames = []
+    with engine.connect() as conn:
+        for code in dict.fromkeys(area_codes):
+            group = [incident_count.c.month] + ([incident_count.c.crime_type] if by_crime_type else [])
+            query = (
+                select(
+                    *group,
+                    func.sum(incident_count.c.count).label("count"),
+                    func.max(incident_count.c.is_synthetic.cast(Integer)).label("is_synthetic"),
+                )
+                .where(_area_filter(code), incident_count.c.crime_type.in_(crime_types))
+                .group_by(*group)
+            )
+            if start:
+                query = query.where(incident_count.c.month >= start)
+            if end:
+                query = query.where(incident_count.c.month <= end)
+            found = pd.DataFrame(conn.execute(query).all(), columns=[c.name for c in group] + ["count", "is_synthetic"])
+            months = conn.execute(
+                select(loaded_month.c.month, loaded_month.c.is_synthetic)
+                .where(loaded_month.c.force_code == force_of(code))
+                .where(loaded_month.c.month >= (start or "0000-00"), loaded_month.c.month <= (end or "9999-99"))
+            ).all()
+            frames.append(_fill_loaded_months(code, found, months, crime_types if by_crime_type else None))
+    if not frames:
+        return _empty(MONTHLY_COLUMNS)
+    result = pd.concat(frames, ignore_index=True)
+    return result.sort_values(["area_code", "month", "crime_type"]).reset_index(drop=True)[MONTHLY_COLUMNS]
+
+
+def _fill_loaded_months(code: str, found: pd.DataFrame, months: list, crime_types: list[str] | None) -> pd.DataFrame:
+    """One row per loaded month (and crime type), zero where nothing was recorded."""
+    types = crime_types or ["all selected"]
+    grid = pd.DataFrame(
+        [(m, t, bool(s)) for m, s in months for t in types], columns=["month", "crime_type", "month_synthetic"]
+    )
+    if crime_types is None:
+        found = found.assign(crime_type="all selected")
+    merged = grid.merge(found, on=["month", "crime_type"], how="left")
+    merged["count"] = merged["count"].fillna(0).astype("int64")
+    merged["is_synthetic"] = merged["month_synthetic"].astype(bool)
+    merged["area_code"] = code
+    return merged[MONTHLY_COLUMNS]
+
+
+def counts(
+    engine: Engine,
+    area_codes: Sequence[str],
+    crime_types: Sequence[str] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    grain: str = periods.MONTH,
+) -> pd.DataFrame:
+    """Counts and rates per 1,000 residents by period, one row per area and period.
+
+    Periods are months, calendar quarters, financial years (April to March), calendar
+    years, or rolling 12 months labelled by their last month. A rolling value appears
+    only where all 12 months are loaded.
+    """
+    if grain not in periods.GRAINS:
+        raise ValueError(f"unknown grain {grain!r}")
+    fetch_start = periods.add_months(start, -11) if (grain == periods.ROLLING_12 and start) else start
+    monthly = monthly_counts(engine, area_codes, crime_types, fetch_start, end)
+    if monthly.empty:
+        return _empty(COUNT_COLUMNS)
+    if grain == periods.ROLLING_12:
+        table = _rolling_12(monthly, start)
+    else:
+        table = _by_period(monthly, grain)
+    return _with_rates(engine, table)
+
+
+def _by_period(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
+    label = _GRAIN_LABEL[grain]
+    frame = monthly.assign(period=monthly["month"].map(label))
+    grouped = frame.groupby(["area_code", "period"], as_index=False).agg(
+        count=("count", "sum"),
+        first_month=("month", "min"),
+        last_month=("month", "max"),
+        months=("month", "nunique"),
+        is_synthetic=("is_synthetic", "any"),
+    )
+    grouped["complete"] = grouped["months"] == _GRAIN_LENGTH[grain]
+    # A period's bounds are its calendar bounds, not just the loaded months in it.
+    bounds = grouped["period"].map(periods.parse_period)
+    grouped["first_month"] = [b[1] if b else f for b, f in zip(bounds, grouped["first_month"])]
+    grouped["last_month"] = [b[2] if b else l for b, l in zip(bounds, grouped["last_month"])]
+    return grouped
+
+
+def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
+    rows = []
+    for code, frame in monthly.groupby("area_code"):
+        by_month = frame.set_index("month")
+        for month in by_month.index:
+            if start and month < start:
+                continue
+            window = periods.months_between(periods.add_months(month, -11), month)
+            if not all(m in by_month.index for m in window):
+                continue
+            part = by_month.loc[window]
+            rows.append(
+                {
+                    "area_code": code, "period": month, "count": int(part["count"].sum()),
+                    "first_month": window[0], "last_month": month, "months": 12,
+                    "complete": True, "is_synthetic": bool(part["is_synthetic"].any()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["area_code", "period", "count", "first_month", "last_month", "months", "complete", "is_synthetic"])
+
+
+def _with_rates(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        return _empty(COUNT_COLUMNS)
+    estimates = population_table(engine, list(table["area_code"].unique()))
+    chosen = [
+        population_for_year(estimates.get(code, []), int(last[:4]))
+        for code, last in zip(table["area_code"], table["last_month"])
+    ]
+    table = table.assign(
+        area_name=table["area_code"].map(area_name),
+        population_year=pd.array([c[0] for c in chosen], dtype="Int64"),
+        population=pd.array([c[1] for c in chosen], dtype="Int64"),
+    )
+    table["rate_per_1000"] = (table["count"] / table["population"].astype("Float64") * 1000).astype("Float64")
+    table["count"] = table["count"].astype("int64")
+    table["months"] = table["months"].astype("int64")
+    return table.sort_values(["area_code", "first_month"]).reset_index(drop=True)[COUNT_COLUMNS]
+
+
+def change_between(
+    engine: Engine,
+    area_codes: Sequence[str],
+    previous: tuple[str, str],
+    current: tuple[str, str],
+    crime_types: Sequence[str] | None = None,
+    by_crime_type: bool = False,
+) -> pd.DataFrame:
+    """Counts in two periods (first and last month of each), the change and its p-value.
+
+    The exact conditional test allows for periods of different lengths; ``significant``
+    means p < 0.05 (two-sided).
+    """
+    frames = {}
+    lengths = {}
+    for name, (first, last) in (("previous", previous), ("current", current)):
+        monthly = monthly_counts(engine, area_codes, crime_types, first, last, by_crime_type)
+        frames[name] = monthly.groupby(["area_code", "crime_type"], as_index=False)["count"].sum()
+        lengths[name] = len(periods.months_between(first, last))
+    merged = frames["previous"].merge(
+        frames["current"], on=["area_code", "crime_type"], how="outer", suffixes=("_previous", "_current")
+    )
+    if merged.empty:
+        return _empty(CHANGE_COLUMNS)
+    merged = merged.rename(columns={"count_previous": "previous_count", "count_current": "current_count"})
+    merged["previous_count"] = merged["previous_count"].fillna(0).astype("int64")
+    merged["current_count"] = merged["current_count"].fillna(0).astype("int64")
+    merged["change"] = merged["current_count"] - merged["previous_count"]
+    merged["percent_change"] = pd.array(
+        [percent_change(p, c) for p, c in zip(merged["previous_count"], merged["current_count"])], dtype="Float64"
+    )
+    merged["p_value"] = [
+        change_p_value(p, c, lengths["previous"], lengths["current"])
+        for p, c in zip(merged["previous_count"], merged["current_count"])
+    ]
+    merged["significant"] = merged["p_value"] < SIGNIFICANCE_LEVEL
+    merged["area_name"] = merged["area_code"].map(area_name)
+    return merged.sort_values(["area_code", "crime_type"]).reset_index(drop=True)[CHANGE_COLUMNS]
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    schema = {**MONTHLY_SCHEMA, **COUNT_SCHEMA, **CHANGE_SCHEMA}
+    return pd.DataFrame({c: pd.Series(dtype=schema[c]) for c in columns})

@@ -1,0 +1,1 @@
+"""Importers: validate a whole input first, then store it in one transaction."""

@@ -1,0 +1,78 @@
+"""Period labels used across the dashboard: months, quarters, financial and calendar years.
+
+A financial year runs April to March and is labelled ``2023/24``; a quarter is a calendar
+quarter, ``2024-Q1`` (January to March).
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTH = "month"
+QUARTER = "quarter"
+FINANCIAL_YEAR = "financial_year"
+CALENDAR_YEAR = "calendar_year"
+ROLLING_12 = "rolling_12"
+GRAINS = (MONTH, QUARTER, FINANCIAL_YEAR, CALENDAR_YEAR, ROLLING_12)
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+_CALENDAR_YEAR = re.compile(r"^(\d{4})$")
+
+
+def is_month(text: str) -> bool:
+    return bool(_MONTH.match(text or ""))
+
+
+def month_index(month: str) -> int:
+    """Months since year 0, so that month arithmetic is integer arithmetic."""
+    year, mon = month.split("-")
+    return int(year) * 12 + int(mon) - 1
+
+
+def month_from_index(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def add_months(month: str, n: int) -> str:
+    return month_from_index(month_index(month) + n)
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from first to last inclusive."""
+    return [month_from_index(i) for i in range(month_index(first), month_index(last) + 1)]
+
+
+def quarter_of(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year}-Q{(mon - 1) // 3 + 1}"
+
+
+def financial_year_of(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    start = year if mon >= 4 else year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def calendar_year_of(month: str) -> str:
+    return month[:4]
+
+
+def parse_period(text: str) -> tuple[str, str, str] | None:
+    """(period type, first month, last month) of a period label, or None if it is not one."""
+    text = (text or "").strip()
+    if m := _MONTH.match(text):
+        return MONTH, text, text
+    if m := _QUARTER.match(text):
+        year, q = int(m[1]), int(m[2])
+        first = f"{year}-{3 * q - 2:02d}"
+        return QUARTER, first, add_months(first, 2)
+    if m := _FINANCIAL_YEAR.match(text):
+        start = int(m[1])
+        if int(m[2]) != (start + 1) % 100:
+            return None
+        return FINANCIAL_YEAR, f"{start}-04", f"{start + 1}-03"
+    if m := _CALENDAR_YEAR.match(text):
+        return CALENDAR_YEAR, f"{text}-01", f"{text}-12"
+    return None

@@ -1,0 +1,162 @@
+"""The database schema: one MetaData for every table, shared by queries and migrations.
+
+Raw incidents are kept for drill-down and re-aggregation; every trend is read from
+``incident_count``, a table of monthly counts that each import rebuilds for the months it
+touches, so no request scans raw incidents.
+"""
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Districts, counties and force areas (the LSOAs incidents fall in are in ``lsoa``).
+area = Table(
+    "area",
+    metadata,
+    Column("code", String(9), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("parent_code", String(9), ForeignKey("area.code")),
+)
+
+# LSOAs met in imported files, under both the 2011 and 2021 vintages.
+lsoa = Table(
+    "lsoa",
+    metadata,
+    Column("code", String(9), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("district_code", String(9), ForeignKey("area.code"), nullable=False),
+)
+
+# Mid-year population estimates for areas or LSOAs, one row per code and year.
+population = Table(
+    "population",
+    metadata,
+    Column("code", String(9), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("population", Integer, nullable=False),
+    Column("source", Text, nullable=False),
+)
+
+# One row per file imported (or demo set written): what, when, by whom and how it went.
+import_log = Table(
+    "import_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", Text, nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_stored", Integer, nullable=False),
+    Column("outcome", Text, nullable=False),
+)
+
+# Which force-months hold incidents, and whether they are synthetic demo data: a month
+# with no row here is "not loaded", not "zero incidents".
+loaded_month = Table(
+    "loaded_month",
+    metadata,
+    Column("force_code", String(9), ForeignKey("area.code"), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("is_synthetic", Boolean, nullable=False),
+    Column("rows_stored", Integer, nullable=False),
+    Column("import_id", Integer, ForeignKey("import_log.id"), nullable=False),
+)
+
+# data.police.uk street-level rows. ``district_code`` is NULL for rows with no location,
+# which count at force level only.
+incident = Table(
+    "incident",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("force_code", String(9), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("crime_id", String(64)),
+    Column("crime_type", String(32), nullable=False),
+    Column("district_code", String(9)),
+    Column("lsoa_code", String(9)),
+    Column("location", Text),
+    Column("longitude", Float),
+    Column("latitude", Float),
+    Column("last_outcome", Text),
+    Column("last_outcome_month", String(7)),
+    Column("is_synthetic", Boolean, nullable=False),
+    Index("ix_incident_force_month", "force_code", "month"),
+    Index("ix_incident_crime_id", "crime_id"),
+)
+
+# Monthly counts by district (NULL: no location) and crime type, rebuilt per force-month.
+incident_count = Table(
+    "incident_count",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("force_code", String(9), nullable=False),
+    Column("district_code", String(9)),
+    Column("month", String(7), nullable=False),
+    Column("crime_type", String(32), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("is_synthetic", Boolean, nullable=False),
+    Index("ix_incident_count_district", "district_code", "crime_type", "month", "count"),
+    Index("ix_incident_count_force", "force_code", "crime_type", "month", "count"),
+)
+
+# Published and partner series: figures from reports or partners' own systems.
+series = Table(
+    "series",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("theme", String(40), nullable=False),
+    Column("unit", String(20), nullable=False),
+    Column("kind", String(10), nullable=False),  # "published" or "partner"
+    Column("sensitive", Boolean, nullable=False),
+    Column("import_id", Integer, ForeignKey("import_log.id"), nullable=False),
+)
+
+series_value = Table(
+    "series_value",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("series_id", String(80), ForeignKey("series.id", ondelete="CASCADE"), nullable=False),
+    Column("area_code", String(9), ForeignKey("area.code"), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("period_type", String(16), nullable=False),
+    Column("period_start", String(7), nullable=False),  # first month, for sorting
+    Column("category", Text, nullable=False),  # "" for a series' total
+    Column("value", Float, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("source_table", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    UniqueConstraint("series_id", "area_code", "period", "category"),
+)
+
+# Bumped by every import so that caches keyed on it go stale together.
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
