@@ -256,3 +256,16 @@ def change_between(
 def _empty(columns: list[str]) -> pd.DataFrame:
     schema = {**MONTHLY_SCHEMA, **COUNT_SCHEMA, **CHANGE_SCHEMA}
     return pd.DataFrame({c: pd.Series(dtype=schema[c]) for c in columns})
+
+
+def loaded_months_with_source(engine: Engine, force_code: str) -> list[tuple[str, bool]]:
+    """(month, is_synthetic) for every loaded month of a force."""
+    with engine.connect() as conn:
+        return [
+            (m, bool(s))
+            for m, s in conn.execute(
+                select(loaded_month.c.month, loaded_month.c.is_synthetic)
+                .where(loaded_month.c.force_code == force_code)
+                .order_by(loaded_month.c.month)
+            )
+        ]
