@@ -27,7 +27,8 @@ COUNT_SCHEMA = {
 }
 CHANGE_SCHEMA = {
     "area_code": "str", "area_name": "str", "crime_type": "str", "previous_count": "int64",
-    "current_count": "int64", "change": "int64", "percent_change": "Float64", "p_value": "float64",
+    "current_count": "int64", "previous_months": "int64", "current_months": "int64",
+    "comparable": "bool", "change": "int64", "percent_change": "Float64", "p_value": "Float64",
     "significant": "bool",
 }
 MONTHLY_COLUMNS = list(MONTHLY_SCHEMA)
@@ -230,25 +231,34 @@ def change_between(
     lengths = {}
     for name, (first, last) in (("previous", previous), ("current", current)):
         monthly = monthly_counts(engine, area_codes, crime_types, first, last, by_crime_type)
-        frames[name] = monthly.groupby(["area_code", "crime_type"], as_index=False)["count"].sum()
+        frames[name] = monthly.groupby(["area_code", "crime_type"], as_index=False).agg(
+            count=("count", "sum"), months=("month", "nunique")
+        )
         lengths[name] = len(periods.months_between(first, last))
     merged = frames["previous"].merge(
         frames["current"], on=["area_code", "crime_type"], how="outer", suffixes=("_previous", "_current")
     )
     if merged.empty:
         return _empty(CHANGE_COLUMNS)
-    merged = merged.rename(columns={"count_previous": "previous_count", "count_current": "current_count"})
-    merged["previous_count"] = merged["previous_count"].fillna(0).astype("int64")
-    merged["current_count"] = merged["current_count"].fillna(0).astype("int64")
+    for name in ("previous", "current"):
+        merged[f"{name}_count"] = merged.pop(f"count_{name}").fillna(0).astype("int64")
+        merged[f"{name}_months"] = merged.pop(f"months_{name}").fillna(0).astype("int64")
+    # Only periods whose every month is loaded are compared: a missing month is not a zero.
+    merged["comparable"] = (merged["previous_months"] == lengths["previous"]) & (
+        merged["current_months"] == lengths["current"]
+    )
     merged["change"] = merged["current_count"] - merged["previous_count"]
     merged["percent_change"] = pd.array(
-        [percent_change(p, c) for p, c in zip(merged["previous_count"], merged["current_count"])], dtype="Float64"
+        [percent_change(p, c) if ok else None
+         for p, c, ok in zip(merged["previous_count"], merged["current_count"], merged["comparable"])],
+        dtype="Float64",
     )
-    merged["p_value"] = [
-        change_p_value(p, c, lengths["previous"], lengths["current"])
-        for p, c in zip(merged["previous_count"], merged["current_count"])
-    ]
-    merged["significant"] = merged["p_value"] < SIGNIFICANCE_LEVEL
+    merged["p_value"] = pd.array(
+        [change_p_value(p, c, lengths["previous"], lengths["current"]) if ok else None
+         for p, c, ok in zip(merged["previous_count"], merged["current_count"], merged["comparable"])],
+        dtype="Float64",
+    )
+    merged["significant"] = (merged["p_value"] < SIGNIFICANCE_LEVEL).fillna(False).astype(bool)
     merged["area_name"] = merged["area_code"].map(area_name)
     return merged.sort_values(["area_code", "crime_type"]).reset_index(drop=True)[CHANGE_COLUMNS]
 

@@ -283,7 +283,10 @@ def import_policeuk(
     imported_by: str | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[FileSummary]:
-    """Import street and outcomes files (any mix of CSV, gzip, zip and folders)."""
+    """Import street and outcomes files (any mix of CSV, gzip, zip and folders).
+
+    ``progress`` is called with 1 after each file is checked and again after it is stored.
+    """
     paths = list(paths)
     files = check_files(paths)
     # First pass: check every row of every file before writing anything.
@@ -296,6 +299,8 @@ def import_policeuk(
         result = parser(source, source.read_bytes())
         if isinstance(result, FileSummary):
             summaries[source.name] = result
+        if progress:
+            progress(1)
     # Second pass: store, street files before outcomes so outcomes find their crimes.
     to_store = [(s, k) for s, k in files if s.name not in summaries]
     to_store.sort(key=lambda item: (item[1] != "street", item[0].base_name))
@@ -307,7 +312,7 @@ def import_policeuk(
             else:
                 summaries[source.name] = store_outcomes(conn, parse_outcomes(source, data), imported_by)
             if progress:
-                progress(summaries[source.name].rows_read)
+                progress(1)
         if to_store:
             bump_data_version(conn)
     return [summaries[source.name] for source, _ in files]

@@ -1,0 +1,78 @@
+"""Composition root: builds the Dash app on a Flask server and wires its parts together.
+
+``gunicorn app:server`` serves it; ``flask --app app COMMAND`` runs the command-line
+tasks; ``python app.py`` prepares the embedded database and serves on port 8050.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from dash import Dash
+from flask import Flask, request
+
+from dashboard import layout, routing
+from dashboard.api import api_error_response, create_api
+from dashboard.cache import QueryCache
+from dashboard.cli import register_cli
+from dashboard.health import health_status
+from dashboard.settings import Settings
+from queries.db import make_engine
+
+# Dash's debug mode otherwise asks plotly's servers for a newer version.
+os.environ.setdefault("DASH_DISABLE_VERSION_CHECK", "true")
+
+
+def create_app(config: dict | None = None) -> Dash:
+    settings = Settings.from_mapping(config)
+    server = Flask(__name__)
+    server.json.sort_keys = False  # keep fields in the documented order
+    engine = make_engine(settings.database_url)
+    query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl)
+    server.extensions["engine"] = engine
+    server.extensions["query_cache"] = query_cache
+
+    server.register_blueprint(create_api(query_cache))
+    register_cli(server, engine, on_data_change=query_cache.clear)
+    _register_error_handlers(server)
+    server.add_url_rule("/health", "health", lambda: health_status(engine))
+
+    app = Dash(
+        __name__,
+        server=server,
+        title=layout.TITLE,
+        update_title=None,
+        serve_locally=True,
+        index_string=layout.INDEX_STRING,
+    )
+    app.layout = layout.shell
+    routing.register_callbacks(app, query_cache)
+    return app
+
+
+def _register_error_handlers(server: Flask) -> None:
+    """Errors never show a traceback; API paths answer in JSON."""
+
+    def handler(status: int, message: str):
+        def respond(_error):
+            if request.path.startswith("/api/"):
+                return api_error_response(status, message)
+            return f"<!DOCTYPE html><html lang='en-GB'><title>{message}</title><h1>{message}</h1></html>", status
+
+        return respond
+
+    server.register_error_handler(404, handler(404, "Not found"))
+    server.register_error_handler(405, handler(405, "Method not allowed"))
+    server.register_error_handler(500, handler(500, "Something went wrong; the error has been logged"))
+
+
+app = create_app()
+server = app.server
+
+if __name__ == "__main__":
+    from queries.bootstrap import bootstrap
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    bootstrap(server.extensions["engine"])
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")))

@@ -1,0 +1,139 @@
+"""The read-only JSON API (``/api/v1``), documented by ``/api/v1/openapi.json``.
+
+Views only check parameters and shape responses; every figure comes from ``queries``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+import pandas as pd
+from flask import Blueprint, Response, jsonify, request
+
+from queries import periods
+from queries.areas import list_areas
+from queries.counts import counts, latest_month
+from queries.series import series_catalogue, series_values
+
+from . import params
+from .openapi import openapi_document
+
+POLICE_UK_SOURCE = "data.police.uk street-level crime and ASB (Open Government Licence v3.0)"
+SYNTHETIC_NOTICE = "Includes synthetic demo data: these are not real incidents."
+
+
+def create_api(query_cache) -> Blueprint:
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+    @api.errorhandler(params.BadParameter)
+    def bad_parameter(error: params.BadParameter):
+        return jsonify(error={"parameter": error.parameter, "message": error.message}), 400
+
+    @api.route("/<path:_unknown>")
+    def not_found(_unknown):
+        # Without this, Dash's catch-all page route would answer unknown API paths.
+        return jsonify(error={"status": 404, "message": "no such API endpoint (see /api/v1/openapi.json)"}), 404
+
+    @api.get("/openapi.json")
+    def openapi():
+        return jsonify(openapi_document(request.script_root))
+
+    @api.get("/areas")
+    def areas():
+        params.reject_unknown(request.args, set())
+        frame = query_cache.get(list_areas)
+        return jsonify(areas=_records(frame))
+
+    @api.get("/counts")
+    def count_rows():
+        args = request.args
+        params.reject_unknown(args, {"area", "crime_type", "from", "to", "grain", "format"})
+        codes = params.area_codes(args)
+        types = params.crime_types(args)
+        first, last = params.month_range(args)
+        grain = params.choice(args, "grain", periods.GRAINS, periods.MONTH)
+        fmt = params.choice(args, "format", ("json", "csv"), "json")
+        frame = query_cache.get(counts, tuple(codes), tuple(types) if types else None, first, last, grain)
+        rows = frame.rename(columns={"area_code": "area", "is_synthetic": "synthetic"})[
+            ["period", "area", "area_name", "count", "rate_per_1000", "population",
+             "population_year", "months", "complete", "synthetic"]
+        ]
+        rows["rate_per_1000"] = rows["rate_per_1000"].round(3)
+        if fmt == "csv":
+            return _csv(rows, "counts.csv")
+        synthetic = bool(frame["is_synthetic"].any()) if not frame.empty else False
+        return jsonify(
+            query={"area": codes, "crime_type": types or "all crime excluding anti-social-behaviour",
+                   "from": first, "to": last, "grain": grain},
+            source=POLICE_UK_SOURCE,
+            latest_month=query_cache.get(latest_month),
+            synthetic=synthetic,
+            notice=SYNTHETIC_NOTICE if synthetic else None,
+            rows=_records(rows),
+        )
+
+    @api.get("/series")
+    def series_list():
+        args = request.args
+        params.reject_unknown(args, {"theme"})
+        theme = params.single(args, "theme")
+        frame = query_cache.get(series_catalogue, theme)
+        records = _records(frame)
+        for record in records:
+            record["url"] = f"{request.script_root}/api/v1/series/{record['id']}"
+        return jsonify(series=records)
+
+    @api.get("/series/<series_id>")
+    def series_detail(series_id: str):
+        args = request.args
+        params.reject_unknown(args, {"area", "format"})
+        codes = params.area_codes(args, required=False)
+        fmt = params.choice(args, "format", ("json", "csv"), "json")
+        catalogue = query_cache.get(series_catalogue, None)
+        match = catalogue[catalogue["id"] == series_id]
+        if match.empty:
+            return jsonify(error={"parameter": "series_id", "message": f"no series {series_id[:80]!r}"}), 404
+        values = query_cache.get(series_values, (series_id,), None, tuple(codes) or None)
+        values = values[["area_code", "area_name", "period", "period_type", "category", "value", "source", "source_table", "note"]]
+        # Whole numbers (counts) print as integers, not 14490.0.
+        values["value"] = [int(v) if float(v).is_integer() else v for v in values["value"]]
+        if fmt == "csv":
+            return _csv(values, f"{series_id}.csv")
+        meta = _records(match)[0]
+        return jsonify(series=meta, values=_records(values))
+
+    return api
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-safe records: numpy and pandas scalars to Python, NA and NaN to null."""
+    records = []
+    for row in frame.astype(object).itertuples(index=False):
+        record = {}
+        for name, value in zip(frame.columns, row):
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            record[name] = value
+        records.append(record)
+    return records
+
+
+def _csv(frame: pd.DataFrame, filename: str) -> Response:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def api_error_response(status: int, message: str):
+    """A JSON error body for API paths (used by the app-wide error handlers)."""
+    return jsonify(error={"status": status, "message": message}), status
+
+
+__all__ = ["create_api", "api_error_response"]

@@ -1,0 +1,127 @@
+"""Command-line tasks (``flask --app app COMMAND``): schema, imports and the demo set."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import Engine
+
+from queries import bootstrap, demo, periods
+from queries.importers.errors import ImportRejected
+from queries.importers.files import expand_paths
+from queries.importers.policeuk import import_policeuk
+from queries.importers.population import import_population
+from queries.importers.series import import_series
+
+
+def register_cli(server: Flask, engine: Engine, on_data_change) -> None:
+    @server.cli.command("init-db")
+    def init_db_command():
+        """Create or upgrade the schema and load the shipped figures and population."""
+        bootstrap.init_db(engine)
+        on_data_change()
+        click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
+
+    @server.cli.command("import-policeuk")
+    @click.argument("paths", nargs=-1, required=True, type=click.Path())
+    def import_policeuk_command(paths):
+        """Import data.police.uk street and outcomes files: CSV, .csv.gz, zip or folders."""
+        bootstrap.init_db(engine)
+        try:
+            total = 2 * sum(1 for _ in expand_paths(paths))
+            with click.progressbar(length=total, label="Checking and storing files", file=sys.stderr) as bar:
+                summaries = import_policeuk(engine, paths, progress=bar.update)
+        except ImportRejected as rejected:
+            _fail(rejected)
+        on_data_change()
+        _print_policeuk_summary(summaries)
+
+    @server.cli.command("import-series")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def import_series_command(path):
+        """Import partner series from a CSV in the documented template."""
+        bootstrap.init_db(engine)
+        try:
+            parsed = import_series(engine, path, kind="partner")
+        except ImportRejected as rejected:
+            _fail(rejected)
+        on_data_change()
+        for sid, meta in parsed.series.items():
+            n = sum(1 for v in parsed.values if v["series_id"] == sid)
+            flag = " (sensitive)" if meta["sensitive"] else ""
+            click.echo(f"Stored series {sid}{flag}: {n} values")
+        click.echo(f"{parsed.rows_read} rows read, {len(parsed.values)} values stored.")
+
+    @server.cli.command("import-population")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--year", type=int, help="Year of the estimates, if the file has no year column.")
+    @click.option("--source", help="Where the estimates come from, shown beside rates.")
+    def import_population_command(path, year, source):
+        """Import ONS mid-year population estimates (areas or LSOAs)."""
+        bootstrap.init_db(engine)
+        try:
+            summary = import_population(engine, path, year=year, source=source)
+        except ImportRejected as rejected:
+            _fail(rejected)
+        on_data_change()
+        click.echo(
+            f"{summary.rows_read} rows read, {summary.rows_stored} estimates stored for "
+            f"{', '.join(map(str, summary.years))}; {summary.skipped_unknown} rows for other areas skipped."
+        )
+
+    @server.cli.command("load-demo")
+    @click.option("--from", "first", default=demo.FIRST_MONTH, show_default=True, help="First month (YYYY-MM).")
+    @click.option("--to", "last", default=None, help="Last month (YYYY-MM); default: the latest full month.")
+    @click.option("--scale", default=1.0, show_default=True, help="Volume relative to the real force.")
+    @click.option("--write-csv", type=click.Path(file_okay=False), help="Also write the files to this folder.")
+    def load_demo_command(first, last, scale, write_csv):
+        """Write the deterministic SYNTHETIC demo incidents (clearly labelled as such)."""
+        last = last or demo.latest_full_month()
+        for name, value in (("--from", first), ("--to", last)):
+            if not periods.is_month(value):
+                raise click.BadParameter(f"{value!r} is not a month (YYYY-MM)", param_hint=name)
+        bootstrap.init_db(engine)
+        if write_csv:
+            written = demo.write_demo_files(Path(write_csv), first, last, scale)
+            click.echo(f"Wrote {len(written)} synthetic files to {write_csv}")
+        months = len(demo.demo_months(first, last))
+        with click.progressbar(length=months, label="Writing synthetic demo months", file=sys.stderr) as bar:
+            stored = demo.load_demo(engine, first, last, scale, progress=bar.update)
+        on_data_change()
+        click.echo(f"Stored {stored} synthetic incidents, {first} to {last}.")
+
+
+def _fail(rejected: ImportRejected) -> None:
+    click.echo("Nothing was stored. The input has these problems:", err=True)
+    click.echo(str(rejected), err=True)
+    raise SystemExit(1)
+
+
+def _print_policeuk_summary(summaries) -> None:
+    totals = {"read": 0, "stored": 0, "no_location": 0}
+    skipped_total: dict[str, int] = {}
+    for s in summaries:
+        if s.kind == "skipped":
+            click.echo(f"{s.name}: skipped ({s.note})")
+            continue
+        if s.kind == "outcomes":
+            click.echo(f"{s.name}: {s.rows_read} outcome rows read, {s.outcomes_updated} crimes' last outcome updated")
+            continue
+        skipped = ", ".join(f"{n} {reason}" for reason, n in s.skipped.items()) or "none"
+        click.echo(
+            f"{s.name}: {s.force} {', '.join(s.months)}: {s.rows_read} rows read, {s.rows_stored} stored "
+            f"({s.no_location} with no location, counted at force level only); skipped: {skipped}"
+        )
+        totals["read"] += s.rows_read
+        totals["stored"] += s.rows_stored
+        totals["no_location"] += s.no_location
+        for reason, n in s.skipped.items():
+            skipped_total[reason] = skipped_total.get(reason, 0) + n
+    skipped = ", ".join(f"{n} {reason}" for reason, n in skipped_total.items()) or "none"
+    click.echo(
+        f"Total: {totals['read']} rows read, {totals['stored']} stored "
+        f"({totals['no_location']} with no location); skipped: {skipped}"
+    )

@@ -1,0 +1,95 @@
+"""Small reusable pieces: chart cards with a text summary and a table alternative."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+SYNTHETIC_MESSAGE = (
+    "Synthetic demo data: the incident figures on this page are made up, for trying the "
+    "dashboard out. Import data.police.uk files to see real figures."
+)
+
+
+def demo_notice() -> dbc.Alert:
+    return dbc.Alert(
+        [html.Strong("Synthetic demo data. "), SYNTHETIC_MESSAGE.split(": ", 1)[1].capitalize()],
+        color="warning", class_name="demo-notice", id="demo-notice",
+    )
+
+
+def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption: str) -> dbc.Table:
+    """An accessible HTML table: a caption, column headers and row headers in the first column."""
+    header = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
+    body = []
+    for row in frame.itertuples(index=False):
+        values = dict(zip(frame.columns, row))
+        cells = []
+        for position, (key, _label) in enumerate(columns):
+            text = _format(values[key])
+            cells.append(html.Th(text, scope="row") if position == 0 else html.Td(text, className="text-end"))
+        body.append(html.Tr(cells))
+    return dbc.Table(
+        [html.Caption(caption), header, html.Tbody(body)],
+        bordered=False, striped=True, hover=False, size="sm", class_name="data-table",
+    )
+
+
+def _format(value) -> str:
+    if value is None or value is pd.NA:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return "–" if value != value else f"{value:,.2f}"
+    return str(value)
+
+
+def chart_card(
+    graph_id: str,
+    figure,
+    title: str,
+    caption: str,
+    summary: str,
+    table: dbc.Table,
+) -> html.Section:
+    """A chart with its title, source caption, generated summary and table alternative."""
+    heading_id = f"{graph_id}-heading"
+    summary_id = f"{graph_id}-summary"
+    return html.Section(
+        [
+            html.H2(title, id=heading_id, className="h5"),
+            html.P(summary, id=summary_id, className="chart-summary"),
+            # The chart is described by the summary above; its exact values are in the table.
+            html.Figure(
+                [
+                    dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False, "responsive": True}, className="chart"),
+                    html.Figcaption(caption, className="chart-caption text-body-secondary small"),
+                ],
+                className="mb-2",
+                **{"aria-describedby": summary_id},
+            ),
+            html.Details([html.Summary("Show as table"), table], className="table-alternative"),
+        ],
+        className="chart-card card card-body mb-4",
+        **{"aria-labelledby": heading_id},
+    )
+
+
+def stat_card(title: str, value: str, detail: str, change: str) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3(title, className="h6 text-body-secondary"),
+                html.P(value, className="display-6 mb-1"),
+                html.P(detail, className="mb-1"),
+                html.P(change, className="mb-0 fw-semibold"),
+            ]
+        ),
+        class_name="h-100 stat-card",
+    )

@@ -1,0 +1,135 @@
+"""The OpenAPI 3.1 description of ``/api/v1``."""
+
+from __future__ import annotations
+
+from queries import periods
+from queries.reference import AREAS, CRIME_TYPES
+
+
+def openapi_document(script_root: str = "") -> dict:
+    area_codes = [a.code for a in AREAS]
+    error = {"$ref": "#/components/schemas/Error"}
+    bad_request = {"description": "A parameter is missing or wrong", "content": {"application/json": {"schema": error}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Community safety dashboard API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only figures for Oxford, Oxfordshire and Thames Valley: police.uk incident "
+                "counts and rates per 1,000 residents, and the partnership's published and partner "
+                "series. Counts of anti-social behaviour are separate from crime."
+            ),
+            "license": {"name": "Open Government Licence v3.0 (data)"},
+        },
+        "servers": [{"url": f"{script_root}/api/v1"}],
+        "paths": {
+            "/areas": {
+                "get": {
+                    "summary": "Every district, county and force area",
+                    "operationId": "listAreas",
+                    "responses": {
+                        "200": {
+                            "description": "Areas with their latest population estimate",
+                            "content": {"application/json": {"schema": {
+                                "type": "object",
+                                "properties": {"areas": {"type": "array", "items": {"$ref": "#/components/schemas/Area"}}},
+                            }}},
+                        },
+                        "400": bad_request,
+                    },
+                }
+            },
+            "/counts": {
+                "get": {
+                    "summary": "Incident counts and rates per 1,000 residents by period",
+                    "operationId": "getCounts",
+                    "parameters": [
+                        {"name": "area", "in": "query", "required": True, "description": "Area code; repeat for several.",
+                         "schema": {"type": "array", "items": {"type": "string", "enum": area_codes}}, "explode": True},
+                        {"name": "crime_type", "in": "query", "description": "data.police.uk category slug; repeat for several. Left out: all crime except anti-social behaviour.",
+                         "schema": {"type": "array", "items": {"type": "string", "enum": [c.slug for c in CRIME_TYPES]}}, "explode": True},
+                        {"name": "from", "in": "query", "description": "First month (YYYY-MM).", "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                        {"name": "to", "in": "query", "description": "Last month (YYYY-MM).", "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                        {"name": "grain", "in": "query", "description": "Periods: month (2024-01), quarter (2024-Q1), financial_year (2023/24, April to March), calendar_year (2024), rolling_12 (12 months to the labelled month).",
+                         "schema": {"type": "string", "enum": list(periods.GRAINS), "default": "month"}},
+                        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "One row per area and period",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Counts"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        "400": bad_request,
+                    },
+                }
+            },
+            "/series": {
+                "get": {
+                    "summary": "Published and partner series",
+                    "operationId": "listSeries",
+                    "parameters": [{"name": "theme", "in": "query", "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "Series with their units and the periods they cover",
+                                          "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                              "series": {"type": "array", "items": {"$ref": "#/components/schemas/Series"}}}}}}},
+                                  "400": bad_request},
+                }
+            },
+            "/series/{series_id}": {
+                "get": {
+                    "summary": "One series with its values and sources",
+                    "operationId": "getSeries",
+                    "parameters": [
+                        {"name": "series_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "area", "in": "query", "schema": {"type": "array", "items": {"type": "string", "enum": area_codes}}, "explode": True},
+                        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "The series and its values", "content": {
+                            "application/json": {"schema": {"type": "object", "properties": {
+                                "series": {"$ref": "#/components/schemas/Series"},
+                                "values": {"type": "array", "items": {"$ref": "#/components/schemas/SeriesValue"}}}}},
+                            "text/csv": {"schema": {"type": "string"}}}},
+                        "400": bad_request,
+                        "404": {"description": "No such series", "content": {"application/json": {"schema": error}}},
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+                    "parameter": {"type": "string"}, "message": {"type": "string"}, "status": {"type": "integer"}}}}},
+                "Area": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "name": {"type": "string"},
+                    "level": {"type": "string", "enum": ["district", "county", "force"]},
+                    "parent_code": {"type": ["string", "null"]},
+                    "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]}}},
+                "Counts": {"type": "object", "properties": {
+                    "query": {"type": "object"}, "source": {"type": "string"},
+                    "latest_month": {"type": ["string", "null"]}, "synthetic": {"type": "boolean"},
+                    "notice": {"type": ["string", "null"]},
+                    "rows": {"type": "array", "items": {"$ref": "#/components/schemas/CountRow"}}}},
+                "CountRow": {"type": "object", "properties": {
+                    "period": {"type": "string"}, "area": {"type": "string"}, "area_name": {"type": "string"},
+                    "count": {"type": "integer"}, "rate_per_1000": {"type": ["number", "null"]},
+                    "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]},
+                    "months": {"type": "integer", "description": "Loaded months in the period"},
+                    "complete": {"type": "boolean", "description": "Every month of the period is loaded"},
+                    "synthetic": {"type": "boolean", "description": "Includes synthetic demo data"}}},
+                "Series": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "title": {"type": "string"}, "theme": {"type": "string"},
+                    "unit": {"type": "string", "enum": ["count", "percent", "rate_per_1000", "count_change", "percent_change"]},
+                    "kind": {"type": "string", "enum": ["published", "partner"]}, "sensitive": {"type": "boolean"},
+                    "first_period": {"type": "string"}, "last_period": {"type": "string"},
+                    "values": {"type": "integer"}, "url": {"type": "string"}}},
+                "SeriesValue": {"type": "object", "properties": {
+                    "area_code": {"type": "string"}, "area_name": {"type": "string"}, "period": {"type": "string"},
+                    "period_type": {"type": "string"}, "category": {"type": "string"}, "value": {"type": "number"},
+                    "source": {"type": "string"}, "source_table": {"type": "string"}, "note": {"type": "string"}}},
+            }
+        },
+    }
