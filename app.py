@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Dash:
     server.extensions["query_cache"] = query_cache
 
     server.register_blueprint(create_api(query_cache))
-    register_cli(server, engine, on_data_change=query_cache.clear)
+    register_cli(server, engine)
     _register_error_handlers(server)
     server.add_url_rule("/health", "health", lambda: health_status(engine))
 
@@ -74,5 +74,5 @@ if __name__ == "__main__":
     from queries.bootstrap import bootstrap
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    bootstrap(server.extensions["engine"])
+    bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false")
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")))

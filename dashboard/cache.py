@@ -59,7 +59,3 @@ class QueryCache:
                 log.warning("cache write failed", exc_info=True)
         return hit.copy() if isinstance(hit, pd.DataFrame) else hit
 
-    def clear(self) -> None:
-        self.cache.clear()
-        self._version = (0.0, -1)
-

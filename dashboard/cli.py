@@ -17,12 +17,12 @@ from queries.importers.population import import_population
 from queries.importers.series import import_series
 
 
-def register_cli(server: Flask, engine: Engine, on_data_change) -> None:
+def register_cli(server: Flask, engine: Engine) -> None:
+    # Caches need no clearing here: every import bumps the data version their keys include.
     @server.cli.command("init-db")
     def init_db_command():
         """Create or upgrade the schema and load the shipped figures and population."""
         bootstrap.init_db(engine)
-        on_data_change()
         click.echo(f"Database ready: {engine.url.render_as_string(hide_password=True)}")
 
     @server.cli.command("import-policeuk")
@@ -36,7 +36,6 @@ def register_cli(server: Flask, engine: Engine, on_data_change) -> None:
                 summaries = import_policeuk(engine, paths, progress=bar.update)
         except ImportRejected as rejected:
             _fail(rejected)
-        on_data_change()
         _print_policeuk_summary(summaries)
 
     @server.cli.command("import-series")
@@ -48,7 +47,6 @@ def register_cli(server: Flask, engine: Engine, on_data_change) -> None:
             parsed = import_series(engine, path, kind="partner")
         except ImportRejected as rejected:
             _fail(rejected)
-        on_data_change()
         for sid, meta in parsed.series.items():
             n = sum(1 for v in parsed.values if v["series_id"] == sid)
             flag = " (sensitive)" if meta["sensitive"] else ""
@@ -66,7 +64,6 @@ def register_cli(server: Flask, engine: Engine, on_data_change) -> None:
             summary = import_population(engine, path, year=year, source=source)
         except ImportRejected as rejected:
             _fail(rejected)
-        on_data_change()
         click.echo(
             f"{summary.rows_read} rows read, {summary.rows_stored} estimates stored for "
             f"{', '.join(map(str, summary.years))}; {summary.skipped_unknown} rows for other areas skipped."
@@ -90,7 +87,6 @@ def register_cli(server: Flask, engine: Engine, on_data_change) -> None:
         months = len(demo.demo_months(first, last))
         with click.progressbar(length=months, label="Writing synthetic demo months", file=sys.stderr) as bar:
             stored = demo.load_demo(engine, first, last, scale, progress=bar.update)
-        on_data_change()
         click.echo(f"Stored {stored} synthetic incidents, {first} to {last}.")
 
 

@@ -1,0 +1,25 @@
+"""gunicorn settings for this app (``gunicorn -c gunicorn.conf.py app:server``).
+
+gthread workers keep connections alive, which Dash's many small requests need (a sync
+worker hung cross-site iframes in Chromium); the database is prepared once, in the
+master process, before any worker starts.
+"""
+
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8050')}"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 60
+keepalive = 5
+accesslog = "-"
+
+
+def on_starting(server):
+    from queries.bootstrap import bootstrap
+    from queries.db import make_engine
+
+    engine = make_engine()
+    bootstrap(engine, demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false")
+    engine.dispose()

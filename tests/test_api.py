@@ -1,0 +1,120 @@
+"""The JSON API: values that match the queries, CSV, documented errors and no 500s."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from app import create_app
+from queries.counts import counts
+from queries.importers.policeuk import import_policeuk
+from queries.reference import OXFORD, OXFORDSHIRE, THAMES_VALLEY
+
+from .conftest import FIXTURES
+
+POLICEUK = FIXTURES / "policeuk"
+
+
+@pytest.fixture
+def client(engine):
+    import_policeuk(engine, [POLICEUK / "2022-01-thames-valley-street.csv", POLICEUK / "2024-01-thames-valley-street.csv"])
+    app = create_app({"database_url": engine.url.render_as_string(hide_password=False)})
+    return app.server.test_client()
+
+
+def test_areas_lists_every_area_with_population(client):
+    body = client.get("/api/v1/areas").get_json()
+    areas = {a["code"]: a for a in body["areas"]}
+    assert len(areas) == 15
+    assert areas[OXFORD] == {"code": OXFORD, "name": "Oxford", "level": "district", "parent_code": OXFORDSHIRE,
+                             "population": 151584, "population_year": 2020}
+    assert areas[THAMES_VALLEY]["parent_code"] is None
+
+
+def test_counts_match_the_query_and_the_hand_count(client, engine):
+    response = client.get(f"/api/v1/counts?area={OXFORD}&area={THAMES_VALLEY}&from=2024-01&to=2024-01")
+    assert response.status_code == 200
+    body = response.get_json()
+    rows = {r["area"]: r for r in body["rows"]}
+    assert rows[OXFORD]["count"] == 3 and rows[THAMES_VALLEY]["count"] == 7
+    assert rows[OXFORD]["period"] == "2024-01"
+    assert rows[OXFORD]["rate_per_1000"] == round(3 / 151584 * 1000, 3)
+    assert body["synthetic"] is False and body["latest_month"] == "2024-01"
+    frame = counts(engine, [OXFORD, THAMES_VALLEY], None, "2024-01", "2024-01")
+    assert sorted(r["count"] for r in body["rows"]) == sorted(frame["count"].tolist())
+
+
+def test_counts_by_crime_type_and_grain(client):
+    body = client.get(f"/api/v1/counts?area={OXFORD}&crime_type=anti-social-behaviour&grain=financial_year").get_json()
+    assert [(r["period"], r["count"], r["months"], r["complete"]) for r in body["rows"]] == [
+        ("2021/22", 0, 1, False), ("2023/24", 2, 1, False)]
+    body = client.get(f"/api/v1/counts?area={OXFORD}&crime_type=burglary&crime_type=public-order&grain=calendar_year").get_json()
+    assert [(r["period"], r["count"]) for r in body["rows"]] == [("2022", 0), ("2024", 2)]
+
+
+def test_counts_as_csv_has_the_same_numbers(client):
+    json_rows = client.get(f"/api/v1/counts?area={OXFORD}&area={OXFORDSHIRE}").get_json()["rows"]
+    response = client.get(f"/api/v1/counts?area={OXFORD}&area={OXFORDSHIRE}&format=csv")
+    assert response.mimetype == "text/csv"
+    csv_rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [(r["period"], r["area"], int(r["count"])) for r in csv_rows] == [
+        (r["period"], r["area"], r["count"]) for r in json_rows]
+
+
+@pytest.mark.parametrize(
+    "query, parameter",
+    [
+        ("", "area"),
+        ("area=E07999999", "area"),
+        ("area=E07000178&crime_type=arson", "crime_type"),
+        ("area=E07000178&from=2024-13", "from"),
+        ("area=E07000178&from=2024-05&to=2024-01", "from"),
+        ("area=E07000178&grain=week", "grain"),
+        ("area=E07000178&format=xml", "format"),
+        ("area=E07000178&colour=red", "colour"),
+        ("area=E07000178&from=2024-01&from=2024-02", "from"),
+        ("area=%27%3B%20DROP%20TABLE%20incident%3B--", "area"),
+    ],
+)
+def test_bad_parameters_get_a_400_naming_them(client, query, parameter):
+    response = client.get(f"/api/v1/counts?{query}")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter and error["message"]
+
+
+def test_series_list_and_detail(client):
+    listing = client.get("/api/v1/series").get_json()["series"]
+    ids = {s["id"] for s in listing}
+    assert "recorded-crime" in ids
+    detail = client.get("/api/v1/series/recorded-crime?area=E07000178").get_json()
+    assert detail["series"]["unit"] == "count"
+    assert [(v["period"], v["value"]) for v in detail["values"]] == [("2020", 14490), ("2021", 15964)]
+    assert detail["values"][0]["source_table"] == "Table 1"
+    assert client.get("/api/v1/series?theme=hate-crime").get_json()["series"][0]["id"] == "hate-crime-victims"
+
+
+def test_unknown_series_and_endpoints_are_json_404s(client):
+    response = client.get("/api/v1/series/no-such-series")
+    assert response.status_code == 404 and "no series" in response.get_json()["error"]["message"]
+    response = client.get("/api/v1/nothing/here")
+    assert response.status_code == 404 and response.is_json
+    response = client.post("/api/v1/areas")
+    assert response.status_code == 405 and response.is_json
+
+
+def test_openapi_document_describes_every_endpoint(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == {"/areas", "/counts", "/series", "/series/{series_id}"}
+    params = {p["name"] for p in document["paths"]["/counts"]["get"]["parameters"]}
+    assert params == {"area", "crime_type", "from", "to", "grain", "format"}
+    grain = next(p for p in document["paths"]["/counts"]["get"]["parameters"] if p["name"] == "grain")
+    assert grain["schema"]["enum"] == ["month", "quarter", "financial_year", "calendar_year", "rolling_12"]
+
+
+def test_health_reports_the_latest_month(client):
+    body = client.get("/health").get_json()
+    assert body == {"status": "ok", "database": "ok", "latest_month": "2024-01"}

@@ -1,0 +1,139 @@
+"""Count queries against hand calculations: grains, rolling sums, rates and change."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import insert
+
+from queries import periods
+from queries.counts import COUNT_COLUMNS, CHANGE_COLUMNS, change_between, counts, monthly_counts
+from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+from queries.schema import import_log, incident_count, loaded_month
+from queries.stats import change_p_value
+
+CHERWELL = "E07000177"
+OXFORD_POPULATION = 151584  # ONS mid-2020, shipped in data/population
+
+
+def seed_counts(engine, monthly: dict[str, int], district=OXFORD, crime_type="burglary", start_log=True):
+    """Write monthly counts straight into the aggregate table, with the months marked loaded."""
+    with engine.begin() as conn:
+        log_id = conn.execute(
+            insert(import_log).values(kind="test", filename="test", checksum="0" * 64,
+                                      imported_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
+                                      imported_by="test", rows_read=0, rows_stored=0, outcome="stored")
+        ).inserted_primary_key[0]
+        for month, n in monthly.items():
+            conn.execute(insert(incident_count).values(force_code=THAMES_VALLEY, district_code=district, month=month,
+                                                       crime_type=crime_type, count=n, is_synthetic=False))
+        existing = {m for (m,) in conn.execute(loaded_month.select().with_only_columns(loaded_month.c.month))}
+        rows = [{"force_code": THAMES_VALLEY, "month": m, "is_synthetic": False, "rows_stored": 0, "import_id": log_id}
+                for m in monthly if m not in existing]
+        if rows:
+            conn.execute(insert(loaded_month), rows)
+
+
+MONTHS = periods.months_between("2022-01", "2024-03")
+VALUES = {m: i + 1 for i, m in enumerate(MONTHS)}  # 1, 2, 3, ... so every sum is checkable
+
+
+def test_month_grain_returns_each_month(engine):
+    seed_counts(engine, VALUES)
+    frame = counts(engine, [OXFORD], start="2023-01", end="2023-03")
+    assert frame["period"].tolist() == ["2023-01", "2023-02", "2023-03"]
+    assert frame["count"].tolist() == [13, 14, 15]
+
+
+def test_financial_year_runs_april_to_march(engine):
+    seed_counts(engine, VALUES)
+    frame = counts(engine, [OXFORD], grain=periods.FINANCIAL_YEAR)
+    fy = frame.set_index("period")
+    # 2022/23 = April 2022 (value 4) to March 2023 (value 15).
+    assert fy.loc["2022/23", "count"] == sum(range(4, 16))
+    assert fy.loc["2022/23", "first_month"] == "2022-04" and fy.loc["2022/23", "last_month"] == "2023-03"
+    assert bool(fy.loc["2022/23", "complete"]) is True
+    # 2021/22 holds only January to March 2022 of the loaded months.
+    assert fy.loc["2021/22", "count"] == 1 + 2 + 3
+    assert fy.loc["2021/22", "months"] == 3 and bool(fy.loc["2021/22", "complete"]) is False
+
+
+def test_quarter_and_calendar_year(engine):
+    seed_counts(engine, VALUES)
+    quarters = counts(engine, [OXFORD], grain=periods.QUARTER).set_index("period")
+    assert quarters.loc["2023-Q2", "count"] == 16 + 17 + 18
+    years = counts(engine, [OXFORD], grain=periods.CALENDAR_YEAR).set_index("period")
+    assert years.loc["2022", "count"] == sum(range(1, 13))
+    assert years.loc["2024", "months"] == 3
+
+
+def test_rolling_12_is_the_sum_of_the_last_12_months(engine):
+    seed_counts(engine, VALUES)
+    frame = counts(engine, [OXFORD], grain=periods.ROLLING_12)
+    rolling = frame.set_index("period")["count"]
+    # The first full window ends in December 2022.
+    assert rolling.index[0] == "2022-12"
+    assert rolling["2022-12"] == sum(range(1, 13))
+    assert rolling["2024-03"] == sum(range(16, 28))
+    # Asking from a later month still sums 12 months that start before it.
+    later = counts(engine, [OXFORD], start="2024-01", grain=periods.ROLLING_12)
+    assert later["period"].tolist() == ["2024-01", "2024-02", "2024-03"]
+    assert later["count"].tolist() == [sum(range(14, 26)), sum(range(15, 27)), sum(range(16, 28))]
+
+
+def test_rate_is_count_over_population_times_1000(engine):
+    seed_counts(engine, {"2023-01": 303})
+    row = counts(engine, [OXFORD]).iloc[0]
+    assert row["population"] == OXFORD_POPULATION and row["population_year"] == 2020
+    assert row["rate_per_1000"] == pytest.approx(303 / OXFORD_POPULATION * 1000)
+
+
+def test_county_is_the_sum_of_its_districts(engine):
+    seed_counts(engine, {"2023-01": 10})
+    seed_counts(engine, {"2023-01": 7}, district=CHERWELL)
+    frame = counts(engine, [OXFORD, OXFORDSHIRE, THAMES_VALLEY]).set_index("area_code")
+    assert frame.loc[OXFORDSHIRE, "count"] == 17
+    assert frame.loc[THAMES_VALLEY, "count"] == 17
+    assert frame.loc[OXFORDSHIRE, "rate_per_1000"] == pytest.approx(17 / 696880 * 1000)
+
+
+def test_unloaded_months_are_missing_and_loaded_empty_months_are_zero(engine):
+    seed_counts(engine, {"2023-01": 5, "2023-03": 6})
+    seed_counts(engine, {"2023-02": 4}, district=CHERWELL)  # February loaded, none in Oxford
+    frame = counts(engine, [OXFORD], start="2022-12", end="2023-04")
+    assert frame["period"].tolist() == ["2023-01", "2023-02", "2023-03"]
+    assert frame["count"].tolist() == [5, 0, 6]
+
+
+def test_crime_types_default_to_all_crime_excluding_asb(engine):
+    seed_counts(engine, {"2023-01": 5})
+    seed_counts(engine, {"2023-01": 50}, crime_type=ASB)
+    assert counts(engine, [OXFORD])["count"].tolist() == [5]
+    assert counts(engine, [OXFORD], [ASB])["count"].tolist() == [50]
+    assert counts(engine, [OXFORD], [ASB, "burglary"])["count"].tolist() == [55]
+    by_type = monthly_counts(engine, [OXFORD], [ASB, "burglary"], by_crime_type=True)
+    assert dict(zip(by_type["crime_type"], by_type["count"])) == {ASB: 50, "burglary": 5}
+
+
+def test_empty_results_keep_their_columns(engine):
+    frame = counts(engine, [OXFORD], start="2030-01")
+    assert frame.empty and list(frame.columns) == COUNT_COLUMNS
+    assert str(frame["count"].dtype) == "int64"
+    change = change_between(engine, [OXFORD], ("2030-01", "2030-12"), ("2031-01", "2031-12"))
+    assert change.empty and list(change.columns) == CHANGE_COLUMNS
+
+
+def test_change_between_two_periods_with_exact_test(engine):
+    seed_counts(engine, {**{f"2022-{m:02d}": 10 for m in range(1, 13)}, **{f"2023-{m:02d}": 12 for m in range(1, 13)}})
+    row = change_between(engine, [OXFORD], ("2022-01", "2022-12"), ("2023-01", "2023-12")).iloc[0]
+    assert (row["previous_count"], row["current_count"], row["change"]) == (120, 144, 24)
+    assert row["percent_change"] == pytest.approx(20.0)
+    assert row["p_value"] == pytest.approx(change_p_value(120, 144))
+    assert bool(row["comparable"]) is True
+
+
+def test_change_is_not_computed_when_a_period_is_not_fully_loaded(engine):
+    seed_counts(engine, {"2023-01": 10, "2023-02": 12})
+    row = change_between(engine, [OXFORD], ("2022-01", "2022-12"), ("2023-01", "2023-12")).iloc[0]
+    assert bool(row["comparable"]) is False
+    assert pd.isna(row["percent_change"]) and pd.isna(row["p_value"]) and not row["significant"]

@@ -1,0 +1,61 @@
+"""The synthetic demo set: deterministic, realistic in shape, and labelled synthetic."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+
+from queries import demo
+from queries.counts import counts, loaded_months_with_source
+from queries.importers.policeuk import STREET_HEADER
+from queries.reference import COMPARISON_AREAS, DISTRICT_BY_LSOA_PREFIX, THAMES_VALLEY
+
+from .helpers import count_rows
+from queries.schema import incident
+
+
+def rows(month):
+    return list(csv.reader(io.StringIO(demo.month_csv(month, last_month="2024-06").decode())))
+
+
+def test_a_month_is_the_same_every_time():
+    assert demo.month_csv("2024-03", last_month="2024-06") == demo.month_csv("2024-03", last_month="2024-06")
+
+
+def test_files_are_in_the_police_uk_format_for_all_13_districts():
+    data = rows("2024-03")
+    assert data[0] == STREET_HEADER
+    districts = {DISTRICT_BY_LSOA_PREFIX[r[8].rsplit(" ", 1)[0]] for r in data[1:] if r[8]}
+    assert len(districts) == 13
+    assert 12_000 < len(data) - 1 < 24_000  # the real force records about 13,500 to 18,200 a month
+
+
+def test_the_crime_mix_and_seasonality_look_real():
+    types = Counter(r[9] for r in rows("2024-07")[1:])
+    assert types.most_common(1)[0][0] == "Violence and sexual offences"
+    july = len(rows("2024-07")) - 1
+    february = len(rows("2024-02")) - 1
+    assert july > february * 1.1
+
+
+def test_incidents_cluster_in_few_lsoas():
+    lsoas = Counter(r[7] for r in rows("2024-03")[1:] if r[7])
+    ranked = [n for _, n in lsoas.most_common()]
+    top_tenth = sum(ranked[: len(ranked) // 10])
+    assert top_tenth > 0.2 * sum(ranked)
+
+
+def test_loaded_demo_is_labelled_synthetic(sqlite_engine):
+    stored = demo.load_demo(sqlite_engine, "2024-01", "2024-02", scale=0.05)
+    assert stored == count_rows(sqlite_engine, incident, incident.c.is_synthetic.is_(True)) > 0
+    assert loaded_months_with_source(sqlite_engine, THAMES_VALLEY) == [("2024-01", True), ("2024-02", True)]
+    frame = counts(sqlite_engine, COMPARISON_AREAS)
+    assert frame["is_synthetic"].all()
+
+
+def test_latest_full_month():
+    from datetime import date
+
+    assert demo.latest_full_month(date(2026, 11, 21)) == "2026-10"
+    assert demo.latest_full_month(date(2026, 1, 5)) == "2025-12"

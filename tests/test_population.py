@@ -1,0 +1,70 @@
+"""Population: the shipped estimates and ONS-style imports."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import pytest
+
+from queries.areas import list_areas, population_for_year, population_table
+from queries.importers.errors import ImportRejected
+from queries.importers.population import import_population
+from queries.reference import AREAS, COUNTY, DISTRICT, OXFORD, OXFORDSHIRE, THAMES_VALLEY, districts_in
+
+from .conftest import shared_file
+from .helpers import snapshot
+
+
+def test_every_area_has_a_population_with_its_year(engine):
+    areas = list_areas(engine).set_index("code")
+    assert len(areas) == 15
+    assert areas["population"].notna().all()
+    assert set(areas["population_year"]) == {2020}
+    assert areas.loc[OXFORD, "population"] == 151584
+
+
+def test_county_and_force_equal_the_sum_of_their_districts(engine):
+    areas = list_areas(engine).set_index("code")
+    for parent in (OXFORDSHIRE, THAMES_VALLEY):
+        assert areas.loc[parent, "population"] == sum(areas.loc[c, "population"] for c in districts_in(parent))
+    assert len(districts_in(THAMES_VALLEY)) == 13
+    assert sum(1 for a in AREAS if a.level == DISTRICT) == 13 and sum(1 for a in AREAS if a.level == COUNTY) == 1
+
+
+def test_population_year_choice():
+    estimates = [(2020, 100), (2022, 120)]
+    assert population_for_year(estimates, 2019) == (2020, 100)  # earliest when none before
+    assert population_for_year(estimates, 2021) == (2020, 100)
+    assert population_for_year(estimates, 2024) == (2022, 120)
+    assert population_for_year([], 2024) == (None, None)
+
+
+def test_import_newer_area_estimates(engine, tmp_path):
+    path = tmp_path / "mid-2023.csv"
+    path.write_text("Code,Name,Geography,All ages\nE07000178,Oxford,Non-metropolitan District,\"165,200\"\nS12000033,Aberdeen City,Council Area,\"227,430\"\n")
+    summary = import_population(engine, path, year=2023, source="ONS mid-2023 (test)")
+    assert (summary.rows_read, summary.rows_stored, summary.skipped_unknown) == (2, 1, 1)
+    assert population_table(engine, [OXFORD])[OXFORD] == [(2020, 151584), (2023, 165200)]
+
+
+def test_import_rejects_bad_numbers_and_changes_nothing(engine, tmp_path):
+    before = snapshot(engine)
+    path = tmp_path / "bad.csv"
+    path.write_text("code,year,population\nE07000178,2023,many\n")
+    with pytest.raises(ImportRejected, match=r"row 2, field 'population': 'many' is not a whole number"):
+        import_population(engine, path)
+    path.write_text("code,population\nE07000178,1000\n")
+    with pytest.raises(ImportRejected, match="give the year"):
+        import_population(engine, path)
+    assert snapshot(engine) == before
+
+
+def test_import_real_lsoa_estimates(engine, tmp_path):
+    source = shared_file("geography", "lsoa21_population.csv.gz")
+    path = tmp_path / "lsoa21_population.csv.gz"
+    shutil.copy(source, path)
+    summary = import_population(engine, path, year=2022, source="ONS mid-2022 by LSOA 2021")
+    expected = sum(1 for line in gzip.open(source, "rt", encoding="utf-8-sig")) - 1
+    assert summary.rows_read == expected and summary.rows_stored == expected
+    assert population_table(engine, ["E01011949"])["E01011949"] == [(2022, 1866)]

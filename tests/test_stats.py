@@ -1,0 +1,54 @@
+"""Statistics against values worked by hand and by SciPy."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy.stats import binomtest
+
+from queries.stats import change_p_value, percent_change, poisson_interval, rate_interval
+
+
+def test_equal_counts_are_not_a_change():
+    assert change_p_value(100, 100) == pytest.approx(1.0)
+
+
+def test_exact_test_matches_a_hand_calculation():
+    # 0 before and 5 after: P(all 5 in one period | 5 events) = 2 * 0.5^5 = 0.0625.
+    assert change_p_value(0, 5) == pytest.approx(0.0625)
+    # 0 and 6: 2 * 0.5^6 = 0.03125, significant at 5%.
+    assert change_p_value(0, 6) == pytest.approx(0.03125)
+
+
+def test_exact_test_matches_scipy_for_the_partnerships_table_1():
+    # Oxford 2020 -> 2021: 14,490 -> 15,964 (OSCP Rolling Plan 2022-23, Table 1).
+    expected = binomtest(15964, 14490 + 15964, 0.5).pvalue
+    assert change_p_value(14490, 15964) == pytest.approx(expected)
+    assert change_p_value(14490, 15964) < 1e-10
+
+
+def test_unequal_period_lengths_shift_the_expected_share():
+    # 3 months against 9: under no change a quarter of events fall in the first.
+    assert change_p_value(30, 10, previous_months=9, current_months=3) == pytest.approx(
+        binomtest(10, 40, 0.25).pvalue
+    )
+
+
+def test_percent_change():
+    assert percent_change(14490, 15964) == pytest.approx(10.17, abs=0.01)
+    assert percent_change(0, 5) is None
+
+
+def test_poisson_interval_known_values():
+    # Garwood exact limits: for 0 events (0, 3.689); for 10 events (4.795, 18.39).
+    low, high = poisson_interval(0)
+    assert low == 0 and high == pytest.approx(3.689, abs=0.001)
+    low, high = poisson_interval(10)
+    assert low == pytest.approx(4.795, abs=0.001) and high == pytest.approx(18.390, abs=0.001)
+
+
+def test_rate_interval_scales_by_population():
+    low, high = rate_interval(10, 2000)
+    assert low == pytest.approx(4.795 / 2, abs=0.001) and high == pytest.approx(18.390 / 2, abs=0.001)
+    assert all(math.isnan(v) for v in rate_interval(10, 0))
