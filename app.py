@@ -16,6 +16,7 @@ from dashboard import layout, routing
 from dashboard.api import api_error_response, create_api
 from dashboard.cache import QueryCache
 from dashboard.cli import register_cli
+from dashboard.guard import register_request_guard
 from dashboard.health import health_status
 from dashboard.settings import Settings
 from queries.db import make_engine
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Dash:
     )
     app.layout = layout.shell
     routing.register_callbacks(app, query_cache)
+    register_request_guard(app, set(routing.ROUTES))
     return app
 
 
@@ -62,6 +64,7 @@ def _register_error_handlers(server: Flask) -> None:
 
         return respond
 
+    server.register_error_handler(400, handler(400, "Bad request"))
     server.register_error_handler(404, handler(404, "Not found"))
     server.register_error_handler(405, handler(405, "Method not allowed"))
     server.register_error_handler(500, handler(500, "Something went wrong; the error has been logged"))

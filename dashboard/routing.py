@@ -17,7 +17,8 @@ def register_callbacks(app, query_cache) -> None:
 
     @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
     def render_page(pathname, search):
-        path = (pathname or "/")
+        path = pathname if isinstance(pathname, str) and pathname else "/"
+        search = search if isinstance(search, str) else ""
         if prefix and path.startswith(prefix):
             path = path[len(prefix):] or "/"
         render = ROUTES.get(path)

@@ -118,3 +118,38 @@ def test_openapi_document_describes_every_endpoint(client):
 def test_health_reports_the_latest_month(client):
     body = client.get("/health").get_json()
     assert body == {"status": "ok", "database": "ok", "latest_month": "2024-01"}
+
+
+CALLBACK = {
+    "output": "page-content.children",
+    "outputs": {"id": "page-content", "property": "children"},
+    "inputs": [{"id": "url", "property": "pathname", "value": "/"}, {"id": "url", "property": "search", "value": ""}],
+    "changedPropIds": ["url.pathname"],
+}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        {},
+        {**CALLBACK, "output": "nope.children"},
+        {**CALLBACK, "inputs": []},
+        {**CALLBACK, "inputs": [{"id": "url", "property": "pathname", "value": {"x": 1}}, CALLBACK["inputs"][1]]},
+        {**CALLBACK, "inputs": [{"id": "other", "property": "pathname", "value": "/"}, CALLBACK["inputs"][1]]},
+    ],
+    ids=["not-json", "empty", "unknown-output", "missing-inputs", "object-value", "wrong-id"],
+)
+def test_crafted_callback_requests_get_a_400_not_a_500(client, body):
+    if isinstance(body, str):
+        response = client.post("/_dash-update-component", data=body, content_type="application/json")
+    else:
+        response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 400
+    assert b"Traceback" not in response.data
+
+
+def test_unknown_pages_are_404_and_known_ones_200(client):
+    assert client.get("/").status_code == 200
+    assert client.get("/wp-admin/setup.php").status_code == 404
+    assert client.get("/assets/../app.py").status_code == 404

@@ -1,0 +1,1 @@
+"""Benchmarks that build a large synthetic database and print timings (not tests)."""

@@ -1,0 +1,44 @@
+"""Build a benchmark database of a given size from generated data.police.uk files.
+
+The files come from the demo generator but are imported as ordinary (non-synthetic)
+files, so the database looks like ten years of the real force.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from queries import periods
+from queries.bootstrap import init_db
+from queries.demo import month_csv
+from queries.importers.policeuk import import_policeuk
+
+ROWS_PER_MONTH = 18_000  # what the generator writes for the whole force at scale 1
+
+
+def months_for(incidents: int, last: str) -> list[str]:
+    count = max(1, round(incidents / ROWS_PER_MONTH))
+    return periods.months_between(periods.add_months(last, -(count - 1)), last)
+
+
+def build(engine: Engine, incidents: int, last: str = "2026-10", batch: int = 12) -> dict:
+    init_db(engine)
+    months = months_for(incidents, last)
+    started = time.perf_counter()
+    rows = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for start in range(0, len(months), batch):
+            paths = []
+            for month in months[start : start + batch]:
+                path = Path(folder) / f"{month}-thames-valley-street.csv"
+                path.write_bytes(month_csv(month, last_month=last))
+                paths.append(path)
+            rows += sum(s.rows_stored for s in import_policeuk(engine, paths))
+            for path in paths:
+                path.unlink()
+            print(f"  built {months[min(start + batch, len(months)) - 1]}: {rows:,} incidents", flush=True)
+    return {"incidents": rows, "months": len(months), "seconds": time.perf_counter() - started}

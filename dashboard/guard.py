@@ -1,0 +1,51 @@
+"""Reject malformed requests before Dash sees them, so they get a 400 or 404, never a 500.
+
+Dash answers a callback request it cannot match with an exception (a 500), and serves its
+page for any path. A crafted request should instead learn plainly what was wrong.
+"""
+
+from __future__ import annotations
+
+from flask import abort, request
+
+JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def register_request_guard(app, page_paths) -> None:
+    server = app.server
+    prefix = app.config.requests_pathname_prefix.rstrip("/")
+    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health")
+
+    @server.before_request
+    def guard():
+        path = request.path
+        local = path[len(prefix):] if prefix and path.startswith(prefix) else path
+        if request.method == "POST" and local == "/_dash-update-component":
+            problem = callback_payload_problem(request.get_json(silent=True), app.callback_map)
+            if problem:
+                abort(400, description=problem)
+        elif request.method == "GET" and not local.startswith(passthrough) and (local or "/") not in page_paths:
+            abort(404)
+
+
+def callback_payload_problem(body, callback_map) -> str | None:
+    """What is wrong with a callback request body, or None if it matches a callback."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str) or output not in callback_map:
+        return "no such callback output"
+    callback = callback_map[output]
+    for key in ("inputs", "state"):
+        declared = [(item["id"], item["property"]) for item in callback.get(key, [])]
+        given = body.get(key, [])
+        if not isinstance(given, list) or len(given) != len(declared):
+            return f"{key} do not match the callback"
+        for item, (component_id, prop) in zip(given, declared):
+            if not isinstance(item, dict) or item.get("id") != component_id or item.get("property") != prop:
+                return f"{key} do not match the callback"
+            value = item.get("value")
+            values = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, JSON_SCALARS) for v in values):
+                return f"the value of {component_id}.{prop} has the wrong type"
+    return None
