@@ -61,7 +61,7 @@ def main() -> None:
             stored = conn.execute(select(func.count()).select_from(incident)).scalar()
         except Exception:
             stored = 0
-    if stored < args.incidents * 0.9:
+    if stored < args.incidents * 0.97:
         print(f"Building a database of about {args.incidents:,} incidents at {url} ...", flush=True)
         built = build(engine, args.incidents)
         print(f"Built {built['incidents']:,} incidents over {built['months']} months in {built['seconds']:.0f} s "

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, Integer, func, select
+from sqlalchemy import Engine, func, select
 
 from . import periods
 from .areas import area_name, population_for_year, population_table
-from .reference import ALL_CRIME, AREAS_BY_CODE, DISTRICT, FORCE, districts_in, force_of
+from .reference import ALL_CRIME, AREAS_BY_CODE, force_of
 from .schema import incident_count, loaded_month
-from .stats import change_p_value, percent_change, SIGNIFICANCE_LEVEL
+from .stats import SIGNIFICANCE_LEVEL, change_p_value, percent_change
 
 # Column names and dtypes of each result, so that empty results have the same shape.
 MONTHLY_SCHEMA = {"area_code": "str", "month": "str", "crime_type": "str", "count": "int64", "is_synthetic": "bool"}
@@ -41,16 +42,6 @@ _GRAIN_LABEL = {
     periods.CALENDAR_YEAR: periods.calendar_year_of,
 }
 _GRAIN_LENGTH = {periods.MONTH: 1, periods.QUARTER: 3, periods.FINANCIAL_YEAR: 12, periods.CALENDAR_YEAR: 12}
-
-
-def _area_filter(code: str):
-    """The WHERE clause selecting an area's rows of ``incident_count``."""
-    level = AREAS_BY_CODE[code].level
-    if level == FORCE:
-        return incident_count.c.force_code == code  # includes rows with no location
-    if level == DISTRICT:
-        return incident_count.c.district_code == code
-    return incident_count.c.district_code.in_(districts_in(code))
 
 
 def loaded_months(engine: Engine, force_code: str | None = None) -> list[str]:
@@ -83,50 +74,46 @@ def monthly_counts(
     ``crime_types`` of None means all crime excluding anti-social behaviour. Without
     ``by_crime_type`` the crime_type column holds "all selected".
     """
-    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
-    frames = []
-    with engine.connect() as conn:
-        for code in dict.fromkeys(area_codes):
-            group = [incident_count.c.month] + ([incident_count.c.crime_type] if by_crime_type else [])
-            query = (
-                select(
-                    *group,
-                    func.sum(incident_count.c.count).label("count"),
-                    func.max(incident_count.c.is_synthetic.cast(Integer)).label("is_synthetic"),
-                )
-                .where(_area_filter(code), incident_count.c.crime_type.in_(crime_types))
-                .group_by(*group)
-            )
-            if start:
-                query = query.where(incident_count.c.month >= start)
-            if end:
-                query = query.where(incident_count.c.month <= end)
-            found = pd.DataFrame(conn.execute(query).all(), columns=[c.name for c in group] + ["count", "is_synthetic"])
-            months = conn.execute(
-                select(loaded_month.c.month, loaded_month.c.is_synthetic)
-                .where(loaded_month.c.force_code == force_of(code))
-                .where(loaded_month.c.month >= (start or "0000-00"), loaded_month.c.month <= (end or "9999-99"))
-            ).all()
-            frames.append(_fill_loaded_months(code, found, months, crime_types if by_crime_type else None))
-    if not frames:
+    codes = [c for c in dict.fromkeys(area_codes) if c in AREAS_BY_CODE]
+    if not codes:
         return _empty(MONTHLY_COLUMNS)
-    result = pd.concat(frames, ignore_index=True)
-    return result.sort_values(["area_code", "month", "crime_type"]).reset_index(drop=True)[MONTHLY_COLUMNS]
-
-
-def _fill_loaded_months(code: str, found: pd.DataFrame, months: list, crime_types: list[str] | None) -> pd.DataFrame:
-    """One row per loaded month (and crime type), zero where nothing was recorded."""
-    types = crime_types or ["all selected"]
-    grid = pd.DataFrame(
-        [(m, t, bool(s)) for m, s in months for t in types], columns=["month", "crime_type", "month_synthetic"]
+    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
+    first, last = start or "0000-01", end or "9999-12"
+    group = [incident_count.c.area_code, incident_count.c.month]
+    if by_crime_type:
+        group.append(incident_count.c.crime_type)
+    query = (
+        select(*group, func.sum(incident_count.c.count))
+        .where(
+            incident_count.c.area_code.in_(codes),
+            incident_count.c.crime_type.in_(crime_types),
+            incident_count.c.month.between(first, last),
+        )
+        .group_by(*group)
     )
-    if crime_types is None:
-        found = found.assign(crime_type="all selected")
-    merged = grid.merge(found, on=["month", "crime_type"], how="left")
-    merged["count"] = merged["count"].fillna(0).astype("int64")
-    merged["is_synthetic"] = merged["month_synthetic"].astype(bool)
-    merged["area_code"] = code
-    return merged[MONTHLY_COLUMNS]
+    forces = sorted({force_of(c) for c in codes})
+    with engine.connect() as conn:
+        found = {tuple(row[:-1]): int(row[-1]) for row in conn.execute(query)}
+        loaded = conn.execute(
+            select(loaded_month.c.force_code, loaded_month.c.month, loaded_month.c.is_synthetic)
+            .where(loaded_month.c.force_code.in_(forces), loaded_month.c.month.between(first, last))
+            .order_by(loaded_month.c.month)
+        ).all()
+    months_by_force: dict[str, list[tuple[str, bool]]] = {}
+    for force, month, synthetic in loaded:
+        months_by_force.setdefault(force, []).append((month, bool(synthetic)))
+    # One row per loaded month (and crime type): a loaded month with none recorded is zero.
+    types = crime_types if by_crime_type else ["all selected"]
+    rows = []
+    for code in codes:
+        for month, synthetic in months_by_force.get(force_of(code), []):
+            for crime_type in types:
+                key = (code, month, crime_type) if by_crime_type else (code, month)
+                rows.append((code, month, crime_type, found.get(key, 0), synthetic))
+    if not rows:
+        return _empty(MONTHLY_COLUMNS)
+    frame = pd.DataFrame(rows, columns=MONTHLY_COLUMNS).astype(MONTHLY_SCHEMA)
+    return frame.sort_values(["area_code", "month", "crime_type"]).reset_index(drop=True)
 
 
 def counts(
@@ -159,40 +146,49 @@ def counts(
 def _by_period(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
     label = _GRAIN_LABEL[grain]
     frame = monthly.assign(period=monthly["month"].map(label))
+    # Numeric aggregations only: min/max of pandas strings fall back to slow Python loops.
     grouped = frame.groupby(["area_code", "period"], as_index=False).agg(
-        count=("count", "sum"),
-        first_month=("month", "min"),
-        last_month=("month", "max"),
-        months=("month", "nunique"),
-        is_synthetic=("is_synthetic", "any"),
+        count=("count", "sum"), months=("count", "size"), is_synthetic=("is_synthetic", "any")
     )
     grouped["complete"] = grouped["months"] == _GRAIN_LENGTH[grain]
     # A period's bounds are its calendar bounds, not just the loaded months in it.
-    bounds = grouped["period"].map(periods.parse_period)
-    grouped["first_month"] = [b[1] if b else f for b, f in zip(bounds, grouped["first_month"])]
-    grouped["last_month"] = [b[2] if b else l for b, l in zip(bounds, grouped["last_month"])]
+    bounds = {p: periods.parse_period(p) for p in grouped["period"].unique()}
+    grouped["first_month"] = grouped["period"].map(lambda p: bounds[p][1])
+    grouped["last_month"] = grouped["period"].map(lambda p: bounds[p][2])
     return grouped
 
 
 def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
-    rows = []
-    for code, frame in monthly.groupby("area_code"):
-        by_month = frame.set_index("month")
-        for month in by_month.index:
-            if start and month < start:
-                continue
-            window = periods.months_between(periods.add_months(month, -11), month)
-            if not all(m in by_month.index for m in window):
-                continue
-            part = by_month.loc[window]
-            rows.append(
-                {
-                    "area_code": code, "period": month, "count": int(part["count"].sum()),
-                    "first_month": window[0], "last_month": month, "months": 12,
-                    "complete": True, "is_synthetic": bool(part["is_synthetic"].any()),
-                }
-            )
-    return pd.DataFrame(rows, columns=["area_code", "period", "count", "first_month", "last_month", "months", "complete", "is_synthetic"])
+    """12-month sums ending at each loaded month whose 12 months are all loaded."""
+    frames = []
+    for code, frame in monthly.groupby("area_code", sort=False):
+        frame = frame.sort_values("month")
+        index = frame["month"].map(periods.month_index).to_numpy()
+        total = frame["count"].cumsum().to_numpy()
+        synthetic = frame["is_synthetic"].astype("int64").cumsum().to_numpy()
+        # Months are unique and sorted, so 12 rows spanning 11 months are 12 consecutive months.
+        ok = np.zeros(len(frame), dtype=bool)
+        ok[11:] = index[11:] - index[:-11] == 11
+        previous_total = np.concatenate([[0], total[:-1]])
+        previous_synthetic = np.concatenate([[0], synthetic[:-1]])
+        window_start = np.arange(len(frame)) - 11
+        result = pd.DataFrame(
+            {
+                "area_code": code,
+                "period": frame["month"].to_numpy(),
+                "count": total - previous_total[np.maximum(window_start, 0)],
+                "first_month": [periods.add_months(m, -11) for m in frame["month"]],
+                "last_month": frame["month"].to_numpy(),
+                "months": 12,
+                "complete": True,
+                "is_synthetic": (synthetic - previous_synthetic[np.maximum(window_start, 0)]) > 0,
+            }
+        )
+        keep = ok & ((result["period"] >= start).to_numpy() if start else True)
+        frames.append(result[keep])
+    if not frames:
+        return pd.DataFrame(columns=["area_code", "period", "count", "first_month", "last_month", "months", "complete", "is_synthetic"])
+    return pd.concat(frames, ignore_index=True)
 
 
 def _with_rates(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:

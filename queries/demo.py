@@ -17,9 +17,9 @@ import csv
 import io
 import math
 from collections.abc import Iterator
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +105,7 @@ def latest_full_month(today: date | None = None) -> str:
     return periods.add_months(f"{today.year:04d}-{today.month:02d}", -1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def demo_lsoas(district: str, index: int) -> tuple[DemoLsoa, ...]:
     """Synthetic LSOAs for a district: clustered round its towns, with uneven weights.
 

@@ -59,6 +59,14 @@ def force_of(area_code: str) -> str:
     return area.code
 
 
+def containing_areas(area_code: str) -> list[str]:
+    """The area itself and every area above it: district, county (if any), force."""
+    chain = [area_code]
+    while AREAS_BY_CODE[chain[-1]].parent_code is not None:
+        chain.append(AREAS_BY_CODE[chain[-1]].parent_code)
+    return chain
+
+
 def districts_in(area_code: str) -> tuple[str, ...]:
     """District codes that make up an area (a district is made up of itself)."""
     area = AREAS_BY_CODE[area_code]

@@ -1,7 +1,7 @@
 """The database schema: one MetaData for every table, shared by queries and migrations.
 
 Raw incidents are kept for drill-down and re-aggregation; every trend is read from
-``incident_count``, a table of monthly counts that each import rebuilds for the months it
+``incident_count``, monthly counts per area that each import rebuilds for the months it
 touches, so no request scans raw incidents.
 """
 
@@ -108,19 +108,20 @@ incident = Table(
     Index("ix_incident_crime_id", "crime_id"),
 )
 
-# Monthly counts by district (NULL: no location) and crime type, rebuilt per force-month.
+# Monthly counts per area (district, county and force alike) and crime type, rebuilt for
+# each force-month an import touches. A force's rows include incidents with no location.
 incident_count = Table(
     "incident_count",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("force_code", String(9), nullable=False),
-    Column("district_code", String(9)),
+    Column("area_code", String(9), nullable=False),
     Column("month", String(7), nullable=False),
     Column("crime_type", String(32), nullable=False),
     Column("count", Integer, nullable=False),
     Column("is_synthetic", Boolean, nullable=False),
-    Index("ix_incident_count_district", "district_code", "crime_type", "month", "count"),
-    Index("ix_incident_count_force", "force_code", "crime_type", "month", "count"),
+    Index("ix_incident_count_area", "area_code", "crime_type", "month", "count", "is_synthetic"),
+    Index("ix_incident_count_force_month", "force_code", "month"),
 )
 
 # Published and partner series: figures from reports or partners' own systems.

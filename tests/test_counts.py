@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import insert
 
 from queries import periods
-from queries.counts import COUNT_COLUMNS, CHANGE_COLUMNS, change_between, counts, monthly_counts
-from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+from queries.counts import CHANGE_COLUMNS, COUNT_COLUMNS, change_between, counts, monthly_counts
+from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY, containing_areas
 from queries.schema import import_log, incident_count, loaded_month
 from queries.stats import change_p_value
 
@@ -16,7 +16,7 @@ CHERWELL = "E07000177"
 OXFORD_POPULATION = 151584  # ONS mid-2020, shipped in data/population
 
 
-def seed_counts(engine, monthly: dict[str, int], district=OXFORD, crime_type="burglary", start_log=True):
+def seed_counts(engine, monthly: dict[str, int], district=OXFORD, crime_type="burglary"):
     """Write monthly counts straight into the aggregate table, with the months marked loaded."""
     with engine.begin() as conn:
         log_id = conn.execute(
@@ -24,9 +24,11 @@ def seed_counts(engine, monthly: dict[str, int], district=OXFORD, crime_type="bu
                                       imported_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
                                       imported_by="test", rows_read=0, rows_stored=0, outcome="stored")
         ).inserted_primary_key[0]
+        # As an import does: the district's count, and the same added to its county and force.
         for month, n in monthly.items():
-            conn.execute(insert(incident_count).values(force_code=THAMES_VALLEY, district_code=district, month=month,
-                                                       crime_type=crime_type, count=n, is_synthetic=False))
+            for area in containing_areas(district):
+                conn.execute(insert(incident_count).values(force_code=THAMES_VALLEY, area_code=area, month=month,
+                                                           crime_type=crime_type, count=n, is_synthetic=False))
         existing = {m for (m,) in conn.execute(loaded_month.select().with_only_columns(loaded_month.c.month))}
         rows = [{"force_code": THAMES_VALLEY, "month": m, "is_synthetic": False, "rows_stored": 0, "import_id": log_id}
                 for m in monthly if m not in existing]

@@ -6,7 +6,6 @@ import csv
 import gzip
 from collections import Counter
 
-import pandas as pd
 import pytest
 from sqlalchemy import func, select
 

@@ -14,14 +14,29 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
-from sqlalchemy import Column, MetaData, String, Table, and_, func, or_
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from ..reference import (
     CRIME_TYPE_SLUG_BY_NAME,
     DISTRICT_BY_LSOA_PREFIX,
     FORCES_BY_NAME,
     Force,
+    containing_areas,
 )
 from ..schema import incident, incident_count, loaded_month, lsoa
 from .bookkeeping import bump_data_version, log_import
@@ -392,28 +407,40 @@ def _add_lsoas(conn: Connection, lsoas: dict[str, tuple[str, str]]) -> None:
 
 
 def rebuild_counts(conn: Connection, force_code: str, months: list[str]) -> None:
-    """Recount a force's months from raw incidents into ``incident_count``."""
+    """Recount a force's months from raw incidents into ``incident_count``, for every level.
+
+    Districts are counted in SQL; counties and the force are summed from them here (the
+    force also takes incidents with no location), so every area is one indexed lookup.
+    """
     conn.execute(
         delete(incident_count).where(
             incident_count.c.force_code == force_code, incident_count.c.month.in_(months)
         )
     )
-    grouped = (
+    grouped = conn.execute(
         select(
-            incident.c.force_code, incident.c.district_code, incident.c.month,
-            incident.c.crime_type, func.count().label("count"), incident.c.is_synthetic,
+            incident.c.district_code, incident.c.month, incident.c.crime_type,
+            func.count().label("count"), func.max(incident.c.is_synthetic.cast(Integer)),
         )
         .where(incident.c.force_code == force_code, incident.c.month.in_(months))
-        .group_by(
-            incident.c.force_code, incident.c.district_code, incident.c.month,
-            incident.c.crime_type, incident.c.is_synthetic,
+        .group_by(incident.c.district_code, incident.c.month, incident.c.crime_type)
+    ).all()
+    totals: Counter = Counter()
+    synthetic: dict[tuple, bool] = {}
+    for district, month, crime_type, count, is_synthetic in grouped:
+        areas = [force_code] if district is None else containing_areas(district)
+        for area_code in areas:
+            totals[(area_code, month, crime_type)] += count
+            synthetic[(area_code, month, crime_type)] = synthetic.get((area_code, month, crime_type), False) or bool(is_synthetic)
+    if totals:
+        conn.execute(
+            insert(incident_count),
+            [
+                {"force_code": force_code, "area_code": area_code, "month": month, "crime_type": crime_type,
+                 "count": count, "is_synthetic": synthetic[(area_code, month, crime_type)]}
+                for (area_code, month, crime_type), count in totals.items()
+            ],
         )
-    )
-    conn.execute(
-        insert(incident_count).from_select(
-            ["force_code", "district_code", "month", "crime_type", "count", "is_synthetic"], grouped
-        )
-    )
 
 
 def store_outcomes(conn: Connection, parsed: OutcomesFile, imported_by: str | None) -> FileSummary:
