@@ -17,7 +17,7 @@ from queries.bootstrap import init_db
 from queries.demo import month_csv
 from queries.importers.policeuk import import_policeuk
 
-ROWS_PER_MONTH = 16_500  # the generator's average for the whole force over 2017-2026
+ROWS_PER_MONTH = 16_000  # the generator's average for the whole force over 2017-2026
 
 
 def months_for(incidents: int, last: str) -> list[str]:

@@ -17,7 +17,7 @@ from . import periods
 from .areas import area_name, population_for_year, population_table
 from .reference import ALL_CRIME, AREAS_BY_CODE, force_of
 from .schema import incident_count, loaded_month
-from .stats import SIGNIFICANCE_LEVEL, change_p_value, percent_change
+from .stats import SIGNIFICANCE_LEVEL, change_p_values, percent_change
 
 # Column names and dtypes of each result, so that empty results have the same shape.
 MONTHLY_SCHEMA = {"area_code": "str", "month": "str", "crime_type": "str", "count": "int64", "is_synthetic": "bool"}
@@ -249,11 +249,9 @@ def change_between(
          for p, c, ok in zip(merged["previous_count"], merged["current_count"], merged["comparable"])],
         dtype="Float64",
     )
-    merged["p_value"] = pd.array(
-        [change_p_value(p, c, lengths["previous"], lengths["current"]) if ok else None
-         for p, c, ok in zip(merged["previous_count"], merged["current_count"], merged["comparable"])],
-        dtype="Float64",
-    )
+    p_values = change_p_values(merged["previous_count"], merged["current_count"], lengths["previous"], lengths["current"])
+    merged["p_value"] = pd.array(np.where(merged["comparable"], p_values, np.nan), dtype="Float64")
+    merged.loc[~merged["comparable"], "p_value"] = pd.NA
     merged["significant"] = (merged["p_value"] < SIGNIFICANCE_LEVEL).fillna(False).astype(bool)
     merged["area_name"] = merged["area_code"].map(area_name)
     return merged.sort_values(["area_code", "crime_type"]).reset_index(drop=True)[CHANGE_COLUMNS]

@@ -10,18 +10,78 @@ from __future__ import annotations
 
 import math
 
-from scipy.stats import binomtest, chi2
+import numpy as np
+from scipy.stats import binom, chi2
 
 SIGNIFICANCE_LEVEL = 0.05
 
 
 def change_p_value(previous: int, current: int, previous_months: int = 1, current_months: int = 1) -> float:
     """Two-sided exact p-value for 'the rate differs between the two periods'."""
-    total = previous + current
-    if total == 0:
-        return 1.0
+    return float(change_p_values([previous], [current], previous_months, current_months)[0])
+
+
+def change_p_values(previous, current, previous_months: int = 1, current_months: int = 1) -> np.ndarray:
+    """Vectorised ``change_p_value`` for arrays of counts (one period length for all)."""
+    previous = np.asarray(previous, dtype=np.int64)
+    current = np.asarray(current, dtype=np.int64)
     share = current_months / (current_months + previous_months)
-    return float(binomtest(int(current), int(total), share, alternative="two-sided").pvalue)
+    return binomial_two_sided(current, previous + current, share)
+
+
+def binomial_two_sided(k, n, p: float) -> np.ndarray:
+    """Exact two-sided binomial p-values, defined as SciPy's ``binomtest`` defines them.
+
+    The p-value sums the probabilities of every outcome no more likely than the one seen.
+    The pmf falls away from the mode on both sides, so the other tail starts where a binary
+    search finds the pmf dropping to the observed one; this keeps the test vectorised.
+    """
+    k = np.asarray(k, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    result = np.ones(k.shape, dtype=float)
+    seen = binom.pmf(k, n, p) * (1 + 1e-7)  # SciPy's relative tolerance
+    expected = n * p
+    below = (k < expected) & (n > 0)
+    above = (k > expected) & (n > 0)
+    if below.any():
+        # Other tail: the first outcome above the mean whose pmf is <= the one seen.
+        lo, hi = np.ceil(expected[below]).astype(np.int64), n[below]
+        first = _first_at_most(lo, hi, n[below], p, seen[below], rising=False)
+        result[below] = binom.cdf(k[below], n[below], p) + binom.sf(first - 1, n[below], p)
+    if above.any():
+        # Other tail: the last outcome below the mean whose pmf is <= the one seen.
+        lo, hi = np.zeros(int(above.sum()), dtype=np.int64), np.floor(expected[above]).astype(np.int64)
+        last = _first_at_most(lo, hi, n[above], p, seen[above], rising=True)
+        result[above] = np.where(last >= 0, binom.cdf(last, n[above], p), 0.0) + binom.sf(k[above] - 1, n[above], p)
+    return np.minimum(result, 1.0)
+
+
+def _first_at_most(lo, hi, n, p, bound, rising: bool) -> np.ndarray:
+    """Binary search over [lo, hi] on a monotone pmf.
+
+    Falling (right of the mode): the first i with pmf(i) <= bound, or hi + 1 if none.
+    Rising (left of the mode): the last i with pmf(i) <= bound, or lo - 1 if none.
+    """
+    lo, hi = lo.copy(), hi.copy()
+    if rising:
+        answer = lo - 1
+        while (lo <= hi).any():
+            active = lo <= hi
+            mid = (lo + hi) // 2
+            ok = binom.pmf(mid, n, p) <= bound
+            answer = np.where(active & ok, mid, answer)
+            lo = np.where(active & ok, mid + 1, lo)
+            hi = np.where(active & ~ok, mid - 1, hi)
+        return answer
+    answer = hi + 1
+    while (lo <= hi).any():
+        active = lo <= hi
+        mid = (lo + hi) // 2
+        ok = binom.pmf(mid, n, p) <= bound
+        answer = np.where(active & ok, mid, answer)
+        hi = np.where(active & ok, mid - 1, hi)
+        lo = np.where(active & ~ok, mid + 1, lo)
+    return answer
 
 
 def percent_change(previous: float, current: float) -> float | None:

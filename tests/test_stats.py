@@ -52,3 +52,17 @@ def test_rate_interval_scales_by_population():
     low, high = rate_interval(10, 2000)
     assert low == pytest.approx(4.795 / 2, abs=0.001) and high == pytest.approx(18.390 / 2, abs=0.001)
     assert all(math.isnan(v) for v in rate_interval(10, 0))
+
+
+def test_vectorised_test_agrees_with_scipy_binomtest_everywhere():
+    import numpy as np
+
+    from queries.stats import binomial_two_sided
+
+    rng = np.random.default_rng(7)
+    cases = [(k, n, p) for n in (0, 1, 2, 5, 17, 60) for k in range(n + 1) for p in (0.5, 0.25, 0.75)]
+    cases += [(int(rng.integers(0, n + 1)), int(n), float(p))
+              for n, p in zip(rng.integers(1, 40_000, 300), rng.choice([0.5, 1 / 3, 0.6], 300))]
+    for k, n, p in cases:
+        expected = 1.0 if n == 0 else binomtest(k, n, p).pvalue
+        assert binomial_two_sided([k], [n], p)[0] == pytest.approx(expected, rel=1e-9, abs=1e-300), (k, n, p)
