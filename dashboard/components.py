@@ -9,14 +9,14 @@ import pandas as pd
 from dash import dcc, html
 
 SYNTHETIC_MESSAGE = (
-    "Synthetic demo data: the incident figures on this page are made up, for trying the "
-    "dashboard out. Import data.police.uk files to see real figures."
+    "The incident figures on this page are made up, for trying the dashboard out. "
+    "Import data.police.uk files to see real figures."
 )
 
 
 def demo_notice() -> dbc.Alert:
     return dbc.Alert(
-        [html.Strong("Synthetic demo data. "), SYNTHETIC_MESSAGE.split(": ", 1)[1].capitalize()],
+        [html.Strong("Synthetic demo data. "), SYNTHETIC_MESSAGE],
         color="warning", class_name="demo-notice", id="demo-notice",
     )
 
