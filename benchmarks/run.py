@@ -22,6 +22,7 @@ from queries.db import make_engine
 from queries.demo import month_csv
 from queries.importers.policeuk import import_policeuk
 from queries.reference import ASB, COMPARISON_AREAS, OXFORD
+from queries.repeat import repeat_locations
 from queries.schema import incident
 from queries.series import series_catalogue, series_values
 
@@ -81,6 +82,8 @@ def main() -> None:
     report("monthly_counts: Oxford by crime type, all months", lambda: monthly_counts(engine, [OXFORD], None, None, None, True), r)
     report("change_between: 3 areas, 12 months v 12 months, by type",
            lambda: change_between(engine, COMPARISON_AREAS, (periods.add_months(first_year, -12), periods.add_months(last, -12)), (first_year, last), None, True), r)
+    report("repeat_locations: Oxford, 12 months, all crime", lambda: repeat_locations(engine, [OXFORD], None, first_year, last), r)
+    report("repeat_locations: 3 areas, 12 months, all crime", lambda: repeat_locations(engine, COMPARISON_AREAS, None, first_year, last), r)
     report("list_areas", lambda: list_areas(engine), r)
     report("series_catalogue", lambda: series_catalogue(engine), r)
     report("series_values: one theme", lambda: series_values(engine, theme="domestic-abuse"), r)

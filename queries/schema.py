@@ -86,6 +86,19 @@ loaded_month = Table(
     Column("import_id", Integer, ForeignKey("import_log.id"), nullable=False),
 )
 
+# data.police.uk's anonymised map points ("On or near ..." with coordinates) within an LSOA.
+place = Table(
+    "place",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("lsoa_code", String(9), nullable=False),
+    Column("district_code", String(9), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("latitude", Float, nullable=False),
+    UniqueConstraint("lsoa_code", "name", "longitude", "latitude"),
+)
+
 # data.police.uk street-level rows. ``district_code`` is NULL for rows with no location,
 # which count at force level only.
 incident = Table(
@@ -101,6 +114,7 @@ incident = Table(
     Column("location", Text),
     Column("longitude", Float),
     Column("latitude", Float),
+    Column("place_id", Integer),
     Column("last_outcome", Text),
     Column("last_outcome_month", String(7)),
     Column("is_synthetic", Boolean, nullable=False),
@@ -122,6 +136,22 @@ incident_count = Table(
     Column("is_synthetic", Boolean, nullable=False),
     Index("ix_incident_count_area", "area_code", "crime_type", "month", "count", "is_synthetic"),
     Index("ix_incident_count_force_month", "force_code", "month"),
+)
+
+# Monthly counts per place and crime type, for repeat locations and hotspots.
+place_count = Table(
+    "place_count",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("force_code", String(9), nullable=False),
+    Column("district_code", String(9), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("place_id", Integer, nullable=False),
+    Column("crime_type", String(32), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("is_synthetic", Boolean, nullable=False),
+    Index("ix_place_count_district", "district_code", "month", "crime_type", "place_id", "count"),
+    Index("ix_place_count_force_month", "force_code", "month"),
 )
 
 # Published and partner series: figures from reports or partners' own systems.

@@ -2,12 +2,11 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 22:53:40.266088
+Create Date: 2026-11-21 23:00:38.589321
 """
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
@@ -52,6 +51,7 @@ def upgrade() -> None:
     sa.Column('location', sa.Text(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('place_id', sa.Integer(), nullable=True),
     sa.Column('last_outcome', sa.Text(), nullable=True),
     sa.Column('last_outcome_month', sa.String(length=7), nullable=True),
     sa.Column('is_synthetic', sa.Boolean(), nullable=False),
@@ -74,6 +74,31 @@ def upgrade() -> None:
     with op.batch_alter_table('incident_count', schema=None) as batch_op:
         batch_op.create_index('ix_incident_count_area', ['area_code', 'crime_type', 'month', 'count', 'is_synthetic'], unique=False)
         batch_op.create_index('ix_incident_count_force_month', ['force_code', 'month'], unique=False)
+
+    op.create_table('place',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('lsoa_code', sa.String(length=9), nullable=False),
+    sa.Column('district_code', sa.String(length=9), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('longitude', sa.Float(), nullable=False),
+    sa.Column('latitude', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_place')),
+    sa.UniqueConstraint('lsoa_code', 'name', 'longitude', 'latitude', name=op.f('uq_place_lsoa_code'))
+    )
+    op.create_table('place_count',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('force_code', sa.String(length=9), nullable=False),
+    sa.Column('district_code', sa.String(length=9), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('crime_type', sa.String(length=32), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('is_synthetic', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_place_count'))
+    )
+    with op.batch_alter_table('place_count', schema=None) as batch_op:
+        batch_op.create_index('ix_place_count_district', ['district_code', 'month', 'crime_type', 'place_id', 'count'], unique=False)
+        batch_op.create_index('ix_place_count_force_month', ['force_code', 'month'], unique=False)
 
     op.create_table('population',
     sa.Column('code', sa.String(length=9), nullable=False),
@@ -135,6 +160,12 @@ def downgrade() -> None:
     op.drop_table('lsoa')
     op.drop_table('loaded_month')
     op.drop_table('population')
+    with op.batch_alter_table('place_count', schema=None) as batch_op:
+        batch_op.drop_index('ix_place_count_force_month')
+        batch_op.drop_index('ix_place_count_district')
+
+    op.drop_table('place_count')
+    op.drop_table('place')
     with op.batch_alter_table('incident_count', schema=None) as batch_op:
         batch_op.drop_index('ix_incident_count_force_month')
         batch_op.drop_index('ix_incident_count_area')

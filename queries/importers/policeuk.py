@@ -38,7 +38,7 @@ from ..reference import (
     Force,
     containing_areas,
 )
-from ..schema import incident, incident_count, loaded_month, lsoa
+from ..schema import incident, incident_count, loaded_month, lsoa, place, place_count
 from .bookkeeping import bump_data_version, log_import
 from .errors import ErrorCollector, ImportRejected, RowError
 from .files import InputFile, checksum, decode_utf8, expand_paths, text_stream
@@ -231,6 +231,7 @@ def parse_street(source: InputFile, data: bytes, is_synthetic: bool = False) -> 
                 "district_code": district,
                 "lsoa_code": lsoa_code or None,
                 "location": location or None,
+                "place_id": None,
                 "longitude": longitude,
                 "latitude": latitude,
                 "last_outcome": outcome or None,
@@ -341,9 +342,11 @@ def store_street(conn: Connection, parsed: StreetFile, imported_by: str | None, 
         remove_synthetic(conn, force)
     _delete_months(conn, force, months)
     _add_lsoas(conn, parsed.lsoas)
+    _assign_places(conn, parsed.rows)
     for start in range(0, len(parsed.rows), 50_000):
         conn.execute(insert(incident), parsed.rows[start : start + 50_000])
     rebuild_counts(conn, force, months)
+    rebuild_place_counts(conn, force, months)
     stored = len(parsed.rows)
     log_id = log_import(
         conn, kind=kind, filename=parsed.name, checksum=parsed.checksum,
@@ -375,7 +378,7 @@ def remove_synthetic(conn: Connection, force_code: str) -> None:
     ).scalar()
     if not synthetic_months:
         return
-    for table in (incident, incident_count):
+    for table in (incident, incident_count, place_count):
         conn.execute(delete(table).where(table.c.force_code == force_code, table.c.is_synthetic.is_(True)))
     conn.execute(
         delete(loaded_month).where(
@@ -385,7 +388,7 @@ def remove_synthetic(conn: Connection, force_code: str) -> None:
 
 
 def _delete_months(conn: Connection, force_code: str, months: list[str]) -> None:
-    for table in (incident, incident_count, loaded_month):
+    for table in (incident, incident_count, place_count, loaded_month):
         conn.execute(delete(table).where(table.c.force_code == force_code, table.c.month.in_(months)))
 
 
@@ -404,6 +407,62 @@ def _add_lsoas(conn: Connection, lsoas: dict[str, tuple[str, str]]) -> None:
     ]
     if new:
         conn.execute(insert(lsoa), new)
+
+
+def _place_key(row: dict) -> tuple:
+    return (row["lsoa_code"], row["location"] or "", row["longitude"], row["latitude"])
+
+
+def _assign_places(conn: Connection, rows: list[dict]) -> None:
+    """Set each located row's place_id, adding map points not seen before."""
+    located = [r for r in rows if r["district_code"] is not None and r["longitude"] is not None]
+    if not located:
+        return
+    districts = {r["lsoa_code"]: r["district_code"] for r in located}
+    ids = _place_ids(conn, list(districts))
+    new = {}
+    for row in located:
+        key = _place_key(row)
+        if key not in ids and key not in new:
+            new[key] = {"lsoa_code": key[0], "district_code": districts[key[0]], "name": key[1],
+                        "longitude": key[2], "latitude": key[3]}
+    if new:
+        conn.execute(insert(place), list(new.values()))
+        ids = _place_ids(conn, sorted({key[0] for key in new}), ids)
+    for row in located:
+        row["place_id"] = ids[_place_key(row)]
+
+
+def _place_ids(conn: Connection, lsoa_codes: list[str], known: dict | None = None) -> dict[tuple, int]:
+    ids = dict(known or {})
+    for start in range(0, len(lsoa_codes), 500):
+        chunk = lsoa_codes[start : start + 500]
+        for pid, code, name, lon, lat in conn.execute(
+            select(place.c.id, place.c.lsoa_code, place.c.name, place.c.longitude, place.c.latitude)
+            .where(place.c.lsoa_code.in_(chunk))
+        ):
+            ids[(code, name, lon, lat)] = pid
+    return ids
+
+
+def rebuild_place_counts(conn: Connection, force_code: str, months: list[str]) -> None:
+    """Recount a force's months per place and crime type into ``place_count``."""
+    grouped = (
+        select(
+            incident.c.force_code, incident.c.district_code, incident.c.month, incident.c.place_id,
+            incident.c.crime_type, func.count().label("count"), incident.c.is_synthetic,
+        )
+        .where(incident.c.force_code == force_code, incident.c.month.in_(months), incident.c.place_id.is_not(None))
+        .group_by(
+            incident.c.force_code, incident.c.district_code, incident.c.month, incident.c.place_id,
+            incident.c.crime_type, incident.c.is_synthetic,
+        )
+    )
+    conn.execute(
+        insert(place_count).from_select(
+            ["force_code", "district_code", "month", "place_id", "crime_type", "count", "is_synthetic"], grouped
+        )
+    )
 
 
 def rebuild_counts(conn: Connection, force_code: str, months: list[str]) -> None:
