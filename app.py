@@ -16,8 +16,10 @@ from dashboard import layout, routing
 from dashboard.api import api_error_response, create_api
 from dashboard.cache import QueryCache
 from dashboard.cli import register_cli
+from dashboard.downloads import create_downloads
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
+from dashboard.pages import PAGES
 from dashboard.settings import Settings
 from queries.db import make_engine
 
@@ -35,6 +37,7 @@ def create_app(config: dict | None = None) -> Dash:
     server.extensions["query_cache"] = query_cache
 
     server.register_blueprint(create_api(query_cache))
+    server.register_blueprint(create_downloads(query_cache))
     register_cli(server, engine)
     _register_error_handlers(server)
     server.add_url_rule("/health", "health", lambda: health_status(engine))
@@ -47,10 +50,19 @@ def create_app(config: dict | None = None) -> Dash:
         serve_locally=True,
         index_string=layout.INDEX_STRING,
     )
-    app.layout = layout.shell
+    # Set before the layout, so Dash does not call the layout function (and so the database) here.
+    app.validation_layout = routing.validation_layout(layout.shell(app.get_relative_path, _NoData()))
+    app.layout = lambda: layout.shell(app.get_relative_path, query_cache)
     routing.register_callbacks(app, query_cache)
-    register_request_guard(app, set(routing.ROUTES))
+    register_request_guard(app, {page.path for page in PAGES})
     return app
+
+
+class _NoData:
+    """Stands in for the query cache while building the validation layout (no database)."""
+
+    def get(self, function, *args, **kwargs):
+        return []
 
 
 def _register_error_handlers(server: Flask) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import dcc, html
+from dash import html
 
 SYNTHETIC_MESSAGE = (
     "The incident figures on this page are made up, for trying the dashboard out. "
@@ -50,44 +50,14 @@ def _format(value) -> str:
     return str(value)
 
 
-def chart_card(
-    graph_id: str,
-    figure,
-    title: str,
-    caption: str,
-    summary: str,
-    table: dbc.Table,
-) -> html.Section:
-    """A chart with its title, source caption, generated summary and table alternative."""
-    heading_id = f"{graph_id}-heading"
-    summary_id = f"{graph_id}-summary"
-    return html.Section(
-        [
-            html.H2(title, id=heading_id, className="h5"),
-            html.P(summary, id=summary_id, className="chart-summary"),
-            # The chart is described by the summary above; its exact values are in the table.
-            html.Figure(
-                [
-                    dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False, "responsive": True}, className="chart"),
-                    html.Figcaption(caption, className="chart-caption text-body-secondary small"),
-                ],
-                className="mb-2",
-                **{"aria-describedby": summary_id},
-            ),
-            html.Details([html.Summary("Show as table"), table], className="table-alternative"),
-        ],
-        className="chart-card card card-body mb-4",
-        **{"aria-labelledby": heading_id},
-    )
-
-
-def stat_card(title: str, value: str, detail: str, change: str) -> dbc.Card:
+def stat_card(title: str, value: str, rate: str, detail: str, change: str) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
                 html.H3(title, className="h6 text-body-secondary"),
                 html.P(value, className="display-6 mb-1"),
-                html.P(detail, className="mb-1"),
+                html.P(rate, className="mb-1 small"),
+                html.P(detail, className="mb-1 small"),
                 html.P(change, className="mb-0 fw-semibold"),
             ]
         ),

@@ -1,7 +1,7 @@
 """Pure builders from tidy DataFrames to plotly figures, with one colour per area.
 
 Figures use ``graph_objects`` (plotly express is ~20x slower to build, which matters in
-callbacks).
+callbacks). The page shows each chart's title as a heading, so figures carry none.
 """
 
 from __future__ import annotations
@@ -9,51 +9,167 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from queries.reference import OXFORD, OXFORDSHIRE, THAMES_VALLEY
+from queries import periods
+from queries.reference import AREAS
 
-# Okabe-Ito colour-blind-safe palette; each has at least 3:1 contrast on white (WCAG 2.2
-# 1.4.11 non-text contrast): blue 5.1:1, vermillion 3.6:1, bluish green 3.3:1.
-AREA_COLOURS = {OXFORD: "#0072B2", OXFORDSHIRE: "#D55E00", THAMES_VALLEY: "#007A5E"}
-OTHER_COLOURS = ["#5B4A9E", "#8A5A00", "#444444", "#A6427A", "#2B6E99"]
-AREA_DASHES = {OXFORD: "solid", OXFORDSHIRE: "dash", THAMES_VALLEY: "dot"}
+# One colour per area on every chart. The three compared areas take the Okabe-Ito
+# colour-blind-safe blue, vermillion and a darkened bluish green; the rest are dark,
+# distinct hues. Every colour has at least 3:1 contrast on white (WCAG 2.2 SC 1.4.11).
+_COLOURS = [
+    "#0072B2", "#D55E00", "#007A5E",  # Oxford, Oxfordshire, Thames Valley
+    "#332288", "#882255", "#117733", "#AA4499", "#6B5B00", "#8C510A",
+    "#5E3C99", "#B2182B", "#1F6F8B", "#4D4D4D", "#7B3294", "#2166AC",
+]
+_ORDER = ["E07000178", "E10000025", "E23000029"] + [a.code for a in AREAS if a.code not in ("E07000178", "E10000025", "E23000029")]
+AREA_COLOURS = dict(zip(_ORDER, _COLOURS))
+AREA_DASHES = {"E07000178": "solid", "E10000025": "dash", "E23000029": "dot"}
+NOT_SIGNIFICANT = "#767676"  # 4.5:1 on white
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+DATE_GRAINS = (periods.MONTH, periods.ROLLING_12)
 
 
-def area_colour(code: str, position: int = 0) -> str:
-    return AREA_COLOURS.get(code, OTHER_COLOURS[position % len(OTHER_COLOURS)])
+def area_colour(code: str) -> str:
+    return AREA_COLOURS.get(code, "#4D4D4D")
 
 
-def base_layout(title: str, y_title: str) -> dict:
-    # The page shows the title as a heading; the figure keeps it for PNG downloads.
+def base_layout(y_title: str, x_title: str = "") -> dict:
     return {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "font": {"family": FONT, "size": 13, "color": "#1b1b1b"},
-        "margin": {"l": 64, "r": 16, "t": 56, "b": 48},
+        "margin": {"l": 64, "r": 16, "t": 16, "b": 48},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
-        "xaxis": {"showgrid": False, "linecolor": "#6c757d", "ticks": "outside"},
+        "xaxis": {"showgrid": False, "linecolor": "#6c757d", "ticks": "outside", "title": {"text": x_title}},
         "yaxis": {"title": {"text": y_title}, "gridcolor": "#e3e3e3", "rangemode": "tozero", "zeroline": False},
-        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "legend": {"orientation": "h", "y": -0.2, "x": 0},
         "hovermode": "x unified",
+        "height": 400,
     }
 
 
-def trend_figure(frame: pd.DataFrame, measure: str, title: str) -> go.Figure:
-    """One line per area: ``measure`` ('count' or 'rate_per_1000') by period."""
-    y_title = "Rate per 1,000 residents" if measure == "rate_per_1000" else "Count"
-    figure = go.Figure(layout=base_layout(title, y_title))
-    for position, (code, rows) in enumerate(frame.groupby("area_code", sort=False)):
+def measure_title(measure: str) -> str:
+    return "Rate per 1,000 residents" if measure == "rate_per_1000" else "Count"
+
+
+def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
+    """One line per area: ``measure`` ('count' or 'rate_per_1000') by period.
+
+    Incomplete periods (not every month loaded) get open markers and say so on hover.
+    """
+    figure = go.Figure(layout=base_layout(measure_title(measure)))
+    for code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("first_month")
         name = rows["area_name"].iloc[0]
         values = rows[measure].astype("float64").round(2 if measure == "rate_per_1000" else 0)
+        x = [f"{p}-01" for p in rows["period"]] if grain in DATE_GRAINS else rows["period"].tolist()
+        complete = rows["complete"].tolist()
         figure.add_trace(
             go.Scatter(
-                x=rows["period"].tolist(),
-                y=values.tolist(),
-                name=name,
-                mode="lines+markers" if len(rows) < 30 else "lines",
-                line={"color": area_colour(code, position), "width": 2.5, "dash": AREA_DASHES.get(code, "solid")},
-                hovertemplate=f"{name}: %{{y:,}}<extra></extra>",
+                x=x, y=values.tolist(), name=name,
+                mode="lines+markers" if len(rows) <= 40 else "lines",
+                line={"color": area_colour(code), "width": 2.5, "dash": AREA_DASHES.get(code, "solid")},
+                marker={"symbol": ["circle" if c else "circle-open" for c in complete], "size": 7},
+                customdata=["" if c else " (incomplete period)" for c in complete],
+                hovertemplate=f"{name}: %{{y:,}}%{{customdata}}<extra></extra>",
+            )
+        )
+    if grain in DATE_GRAINS:
+        figure.update_xaxes(type="date", tickformat="%b %Y")
+    else:
+        figure.update_xaxes(type="category")
+    return figure
+
+
+def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:
+    """Horizontal bars of the percentage change by crime type; significant changes are
+    solid and labelled, the rest hatched grey, so the difference does not rest on colour."""
+    frame = frame.sort_values("percent_change")
+    significant = frame["significant"].tolist()
+    labels = [f"{v:+.0f}%{' (significant)' if s else ''}" for v, s in zip(frame["percent_change"], significant)]
+    figure = go.Figure(layout=base_layout("", "Change (%)"))
+    figure.add_trace(
+        go.Bar(
+            x=frame["percent_change"].astype("float64").round(1).tolist(),
+            y=frame["crime_type_name"].tolist(),
+            orientation="h",
+            text=labels, textposition="outside", cliponaxis=False,
+            marker={
+                "color": [area_colour(area_code) if s else "white" for s in significant],
+                "line": {"color": [area_colour(area_code) if s else NOT_SIGNIFICANT for s in significant], "width": 1.5},
+                "pattern": {"shape": ["" if s else "/" for s in significant], "fgcolor": NOT_SIGNIFICANT},
+            },
+            hovertemplate="%{y}: %{x:+.1f}%<extra></extra>",
+            showlegend=False,
+        )
+    )
+    figure.update_layout(
+        height=max(320, 34 * len(frame) + 80), hovermode="closest",
+        margin={"l": 200, "r": 120, "t": 16, "b": 48},
+        xaxis={"zeroline": True, "zerolinecolor": "#6c757d", "ticksuffix": "%"},
+        yaxis={"rangemode": "normal", "gridcolor": "white"},
+    )
+    return figure
+
+
+def grouped_bar_figure(frame: pd.DataFrame, category: str, value: str, y_title: str,
+                       low: str | None = None, high: str | None = None, horizontal: bool = False) -> go.Figure:
+    """Bars of ``value`` by ``category``, one colour per area, with optional error bars.
+    Horizontal bars suit many or long category names."""
+    if horizontal:
+        return _horizontal_bars(frame, category, value, y_title)
+    figure = go.Figure(layout=base_layout(y_title))
+    for code, rows in frame.groupby("area_code", sort=False):
+        error = None
+        if low and high:
+            error = {"type": "data", "symmetric": False, "color": "#1b1b1b", "thickness": 1.2,
+                     "array": (rows[high] - rows[value]).astype("float64").round(3).tolist(),
+                     "arrayminus": (rows[value] - rows[low]).astype("float64").round(3).tolist()}
+        figure.add_trace(
+            go.Bar(
+                x=rows[category].tolist(), y=rows[value].astype("float64").round(3).tolist(),
+                name=rows["area_name"].iloc[0], marker={"color": area_colour(code)}, error_y=error,
+                hovertemplate=f"{rows['area_name'].iloc[0]}: %{{y:,}}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="group", hovermode="x unified")
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) -> go.Figure:
+    categories = list(dict.fromkeys(frame[category]))
+    figure = go.Figure(layout=base_layout("", x_title))
+    for code, rows in frame.groupby("area_code", sort=False):
+        figure.add_trace(
+            go.Bar(
+                y=rows[category].tolist(), x=rows[value].astype("float64").round(3).tolist(), orientation="h",
+                name=rows["area_name"].iloc[0], marker={"color": area_colour(code)},
+                hovertemplate=f"{rows['area_name'].iloc[0]}: %{{x:,}}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="group", hovermode="y unified", height=max(320, 26 * len(categories) * max(1, frame["area_code"].nunique()) // 2 + 120),
+        margin={"l": 210, "r": 24, "t": 16, "b": 48},
+        yaxis={"type": "category", "categoryorder": "array", "categoryarray": categories[::-1], "gridcolor": "white"},
+        xaxis={"gridcolor": "#e3e3e3", "rangemode": "tozero"},
+    )
+    return figure
+
+
+def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
+    """One line per financial year across its four quarters, newest strongest."""
+    figure = go.Figure(layout=base_layout(y_title))
+    years = list(dict.fromkeys(frame["financial_year"]))
+    greys = ["#9E9E9E", "#767676", "#5C5C5C", "#424242", "#303030"]
+    for position, year in enumerate(years):
+        rows = frame[frame["financial_year"] == year]
+        newest = position == len(years) - 1
+        figure.add_trace(
+            go.Scatter(
+                x=rows["quarter_name"].tolist(), y=rows["value"].astype("float64").tolist(), name=year,
+                mode="lines+markers",
+                line={"color": "#0072B2" if newest else greys[max(0, len(greys) - len(years) + position)],
+                      "width": 3 if newest else 1.8, "dash": "solid" if newest else ["dot", "dash", "dashdot", "longdash"][position % 4]},
+                hovertemplate=f"{year}: %{{y:,}}<extra></extra>",
             )
         )
     figure.update_xaxes(type="category")
@@ -62,9 +178,9 @@ def trend_figure(frame: pd.DataFrame, measure: str, title: str) -> go.Figure:
 
 def empty_figure(message: str) -> go.Figure:
     """A figure that says why there is nothing to show, rather than blank axes."""
-    figure = go.Figure(layout=base_layout("", ""))
+    figure = go.Figure(layout=base_layout(""))
     figure.update_layout(
-        xaxis={"visible": False}, yaxis={"visible": False},
+        xaxis={"visible": False}, yaxis={"visible": False}, height=200,
         annotations=[{"text": message, "showarrow": False, "font": {"size": 15}, "x": 0.5, "y": 0.5,
                       "xref": "paper", "yref": "paper"}],
     )

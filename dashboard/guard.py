@@ -14,7 +14,7 @@ JSON_SCALARS = (str, int, float, bool, type(None))
 def register_request_guard(app, page_paths) -> None:
     server = app.server
     prefix = app.config.requests_pathname_prefix.rstrip("/")
-    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health")
+    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/")
 
     @server.before_request
     def guard():
@@ -36,6 +36,16 @@ def callback_payload_problem(body, callback_map) -> str | None:
     if not isinstance(output, str) or output not in callback_map:
         return "no such callback output"
     callback = callback_map[output]
+    declared_outputs = output.strip(".").split("...") if output.startswith("..") else [output]
+    given_outputs = body.get("outputs")
+    given_outputs = given_outputs if isinstance(given_outputs, list) else [given_outputs]
+    if len(given_outputs) != len(declared_outputs):
+        return "outputs do not match the callback"
+    for item, spec in zip(given_outputs, declared_outputs):
+        if not isinstance(item, dict) or item.get("property") != spec.rsplit(".", 1)[-1]:
+            return "outputs do not match the callback"
+        if not spec.startswith("{") and item.get("id") != spec.rsplit(".", 1)[0]:
+            return "outputs do not match the callback"
     for key in ("inputs", "state"):
         declared = [(item["id"], item["property"]) for item in callback.get(key, [])]
         given = body.get(key, [])

@@ -2,8 +2,37 @@
 
 URL = "url"
 PAGE = "page-content"
+PAGE_HEADER = "page-header"
+FILTER_BAR = "filter-bar"
 DEMO_NOTICE = "demo-notice"
 
-OVERVIEW_CARDS = "overview-cards"
+# The filter bar, the same on every page.
+F_AREAS = "filter-areas"
+F_AREAS_MORE = "filter-areas-more"
+F_CRIME_TYPES = "filter-crime-types"
+F_FROM = "filter-from"
+F_TO = "filter-to"
+F_GRAIN = "filter-grain"
+F_MEASURE = "filter-measure"
+FILTER_CONTROLS = (F_AREAS, F_AREAS_MORE, F_CRIME_TYPES, F_FROM, F_TO, F_GRAIN, F_MEASURE)
+F_AREAS_MORE_DETAILS = "filter-areas-more-details"
+F_CRIME_TYPES_SUMMARY = "filter-crime-types-summary"
+
+
+def page_content(page_key: str) -> str:
+    """The container a page's charts are drawn into."""
+    return f"{page_key}-content"
+
+
+def chart_graph(chart_id: str) -> str:
+    return f"chart-{chart_id}"
+
+
+def nav_link(page_key: str) -> str:
+    return f"nav-{page_key}"
+
+
+PNG_BUTTON = "png-button"  # pattern-matching type: {"type": PNG_BUTTON, "chart": chart_id}
+PNG_STATUS = "png-status"
+
 OVERVIEW_SUMMARY = "overview-summary"
-OVERVIEW_TREND = "overview-trend"

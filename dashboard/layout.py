@@ -5,10 +5,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import ids
+from queries.counts import loaded_months
 
-TITLE = "Oxford community safety dashboard"
-PAGES = [("/", "Overview")]
+from . import ids
+from .filter_bar import filter_bar
+from .filters import Filters
+from .pages import PAGES
+
+TITLE = "Oxford community safety"
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -29,7 +33,9 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-def shell() -> html.Div:
+def shell(get_relative_path, query_cache) -> html.Div:
+    """The whole page but its content. The filter bar lives here, not in the pages, so the
+    callback that keeps it and the URL in step always finds every control."""
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
@@ -38,28 +44,43 @@ def shell() -> html.Div:
                 dbc.Navbar(
                     dbc.Container(
                         [
-                            html.A(TITLE, href="/", className="navbar-brand"),
+                            html.A(TITLE, href=get_relative_path("/"), className="navbar-brand"),
                             html.Nav(
-                                dbc.Nav([dbc.NavLink(label, href=href, active="exact") for href, label in PAGES]),
+                                dbc.Nav(
+                                    [dbc.NavLink(p.nav_label, href=get_relative_path(p.path), id=ids.nav_link(p.key),
+                                                 active="partial" if p.path != "/" else "exact")
+                                     for p in PAGES],
+                                    navbar=True,
+                                ),
                                 **{"aria-label": "Main"},
                             ),
-                        ]
+                        ],
+                        fluid="xl",
                     ),
-                    color="dark", dark=True, class_name="mb-4",
+                    color="dark", dark=True, expand="lg", class_name="mb-4",
                 )
             ),
-            html.Main(dbc.Container(id=ids.PAGE), id="main", tabIndex="-1"),
+            html.Main(
+                dbc.Container(
+                    [
+                        html.Div(id=ids.PAGE_HEADER),
+                        html.Div(filter_bar(Filters(), query_cache.get(loaded_months), frozenset()), id=ids.FILTER_BAR),
+                        dbc.Spinner(html.Div(id=ids.PAGE), color="primary", delay_show=300),
+                    ],
+                    fluid="xl",
+                ),
+                id="main", tabIndex="-1",
+            ),
             html.Div(
                 dbc.Container(
                     html.P(
-                        [
-                            "Sources: data.police.uk street-level crime and anti-social behaviour; "
-                            "Office for National Statistics population estimates; Oxford Safer "
-                            "Communities Partnership reports. Contains public sector information "
-                            "licensed under the Open Government Licence v3.0.",
-                        ],
+                        "Sources: data.police.uk street-level crime and anti-social behaviour; "
+                        "Office for National Statistics population estimates; Oxford Safer "
+                        "Communities Partnership reports. Contains public sector information "
+                        "licensed under the Open Government Licence v3.0.",
                         className="small text-body-secondary mb-0",
-                    )
+                    ),
+                    fluid="xl",
                 ),
                 className="site-footer border-top py-3 mt-4",
                 role="contentinfo",

@@ -1,27 +1,115 @@
-"""Page routing: the URL decides which page module renders the content."""
+"""Page routing and the callbacks every page shares.
+
+The URL is the single source of the filter state: the filter bar writes it, the charts
+read it, and the back button (which changes it) moves both.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+from dash import MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
-from dash import Input, Output, html
+from queries.counts import has_synthetic_months
+from queries.reference import COMPARISON_AREAS
 
 from . import ids
-from .pages import overview
+from .components import demo_notice
+from .filter_bar import CONTROL_GROUPS, DEFAULT_MONTH, crime_types_summary, group_class, group_id
+from .filters import Filters
+from .pages import PAGES, PAGES_BY_PATH
 
-ROUTES = {"/": overview.render}
+
+def local_path(app, pathname) -> str:
+    prefix = app.config.requests_pathname_prefix.rstrip("/")
+    path = pathname if isinstance(pathname, str) and pathname else "/"
+    if prefix and path.startswith(prefix):
+        path = path[len(prefix):] or "/"
+    return path
+
+
+def page_header(page) -> list:
+    return [html.H1(page.title, className="h2 mb-2"), html.P(page.intro, className="text-body-secondary")]
+
+
+def not_found_layout() -> list:
+    return [html.H1("Page not found", className="h2"), html.P("There is no page at this address.")]
+
+
+def validation_layout(shell) -> html.Div:
+    """The shell with every page's content container, so Dash can check every callback."""
+    return html.Div([shell, *[html.Div(id=ids.page_content(p.key)) for p in PAGES]])
 
 
 def register_callbacks(app, query_cache) -> None:
-    prefix = app.config.requests_pathname_prefix.rstrip("/")
+    @app.callback(
+        Output(ids.PAGE_HEADER, "children"),
+        Output(ids.PAGE, "children"),
+        *[Output(group_id(c), "class_name") for c in CONTROL_GROUPS],
+        Input(ids.URL, "pathname"),
+    )
+    def render_page(pathname):
+        page = PAGES_BY_PATH.get(local_path(app, pathname))
+        if page is None:
+            return not_found_layout(), [], *[group_class(False) for _ in CONTROL_GROUPS]
+        return (page_header(page), html.Div(id=ids.page_content(page.key)),
+                *[group_class(c in page.controls) for c in CONTROL_GROUPS])
 
-    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"), Input(ids.URL, "search"))
-    def render_page(pathname, search):
-        path = pathname if isinstance(pathname, str) and pathname else "/"
+    @app.callback(
+        Output(ids.URL, "search"),
+        *[Output(c, "value") for c in ids.FILTER_CONTROLS],
+        Output(ids.F_CRIME_TYPES_SUMMARY, "children"),
+        Output(ids.F_AREAS_MORE_DETAILS, "open"),
+        Input(ids.URL, "search"),
+        *[Input(c, "value") for c in ids.FILTER_CONTROLS],
+        State(ids.URL, "pathname"),
+    )
+    def sync_filters(search, areas, more_areas, crime_types, start, end, grain, measure, pathname):
+        """URL -> controls when the URL changed (a copied link, the back button);
+        controls -> URL when a control changed."""
+        page = PAGES_BY_PATH.get(local_path(app, pathname))
+        defaults = page.defaults if page else Filters()
         search = search if isinstance(search, str) else ""
-        if prefix and path.startswith(prefix):
-            path = path[len(prefix):] or "/"
-        render = ROUTES.get(path)
-        if render is None:
-            return [html.H1("Page not found", className="h2"), html.P("There is no page at this address.")]
-        return render(query_cache, parse_qs((search or "").lstrip("?")))
+        if ctx.triggered_id in (None, ids.URL):
+            f = Filters.from_query(search, defaults)
+            comparison = [a for a in f.areas if a in COMPARISON_AREAS]
+            others = [a for a in f.areas if a not in COMPARISON_AREAS]
+            return (no_update, comparison, others, list(f.crime_types), f.start or DEFAULT_MONTH,
+                    f.end or DEFAULT_MONTH, f.grain, f.measure, crime_types_summary(f.crime_types), bool(others))
+        filters = Filters.from_controls(
+            list(areas or []) + list(more_areas or []), crime_types or [],
+            None if start == DEFAULT_MONTH else start, None if end == DEFAULT_MONTH else end, grain, measure, defaults,
+        )
+        query = filters.to_query(defaults)
+        summary = crime_types_summary(filters.crime_types)
+        if query == Filters.from_query(search, defaults).to_query(defaults):
+            return (no_update,) * 8 + (summary, no_update)
+        return (query,) + (no_update,) * 7 + (summary, no_update)
+
+    @app.callback(*[Output(ids.nav_link(p.key), "href") for p in PAGES], Input(ids.URL, "search"), State(ids.URL, "pathname"))
+    def carry_filters_to_other_pages(search, pathname):
+        """Links to the other pages keep the chosen areas and period."""
+        page = PAGES_BY_PATH.get(local_path(app, pathname))
+        filters = Filters.from_query(search if isinstance(search, str) else "", page.defaults if page else Filters())
+        return [app.get_relative_path(p.path) + filters.to_query(p.defaults) for p in PAGES]
+
+    for page in PAGES:
+        _register_page_content(app, query_cache, page)
+
+    app.clientside_callback(
+        ClientsideFunction(namespace="charts", function_name="downloadPng"),
+        Output({"type": ids.PNG_STATUS, "chart": MATCH}, "children"),
+        Input({"type": ids.PNG_BUTTON, "chart": MATCH}, "n_clicks"),
+        State({"type": ids.PNG_BUTTON, "chart": MATCH}, "id"),
+        prevent_initial_call=True,
+    )
+
+
+def _register_page_content(app, query_cache, page) -> None:
+    @app.callback(Output(ids.page_content(page.key), "children"), Input(ids.URL, "search"))
+    def render_content(search):
+        search = search if isinstance(search, str) else ""
+        filters = Filters.from_query(search, page.defaults)
+        content = page.render(query_cache, filters, filters.to_query(page.defaults))
+        # One notice per page, above everything, wherever demo incidents are drawn.
+        if page.shows_incidents and query_cache.get(has_synthetic_months):
+            content = [demo_notice(), *content]
+        return content

@@ -273,3 +273,9 @@ def loaded_months_with_source(engine: Engine, force_code: str) -> list[tuple[str
                 .order_by(loaded_month.c.month)
             )
         ]
+
+
+def has_synthetic_months(engine: Engine) -> bool:
+    """Whether any loaded month holds synthetic demo incidents."""
+    with engine.connect() as conn:
+        return conn.execute(select(loaded_month.c.month).where(loaded_month.c.is_synthetic.is_(True)).limit(1)).first() is not None

@@ -121,10 +121,10 @@ def test_health_reports_the_latest_month(client):
 
 
 CALLBACK = {
-    "output": "page-content.children",
-    "outputs": {"id": "page-content", "property": "children"},
-    "inputs": [{"id": "url", "property": "pathname", "value": "/"}, {"id": "url", "property": "search", "value": ""}],
-    "changedPropIds": ["url.pathname"],
+    "output": "crime-content.children",
+    "outputs": {"id": "crime-content", "property": "children"},
+    "inputs": [{"id": "url", "property": "search", "value": ""}],
+    "changedPropIds": ["url.search"],
 }
 
 
@@ -135,12 +135,15 @@ CALLBACK = {
         {},
         {**CALLBACK, "output": "nope.children"},
         {**CALLBACK, "inputs": []},
-        {**CALLBACK, "inputs": [{"id": "url", "property": "pathname", "value": {"x": 1}}, CALLBACK["inputs"][1]]},
-        {**CALLBACK, "inputs": [{"id": "other", "property": "pathname", "value": "/"}, CALLBACK["inputs"][1]]},
+        {**CALLBACK, "inputs": [{"id": "url", "property": "search", "value": {"x": 1}}]},
+        {**CALLBACK, "inputs": [{"id": "other", "property": "search", "value": ""}]},
+        {**CALLBACK, "outputs": []},
+        {**CALLBACK, "outputs": {"id": "crime-content", "property": "style"}},
     ],
-    ids=["not-json", "empty", "unknown-output", "missing-inputs", "object-value", "wrong-id"],
+    ids=["not-json", "empty", "unknown-output", "missing-inputs", "object-value", "wrong-id", "no-outputs", "wrong-output"],
 )
 def test_crafted_callback_requests_get_a_400_not_a_500(client, body):
+    assert client.post("/_dash-update-component", json=CALLBACK).status_code == 200  # the genuine request works
     if isinstance(body, str):
         response = client.post("/_dash-update-component", data=body, content_type="application/json")
     else:

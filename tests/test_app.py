@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
 from app import create_app
-from dashboard import ids
 from queries.bootstrap import bootstrap
 from queries.db import make_engine
 from queries.schema import incident, series
@@ -71,22 +68,3 @@ def test_cli_series_population_and_demo(tmp_path):
     with make_engine(f"sqlite:///{tmp_path / 'cli.sqlite'}").connect() as conn:
         assert conn.execute(select(incident.c.is_synthetic)).scalars().all() and all(
             conn.execute(select(incident.c.is_synthetic)).scalars())
-
-
-def test_home_page_callback_renders_the_overview(tmp_path):
-    app = create_app({"database_url": f"sqlite:///{tmp_path / 'page.sqlite'}"})
-    cli(app, "load-demo", "--from", "2022-01", "--to", "2023-12", "--scale", "0.05")
-    client = app.server.test_client()
-    payload = {
-        "output": f"{ids.PAGE}.children",
-        "outputs": {"id": ids.PAGE, "property": "children"},
-        "inputs": [{"id": ids.URL, "property": "pathname", "value": "/"},
-                   {"id": ids.URL, "property": "search", "value": ""}],
-        "changedPropIds": [f"{ids.URL}.pathname"],
-    }
-    response = client.post("/_dash-update-component", json=payload)
-    assert response.status_code == 200
-    text = json.dumps(response.get_json())
-    assert "Synthetic demo data" in text
-    assert "the 12 months to December 2023" in text
-    assert ids.OVERVIEW_TREND in text

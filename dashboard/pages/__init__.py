@@ -1,1 +1,6 @@
-"""One module per page: a ``render(query_cache, query)`` that returns the page's content."""
+"""One module per page, each exporting ``PAGE``: its path, defaults, controls and renderer."""
+
+from . import asb, crime, domestic_abuse, exploitation, overview, repeat
+
+PAGES = [overview.PAGE, crime.PAGE, asb.PAGE, domestic_abuse.PAGE, repeat.PAGE, exploitation.PAGE]
+PAGES_BY_PATH = {page.path: page for page in PAGES}

@@ -1,0 +1,120 @@
+"""The filter bar: native form controls, labelled, usable by keyboard and screen reader."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from queries.reference import ALL_CRIME, AREAS, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG, DISTRICT
+
+from . import ids
+from .filters import COUNT, GRAIN_LABELS, RATE, Filters
+
+AREAS_CONTROL = "areas"
+CRIME_TYPES_CONTROL = "crime_types"
+PERIOD_CONTROL = "period"
+GRAIN_CONTROL = "grain"
+MEASURE_CONTROL = "measure"
+ALL_CONTROLS = frozenset({AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL})
+
+DEFAULT_MONTH = "default"  # a select's "no choice": an empty value would show a blank box
+_AREA_NAMES = {a.code: a.name for a in AREAS}
+MORE_AREAS = tuple(a.code for a in AREAS if a.level == DISTRICT and a.code not in COMPARISON_AREAS)
+
+
+def month_label(month: str) -> str:
+    return pd.Timestamp(f"{month}-01").strftime("%b %Y")
+
+
+CONTROL_GROUPS = (AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL)
+
+
+def group_id(control: str) -> str:
+    return f"filter-group-{control}"
+
+
+def filter_bar(filters: Filters, months: list[str], show: frozenset[str]) -> html.Div:
+    """Every control is always rendered (the URL callback needs them all); each page shows
+    the groups that apply to it."""
+    return html.Div(
+        dbc.Row(
+            [
+                _group(AREAS_CONTROL in show, "Areas", [
+                    dbc.Checklist(
+                        id=ids.F_AREAS, inline=True,
+                        options=[{"label": _AREA_NAMES[c], "value": c} for c in COMPARISON_AREAS],
+                        value=[a for a in filters.areas if a in COMPARISON_AREAS],
+                    ),
+                    html.Details(
+                        [
+                            html.Summary("Other districts"),
+                            dbc.Checklist(
+                                id=ids.F_AREAS_MORE,
+                                options=[{"label": _AREA_NAMES[c], "value": c} for c in MORE_AREAS],
+                                value=[a for a in filters.areas if a in MORE_AREAS],
+                            ),
+                        ],
+                        open=any(a in MORE_AREAS for a in filters.areas), id=ids.F_AREAS_MORE_DETAILS,
+                    ),
+                ], control=AREAS_CONTROL, width=12, md=6, lg=4),
+                _group(CRIME_TYPES_CONTROL in show, "Crime types", [
+                    html.Details(
+                        [
+                            html.Summary(crime_types_summary(filters.crime_types), id=ids.F_CRIME_TYPES_SUMMARY),
+                            dbc.Checklist(
+                                id=ids.F_CRIME_TYPES,
+                                options=[{"label": CRIME_TYPES_BY_SLUG[c].name, "value": c} for c in ALL_CRIME],
+                                value=list(filters.crime_types),
+                            ),
+                            html.P("None ticked means all crime (not anti-social behaviour).", className="small text-body-secondary mb-0"),
+                        ],
+                    ),
+                ], control=CRIME_TYPES_CONTROL, width=12, md=6, lg=4),
+                _group(PERIOD_CONTROL in show, "Period", [
+                    dbc.Row([
+                        dbc.Col([dbc.Label("From", html_for=ids.F_FROM, class_name="small mb-0"),
+                                 dbc.Select(id=ids.F_FROM, options=[{"label": "Default", "value": DEFAULT_MONTH}]
+                                            + [{"label": month_label(m), "value": m} for m in months],
+                                            value=filters.start or DEFAULT_MONTH, size="sm")]),
+                        dbc.Col([dbc.Label("To", html_for=ids.F_TO, class_name="small mb-0"),
+                                 dbc.Select(id=ids.F_TO, options=[{"label": "Latest month", "value": DEFAULT_MONTH}]
+                                            + [{"label": month_label(m), "value": m} for m in months],
+                                            value=filters.end or DEFAULT_MONTH, size="sm")]),
+                    ], class_name="g-2"),
+                ], control=PERIOD_CONTROL, width=12, md=6, lg=4),
+                _group(GRAIN_CONTROL in show, "Show by", [
+                    dbc.RadioItems(id=ids.F_GRAIN, value=filters.grain, inline=True,
+                                   options=[{"label": label, "value": grain} for grain, label in GRAIN_LABELS.items()]),
+                ], control=GRAIN_CONTROL, width=12, lg=8),
+                _group(MEASURE_CONTROL in show, "Measure", [
+                    dbc.RadioItems(id=ids.F_MEASURE, value=filters.measure, inline=True,
+                                   options=[{"label": "Rate per 1,000 residents", "value": RATE},
+                                            {"label": "Count", "value": COUNT}]),
+                ], control=MEASURE_CONTROL, width=12, lg=4),
+            ],
+            class_name="g-3",
+        ),
+        className="filter-bar card card-body mb-4",
+        role="search",
+        **{"aria-label": "Filters"},
+    )
+
+
+def group_class(visible: bool) -> str:
+    # display:none also takes the hidden controls out of the tab order.
+    return "" if visible else "d-none"
+
+
+def _group(visible: bool, title: str, children: list, control: str, **width) -> dbc.Col:
+    """A fieldset with its legend."""
+    content = html.Fieldset([html.Legend(title, className="h6 mb-1"), *children])
+    return dbc.Col(content, id=group_id(control), class_name=group_class(visible), **width)
+
+
+def crime_types_summary(crime_types: tuple[str, ...]) -> str:
+    if not crime_types:
+        return "All crime (not ASB)"
+    if len(crime_types) == 1:
+        return CRIME_TYPES_BY_SLUG[crime_types[0]].name
+    return f"{len(crime_types)} crime types"

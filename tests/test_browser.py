@@ -1,0 +1,134 @@
+"""Browser tests in headless Chromium: every page loads clean, is accessible, and its
+filters, URL, back button and table alternative behave."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from dashboard.pages import PAGES
+from queries.bootstrap import init_db
+from queries.demo import load_demo
+
+from .browser import axe_violations, chromium_page, live_server
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "browser.sqlite"
+    app = create_app({"database_url": f"sqlite:///{path}"})
+    engine = app.server.extensions["engine"]
+    init_db(engine)
+    load_demo(engine, "2022-01", "2024-12", scale=0.04)
+    with live_server(app.server) as url:
+        yield url
+
+
+@pytest.fixture
+def page(site):
+    with chromium_page() as page:
+        page.base = site
+        yield page
+
+
+def open_page(page, path: str):
+    page.goto(page.base + path, wait_until="networkidle")
+    page.wait_for_selector(".chart-card", timeout=15000)
+    page.wait_for_load_state("networkidle")
+
+
+def plotted(page, chart_id: str):
+    return page.evaluate(
+        f"document.querySelector('#chart-{chart_id} .js-plotly-plot').data.map(t => ({{name: t.name, x: t.x, y: t.y}}))"
+    )
+
+
+def test_home_page_renders_with_a_clean_console(page):
+    open_page(page, "/")
+    assert page.locator("h1").text_content() == "Community safety in Oxford"
+    assert "Synthetic demo data" in page.locator("#demo-notice").text_content()
+    assert [t["name"] for t in plotted(page, "overview-trend")] == ["Oxford", "Oxfordshire", "Thames Valley"]
+    assert page.console_messages == []
+
+
+@pytest.mark.parametrize("path", [p.path for p in PAGES])
+def test_every_page_loads_clean_and_passes_axe(page, path):
+    open_page(page, path)
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page{path.replace('/', '_') or '_'}.png"), full_page=True)
+    assert axe_violations(page) == []
+    assert page.console_messages == []
+
+
+def test_a_filter_change_updates_the_chart_and_the_url(page):
+    open_page(page, "/crime")
+    before = plotted(page, "crime-trend")
+    page.get_by_role("radio", name="Count").check()
+    page.wait_for_url(re.compile(r"measure=count"))
+    page.wait_for_function(
+        "() => document.querySelector('#chart-crime-trend .js-plotly-plot').layout.yaxis.title.text === 'Count'"
+    )
+    after = plotted(page, "crime-trend")
+    assert after[0]["y"] != before[0]["y"]
+    assert page.console_messages == []
+
+
+def test_a_copied_url_restores_the_view(page):
+    open_page(page, "/crime?area=E07000178&area=E06000038&grain=quarter&measure=count&crime_type=burglary")
+    page.wait_for_selector("#chart-crime-trend .main-svg")
+    assert [t["name"] for t in plotted(page, "crime-trend")] == ["Oxford", "Reading"]
+    assert page.get_by_role("radio", name="Quarter", exact=True).is_checked()
+    assert page.get_by_role("radio", name="Count").is_checked()
+    assert page.get_by_role("checkbox", name="Reading").is_checked()
+    assert not page.get_by_role("checkbox", name="Thames Valley").is_checked()
+    assert page.locator("#filter-crime-types-summary").text_content() == "Burglary"
+    assert page.console_messages == []
+
+
+def test_the_back_button_steps_through_filter_changes(page):
+    open_page(page, "/asb")
+    page.get_by_role("radio", name="Quarter", exact=True).check()
+    page.wait_for_url(re.compile(r"grain=quarter"))
+    page.get_by_role("radio", name="Calendar year").check()
+    page.wait_for_url(re.compile(r"grain=calendar_year"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"grain=quarter"))
+    page.wait_for_function("() => document.querySelector('input[value=quarter]').checked")
+    page.go_back()
+    page.wait_for_url(re.compile(r"/asb$"))
+    page.wait_for_function("() => document.querySelector('input[value=month]').checked")
+    assert page.console_messages == []
+
+
+def test_the_table_alternative_shows_the_plotted_numbers(page):
+    open_page(page, "/crime?measure=count&grain=calendar_year&from=2022-01&to=2024-12")
+    card = page.locator("section.chart-card", has=page.locator("#chart-crime-trend"))
+    card.locator("summary", has_text="Show as table").click()
+    rows = card.locator("tbody tr").all()
+    tabled = {}
+    for row in rows:
+        cells = [c.text_content() for c in row.locator("th, td").all()]
+        tabled[(cells[2], cells[0])] = float(cells[3].replace(",", ""))
+    shown = {(t["name"], x): y for t in plotted(page, "crime-trend") for x, y in zip(t["x"], t["y"])}
+    assert tabled == shown and len(shown) == 9
+
+
+def test_keyboard_skip_link_and_filters(page):
+    open_page(page, "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.locator("#filter-areas input").first.focus()
+    page.keyboard.press("Space")  # untick Oxford by keyboard
+    page.wait_for_url(re.compile(r"area=E10000025"))
+    page.wait_for_function("() => document.querySelector('#chart-overview-trend .js-plotly-plot').data.length === 2")
+    assert [t["name"] for t in plotted(page, "overview-trend")] == ["Oxfordshire", "Thames Valley"]
+    assert page.console_messages == []
