@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Integer, func, select
+from sqlalchemy import Engine, Integer, case, func, select
 
 from .areas import area_name
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in
@@ -34,50 +34,73 @@ def repeat_locations(
     threshold: int = 2,
 ) -> pd.DataFrame:
     """Per area and crime type (and all selected types together): the share of incidents
-    at places with ``threshold`` or more incidents of that kind in the period."""
+    at places with ``threshold`` or more incidents of that kind in the period.
+
+    Each place lies in one district, so the database sums per district and a county or
+    force adds up its districts.
+    """
     codes = [c for c in dict.fromkeys(area_codes) if c in AREAS_BY_CODE]
     crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
     districts = sorted({d for c in codes for d in districts_in(c)})
     if not codes or not districts:
         return _empty()
-    query = (
-        select(
-            place_count.c.district_code, place_count.c.place_id, place_count.c.crime_type,
-            func.sum(place_count.c.count), func.max(place_count.c.is_synthetic.cast(Integer)),
-        )
-        .where(
-            place_count.c.district_code.in_(districts),
-            place_count.c.month.between(start, end),
-            place_count.c.crime_type.in_(crime_types),
-        )
-        .group_by(place_count.c.district_code, place_count.c.place_id, place_count.c.crime_type)
+    where = (
+        place_count.c.district_code.in_(districts),
+        place_count.c.month.between(start, end),
+        place_count.c.crime_type.in_(crime_types),
     )
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).all(), columns=["district", "place_id", "crime_type", "count", "synthetic"])
-    if frame.empty:
+        by_type = conn.execute(_per_district(where, by_type=True, threshold=threshold)).all()
+        together = conn.execute(_per_district(where, by_type=False, threshold=threshold)).all()
+    rows = pd.DataFrame(
+        [r for r in by_type] + [(r[0], ALL_SELECTED, *r[1:]) for r in together],
+        columns=["district", "crime_type", "incidents", "places", "repeat_places", "incidents_at_repeat_places", "synthetic"],
+    )
+    if rows.empty:
         return _empty()
-    frame["count"] = frame["count"].astype("int64")
     results = []
     for code in codes:
-        part = frame[frame["district"].isin(districts_in(code))]
+        part = rows[rows["district"].isin(districts_in(code))]
         if part.empty:
             continue
-        synthetic = bool(part["synthetic"].any())
-        by_type = part.groupby(["crime_type", "place_id"], as_index=False)["count"].sum()
-        together = part.groupby("place_id", as_index=False)["count"].sum().assign(crime_type=ALL_SELECTED)
-        for crime_type, places in pd.concat([together, by_type]).groupby("crime_type", sort=False):
-            repeat = places["count"] >= threshold
-            incidents = int(places["count"].sum())
-            at_repeat = int(places.loc[repeat, "count"].sum())
+        sums = part.groupby("crime_type", sort=False).agg(
+            incidents=("incidents", "sum"), places=("places", "sum"), repeat_places=("repeat_places", "sum"),
+            incidents_at_repeat_places=("incidents_at_repeat_places", "sum"), synthetic=("synthetic", "max"),
+        )
+        for crime_type, r in sums.iterrows():
             results.append({
                 "area_code": code, "area_name": area_name(code), "crime_type": crime_type,
-                "incidents": incidents, "places": len(places), "repeat_places": int(repeat.sum()),
-                "incidents_at_repeat_places": at_repeat,
-                "repeat_share": at_repeat / incidents if incidents else None, "is_synthetic": synthetic,
+                "incidents": int(r["incidents"]), "places": int(r["places"]), "repeat_places": int(r["repeat_places"]),
+                "incidents_at_repeat_places": int(r["incidents_at_repeat_places"]),
+                "repeat_share": r["incidents_at_repeat_places"] / r["incidents"] if r["incidents"] else None,
+                "is_synthetic": bool(r["synthetic"]),
             })
-    if not results:
-        return _empty()
-    return pd.DataFrame(results, columns=REPEAT_COLUMNS).astype(REPEAT_SCHEMA)
+    frame = pd.DataFrame(results, columns=REPEAT_COLUMNS).astype(REPEAT_SCHEMA)
+    # All selected types first, then types in the order of the counts.
+    frame["_order"] = (frame["crime_type"] != ALL_SELECTED).astype(int)
+    return frame.sort_values(["_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _per_district(where, by_type: bool, threshold: int):
+    """Incidents, places, repeat places and incidents at them, per district (and type)."""
+    keys = [place_count.c.district_code] + ([place_count.c.crime_type] if by_type else [])
+    per_place = (
+        select(*keys, place_count.c.place_id, func.sum(place_count.c.count).label("n"),
+               func.max(place_count.c.is_synthetic.cast(Integer)).label("synthetic"))
+        .where(*where)
+        .group_by(*keys, place_count.c.place_id)
+        .subquery()
+    )
+    outer_keys = [per_place.c.district_code] + ([per_place.c.crime_type] if by_type else [])
+    repeat = per_place.c.n >= threshold
+    return select(
+        *outer_keys,
+        func.sum(per_place.c.n),
+        func.count(),
+        func.sum(case((repeat, 1), else_=0)),
+        func.sum(case((repeat, per_place.c.n), else_=0)),
+        func.max(per_place.c.synthetic),
+    ).group_by(*outer_keys)
 
 
 def _empty() -> pd.DataFrame:

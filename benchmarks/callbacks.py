@@ -1,0 +1,136 @@
+"""Time the dashboard's real callbacks over HTTP under gunicorn, on a large database.
+
+    python -m benchmarks.callbacks [--database-url URL] [--requests 60] [--redis URL]
+
+Starts gunicorn (gthread workers, as in the Procfile) on a free local port, then posts the
+requests the browser makes when a page opens or a filter changes. "cold" calls use a
+different period each time so the query cache cannot answer; "warm" calls repeat one.
+Prints the median and 95th percentile per callback. Build the database first with
+``python -m benchmarks.run`` (it is reused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from queries import periods
+from queries.counts import latest_month
+from queries.db import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = Path(__file__).parent / "out"
+PAGES = ["overview", "crime", "asb", "domestic-abuse", "repeat-victimisation", "exploitation"]
+PATHS = {"overview": "/", "crime": "/crime", "asb": "/asb", "domestic-abuse": "/domestic-abuse",
+         "repeat-victimisation": "/repeat-victimisation", "exploitation": "/exploitation"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(database_url: str, port: int, redis_url: str | None) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": database_url, "DEMO_ON_EMPTY": "false", "HOST": "127.0.0.1", "PORT": str(port)}
+    if redis_url:
+        env["CACHE_REDIS_URL"] = redis_url
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "app:server"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.3)
+    process.kill()
+    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+
+
+def content_payload(page: str, search: str) -> dict:
+    return {
+        "output": f"{page}-content.children",
+        "outputs": {"id": f"{page}-content", "property": "children"},
+        "inputs": [{"id": "url", "property": "search", "value": search}],
+        "changedPropIds": ["url.search"],
+    }
+
+
+def route_payload(path: str) -> dict:
+    groups = ["areas", "crime_types", "period", "grain", "measure"]
+    outputs = [{"id": "page-header", "property": "children"}, {"id": "page-content", "property": "children"}]
+    outputs += [{"id": f"filter-group-{g}", "property": "class_name"} for g in groups]
+    key = "..page-header.children...page-content.children..." + "...".join(
+        f"filter-group-{g}.class_name" for g in groups) + ".."
+    return {"output": key, "outputs": outputs, "inputs": [{"id": "url", "property": "pathname", "value": path}],
+            "changedPropIds": ["url.pathname"]}
+
+
+def timed_posts(port: int, payloads: list[dict]) -> list[float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    samples = []
+    for payload in payloads:
+        body = json.dumps(payload)
+        started = time.perf_counter()
+        connection.request("POST", "/_dash-update-component", body, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            raise SystemExit(f"callback failed with {response.status}: {payload['output']}")
+    return samples
+
+
+def report(name: str, samples: list[float]) -> None:
+    samples = sorted(samples)
+    p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+    print(f"{name:<52} median {statistics.median(samples):8.1f} ms   p95 {p95:8.1f} ms", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=f"sqlite:///{OUT / 'benchmark-2000000.sqlite'}")
+    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--redis", default=None, help="CACHE_REDIS_URL for the workers")
+    args = parser.parse_args()
+
+    last = latest_month(make_engine(args.database_url))
+    if last is None:
+        raise SystemExit("The database holds no incidents: build it with python -m benchmarks.run")
+    ends = [periods.add_months(last, -i) for i in range(args.requests)]
+    port = free_port()
+    server = start_gunicorn(args.database_url, port, args.redis)
+    print(f"gunicorn on port {port}; {args.requests} requests per row; latest month {last}\n")
+    try:
+        report("route: render a page's frame", timed_posts(port, [route_payload(PATHS[p]) for p in PAGES] * (args.requests // 6)))
+        scenarios = {
+            "default areas": "?to={end}",
+            "Oxford only, count, quarter": "?area=E07000178&to={end}&grain=quarter&measure=count",
+            "whole force, burglary + robbery, rolling 12": "?area=E23000029&crime_type=burglary&crime_type=robbery&to={end}&grain=rolling_12",
+        }
+        for page in PAGES:
+            for label, template in scenarios.items():
+                cold = [content_payload(page, template.format(end=end)) for end in ends]
+                report(f"{page}: {label} (cold)", timed_posts(port, cold))
+            warm = [content_payload(page, f"?to={last}")] * args.requests
+            report(f"{page}: default areas (warm cache)", timed_posts(port, warm))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

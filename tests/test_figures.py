@@ -1,0 +1,108 @@
+"""Figure and summary builders on small DataFrames: traces, values, colours and words."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard.figures import AREA_COLOURS, NOT_SIGNIFICANT, change_by_type_figure, grouped_bar_figure, trend_figure
+from dashboard.summaries import bars_summary, change_sentence, describe_change, period_change_summary, trend_summary
+from queries.reference import AREAS, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+
+
+def trend_frame():
+    return pd.DataFrame({
+        "period": ["2024-01", "2024-02", "2024-01", "2024-02"],
+        "first_month": ["2024-01", "2024-02", "2024-01", "2024-02"],
+        "area_code": [OXFORD, OXFORD, THAMES_VALLEY, THAMES_VALLEY],
+        "area_name": ["Oxford", "Oxford", "Thames Valley", "Thames Valley"],
+        "count": [100, 110, 1000, 990],
+        "rate_per_1000": [0.6597, 0.7257, 0.4112, 0.4071],
+        "complete": [True, True, True, True],
+    })
+
+
+def test_trend_figure_has_one_line_per_area_in_its_colour():
+    figure = trend_figure(trend_frame(), "count", "month")
+    assert [t.name for t in figure.data] == ["Oxford", "Thames Valley"]
+    assert list(figure.data[0].y) == [100, 110]
+    assert list(figure.data[1].x) == ["2024-01-01", "2024-02-01"]
+    assert figure.data[0].line.color == AREA_COLOURS[OXFORD]
+    assert figure.layout.yaxis.title.text == "Count"
+
+
+def test_trend_figure_rounds_rates_to_two_places():
+    figure = trend_figure(trend_frame(), "rate_per_1000", "month")
+    assert list(figure.data[0].y) == [0.66, 0.73]
+    assert figure.layout.yaxis.title.text == "Rate per 1,000 residents"
+
+
+def test_change_by_type_figure_marks_significance_without_relying_on_colour():
+    frame = pd.DataFrame({
+        "crime_type_name": ["Burglary", "Robbery"], "percent_change": [-20.0, 5.0], "significant": [True, False],
+    })
+    figure = change_by_type_figure(frame, OXFORD)
+    bar = figure.data[0]
+    assert list(bar.y) == ["Burglary", "Robbery"] and list(bar.x) == [-20.0, 5.0]
+    assert list(bar.text) == ["-20% (significant)", "+5%"]
+    assert list(bar.marker.pattern.shape) == ["", "/"]
+    assert list(bar.marker.line.color) == [AREA_COLOURS[OXFORD], NOT_SIGNIFICANT]
+
+
+def test_grouped_bars_with_confidence_intervals():
+    frame = pd.DataFrame({
+        "area_code": [OXFORD, OXFORDSHIRE], "area_name": ["Oxford", "Oxfordshire"], "category": ["Race", "Race"],
+        "value": [2.0, 1.0], "low": [1.5, 0.9], "high": [2.6, 1.2],
+    })
+    figure = grouped_bar_figure(frame, "category", "value", "Rate", "low", "high")
+    assert [t.name for t in figure.data] == ["Oxford", "Oxfordshire"]
+    assert list(figure.data[0].error_y.array) == [0.6] and list(figure.data[0].error_y.arrayminus) == [0.5]
+
+
+def relative_luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_area_colour_has_3_to_1_contrast_on_white_and_is_unique():
+    assert set(AREA_COLOURS) == {a.code for a in AREAS}
+    assert len(set(AREA_COLOURS.values())) == len(AREA_COLOURS)
+    for colour in [*AREA_COLOURS.values(), NOT_SIGNIFICANT]:
+        ratio = (1.0 + 0.05) / (relative_luminance(colour) + 0.05)
+        assert ratio >= 3.0, (colour, ratio)
+
+
+def test_describe_change_wording():
+    assert describe_change(10.2, False) == "up 10%, not a significant change"
+    assert describe_change(-12.6, True) == "down 13%, a statistically significant fall"
+    assert describe_change(0.3, False) == "unchanged (less than 1% difference), not a significant change"
+    assert describe_change(None, False) == "no earlier figure to compare with"
+
+
+def test_change_sentence_reads_like_the_partnership_would_write_it():
+    change = pd.DataFrame({
+        "area_name": ["Oxford", "Oxfordshire", "Thames Valley"], "percent_change": [10.17, 11.02, 8.96],
+        "significant": [True, True, False], "comparable": [True, True, True],
+    })
+    assert change_sentence(change, "Recorded crime", "2021") == (
+        "Recorded crime in Oxford rose 10% in 2021, a statistically significant rise; "
+        "Oxfordshire rose 11% (significant) and Thames Valley rose 9%."
+    )
+
+
+def test_trend_and_bar_summaries():
+    assert trend_summary(trend_frame(), "count", "crime") == (
+        "Oxford: 110 in 2024-02, against 100 in 2024-01. Thames Valley: 990 in 2024-02, against 1,000 in 2024-01."
+    )
+    bars = pd.DataFrame({"area_code": [OXFORD] * 2, "area_name": ["Oxford"] * 2, "category": ["Race", "Faith"],
+                         "value": [420, 40]})
+    assert bars_summary(bars, "value", "category") == "Oxford: highest for race (420)."
+    years = pd.DataFrame({"area_code": [OXFORD] * 2, "area_name": ["Oxford"] * 2, "period": ["2020", "2021"],
+                          "period_start": ["2020-01", "2021-01"], "value": [3609.0, 3733.0]})
+    assert period_change_summary(years, "cases") == "Oxford: 3,733 cases in 2021, up 3% on 2020."
+
+
+@pytest.mark.parametrize("frame", [pd.DataFrame(columns=["area_code", "area_name", "value", "category"])])
+def test_summaries_of_nothing_say_so(frame):
+    assert bars_summary(frame, "value", "category") == "There are no figures for this selection."
