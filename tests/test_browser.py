@@ -132,3 +132,18 @@ def test_keyboard_skip_link_and_filters(page):
     page.wait_for_function("() => document.querySelector('#chart-overview-trend .js-plotly-plot').data.length === 2")
     assert [t["name"] for t in plotted(page, "overview-trend")] == ["Oxfordshire", "Thames Valley"]
     assert page.console_messages == []
+
+
+def test_png_and_csv_downloads(page):
+    open_page(page, "/exploitation?measure=count")
+    page.wait_for_selector("#chart-hate-crime .main-svg")
+    with page.expect_download() as png:
+        page.locator("section.chart-card", has=page.locator("#chart-hate-crime")).get_by_role("button", name="Download PNG").click()
+    assert png.value.suggested_filename == "hate-crime.png"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as csv_download:
+        page.locator("section.chart-card", has=page.locator("#chart-hate-crime")).get_by_role("link", name="Download CSV").click()
+    text = Path(csv_download.value.path()).read_text()
+    assert text.splitlines()[0] == "Category,Area,Year,Victims,\"Rate per 1,000\",95% CI low,95% CI high"
+    assert "Race,Oxford,2021,420" in text
+    assert page.console_messages == []
