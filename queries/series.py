@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from .areas import area_name
+from .db import plain_rows
 from .schema import series, series_value
 
 CATALOGUE_SCHEMA = {
@@ -39,7 +40,7 @@ def series_catalogue(engine: Engine, theme: str | None = None) -> pd.DataFrame:
     if theme:
         query = query.where(series.c.theme == theme)
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = plain_rows(conn.execute(query))
         labels = _period_labels(conn)
     frame = pd.DataFrame(rows, columns=["id", "title", "theme", "unit", "kind", "sensitive", "first_start", "last_start", "values"])
     frame["first_period"] = [labels.get((i, s), s) for i, s in zip(frame["id"], frame["first_start"])]
@@ -76,7 +77,7 @@ def series_values(
     if area_codes:
         query = query.where(series_value.c.area_code.in_(list(area_codes)))
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        rows = plain_rows(conn.execute(query))
     columns = [c for c in VALUE_SCHEMA if c != "area_name"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["area_name"] = frame["area_code"].map(area_name)

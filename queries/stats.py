@@ -105,3 +105,66 @@ def rate_interval(count: int, population: int, per: int = 1000) -> tuple[float, 
         return (math.nan, math.nan)
     low, high = poisson_interval(count)
     return low / population * per, high / population * per
+
+
+def poisson_upper_p(observed, expected) -> np.ndarray:
+    """P(X >= observed) for X ~ Poisson(expected): 'more than expected would give'."""
+    from scipy.stats import poisson
+
+    observed = np.asarray(observed, dtype=float)
+    return np.where(observed <= 0, 1.0, poisson.sf(observed - 1, np.asarray(expected, dtype=float)))
+
+
+def poisson_lower_p(observed, expected) -> np.ndarray:
+    """P(X <= observed) for X ~ Poisson(expected): 'fewer than expected would give'."""
+    from scipy.stats import poisson
+
+    return poisson.cdf(np.asarray(observed, dtype=float), np.asarray(expected, dtype=float))
+
+
+def benjamini_hochberg(p_values) -> np.ndarray:
+    """False-discovery-rate adjusted p-values (q-values), as Benjamini and Hochberg (1995)."""
+    p = np.asarray(p_values, dtype=float)
+    n = len(p)
+    if n == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * n / np.arange(1, n + 1)
+    # Each q is the smallest ranked value at or above its rank, capped at 1.
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty(n)
+    q[order] = np.minimum(adjusted, 1.0)
+    return q
+
+
+def getis_ord_gi_star(values, neighbour_index) -> np.ndarray:
+    """Getis-Ord Gi* z-scores with binary weights: each cell and its neighbours.
+
+    ``neighbour_index`` is an (n, k) integer array of neighbour positions, -1 where a
+    neighbour is outside the study area. Gi* = (sum_j w_ij x_j - mean W_i) /
+    (s sqrt((n W_i - W_i^2) / (n - 1))), where W_i counts the cell itself and its
+    neighbours in the area (binary weights, so sum w_ij^2 = W_i).
+    """
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    if n < 2:
+        return np.zeros(n)
+    mean = x.mean()
+    s = math.sqrt(max((x**2).mean() - mean**2, 0.0))
+    if s == 0:
+        return np.zeros(n)
+    index = np.asarray(neighbour_index, dtype=np.int64).reshape(n, -1)
+    present = index >= 0
+    padded = np.append(x, 0.0)  # position -1 reads this zero
+    local = x + padded[np.where(present, index, n)].sum(axis=1)
+    weight = 1 + present.sum(axis=1)
+    spread = s * np.sqrt(np.maximum(n * weight - weight**2, 0) / (n - 1))
+    # A neighbourhood that covers the whole area says nothing: its z-score is 0.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(spread > 0, (local - mean * weight) / np.where(spread > 0, spread, 1), 0.0)
+
+
+def normal_upper_p(z) -> np.ndarray:
+    from scipy.stats import norm
+
+    return norm.sf(np.asarray(z, dtype=float))
