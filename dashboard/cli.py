@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from queries import bootstrap, demo, periods
+from queries.importers.boundaries import import_boundaries
 from queries.importers.errors import ImportRejected
 from queries.importers.files import expand_paths
 from queries.importers.policeuk import import_policeuk
@@ -68,6 +69,18 @@ def register_cli(server: Flask, engine: Engine) -> None:
             f"{summary.rows_read} rows read, {summary.rows_stored} estimates stored for "
             f"{', '.join(map(str, summary.years))}; {summary.skipped_unknown} rows for other areas skipped."
         )
+
+    @server.cli.command("import-boundaries")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def import_boundaries_command(path):
+        """Import ONS district or LSOA boundaries (GeoJSON) for the hotspot map."""
+        bootstrap.init_db(engine)
+        try:
+            summary = import_boundaries(engine, path)
+        except ImportRejected as rejected:
+            _fail(rejected)
+        click.echo(f"{summary.features} features read, {summary.stored} {summary.level} boundaries stored; "
+                   f"{summary.skipped_outside} outside Thames Valley skipped.")
 
     @server.cli.command("load-demo")
     @click.option("--from", "first", default=demo.FIRST_MONTH, show_default=True, help="First month (YYYY-MM).")

@@ -229,3 +229,16 @@ def repeat_places(
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=t) for c, t in schema.items()})
+
+
+def boundaries(engine: Engine, area_code: str) -> pd.DataFrame:
+    """Imported district and LSOA boundaries within the area, as GeoJSON geometry text."""
+    from .schema import boundary
+
+    with engine.connect() as conn:
+        rows = plain_rows(conn.execute(
+            select(boundary.c.code, boundary.c.name, boundary.c.level, boundary.c.geometry)
+            .where(boundary.c.district_code.in_(list(districts_in(area_code))))
+            .order_by(boundary.c.level, boundary.c.code)
+        ))
+    return pd.DataFrame(rows, columns=["code", "name", "level", "geometry"])

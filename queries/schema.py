@@ -184,6 +184,18 @@ series_value = Table(
     UniqueConstraint("series_id", "area_code", "period", "category"),
 )
 
+# ONS boundaries imported for maps: districts and LSOAs, as GeoJSON geometry text.
+boundary = Table(
+    "boundary",
+    metadata,
+    Column("code", String(9), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", String(10), nullable=False),  # "district" or "lsoa"
+    Column("district_code", String(9), nullable=False),
+    Column("geometry", Text, nullable=False),
+    Index("ix_boundary_district", "district_code", "level"),
+)
+
 # Bumped by every import so that caches keyed on it go stale together.
 data_version = Table(
     "data_version",

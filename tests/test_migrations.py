@@ -20,3 +20,18 @@ def test_upgrade_matches_the_declared_schema(database_url):
     assert differences == []
     assert {t.name for t in metadata.sorted_tables} <= tables
     engine.dispose()
+
+
+def test_upgrade_step_by_step_from_the_first_revision(database_url):
+    from alembic import command
+
+    from queries.db import alembic_config
+
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0001")
+    with engine.connect() as conn:
+        assert "boundary" not in inspect(conn).get_table_names()
+    command.upgrade(alembic_config(engine), "head")
+    with engine.connect() as conn:
+        assert "boundary" in inspect(conn).get_table_names()
+    engine.dispose()

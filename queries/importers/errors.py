@@ -13,11 +13,12 @@ class RowError:
     row: int | None  # line number in the file (the header is line 1); None for the file
     field: str | None
     message: str
+    unit: str = "row"  # what ``row`` counts: rows of a CSV, features of a GeoJSON file
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {self.unit} {self.row}"
         if self.field:
             where += f", field '{self.field}'"
         return f"{where}: {self.message}"
@@ -43,8 +44,8 @@ class ErrorCollector:
         self.file = file
         self.errors: list[RowError] = []
 
-    def add(self, row: int | None, field: str | None, message: str) -> None:
-        self.errors.append(RowError(self.file, row, field, message))
+    def add(self, row: int | None, field: str | None, message: str, unit: str = "row") -> None:
+        self.errors.append(RowError(self.file, row, field, message, unit))
 
     @property
     def full(self) -> bool:

@@ -1,0 +1,59 @@
+"""Boundary import for the hotspot map."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from queries.hotspots import boundaries
+from queries.importers.boundaries import import_boundaries
+from queries.importers.errors import ImportRejected
+from queries.reference import OXFORD, OXFORDSHIRE, THAMES_VALLEY
+
+from .conftest import shared_file
+from .helpers import snapshot
+
+SQUARE = {"type": "Polygon", "coordinates": [[[-1.3, 51.7], [-1.2, 51.7], [-1.2, 51.8], [-1.3, 51.8], [-1.3, 51.7]]]}
+
+
+def write(tmp_path, features):
+    path = tmp_path / "boundaries.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path
+
+
+def test_lsoa_boundaries_are_placed_in_their_district(engine, tmp_path):
+    path = write(tmp_path, [
+        {"type": "Feature", "properties": {"LSOA11CD": "E01028594", "LSOA11NM": "Oxford 001A"}, "geometry": SQUARE},
+        {"type": "Feature", "properties": {"LSOA11CD": "E01017929", "LSOA11NM": "Wycombe 001A"}, "geometry": SQUARE},
+        {"type": "Feature", "properties": {"LSOA11CD": "E01033814", "LSOA11NM": "Central Bedfordshire 007H"}, "geometry": SQUARE},
+    ])
+    summary = import_boundaries(engine, path)
+    assert (summary.features, summary.stored, summary.skipped_outside) == (3, 2, 1)
+    assert boundaries(engine, OXFORD)["code"].tolist() == ["E01028594"]
+    assert len(boundaries(engine, THAMES_VALLEY)) == 2
+
+
+def test_bad_features_are_named_and_nothing_is_stored(engine, tmp_path):
+    before = snapshot(engine)
+    path = write(tmp_path, [
+        {"type": "Feature", "properties": {"LAD21CD": "E07000178", "LAD21NM": "Oxford"}, "geometry": {"type": "Point", "coordinates": [0, 0]}},
+    ])
+    with pytest.raises(ImportRejected, match=r"feature 1, field 'geometry': E07000178 is not a Polygon"):
+        import_boundaries(engine, path)
+    path.write_text("{not json")
+    with pytest.raises(ImportRejected, match="not valid JSON"):
+        import_boundaries(engine, path)
+    assert snapshot(engine) == before
+
+
+def test_real_district_boundaries(engine, tmp_path):
+    source = shared_file("geography", "lad2021_thames_valley.geojson")
+    path = tmp_path / "lad.geojson"
+    shutil.copy(source, path)
+    summary = import_boundaries(engine, path)
+    assert summary.stored == 13
+    assert set(boundaries(engine, OXFORDSHIRE)["name"]) == {
+        "Cherwell", "Oxford", "South Oxfordshire", "Vale of White Horse", "West Oxfordshire"}
