@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Dash:
     settings = Settings.from_mapping(config)
     server = Flask(__name__)
     server.json.sort_keys = False  # keep fields in the documented order
+    server.config["MAP_TILE_URL"] = settings.map_tile_url
     engine = make_engine(settings.database_url)
     query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl)
     server.extensions["engine"] = engine

@@ -6,16 +6,19 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from queries.reference import ALL_CRIME, AREAS, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG, DISTRICT
+from queries.reference import ALL_CRIME, AREAS, ASB, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
 
 from . import ids
-from .filters import COUNT, GRAIN_LABELS, RATE, Filters
+from .filters import BASELINE_CHOICES, COUNT, GRAIN_LABELS, LEVEL_LABELS, RATE, Filters
 
 AREAS_CONTROL = "areas"
 CRIME_TYPES_CONTROL = "crime_types"
 PERIOD_CONTROL = "period"
 GRAIN_CONTROL = "grain"
 MEASURE_CONTROL = "measure"
+AREA_CONTROL = "area"
+BASELINE_CONTROL = "baseline"
+LEVEL_CONTROL = "level"
 ALL_CONTROLS = frozenset({AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL})
 
 DEFAULT_MONTH = "default"  # a select's "no choice": an empty value would show a blank box
@@ -27,7 +30,8 @@ def month_label(month: str) -> str:
     return pd.Timestamp(f"{month}-01").strftime("%b %Y")
 
 
-CONTROL_GROUPS = (AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL)
+CONTROL_GROUPS = (AREAS_CONTROL, AREA_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL,
+                  BASELINE_CONTROL, LEVEL_CONTROL)
 
 
 def group_id(control: str) -> str:
@@ -58,16 +62,22 @@ def filter_bar(filters: Filters, months: list[str], show: frozenset[str]) -> htm
                         open=any(a in MORE_AREAS for a in filters.areas), id=ids.F_AREAS_MORE_DETAILS,
                     ),
                 ], control=AREAS_CONTROL, width=12, md=6, lg=4),
+                _group(AREA_CONTROL in show, "Area", [
+                    dbc.Label("Area", html_for=ids.F_AREA, class_name="visually-hidden"),
+                    dbc.Select(id=ids.F_AREA, size="sm", value=filters.areas[0] if filters.areas else OXFORD,
+                               options=[{"label": f"{a.name} ({a.level})", "value": a.code} for a in AREAS]),
+                ], control=AREA_CONTROL, width=12, md=6, lg=4),
                 _group(CRIME_TYPES_CONTROL in show, "Crime types", [
                     html.Details(
                         [
                             html.Summary(crime_types_summary(filters.crime_types), id=ids.F_CRIME_TYPES_SUMMARY),
                             dbc.Checklist(
                                 id=ids.F_CRIME_TYPES,
-                                options=[{"label": CRIME_TYPES_BY_SLUG[c].name, "value": c} for c in ALL_CRIME],
+                                options=[{"label": CRIME_TYPES_BY_SLUG[c].name, "value": c} for c in (*ALL_CRIME, ASB)],
                                 value=list(filters.crime_types),
                             ),
-                            html.P("None ticked means all crime (not anti-social behaviour).", className="small text-body-secondary mb-0"),
+                            html.P("None ticked means all crime (not anti-social behaviour).",
+                                   className="small text-body-secondary mb-0"),
                         ],
                     ),
                 ], control=CRIME_TYPES_CONTROL, width=12, md=6, lg=4),
@@ -92,6 +102,15 @@ def filter_bar(filters: Filters, months: list[str], show: frozenset[str]) -> htm
                                    options=[{"label": "Rate per 1,000 residents", "value": RATE},
                                             {"label": "Count", "value": COUNT}]),
                 ], control=MEASURE_CONTROL, width=12, lg=4),
+                _group(BASELINE_CONTROL in show, "Baseline", [
+                    dbc.Label("Months before the period to compare with", html_for=ids.F_BASELINE, class_name="small mb-0"),
+                    dbc.Select(id=ids.F_BASELINE, size="sm", value=str(filters.baseline),
+                               options=[{"label": f"{b} months", "value": str(b)} for b in BASELINE_CHOICES]),
+                ], control=BASELINE_CONTROL, width=12, md=6, lg=4),
+                _group(LEVEL_CONTROL in show, "Places", [
+                    dbc.RadioItems(id=ids.F_LEVEL, value=filters.level, inline=True,
+                                   options=[{"label": label, "value": level} for level, label in LEVEL_LABELS.items()]),
+                ], control=LEVEL_CONTROL, width=12, md=6, lg=8),
             ],
             class_name="g-3",
         ),

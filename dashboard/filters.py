@@ -11,11 +11,14 @@ from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 from queries import periods
-from queries.reference import AREAS_BY_CODE, ASB, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG
+from queries.hotspots import LEVELS, LOCATION
+from queries.reference import AREAS_BY_CODE, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG
 
 RATE = "rate"
 COUNT = "count"
 MEASURES = (RATE, COUNT)
+BASELINE_CHOICES = (3, 6, 12, 24)
+LEVEL_LABELS = {"location": "Street location", "lsoa": "LSOA", "cell": "Grid cell (250 m)"}
 GRAIN_LABELS = {
     periods.MONTH: "Month",
     periods.QUARTER: "Quarter",
@@ -33,6 +36,8 @@ class Filters:
     end: str | None = None
     grain: str = periods.MONTH
     measure: str = RATE
+    baseline: int = 12  # hotspots: months before the recent period to compare with
+    level: str = LOCATION  # hotspots: street location, LSOA or grid cell
 
     @classmethod
     def from_query(cls, search: str | None, defaults: "Filters | None" = None) -> "Filters":
@@ -41,9 +46,7 @@ class Filters:
         areas = tuple(dict.fromkeys(a for a in args.get("area", []) if a in AREAS_BY_CODE))
         if "area" not in args:
             areas = defaults.areas
-        crime_types = tuple(
-            dict.fromkeys(c for c in args.get("crime_type", []) if c in CRIME_TYPES_BY_SLUG and c != ASB)
-        )
+        crime_types = tuple(dict.fromkeys(c for c in args.get("crime_type", []) if c in CRIME_TYPES_BY_SLUG))
         if "crime_type" not in args:
             crime_types = defaults.crime_types
         start = _first(args, "from")
@@ -54,6 +57,8 @@ class Filters:
             start, end = end, start
         grain = _first(args, "grain")
         measure = _first(args, "measure")
+        baseline = _first(args, "baseline_months")
+        level = _first(args, "level")
         return cls(
             areas=areas,
             crime_types=crime_types,
@@ -61,16 +66,20 @@ class Filters:
             end=end,
             grain=grain if grain in periods.GRAINS else defaults.grain,
             measure=measure if measure in MEASURES else defaults.measure,
+            baseline=int(baseline) if baseline in {str(b) for b in BASELINE_CHOICES} else defaults.baseline,
+            level=level if level in LEVELS else defaults.level,
         )
 
     @classmethod
-    def from_controls(cls, areas, crime_types, start, end, grain, measure, defaults: "Filters") -> "Filters":
+    def from_controls(cls, areas, crime_types, start, end, grain, measure, defaults: "Filters",
+                      baseline=None, level=None) -> "Filters":
         """Filters from the filter bar's values, checked as strictly as a URL is."""
         order = {code: i for i, code in enumerate(dict.fromkeys(COMPARISON_AREAS + tuple(AREAS_BY_CODE)))}
         chosen = sorted({a for a in areas if isinstance(a, str) and a in AREAS_BY_CODE}, key=order.get)
         pairs = [("area", a) for a in chosen] or [("area", "")]
         pairs += [("crime_type", c) for c in crime_types if isinstance(c, str)]
-        pairs += [(name, value) for name, value in (("from", start), ("to", end), ("grain", grain), ("measure", measure))
+        pairs += [(name, value) for name, value in (("from", start), ("to", end), ("grain", grain), ("measure", measure),
+                                                    ("baseline_months", baseline), ("level", level))
                   if isinstance(value, str) and value]
         return cls.from_query("?" + urlencode(pairs), defaults)
 
@@ -85,6 +94,7 @@ class Filters:
         for name, value, default in (
             ("from", self.start, defaults.start), ("to", self.end, defaults.end),
             ("grain", self.grain, defaults.grain), ("measure", self.measure, defaults.measure),
+            ("baseline_months", str(self.baseline), str(defaults.baseline)), ("level", self.level, defaults.level),
         ):
             if value and value != default:
                 pairs.append((name, value))

@@ -14,7 +14,10 @@ F_FROM = "filter-from"
 F_TO = "filter-to"
 F_GRAIN = "filter-grain"
 F_MEASURE = "filter-measure"
-FILTER_CONTROLS = (F_AREAS, F_AREAS_MORE, F_CRIME_TYPES, F_FROM, F_TO, F_GRAIN, F_MEASURE)
+F_AREA = "filter-area"  # one area, for hotspots
+F_BASELINE = "filter-baseline"
+F_LEVEL = "filter-level"
+FILTER_CONTROLS = (F_AREAS, F_AREAS_MORE, F_CRIME_TYPES, F_FROM, F_TO, F_GRAIN, F_MEASURE, F_AREA, F_BASELINE, F_LEVEL)
 F_AREAS_MORE_DETAILS = "filter-areas-more-details"
 F_CRIME_TYPES_SUMMARY = "filter-crime-types-summary"
 

@@ -13,7 +13,7 @@ from queries.reference import COMPARISON_AREAS
 
 from . import ids
 from .components import demo_notice
-from .filter_bar import CONTROL_GROUPS, DEFAULT_MONTH, crime_types_summary, group_class, group_id
+from .filter_bar import AREA_CONTROL, CONTROL_GROUPS, DEFAULT_MONTH, crime_types_summary, group_class, group_id
 from .filters import Filters
 from .pages import PAGES, PAGES_BY_PATH
 
@@ -36,7 +36,7 @@ def not_found_layout() -> list:
 
 def validation_layout(shell) -> html.Div:
     """The shell with every page's content container, so Dash can check every callback."""
-    return html.Div([shell, *[html.Div(id=ids.page_content(p.key)) for p in PAGES]])
+    return html.Div([shell, *[html.Div([*p.validation_components], id=ids.page_content(p.key)) for p in PAGES]])
 
 
 def register_callbacks(app, query_cache) -> None:
@@ -62,7 +62,7 @@ def register_callbacks(app, query_cache) -> None:
         *[Input(c, "value") for c in ids.FILTER_CONTROLS],
         State(ids.URL, "pathname"),
     )
-    def sync_filters(search, areas, more_areas, crime_types, start, end, grain, measure, pathname):
+    def sync_filters(search, areas, more_areas, crime_types, start, end, grain, measure, area, baseline, level, pathname):
         """URL -> controls when the URL changed (a copied link, the back button);
         controls -> URL when a control changed."""
         page = PAGES_BY_PATH.get(local_path(app, pathname))
@@ -73,16 +73,20 @@ def register_callbacks(app, query_cache) -> None:
             comparison = [a for a in f.areas if a in COMPARISON_AREAS]
             others = [a for a in f.areas if a not in COMPARISON_AREAS]
             return (no_update, comparison, others, list(f.crime_types), f.start or DEFAULT_MONTH,
-                    f.end or DEFAULT_MONTH, f.grain, f.measure, crime_types_summary(f.crime_types), bool(others))
+                    f.end or DEFAULT_MONTH, f.grain, f.measure, f.areas[0] if f.areas else no_update,
+                    str(f.baseline), f.level, crime_types_summary(f.crime_types), bool(others))
+        # A page with the single-area control (hotspots) takes its area from that control.
+        chosen = [area] if page is not None and AREA_CONTROL in page.controls else list(areas or []) + list(more_areas or [])
         filters = Filters.from_controls(
-            list(areas or []) + list(more_areas or []), crime_types or [],
-            None if start == DEFAULT_MONTH else start, None if end == DEFAULT_MONTH else end, grain, measure, defaults,
+            chosen, crime_types or [], None if start == DEFAULT_MONTH else start,
+            None if end == DEFAULT_MONTH else end, grain, measure, defaults, baseline, level,
         )
         query = filters.to_query(defaults)
         summary = crime_types_summary(filters.crime_types)
+        unchanged = (no_update,) * 10
         if query == Filters.from_query(search, defaults).to_query(defaults):
-            return (no_update,) * 8 + (summary, no_update)
-        return (query,) + (no_update,) * 7 + (summary, no_update)
+            return (no_update, *unchanged, summary, no_update)
+        return (query, *unchanged, summary, no_update)
 
     @app.callback(*[Output(ids.nav_link(p.key), "href") for p in PAGES], Input(ids.URL, "search"), State(ids.URL, "pathname"))
     def carry_filters_to_other_pages(search, pathname):
@@ -93,6 +97,8 @@ def register_callbacks(app, query_cache) -> None:
 
     for page in PAGES:
         _register_page_content(app, query_cache, page)
+        if page.register_callbacks:
+            page.register_callbacks(app)
 
     app.clientside_callback(
         ClientsideFunction(namespace="charts", function_name="downloadPng"),

@@ -13,6 +13,7 @@ class Settings:
     database_url: str = field(default_factory=database_url)
     cache_redis_url: str | None = field(default_factory=lambda: os.environ.get("CACHE_REDIS_URL") or None)
     cache_timeout: int = field(default_factory=lambda: int(os.environ.get("CACHE_TIMEOUT", "3600")))
+    map_tile_url: str | None = field(default_factory=lambda: os.environ.get("MAP_TILE_URL") or None)
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 

@@ -180,11 +180,12 @@ def test_page_content_callback_over_http(app):
 def test_filter_sync_callback_writes_the_url(app):
     client = app.server.test_client()
     controls = {"filter-areas": ["E07000178"], "filter-areas-more": ["E06000038"], "filter-crime-types": ["burglary"],
-                "filter-from": "default", "filter-to": "2024-06", "filter-grain": "quarter", "filter-measure": "count"}
+                "filter-from": "default", "filter-to": "2024-06", "filter-grain": "quarter", "filter-measure": "count",
+                "filter-area": "E07000178", "filter-baseline": "12", "filter-level": "location"}
+    outputs = ["url.search", *[f"{c}.value" for c in controls], "filter-crime-types-summary.children",
+               "filter-areas-more-details.open"]
     payload = {
-        "output": "..url.search...filter-areas.value...filter-areas-more.value...filter-crime-types.value..."
-                  "filter-from.value...filter-to.value...filter-grain.value...filter-measure.value..."
-                  "filter-crime-types-summary.children...filter-areas-more-details.open..",
+        "output": ".." + "...".join(outputs) + "..",
         "outputs": [{"id": "url", "property": "search"}]
                    + [{"id": k, "property": "value"} for k in controls]
                    + [{"id": "filter-crime-types-summary", "property": "children"},

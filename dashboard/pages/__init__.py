@@ -1,6 +1,6 @@
 """One module per page, each exporting ``PAGE``: its path, defaults, controls and renderer."""
 
-from . import asb, crime, domestic_abuse, exploitation, overview, repeat
+from . import asb, crime, domestic_abuse, exploitation, hotspots, overview, repeat
 
-PAGES = [overview.PAGE, crime.PAGE, asb.PAGE, domestic_abuse.PAGE, repeat.PAGE, exploitation.PAGE]
+PAGES = [overview.PAGE, crime.PAGE, asb.PAGE, domestic_abuse.PAGE, repeat.PAGE, exploitation.PAGE, hotspots.PAGE]
 PAGES_BY_PATH = {page.path: page for page in PAGES}

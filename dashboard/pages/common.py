@@ -34,6 +34,8 @@ class Page:
     render: Callable  # (query_cache, filters, filters_query) -> list of components
     charts: dict[str, Chart] = field(default_factory=dict)
     shows_incidents: bool = True  # draws police.uk incidents (so may show demo data)
+    register_callbacks: Callable | None = None  # callbacks of the page's own (app) -> None
+    validation_components: tuple = ()  # components those callbacks use, for Dash's checks
 
 
 def police_caption(latest: str | None, extra: str = "") -> str:
