@@ -14,6 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month
+from queries.hotspots import LEVELS, LOCATION, hotspots
 from queries.series import series_catalogue, series_values
 
 from . import params
@@ -71,6 +72,38 @@ def create_api(query_cache) -> Blueprint:
             synthetic=synthetic,
             notice=SYNTHETIC_NOTICE if synthetic else None,
             rows=_records(rows),
+        )
+
+    @api.get("/hotspots")
+    def hotspot_rows():
+        args = request.args
+        params.reject_unknown(args, {"area", "crime_type", "from", "to", "baseline_months", "level", "limit", "format"})
+        codes = params.area_codes(args)
+        if len(codes) > 1:
+            raise params.BadParameter("area", "give one area")
+        types = params.crime_types(args)
+        first, last = params.month_range(args)
+        baseline = params.integer(args, "baseline_months", 1, 60, 12)
+        level = params.choice(args, "level", LEVELS, LOCATION)
+        limit = params.integer(args, "limit", 1, 100_000, 100)
+        fmt = params.choice(args, "format", ("json", "csv"), "json")
+        latest = query_cache.get(latest_month)
+        last = last or latest
+        first = first or last
+        if last is None:
+            frame = query_cache.get(hotspots, codes[0], None, "0000-01", "0000-01", baseline, level)
+        else:
+            frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level)
+        rows = frame.head(limit)[["place_code", "place_name", "lsoa_code", "longitude", "latitude", "count",
+                                  "baseline_mean", "ratio", "p_value", "q_value", "class"]].copy()
+        for column, places in (("baseline_mean", 4), ("ratio", 4), ("p_value", 6), ("q_value", 6)):
+            rows[column] = rows[column].astype("float64").round(places)
+        if fmt == "csv":
+            return _csv(rows, "hotspots.csv")
+        return jsonify(
+            query={"area": codes[0], "crime_type": types or "all crime excluding anti-social-behaviour",
+                   "from": first, "to": last, "baseline_months": baseline, "level": level, "limit": limit},
+            source=POLICE_UK_SOURCE, places=len(frame), rows=_records(rows),
         )
 
     @api.get("/series")

@@ -29,4 +29,25 @@ def create_downloads(query_cache) -> Blueprint:
             headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
         )
 
+    @downloads.get("/hotspots/pack.pdf")
+    def pack_pdf():
+        from . import pack
+
+        filters = _hotspot_filters()
+        return Response(pack.build_pdf(query_cache, filters), mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{pack.pack_name(filters, query_cache, "pdf")}"'})
+
+    @downloads.get("/hotspots/pack.zip")
+    def pack_zip():
+        from . import pack
+
+        filters = _hotspot_filters()
+        return Response(pack.build_zip(query_cache, filters), mimetype="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{pack.pack_name(filters, query_cache, "zip")}"'})
+
+    def _hotspot_filters() -> Filters:
+        from .pages.hotspots import DEFAULTS
+
+        return Filters.from_query(request.query_string.decode("utf-8", "replace"), DEFAULTS)
+
     return downloads

@@ -67,6 +67,35 @@ def openapi_document(script_root: str = "") -> dict:
                     },
                 }
             },
+            "/hotspots": {
+                "get": {
+                    "summary": "Places ranked by incidents in a recent period, against a baseline",
+                    "description": "Poisson test of each place's recent count against its baseline monthly mean, "
+                                   "Benjamini-Hochberg q-values, and a class: new, emerging, persistent or fading.",
+                    "operationId": "getHotspots",
+                    "parameters": [
+                        {"name": "area", "in": "query", "required": True, "schema": {"type": "string", "enum": area_codes}},
+                        {"name": "crime_type", "in": "query", "description": "As in /counts; may repeat.",
+                         "schema": {"type": "array", "items": {"type": "string", "enum": [c.slug for c in CRIME_TYPES]}}, "explode": True},
+                        {"name": "from", "in": "query", "description": "First month of the recent period (default: the last).",
+                         "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                        {"name": "to", "in": "query", "description": "Last month of the recent period (default: the latest loaded).",
+                         "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                        {"name": "baseline_months", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 60, "default": 12}},
+                        {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["location", "lsoa", "cell"], "default": "location"}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 100}},
+                        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                    ],
+                    "responses": {
+                        "200": {"description": "Places, most incidents in the recent period first", "content": {
+                            "application/json": {"schema": {"type": "object", "properties": {
+                                "query": {"type": "object"}, "source": {"type": "string"}, "places": {"type": "integer"},
+                                "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Hotspot"}}}}},
+                            "text/csv": {"schema": {"type": "string"}}}},
+                        "400": bad_request,
+                    },
+                }
+            },
             "/series": {
                 "get": {
                     "summary": "Published and partner series",
@@ -120,6 +149,13 @@ def openapi_document(script_root: str = "") -> dict:
                     "months": {"type": "integer", "description": "Loaded months in the period"},
                     "complete": {"type": "boolean", "description": "Every month of the period is loaded"},
                     "synthetic": {"type": "boolean", "description": "Includes synthetic demo data"}}},
+                "Hotspot": {"type": "object", "properties": {
+                    "place_code": {"type": "string", "description": "Place id, LSOA code or grid cell id (q:r)"},
+                    "place_name": {"type": "string"}, "lsoa_code": {"type": "string"},
+                    "longitude": {"type": "number"}, "latitude": {"type": "number"},
+                    "count": {"type": "integer"}, "baseline_mean": {"type": "number"},
+                    "ratio": {"type": ["number", "null"]}, "p_value": {"type": "number"}, "q_value": {"type": "number"},
+                    "class": {"type": "string", "enum": ["new", "emerging", "persistent", "fading", ""]}}},
                 "Series": {"type": "object", "properties": {
                     "id": {"type": "string"}, "title": {"type": "string"}, "theme": {"type": "string"},
                     "unit": {"type": "string", "enum": ["count", "percent", "rate_per_1000", "count_change", "percent_change"]},

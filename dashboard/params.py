@@ -69,3 +69,12 @@ def choice(args: MultiDict, name: str, options: tuple[str, ...], default: str) -
     if value not in options:
         raise BadParameter(name, f"{value[:20]!r} is not one of {', '.join(options)}")
     return value
+
+
+def integer(args: MultiDict, name: str, low: int, high: int, default: int) -> int:
+    value = single(args, name)
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise BadParameter(name, f"{value[:20]!r} is not a whole number from {low} to {high}")
+    return int(value)
