@@ -52,10 +52,25 @@ def callback_payload_problem(body, callback_map) -> str | None:
         if not isinstance(given, list) or len(given) != len(declared):
             return f"{key} do not match the callback"
         for item, (component_id, prop) in zip(given, declared):
-            if not isinstance(item, dict) or item.get("id") != component_id or item.get("property") != prop:
-                return f"{key} do not match the callback"
-            value = item.get("value")
-            values = value if isinstance(value, list) else [value]
-            if not all(isinstance(v, JSON_SCALARS) for v in values):
-                return f"the value of {component_id}.{prop} has the wrong type"
+            # A pattern-matching input (id given as JSON) arrives as one item (MATCH) or a list (ALL).
+            pattern = isinstance(component_id, str) and component_id.startswith("{")
+            items = item if pattern and isinstance(item, list) else [item]
+            for one in items:
+                if not isinstance(one, dict) or one.get("property") != prop:
+                    return f"{key} do not match the callback"
+                if (not pattern and one.get("id") != component_id) or (pattern and not isinstance(one.get("id"), dict)):
+                    return f"{key} do not match the callback"
+                value = one.get("value")
+                values = value if isinstance(value, list) else [value]
+                if not all(isinstance(v, JSON_SCALARS) or _plain_mapping(v) for v in values):
+                    return f"the value of {component_id}.{prop} has the wrong type"
     return None
+
+
+def _plain_mapping(value) -> bool:
+    """Graph events (clickData, relayoutData) are objects of plain JSON values."""
+    if not isinstance(value, dict):
+        return False
+    return all(isinstance(v, JSON_SCALARS) or _plain_mapping(v) or
+               (isinstance(v, list) and all(isinstance(i, JSON_SCALARS) or _plain_mapping(i) for i in v))
+               for v in value.values())

@@ -156,3 +156,19 @@ def test_unknown_pages_are_404_and_known_ones_200(client):
     assert client.get("/").status_code == 200
     assert client.get("/wp-admin/setup.php").status_code == 404
     assert client.get("/assets/../app.py").status_code == 404
+
+
+def test_pattern_matching_callbacks_pass_the_guard_and_bad_ones_do_not(client):
+    payload = {
+        "output": "chart-hotspot-map.figure",
+        "outputs": {"id": "chart-hotspot-map", "property": "figure"},
+        "inputs": [{"id": "chart-hotspot-map", "property": "clickData", "value": None},
+                   [{"id": {"type": "hotspot-zoom", "lon": -1.26, "lat": 51.75}, "property": "n_clicks", "value": 1}]],
+        "changedPropIds": ['{"lat":51.75,"lon":-1.26,"type":"hotspot-zoom"}.n_clicks'],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200
+    assert response.get_json()["response"]["chart-hotspot-map"]["figure"]["operations"][1]["params"]["value"] == 15
+    payload["inputs"][1][0]["value"] = {"x": [object.__name__]}  # not a click count
+    payload["inputs"][1][0]["id"] = "not-a-pattern"
+    assert client.post("/_dash-update-component", json=payload).status_code == 400

@@ -147,3 +147,41 @@ def test_png_and_csv_downloads(page):
     assert text.splitlines()[0] == "Category,Area,Year,Victims,\"Rate per 1,000\",95% CI low,95% CI high"
     assert "Race,Oxford,2021,420" in text
     assert page.console_messages == []
+
+
+def map_state(page):
+    return page.evaluate(
+        "(() => { const gd = document.querySelector('#chart-hotspot-map .js-plotly-plot');"
+        " return {center: gd.layout.map.center, zoom: gd.layout.map.zoom, cells: gd.data[0].locations.length,"
+        " canvas: !!gd.querySelector('canvas')}; })()"
+    )
+
+
+def test_hotspot_map_draws_without_tiles_and_rows_zoom_it(page):
+    open_page(page, "/hotspots")
+    page.wait_for_selector("#chart-hotspot-map canvas")
+    state = map_state(page)
+    assert state["canvas"] and state["cells"] > 0
+    first_row = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Ranked hotspots")))
+    first_row.get_by_role("button", name=re.compile("Zoom the map to")).first.click()
+    page.wait_for_function("() => document.querySelector('#chart-hotspot-map .js-plotly-plot').layout.map.zoom === 15")
+    zoomed = map_state(page)
+    assert zoomed["center"] != state["center"]
+    assert axe_violations(page) == []
+    assert page.console_messages == []
+
+
+def test_hotspot_filters_update_the_map_and_table_and_live_in_the_url(page):
+    open_page(page, "/hotspots?area=E07000178&level=lsoa")
+    page.wait_for_selector("#chart-hotspot-map canvas")
+    assert page.get_by_role("radio", name="LSOA").is_checked()
+    assert page.locator("#filter-area").input_value() == "E07000178"
+    before = map_state(page)["cells"]
+    page.locator("#filter-area").select_option("E23000029")
+    page.wait_for_url(re.compile(r"area=E23000029"))
+    page.wait_for_function(f"() => document.querySelector('#chart-hotspot-map .js-plotly-plot').data[0].locations.length > {before}")
+    assert "in Thames Valley" in page.locator("#hotspot-summary").text_content()
+    places = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Ranked hotspots")))
+    names = places.locator("tbody tr th").all_text_contents()
+    assert any(not name.startswith("Oxford ") for name in names)  # LSOAs of the whole force, not just Oxford's
+    assert page.console_messages == []
