@@ -62,7 +62,9 @@ def callback_payload_problem(body, callback_map) -> str | None:
                     return f"{key} do not match the callback"
                 value = one.get("value")
                 values = value if isinstance(value, list) else [value]
-                if not all(isinstance(v, JSON_SCALARS) or _plain_mapping(v) for v in values):
+                # Only graph events (clickData, hoverData ...) carry objects; other values are plain.
+                mappings_allowed = prop.endswith("Data")
+                if not all(isinstance(v, JSON_SCALARS) or (mappings_allowed and _plain_mapping(v)) for v in values):
                     return f"the value of {component_id}.{prop} has the wrong type"
     return None
 

@@ -32,6 +32,12 @@ def app(tmp_path_factory):
     return app
 
 
+@pytest.fixture(autouse=True)
+def app_context(app):
+    with app.server.app_context():  # pages may read the app's config (the hotspot map's tiles)
+        yield
+
+
 @pytest.fixture(scope="module")
 def cache(app):
     return app.server.extensions["query_cache"]
