@@ -28,9 +28,9 @@ from queries.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).parent / "out"
-PAGES = ["overview", "crime", "asb", "domestic-abuse", "repeat-victimisation", "exploitation"]
+PAGES = ["overview", "crime", "asb", "domestic-abuse", "repeat-victimisation", "exploitation", "hotspots"]
 PATHS = {"overview": "/", "crime": "/crime", "asb": "/asb", "domestic-abuse": "/domestic-abuse",
-         "repeat-victimisation": "/repeat-victimisation", "exploitation": "/exploitation"}
+         "repeat-victimisation": "/repeat-victimisation", "exploitation": "/exploitation", "hotspots": "/hotspots"}
 
 
 def free_port() -> int:
@@ -70,7 +70,7 @@ def content_payload(page: str, search: str) -> dict:
 
 
 def route_payload(path: str) -> dict:
-    groups = ["areas", "crime_types", "period", "grain", "measure"]
+    groups = ["areas", "area", "crime_types", "period", "grain", "measure", "baseline", "level"]
     outputs = [{"id": "page-header", "property": "children"}, {"id": "page-content", "property": "children"}]
     outputs += [{"id": f"filter-group-{g}", "property": "class_name"} for g in groups]
     key = "..page-header.children...page-content.children..." + "...".join(
@@ -91,6 +91,20 @@ def timed_posts(port: int, payloads: list[dict]) -> list[float]:
         samples.append((time.perf_counter() - started) * 1000)
         if response.status != 200:
             raise SystemExit(f"callback failed with {response.status}: {payload['output']}")
+    return samples
+
+
+def timed_gets(port: int, paths: list[str]) -> list[float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    samples = []
+    for path in paths:
+        started = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        samples.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            raise SystemExit(f"{path} failed with {response.status}")
     return samples
 
 
@@ -121,7 +135,20 @@ def main() -> None:
             "Oxford only, count, quarter": "?area=E07000178&to={end}&grain=quarter&measure=count",
             "whole force, burglary + robbery, rolling 12": "?area=E23000029&crime_type=burglary&crime_type=robbery&to={end}&grain=rolling_12",
         }
+        hotspot_scenarios = {
+            "Oxford, all crime, latest month": "?area=E07000178&to={end}",
+            "Oxford, ASB, by LSOA": "?area=E07000178&crime_type=anti-social-behaviour&level=lsoa&to={end}",
+            "whole force, all crime, latest month": "?area=E23000029&to={end}",
+            "whole force, burglary, by grid cell": "?area=E23000029&crime_type=burglary&level=cell&to={end}",
+        }
+        hot_ends = ends[: max(10, args.requests // 3)]
+        for label, template in hotspot_scenarios.items():
+            report(f"hotspots: {label} (cold)", timed_posts(port, [content_payload("hotspots", template.format(end=e)) for e in hot_ends]))
+        for label, query in (("Oxford", "?area=E07000178"), ("whole force", "?area=E23000029")):
+            report(f"tasking pack PDF: {label} (cold)", timed_gets(port, [f"/hotspots/pack.pdf{query}&to={e}" for e in ends[:6]]))
         for page in PAGES:
+            if page == "hotspots":
+                continue
             for label, template in scenarios.items():
                 cold = [content_payload(page, template.format(end=end)) for end in ends]
                 report(f"{page}: {label} (cold)", timed_posts(port, cold))

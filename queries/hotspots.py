@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from . import hexgrid, periods
-from .db import plain_rows
+from .db import fetch_rows, plain_rows
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in
 from .schema import lsoa, place, place_count
 from .stats import benjamini_hochberg, getis_ord_gi_star, normal_upper_p, poisson_lower_p, poisson_upper_p
@@ -53,38 +54,39 @@ def baseline_period(start: str, baseline_months: int) -> tuple[str, str]:
     return periods.add_months(start, -baseline_months), periods.add_months(start, -1)
 
 
-def place_month_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str, last: str) -> pd.DataFrame:
-    """Counts per police.uk place and month in the area, with the place's details."""
+def place_month_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str, last: str,
+                       places: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Counts per police.uk place and month in the area, with the place's details
+    (``places``: the area's places, when the caller has them already)."""
     crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
-    districts = list(districts_in(area_code))
-    counts = (
-        select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count).label("count"))
+    query = (
+        select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
         .where(
-            place_count.c.district_code.in_(districts),
+            place_count.c.district_code.in_(list(districts_in(area_code))),
             place_count.c.month.between(first, last),
             place_count.c.crime_type.in_(crime_types),
         )
         .group_by(place_count.c.place_id, place_count.c.month)
-        .subquery()
     )
-    query = select(
-        counts.c.place_id, counts.c.month, counts.c.count, place.c.name, place.c.lsoa_code, lsoa.c.name.label("lsoa_name"),
-        place.c.longitude, place.c.latitude,
-    ).join(place, place.c.id == counts.c.place_id).join(lsoa, lsoa.c.code == place.c.lsoa_code)
     with engine.connect() as conn:
-        rows = plain_rows(conn.execute(query))
-    return pd.DataFrame(rows, columns=["place_id", "month", "count", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"])
+        counts = pd.DataFrame(fetch_rows(conn, query), columns=["place_id", "month", "count"])
+    # Details come from one cheap query per area rather than a join on every count row.
+    details = (area_places(engine, area_code) if places is None else places).set_index("place_id")
+    for column in ("name", "lsoa_code", "lsoa_name", "longitude", "latitude"):
+        counts[column] = counts["place_id"].map(details[column])
+    return counts
 
 
 def area_places(engine: Engine, area_code: str) -> pd.DataFrame:
     """Every police.uk map point known in the area: where an incident can be placed."""
+    query = (
+        select(place.c.id, place.c.name, place.c.lsoa_code, lsoa.c.name, place.c.longitude, place.c.latitude)
+        .join(lsoa, lsoa.c.code == place.c.lsoa_code)
+        .where(place.c.district_code.in_(list(districts_in(area_code))))
+    )
     with engine.connect() as conn:
-        rows = plain_rows(conn.execute(
-            select(place.c.id, place.c.longitude, place.c.latitude).where(
-                place.c.district_code.in_(list(districts_in(area_code)))
-            )
-        ))
-    return pd.DataFrame(rows, columns=["place_id", "longitude", "latitude"])
+        rows = plain_rows(conn.execute(query))
+    return pd.DataFrame(rows, columns=["place_id", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"])
 
 
 def classify(count, baseline_count, baseline_months: int, recent_months: int, months_active) -> pd.DataFrame:
@@ -128,23 +130,39 @@ def hotspots(
     """Places ranked by incidents in the recent period, with their baseline, test and class."""
     if area_code not in AREAS_BY_CODE or level not in LEVELS:
         raise ValueError("unknown area or level")
+    data = place_month_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end)
+    return rank_places(data, start, end, baseline_months, level, cell_size)
+
+
+def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, level: str,
+                cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
+    """``hotspots`` on counts already fetched (which may reach further back than needed)."""
     base_first, base_last = baseline_period(start, baseline_months)
-    data = place_month_counts(engine, area_code, crime_types, base_first, end)
+    data = data[(data["month"] >= base_first) & (data["month"] <= end)]
     if data.empty:
         return _empty(HOTSPOT_SCHEMA)
-    data = _with_level_keys(data, level, cell_size)
-    recent = data[data["month"] >= start]
-    base = data[data["month"] <= base_last]
-    grouped = pd.DataFrame({
-        "count": recent.groupby("place_code")["count"].sum(),
-        "baseline_count": base.groupby("place_code")["count"].sum(),
-        "baseline_months_active": base.groupby("place_code")["month"].nunique(),
-    }).fillna(0).astype("int64")
-    details = data.sort_values("count", ascending=False).groupby("place_code").agg(
+    # Level keys are worked out once per place, not once per count row, and grouped as integers.
+    places = data.drop_duplicates("place_id").set_index("place_id")
+    keys = _level_keys(places, level, cell_size)
+    codes, labels = pd.factorize(keys["place_code"])
+    key = data["place_id"].map(pd.Series(codes, index=keys.index)).to_numpy()
+    month = data["month"].to_numpy()
+    count = data["count"].to_numpy()
+    recent = month >= start
+    base = month <= base_last
+    n = len(labels)
+    recent_count = np.bincount(key, weights=np.where(recent, count, 0), minlength=n)
+    baseline_count = np.bincount(key, weights=np.where(base, count, 0), minlength=n)
+    active = pd.DataFrame({"key": key[base & (count > 0)], "month": month[base & (count > 0)]}).drop_duplicates()
+    months_active = np.bincount(active["key"].to_numpy(), minlength=n)
+    details = keys.assign(code=codes).groupby("code").agg(
         place_name=("place_name", "first"), lsoa_code=("lsoa_code", "first"),
         longitude=("longitude", "mean"), latitude=("latitude", "mean"),
-    )
-    frame = grouped.join(details).reset_index()
+    ).sort_index()
+    frame = details.assign(
+        place_code=list(labels), count=recent_count.astype("int64"), baseline_count=baseline_count.astype("int64"),
+        baseline_months_active=months_active.astype("int64"),
+    ).reset_index(drop=True)
     recent_months = len(periods.months_between(start, end))
     stats = classify(frame["count"], frame["baseline_count"], baseline_months, recent_months, frame["baseline_months_active"])
     frame = pd.concat([frame, stats], axis=1)
@@ -152,15 +170,20 @@ def hotspots(
     return frame.reset_index(drop=True)[HOTSPOT_COLUMNS].astype(HOTSPOT_SCHEMA)
 
 
-def _with_level_keys(data: pd.DataFrame, level: str, cell_size: float) -> pd.DataFrame:
+def _level_keys(places: pd.DataFrame, level: str, cell_size: float) -> pd.DataFrame:
+    """Per place (indexed by place id): the code and name of the place, LSOA or cell it counts in."""
+    keys = places[["lsoa_code", "longitude", "latitude"]].copy()
     if level == LOCATION:
-        return data.assign(place_code=data["place_id"].astype(str),
-                           place_name=data["name"] + " (" + data["lsoa_name"] + ")")
-    if level == LSOA:
-        return data.assign(place_code=data["lsoa_code"], place_name=data["lsoa_name"])
-    q, r = hexgrid.cells_of(data["longitude"], data["latitude"], cell_size)
-    ids = [hexgrid.cell_id(a, b) for a, b in zip(q, r)]
-    return data.assign(place_code=ids, place_name=["Cell near " + n for n in data["name"].str.removeprefix("On or near ")])
+        keys["place_code"] = places.index.astype(str)
+        keys["place_name"] = places["name"] + " (" + places["lsoa_name"] + ")"
+    elif level == LSOA:
+        keys["place_code"] = places["lsoa_code"]
+        keys["place_name"] = places["lsoa_name"]
+    else:
+        q, r = hexgrid.cells_of(places["longitude"], places["latitude"], cell_size)
+        keys["place_code"] = [hexgrid.cell_id(a, b) for a, b in zip(q, r)]
+        keys["place_name"] = "Cell near " + places["name"].str.removeprefix("On or near ")
+    return keys
 
 
 def gi_star_cells(
@@ -173,18 +196,25 @@ def gi_star_cells(
 ) -> pd.DataFrame:
     """Recent counts per hexagonal cell with Gi* z-scores, FDR-adjusted, and the cluster
     ('hot', 'cold' or '') of each cell. Cells: every cell holding a map point in the area."""
-    points = area_places(engine, area_code)
+    data = place_month_counts(engine, area_code, crime_types, start, end)
+    return cluster_cells(area_places(engine, area_code), data, start, end, cell_size)
+
+
+def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str,
+                  cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
+    """``gi_star_cells`` on the area's places and counts already fetched."""
     if points.empty:
         return _empty(CELL_SCHEMA)
     q_all, r_all = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
     cells = sorted(set(zip(q_all.tolist(), r_all.tolist())))
     position = {cell: i for i, cell in enumerate(cells)}
-    data = place_month_counts(engine, area_code, crime_types, start, end)
+    data = data[(data["month"] >= start) & (data["month"] <= end)]
     counts = np.zeros(len(cells))
     names: dict[int, dict[str, int]] = {}
     if not data.empty:
-        q, r = hexgrid.cells_of(data["longitude"], data["latitude"], cell_size)
-        for a, b, n, name in zip(q.tolist(), r.tolist(), data["count"].tolist(), data["name"].tolist()):
+        per_place = data.groupby(["name", "longitude", "latitude"], as_index=False)["count"].sum()
+        q, r = hexgrid.cells_of(per_place["longitude"], per_place["latitude"], cell_size)
+        for a, b, n, name in zip(q.tolist(), r.tolist(), per_place["count"].tolist(), per_place["name"].tolist()):
             i = position.get((a, b))
             if i is None:
                 continue
@@ -221,10 +251,49 @@ def repeat_places(
 ) -> pd.DataFrame:
     """Places with two or more incidents in the recent period, and in how many baseline
     months each also had incidents."""
-    frame = hotspots(engine, area_code, crime_types, start, end, baseline_months, LOCATION)
-    frame = frame[frame["count"] >= 2]
+    return repeats_of(hotspots(engine, area_code, crime_types, start, end, baseline_months, LOCATION))
+
+
+def repeats_of(location_hotspots: pd.DataFrame) -> pd.DataFrame:
+    frame = location_hotspots[location_hotspots["count"] >= 2]
     return frame[["place_code", "place_name", "lsoa_code", "longitude", "latitude", "count", "baseline_months_active",
                   "class"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class HotspotAnalysis:
+    """Everything the hotspot page and the tasking pack show, from one fetch of counts."""
+
+    places: pd.DataFrame  # ranked at the chosen level
+    previous: pd.DataFrame  # the same, for the period of equal length just before
+    repeats: pd.DataFrame  # street locations with two or more incidents
+    cells: pd.DataFrame  # Gi* over the grid
+
+
+def hotspot_analysis(
+    engine: Engine,
+    area_code: str,
+    crime_types: Sequence[str] | None,
+    start: str,
+    end: str,
+    baseline_months: int = 12,
+    level: str = LOCATION,
+    cell_size: float = hexgrid.DEFAULT_SIZE,
+) -> HotspotAnalysis:
+    if area_code not in AREAS_BY_CODE or level not in LEVELS:
+        raise ValueError("unknown area or level")
+    months = len(periods.months_between(start, end))
+    previous = (periods.add_months(start, -months), periods.add_months(start, -1))
+    points = area_places(engine, area_code)
+    data = place_month_counts(engine, area_code, crime_types, baseline_period(previous[0], baseline_months)[0], end, points)
+    places = rank_places(data, start, end, baseline_months, level, cell_size)
+    locations = places if level == LOCATION else rank_places(data, start, end, baseline_months, LOCATION)
+    return HotspotAnalysis(
+        places=places,
+        previous=rank_places(data, previous[0], previous[1], baseline_months, level, cell_size),
+        repeats=repeats_of(locations),
+        cells=cluster_cells(points, data, start, end, cell_size),
+    )
 
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:

@@ -7,10 +7,10 @@ import pandas as pd
 from dash import ALL, Input, Output, Patch, ctx, dcc, html, no_update
 from flask import current_app
 
-from queries import periods
 from queries.counts import latest_month
 from queries.hotspots import (
-    EMERGING, FADING, NEW, PERSISTENT, boundaries, gi_star_cells, hotspots, repeat_places,
+    CELL_SCHEMA, EMERGING, FADING, HOTSPOT_SCHEMA, NEW, PERSISTENT, HotspotAnalysis, boundaries, hotspot_analysis,
+    repeats_of,
 )
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD
 
@@ -47,6 +47,14 @@ METHOD = [
 ]
 
 
+def empty_hotspots() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in HOTSPOT_SCHEMA.items()})
+
+
+def empty_cells() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in CELL_SCHEMA.items()})
+
+
 def area_of(filters: Filters) -> str:
     return filters.areas[0] if filters.areas else OXFORD
 
@@ -59,20 +67,24 @@ def recent_period(query_cache, filters: Filters) -> tuple[str | None, str | None
     return (start, end) if start <= end else (end, start)
 
 
-def places_data(query_cache, filters: Filters) -> pd.DataFrame:
+def analysis(query_cache, filters: Filters) -> HotspotAnalysis | None:
+    """The page's figures, from one cached analysis (None when no data is loaded)."""
     start, end = recent_period(query_cache, filters)
     if end is None:
-        return query_cache.get(hotspots, OXFORD, None, "0000-01", "0000-01", 12, filters.level)
-    frame = query_cache.get(hotspots, area_of(filters), filters.crime_types or None, start, end, filters.baseline, filters.level)
+        return None
+    return query_cache.get(hotspot_analysis, area_of(filters), filters.crime_types or None, start, end,
+                           filters.baseline, filters.level)
+
+
+def places_data(query_cache, filters: Filters) -> pd.DataFrame:
+    result = analysis(query_cache, filters)
+    frame = result.places if result else empty_hotspots()
     return _rounded(frame.assign(rank=range(1, len(frame) + 1), class_name=frame["class"].map(CLASS_TEXT)))
 
 
 def cells_data(query_cache, filters: Filters) -> pd.DataFrame:
-    start, end = recent_period(query_cache, filters)
-    if end is None:
-        return query_cache.get(gi_star_cells, OXFORD, None, "0000-01", "0000-01")
-    frame = query_cache.get(gi_star_cells, area_of(filters), filters.crime_types or None, start, end)
-    return frame
+    result = analysis(query_cache, filters)
+    return result.cells if result else empty_cells()
 
 
 def cells_table(query_cache, filters: Filters) -> pd.DataFrame:
@@ -82,23 +94,17 @@ def cells_table(query_cache, filters: Filters) -> pd.DataFrame:
 
 
 def repeats_data(query_cache, filters: Filters) -> pd.DataFrame:
-    start, end = recent_period(query_cache, filters)
-    if end is None:
-        return query_cache.get(repeat_places, OXFORD, None, "0000-01", "0000-01", 12)
-    return query_cache.get(repeat_places, area_of(filters), filters.crime_types or None, start, end, filters.baseline)
+    result = analysis(query_cache, filters)
+    return result.repeats if result else repeats_of(empty_hotspots())
 
 
 def changes_data(query_cache, filters: Filters, top: int = 20) -> pd.DataFrame:
     """The top places now against the same number of months just before."""
-    start, end = recent_period(query_cache, filters)
     columns = ["place_code", "place_name", "count_now", "count_before", "change", "status"]
-    if end is None:
+    result = analysis(query_cache, filters)
+    if result is None:
         return pd.DataFrame(columns=columns)
-    months = len(periods.months_between(start, end))
-    before = (periods.add_months(start, -months), periods.add_months(start, -1))
-    area, types = area_of(filters), filters.crime_types or None
-    now = query_cache.get(hotspots, area, types, start, end, filters.baseline, filters.level)
-    then = query_cache.get(hotspots, area, types, before[0], before[1], filters.baseline, filters.level)
+    now, then = result.places, result.previous
     now_top, then_top = set(now["place_code"][:top]), set(then["place_code"][:top])
     counts_now = dict(zip(now["place_code"], now["count"]))
     counts_then = dict(zip(then["place_code"], then["count"]))
