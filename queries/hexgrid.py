@@ -77,3 +77,14 @@ def cell_polygon(q: int, r: int, size: float = DEFAULT_SIZE) -> list[tuple[float
 
 def neighbours(q: int, r: int) -> list[tuple[int, int]]:
     return [(q + dq, r + dr) for dq, dr in NEIGHBOURS]
+
+
+def cell_polygons(q, r, size: float = DEFAULT_SIZE) -> np.ndarray:
+    """Corners of many cells at once: an array of shape (cells, 7, 2) of (lon, lat), closed."""
+    q = np.asarray(q, dtype=float)[:, None]
+    r = np.asarray(r, dtype=float)[:, None]
+    angles = np.radians(60 * (np.arange(7) % 6) - 30)[None, :]
+    x = size * SQRT3 * (q + r / 2) + size * np.cos(angles)
+    y = size * 1.5 * r + size * np.sin(angles)
+    lon, lat = to_degrees(x, y)
+    return np.round(np.stack([lon, lat], axis=-1), 6)

@@ -55,8 +55,11 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     assert [int(r[3].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
     figure = _map(tree)
     cells = gi_star_cells(engine, OXFORD, None, "2024-12", "2024-12")
-    assert sum(figure.data[0].z) == cells["count"].sum() == expected["count"].sum()
-    assert figure.layout.map.style == "white-bg"  # no tile server unless configured
+    assert sum(figure["data"][0]["z"]) == cells["count"].sum() == expected["count"].sum()
+    assert len(figure["data"][0]["geojson"]["features"]) == int((cells["count"] > 0).sum())
+    hot = int((cells["cluster"] == "hot").sum())
+    assert figure["data"][1]["lon"].count(None) == hot  # one outline a hot cell
+    assert figure["layout"]["map"]["style"] == "white-bg"  # no tile server unless configured
     assert "Gi* finds" in texts(tree)
 
 

@@ -87,6 +87,7 @@ def test_hex_cells_round_trip():
     assert abs(centre[0] - lon) < 0.005 and abs(centre[1] - lat) < 0.003
     polygon = hexgrid.cell_polygon(int(q[0]), int(r[0]))
     assert len(polygon) == 7 and polygon[0] == polygon[-1]
+    assert hexgrid.cell_polygons(q, r).tolist()[0] == [list(p) for p in polygon]
 
 
 def test_hotspots_from_the_fixture_file(engine):

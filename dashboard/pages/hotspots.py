@@ -104,13 +104,13 @@ def changes_data(query_cache, filters: Filters, top: int = 20) -> pd.DataFrame:
     result = analysis(query_cache, filters)
     if result is None:
         return pd.DataFrame(columns=columns)
-    now, then = result.places, result.previous
-    now_top, then_top = set(now["place_code"][:top]), set(then["place_code"][:top])
-    counts_now = dict(zip(now["place_code"], now["count"]))
-    counts_then = dict(zip(then["place_code"], then["count"]))
+    now, then = result.places.head(top), result.previous.head(top)
+    counts_now = result.places.set_index("place_code")["count"]
+    counts_then = result.previous.set_index("place_code")["count"]
     names = {**dict(zip(then["place_code"], then["place_name"])), **dict(zip(now["place_code"], now["place_name"]))}
+    now_top, then_top = set(now["place_code"]), set(then["place_code"])
     rows = []
-    for code in list(now["place_code"][:top]) + [c for c in then["place_code"][:top] if c not in now_top]:
+    for code in list(now["place_code"]) + [c for c in then["place_code"] if c not in now_top]:
         n, b = int(counts_now.get(code, 0)), int(counts_then.get(code, 0))
         status = "new to the top" if code not in then_top else ("left the top" if code not in now_top else "in both")
         rows.append((code, names[code], n, b, n - b, status))
