@@ -34,7 +34,9 @@ def view_of(cells: pd.DataFrame) -> tuple[dict, float]:
     shown = cells[cells["count"] > 0] if (cells["count"] > 0).any() else cells
     lon_min, lon_max = shown["longitude"].min(), shown["longitude"].max()
     lat_min, lat_max = shown["latitude"].min(), shown["latitude"].max()
-    span = max(lon_max - lon_min, (lat_max - lat_min) * 1.6, 0.005) * 1.15  # a little margin
+    # In Web Mercator at 52N a degree of latitude is drawn about 1.6 times as tall as a degree of
+    # longitude is wide; the map is about 900 by 560 pixels.
+    span = max(lon_max - lon_min, (lat_max - lat_min) * 1.6 * 900 / 560, 0.005) * 1.15  # a little margin
     # At zoom z the world is 512 * 2^z pixels wide; fit the span into about 900 pixels.
     zoom = max(6.0, min(15.0, math.log2(360 * 900 / (512 * span))))
     return {"lon": float((lon_min + lon_max) / 2), "lat": float((lat_min + lat_max) / 2)}, round(zoom, 2)

@@ -160,8 +160,13 @@ def map_state(page):
 def test_hotspot_map_draws_without_tiles_and_rows_zoom_it(page):
     open_page(page, "/hotspots")
     page.wait_for_selector("#chart-hotspot-map canvas")
+    # MapLibre says when the map has drawn (WebGL in software rendering takes a few seconds).
+    page.wait_for_function("() => document.querySelector('#chart-hotspot-map .js-plotly-plot')"
+                           "._fullLayout.map._subplot.map.loaded()", timeout=30000)
     state = map_state(page)
     assert state["canvas"] and state["cells"] > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("section.chart-card").first.screenshot(path=str(ARTIFACTS / "hotspot-map.png"))
     first_row = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Ranked hotspots")))
     first_row.get_by_role("button", name=re.compile("Zoom the map to")).first.click()
     page.wait_for_function("() => document.querySelector('#chart-hotspot-map .js-plotly-plot').layout.map.zoom === 15")
