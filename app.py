@@ -1,7 +1,8 @@
 """Composition root: builds the Dash app on a Flask server and wires its parts together.
 
-``gunicorn app:server`` serves it; ``flask --app app COMMAND`` runs the command-line
-tasks; ``python app.py`` prepares the embedded database and serves on port 8050.
+``gunicorn -c gunicorn.conf.py app:server`` serves it; ``flask --app app COMMAND`` runs
+the command-line tasks; ``python app.py`` prepares the embedded database and serves on
+port 8050.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dashboard.downloads import create_downloads
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
 from dashboard.pages import PAGES
+from dashboard.security import content_security_policy, register_security_headers
+from dashboard.serving import configure_json_logging, register_request_logging, register_static_compression
 from dashboard.settings import Settings
 from queries.db import make_engine
 
@@ -29,19 +32,29 @@ os.environ.setdefault("DASH_DISABLE_VERSION_CHECK", "true")
 
 def create_app(config: dict | None = None) -> Dash:
     settings = Settings.from_mapping(config)
+    settings.check()
+    prefix = settings.url_prefix
     server = Flask(__name__)
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAP_TILE_URL=settings.map_tile_url,
+        URL_PREFIX=prefix,
+        # Cookies must travel inside a cross-site iframe (SameSite=None), so they must be Secure.
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="None" if settings.frame_ancestor_origins else "Lax",
+    )
     server.json.sort_keys = False  # keep fields in the documented order
-    server.config["MAP_TILE_URL"] = settings.map_tile_url
     engine = make_engine(settings.database_url)
     query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl)
     server.extensions["engine"] = engine
     server.extensions["query_cache"] = query_cache
 
-    server.register_blueprint(create_api(query_cache))
-    server.register_blueprint(create_downloads(query_cache))
+    server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
+    server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
+    server.add_url_rule(f"{prefix}health", "health", lambda: health_status(engine))
     register_cli(server, engine)
-    _register_error_handlers(server)
-    server.add_url_rule("/health", "health", lambda: health_status(engine))
+    _register_error_handlers(server, prefix)
 
     app = Dash(
         __name__,
@@ -49,6 +62,7 @@ def create_app(config: dict | None = None) -> Dash:
         title=layout.TITLE,
         update_title=None,
         serve_locally=True,
+        url_base_pathname=prefix,
         index_string=layout.INDEX_STRING,
     )
     # Set before the layout, so Dash does not call the layout function (and so the database) here.
@@ -56,6 +70,11 @@ def create_app(config: dict | None = None) -> Dash:
     app.layout = lambda: layout.shell(app.get_relative_path, query_cache)
     routing.register_callbacks(app, query_cache)
     register_request_guard(app, {page.path for page in PAGES})
+    # After every callback is registered: the policy allows Dash's inline scripts by hash.
+    policy = content_security_policy(app.csp_hashes(), settings.frame_ancestor_origins, settings.map_tile_url)
+    register_security_headers(server, policy)
+    register_request_logging(server)
+    register_static_compression(server, (f"{prefix}_dash-component-suites/", f"{prefix}assets/"))
     return app
 
 
@@ -66,12 +85,12 @@ class _NoData:
         return []
 
 
-def _register_error_handlers(server: Flask) -> None:
+def _register_error_handlers(server: Flask, prefix: str) -> None:
     """Errors never show a traceback; API paths answer in JSON."""
 
     def handler(status: int, message: str):
         def respond(_error):
-            if request.path.startswith("/api/"):
+            if request.path.startswith(f"{prefix}api/"):
                 return api_error_response(status, message)
             return f"<!DOCTYPE html><html lang='en-GB'><title>{message}</title><h1>{message}</h1></html>", status
 
@@ -89,6 +108,6 @@ server = app.server
 if __name__ == "__main__":
     from queries.bootstrap import bootstrap
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_json_logging(logging.INFO)
     bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false")
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")))

@@ -2,10 +2,13 @@
 
 gthread workers keep connections alive, which Dash's many small requests need (a sync
 worker hung cross-site iframes in Chromium); the database is prepared once, in the
-master process, before any worker starts.
+master process, before any worker starts. The app logs each request as JSON itself.
 """
 
 import os
+
+# Under gunicorn the app runs as a production service unless told otherwise.
+os.environ.setdefault("APP_ENV", "production")
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8050')}"
 worker_class = "gthread"
@@ -13,7 +16,14 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
 keepalive = 5
-accesslog = "-"
+accesslog = None
+logconfig_dict = {
+    "version": 1,
+    "formatters": {"json": {"()": "dashboard.serving.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False}},
+}
 
 
 def on_starting(server):

@@ -40,7 +40,8 @@ def free_port() -> int:
 
 
 def start_gunicorn(database_url: str, port: int, redis_url: str | None) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "DEMO_ON_EMPTY": "false", "HOST": "127.0.0.1", "PORT": str(port)}
+    env = {**os.environ, "DATABASE_URL": database_url, "DEMO_ON_EMPTY": "false", "HOST": "127.0.0.1", "PORT": str(port),
+           "SECRET_KEY": os.urandom(24).hex()}
     if redis_url:
         env["CACHE_REDIS_URL"] = redis_url
     process = subprocess.Popen(

@@ -9,7 +9,7 @@ import io
 import math
 
 import pandas as pd
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from queries import periods
 from queries.areas import list_areas
@@ -25,7 +25,7 @@ SYNTHETIC_NOTICE = "Includes synthetic demo data: these are not real incidents."
 
 
 def create_api(query_cache) -> Blueprint:
-    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    api = Blueprint("api", __name__)
 
     @api.errorhandler(params.BadParameter)
     def bad_parameter(error: params.BadParameter):
@@ -38,7 +38,7 @@ def create_api(query_cache) -> Blueprint:
 
     @api.get("/openapi.json")
     def openapi():
-        return jsonify(openapi_document(request.script_root))
+        return jsonify(openapi_document(current_app.config.get("URL_PREFIX", "/").rstrip("/")))
 
     @api.get("/areas")
     def areas():
@@ -114,7 +114,7 @@ def create_api(query_cache) -> Blueprint:
         frame = query_cache.get(series_catalogue, theme)
         records = _records(frame)
         for record in records:
-            record["url"] = f"{request.script_root}/api/v1/series/{record['id']}"
+            record["url"] = f"{current_app.config.get('URL_PREFIX', '/')}api/v1/series/{record['id']}"
         return jsonify(series=records)
 
     @api.get("/series/<series_id>")

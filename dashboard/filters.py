@@ -38,6 +38,8 @@ class Filters:
     measure: str = RATE
     baseline: int = 12  # hotspots: months before the recent period to compare with
     level: str = LOCATION  # hotspots: street location, LSOA or grid cell
+    embed: bool = False  # ?embed=1: no navigation or footer, for an iframe
+    show_filters: bool = True  # &filters=0 hides the filter bar (embedded views)
 
     @classmethod
     def from_query(cls, search: str | None, defaults: "Filters | None" = None) -> "Filters":
@@ -68,6 +70,8 @@ class Filters:
             measure=measure if measure in MEASURES else defaults.measure,
             baseline=int(baseline) if baseline in {str(b) for b in BASELINE_CHOICES} else defaults.baseline,
             level=level if level in LEVELS else defaults.level,
+            embed=args.get("embed", [""])[0] == "1",
+            show_filters=args.get("filters", [""])[0] != "0",
         )
 
     @classmethod
@@ -98,7 +102,15 @@ class Filters:
         ):
             if value and value != default:
                 pairs.append((name, value))
+        if self.embed:
+            pairs.append(("embed", "1"))
+        if not self.show_filters:
+            pairs.append(("filters", "0"))
         return "?" + urlencode(pairs) if pairs else ""
+
+    def full_view(self) -> "Filters":
+        """The same view, not embedded (for the 'open full view' link)."""
+        return replace(self, embed=False, show_filters=True)
 
     def with_changes(self, **changes) -> "Filters":
         return replace(self, **changes)

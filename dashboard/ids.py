@@ -4,6 +4,10 @@ URL = "url"
 PAGE = "page-content"
 PAGE_HEADER = "page-header"
 FILTER_BAR = "filter-bar"
+SITE_HEADER = "site-header"
+SITE_FOOTER = "site-footer"
+FULL_VIEW = "full-view-link"
+SHELL = "shell"
 DEMO_NOTICE = "demo-notice"
 
 # The filter bar, the same on every page.

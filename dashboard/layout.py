@@ -13,6 +13,7 @@ from .filters import Filters
 from .pages import PAGES
 
 TITLE = "Oxford community safety"
+FOOTER_CLASS = "site-footer border-top py-3 mt-4"
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -37,11 +38,13 @@ def shell(get_relative_path, query_cache) -> html.Div:
     """The whole page but its content. The filter bar lives here, not in the pages, so the
     callback that keeps it and the URL in step always finds every control."""
     return html.Div(
-        [
+        id=ids.SHELL,
+        children=[
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             html.A("Skip to main content", href="#main", className="visually-hidden-focusable skip-link"),
             html.Header(
-                dbc.Navbar(
+                id=ids.SITE_HEADER,
+                children=dbc.Navbar(
                     dbc.Container(
                         [
                             html.A(TITLE, href=get_relative_path("/"), className="navbar-brand"),
@@ -58,11 +61,13 @@ def shell(get_relative_path, query_cache) -> html.Div:
                         fluid="xl",
                     ),
                     color="dark", dark=True, expand="lg", class_name="mb-4",
-                )
+                ),
             ),
             html.Main(
                 dbc.Container(
                     [
+                        html.A("Open the full view in a new tab", id=ids.FULL_VIEW, href=get_relative_path("/"),
+                               target="_blank", rel="noopener", className="d-none"),
                         html.Div(id=ids.PAGE_HEADER),
                         html.Div(filter_bar(Filters(), query_cache.get(loaded_months), frozenset()), id=ids.FILTER_BAR),
                         dbc.Spinner(html.Div(id=ids.PAGE), color="primary", delay_show=300),
@@ -82,8 +87,9 @@ def shell(get_relative_path, query_cache) -> html.Div:
                     ),
                     fluid="xl",
                 ),
-                className="site-footer border-top py-3 mt-4",
+                className=FOOTER_CLASS,
                 role="contentinfo",
+                id=ids.SITE_FOOTER,
             ),
-        ]
+        ],
     )

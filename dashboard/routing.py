@@ -15,6 +15,7 @@ from . import ids
 from .components import demo_notice
 from .filter_bar import AREA_CONTROL, CONTROL_GROUPS, DEFAULT_MONTH, crime_types_summary, group_class, group_id
 from .filters import Filters
+from .layout import FOOTER_CLASS
 from .pages import PAGES, PAGES_BY_PATH
 
 
@@ -77,10 +78,11 @@ def register_callbacks(app, query_cache) -> None:
                     str(f.baseline), f.level, crime_types_summary(f.crime_types), bool(others))
         # A page with the single-area control (hotspots) takes its area from that control.
         chosen = [area] if page is not None and AREA_CONTROL in page.controls else list(areas or []) + list(more_areas or [])
+        current = Filters.from_query(search, defaults)
         filters = Filters.from_controls(
             chosen, crime_types or [], None if start == DEFAULT_MONTH else start,
             None if end == DEFAULT_MONTH else end, grain, measure, defaults, baseline, level,
-        )
+        ).with_changes(embed=current.embed, show_filters=current.show_filters)
         query = filters.to_query(defaults)
         summary = crime_types_summary(filters.crime_types)
         unchanged = (no_update,) * 10
@@ -94,6 +96,28 @@ def register_callbacks(app, query_cache) -> None:
         page = PAGES_BY_PATH.get(local_path(app, pathname))
         filters = Filters.from_query(search if isinstance(search, str) else "", page.defaults if page else Filters())
         return [app.get_relative_path(p.path) + filters.to_query(p.defaults) for p in PAGES]
+
+    @app.callback(
+        Output(ids.SITE_HEADER, "className"),
+        Output(ids.SITE_FOOTER, "className"),
+        Output(ids.FILTER_BAR, "className"),
+        Output(ids.FULL_VIEW, "className"),
+        Output(ids.FULL_VIEW, "href"),
+        Output(ids.SHELL, "className"),
+        Input(ids.URL, "search"),
+        State(ids.URL, "pathname"),
+    )
+    def embed_mode(search, pathname):
+        """?embed=1: no navigation or footer, a link out to the full view; &filters=0: no filter bar."""
+        page = PAGES_BY_PATH.get(local_path(app, pathname))
+        defaults = page.defaults if page else Filters()
+        filters = Filters.from_query(search if isinstance(search, str) else "", defaults)
+        hidden = "d-none"
+        full_view = app.get_relative_path(page.path if page else "/") + filters.full_view().to_query(defaults)
+        if not filters.embed:
+            return "", FOOTER_CLASS, "", hidden, full_view, ""
+        return (hidden, hidden, "" if filters.show_filters else hidden, "small d-inline-block mb-2", full_view,
+                "embedded")
 
     for page in PAGES:
         _register_page_content(app, query_cache, page)

@@ -7,21 +7,51 @@ from dataclasses import dataclass, field
 
 from queries.db import database_url
 
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name) or default
+
+
+def _prefix(value: str | None) -> str:
+    """'/community-safety/' from 'community-safety', '/community-safety' or '/community-safety/'."""
+    value = (value or "").strip().strip("/")
+    return f"/{value}/" if value else "/"
+
 
 @dataclass
 class Settings:
     database_url: str = field(default_factory=database_url)
-    cache_redis_url: str | None = field(default_factory=lambda: os.environ.get("CACHE_REDIS_URL") or None)
-    cache_timeout: int = field(default_factory=lambda: int(os.environ.get("CACHE_TIMEOUT", "3600")))
-    map_tile_url: str | None = field(default_factory=lambda: os.environ.get("MAP_TILE_URL") or None)
+    # "production" refuses a missing or default secret; gunicorn.conf.py sets it.
+    app_env: str = field(default_factory=lambda: _env("APP_ENV", "development"))
+    secret_key: str = field(default_factory=lambda: _env("SECRET_KEY", DEVELOPMENT_SECRET))
+    cache_redis_url: str | None = field(default_factory=lambda: _env("CACHE_REDIS_URL"))
+    cache_timeout: int = field(default_factory=lambda: int(_env("CACHE_TIMEOUT", "3600")))
+    # Origins allowed to show the dashboard in an iframe (space-separated), besides itself.
+    frame_ancestors: str = field(default_factory=lambda: _env("FRAME_ANCESTORS", ""))
+    # Where the app lives behind a reverse proxy, e.g. /community-safety/.
+    url_prefix: str = field(default_factory=lambda: _prefix(_env("URL_PREFIX")))
+    map_tile_url: str | None = field(default_factory=lambda: _env("MAP_TILE_URL"))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 
     @classmethod
-    def from_mapping(cls, values: dict | None) -> Settings:
+    def from_mapping(cls, values: dict | None) -> "Settings":
         settings = cls()
         for key, value in (values or {}).items():
             if not hasattr(settings, key):
                 raise ValueError(f"unknown setting {key!r}")
             setattr(settings, key, value)
+        settings.url_prefix = _prefix(settings.url_prefix)
         return settings
+
+    def check(self) -> None:
+        """Refuse to run in production with a secret anyone can read in the source."""
+        if self.app_env == "production" and (not self.secret_key or self.secret_key == DEVELOPMENT_SECRET
+                                             or len(self.secret_key) < 16):
+            raise RuntimeError("SECRET_KEY must be set to a long random value when APP_ENV=production")
+
+    @property
+    def frame_ancestor_origins(self) -> list[str]:
+        return [origin for origin in self.frame_ancestors.split() if origin]

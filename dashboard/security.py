@@ -1,0 +1,48 @@
+"""Security headers on every response: a Content-Security-Policy with no outside origin
+and no 'unsafe-eval', framing only by configured origins, and no sniffing or referrer leaks.
+
+Dash's inline scripts are allowed by their hashes (``app.csp_hashes()``), so nothing inline
+that an attacker injects could run. Styles need 'unsafe-inline': Dash, its components and
+plotly.js set styles at run time. MapLibre starts its workers from blob: URLs.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+
+def content_security_policy(script_hashes: list[str], frame_ancestors: list[str], tile_url: str | None) -> str:
+    tile_origin = ""
+    if tile_url:
+        parts = urlsplit(tile_url.replace("{", "").replace("}", ""))
+        tile_origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    directives = {
+        "default-src": "'self'",
+        "script-src": " ".join(["'self'", *script_hashes]),  # Dash gives them quoted
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": f"'self' data: blob:{tile_origin}",
+        "font-src": "'self' data:",
+        "connect-src": f"'self'{tile_origin}",
+        "worker-src": "'self' blob:",
+        "child-src": "'self' blob:",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": " ".join(["'self'", *frame_ancestors]),
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def register_security_headers(server: Flask, policy: str) -> None:
+    @server.after_request
+    def add_headers(response):
+        response.headers["Content-Security-Policy"] = policy
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        # frame-ancestors decides who may frame the app; X-Frame-Options would override it.
+        response.headers.pop("X-Frame-Options", None)
+        return response

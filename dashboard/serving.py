@@ -1,0 +1,101 @@
+"""Serving details: request ids and JSON logs, and static files compressed once.
+
+Logs are one JSON object a line, each request tagged with an id taken from the proxy's
+X-Request-ID (when it looks like one) or made here, and returned in the response.
+Static JavaScript and CSS (plotly.min.js is 3.5 MB) are gzipped the first time a worker
+serves them and kept, so no request pays for compressing them again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, g, request
+
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+COMPRESSIBLE = ("application/javascript", "text/javascript", "text/css", "application/json", "image/svg+xml")
+log = logging.getLogger("dashboard.requests")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_json_logging(level: int = logging.INFO) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our own access log replaces it
+
+
+def register_request_logging(server: Flask) -> None:
+    @server.before_request
+    def start():
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @server.after_request
+    def finish(response):
+        request_id = getattr(g, "request_id", uuid.uuid4().hex)
+        response.headers["X-Request-ID"] = request_id
+        duration = (time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000
+        log.info("request", extra={"fields": {
+            "request_id": request_id, "method": request.method, "path": request.path,
+            "status": response.status_code, "duration_ms": round(duration, 1),
+        }})
+        return response
+
+
+def register_static_compression(server: Flask, prefixes: tuple[str, ...]) -> None:
+    compressed: dict[tuple[str, str], bytes] = {}
+
+    @server.after_request
+    def compress(response):
+        if (
+            request.method != "GET"
+            or response.status_code != 200
+            or not request.path.startswith(prefixes)
+            or "gzip" not in request.headers.get("Accept-Encoding", "")
+            or response.mimetype not in COMPRESSIBLE
+            or "Content-Encoding" in response.headers
+        ):
+            return response
+        response.direct_passthrough = False
+        body = response.get_data()
+        if len(body) < 1024:
+            return response
+        key = (request.full_path, str(len(body)) + response.headers.get("ETag", ""))
+        if key not in compressed:
+            compressed[key] = gzip.compress(body, compresslevel=6)
+        response.set_data(compressed[key])
+        response.headers["Content-Encoding"] = "gzip"
+        etag, weak = response.get_etag()
+        if etag:  # the compressed body is a different representation
+            response.set_etag(f"{etag}-gzip", weak=weak)
+        response.headers["Vary"] = "Accept-Encoding"
+        if "m" in request.args:
+            # Dash fingerprints asset URLs with their modification time (?m=...): never stale.
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif "Cache-Control" not in response.headers:
+            # Fingerprinted component files already carry a year from Dash; the rest change on upgrade.
+            response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
