@@ -14,7 +14,9 @@ from dash import Dash
 from flask import Flask, request
 
 from dashboard import layout, routing
+from dashboard.admin import create_admin
 from dashboard.api import api_error_response, create_api
+from dashboard.auth import register_auth
 from dashboard.cache import QueryCache
 from dashboard.cli import register_cli
 from dashboard.downloads import create_downloads
@@ -43,6 +45,8 @@ def create_app(config: dict | None = None) -> Dash:
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="None" if settings.frame_ancestor_origins else "Lax",
+        SUPPRESSION_THRESHOLD=settings.suppression_threshold,
+        AUTH_MODE=settings.auth_mode,
     )
     server.json.sort_keys = False  # keep fields in the documented order
     engine = make_engine(settings.database_url)
@@ -50,7 +54,9 @@ def create_app(config: dict | None = None) -> Dash:
     server.extensions["engine"] = engine
     server.extensions["query_cache"] = query_cache
 
+    register_auth(server, engine, settings, query_cache)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
+    server.register_blueprint(create_admin(engine), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.add_url_rule(f"{prefix}health", "health", lambda: health_status(engine))
     register_cli(server, engine)

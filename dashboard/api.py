@@ -18,7 +18,9 @@ from queries.hotspots import LEVELS, LOCATION, hotspots
 from queries.series import series_catalogue, series_values
 
 from . import params
+from .auth import PARTNER, at_least
 from .openapi import openapi_document
+from .pages.common import visible_series
 
 POLICE_UK_SOURCE = "data.police.uk street-level crime and ASB (Open Government Licence v3.0)"
 SYNTHETIC_NOTICE = "Includes synthetic demo data: these are not real incidents."
@@ -112,6 +114,8 @@ def create_api(query_cache) -> Blueprint:
         params.reject_unknown(args, {"theme"})
         theme = params.single(args, "theme")
         frame = query_cache.get(series_catalogue, theme)
+        if not at_least(PARTNER):
+            frame = frame[frame["kind"] != "partner"]  # partner series are for partners
         records = _records(frame)
         for record in records:
             record["url"] = f"{current_app.config.get('URL_PREFIX', '/')}api/v1/series/{record['id']}"
@@ -124,13 +128,17 @@ def create_api(query_cache) -> Blueprint:
         codes = params.area_codes(args, required=False)
         fmt = params.choice(args, "format", ("json", "csv"), "json")
         catalogue = query_cache.get(series_catalogue, None)
+        if not at_least(PARTNER):
+            catalogue = catalogue[catalogue["kind"] != "partner"]
         match = catalogue[catalogue["id"] == series_id]
         if match.empty:
             return jsonify(error={"parameter": "series_id", "message": f"no series {series_id[:80]!r}"}), 404
-        values = query_cache.get(series_values, (series_id,), None, tuple(codes) or None)
-        values = values[["area_code", "area_name", "period", "period_type", "category", "value", "source", "source_table", "note"]]
-        # Whole numbers (counts) print as integers, not 14490.0.
-        values["value"] = [int(v) if float(v).is_integer() else v for v in values["value"]]
+        values = visible_series(query_cache.get(series_values, (series_id,), None, tuple(codes) or None))
+        values = values[["area_code", "area_name", "period", "period_type", "category", "value", "suppressed",
+                         "source", "source_table", "note"]].copy()
+        # Whole numbers (counts) print as integers, not 14490.0; withheld values are null.
+        values["value"] = [None if hidden else (int(v) if float(v).is_integer() else v)
+                           for v, hidden in zip(values["value"], values["suppressed"])]
         if fmt == "csv":
             return _csv(values, f"{series_id}.csv")
         meta = _records(match)[0]

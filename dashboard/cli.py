@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import Engine
 
 from queries import bootstrap, demo, periods
+from queries.accounts import ROLES, delete_account, set_account
 from queries.importers.boundaries import import_boundaries
 from queries.importers.errors import ImportRejected
 from queries.importers.files import expand_paths
@@ -81,6 +82,25 @@ def register_cli(server: Flask, engine: Engine) -> None:
             _fail(rejected)
         click.echo(f"{summary.features} features read, {summary.stored} {summary.level} boundaries stored; "
                    f"{summary.skipped_outside} outside Thames Valley skipped.")
+
+    @server.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--role", type=click.Choice(ROLES), default="partner", show_default=True)
+    @click.password_option(help="At least 12 characters; asked for when not given.")
+    def create_user_command(username, role, password):
+        """Create a partner or administrator account (or reset its password and role)."""
+        bootstrap.init_db(engine)
+        try:
+            set_account(engine, username, password, role)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        click.echo(f"Account {username} ({role}) saved.")
+
+    @server.cli.command("delete-user")
+    @click.argument("username")
+    def delete_user_command(username):
+        """Delete an account."""
+        click.echo(f"Deleted {username}." if delete_account(engine, username) else f"No account {username}.")
 
     @server.cli.command("load-demo")
     @click.option("--from", "first", default=demo.FIRST_MONTH, show_default=True, help="First month (YYYY-MM).")

@@ -14,7 +14,8 @@ JSON_SCALARS = (str, int, float, bool, type(None))
 def register_request_guard(app, page_paths) -> None:
     server = app.server
     prefix = app.config.requests_pathname_prefix.rstrip("/")
-    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/", "/hotspots/pack.")
+    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/", "/hotspots/pack.",
+                   "/login", "/logout", "/admin/")
 
     @server.before_request
     def guard():

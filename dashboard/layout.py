@@ -57,6 +57,7 @@ def shell(get_relative_path, query_cache) -> html.Div:
                                 ),
                                 **{"aria-label": "Main"},
                             ),
+                            _account(get_relative_path),
                         ],
                         fluid="xl",
                     ),
@@ -92,4 +93,25 @@ def shell(get_relative_path, query_cache) -> html.Div:
                 id=ids.SITE_FOOTER,
             ),
         ],
+    )
+
+
+def _account(get_relative_path):
+    """Who is signed in, with a sign-out button; or a sign-in link for partners."""
+    from flask import current_app, has_request_context
+
+    from .auth import PUBLIC, csrf_token, current_role, current_user
+
+    if not has_request_context() or current_app.config.get("AUTH_MODE") != "accounts":
+        user = current_user() if has_request_context() else None
+        return html.Span(f"{user} ({current_role()})" if user else "", className="navbar-text small")
+    if current_role() == PUBLIC:
+        return html.A("Partner sign-in", href=get_relative_path("/login"), className="nav-link text-white small")
+    return html.Form(
+        [
+            html.Span(f"{current_user()} ({current_role()}) ", className="navbar-text small me-2"),
+            dcc.Input(type="hidden", name="csrf", value=csrf_token()),
+            html.Button("Sign out", type="submit", className="btn btn-outline-light btn-sm"),
+        ],
+        method="post", action=get_relative_path("/logout"), className="d-flex align-items-center",
     )

@@ -33,6 +33,15 @@ class Settings:
     # Where the app lives behind a reverse proxy, e.g. /community-safety/.
     url_prefix: str = field(default_factory=lambda: _prefix(_env("URL_PREFIX")))
     map_tile_url: str | None = field(default_factory=lambda: _env("MAP_TILE_URL"))
+    # "accounts": partners sign in with accounts kept here; "header": a single-sign-on proxy
+    # sets the user and role headers, honoured only from TRUSTED_PROXIES.
+    auth_mode: str = field(default_factory=lambda: _env("AUTH_MODE", "accounts"))
+    trusted_proxies: str = field(default_factory=lambda: _env("TRUSTED_PROXIES", ""))
+    auth_user_header: str = field(default_factory=lambda: _env("AUTH_USER_HEADER", "X-Remote-User"))
+    auth_role_header: str = field(default_factory=lambda: _env("AUTH_ROLE_HEADER", "X-Remote-Role"))
+    session_hours: int = field(default_factory=lambda: int(_env("SESSION_HOURS", "8")))
+    # Counts of sensitive series from 1 to this are shown to the public as "fewer than N+1".
+    suppression_threshold: int = field(default_factory=lambda: int(_env("SUPPRESSION_THRESHOLD", "4")))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 
@@ -48,6 +57,8 @@ class Settings:
 
     def check(self) -> None:
         """Refuse to run in production with a secret anyone can read in the source."""
+        if self.auth_mode not in ("accounts", "header"):
+            raise RuntimeError("AUTH_MODE must be 'accounts' or 'header'")
         if self.app_env == "production" and (not self.secret_key or self.secret_key == DEVELOPMENT_SECRET
                                              or len(self.secret_key) < 16):
             raise RuntimeError("SECRET_KEY must be set to a long random value when APP_ENV=production")

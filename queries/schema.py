@@ -196,6 +196,16 @@ boundary = Table(
     Index("ix_boundary_district", "district_code", "level"),
 )
 
+# Accounts kept by the app (AUTH_MODE=accounts): partners and administrators.
+user_account = Table(
+    "user_account",
+    metadata,
+    Column("username", String(80), primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(10), nullable=False),  # "partner" or "admin"
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # Bumped by every import so that caches keyed on it go stale together.
 data_version = Table(
     "data_version",

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 
 import dash_bootstrap_components as dbc
 import pandas as pd
+from flask import current_app
 
 from queries.areas import list_areas
 from queries.counts import latest_month
 from queries.reference import AREAS_BY_CODE
 from queries.series import series_values
 from queries.stats import rate_interval
+from queries.suppression import DEFAULT_THRESHOLD, suppress, suppression_label
 
+from ..auth import PARTNER, at_least
 from ..charts import Chart
 from ..filter_bar import month_label
 from ..filters import RATE, Filters
@@ -60,21 +63,41 @@ def notices_for(frame: pd.DataFrame, requested: tuple[str, ...] | None = None, w
 
 
 def series_frame(query_cache, series_id: str, filters: Filters) -> pd.DataFrame:
-    """A series' values for the chosen areas, with rates per 1,000 and 95% intervals for counts."""
-    frame = query_cache.get(series_values, (series_id,), None, tuple(filters.areas) or None)
+    """A series' values for the chosen areas, with rates per 1,000 and 95% intervals for counts,
+    as the asker's role may see them (see ``visible_series``)."""
+    frame = visible_series(query_cache.get(series_values, (series_id,), None, tuple(filters.areas) or None))
+    label = suppression_label(current_app.config.get("SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
     if frame.empty:
         return frame.assign(population=pd.Series(dtype="Int64"), rate_per_1000=pd.Series(dtype="float64"),
-                            rate_low=pd.Series(dtype="float64"), rate_high=pd.Series(dtype="float64"))
+                            rate_low=pd.Series(dtype="float64"), rate_high=pd.Series(dtype="float64"),
+                            value_shown=pd.Series(dtype="str"))
     areas = query_cache.get(list_areas).set_index("code")
     frame["population"] = frame["area_code"].map(areas["population"]).astype("Int64")
-    counts = frame["unit"] == "count"
+    counts = (frame["unit"] == "count") & frame["value"].notna()  # withheld values have no rate
     rates = [(v / p * 1000 if c and p else None) for v, p, c in zip(frame["value"], frame["population"], counts)]
     intervals = [rate_interval(int(v), int(p)) if c and p else (None, None)
                  for v, p, c in zip(frame["value"], frame["population"], counts)]
     frame["rate_per_1000"] = pd.array(rates, dtype="Float64").astype("float64")
     frame["rate_low"] = [i[0] for i in intervals]
     frame["rate_high"] = [i[1] for i in intervals]
+    withheld = frame["suppressed"]
+    frame.loc[withheld, ["rate_per_1000", "rate_low", "rate_high"]] = float("nan")  # a rate would reveal the count
+    frame["value_shown"] = [label if hidden else _number(v) for v, hidden in zip(frame["value"], withheld)]
     return in_area_order(frame, filters.areas)
+
+
+def visible_series(frame: pd.DataFrame) -> pd.DataFrame:
+    """Partner series and exact small numbers are for partners; the public sees published
+    series with sensitive counts from 1 to the threshold withheld."""
+    if at_least(PARTNER):
+        return frame.assign(suppressed=False)
+    frame = frame[frame["kind"] != "partner"]
+    return suppress(frame, current_app.config.get("SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD))
+
+
+def _number(value) -> str:
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
 
 
 def measure_column(filters: Filters, frame: pd.DataFrame) -> str:
@@ -98,7 +121,7 @@ def series_chart(series_id: str) -> Chart:
         return series_frame(query_cache, series_id, filters)
 
     return Chart(f"{SERIES_CHART_PREFIX}{series_id}", data, (
-        ("period", "Period"), ("area_name", "Area"), ("category", "Category"), ("value", "Value"),
+        ("period", "Period"), ("area_name", "Area"), ("category", "Category"), ("value_shown", "Value"),
         ("unit", "Unit"), ("source", "Source")))
 
 

@@ -10,6 +10,7 @@ from queries.reference import OXFORD
 from queries.series import series_catalogue
 from queries.stats import change_p_value
 
+from ..auth import PARTNER, at_least
 from ..charts import Chart, chart_card, message_card
 from ..figures import grouped_bar_figure, seasonal_figure
 from ..filter_bar import AREAS_CONTROL, MEASURE_CONTROL
@@ -42,7 +43,7 @@ def children_data(query_cache, filters: Filters) -> pd.DataFrame:
 OFFENCES = Chart("da-offences", offences_data, (
     ("period", "Year"), ("area_name", "Area"), ("value", "Offences"), ("rate_per_1000", "Rate per 1,000")))
 CHILDREN = Chart("da-children", children_data, (
-    ("financial_year", "Financial year"), ("quarter_name", "Quarter"), ("value", "Occurrences")))
+    ("financial_year", "Financial year"), ("quarter_name", "Quarter"), ("value_shown", "Occurrences")))
 
 
 def _offences_summary(frame: pd.DataFrame) -> str:
@@ -93,10 +94,12 @@ def render(query_cache, filters: Filters, query: str) -> list:
         query, [],
     ))
     partner = query_cache.get(series_catalogue, THEME)
-    partner = partner[partner["kind"] == "partner"]
-    if partner.empty:
+    partner = partner[partner["kind"] == "partner"] if at_least(PARTNER) else partner.iloc[0:0]
+    if partner.empty and at_least(PARTNER):
         content.append(html.P("No partner series are loaded for domestic abuse. An administrator can load them "
                               "with the series template (see the README).", className="text-body-secondary"))
+    elif not at_least(PARTNER):
+        content.append(html.P("Partners who sign in also see partner series here.", className="text-body-secondary"))
     for row in partner.itertuples():
         chart = series_chart(row.id)
         frame = chart.data(query_cache, filters)

@@ -9,7 +9,15 @@ from flask import current_app
 
 from queries.counts import latest_month
 from queries.hotspots import (
-    CELL_SCHEMA, EMERGING, FADING, HOTSPOT_SCHEMA, NEW, PERSISTENT, HotspotAnalysis, boundaries, hotspot_analysis,
+    CELL_SCHEMA,
+    EMERGING,
+    FADING,
+    HOTSPOT_SCHEMA,
+    NEW,
+    PERSISTENT,
+    HotspotAnalysis,
+    boundaries,
+    hotspot_analysis,
     repeats_of,
 )
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD

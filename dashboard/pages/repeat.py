@@ -16,7 +16,7 @@ from ..figures import grouped_bar_figure
 from ..filter_bar import AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, month_label
 from ..filters import Filters
 from ..summaries import bars_summary
-from .common import Page, latest, notices_for, police_caption, published_caption
+from .common import Page, latest, notices_for, police_caption, published_caption, visible_series
 
 THEME = "repeat-victimisation"
 DEFAULTS = Filters()
@@ -29,7 +29,7 @@ CAVEAT = (
 def rates_data(query_cache, filters: Filters) -> pd.DataFrame:
     catalogue = query_cache.get(series_catalogue, THEME)
     ids = tuple(catalogue.loc[catalogue["unit"] == "percent", "id"])
-    frame = query_cache.get(series_values, ids, None, tuple(filters.areas) or None) if ids else pd.DataFrame()
+    frame = visible_series(query_cache.get(series_values, ids, None, tuple(filters.areas) or None)) if ids else pd.DataFrame()
     if frame.empty:
         return pd.DataFrame(columns=["series_id", "title", "area_code", "area_name", "period", "category", "value",
                                      "kind", "source", "source_table", "note"])

@@ -1,0 +1,157 @@
+"""Administration: the import log, and uploads checked before anything is stored.
+
+An upload is parsed and checked in full first and its validation report shown; only a
+second, confirmed request imports it, in one transaction, logged with who did it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import tempfile
+from html import escape
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, request, session
+from sqlalchemy import Engine, select
+
+from queries.importers.errors import ImportRejected
+from queries.importers.files import InputFile
+from queries.importers.policeuk import classify, import_policeuk, parse_outcomes, parse_street
+from queries.importers.series import import_series, parse_series
+from queries.schema import import_log
+
+from .auth import ADMIN, csrf_token, current_user, page, require
+
+KINDS = {"policeuk": "data.police.uk street or outcomes CSV", "series": "Partner series (template CSV)"}
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "community-safety-uploads"
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def create_admin(engine: Engine) -> Blueprint:
+    admin = Blueprint("admin", __name__)
+
+    @admin.before_request
+    def only_admins():
+        require(ADMIN)
+
+    def prefix() -> str:
+        return current_app.config.get("URL_PREFIX", "/")
+
+    @admin.get("/imports")
+    def imports():
+        with engine.connect() as conn:
+            rows = conn.execute(select(import_log).order_by(import_log.c.id.desc()).limit(500)).all()
+        body = "".join(
+            f"<tr><td>{r.id}</td><td>{r.imported_at:%Y-%m-%d %H:%M}</td><td>{escape(r.imported_by)}</td>"
+            f"<td>{escape(r.kind)}</td><td>{escape(Path(r.filename).name)}</td><td><code>{r.checksum[:12]}</code></td>"
+            f"<td class='text-end'>{r.rows_read:,}</td><td class='text-end'>{r.rows_stored:,}</td><td>{escape(r.outcome)}</td></tr>"
+            for r in rows
+        )
+        table = ("<table class='table table-sm table-striped'><caption>Most recent first</caption><thead><tr>"
+                 + "".join(f"<th scope='col'>{h}</th>" for h in ("#", "When (UTC)", "Who", "Kind", "File", "SHA-256",
+                                                                 "Rows read", "Rows stored", "Outcome"))
+                 + f"</tr></thead><tbody>{body}</tbody></table>")
+        return page(prefix(), "Import log", f"<h1 class='h2'>Import log</h1><p><a href='{prefix()}admin/upload'>Upload a file</a></p>"
+                    f"<div class='table-responsive'>{table}</div>")
+
+    @admin.get("/upload")
+    def upload_form():
+        return page(prefix(), "Upload data", _upload_form(prefix(), csrf_token()))
+
+    @admin.post("/upload")
+    def upload_check():
+        _check_csrf()
+        kind = request.form.get("kind")
+        upload = request.files.get("file")
+        if kind not in KINDS or upload is None or not upload.filename:
+            return page(prefix(), "Upload data", _upload_form(prefix(), csrf_token(), "Choose a kind and a file.")), 400
+        data = upload.stream.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return page(prefix(), "Upload data", _upload_form(prefix(), csrf_token(), "The file is over 50 MB.")), 413
+        name = Path(upload.filename).name
+        report = _validate(kind, name, data)
+        token = hashlib.sha256(data).hexdigest()
+        if report["ok"]:
+            UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+            (UPLOAD_DIR / token).write_bytes(data)
+            session["pending_upload"] = {"token": token, "kind": kind, "name": name}
+        return page(prefix(), "Validation report", _report_page(prefix(), csrf_token(), name, report)), (200 if report["ok"] else 422)
+
+    @admin.post("/upload/confirm")
+    def upload_confirm():
+        _check_csrf()
+        pending = session.pop("pending_upload", None)
+        if not pending or not (UPLOAD_DIR / pending["token"]).exists():
+            abort(400)
+        path = UPLOAD_DIR / pending["token"]
+        named = path.with_name(pending["token"] + "-" + pending["name"])
+        path.rename(named)
+        try:
+            if pending["kind"] == "series":
+                import_series(engine, named, kind="partner", imported_by=current_user())
+            else:
+                import_policeuk(engine, [named], imported_by=current_user())
+        except ImportRejected as rejected:
+            return page(prefix(), "Import failed", f"<h1 class='h2'>Nothing was stored</h1><pre>{escape(str(rejected))}</pre>"), 422
+        finally:
+            named.unlink(missing_ok=True)
+        return redirect(f"{prefix()}admin/imports")
+
+    return admin
+
+
+def _check_csrf() -> None:
+    if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
+        abort(400)
+
+
+def _validate(kind: str, name: str, data: bytes) -> dict:
+    """Parse without storing: what would be imported, or every problem found."""
+    try:
+        if kind == "series":
+            parsed = parse_series(name, data)
+            summary = [f"{len(parsed.values)} values in {len(parsed.series)} series: " + ", ".join(parsed.series)]
+        else:
+            source = InputFile(name, lambda: data)
+            head = data[:4096].decode("utf-8-sig", errors="replace").splitlines()
+            kind_found = classify(source, head[0] if head else "")
+            parser = parse_street if kind_found == "street" else parse_outcomes
+            parsed = parser(source, data)
+            if kind_found == "street" and hasattr(parsed, "rows"):
+                skipped = ", ".join(f"{n} {reason}" for reason, n in parsed.skipped.items()) or "none"
+                summary = [f"Street file for {parsed.force.name}, {', '.join(parsed.months)}: {parsed.rows_read:,} rows read, "
+                           f"{len(parsed.rows):,} would be stored ({parsed.no_location} with no location); skipped: {skipped}"]
+            elif hasattr(parsed, "latest"):
+                summary = [f"Outcomes file: {parsed.rows_read:,} rows for {len(parsed.latest):,} crimes"]
+            else:
+                summary = [f"Would be skipped: {parsed.note}"]
+        return {"ok": True, "summary": summary, "errors": []}
+    except ImportRejected as rejected:
+        return {"ok": False, "summary": [], "errors": [str(e) for e in rejected.errors]}
+
+
+def _upload_form(prefix: str, token: str, message: str = "") -> str:
+    alert = f'<div class="alert alert-danger" role="alert">{escape(message)}</div>' if message else ""
+    options = "".join(f'<option value="{k}">{escape(v)}</option>' for k, v in KINDS.items())
+    return f"""<h1 class="h2">Upload data</h1>{alert}
+<p>The file is checked first; nothing is stored until you confirm the report. <a href="{prefix}admin/imports">Import log</a></p>
+<form method="post" action="{prefix}admin/upload" enctype="multipart/form-data" class="card card-body" style="max-width: 36rem">
+<input type="hidden" name="csrf" value="{escape(token)}">
+<div class="mb-3"><label class="form-label" for="kind">Kind of file</label><select class="form-select" id="kind" name="kind">{options}</select></div>
+<div class="mb-3"><label class="form-label" for="file">File</label><input class="form-control" id="file" name="file" type="file" required></div>
+<button class="btn btn-primary" type="submit">Check the file</button></form>"""
+
+
+def _report_page(prefix: str, token: str, name: str, report: dict) -> str:
+    if not report["ok"]:
+        items = "".join(f"<li>{escape(e)}</li>" for e in report["errors"])
+        return (f"<h1 class='h2'>{escape(name)} cannot be imported</h1><p>Nothing has been stored. Fix these and upload again:</p>"
+                f"<ul>{items}</ul><p><a href='{prefix}admin/upload'>Upload again</a></p>")
+    items = "".join(f"<li>{escape(s)}</li>" for s in report["summary"])
+    return (f"<h1 class='h2'>Validation report: {escape(name)}</h1><p>The file passed every check.</p><ul>{items}</ul>"
+            f"<form method='post' action='{prefix}admin/upload/confirm'><input type='hidden' name='csrf' value='{escape(token)}'>"
+            f"<button class='btn btn-primary' type='submit'>Import it</button> <a class='btn btn-link' href='{prefix}admin/upload'>Cancel</a></form>")
+
+
+

@@ -1,0 +1,129 @@
+"""Who is asking: the public, a partner or an administrator.
+
+Two ways to sign in, chosen by AUTH_MODE: accounts kept by the app (a form; passwords
+hashed with scrypt; five failures in 15 minutes lock that name from that address; sessions
+expire after SESSION_HOURS), or a trusted header set by the council's single-sign-on proxy,
+believed only from the addresses in TRUSTED_PROXIES. Everything else is the public role.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from datetime import timedelta
+from html import escape
+
+from flask import Flask, abort, g, redirect, request, session
+
+from queries.accounts import authenticate
+
+PUBLIC, PARTNER, ADMIN = "public", "partner", "admin"
+RANK = {PUBLIC: 0, PARTNER: 1, ADMIN: 2}
+MAX_FAILURES = 5
+LOCK_SECONDS = 15 * 60
+
+
+def current_role() -> str:
+    """The role of the request being served (public outside a request)."""
+    try:
+        return g.get("role", PUBLIC)
+    except RuntimeError:  # no application context: a command-line task
+        return PUBLIC
+
+
+def current_user() -> str | None:
+    try:
+        return g.get("user")
+    except RuntimeError:
+        return None
+
+
+def at_least(role: str) -> bool:
+    return RANK[current_role()] >= RANK[role]
+
+
+def require(role: str) -> None:
+    if not at_least(role):
+        abort(403)
+
+
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def register_auth(server: Flask, engine, settings, cache) -> None:
+    prefix = settings.url_prefix
+    trusted = {address.strip() for address in settings.trusted_proxies.split(",") if address.strip()}
+    server.permanent_session_lifetime = timedelta(hours=settings.session_hours)
+
+    @server.before_request
+    def identify():
+        g.role, g.user = PUBLIC, None
+        if settings.auth_mode == "header":
+            if request.remote_addr in trusted:
+                user = request.headers.get(settings.auth_user_header, "").strip()
+                role = request.headers.get(settings.auth_role_header, "").strip().lower()
+                if user and role in (PARTNER, ADMIN):
+                    g.role, g.user = role, user
+            return
+        if session.get("user") and session.get("expires", 0) > time.time():
+            g.role, g.user = session.get("role", PUBLIC), session["user"]
+        elif session.get("user"):
+            session.clear()
+
+    @server.route(f"{prefix}login", methods=["GET", "POST"])
+    def login():
+        if settings.auth_mode != "accounts":
+            abort(404)
+        message = ""
+        if request.method == "POST":
+            if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
+                abort(400)
+            username = request.form.get("username", "")[:80]
+            key = f"login-failures:{username}:{request.remote_addr}"
+            failures = cache.cache.get(key) or 0
+            if failures >= MAX_FAILURES:
+                message = "Too many failed attempts. Try again in 15 minutes."
+            else:
+                role = authenticate(engine, username, request.form.get("password", ""))
+                if role:
+                    session.clear()
+                    session.permanent = True
+                    session.update(user=username, role=role, expires=time.time() + settings.session_hours * 3600)
+                    return redirect(prefix)
+                cache.cache.set(key, failures + 1, timeout=LOCK_SECONDS)
+                message = "That username and password do not match an account."
+        return _login_page(prefix, csrf_token(), message), (401 if message else 200)
+
+    @server.post(f"{prefix}logout")
+    def logout():
+        if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
+            abort(400)
+        session.clear()
+        return redirect(prefix)
+
+
+def page(prefix: str, title: str, body: str) -> str:
+    """A plain server page in the dashboard's style (no scripts, so the CSP needs no hash)."""
+    return f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
+<link rel="stylesheet" href="{prefix}assets/00-bootstrap.min.css"><link rel="stylesheet" href="{prefix}assets/dashboard.css">
+</head><body><header><nav class="navbar navbar-dark bg-dark mb-4" aria-label="Main"><div class="container-xl">
+<a class="navbar-brand" href="{prefix}">Oxford community safety</a></div></nav></header>
+<main id="main" class="container-xl">{body}</main></body></html>"""
+
+
+def _login_page(prefix: str, token: str, message: str) -> str:
+    alert = f'<div class="alert alert-danger" role="alert">{escape(message)}</div>' if message else ""
+    return page(prefix, "Partner sign-in", f"""<h1 class="h2">Partner sign-in</h1>
+<p>Partners see exact figures and partner series; the public view withholds small numbers.</p>{alert}
+<form method="post" action="{prefix}login" class="card card-body" style="max-width: 28rem">
+<input type="hidden" name="csrf" value="{escape(token)}">
+<div class="mb-3"><label class="form-label" for="username">Username</label>
+<input class="form-control" id="username" name="username" autocomplete="username" required></div>
+<div class="mb-3"><label class="form-label" for="password">Password</label>
+<input class="form-control" id="password" name="password" type="password" autocomplete="current-password" required></div>
+<button class="btn btn-primary" type="submit">Sign in</button></form>""")
