@@ -180,3 +180,46 @@ def test_the_redis_cache_is_shared_and_an_import_invalidates_it(sqlite_engine):
     with second.server.app_context():
         fresh = cache_b.get(counted, (OXFORD,))
     assert len(calls) == 2 and fresh["count"].tolist() == [3]
+
+
+def test_the_app_runs_on_postgresql_with_redis(postgres_database):
+    redis = pytest.importorskip("redis")
+    cache_url = "redis://127.0.0.1:6379/14"
+    try:
+        redis.Redis.from_url(cache_url).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis is not reachable at {cache_url}: {exc}")
+    from sqlalchemy import create_engine, text
+
+    from queries.bootstrap import init_db
+    from queries.db import make_engine
+
+    reset = create_engine(postgres_database)
+    with reset.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    reset.dispose()
+    engine = make_engine(postgres_database)
+    init_db(engine)
+    import_policeuk(engine, [FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv"])
+    app = create_app({"database_url": postgres_database, "cache_redis_url": cache_url})
+    client = app.server.test_client()
+    rows = client.get("/api/v1/counts?area=E07000178").get_json()["rows"]
+    assert [(r["period"], r["count"]) for r in rows] == [("2024-01", 3)]
+    callback = {"output": "hotspots-content.children", "outputs": {"id": "hotspots-content", "property": "children"},
+                "inputs": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": ["url.search"]}
+    assert b"Jordan Hill Road" in client.post("/_dash-update-component", json=callback).data
+    assert client.get("/health").get_json()["database"] == "ok"
+    engine.dispose()
+
+
+def test_every_setting_is_documented_in_the_readme():
+    import dataclasses
+    from pathlib import Path
+
+    from dashboard.settings import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    internal = {"data_version_ttl"}
+    for field in dataclasses.fields(Settings):
+        if field.name not in internal:
+            assert f"`{field.name.upper()}`" in readme, field.name

@@ -62,8 +62,9 @@ def _offences_summary(frame: pd.DataFrame) -> str:
 def _children_summary(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "There are no figures."
-    totals = frame.groupby("financial_year")["value"].agg(["sum", "size"])
-    full = totals[totals["size"] == 4]
+    # A year with a withheld quarter gets no total: the total would give the quarter away.
+    totals = frame.groupby("financial_year")["value"].agg(["sum", "size", "count"])
+    full = totals[(totals["size"] == 4) & (totals["count"] == 4)]
     by_quarter = frame.groupby("quarter_name")["value"].mean().sort_values()
     text = f"Across the years shown, {by_quarter.index[-1].lower()} has the most occurrences on average and {by_quarter.index[0].lower()} the fewest."
     if len(full) >= 2:
