@@ -6,16 +6,18 @@ second, confirmed request imports it, in one transaction, logged with who did it
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import hmac
 import tempfile
+import zlib
 from html import escape
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, request, session
 from sqlalchemy import Engine, select
 
-from queries.importers.errors import ImportRejected
+from queries.importers.errors import ImportRejected, RowError
 from queries.importers.files import InputFile
 from queries.importers.policeuk import classify, import_policeuk, parse_outcomes, parse_street
 from queries.importers.series import import_series, parse_series
@@ -23,7 +25,7 @@ from queries.schema import import_log
 
 from .auth import ADMIN, csrf_token, current_user, page, require
 
-KINDS = {"policeuk": "data.police.uk street or outcomes CSV", "series": "Partner series (template CSV)"}
+KINDS = {"policeuk": "data.police.uk street or outcomes CSV (or .csv.gz)", "series": "Partner series (template CSV)"}
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "community-safety-uploads"
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -113,7 +115,12 @@ def _validate(kind: str, name: str, data: bytes) -> dict:
             parsed = parse_series(name, data)
             summary = [f"{len(parsed.values)} values in {len(parsed.series)} series: " + ", ".join(parsed.series)]
         else:
-            source = InputFile(name, lambda: data)
+            if name.lower().endswith(".gz"):
+                try:
+                    data = gzip.decompress(data)
+                except (OSError, EOFError, zlib.error) as exc:
+                    raise ImportRejected([RowError(name, None, None, f"not a complete gzip file ({exc})")]) from exc
+            source = InputFile(name.removesuffix(".gz"), lambda: data)
             head = data[:4096].decode("utf-8-sig", errors="replace").splitlines()
             kind_found = classify(source, head[0] if head else "")
             parser = parse_street if kind_found == "street" else parse_outcomes

@@ -157,3 +157,30 @@ def test_an_upload_is_checked_before_anything_is_stored_then_confirmed(app, sqli
     with sqlite_engine.connect() as conn:
         row = conn.execute(select(import_log).where(import_log.c.filename.like("%good.csv"))).one()
     assert row.imported_by == "ada" and row.rows_stored == 1 and len(row.checksum) == 64
+
+
+@pytest.mark.parametrize("key", ["overview", "crime", "asb", "domestic-abuse", "repeat-victimisation", "exploitation", "hotspots"])
+def test_every_page_callback_serves_the_public_without_exact_small_numbers(app, key):
+    payload = {"output": f"{key}-content.children", "outputs": {"id": f"{key}-content", "property": "children"},
+               "inputs": [{"id": "url", "property": "search", "value": "?measure=count"}], "changedPropIds": ["url.search"]}
+    public = json.dumps(client_as(app).post("/_dash-update-component", json=payload).get_json())
+    partner = json.dumps(client_as(app, "pat").post("/_dash-update-component", json=payload).get_json())
+    assert "Domestic abuse incidents reported to the police" not in public  # a partner series
+    if key == "exploitation":
+        assert "fewer than 5" in public and "fewer than 5" not in partner
+
+
+def test_an_admin_can_upload_a_gzipped_police_file(app, sqlite_engine):
+    import gzip
+
+    admin = client_as(app, "ada")
+    admin.get("/admin/upload")
+    with admin.session_transaction() as session:
+        token = session["csrf"]
+    data = gzip.compress((FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv").read_bytes())
+    report = admin.post("/admin/upload", data={"csrf": token, "kind": "policeuk",
+                                               "file": (io.BytesIO(data), "2024-01-thames-valley-street.csv.gz")},
+                        content_type="multipart/form-data")
+    assert b"12 rows read, 10 would be stored" in report.data
+    assert admin.post("/admin/upload/confirm", data={"csrf": token}).status_code == 302
+    assert client_as(app).get("/api/v1/counts?area=E07000178").get_json()["rows"][0]["count"] == 3
