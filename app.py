@@ -41,10 +41,12 @@ def create_app(config: dict | None = None) -> Dash:
         SECRET_KEY=settings.secret_key,
         MAP_TILE_URL=settings.map_tile_url,
         URL_PREFIX=prefix,
-        # Cookies must travel inside a cross-site iframe (SameSite=None), so they must be Secure.
-        SESSION_COOKIE_SECURE=True,
+        # Production is served over HTTPS; inside a cross-site iframe (SameSite=None) cookies
+        # must be Secure too. A development server on plain http://127.0.0.1 needs neither.
+        SESSION_COOKIE_SECURE=settings.app_env == "production" or bool(settings.frame_ancestor_origins),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="None" if settings.frame_ancestor_origins else "Lax",
+        SESSION_REFRESH_EACH_REQUEST=False,  # the expiry is fixed at sign-in
         SUPPRESSION_THRESHOLD=settings.suppression_threshold,
         AUTH_MODE=settings.auth_mode,
     )
@@ -103,6 +105,7 @@ def _register_error_handlers(server: Flask, prefix: str) -> None:
         return respond
 
     server.register_error_handler(400, handler(400, "Bad request"))
+    server.register_error_handler(403, handler(403, "Only signed-in partners or administrators may see this"))
     server.register_error_handler(404, handler(404, "Not found"))
     server.register_error_handler(405, handler(405, "Method not allowed"))
     server.register_error_handler(500, handler(500, "Something went wrong; the error has been logged"))

@@ -92,7 +92,10 @@ def register_auth(server: Flask, engine, settings, cache) -> None:
                 if role:
                     session.clear()
                     session.permanent = True
-                    session.update(user=username, role=role, expires=time.time() + settings.session_hours * 3600)
+                    # The sign-out form's token is made now: made later, during the page load, it
+                    # raced parallel requests that wrote back the cookie without it.
+                    session.update(user=username, role=role, expires=time.time() + settings.session_hours * 3600,
+                                   csrf=secrets.token_urlsafe(24))
                     return redirect(prefix)
                 cache.cache.set(key, failures + 1, timeout=LOCK_SECONDS)
                 message = "That username and password do not match an account."
@@ -110,6 +113,7 @@ def page(prefix: str, title: str, body: str) -> str:
     """A plain server page in the dashboard's style (no scripts, so the CSP needs no hash)."""
     return f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>
+<link rel="icon" href="{prefix}_favicon.ico">
 <link rel="stylesheet" href="{prefix}assets/00-bootstrap.min.css"><link rel="stylesheet" href="{prefix}assets/dashboard.css">
 </head><body><header><nav class="navbar navbar-dark bg-dark mb-4" aria-label="Main"><div class="container-xl">
 <a class="navbar-brand" href="{prefix}">Oxford community safety</a></div></nav></header>

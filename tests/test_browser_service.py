@@ -120,3 +120,26 @@ def test_with_every_other_origin_blocked_the_page_loads_and_draws(database):
         assert outside == []
         assert axe_violations(page) == []
         assert page.console_messages == []
+
+
+def test_a_partner_signs_in_and_out_by_keyboard(database):
+    from queries.accounts import set_account
+    from queries.db import make_engine
+
+    set_account(make_engine(database), "pat", "correct horse battery", "partner")
+    app = create_app({"database_url": database})
+    with live_server(app.server) as url, chromium_page() as page:
+        page.goto(url + "/exploitation?measure=count", wait_until="networkidle")
+        page.wait_for_selector("#chart-exploitation-victims .main-svg")
+        page.get_by_role("link", name="Partner sign-in").click()
+        page.wait_for_selector("#username")
+        assert axe_violations(page) == []
+        page.get_by_label("Username").fill("pat")
+        page.get_by_label("Password").fill("correct horse battery")
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".chart-card", timeout=20000)
+        assert "pat (partner)" in page.locator("#site-header").text_content()
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_selector(".chart-card", timeout=20000)
+        assert page.get_by_role("link", name="Partner sign-in").is_visible()
+        assert page.console_messages == []
