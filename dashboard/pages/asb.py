@@ -8,10 +8,10 @@ from queries.counts import counts
 from queries.reference import ASB, OXFORD
 
 from ..charts import Chart, chart_card, message_card
-from ..figures import grouped_bar_figure, trend_figure
+from ..figures import grouped_bar_figure
 from ..filter_bar import AREAS_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL, PERIOD_CONTROL
-from ..filters import GRAIN_LABELS, RATE, Filters
-from ..summaries import bars_summary, period_change_summary, trend_summary
+from ..filters import RATE, Filters
+from ..summaries import bars_summary, period_change_summary
 from .common import (
     Page,
     complete_periods,
@@ -19,7 +19,7 @@ from .common import (
     latest,
     measure_column,
     notices_for,
-    police_caption,
+    police_trend_card,
     published_caption,
     series_frame,
 )
@@ -59,16 +59,8 @@ def render(query_cache, filters: Filters, query: str) -> list:
     measure_text = "rate per 1,000 residents" if measure == "rate_per_1000" else "count"
     content = []
     trend = trend_data(query_cache, filters)
-    title = f"Anti-social behaviour incidents recorded by the police, by {GRAIN_LABELS[filters.grain].lower()}: {measure_text}"
-    if not filters.areas:
-        content.append(message_card(title, "Choose at least one area in the filters."))
-    elif trend.empty:
-        content.append(message_card(title, "No police.uk data is loaded for this period."))
-    else:
-        content.append(chart_card(TREND, trend, trend_figure(trend, measure, filters.grain), title,
-                                  trend_summary(trend, measure, "anti-social behaviour"),
-                                  police_caption(last, "Quarters and years are shown only when all their months are loaded."),
-                                  query, []))
+    content.append(police_trend_card(TREND, trend, filters, "Anti-social behaviour incidents recorded by the police",
+                                     "anti-social behaviour", last, query))
 
     by_type = by_type_data(query_cache, filters)
     title = f"Police-recorded anti-social behaviour by type, 2021: {measure_text}"

@@ -145,3 +145,22 @@ def partial_note(partial: list[str]) -> str:
     if not partial:
         return ""
     return f" Left out because not all their months are loaded: {', '.join(partial)}."
+
+
+def police_trend_card(chart: Chart, trend: pd.DataFrame, filters: Filters, subject: str, what: str,
+                      last: str | None, query: str):
+    """The trend of police.uk counts or rates for the chosen areas and grain, or why not."""
+    from ..charts import chart_card, message_card
+    from ..figures import trend_figure
+    from ..filters import GRAIN_LABELS
+    from ..summaries import trend_summary
+
+    measure = "rate_per_1000" if filters.measure == RATE else "count"
+    measure_text = "rate per 1,000 residents" if measure == "rate_per_1000" else "count"
+    title = f"{subject} by {GRAIN_LABELS[filters.grain].lower()}: {measure_text}"
+    if not filters.areas:
+        return message_card(title, "Choose at least one area in the filters.")
+    if trend.empty:
+        return message_card(title, "No police.uk data is loaded for this period.")
+    return chart_card(chart, trend, trend_figure(trend, measure, filters.grain), title, trend_summary(trend, measure, what),
+                      police_caption(last, "Quarters and years are shown only when all their months are loaded."), query, [])

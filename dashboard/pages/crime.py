@@ -9,10 +9,10 @@ from queries.counts import change_between, counts
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 
 from ..charts import Chart, chart_card, message_card
-from ..figures import change_by_type_figure, grouped_bar_figure, trend_figure
+from ..figures import change_by_type_figure, grouped_bar_figure
 from ..filter_bar import ALL_CONTROLS, month_label
-from ..filters import GRAIN_LABELS, RATE, Filters
-from ..summaries import change_by_type_summary, trend_summary
+from ..filters import RATE, Filters
+from ..summaries import change_by_type_summary
 from .common import (
     Page,
     complete_periods,
@@ -20,6 +20,7 @@ from .common import (
     latest,
     notices_for,
     police_caption,
+    police_trend_card,
     published_caption,
     series_frame,
 )
@@ -114,16 +115,7 @@ def render(query_cache, filters: Filters, query: str) -> list:
     content = []
 
     trend = trend_data(query_cache, filters)
-    title = f"{what} by {GRAIN_LABELS[filters.grain].lower()}: {measure_text}"
-    if not filters.areas:
-        content.append(message_card(title, "Choose at least one area in the filters."))
-    elif trend.empty:
-        content.append(message_card(title, "No police.uk data is loaded for this period."))
-    else:
-        content.append(chart_card(TREND, trend, trend_figure(trend, measure, filters.grain), title,
-                                  trend_summary(trend, measure, "crime"),
-                                  police_caption(last, "Quarters and years are shown only when all their months are loaded."), query,
-                                  []))
+    content.append(police_trend_card(TREND, trend, filters, what, "crime", last, query))
 
     change = change_data(query_cache, filters)
     if filters.areas:
