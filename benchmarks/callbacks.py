@@ -44,9 +44,12 @@ def start_gunicorn(database_url: str, port: int, redis_url: str | None) -> subpr
            "SECRET_KEY": os.urandom(24).hex()}
     if redis_url:
         env["CACHE_REDIS_URL"] = redis_url
+    # The app logs every request: send the logs to a file (an unread pipe would fill and block).
+    OUT.mkdir(exist_ok=True)
+    log_path = OUT / "gunicorn.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile", "/dev/null", "app:server"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("w"),
     )
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -58,7 +61,7 @@ def start_gunicorn(database_url: str, port: int, redis_url: str | None) -> subpr
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise SystemExit("gunicorn did not start: " + process.stderr.read().decode()[-2000:])
+    raise SystemExit("gunicorn did not start: " + log_path.read_text()[-2000:])
 
 
 def content_payload(page: str, search: str) -> dict:
