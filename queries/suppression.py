@@ -34,6 +34,8 @@ def suppress(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.Data
     if frame.empty:
         return frame
     eligible = frame["sensitive"].astype(bool) & (frame["unit"] == "count")
+    if not eligible.any():
+        return frame
     frame.loc[eligible & (frame["value"] >= 1) & (frame["value"] <= threshold), "suppressed"] = True
     # Repeat until stable: a secondary suppression can expose another relation.
     while True:

@@ -7,7 +7,10 @@ from dash import dcc, html
 
 def walk(component):
     yield component
-    children = getattr(component, "children", None)
+    if isinstance(component, dict) and "props" in component:  # a component in Dash's JSON form
+        children = component["props"].get("children")
+    else:
+        children = getattr(component, "children", None)
     if isinstance(children, (list, tuple)):
         for child in children:
             yield from walk(child)
@@ -41,9 +44,15 @@ def table_rows(section) -> list[list[str]]:
     for component in walk(section):
         if isinstance(component, html.Tbody):
             for row in component.children:
-                rows.append([cell.children for cell in row.children])
+                rows.append([_children(cell) for cell in _children(row)])
     return rows
 
 
 def texts(tree) -> str:
     return " ".join(c for c in walk(html.Div(tree)) if isinstance(c, str))
+
+
+def _children(component):
+    if isinstance(component, dict):
+        return component["props"]["children"]
+    return component.children
