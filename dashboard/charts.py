@@ -16,7 +16,6 @@ from dash import dcc, html
 
 from . import ids
 from .components import data_table
-from .filters import Filters
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,3 @@ def message_card(title: str, message: str, kind: str = "info") -> html.Section:
 def csv_text(chart: Chart, frame: pd.DataFrame) -> str:
     table = frame[[c for c, _ in chart.columns]].rename(columns=dict(chart.columns))
     return table.to_csv(index=False, lineterminator="\n")
-
-
-def with_filters(filters: Filters, defaults: Filters) -> str:
-    return filters.to_query(defaults)

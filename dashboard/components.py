@@ -8,6 +8,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from . import ids
+
 SYNTHETIC_MESSAGE = (
     "The incident figures on this page are made up, for trying the dashboard out. "
     "Import data.police.uk files to see real figures."
@@ -17,7 +19,7 @@ SYNTHETIC_MESSAGE = (
 def demo_notice() -> dbc.Alert:
     return dbc.Alert(
         [html.Strong("Synthetic demo data. "), SYNTHETIC_MESSAGE],
-        color="warning", class_name="demo-notice", id="demo-notice",
+        color="warning", class_name="demo-notice", id=ids.DEMO_NOTICE,
     )
 
 

@@ -174,14 +174,3 @@ def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
         )
     figure.update_xaxes(type="category")
     return figure
-
-
-def empty_figure(message: str) -> go.Figure:
-    """A figure that says why there is nothing to show, rather than blank axes."""
-    figure = go.Figure(layout=base_layout(""))
-    figure.update_layout(
-        xaxis={"visible": False}, yaxis={"visible": False}, height=200,
-        annotations=[{"text": message, "showarrow": False, "font": {"size": 15}, "x": 0.5, "y": 0.5,
-                      "xref": "paper", "yref": "paper"}],
-    )
-    return figure

@@ -49,8 +49,3 @@ def authenticate(engine: Engine, username: str, password: str) -> str | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return row.role if check_password_hash(row.password_hash, password) else None
-
-
-def list_accounts(engine: Engine) -> list[tuple[str, str]]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(user_account.c.username, user_account.c.role).order_by(user_account.c.username))]

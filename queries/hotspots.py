@@ -246,14 +246,6 @@ def _top_places(names: dict[str, int], limit: int = 3) -> str:
     return "; ".join(f"{name} ({n})" for name, n in ranked)
 
 
-def repeat_places(
-    engine: Engine, area_code: str, crime_types: Sequence[str] | None, start: str, end: str, baseline_months: int = 12,
-) -> pd.DataFrame:
-    """Places with two or more incidents in the recent period, and in how many baseline
-    months each also had incidents."""
-    return repeats_of(hotspots(engine, area_code, crime_types, start, end, baseline_months, LOCATION))
-
-
 def repeats_of(location_hotspots: pd.DataFrame) -> pd.DataFrame:
     frame = location_hotspots[location_hotspots["count"] >= 2]
     return frame[["place_code", "place_name", "lsoa_code", "longitude", "latitude", "count", "baseline_months_active",

@@ -72,3 +72,48 @@ def sqlite_engine(tmp_path):
     init_db(engine)
     yield engine
     engine.dispose()
+
+
+def demo_database(tmp_path_factory, name: str, first: str, last: str, scale: float) -> str:
+    """The URL of a SQLite file with the schema, shipped data and a small synthetic demo set,
+    for modules whose tests read pages rather than change data."""
+    from queries.demo import load_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.sqlite'}"
+    engine = make_engine(url)
+    init_db(engine)
+    load_demo(engine, first, last, scale=scale)
+    engine.dispose()
+    return url
+
+
+def street_rows(path):
+    """The rows of a gzipped data.police.uk street file as an import keeps them: the first of
+    any repeated Crime ID (ASB rows, which have none, are all kept)."""
+    import csv
+    import gzip
+
+    seen = set()
+    with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["Crime ID"]:
+                if row["Crime ID"] in seen:
+                    continue
+                seen.add(row["Crime ID"])
+            yield row
+
+
+@pytest.fixture
+def redis_url():
+    """An emptied Redis database for cache tests, or a skip with the reason."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis is not reachable at {url}: {exc}")
+    client.flushdb()
+    yield url
+    client.flushdb()

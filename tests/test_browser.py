@@ -10,10 +10,9 @@ import pytest
 
 from app import create_app
 from dashboard.pages import PAGES
-from queries.bootstrap import init_db
-from queries.demo import load_demo
 
 from .browser import axe_violations, chromium_page, live_server
+from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -21,11 +20,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    path = tmp_path_factory.mktemp("browser") / "browser.sqlite"
-    app = create_app({"database_url": f"sqlite:///{path}"})
-    engine = app.server.extensions["engine"]
-    init_db(engine)
-    load_demo(engine, "2022-01", "2024-12", scale=0.04)
+    app = create_app({"database_url": demo_database(tmp_path_factory, "browser", "2022-01", "2024-12", 0.04)})
     with live_server(app.server) as url:
         yield url
 

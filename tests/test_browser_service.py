@@ -11,10 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from app import create_app
-from queries.bootstrap import init_db
-from queries.demo import load_demo
 
 from .browser import axe_violations, chromium_page, live_server
+from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
 
@@ -51,12 +50,7 @@ def parent_page(port: int, frame_url: str):
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
-    path = tmp_path_factory.mktemp("service") / "service.sqlite"
-    url = f"sqlite:///{path}"
-    app = create_app({"database_url": url})
-    init_db(app.server.extensions["engine"])
-    load_demo(app.server.extensions["engine"], "2023-01", "2024-12", scale=0.03)
-    return url
+    return demo_database(tmp_path_factory, "service", "2023-01", "2024-12", 0.03)
 
 
 def test_embedded_from_an_allowed_origin_it_renders_and_from_another_it_is_refused(database):

@@ -12,22 +12,16 @@ from pypdf import PdfReader
 from app import create_app
 from dashboard.filters import Filters
 from dashboard.pages import hotspots as page
-from queries.bootstrap import init_db
-from queries.demo import load_demo
 from queries.hotspots import LSOA, gi_star_cells, hotspots
 from queries.reference import OXFORD
 
+from .conftest import demo_database
 from .pagetools import card, table_rows, texts
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("hotspots") / "hotspots.sqlite"
-    app = create_app({"database_url": f"sqlite:///{path}"})
-    engine = app.server.extensions["engine"]
-    init_db(engine)
-    load_demo(engine, "2023-01", "2024-12", scale=0.05)
-    return app
+    return create_app({"database_url": demo_database(tmp_path_factory, "hotspots", "2023-01", "2024-12", 0.05)})
 
 
 @pytest.fixture(autouse=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
 from collections import Counter
 
 import numpy as np
@@ -16,7 +14,7 @@ from queries.importers.policeuk import import_policeuk
 from queries.reference import ASB, OXFORD
 from queries.stats import benjamini_hochberg, getis_ord_gi_star
 
-from .conftest import FIXTURES, shared_file
+from .conftest import FIXTURES, shared_file, street_rows
 
 
 def test_a_place_with_no_baseline_is_new():
@@ -107,16 +105,10 @@ def test_hotspots_from_the_fixture_file(engine):
 def test_ranked_lsoa_counts_equal_the_real_file(engine):
     path = shared_file("policeuk", "2024-03-thames-valley-street.csv.gz")
     import_policeuk(engine, [path])
-    expected: Counter = Counter()
-    seen = set()
-    with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["Crime ID"]:
-                if row["Crime ID"] in seen:
-                    continue
-                seen.add(row["Crime ID"])
-            if row["LSOA name"].startswith("Oxford ") and row["Crime type"] != "Anti-social behaviour" and row["Longitude"]:
-                expected[row["LSOA code"]] += 1
+    expected = Counter(
+        row["LSOA code"] for row in street_rows(path)
+        if row["LSOA name"].startswith("Oxford ") and row["Crime type"] != "Anti-social behaviour" and row["Longitude"]
+    )
     frame = hotspots(engine, OXFORD, None, "2024-03", "2024-03", 12, LSOA)
     assert dict(zip(frame["place_code"], frame["count"])) == dict(expected)
     assert frame["count"].is_monotonic_decreasing

@@ -12,9 +12,9 @@ from dashboard.filters import COUNT, Filters
 from dashboard.pages import PAGES_BY_PATH, asb, crime, domestic_abuse, exploitation, overview, repeat
 from queries import periods
 from queries.counts import change_between, counts
-from queries.demo import load_demo
 from queries.reference import ASB, COMPARISON_AREAS, OXFORD, OXFORDSHIRE, THAMES_VALLEY
 
+from .conftest import demo_database
 from .pagetools import card, find, graph, table_rows, texts
 
 READING = "E06000038"
@@ -22,14 +22,7 @@ READING = "E06000038"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pages") / "pages.sqlite"
-    app = create_app({"database_url": f"sqlite:///{path}"})
-    from queries.bootstrap import init_db
-
-    engine = app.server.extensions["engine"]
-    init_db(engine)
-    load_demo(engine, "2022-01", "2024-12", scale=0.04)
-    return app
+    return create_app({"database_url": demo_database(tmp_path_factory, "pages", "2022-01", "2024-12", 0.04)})
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from queries.importers.policeuk import import_policeuk
 from queries.reference import AREAS, CRIME_TYPE_SLUG_BY_NAME, DISTRICT, DISTRICT_BY_LSOA_PREFIX, THAMES_VALLEY
 from queries.schema import incident
 
-from .conftest import shared_file
+from .conftest import shared_file, street_rows
 
 DISTRICTS = [a.code for a in AREAS if a.level == DISTRICT]
 
@@ -22,20 +22,14 @@ DISTRICTS = [a.code for a in AREAS if a.level == DISTRICT]
 def expected_counts(path) -> Counter:
     """(district, crime type) -> count, computed straight from the file, first Crime ID kept."""
     counts: Counter = Counter()
-    seen = set()
-    with gzip.open(path, "rt", encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["Crime ID"]:
-                if row["Crime ID"] in seen:
-                    continue
-                seen.add(row["Crime ID"])
-            slug = CRIME_TYPE_SLUG_BY_NAME[row["Crime type"]]
-            if not row["LSOA code"]:
-                counts[(None, slug)] += 1
-                continue
-            district = DISTRICT_BY_LSOA_PREFIX.get(row["LSOA name"].rsplit(" ", 1)[0])
-            if district:
-                counts[(district, slug)] += 1
+    for row in street_rows(path):
+        slug = CRIME_TYPE_SLUG_BY_NAME[row["Crime type"]]
+        if not row["LSOA code"]:
+            counts[(None, slug)] += 1
+            continue
+        district = DISTRICT_BY_LSOA_PREFIX.get(row["LSOA name"].rsplit(" ", 1)[0])
+        if district:
+            counts[(district, slug)] += 1
     return counts
 
 

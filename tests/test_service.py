@@ -152,14 +152,8 @@ def test_the_app_works_under_a_path_prefix(sqlite_engine):
     assert {"/community-safety/", "/community-safety/crime", "/community-safety/hotspots"} <= hrefs
 
 
-def test_the_redis_cache_is_shared_and_an_import_invalidates_it(sqlite_engine):
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not reachable at {url}: {exc}")
-    redis.Redis.from_url(url).flushdb()
+def test_the_redis_cache_is_shared_and_an_import_invalidates_it(sqlite_engine, redis_url):
+    url = redis_url
     database = sqlite_engine.url.render_as_string(hide_password=False)
     first = create_app({"database_url": database, "cache_redis_url": url, "data_version_ttl": 0})
     second = create_app({"database_url": database, "cache_redis_url": url, "data_version_ttl": 0})
@@ -182,13 +176,8 @@ def test_the_redis_cache_is_shared_and_an_import_invalidates_it(sqlite_engine):
     assert len(calls) == 2 and fresh["count"].tolist() == [3]
 
 
-def test_the_app_runs_on_postgresql_with_redis(postgres_database):
-    redis = pytest.importorskip("redis")
-    cache_url = "redis://127.0.0.1:6379/14"
-    try:
-        redis.Redis.from_url(cache_url).ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not reachable at {cache_url}: {exc}")
+def test_the_app_runs_on_postgresql_with_redis(postgres_database, redis_url):
+    cache_url = redis_url
     from sqlalchemy import create_engine, text
 
     from queries.bootstrap import init_db

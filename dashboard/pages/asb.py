@@ -31,7 +31,7 @@ def trend_data(query_cache, filters: Filters) -> pd.DataFrame:
     """The plotted trend: whole periods only, in the chosen area order."""
     start, end = filters.period(latest(query_cache))
     frame = query_cache.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain)
-    return in_area_order(complete_periods(frame)[0], filters.areas)
+    return in_area_order(complete_periods(frame), filters.areas)
 
 
 def by_type_data(query_cache, filters: Filters) -> pd.DataFrame:

@@ -17,9 +17,11 @@ from queries.stats import rate_interval
 from queries.suppression import DEFAULT_THRESHOLD, suppress, suppression_label
 
 from ..auth import PARTNER, at_least
-from ..charts import Chart
+from ..charts import Chart, chart_card, message_card
+from ..figures import trend_figure
 from ..filter_bar import month_label
-from ..filters import RATE, Filters
+from ..filters import GRAIN_LABELS, RATE, Filters
+from ..summaries import trend_summary
 
 POLICE_UK = "data.police.uk street-level crime and anti-social behaviour"
 ONS_POPULATION = "ONS mid-year population estimates"
@@ -133,28 +135,14 @@ def in_area_order(frame: pd.DataFrame, areas: tuple[str, ...]) -> pd.DataFrame:
                              kind="stable").reset_index(drop=True)
 
 
-def complete_periods(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def complete_periods(frame: pd.DataFrame) -> pd.DataFrame:
     """Only whole periods: a quarter or year with months missing would look like a fall."""
-    if frame.empty:
-        return frame, []
-    partial = sorted(set(frame.loc[~frame["complete"], "period"]))
-    return frame[frame["complete"]].reset_index(drop=True), partial
-
-
-def partial_note(partial: list[str]) -> str:
-    if not partial:
-        return ""
-    return f" Left out because not all their months are loaded: {', '.join(partial)}."
+    return frame[frame["complete"]].reset_index(drop=True) if not frame.empty else frame
 
 
 def police_trend_card(chart: Chart, trend: pd.DataFrame, filters: Filters, subject: str, what: str,
                       last: str | None, query: str):
     """The trend of police.uk counts or rates for the chosen areas and grain, or why not."""
-    from ..charts import chart_card, message_card
-    from ..figures import trend_figure
-    from ..filters import GRAIN_LABELS
-    from ..summaries import trend_summary
-
     measure = "rate_per_1000" if filters.measure == RATE else "count"
     measure_text = "rate per 1,000 residents" if measure == "rate_per_1000" else "count"
     title = f"{subject} by {GRAIN_LABELS[filters.grain].lower()}: {measure_text}"

@@ -42,7 +42,7 @@ def trend_data(query_cache, filters: Filters) -> pd.DataFrame:
     start, end = filters.period(latest(query_cache))
     areas = filters.areas if end else ()
     frame = query_cache.get(counts, areas, filters.crime_types or None, start, end, filters.grain)
-    return in_area_order(complete_periods(frame)[0], filters.areas)
+    return in_area_order(complete_periods(frame), filters.areas)
 
 
 def change_data(query_cache, filters: Filters) -> pd.DataFrame:

@@ -140,7 +140,7 @@ def classify(source: InputFile, text: str) -> str:
     )
 
 
-def _rows(name: str, reader, width: int, errors: ErrorCollector) -> Iterable[tuple[int, list[str]]]:
+def _rows(reader, width: int, errors: ErrorCollector) -> Iterable[tuple[int, list[str]]]:
     try:
         for row in reader:
             if len(row) != width:
@@ -175,7 +175,7 @@ def parse_street(source: InputFile, data: bytes, is_synthetic: bool = False) -> 
     errors = ErrorCollector(source.name)
     parsed: StreetFile | None = None
     seen_ids: set[tuple[str, str]] = set()
-    for line, row in _rows(source.name, reader, len(STREET_HEADER), errors):
+    for line, row in _rows(reader, len(STREET_HEADER), errors):
         if errors.full:
             break
         crime_id, month, _reported, falls_within, lon, lat, location, lsoa_code, lsoa_name, crime_type, outcome, _ = row
@@ -250,7 +250,7 @@ def parse_outcomes(source: InputFile, data: bytes) -> OutcomesFile | FileSummary
     _, reader = _read_header(source.name, text)
     errors = ErrorCollector(source.name)
     parsed: OutcomesFile | None = None
-    for line, row in _rows(source.name, reader, len(OUTCOMES_HEADER), errors):
+    for line, row in _rows(reader, len(OUTCOMES_HEADER), errors):
         if errors.full:
             break
         crime_id, month, _reported, falls_within, *_place, outcome = row
