@@ -60,7 +60,7 @@ def trend_summary(frame: pd.DataFrame, measure: str, what: str) -> str:
     for _code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("first_month")
         first, last = rows.iloc[0], rows.iloc[-1]
-        fmt = (lambda v: f"{v:,.1f}") if measure == "rate_per_1000" else (lambda v: f"{int(v):,}")
+        fmt = _rate if measure == "rate_per_1000" else (lambda v: f"{int(v):,}")
         if len(rows) == 1:
             sentences.append(f"{last['area_name']}: {fmt(last[measure])}{unit} in {last['period']}.")
             continue
@@ -69,6 +69,11 @@ def trend_summary(frame: pd.DataFrame, measure: str, what: str) -> str:
             f"against {fmt(first[measure])} in {first['period']}."
         )
     return " ".join(sentences)
+
+
+def _rate(value: float) -> str:
+    # Monthly rates for one crime type in one district are often well under 1 per 1,000.
+    return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
 
 
 def change_by_type_summary(frame: pd.DataFrame, area_name: str) -> str:

@@ -91,6 +91,11 @@ def test_change_sentence_reads_like_the_partnership_would_write_it():
     )
 
 
+def test_small_rates_keep_two_decimals():
+    assert trend_summary(trend_frame(), "rate_per_1000", "crime").startswith(
+        "Oxford: 0.73 per 1,000 residents in 2024-02, against 0.66 in 2024-01.")
+
+
 def test_trend_and_bar_summaries():
     assert trend_summary(trend_frame(), "count", "crime") == (
         "Oxford: 110 in 2024-02, against 100 in 2024-01. Thames Valley: 990 in 2024-02, against 1,000 in 2024-01."
