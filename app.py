@@ -22,7 +22,6 @@ from dashboard.cli import register_cli
 from dashboard.downloads import create_downloads
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
-from dashboard.pages import PAGES
 from dashboard.security import content_security_policy, register_security_headers
 from dashboard.serving import configure_json_logging, register_request_logging, register_static_compression
 from dashboard.settings import Settings
@@ -39,20 +38,17 @@ def create_app(config: dict | None = None) -> Dash:
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=settings.secret_key,
-        MAP_TILE_URL=settings.map_tile_url,
-        URL_PREFIX=prefix,
         # Production is served over HTTPS; inside a cross-site iframe (SameSite=None) cookies
         # must be Secure too. A development server on plain http://127.0.0.1 needs neither.
         SESSION_COOKIE_SECURE=settings.app_env == "production" or bool(settings.frame_ancestor_origins),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="None" if settings.frame_ancestor_origins else "Lax",
         SESSION_REFRESH_EACH_REQUEST=False,  # the expiry is fixed at sign-in
-        SUPPRESSION_THRESHOLD=settings.suppression_threshold,
-        AUTH_MODE=settings.auth_mode,
     )
     server.json.sort_keys = False  # keep fields in the documented order
     engine = make_engine(settings.database_url)
     query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl)
+    server.extensions["settings"] = settings
     server.extensions["engine"] = engine
     server.extensions["query_cache"] = query_cache
 
@@ -77,7 +73,7 @@ def create_app(config: dict | None = None) -> Dash:
     app.validation_layout = routing.validation_layout(layout.shell(app.get_relative_path, _NoData()))
     app.layout = lambda: layout.shell(app.get_relative_path, query_cache)
     routing.register_callbacks(app, query_cache)
-    register_request_guard(app, {page.path for page in PAGES})
+    register_request_guard(app, routing.page_paths())
     # After every callback is registered: the policy allows Dash's inline scripts by hash.
     policy = content_security_policy(app.csp_hashes(), settings.frame_ancestor_origins, settings.map_tile_url)
     register_security_headers(server, policy)

@@ -14,7 +14,7 @@ import zlib
 from html import escape
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, request, session
+from flask import Blueprint, abort, redirect, request, session
 from sqlalchemy import Engine, select
 
 from queries.importers.errors import ImportRejected, RowError
@@ -24,6 +24,7 @@ from queries.importers.series import import_series, parse_series
 from queries.schema import import_log
 
 from .auth import ADMIN, csrf_token, current_user, page, require
+from .settings import current_settings
 
 KINDS = {"policeuk": "data.police.uk street or outcomes CSV (or .csv.gz)", "series": "Partner series (template CSV)"}
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "community-safety-uploads"
@@ -38,7 +39,7 @@ def create_admin(engine: Engine) -> Blueprint:
         require(ADMIN)
 
     def prefix() -> str:
-        return current_app.config.get("URL_PREFIX", "/")
+        return current_settings().url_prefix
 
     @admin.get("/imports")
     def imports():

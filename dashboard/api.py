@@ -5,11 +5,10 @@ Views only check parameters and shape responses; every figure comes from ``queri
 
 from __future__ import annotations
 
-import io
 import math
 
 import pandas as pd
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from queries import periods
 from queries.areas import list_areas
@@ -18,9 +17,11 @@ from queries.hotspots import LEVELS, LOCATION, hotspots
 from queries.series import series_catalogue, series_values
 
 from . import params
-from .auth import PARTNER, at_least
+from .auth import PARTNER, at_least, request_audience
+from .chart_data.series import visible_series
+from .csv_output import frame_csv
 from .openapi import openapi_document
-from .pages.common import visible_series
+from .settings import current_settings
 
 POLICE_UK_SOURCE = "data.police.uk street-level crime and ASB (Open Government Licence v3.0)"
 SYNTHETIC_NOTICE = "Includes synthetic demo data: these are not real incidents."
@@ -40,7 +41,7 @@ def create_api(query_cache) -> Blueprint:
 
     @api.get("/openapi.json")
     def openapi():
-        return jsonify(openapi_document(current_app.config.get("URL_PREFIX", "/").rstrip("/")))
+        return jsonify(openapi_document(current_settings().url_prefix.rstrip("/")))
 
     @api.get("/areas")
     def areas():
@@ -118,7 +119,7 @@ def create_api(query_cache) -> Blueprint:
             frame = frame[frame["kind"] != "partner"]  # partner series are for partners
         records = _records(frame)
         for record in records:
-            record["url"] = f"{current_app.config.get('URL_PREFIX', '/')}api/v1/series/{record['id']}"
+            record["url"] = f"{current_settings().url_prefix}api/v1/series/{record['id']}"
         return jsonify(series=records)
 
     @api.get("/series/<series_id>")
@@ -133,7 +134,8 @@ def create_api(query_cache) -> Blueprint:
         match = catalogue[catalogue["id"] == series_id]
         if match.empty:
             return jsonify(error={"parameter": "series_id", "message": f"no series {series_id[:80]!r}"}), 404
-        values = visible_series(query_cache.get(series_values, (series_id,), None, tuple(codes) or None))
+        values = visible_series(query_cache.get(series_values, (series_id,), None, tuple(codes) or None),
+                                request_audience())
         values = values[["area_code", "area_name", "period", "period_type", "category", "value", "suppressed",
                          "source", "source_table", "note"]].copy()
         # Whole numbers (counts) print as integers, not 14490.0; withheld values are null.
@@ -163,10 +165,8 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _csv(frame: pd.DataFrame, filename: str) -> Response:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
     return Response(
-        buffer.getvalue(),
+        frame_csv(frame),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

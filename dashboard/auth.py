@@ -18,6 +18,9 @@ from flask import Flask, abort, g, redirect, request, session
 
 from queries.accounts import authenticate
 
+from .chart_data.spec import Audience, Reader
+from .settings import current_settings
+
 PUBLIC, PARTNER, ADMIN = "public", "partner", "admin"
 RANK = {PUBLIC: 0, PARTNER: 1, ADMIN: 2}
 MAX_FAILURES = 5
@@ -41,6 +44,16 @@ def current_user() -> str | None:
 
 def at_least(role: str) -> bool:
     return RANK[current_role()] >= RANK[role]
+
+
+def request_audience() -> Audience:
+    """The audience the chart layer shapes figures for, from the request's role."""
+    return Audience(partner=at_least(PARTNER), suppression_threshold=current_settings().suppression_threshold)
+
+
+def request_reader(query_cache) -> Reader:
+    """Cached queries read for the request's audience."""
+    return Reader(query_cache, request_audience())
 
 
 def require(role: str) -> None:

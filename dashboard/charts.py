@@ -1,74 +1,67 @@
-"""What every chart has: its plotted values (shared by figure, table and CSV) and a card.
-
-A chart's ``data`` function is the single source of the numbers it shows: the figure, the
-"show as table" alternative and the CSV download are all drawn from its result.
-"""
+"""A chart view as a page section: title, notes, summary, figure, caption, downloads and
+the table alternative. The numbers all come from the view (``dashboard/chart_data``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import dash_bootstrap_components as dbc
-import pandas as pd
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from . import ids
+from .chart_data.spec import ChartView, Note
 from .components import data_table
 
 
-@dataclass(frozen=True)
-class Chart:
-    chart_id: str
-    data: Callable  # (query_cache, filters) -> DataFrame of the plotted values
-    columns: tuple[tuple[str, str], ...]  # (column, heading) for the table and the CSV
+def csv_link(chart_id: str, filters_query: str, label: str = "Download CSV") -> html.A:
+    """The link to a chart's CSV, with the page's filters."""
+    return html.A(label, href=f"download/{chart_id}.csv{filters_query}", className="btn btn-outline-primary btn-sm",
+                  download=f"{chart_id}.csv")
 
 
-def chart_card(
-    chart: Chart,
-    frame: pd.DataFrame,
-    figure: go.Figure,
-    title: str,
-    summary: str,
-    caption: str,
-    filters_query: str,
-    notices: list | None = None,
-) -> html.Section:
-    """A chart with its title, generated summary, source caption, table and downloads."""
-    heading_id = f"{chart.chart_id}-heading"
-    summary_id = f"{chart.chart_id}-summary"
-    graph_id = ids.chart_graph(chart.chart_id)
-    figure.update_layout(meta={"title": title})
+def notes(items: tuple[Note, ...]) -> list:
+    return [dbc.Alert(note.text, color=note.tone, class_name="py-2") for note in items]
+
+
+def chart_card(view: ChartView, filters_query: str) -> html.Section:
+    """A chart with its title, generated summary, source caption, table and downloads; or,
+    when the view has nothing to draw, its title and the reason."""
+    if view.message is not None:
+        return message_card(view.title, view.message)
+    chart_id = view.spec.chart_id
+    heading_id = ids.chart_heading(chart_id)
+    summary_id = ids.chart_summary(chart_id)
+    figure = view.figure
+    if isinstance(figure, dict):
+        figure.setdefault("layout", {})["meta"] = {"title": view.title}
+    else:
+        figure.update_layout(meta={"title": view.title})
     return html.Section(
         [
-            html.H2(title, id=heading_id, className="h5"),
-            *(notices or []),
-            html.P(summary, id=summary_id, className="chart-summary"),
+            html.H2(view.title, id=heading_id, className="h5"),
+            *notes(view.notes),
+            html.P(view.summary, id=summary_id, className="chart-summary"),
             html.Figure(
                 [
                     dcc.Graph(
-                        id=graph_id, figure=figure, className="chart",
+                        id=ids.chart_graph(chart_id), figure=figure, className="chart",
                         config={"displaylogo": False, "responsive": True,
-                                "toImageButtonOptions": {"filename": chart.chart_id, "scale": 2}},
+                                "toImageButtonOptions": {"filename": chart_id, "scale": 2}},
                     ),
-                    html.Figcaption(caption, className="chart-caption text-body-secondary small"),
+                    html.Figcaption(view.caption, className="chart-caption text-body-secondary small"),
                 ],
                 className="mb-2",
                 **{"aria-describedby": summary_id},
             ),
             html.Div(
                 [
-                    html.A("Download CSV", href=f"download/{chart.chart_id}.csv{filters_query}",
-                           className="btn btn-outline-primary btn-sm", download=f"{chart.chart_id}.csv"),
-                    html.Button("Download PNG", id={"type": ids.PNG_BUTTON, "chart": chart.chart_id},
+                    csv_link(chart_id, filters_query),
+                    html.Button("Download PNG", id={"type": ids.PNG_BUTTON, "chart": chart_id},
                                 className="btn btn-outline-primary btn-sm", type="button", n_clicks=0),
-                    html.Span(id={"type": ids.PNG_STATUS, "chart": chart.chart_id}, className="visually-hidden",
+                    html.Span(id={"type": ids.PNG_STATUS, "chart": chart_id}, className="visually-hidden",
                               role="status"),
                 ],
                 className="d-flex gap-2 mb-2",
             ),
-            html.Details([html.Summary("Show as table"), data_table(frame, list(chart.columns), title)],
+            html.Details([html.Summary("Show as table"), data_table(view.frame, list(view.spec.columns), view.title)],
                          className="table-alternative"),
         ],
         className="chart-card card card-body mb-4",
@@ -82,8 +75,3 @@ def message_card(title: str, message: str, kind: str = "info") -> html.Section:
         [html.H2(title, className="h5"), dbc.Alert(message, color=kind, class_name="mb-0")],
         className="chart-card card card-body mb-4",
     )
-
-
-def csv_text(chart: Chart, frame: pd.DataFrame) -> str:
-    table = frame[[c for c, _ in chart.columns]].rename(columns=dict(chart.columns))
-    return table.to_csv(index=False, lineterminator="\n")

@@ -9,6 +9,7 @@ import pandas as pd
 from dash import html
 
 from . import ids
+from .formatting import cell
 
 SYNTHETIC_MESSAGE = (
     "The incident figures on this page are made up, for trying the dashboard out. "
@@ -33,8 +34,8 @@ def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption:
     keys = [key for key, _ in columns]
     body = []
     for row in frame[keys].itertuples(index=False):
-        cells = [_cell("Th", _format(row[0]), {"scope": "row"})]
-        cells += [_cell("Td", _format(value), {"className": "text-end"}) for value in row[1:]]
+        cells = [_cell("Th", cell(row[0]), {"scope": "row"})]
+        cells += [_cell("Td", cell(value), {"className": "text-end"}) for value in row[1:]]
         body.append(_cell("Tr", cells, {}))
     return dbc.Table(
         [html.Caption(caption), header, html.Tbody(body)],
@@ -44,18 +45,6 @@ def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption:
 
 def _cell(kind: str, children, props: dict) -> dict:
     return {"type": kind, "namespace": "dash_html_components", "props": {"children": children, **props}}
-
-
-def _format(value) -> str:
-    if value is None or value is pd.NA:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return "–" if value != value else f"{value:,.2f}"
-    return str(value)
 
 
 def stat_card(title: str, value: str, rate: str, detail: str, change: str) -> dbc.Card:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import html
 
 from queries.reference import ALL_CRIME, AREAS, ASB, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
 
 from . import ids
 from .filters import BASELINE_CHOICES, COUNT, GRAIN_LABELS, LEVEL_LABELS, RATE, Filters
+from .formatting import month_label
 
 AREAS_CONTROL = "areas"
 CRIME_TYPES_CONTROL = "crime_types"
@@ -24,10 +24,6 @@ ALL_CONTROLS = frozenset({AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GR
 DEFAULT_MONTH = "default"  # a select's "no choice": an empty value would show a blank box
 _AREA_NAMES = {a.code: a.name for a in AREAS}
 MORE_AREAS = tuple(a.code for a in AREAS if a.level == DISTRICT and a.code not in COMPARISON_AREAS)
-
-
-def month_label(month: str) -> str:
-    return pd.Timestamp(f"{month}-01").strftime("%b %Y")
 
 
 CONTROL_GROUPS = (AREAS_CONTROL, AREA_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL,
@@ -117,6 +113,43 @@ def filter_bar(filters: Filters, months: list[str], show: frozenset[str]) -> htm
         className="filter-bar card card-body mb-4",
         role="search",
         **{"aria-label": "Filters"},
+    )
+
+
+def control_values(filters: Filters) -> dict[str, object]:
+    """The value of each filter control showing ``filters`` (keyed by control id). The
+    single-area select is left as it is when no area is chosen."""
+    values = {
+        ids.F_AREAS: [a for a in filters.areas if a in COMPARISON_AREAS],
+        ids.F_AREAS_MORE: [a for a in filters.areas if a not in COMPARISON_AREAS],
+        ids.F_CRIME_TYPES: list(filters.crime_types),
+        ids.F_FROM: filters.start or DEFAULT_MONTH,
+        ids.F_TO: filters.end or DEFAULT_MONTH,
+        ids.F_GRAIN: filters.grain,
+        ids.F_MEASURE: filters.measure,
+        ids.F_BASELINE: str(filters.baseline),
+        ids.F_LEVEL: filters.level,
+    }
+    if filters.areas:
+        values[ids.F_AREA] = filters.areas[0]
+    return values
+
+
+def filters_from_controls(values: dict, defaults: Filters, single_area: bool) -> Filters:
+    """The filters the controls' values (keyed by control id) describe, checked as strictly
+    as a URL is. ``single_area``: the page takes its area from the single-area select."""
+    def listed(control_id: str) -> list:
+        value = values.get(control_id)
+        return value if isinstance(value, list) else []
+
+    def month(control_id: str) -> str | None:
+        value = values.get(control_id)
+        return None if value == DEFAULT_MONTH else value
+
+    areas = [values.get(ids.F_AREA)] if single_area else listed(ids.F_AREAS) + listed(ids.F_AREAS_MORE)
+    return Filters.from_controls(
+        areas, listed(ids.F_CRIME_TYPES), month(ids.F_FROM), month(ids.F_TO), values.get(ids.F_GRAIN),
+        values.get(ids.F_MEASURE), defaults, values.get(ids.F_BASELINE), values.get(ids.F_LEVEL),
     )
 
 

@@ -8,6 +8,7 @@ SITE_HEADER = "site-header"
 SITE_FOOTER = "site-footer"
 FULL_VIEW = "full-view-link"
 SHELL = "shell"
+MAIN = "main"
 DEMO_NOTICE = "demo-notice"
 
 # The filter bar, the same on every page.
@@ -35,6 +36,14 @@ def chart_graph(chart_id: str) -> str:
     return f"chart-{chart_id}"
 
 
+def chart_heading(chart_id: str) -> str:
+    return f"{chart_id}-heading"
+
+
+def chart_summary(chart_id: str) -> str:
+    return f"{chart_id}-summary"
+
+
 def nav_link(page_key: str) -> str:
     return f"nav-{page_key}"
 
@@ -43,3 +52,11 @@ PNG_BUTTON = "png-button"  # pattern-matching type: {"type": PNG_BUTTON, "chart"
 PNG_STATUS = "png-status"
 
 OVERVIEW_SUMMARY = "overview-summary"
+
+# The hotspot page.
+HOTSPOT_SUMMARY = "hotspot-summary"
+HOTSPOT_MAP = "chart-hotspot-map"
+HOTSPOT_MAP_HEADING = "hotspot-map-heading"
+HOTSPOT_MAP_SUMMARY = "hotspot-map-summary"
+HOTSPOT_PLACES_HEADING = "hotspot-places-heading"
+HOTSPOT_ZOOM = "hotspot-zoom"  # pattern-matching type: {"type": HOTSPOT_ZOOM, "lon": ..., "lat": ...}

@@ -75,7 +75,7 @@ def shell(get_relative_path, query_cache) -> html.Div:
                     ],
                     fluid="xl",
                 ),
-                id="main", tabIndex="-1",
+                id=ids.MAIN, tabIndex="-1",
             ),
             html.Div(
                 dbc.Container(
@@ -98,11 +98,12 @@ def shell(get_relative_path, query_cache) -> html.Div:
 
 def _account(get_relative_path):
     """Who is signed in, with a sign-out button; or a sign-in link for partners."""
-    from flask import current_app, has_request_context
+    from flask import has_request_context
 
     from .auth import PUBLIC, csrf_token, current_role, current_user
+    from .settings import current_settings
 
-    if not has_request_context() or current_app.config.get("AUTH_MODE") != "accounts":
+    if not has_request_context() or current_settings().auth_mode != "accounts":
         user = current_user() if has_request_context() else None
         return html.Span(f"{user} ({current_role()})" if user else "", className="navbar-text small")
     if current_role() == PUBLIC:

@@ -16,11 +16,12 @@ from fpdf.fonts import FontFace
 
 from queries import hexgrid
 from queries.counts import has_synthetic_months
-from queries.hotspots import boundaries
 
-from .charts import csv_text
+from .chart_data import hotspots as data
+from .chart_data.spec import Reader
+from .csv_output import chart_csv
 from .filters import LEVEL_LABELS, Filters
-from .pages import hotspots as page
+from .formatting import cell
 
 GREYS = [235, 200, 160, 115, 60]  # light to dark fills for count bands
 TABLE_ROWS = 30
@@ -80,37 +81,27 @@ class PackPDF(FPDF):
             table.row([_text(label) for _, label in columns])
             for row in frame.itertuples(index=False):
                 values = dict(zip(frame.columns, row))
-                table.row([_text(_cell(values[key])) for key, _ in columns])
+                table.row([_text(cell(values[key])) for key, _ in columns])
         self.ln(3)
 
 
-def _cell(value) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}" if not value.is_integer() else f"{int(value):,}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+def pack_name(reader: Reader, filters: Filters, extension: str) -> str:
+    start, end = data.recent_period(reader, filters)
+    return f"tasking-pack-{data.area_of(filters)}-{end}-{date.today():%Y-%m-%d}.{extension}"
 
 
-def pack_name(filters: Filters, query_cache, extension: str) -> str:
-    start, end = page.recent_period(query_cache, filters)
-    return f"tasking-pack-{page.area_of(filters)}-{end}-{date.today():%Y-%m-%d}.{extension}"
-
-
-def build_pdf(query_cache, filters: Filters, today: date | None = None) -> bytes:
-    start, end = page.recent_period(query_cache, filters)
+def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> bytes:
+    start, end = data.recent_period(reader, filters)
     generated = (today or date.today()).strftime("%d %B %Y")
     if end is None:
         description = "no data loaded"
         places = cells = repeats = changes = pd.DataFrame()
     else:
-        description = page.describe(filters, start, end)
-        places = page.places_data(query_cache, filters)
-        cells = page.cells_data(query_cache, filters)
-        repeats = page.repeats_data(query_cache, filters)
-        changes = page.changes_data(query_cache, filters)
+        description = data.describe(filters, start, end)
+        places = data.places_data(reader, filters)
+        cells = data.cells_data(reader, filters)
+        repeats = data.repeats_data(reader, filters)
+        changes = data.changes_data(reader, filters)
     pdf = PackPDF(f"Tasking pack: {description}", generated)
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -118,7 +109,7 @@ def build_pdf(query_cache, filters: Filters, today: date | None = None) -> bytes
     pdf.multi_cell(0, 9, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT")
     pdf.paragraph(f"Generated {generated}. Baseline: the {filters.baseline} months before the period. "
                   f"Places ranked by {LEVEL_LABELS[filters.level].lower()}.")
-    if query_cache.get(has_synthetic_months):
+    if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this pack are made up.", border=1,
                        new_x="LMARGIN", new_y="NEXT")
@@ -126,9 +117,9 @@ def build_pdf(query_cache, filters: Filters, today: date | None = None) -> bytes
     if places.empty:
         pdf.paragraph("No incidents of these types were recorded here in this period.")
         return bytes(pdf.output())
-    pdf.paragraph(page.summary_text(places, cells, description))
+    pdf.paragraph(data.summary_text(places, cells, description))
     pdf.heading("Map")
-    _draw_map(pdf, cells, query_cache.get(boundaries, page.area_of(filters)))
+    _draw_map(pdf, cells, data.area_boundaries(reader, filters))
     pdf.add_page()
     pdf.heading(f"Ranked hotspots (top {min(TABLE_ROWS, len(places))} of {len(places):,})")
     pdf.frame_table(places.head(TABLE_ROWS), [
@@ -198,13 +189,13 @@ def _rings(geometry: dict) -> list:
     return []
 
 
-def build_zip(query_cache, filters: Filters) -> bytes:
+def build_zip(reader: Reader, filters: Filters) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for chart in (page.PLACES, page.CELLS, page.REPEATS, page.CHANGES):
-            archive.writestr(f"{chart.chart_id}.csv", csv_text(chart, chart.data(query_cache, filters)))
-        start, end = page.recent_period(query_cache, filters)
-        about = page.describe(filters, start, end) if end else "no data loaded"
+        for spec in data.CHARTS:
+            archive.writestr(f"{spec.chart_id}.csv", chart_csv(spec, spec.data(reader, filters)))
+        start, end = data.recent_period(reader, filters)
+        about = data.describe(filters, start, end) if end else "no data loaded"
         archive.writestr("README.txt", f"Tasking pack tables: {about}\nGenerated {date.today():%d %B %Y}.\n\n"
                                        + "\n".join(CAVEATS) + "\n")
     return buffer.getvalue()

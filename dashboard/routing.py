@@ -9,11 +9,19 @@ from __future__ import annotations
 from dash import MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 
 from queries.counts import has_synthetic_months
-from queries.reference import COMPARISON_AREAS
 
 from . import ids
+from .auth import request_reader
 from .components import demo_notice
-from .filter_bar import AREA_CONTROL, CONTROL_GROUPS, DEFAULT_MONTH, crime_types_summary, group_class, group_id
+from .filter_bar import (
+    AREA_CONTROL,
+    CONTROL_GROUPS,
+    control_values,
+    crime_types_summary,
+    filters_from_controls,
+    group_class,
+    group_id,
+)
 from .filters import Filters
 from .layout import FOOTER_CLASS
 from .pages import PAGES, PAGES_BY_PATH
@@ -33,6 +41,11 @@ def page_header(page) -> list:
 
 def not_found_layout() -> list:
     return [html.H1("Page not found", className="h2"), html.P("There is no page at this address.")]
+
+
+def page_paths() -> set[str]:
+    """Every page's path, for the request guard's 404s."""
+    return {page.path for page in PAGES}
 
 
 def validation_layout(shell) -> html.Div:
@@ -55,40 +68,41 @@ def register_callbacks(app, query_cache) -> None:
                 *[group_class(c in page.controls) for c in CONTROL_GROUPS])
 
     @app.callback(
-        Output(ids.URL, "search"),
-        *[Output(c, "value") for c in ids.FILTER_CONTROLS],
-        Output(ids.F_CRIME_TYPES_SUMMARY, "children"),
-        Output(ids.F_AREAS_MORE_DETAILS, "open"),
-        Input(ids.URL, "search"),
-        *[Input(c, "value") for c in ids.FILTER_CONTROLS],
-        State(ids.URL, "pathname"),
+        output={
+            "search": Output(ids.URL, "search"),
+            "controls": {c: Output(c, "value") for c in ids.FILTER_CONTROLS},
+            "crime_types_summary": Output(ids.F_CRIME_TYPES_SUMMARY, "children"),
+            "more_areas_open": Output(ids.F_AREAS_MORE_DETAILS, "open"),
+        },
+        inputs={"search": Input(ids.URL, "search"), "controls": {c: Input(c, "value") for c in ids.FILTER_CONTROLS}},
+        state={"pathname": State(ids.URL, "pathname")},
     )
-    def sync_filters(search, areas, more_areas, crime_types, start, end, grain, measure, area, baseline, level, pathname):
+    def sync_filters(search, controls, pathname):
         """URL -> controls when the URL changed (a copied link, the back button);
         controls -> URL when a control changed."""
         page = PAGES_BY_PATH.get(local_path(app, pathname))
         defaults = page.defaults if page else Filters()
         search = search if isinstance(search, str) else ""
-        if ctx.triggered_id in (None, ids.URL):
-            f = Filters.from_query(search, defaults)
-            comparison = [a for a in f.areas if a in COMPARISON_AREAS]
-            others = [a for a in f.areas if a not in COMPARISON_AREAS]
-            return (no_update, comparison, others, list(f.crime_types), f.start or DEFAULT_MONTH,
-                    f.end or DEFAULT_MONTH, f.grain, f.measure, f.areas[0] if f.areas else no_update,
-                    str(f.baseline), f.level, crime_types_summary(f.crime_types), bool(others))
-        # A page with the single-area control (hotspots) takes its area from that control.
-        chosen = [area] if page is not None and AREA_CONTROL in page.controls else list(areas or []) + list(more_areas or [])
         current = Filters.from_query(search, defaults)
-        filters = Filters.from_controls(
-            chosen, crime_types or [], None if start == DEFAULT_MONTH else start,
-            None if end == DEFAULT_MONTH else end, grain, measure, defaults, baseline, level,
-        ).with_changes(embed=current.embed, show_filters=current.show_filters)
+        if ctx.triggered_id in (None, ids.URL):
+            values = control_values(current)
+            return {
+                "search": no_update,
+                "controls": {c: values.get(c, no_update) for c in ids.FILTER_CONTROLS},
+                "crime_types_summary": crime_types_summary(current.crime_types),
+                "more_areas_open": bool(values[ids.F_AREAS_MORE]),
+            }
+        # A page with the single-area control (hotspots) takes its area from that control.
+        single_area = page is not None and AREA_CONTROL in page.controls
+        filters = filters_from_controls(controls, defaults, single_area).with_changes(
+            embed=current.embed, show_filters=current.show_filters)
         query = filters.to_query(defaults)
-        summary = crime_types_summary(filters.crime_types)
-        unchanged = (no_update,) * 10
-        if query == Filters.from_query(search, defaults).to_query(defaults):
-            return (no_update, *unchanged, summary, no_update)
-        return (query, *unchanged, summary, no_update)
+        return {
+            "search": no_update if query == current.to_query(defaults) else query,
+            "controls": {c: no_update for c in ids.FILTER_CONTROLS},
+            "crime_types_summary": crime_types_summary(filters.crime_types),
+            "more_areas_open": no_update,
+        }
 
     @app.callback(*[Output(ids.nav_link(p.key), "href") for p in PAGES], Input(ids.URL, "search"), State(ids.URL, "pathname"))
     def carry_filters_to_other_pages(search, pathname):
@@ -138,7 +152,7 @@ def _register_page_content(app, query_cache, page) -> None:
     def render_content(search):
         search = search if isinstance(search, str) else ""
         filters = Filters.from_query(search, page.defaults)
-        content = page.render(query_cache, filters, filters.to_query(page.defaults))
+        content = page.render(request_reader(query_cache), filters, filters.to_query(page.defaults))
         # One notice per page, above everything, wherever demo incidents are drawn.
         if page.shows_incidents and query_cache.get(has_synthetic_months):
             content = [demo_notice(), *content]

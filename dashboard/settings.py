@@ -66,3 +66,10 @@ class Settings:
     @property
     def frame_ancestor_origins(self) -> list[str]:
         return [origin for origin in self.frame_ancestors.split() if origin]
+
+
+def current_settings() -> Settings:
+    """The running app's settings: the one place views read configuration from."""
+    from flask import current_app
+
+    return current_app.extensions["settings"]

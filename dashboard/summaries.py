@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
-
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+from .formatting import is_missing as _missing
+from .formatting import number as _fmt
+from .formatting import rate as _rate
 
 
 def describe_change(percent: float | None, significant: bool) -> str:
@@ -71,11 +69,6 @@ def trend_summary(frame: pd.DataFrame, measure: str, what: str) -> str:
     return " ".join(sentences)
 
 
-def _rate(value: float) -> str:
-    # Monthly rates for one crime type in one district are often well under 1 per 1,000.
-    return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
-
-
 def change_by_type_summary(frame: pd.DataFrame, area_name: str) -> str:
     if frame.empty:
         return f"There is nothing to compare for {area_name}."
@@ -122,8 +115,3 @@ def period_change_summary(frame: pd.DataFrame, noun: str) -> str:
 def _lower_first(text: str) -> str:
     # Lower-case a category for use mid-sentence, but keep acronyms such as ASB.
     return text if text[:2].isupper() else text[:1].lower() + text[1:]
-
-
-def _fmt(value) -> str:
-    value = float(value)
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"

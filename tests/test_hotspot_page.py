@@ -11,6 +11,9 @@ from pypdf import PdfReader
 
 from app import create_app
 from dashboard.filters import Filters
+from dashboard import ids
+from dashboard.chart_data import hotspots as data
+from dashboard.chart_data.spec import Reader
 from dashboard.pages import hotspots as page
 from queries.hotspots import LSOA, gi_star_cells, hotspots
 from queries.reference import OXFORD
@@ -26,7 +29,7 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def app_context(app):
-    with app.server.app_context():  # the page reads MAP_TILE_URL from the app's config
+    with app.server.app_context():  # the page reads the map tile setting from the app
         yield
 
 
@@ -42,7 +45,7 @@ def engine(app):
 
 def test_page_map_and_ranked_table_match_the_query(cache, engine):
     filters = Filters(areas=(OXFORD,), end="2024-12")
-    tree = page.render(cache, filters, filters.to_query(page.DEFAULTS))
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
     expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
     rows = table_rows(card(tree, "hotspot-places"))
     assert [r[1] for r in rows[:5]] == expected["place_name"][:5].tolist()
@@ -68,7 +71,7 @@ def test_a_configured_tile_server_becomes_the_basemap(tmp_path):
 def _map(tree):
     from .pagetools import find
 
-    return find(tree, page.MAP_ID).figure
+    return find(tree, ids.HOTSPOT_MAP).figure
 
 
 def test_hotspots_api_matches_the_query(app, engine):
@@ -117,5 +120,5 @@ def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
                                           "hotspot-places.csv", "hotspot-repeats.csv"]
     places = list(csv.DictReader(io.StringIO(archive.read("hotspot-places.csv").decode())))
     filters = Filters(areas=(OXFORD,), end="2024-12")
-    rows = table_rows(card(page.render(cache, filters, filters.to_query(page.DEFAULTS)), "hotspot-places"))
+    rows = table_rows(card(page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS)), "hotspot-places"))
     assert [(p["Place"], p["Incidents"]) for p in places[:10]] == [(r[1], r[3]) for r in rows[:10]]

@@ -8,6 +8,7 @@ import io
 import pytest
 
 from app import create_app
+from dashboard.chart_data.spec import Reader
 from dashboard.filters import COUNT, Filters
 from dashboard.pages import PAGES_BY_PATH, asb, crime, domestic_abuse, exploitation, overview, repeat
 from queries import periods
@@ -42,7 +43,7 @@ def engine(app):
 
 
 def render(page, cache, filters: Filters):
-    return page.render(cache, filters, filters.to_query(page.defaults))
+    return page.render(Reader(cache), filters, filters.to_query(page.defaults))
 
 
 def test_crime_trend_plots_the_query_values(cache, engine):
@@ -157,7 +158,7 @@ def test_repeat_locations_page(cache, engine):
 def test_every_page_renders_honest_messages_for_empty_selections(cache, path):
     page = PAGES_BY_PATH[path]
     for filters in (Filters(areas=()), Filters(start="2030-01", end="2030-12"), Filters(areas=("E06000039",))):
-        tree = page.render(cache, filters, filters.to_query(page.defaults))
+        tree = render(page, cache, filters)
         assert tree, (path, filters)
         assert texts(tree)  # something to read, never a blank
 

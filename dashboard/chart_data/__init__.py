@@ -1,0 +1,27 @@
+"""What each chart shows, for every view of it: page, table, CSV, API and PDF pack.
+
+Dash-free and Flask-free: functions take a ``Reader`` (cached queries and the audience)
+and ``Filters``, and return frames and ``ChartView``s. Pages turn views into components.
+"""
+
+from __future__ import annotations
+
+from ..filters import Filters
+from . import asb, crime, domestic_abuse, exploitation, hotspots, overview, repeat
+from .series import SERIES_CHART_PREFIX, series_chart
+from .spec import ChartSpec
+
+# Every named chart with the filter defaults of the page it belongs to.
+_MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots)
+CHARTS: dict[str, tuple[ChartSpec, Filters]] = {
+    spec.chart_id: (spec, module.DEFAULTS) for module in _MODULES for spec in module.CHARTS
+}
+
+
+def find_chart(chart_id: str) -> tuple[ChartSpec, Filters] | None:
+    """A chart by id: a named chart, or any series as ``series-<series id>``."""
+    if chart_id in CHARTS:
+        return CHARTS[chart_id]
+    if chart_id.startswith(SERIES_CHART_PREFIX) and len(chart_id) > len(SERIES_CHART_PREFIX):
+        return series_chart(chart_id.removeprefix(SERIES_CHART_PREFIX)), Filters()
+    return None

@@ -1,0 +1,91 @@
+"""Anti-social behaviour: the police.uk trend, incidents by type and the council's cases."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from queries.counts import counts
+from queries.reference import ASB, OXFORD
+
+from ..figures import grouped_bar_figure
+from ..filters import Filters
+from ..summaries import bars_summary, period_change_summary
+from .common import (
+    complete_periods,
+    latest,
+    missing_areas_notes,
+    police_trend_view,
+    published_caption,
+    requested_measure_words,
+    series_measure,
+)
+from .series import in_area_order, series_frame
+from .spec import ChartSpec, ChartView, Note, Reader
+
+DEFAULTS = Filters()
+
+
+def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """The plotted trend: whole periods only, in the chosen area order."""
+    start, end = filters.period(latest(reader))
+    frame = reader.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain)
+    return in_area_order(complete_periods(frame), filters.areas)
+
+
+def by_type_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    frame = series_frame(reader, "police-asb-incidents-by-type", filters)
+    frame["rate_per_1000"] = frame["rate_per_1000"].round(2)
+    return frame
+
+
+def council_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    return series_frame(reader, "council-asb-cases", filters.with_changes(areas=(OXFORD,)))
+
+
+TREND = ChartSpec("asb-trend", trend_data, (
+    ("period", "Period"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Incidents"),
+    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
+BY_TYPE = ChartSpec("asb-by-type", by_type_data, (
+    ("category", "Type"), ("area_name", "Area"), ("value", "Incidents"), ("rate_per_1000", "Rate per 1,000"),
+    ("rate_low", "95% CI low"), ("rate_high", "95% CI high")))
+COUNCIL = ChartSpec("asb-council-cases", council_data,
+                    (("period", "Year"), ("area_name", "Area"), ("value", "Cases"), ("note", "Note")))
+CHARTS = (TREND, BY_TYPE, COUNCIL)
+
+
+def trend_view(reader: Reader, filters: Filters) -> ChartView:
+    return police_trend_view(TREND, trend_data(reader, filters), filters,
+                             "Anti-social behaviour incidents recorded by the police", "anti-social behaviour",
+                             latest(reader))
+
+
+def by_type_view(reader: Reader, filters: Filters) -> ChartView:
+    by_type = by_type_data(reader, filters)
+    title = f"Police-recorded anti-social behaviour by type, 2021: {requested_measure_words(filters)}"
+    if by_type.empty:
+        return ChartView.nothing_to_draw(
+            BY_TYPE, title, "This published table covers Oxford, Oxfordshire and Thames Valley; choose one of them.")
+    measure = series_measure(filters, by_type, "Incidents")
+    rate = measure.is_rate
+    return ChartView(
+        BY_TYPE, title, by_type,
+        grouped_bar_figure(by_type, "category", measure.column, measure.axis_title,
+                           "rate_low" if rate else None, "rate_high" if rate else None),
+        bars_summary(by_type, measure.column, "category", " per 1,000" if rate else ""),
+        published_caption(by_type) + (" Error bars: 95% confidence intervals." if rate else ""),
+        missing_areas_notes(by_type, filters.areas, "the published table"),
+    )
+
+
+def council_view(reader: Reader, filters: Filters) -> ChartView:
+    council = council_data(reader, filters)
+    notes = () if OXFORD in filters.areas else (Note("The council's cases are for Oxford only, whichever areas are chosen."),)
+    return ChartView(
+        COUNCIL, "Anti-social behaviour cases investigated by Oxford City Council, by year", council,
+        grouped_bar_figure(council, "period", "value", "Cases"), period_change_summary(council, "cases"),
+        published_caption(council), notes,
+    )
+
+
+def views(reader: Reader, filters: Filters) -> list[ChartView]:
+    return [trend_view(reader, filters), by_type_view(reader, filters), council_view(reader, filters)]

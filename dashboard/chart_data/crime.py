@@ -1,0 +1,148 @@
+"""Crime: the police.uk trend, the change by crime type, and the published totals beside police.uk."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from queries import periods
+from queries.counts import change_between, counts
+from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
+
+from ..figures import change_by_type_figure, grouped_bar_figure
+from ..filters import Filters
+from ..formatting import month_label
+from ..summaries import change_by_type_summary
+from .common import (
+    complete_periods,
+    latest,
+    missing_areas_notes,
+    police_caption,
+    police_measure,
+    police_trend_view,
+    published_caption,
+)
+from .series import in_area_order, series_frame
+from .spec import ChartSpec, ChartView, Reader
+
+DEFAULTS = Filters()
+PUBLISHED_SERIES = "recorded-crime"
+
+
+def crime_types_text(filters: Filters) -> str:
+    if not filters.crime_types:
+        return "All crime (excluding anti-social behaviour)"
+    return ", ".join(CRIME_TYPES_BY_SLUG[c].name for c in filters.crime_types)
+
+
+def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """The plotted trend: whole periods only, in the chosen area order."""
+    start, end = filters.period(latest(reader))
+    areas = filters.areas if end else ()
+    frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain)
+    return in_area_order(complete_periods(frame), filters.areas)
+
+
+def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """The first chosen area: the 12 months to the end month against the 12 before, by type."""
+    end = filters.end or latest(reader)
+    if end is None or not filters.areas:
+        frame = reader.get(change_between, (), ("2000-01", "2000-12"), ("2001-01", "2001-12"), None, True)
+    else:
+        frame = reader.get(
+            change_between, filters.areas[:1],
+            (periods.add_months(end, -23), periods.add_months(end, -12)), (periods.add_months(end, -11), end),
+            filters.crime_types or tuple(ALL_CRIME), True,
+        )
+    frame = frame[frame["comparable"]].copy()
+    frame["crime_type_name"] = frame["crime_type"].map(lambda c: CRIME_TYPES_BY_SLUG[c].name)
+    frame["p_value"] = frame["p_value"].astype("float64").round(4)
+    frame["percent_change"] = frame["percent_change"].astype("float64").round(1)
+    return frame
+
+
+def published_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """Published totals for 2020 and 2021, and police.uk's calendar-year counts beside them."""
+    published = series_frame(reader, PUBLISHED_SERIES, filters)
+    published = published.assign(source_label="published", year=published["period"])
+    police = reader.get(counts, filters.areas, None, "2020-01", "2021-12", periods.CALENDAR_YEAR)
+    police = police[police["complete"]].assign(source_label="data.police.uk", year=police["period"],
+                                               value=police["count"].astype("float64"))
+    police = police.assign(source="data.police.uk street-level crime", source_table="", unit="count")
+    columns = ["area_code", "area_name", "year", "source_label", "value", "rate_per_1000", "population",
+               "source", "source_table", "is_synthetic"]
+    published = published.assign(is_synthetic=False)
+    frame = pd.concat([published[columns], police[columns]], ignore_index=True)
+    frame["category"] = frame["year"] + " " + frame["source_label"]
+    frame["rate_per_1000"] = frame["rate_per_1000"].astype("float64").round(2)
+    order = {a: i for i, a in enumerate(filters.areas)}
+    return frame.sort_values(["area_code", "category"], key=lambda s: s.map(order) if s.name == "area_code" else s)
+
+
+TREND = ChartSpec("crime-trend", trend_data, (
+    ("period", "Period"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
+    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
+CHANGE = ChartSpec("crime-change-by-type", change_data, (
+    ("crime_type_name", "Crime type"), ("area_name", "Area"), ("previous_count", "12 months before"),
+    ("current_count", "Latest 12 months"), ("percent_change", "Change (%)"), ("p_value", "p-value"),
+    ("significant", "Significant (p < 0.05)")))
+PUBLISHED = ChartSpec("crime-published", published_data, (
+    ("category", "Year and source"), ("area_name", "Area"), ("value", "Crimes"), ("rate_per_1000", "Rate per 1,000")))
+CHARTS = (TREND, CHANGE, PUBLISHED)
+
+
+def _published_summary(frame: pd.DataFrame) -> str:
+    parts = []
+    for _code, rows in frame.groupby("area_code", sort=False):
+        published = rows[rows["source_label"] == "published"].set_index("year")["value"]
+        police = rows[rows["source_label"] == "data.police.uk"].set_index("year")["value"]
+        if {"2020", "2021"} <= set(published.index):
+            change = (published["2021"] - published["2020"]) / published["2020"] * 100
+            text = (f"{rows['area_name'].iloc[0]}: {int(published['2021']):,} crimes recorded in 2021 as published, "
+                    f"{change:+.0f}% on 2020")
+            if "2021" in police.index:
+                text += f"; police.uk street-level data holds {int(police['2021']):,}"
+            parts.append(text + ".")
+    return " ".join(parts) or "There are no published figures for the chosen areas."
+
+
+def trend_view(reader: Reader, filters: Filters) -> ChartView:
+    return police_trend_view(TREND, trend_data(reader, filters), filters, crime_types_text(filters), "crime",
+                             latest(reader))
+
+
+def change_view(reader: Reader, filters: Filters) -> ChartView | None:
+    """None when no area is chosen (the trend card already says to choose one)."""
+    if not filters.areas:
+        return None
+    last = latest(reader)
+    change = change_data(reader, filters)
+    area = AREAS_BY_CODE[filters.areas[0]].name
+    end = filters.end or last
+    title = f"Change by crime type in {area}: the 12 months to {month_label(end) if end else 'the latest month'} against the 12 before"
+    if change.empty:
+        return ChartView.nothing_to_draw(CHANGE, title, "The 24 months needed for this comparison are not all loaded.")
+    return ChartView(
+        CHANGE, title, change, change_by_type_figure(change, filters.areas[0]), change_by_type_summary(change, area),
+        police_caption(last, "Solid bars: statistically significant change (exact test, p < 0.05); "
+                             "hatched bars: not significant."),
+    )
+
+
+def published_view(reader: Reader, filters: Filters) -> ChartView:
+    published = published_data(reader, filters)
+    measure = police_measure(filters)
+    title = f"Recorded crime (excluding fraud) as published, beside police.uk street-level crime: {measure.words}"
+    if published.empty:
+        return ChartView.nothing_to_draw(
+            PUBLISHED, title, "The published totals cover Oxford, Oxfordshire and Thames Valley; choose one of them.")
+    value, axis = ("rate_per_1000", measure.axis_title) if measure.is_rate else ("value", "Crimes")
+    return ChartView(
+        PUBLISHED, title, published, grouped_bar_figure(published, "category", value, axis), _published_summary(published),
+        published_caption(published[published["source_label"] == "published"])
+        + " police.uk street-level data leaves out some crimes and places, so its totals run below the published ones.",
+        missing_areas_notes(published, filters.areas, "the published table"),
+    )
+
+
+def views(reader: Reader, filters: Filters) -> list[ChartView]:
+    return [v for v in (trend_view(reader, filters), change_view(reader, filters), published_view(reader, filters)) if v]

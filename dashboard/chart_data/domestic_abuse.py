@@ -1,0 +1,124 @@
+"""Domestic abuse: offences by year, occurrences involving children by quarter, partner series."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from queries.reference import OXFORD
+from queries.series import series_catalogue
+from queries.stats import change_p_value
+
+from ..figures import grouped_bar_figure, seasonal_figure
+from ..filters import Filters
+from ..summaries import describe_change
+from .common import missing_areas_notes, published_caption, series_measure
+from .series import series_chart, series_frame
+from .spec import ChartSpec, ChartView, Reader
+
+DEFAULTS = Filters()
+THEME = "domestic-abuse"
+QUARTER_NAMES = {"Q2": "April to June", "Q3": "July to September", "Q4": "October to December", "Q1": "January to March"}
+
+
+def offences_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    frame = series_frame(reader, "domestic-abuse-offences", filters)
+    frame["rate_per_1000"] = frame["rate_per_1000"].round(2)
+    return frame
+
+
+def children_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    frame = series_frame(reader, "domestic-occurrences-involving-children", filters.with_changes(areas=(OXFORD,)))
+    year = frame["period"].str[:4].astype(int)
+    quarter = frame["period"].str[5:]
+    start = year.where(quarter != "Q1", year - 1)
+    frame["financial_year"] = start.astype(str) + "/" + ((start + 1) % 100).astype(str).str.zfill(2)
+    frame["quarter_name"] = quarter.map(QUARTER_NAMES)
+    order = {name: i for i, name in enumerate(QUARTER_NAMES.values())}
+    return frame.sort_values(["financial_year", "quarter_name"],
+                             key=lambda s: s.map(order) if s.name == "quarter_name" else s)
+
+
+OFFENCES = ChartSpec("da-offences", offences_data, (
+    ("period", "Year"), ("area_name", "Area"), ("value", "Offences"), ("rate_per_1000", "Rate per 1,000")))
+CHILDREN = ChartSpec("da-children", children_data, (
+    ("financial_year", "Financial year"), ("quarter_name", "Quarter"), ("value_shown", "Occurrences")))
+CHARTS = (OFFENCES, CHILDREN)
+
+
+def _offences_summary(frame: pd.DataFrame) -> str:
+    parts = []
+    for _code, rows in frame.groupby("area_code", sort=False):
+        rows = rows.sort_values("period")
+        if len(rows) < 2:
+            continue
+        a, b = rows.iloc[-2], rows.iloc[-1]
+        p = change_p_value(int(a["value"]), int(b["value"]))
+        parts.append(f"{b['area_name']}: {int(b['value']):,} offences in {b['period']}, "
+                     f"{describe_change((b['value'] - a['value']) / a['value'] * 100, p < 0.05)} on {a['period']}.")
+    return " ".join(parts) or "There are no figures for this selection."
+
+
+def _children_summary(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "There are no figures."
+    # A year with a withheld quarter gets no total: the total would give the quarter away.
+    totals = frame.groupby("financial_year")["value"].agg(["sum", "size", "count"])
+    full = totals[(totals["size"] == 4) & (totals["count"] == 4)]
+    by_quarter = frame.groupby("quarter_name")["value"].mean().sort_values()
+    text = (f"Across the years shown, {by_quarter.index[-1].lower()} has the most occurrences on average and "
+            f"{by_quarter.index[0].lower()} the fewest.")
+    if len(full) >= 2:
+        text += f" Full years: {', '.join(f'{y} {int(v):,}' for y, v in full['sum'].items())}."
+    return text
+
+
+def offences_view(reader: Reader, filters: Filters) -> ChartView:
+    offences = offences_data(reader, filters)
+    measure = series_measure(filters, offences, "Offences")
+    title = f"Domestic abuse offences recorded by the police, by year: {measure.words if not offences.empty else 'count'}"
+    if offences.empty:
+        return ChartView.nothing_to_draw(OFFENCES, title,
+                                         "This published table covers Oxford and Oxfordshire; choose one of them.")
+    return ChartView(
+        OFFENCES, title, offences, grouped_bar_figure(offences, "period", measure.column, measure.axis_title),
+        _offences_summary(offences),
+        published_caption(offences) + " Non-crime occurrences are not included. Changes tested with the exact test (p < 0.05).",
+        missing_areas_notes(offences, filters.areas, "the published table"),
+    )
+
+
+def children_view(reader: Reader, filters: Filters) -> ChartView:
+    children = children_data(reader, filters)
+    return ChartView(
+        CHILDREN, "Domestic occurrences in Oxford involving children, by quarter of the financial year", children,
+        seasonal_figure(children, "Occurrences"), _children_summary(children),
+        published_caption(children) + " One line per financial year (April to March).",
+    )
+
+
+def partner_views(reader: Reader, filters: Filters) -> list[ChartView]:
+    """One chart per partner series of the theme, for partners only."""
+    if not reader.audience.partner:
+        return []
+    catalogue = reader.get(series_catalogue, THEME)
+    result = []
+    for row in catalogue[catalogue["kind"] == "partner"].itertuples():
+        spec = series_chart(row.id)
+        frame = spec.data(reader, filters)
+        if frame.empty:
+            result.append(ChartView.nothing_to_draw(spec, row.title, "This series has no figures for the chosen areas."))
+            continue
+        result.append(ChartView(spec, row.title, frame, grouped_bar_figure(frame, "period", "value", row.unit.replace("_", " ")),
+                                f"{row.title}: latest {frame['period'].max()}.", published_caption(frame),
+                                missing_areas_notes(frame, filters.areas)))
+    return result
+
+
+def partner_series_note(reader: Reader, partner_views_shown: list[ChartView]) -> str | None:
+    """What to say when there are no partner series to show."""
+    if not reader.audience.partner:
+        return "Partners who sign in also see partner series here."
+    if not partner_views_shown:
+        return ("No partner series are loaded for domestic abuse. An administrator can load them "
+                "with the series template (see the README).")
+    return None

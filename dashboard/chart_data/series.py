@@ -1,0 +1,68 @@
+"""Published and partner series as an audience may see them, with rates per 1,000 and
+their 95% intervals for counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from queries.areas import list_areas
+from queries.series import series_values
+from queries.stats import rate_interval
+from queries.suppression import suppress, suppression_label
+
+from ..filters import Filters
+from ..formatting import number
+from .spec import Audience, ChartSpec, Reader
+
+SERIES_CHART_PREFIX = "series-"
+SERIES_COLUMNS = (("period", "Period"), ("area_name", "Area"), ("category", "Category"), ("value_shown", "Value"),
+                  ("unit", "Unit"), ("source", "Source"))
+
+
+def visible_series(frame: pd.DataFrame, audience: Audience) -> pd.DataFrame:
+    """Partner series and exact small numbers are for partners; the public sees published
+    series with sensitive counts from 1 to the threshold withheld."""
+    if audience.partner:
+        return frame.assign(suppressed=False)
+    frame = frame[frame["kind"] != "partner"]
+    return suppress(frame, audience.suppression_threshold)
+
+
+def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFrame:
+    """A series' values for the chosen areas, in the chosen order, with rates for counts."""
+    frame = visible_series(reader.get(series_values, (series_id,), None, tuple(filters.areas) or None), reader.audience)
+    if frame.empty:
+        return frame.assign(population=pd.Series(dtype="Int64"), rate_per_1000=pd.Series(dtype="float64"),
+                            rate_low=pd.Series(dtype="float64"), rate_high=pd.Series(dtype="float64"),
+                            value_shown=pd.Series(dtype="str"))
+    areas = reader.get(list_areas).set_index("code")
+    frame["population"] = frame["area_code"].map(areas["population"]).astype("Int64")
+    counts = (frame["unit"] == "count") & frame["value"].notna()  # withheld values have no rate
+    rates = [(v / p * 1000 if c and p else None) for v, p, c in zip(frame["value"], frame["population"], counts)]
+    intervals = [rate_interval(int(v), int(p)) if c and p else (None, None)
+                 for v, p, c in zip(frame["value"], frame["population"], counts)]
+    frame["rate_per_1000"] = pd.array(rates, dtype="Float64").astype("float64")
+    frame["rate_low"] = [i[0] for i in intervals]
+    frame["rate_high"] = [i[1] for i in intervals]
+    withheld = frame["suppressed"]
+    frame.loc[withheld, ["rate_per_1000", "rate_low", "rate_high"]] = float("nan")  # a rate would reveal the count
+    label = suppression_label(reader.audience.suppression_threshold)
+    frame["value_shown"] = [label if hidden else number(v) for v, hidden in zip(frame["value"], withheld)]
+    return in_area_order(frame, filters.areas)
+
+
+def series_chart(series_id: str) -> ChartSpec:
+    """The chart of any one published or partner series (its id after ``series-``)."""
+
+    def data(reader: Reader, filters: Filters) -> pd.DataFrame:
+        return series_frame(reader, series_id, filters)
+
+    return ChartSpec(f"{SERIES_CHART_PREFIX}{series_id}", data, SERIES_COLUMNS)
+
+
+def in_area_order(frame: pd.DataFrame, areas: tuple[str, ...]) -> pd.DataFrame:
+    """Rows in the order the areas were chosen, so lines and legends follow the filter."""
+    order = {code: i for i, code in enumerate(areas)}
+    sort_keys = ["area_code"] + [c for c in ("first_month", "period_start", "period") if c in frame.columns][:1]
+    return frame.sort_values(sort_keys, key=lambda s: s.map(order) if s.name == "area_code" else s,
+                             kind="stable").reset_index(drop=True)

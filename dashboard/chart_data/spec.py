@@ -1,0 +1,80 @@
+"""What a chart is, independent of how it is shown: its id, its plotted values and their
+columns, and the view (title, figure, summary, caption, notes) built from them.
+
+The page draws a view as a card, the CSV download writes its frame, the API and the PDF
+packs read the same frames: one owner for every figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from queries.suppression import DEFAULT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who is asking, as far as the figures care: partners see exact small numbers and
+    partner series; the public sees sensitive counts up to the threshold withheld."""
+
+    partner: bool = False
+    suppression_threshold: int = DEFAULT_THRESHOLD
+
+
+PUBLIC_AUDIENCE = Audience()
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What the chart layer reads through: cached query functions, for one audience."""
+
+    query_cache: object  # anything with get(function, *args) -> function(engine, *args)
+    audience: Audience = PUBLIC_AUDIENCE
+
+    def get(self, function: Callable, *args):
+        return self.query_cache.get(function, *args)
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    chart_id: str
+    data: Callable  # (reader, filters) -> DataFrame of the plotted values
+    columns: tuple[tuple[str, str], ...]  # (column, heading) for the table and the CSV
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line shown above a chart: a caveat, or why some chosen areas are missing."""
+
+    text: str
+    tone: str = "info"  # "info" or "secondary"
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """Everything a reader is shown for one chart. With ``message`` set there is nothing to
+    draw, and the message says why."""
+
+    spec: ChartSpec
+    title: str
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figure: object = None  # a plotly Figure or a figure dict
+    summary: str = ""
+    caption: str = ""
+    notes: tuple[Note, ...] = ()
+    message: str | None = None
+
+    @classmethod
+    def nothing_to_draw(cls, spec: ChartSpec, title: str, message: str) -> "ChartView":
+        return cls(spec=spec, title=title, message=message)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled message that belongs to no chart (e.g. 'choose an area')."""
+
+    title: str
+    message: str

@@ -1,0 +1,69 @@
+"""How numbers and months read, in every view: pages, tables, summaries, CSVs and PDFs.
+
+One formatter, so a figure reads the same on the page, in its table and in a pack.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+MISSING = "–"
+
+
+def is_missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value) -> str:
+    """Whole numbers with thousands separators ('14,490'), others to two decimals ('2.77')."""
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+
+
+def rate(value) -> str:
+    """A rate per 1,000: one decimal from 10 up; two below, since monthly rates for one crime
+    type in one district are often well under 1 per 1,000."""
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    return f"{value:,.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def cell(value) -> str:
+    """A table cell: booleans as yes/no, integers with separators, floats to two decimals."""
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{int(value):,}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+def month_label(month: str) -> str:
+    """'2024-03' -> 'Mar 2024'."""
+    return pd.Timestamp(f"{month}-01").strftime("%b %Y")
+
+
+def month_name(month: str) -> str:
+    """'2024-03' -> 'March 2024'."""
+    return pd.Timestamp(f"{month}-01").strftime("%B %Y")
+
+
+def month_span(start: str, end: str) -> str:
+    """'Mar 2024' for one month, 'Jan 2024 to Mar 2024' for several."""
+    return month_label(start) if start == end else f"{month_label(start)} to {month_label(end)}"
+
+
+def list_names(names: list[str]) -> str:
+    """'Oxford', 'Oxford and Reading', 'Oxford, Reading and Slough'."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
