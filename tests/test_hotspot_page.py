@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 
 from app import create_app
-from dashboard.filters import Filters
 from dashboard import ids
 from dashboard.chart_data import hotspots as data
 from dashboard.chart_data.spec import Reader
+from dashboard.filters import Filters
 from dashboard.pages import hotspots as page
 from queries.hotspots import LSOA, gi_star_cells, hotspots
 from queries.reference import OXFORD
