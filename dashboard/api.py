@@ -14,11 +14,12 @@ from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month
 from queries.hotspots import LEVELS, LOCATION, hotspots
-from queries.series import series_catalogue, series_values
+from queries.series import series_catalogue
 
 from . import params
 from .auth import PARTNER, at_least, request_audience
 from .chart_data.series import visible_series
+from .chart_data.spec import Reader
 from .csv_output import frame_csv
 from .openapi import openapi_document
 from .settings import current_settings
@@ -134,8 +135,7 @@ def create_api(query_cache) -> Blueprint:
         match = catalogue[catalogue["id"] == series_id]
         if match.empty:
             return jsonify(error={"parameter": "series_id", "message": f"no series {series_id[:80]!r}"}), 404
-        values = visible_series(query_cache.get(series_values, (series_id,), None, tuple(codes) or None),
-                                request_audience())
+        values = visible_series(Reader(query_cache, request_audience()), (series_id,), tuple(codes) or None)
         values = values[["area_code", "area_name", "period", "period_type", "category", "value", "suppressed",
                          "source", "source_table", "note"]].copy()
         # Whole numbers (counts) print as integers, not 14490.0; withheld values are null.
