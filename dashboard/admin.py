@@ -119,8 +119,8 @@ def _validate(kind: str, name: str, data: bytes) -> dict:
             parsed = read_policeuk_file(input_from_bytes(name, data))
             if isinstance(parsed, StreetFile):
                 skipped = ", ".join(f"{n} {reason}" for reason, n in parsed.skipped.items()) or "none"
-                summary = [f"Street file for {parsed.force.name}, {', '.join(parsed.months)}: {parsed.rows_read:,} rows read, "
-                           f"{len(parsed.rows):,} would be stored ({parsed.no_location} with no location); skipped: {skipped}"]
+                summary = [(f"Street file for {parsed.force.name}, {', '.join(parsed.months)}: {parsed.rows_read:,} rows read, "
+                            f"{len(parsed.rows):,} would be stored ({parsed.no_location} with no location); skipped: {skipped}")]
             elif isinstance(parsed, FileSummary):
                 summary = [f"Would be skipped: {parsed.note}"]
             else:

@@ -118,8 +118,7 @@ def gzip_of_zeros(path, size: int) -> None:
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
     chunk = bytes(1024 * 1024)
     with open(path, "wb") as handle:
-        for _ in range(size // len(chunk)):
-            handle.write(compressor.compress(chunk))
+        handle.writelines(compressor.compress(chunk) for _ in range(size // len(chunk)))
         handle.write(compressor.flush())
 
 

@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -58,8 +59,9 @@ def expand_paths(paths: Iterable[str | Path], max_bytes: int | None = None) -> I
         elif path.suffix.lower() == ".zip":
             yield from _zip_members(path, limit)
         elif path.name.lower().endswith(".csv.gz"):
-            yield InputFile(str(path), lambda p=path: _unpack(str(p), lambda: gzip.open(p), limit),
-                            lambda p=path: _head(str(p), lambda: gzip.open(p)))
+            opener = partial(gzip.open, path)
+            yield InputFile(str(path), lambda p=path, o=opener: _unpack(str(p), o, limit),
+                            lambda p=path, o=opener: _head(str(p), o))
         elif path.name.lower().endswith(".csv"):
             yield InputFile(str(path), lambda p=path: _read_plain(p, limit))
         elif not path.exists():
@@ -70,12 +72,15 @@ def input_from_bytes(name: str, data: bytes, max_bytes: int | None = None) -> In
     """An uploaded file (a CSV, or a gzipped CSV when its name ends in .gz) as an InputFile."""
     limit = max_bytes_setting() if max_bytes is None else max_bytes
     if name.lower().endswith(".gz"):
-        def opener():
-            return gzip.GzipFile(fileobj=io.BytesIO(data))
+        opener = partial(_gzip_of_bytes, data)
         return InputFile(name.removesuffix(".gz"), lambda: _unpack(name, opener, limit), lambda: _head(name, opener))
     if len(data) > limit:
         raise ImportRejected([RowError(name, None, None, _too_large(limit))])
     return InputFile(name, lambda: data)
+
+
+def _gzip_of_bytes(data: bytes) -> BinaryIO:
+    return gzip.GzipFile(fileobj=io.BytesIO(data))
 
 
 def _too_large(limit: int) -> str:
