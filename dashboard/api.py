@@ -95,7 +95,8 @@ def create_api(query_cache) -> Blueprint:
         last = last or latest
         first = first or last
         if last is None:
-            frame = query_cache.get(hotspots, codes[0], None, "0000-01", "0000-01", baseline, level)
+            first_month = periods.FIRST_SUPPORTED_MONTH  # nothing is loaded: an empty answer of the right shape
+            frame = query_cache.get(hotspots, codes[0], None, first_month, first_month, baseline, level)
         else:
             frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level)
         rows = frame.head(limit)[["place_code", "place_name", "lsoa_code", "longitude", "latitude", "count",
@@ -177,4 +178,4 @@ def api_error_response(status: int, message: str):
     return jsonify(error={"status": status, "message": message}), status
 
 
-__all__ = ["create_api", "api_error_response"]
+__all__ = ["api_error_response", "create_api"]

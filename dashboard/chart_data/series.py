@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.areas import list_areas
-from queries.series import series_values
+from queries.series import series_catalogue, series_values
 from queries.stats import rate_interval
 from queries.suppression import suppress_then_select, suppression_label
 
@@ -55,6 +55,16 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     label = suppression_label(reader.audience.suppression_threshold)
     frame["value_shown"] = [label if hidden else number(v) for v, hidden in zip(frame["value"], withheld)]
     return in_area_order(frame, filters.areas)
+
+
+def series_exists_for(reader: Reader, series_id: str) -> bool:
+    """Whether the series is stored and the reader's audience may see it (partner series are
+    for partners only)."""
+    catalogue = reader.get(series_catalogue, None)
+    match = catalogue[catalogue["id"] == series_id]
+    if not reader.audience.partner:
+        match = match[match["kind"] != "partner"]
+    return not match.empty
 
 
 def series_chart(series_id: str) -> ChartSpec:
