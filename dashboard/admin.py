@@ -93,7 +93,8 @@ def create_admin(engine: Engine) -> Blueprint:
             if pending["kind"] == "series":
                 import_series(engine, named, kind="partner", imported_by=current_user())
             else:
-                import_policeuk(engine, [named], imported_by=current_user())
+                import_policeuk(engine, [named], imported_by=current_user(),
+                                max_bytes=current_settings().import_max_bytes)
         except ImportRejected as rejected:
             return page(prefix(), "Import failed", f"<h1 class='h2'>Nothing was stored</h1><pre>{escape(str(rejected))}</pre>"), 422
         finally:
@@ -116,7 +117,7 @@ def _validate(kind: str, name: str, data: bytes) -> dict:
             summary = [f"{len(parsed.values)} values in {len(parsed.series)} series: " + ", ".join(parsed.series)]
         else:
             # The importer's own check, so an upload is judged exactly as import-policeuk judges it.
-            parsed = read_policeuk_file(input_from_bytes(name, data))
+            parsed = read_policeuk_file(input_from_bytes(name, data, current_settings().import_max_bytes))
             if isinstance(parsed, StreetFile):
                 skipped = ", ".join(f"{n} {reason}" for reason, n in parsed.skipped.items()) or "none"
                 summary = [(f"Street file for {parsed.force.name}, {', '.join(parsed.months)}: {parsed.rows_read:,} rows read, "

@@ -18,6 +18,8 @@ from queries.importers.policeuk import import_policeuk
 from queries.importers.population import import_population
 from queries.importers.series import import_series
 
+from .settings import current_settings
+
 
 def register_cli(server: Flask, engine: Engine) -> None:
     # Caches need no clearing here: every import bumps the data version their keys include.
@@ -41,7 +43,8 @@ def register_cli(server: Flask, engine: Engine) -> None:
             total = 2 * sum(1 for _ in expand_paths(paths))
             with click.progressbar(length=total, label="Checking and storing files", file=sys.stderr) as bar:
                 summaries = import_policeuk(engine, paths, progress=bar.update, allow_duplicate_rows=allow_duplicate_rows,
-                                            replace_partial=replace_partial)
+                                            replace_partial=replace_partial,
+                                            max_bytes=current_settings().import_max_bytes)
         except ImportRejected as rejected:
             _fail(rejected)
         _print_policeuk_summary(summaries)

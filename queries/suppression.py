@@ -7,9 +7,9 @@ kinds of linear relation: categories with a total (category "") in one area and 
 and a parent area with all of its child areas for one category and period. For each
 series and period these relations form a linear system whose unknowns are the withheld
 values; a withheld value is exposed when it is fixed by that system (its unit vector lies
-in the row space of the relations restricted to the unknowns; Cox 1980, "Properties of
-cell suppression", and the audit step of Hundepool et al., *Statistical Disclosure
-Control*, 2012, ch. 5). While any is exposed, the smallest non-zero value shown in one of
+in the row space of the relations restricted to the unknowns; Cox 1980, "Suppression
+methodology and statistical disclosure control", and the audit step of Hundepool et al.,
+*Statistical Disclosure Control*, 2012, ch. 5). While any is exposed, the smallest non-zero value shown in one of
 its relations is withheld too, and the system is checked again, until stable.
 
 Suppression runs over the whole series, every area and category, and only then are the

@@ -168,8 +168,11 @@ def test_text_that_unpacks_past_the_limit_is_refused_without_holding_it(engine, 
 
 
 def test_the_command_takes_the_flags_and_the_size_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("IMPORT_MAX_BYTES", "100")
     app = create_app({"database_url": f"sqlite:///{tmp_path / 'cli.sqlite'}"})
-    runner = app.server.test_cli_runner()
+    assert app.server.extensions["settings"].import_max_bytes == 100
+    generous = create_app({"database_url": f"sqlite:///{tmp_path / 'cli.sqlite'}", "import_max_bytes": 10**9})
+    runner = generous.server.test_cli_runner()
     repeated = write(tmp_path / "2024-01-thames-valley-street.csv", [HEADER, *ROWS, *ROWS])
     refused = runner.invoke(args=["import-policeuk", str(repeated)])
     assert refused.exit_code == 1 and "rows 14 to 25 repeat rows 2 to 13" in refused.output
@@ -179,8 +182,7 @@ def test_the_command_takes_the_flags_and_the_size_setting(tmp_path, monkeypatch)
     partial = write(tmp_path / "part" / "2024-01-thames-valley-street.csv", [HEADER, *ROWS[:2]])
     assert runner.invoke(args=["import-policeuk", str(partial)]).exit_code == 1
     assert runner.invoke(args=["import-policeuk", "--replace-partial", str(partial)]).exit_code == 0
-    monkeypatch.setenv("IMPORT_MAX_BYTES", "100")
     gz = tmp_path / "2024-01-thames-valley-street.csv.gz"
     gz.write_bytes(gzip.compress(JAN_2024.read_bytes()))
-    too_big = runner.invoke(args=["import-policeuk", str(gz)])
+    too_big = app.server.test_cli_runner().invoke(args=["import-policeuk", str(gz)])
     assert too_big.exit_code == 1 and "larger than 100 bytes unpacked" in too_big.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -171,8 +172,6 @@ def test_every_page_callback_serves_the_public_without_exact_small_numbers(app, 
 
 
 def test_an_admin_can_upload_a_gzipped_police_file(app, sqlite_engine):
-    import gzip
-
     admin = client_as(app, "ada")
     admin.get("/admin/upload")
     with admin.session_transaction() as session:
@@ -212,10 +211,10 @@ def test_an_uploaded_stop_and_search_file_is_skipped_as_the_import_command_skips
         assert conn.execute(select(import_log).where(import_log.c.kind.like("police.uk%"))).first() is None
 
 
-def test_an_uploaded_gzip_that_unpacks_past_the_limit_is_refused(app, monkeypatch):
-    import gzip
-
-    monkeypatch.setenv("IMPORT_MAX_BYTES", str(1024 * 1024))
+def test_an_uploaded_gzip_that_unpacks_past_the_limit_is_refused(sqlite_engine):
+    set_account(sqlite_engine, "ada", PASSWORD, "admin")
+    app = create_app({"database_url": sqlite_engine.url.render_as_string(hide_password=False),
+                      "import_max_bytes": 1024 * 1024})
     row = (FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv").read_text().splitlines()[1] + "\n"
     data = gzip.compress(b"x" * 100 + ("\n" + row * 20_000).encode())  # about 2.8 MB unpacked
     report, _ = upload(client_as(app, "ada"), "2024-01-thames-valley-street.csv.gz", data)

@@ -1,8 +1,9 @@
 """Finding and reading input files: plain CSV, gzipped CSV, zip archives and folders.
 
 Compressed input is read as a stream and refused once it passes ``max_bytes`` unpacked
-(``IMPORT_MAX_BYTES``, 1 GiB by default): a small archive can hold gigabytes of zeros,
-and reading it whole would exhaust the machine's memory before any check ran.
+(1 GiB unless the caller says otherwise; the app passes its ``IMPORT_MAX_BYTES`` setting):
+a small archive can hold gigabytes of zeros, and reading it whole would exhaust the
+machine's memory before any check ran.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import os
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -24,12 +24,6 @@ from .errors import ImportRejected, RowError
 DEFAULT_MAX_BYTES = 1024**3
 CHUNK = 1024 * 1024
 HEAD_BYTES = 4096
-
-
-def max_bytes_setting() -> int:
-    """IMPORT_MAX_BYTES from the environment: the largest file an import unpacks."""
-    value = os.environ.get("IMPORT_MAX_BYTES", "")
-    return int(value) if value.strip() else DEFAULT_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -51,7 +45,7 @@ class InputFile:
 
 def expand_paths(paths: Iterable[str | Path], max_bytes: int | None = None) -> Iterator[InputFile]:
     """Every CSV named by the paths: files, gzipped files, zip members, folder contents."""
-    limit = max_bytes_setting() if max_bytes is None else max_bytes
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -70,7 +64,7 @@ def expand_paths(paths: Iterable[str | Path], max_bytes: int | None = None) -> I
 
 def input_from_bytes(name: str, data: bytes, max_bytes: int | None = None) -> InputFile:
     """An uploaded file (a CSV, or a gzipped CSV when its name ends in .gz) as an InputFile."""
-    limit = max_bytes_setting() if max_bytes is None else max_bytes
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if name.lower().endswith(".gz"):
         opener = partial(_gzip_of_bytes, data)
         return InputFile(name.removesuffix(".gz"), lambda: _unpack(name, opener, limit), lambda: _head(name, opener))

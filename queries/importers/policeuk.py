@@ -34,7 +34,7 @@ def import_policeuk(
     ``progress`` is called with 1 after each file is checked and again after it is stored.
     ``allow_duplicate_rows`` accepts a file holding a repeated block of rows;
     ``replace_partial`` lets a file replace a stored month with under half its rows;
-    ``max_bytes`` caps each file's unpacked size (default: the IMPORT_MAX_BYTES setting).
+    ``max_bytes`` caps each file's unpacked size (default 1 GiB).
     """
     paths = list(paths)
     # Classifying reads only each file's header, so street files can be stored before
