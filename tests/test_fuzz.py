@@ -14,9 +14,9 @@ from app import create_app
 
 from .conftest import demo_database
 
-TRACEBACK_SIGNS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "psycopg", "Error:")
-# Each test stops after this many examples or seconds, whichever comes first; CI stays well
-# under a minute per test on a busy two-core machine.
+TRACEBACK_SIGNS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "psycopg", "sqlite3.")
+# Bounded by the number of examples (derandomised, so every run tries the same ones): each
+# test takes 10-30 s on a busy two-core machine.
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
@@ -28,8 +28,7 @@ def app(tmp_path_factory):
 def assert_no_crash(status: int, body: bytes) -> None:
     assert status < 500, body[:300]
     text = body.decode("utf-8", "replace")
-    assert not any(sign in text for sign in TRACEBACK_SIGNS if sign != "Error:" or status >= 500), text[:300]
-    assert "Traceback" not in text
+    assert not any(sign in text for sign in TRACEBACK_SIGNS), text[:300]
 
 
 # ---------------------------------------------------------------- the API, from its OpenAPI document
