@@ -57,7 +57,8 @@ def expand_paths(paths: Iterable[str | Path], max_bytes: int | None = None) -> I
             yield InputFile(str(path), lambda p=path, o=opener: _unpack(str(p), o, limit),
                             lambda p=path, o=opener: _head(str(p), o))
         elif path.name.lower().endswith(".csv"):
-            yield InputFile(str(path), lambda p=path: _read_plain(p, limit))
+            yield InputFile(str(path), lambda p=path: _read_plain(p, limit),
+                            partial(_head, str(path), partial(open, path, "rb"), "file"))
         elif not path.exists():
             raise ImportRejected([RowError(str(path), None, None, "no such file or folder")])
 
@@ -113,12 +114,13 @@ def not_utf8(encoding: str) -> str:
     return f"the file is {encoding} text, not UTF-8: save it as CSV UTF-8 and import it again"
 
 
-def _head(name: str, opener: Callable[[], BinaryIO]) -> bytes:
+def _head(name: str, opener: Callable[[], BinaryIO], kind: str = "gzip file") -> bytes:
+    """The first bytes only, to classify a file by its header without unpacking it all."""
     try:
         with opener() as stream:
             return stream.read(HEAD_BYTES)
     except (EOFError, OSError, zlib.error, zipfile.BadZipFile) as exc:
-        raise ImportRejected([RowError(name, None, None, f"not a complete gzip file ({exc})")]) from exc
+        raise ImportRejected([RowError(name, None, None, f"not a complete {kind} ({exc})")]) from exc
 
 
 def _zip_members(path: Path, limit: int) -> Iterator[InputFile]:
@@ -130,7 +132,7 @@ def _zip_members(path: Path, limit: int) -> Iterator[InputFile]:
         if member.lower().endswith(".csv"):
             name = f"{path}/{member}"
             yield InputFile(name, lambda m=member, n=name: _unpack(n, lambda: archive.open(m), limit, "zip member"),
-                            lambda m=member, n=name: _head(n, lambda: archive.open(m)))
+                            lambda m=member, n=name: _head(n, lambda: archive.open(m), "zip member"))
 
 
 def decode_utf8(name: str, data: bytes) -> str:
