@@ -17,7 +17,8 @@ from .conftest import demo_database
 TRACEBACK_SIGNS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "psycopg", "sqlite3.")
 # Bounded by the number of examples (derandomised, so every run tries the same ones): each
 # test takes 10-30 s on a busy two-core machine.
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
+                database=None)
 
 
 @pytest.fixture(scope="module")
