@@ -159,3 +159,17 @@ def test_an_unknown_series_download_is_a_404(client):
     assert client.get("/download/series-da-incidents-police.csv").status_code == 404  # a partner series, for the public
     shown = client.get("/download/series-victims-cse-fgm-forced-marriage-hbv.csv")
     assert shown.status_code == 200 and shown.data.count(b"\n") > 1
+
+
+def test_a_click_on_a_grid_cell_still_centres_the_map(client):
+    from queries import hexgrid
+
+    body = {"output": "chart-hotspot-map.figure", "outputs": {"id": "chart-hotspot-map", "property": "figure"},
+            "inputs": [{"id": "chart-hotspot-map", "property": "clickData", "value": {"points": [{"location": "12:-3"}]}},
+                       [{"id": {"type": "hotspot-zoom", "lon": 0, "lat": 0}, "property": "n_clicks", "value": None}]],
+            "changedPropIds": ["chart-hotspot-map.clickData"]}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200
+    lon, lat = hexgrid.cell_centre(12, -3)
+    assert f'"lon": {lon}'.replace(" ", "") in response.get_data(as_text=True).replace(" ", "")
+    assert str(lat) in response.get_data(as_text=True)
