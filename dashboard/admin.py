@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import tempfile
+from collections import Counter
 from html import escape
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from queries.importers.errors import ImportRejected
 from queries.importers.files import input_from_bytes
 from queries.importers.policeuk import import_policeuk
 from queries.importers.policeuk_parse import FileSummary, StreetFile, read_policeuk_file
+from queries.importers.policeuk_store import check_not_partial
 from queries.importers.series import import_series, parse_series
 from queries.schema import import_log
 
@@ -72,7 +74,7 @@ def create_admin(engine: Engine) -> Blueprint:
         if len(data) > MAX_BYTES:
             return page(prefix(), "Upload data", _upload_form(prefix(), csrf_token(), "The file is over 50 MB.")), 413
         name = Path(upload.filename).name
-        report = _validate(kind, name, data)
+        report = _validate(engine, kind, name, data)
         token = hashlib.sha256(data).hexdigest()
         if report["ok"]:
             UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
@@ -109,7 +111,7 @@ def _check_csrf() -> None:
         abort(400)
 
 
-def _validate(kind: str, name: str, data: bytes) -> dict:
+def _validate(engine: Engine, kind: str, name: str, data: bytes) -> dict:
     """Parse without storing: what would be imported, or every problem found."""
     try:
         if kind == "series":
@@ -119,6 +121,8 @@ def _validate(kind: str, name: str, data: bytes) -> dict:
             # The importer's own check, so an upload is judged exactly as import-policeuk judges it.
             parsed = read_policeuk_file(input_from_bytes(name, data, current_settings().import_max_bytes))
             if isinstance(parsed, StreetFile):
+                with engine.connect() as conn:  # the import would refuse a partial month: say so now
+                    check_not_partial(conn, parsed, Counter(r["month"] for r in parsed.rows))
                 skipped = ", ".join(f"{n} {reason}" for reason, n in parsed.skipped.items()) or "none"
                 summary = [(f"Street file for {parsed.force.name}, {', '.join(parsed.months)}: {parsed.rows_read:,} rows read, "
                             f"{len(parsed.rows):,} would be stored ({parsed.no_location} with no location); skipped: {skipped}")]

@@ -220,3 +220,14 @@ def test_an_uploaded_gzip_that_unpacks_past_the_limit_is_refused(sqlite_engine):
     report, _ = upload(client_as(app, "ada"), "2024-01-thames-valley-street.csv.gz", data)
     assert report.status_code == 422
     assert b"larger than 1,048,576 bytes unpacked" in report.data
+
+
+def test_an_upload_that_would_replace_a_month_with_a_partial_file_is_refused_in_the_report(app, sqlite_engine):
+    from queries.importers.policeuk import import_policeuk
+
+    street = FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv"
+    import_policeuk(sqlite_engine, [street])  # 10 rows stored for 2024-01
+    partial = "\n".join(street.read_text().splitlines()[:3]) + "\n"  # 2 rows
+    report, _ = upload(client_as(app, "ada"), "2024-01-thames-valley-street.csv", partial.encode())
+    assert report.status_code == 422
+    assert b"2024-01: 2 rows would replace the 10 stored" in report.data
