@@ -14,11 +14,12 @@ from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month
 from queries.hotspots import LEVELS, LOCATION, hotspots
-from queries.series import series_catalogue, series_values
+from queries.series import series_catalogue
 
 from . import params
 from .auth import PARTNER, at_least, request_audience
 from .chart_data.series import visible_series
+from .chart_data.spec import Reader
 from .csv_output import frame_csv
 from .openapi import openapi_document
 from .settings import current_settings
@@ -94,7 +95,8 @@ def create_api(query_cache) -> Blueprint:
         last = last or latest
         first = first or last
         if last is None:
-            frame = query_cache.get(hotspots, codes[0], None, "0000-01", "0000-01", baseline, level)
+            first_month = periods.FIRST_SUPPORTED_MONTH  # nothing is loaded: an empty answer of the right shape
+            frame = query_cache.get(hotspots, codes[0], None, first_month, first_month, baseline, level)
         else:
             frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level)
         rows = frame.head(limit)[["place_code", "place_name", "lsoa_code", "longitude", "latitude", "count",
@@ -134,8 +136,7 @@ def create_api(query_cache) -> Blueprint:
         match = catalogue[catalogue["id"] == series_id]
         if match.empty:
             return jsonify(error={"parameter": "series_id", "message": f"no series {series_id[:80]!r}"}), 404
-        values = visible_series(query_cache.get(series_values, (series_id,), None, tuple(codes) or None),
-                                request_audience())
+        values = visible_series(Reader(query_cache, request_audience()), (series_id,), tuple(codes) or None)
         values = values[["area_code", "area_name", "period", "period_type", "category", "value", "suppressed",
                          "source", "source_table", "note"]].copy()
         # Whole numbers (counts) print as integers, not 14490.0; withheld values are null.
@@ -177,4 +178,4 @@ def api_error_response(status: int, message: str):
     return jsonify(error={"status": status, "message": message}), status
 
 
-__all__ = ["create_api", "api_error_response"]
+__all__ = ["api_error_response", "create_api"]

@@ -18,6 +18,8 @@ from queries.importers.policeuk import import_policeuk
 from queries.importers.population import import_population
 from queries.importers.series import import_series
 
+from .settings import current_settings
+
 
 def register_cli(server: Flask, engine: Engine) -> None:
     # Caches need no clearing here: every import bumps the data version their keys include.
@@ -29,13 +31,20 @@ def register_cli(server: Flask, engine: Engine) -> None:
 
     @server.cli.command("import-policeuk")
     @click.argument("paths", nargs=-1, required=True, type=click.Path())
-    def import_policeuk_command(paths):
+    @click.option("--allow-duplicate-rows", is_flag=True,
+                  help="Accept a file in which a block of rows repeats (refused by default: a file pasted "
+                       "into itself multiplies anti-social behaviour, whose rows have no Crime ID).")
+    @click.option("--replace-partial", is_flag=True,
+                  help="Let a file replace a stored month with under half the rows stored for it.")
+    def import_policeuk_command(paths, allow_duplicate_rows, replace_partial):
         """Import data.police.uk street and outcomes files: CSV, .csv.gz, zip or folders."""
         bootstrap.init_db(engine)
         try:
             total = 2 * sum(1 for _ in expand_paths(paths))
             with click.progressbar(length=total, label="Checking and storing files", file=sys.stderr) as bar:
-                summaries = import_policeuk(engine, paths, progress=bar.update)
+                summaries = import_policeuk(engine, paths, progress=bar.update, allow_duplicate_rows=allow_duplicate_rows,
+                                            replace_partial=replace_partial,
+                                            max_bytes=current_settings().import_max_bytes)
         except ImportRejected as rejected:
             _fail(rejected)
         _print_policeuk_summary(summaries)

@@ -21,11 +21,12 @@ def create_downloads(query_cache) -> Blueprint:
 
     @downloads.get("/download/<chart_id>.csv")
     def download(chart_id: str):
-        found = find_chart(chart_id)
+        reader = request_reader(query_cache)
+        found = find_chart(chart_id, reader)
         if found is None:
             abort(404)
         spec, defaults = found
-        frame = spec.data(request_reader(query_cache), filters_from_request(defaults))
+        frame = spec.data(reader, filters_from_request(defaults))
         return Response(
             chart_csv(spec, frame), mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},

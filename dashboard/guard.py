@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask import abort, request
 
 JSON_SCALARS = (str, int, float, bool, type(None))
+# Graph events nest a few levels (points, then their fields); anything deeper is crafted.
+MAX_EVENT_DEPTH = 8
 
 
 def register_request_guard(app, page_paths) -> None:
@@ -22,7 +24,11 @@ def register_request_guard(app, page_paths) -> None:
         path = request.path
         local = path[len(prefix):] if prefix and path.startswith(prefix) else path
         if request.method == "POST" and local == "/_dash-update-component":
-            problem = callback_payload_problem(request.get_json(silent=True), app.callback_map)
+            try:
+                body = request.get_json(silent=True)
+            except RecursionError:  # nested deeper than the JSON parser's recursion allows
+                abort(400, description="the body is nested too deeply")
+            problem = callback_payload_problem(body, app.callback_map)
             if problem:
                 abort(400, description=problem)
         elif request.method == "GET" and not local.startswith(passthrough) and (local or "/") not in page_paths:
@@ -37,6 +43,8 @@ def callback_payload_problem(body, callback_map) -> str | None:
     if not isinstance(output, str) or output not in callback_map:
         return "no such callback output"
     callback = callback_map[output]
+    if "callback" not in callback:  # a clientside callback: it runs in the browser only
+        return "no such callback output"
     declared_outputs = output.strip(".").split("...") if output.startswith("..") else [output]
     given_outputs = body.get("outputs")
     given_outputs = given_outputs if isinstance(given_outputs, list) else [given_outputs]
@@ -70,10 +78,10 @@ def callback_payload_problem(body, callback_map) -> str | None:
     return None
 
 
-def _plain_mapping(value) -> bool:
-    """Graph events (clickData, relayoutData) are objects of plain JSON values."""
-    if not isinstance(value, dict):
+def _plain_mapping(value, depth: int = 0) -> bool:
+    """Graph events (clickData, relayoutData) are objects of plain JSON values, a few levels deep."""
+    if not isinstance(value, dict) or depth > MAX_EVENT_DEPTH:
         return False
-    return all(isinstance(v, JSON_SCALARS) or _plain_mapping(v) or
-               (isinstance(v, list) and all(isinstance(i, JSON_SCALARS) or _plain_mapping(i) for i in v))
+    return all(isinstance(v, JSON_SCALARS) or _plain_mapping(v, depth + 1) or
+               (isinstance(v, list) and all(isinstance(i, JSON_SCALARS) or _plain_mapping(i, depth + 1) for i in v))
                for v in value.values())

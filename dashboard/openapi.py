@@ -5,6 +5,9 @@ from __future__ import annotations
 from queries import periods
 from queries.reference import AREAS, CRIME_TYPES
 
+# YYYY-MM with a month from 01 to 12, in the years a request may name (2000-01 to 2099-12).
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+
 
 def openapi_document(script_root: str = "") -> dict:
     area_codes = [a.code for a in AREAS]
@@ -49,8 +52,8 @@ def openapi_document(script_root: str = "") -> dict:
                          "schema": {"type": "array", "items": {"type": "string", "enum": area_codes}}, "explode": True},
                         {"name": "crime_type", "in": "query", "description": "data.police.uk category slug; repeat for several. Left out: all crime except anti-social behaviour.",
                          "schema": {"type": "array", "items": {"type": "string", "enum": [c.slug for c in CRIME_TYPES]}}, "explode": True},
-                        {"name": "from", "in": "query", "description": "First month (YYYY-MM).", "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
-                        {"name": "to", "in": "query", "description": "Last month (YYYY-MM).", "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                        {"name": "from", "in": "query", "description": "First month (YYYY-MM).", "schema": {"type": "string", "pattern": MONTH_PATTERN}},
+                        {"name": "to", "in": "query", "description": "Last month (YYYY-MM).", "schema": {"type": "string", "pattern": MONTH_PATTERN}},
                         {"name": "grain", "in": "query", "description": "Periods: month (2024-01), quarter (2024-Q1), financial_year (2023/24, April to March), calendar_year (2024), rolling_12 (12 months to the labelled month).",
                          "schema": {"type": "string", "enum": list(periods.GRAINS), "default": "month"}},
                         {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
@@ -78,9 +81,9 @@ def openapi_document(script_root: str = "") -> dict:
                         {"name": "crime_type", "in": "query", "description": "As in /counts; may repeat.",
                          "schema": {"type": "array", "items": {"type": "string", "enum": [c.slug for c in CRIME_TYPES]}}, "explode": True},
                         {"name": "from", "in": "query", "description": "First month of the recent period (default: the last).",
-                         "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                         "schema": {"type": "string", "pattern": MONTH_PATTERN}},
                         {"name": "to", "in": "query", "description": "Last month of the recent period (default: the latest loaded).",
-                         "schema": {"type": "string", "pattern": r"^\d{4}-\d{2}$"}},
+                         "schema": {"type": "string", "pattern": MONTH_PATTERN}},
                         {"name": "baseline_months", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 60, "default": 12}},
                         {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["location", "lsoa", "cell"], "default": "location"}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 100}},
@@ -164,8 +167,13 @@ def openapi_document(script_root: str = "") -> dict:
                     "values": {"type": "integer"}, "url": {"type": "string"}}},
                 "SeriesValue": {"type": "object", "properties": {
                     "area_code": {"type": "string"}, "area_name": {"type": "string"}, "period": {"type": "string"},
-                    "period_type": {"type": "string"}, "category": {"type": "string"}, "value": {"type": "number"},
-                    "source": {"type": "string"}, "source_table": {"type": "string"}, "note": {"type": "string"}}},
+                    "period_type": {"type": "string"}, "category": {"type": "string"},
+                    "value": {"type": ["number", "null"],
+                              "description": "Null where withheld: a sensitive count from 1 to the suppression threshold, "
+                                             "or another value withheld so that none can be worked out by subtraction."},
+                    "suppressed": {"type": "boolean", "description": "The value is withheld (and null)."},
+                    "source": {"type": "string"}, "source_table": {"type": ["string", "null"]},
+                    "note": {"type": ["string", "null"]}}},
             }
         },
     }

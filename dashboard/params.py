@@ -52,6 +52,8 @@ def month(args: MultiDict, name: str) -> str | None:
         return None
     if not periods.is_month(value):
         raise BadParameter(name, f"{value[:20]!r} is not a month (YYYY-MM)")
+    if not periods.is_supported_month(value):
+        raise BadParameter(name, f"{value} is outside {periods.FIRST_SUPPORTED_MONTH} to {periods.LAST_SUPPORTED_MONTH}")
     return value
 
 
@@ -75,6 +77,7 @@ def integer(args: MultiDict, name: str, low: int, high: int, default: int) -> in
     value = single(args, name)
     if value is None:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    # str.isdigit() is also true of superscripts such as "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise BadParameter(name, f"{value[:20]!r} is not a whole number from {low} to {high}")
     return int(value)

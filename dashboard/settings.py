@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from queries.db import database_url
+from queries.importers.files import DEFAULT_MAX_BYTES
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
@@ -42,11 +43,13 @@ class Settings:
     session_hours: int = field(default_factory=lambda: int(_env("SESSION_HOURS", "8")))
     # Counts of sensitive series from 1 to this are shown to the public as "fewer than N+1".
     suppression_threshold: int = field(default_factory=lambda: int(_env("SUPPRESSION_THRESHOLD", "4")))
+    # The largest a file may be once unpacked (gzip, zip), for uploads and import commands.
+    import_max_bytes: int = field(default_factory=lambda: int(_env("IMPORT_MAX_BYTES", str(DEFAULT_MAX_BYTES))))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 
     @classmethod
-    def from_mapping(cls, values: dict | None) -> "Settings":
+    def from_mapping(cls, values: dict | None) -> Settings:
         settings = cls()
         for key, value in (values or {}).items():
             if not hasattr(settings, key):

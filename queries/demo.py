@@ -28,7 +28,8 @@ from sqlalchemy import Engine
 from . import periods
 from .importers.bookkeeping import bump_data_version
 from .importers.files import InputFile
-from .importers.policeuk import STREET_HEADER, parse_street, store_street
+from .importers.policeuk_parse import STREET_HEADER, parse_street
+from .importers.policeuk_store import store_street
 from .reference import CRIME_TYPES_BY_SLUG, FORCES_BY_SLUG
 
 SEED = 20190101

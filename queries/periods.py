@@ -21,8 +21,20 @@ _FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 _CALENDAR_YEAR = re.compile(r"^(\d{4})$")
 
 
+# The months a request may name. data.police.uk begins in December 2010 and published
+# series a little earlier; a month far outside this range is a typing error or a probe,
+# and month arithmetic (baselines up to 60 months back) stays within four-digit years.
+FIRST_SUPPORTED_MONTH = "2000-01"
+LAST_SUPPORTED_MONTH = "2099-12"
+
+
 def is_month(text: str) -> bool:
     return bool(_MONTH.match(text or ""))
+
+
+def is_supported_month(text: str | None) -> bool:
+    """A month (YYYY-MM) from FIRST_SUPPORTED_MONTH to LAST_SUPPORTED_MONTH."""
+    return isinstance(text, str) and is_month(text) and FIRST_SUPPORTED_MONTH <= text <= LAST_SUPPORTED_MONTH
 
 
 def month_index(month: str) -> int:

@@ -2,7 +2,7 @@
 
 Raw incidents are kept for drill-down and re-aggregation; every trend is read from
 ``incident_count``, monthly counts per area that each import rebuilds for the months it
-touches, so no request scans raw incidents.
+touches, so no request scans raw incidents (``queries/count_tables.py`` keeps that promise).
 """
 
 from sqlalchemy import (

@@ -172,3 +172,23 @@ def test_pattern_matching_callbacks_pass_the_guard_and_bad_ones_do_not(client):
     payload["inputs"][1][0]["value"] = {"x": [object.__name__]}  # not a click count
     payload["inputs"][1][0]["id"] = "not-a-pattern"
     assert client.post("/_dash-update-component", json=payload).status_code == 400
+
+
+def test_a_county_and_four_of_its_five_districts_do_not_reveal_the_fifth(sqlite_engine, tmp_path):
+    from queries.importers.series import import_series
+
+    districts = {"E07000177": 20, "E07000178": 31, "E07000179": 12, "E07000180": 17, "E07000181": 2}
+    lines = ["series_id,title,theme,unit,area_code,period,value,source,sensitive"]
+    lines += [f"small-counts,Small counts,exploitation,count,{code},2023/24,{value},Test,yes" for code, value in districts.items()]
+    lines.append(f"small-counts,Small counts,exploitation,count,{OXFORDSHIRE},2023/24,{sum(districts.values())},Test,yes")
+    path = tmp_path / "small-counts.csv"
+    path.write_text("\n".join(lines) + "\n")
+    import_series(sqlite_engine, path, kind="published")
+    client = create_app({"database_url": sqlite_engine.url.render_as_string(hide_password=False)}).server.test_client()
+    asked = [OXFORDSHIRE, *list(districts)[:4]]
+    body = client.get("/api/v1/series/small-counts?" + "&".join(f"area={c}" for c in asked)).get_json()
+    shown = {v["area_code"]: v["value"] for v in body["values"]}
+    assert set(shown) == set(asked)
+    # Were the county and all four shown, the county minus the four would be the fifth's 2.
+    assert None in shown.values()
+    assert all(value != 2 for value in shown.values())

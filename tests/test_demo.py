@@ -8,7 +8,7 @@ from collections import Counter
 
 from queries import demo
 from queries.counts import counts, loaded_months_with_source
-from queries.importers.policeuk import STREET_HEADER
+from queries.importers.policeuk_parse import STREET_HEADER
 from queries.reference import COMPARISON_AREAS, DISTRICT_BY_LSOA_PREFIX, THAMES_VALLEY
 from queries.schema import incident
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from queries.counts import monthly_counts
 from queries.demo import load_demo
 from queries.importers.errors import ImportRejected
-from queries.importers.policeuk import SKIP_DUPLICATE, SKIP_OUTSIDE_FORCE, import_policeuk
+from queries.importers.policeuk import import_policeuk
+from queries.importers.policeuk_parse import SKIP_DUPLICATE, SKIP_OUTSIDE_FORCE
 from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY
 from queries.schema import import_log, incident, loaded_month, lsoa
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -171,8 +172,6 @@ def test_every_page_callback_serves_the_public_without_exact_small_numbers(app, 
 
 
 def test_an_admin_can_upload_a_gzipped_police_file(app, sqlite_engine):
-    import gzip
-
     admin = client_as(app, "ada")
     admin.get("/admin/upload")
     with admin.session_transaction() as session:
@@ -184,3 +183,51 @@ def test_an_admin_can_upload_a_gzipped_police_file(app, sqlite_engine):
     assert b"12 rows read, 10 would be stored" in report.data
     assert admin.post("/admin/upload/confirm", data={"csrf": token}).status_code == 302
     assert client_as(app).get("/api/v1/counts?area=E07000178").get_json()["rows"][0]["count"] == 3
+
+
+def upload(admin, name: str, data: bytes):
+    admin.get("/admin/upload")
+    with admin.session_transaction() as session:
+        token = session["csrf"]
+    report = admin.post("/admin/upload", data={"csrf": token, "kind": "policeuk", "file": (io.BytesIO(data), name)},
+                        content_type="multipart/form-data")
+    return report, token
+
+
+def test_an_uploaded_stop_and_search_file_is_skipped_as_the_import_command_skips_it(app, sqlite_engine):
+    # The header data.police.uk uses for stop and search files: not street, not outcomes.
+    data = (b"Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
+            b"Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome,"
+            b"Outcome linked to object of search,Removal of more than just outer clothing\n"
+            b"Person search,2024-01-01T00:10:00+00:00,,,51.75,-1.25,Male,18-24,,,Misuse of Drugs Act 1971 (section 23),"
+            b"Controlled drugs,A no further action disposal,,False\n")
+    admin = client_as(app, "ada")
+    report, token = upload(admin, "2024-01-thames-valley-stop-and-search.csv", data)
+    assert report.status_code == 200, report.data
+    assert b"Would be skipped: not a street or outcomes file" in report.data
+    assert b"cannot be imported" not in report.data
+    assert admin.post("/admin/upload/confirm", data={"csrf": token}).status_code == 302
+    with sqlite_engine.connect() as conn:
+        assert conn.execute(select(import_log).where(import_log.c.kind.like("police.uk%"))).first() is None
+
+
+def test_an_uploaded_gzip_that_unpacks_past_the_limit_is_refused(sqlite_engine):
+    set_account(sqlite_engine, "ada", PASSWORD, "admin")
+    app = create_app({"database_url": sqlite_engine.url.render_as_string(hide_password=False),
+                      "import_max_bytes": 1024 * 1024})
+    row = (FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv").read_text().splitlines()[1] + "\n"
+    data = gzip.compress(b"x" * 100 + ("\n" + row * 20_000).encode())  # about 2.8 MB unpacked
+    report, _ = upload(client_as(app, "ada"), "2024-01-thames-valley-street.csv.gz", data)
+    assert report.status_code == 422
+    assert b"larger than 1,048,576 bytes unpacked" in report.data
+
+
+def test_an_upload_that_would_replace_a_month_with_a_partial_file_is_refused_in_the_report(app, sqlite_engine):
+    from queries.importers.policeuk import import_policeuk
+
+    street = FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv"
+    import_policeuk(sqlite_engine, [street])  # 10 rows stored for 2024-01
+    partial = "\n".join(street.read_text().splitlines()[:3]) + "\n"  # 2 rows
+    report, _ = upload(client_as(app, "ada"), "2024-01-thames-valley-street.csv", partial.encode())
+    assert report.status_code == 422
+    assert b"2024-01: 2 rows would replace the 10 stored" in report.data

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from ..filters import Filters
 from . import asb, crime, domestic_abuse, exploitation, hotspots, overview, repeat
-from .series import SERIES_CHART_PREFIX, series_chart
-from .spec import ChartSpec
+from .series import SERIES_CHART_PREFIX, series_chart, series_exists_for
+from .spec import ChartSpec, Reader
 
 # Every named chart with the filter defaults of the page it belongs to.
 _MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots)
@@ -18,10 +18,11 @@ CHARTS: dict[str, tuple[ChartSpec, Filters]] = {
 }
 
 
-def find_chart(chart_id: str) -> tuple[ChartSpec, Filters] | None:
-    """A chart by id: a named chart, or any series as ``series-<series id>``."""
+def find_chart(chart_id: str, reader: Reader) -> tuple[ChartSpec, Filters] | None:
+    """A chart by id: a named chart, or a series the reader may see as ``series-<series id>``."""
     if chart_id in CHARTS:
         return CHARTS[chart_id]
-    if chart_id.startswith(SERIES_CHART_PREFIX) and len(chart_id) > len(SERIES_CHART_PREFIX):
-        return series_chart(chart_id.removeprefix(SERIES_CHART_PREFIX)), Filters()
+    series_id = chart_id.removeprefix(SERIES_CHART_PREFIX)
+    if chart_id.startswith(SERIES_CHART_PREFIX) and series_id and series_exists_for(reader, series_id):
+        return series_chart(series_id), Filters()
     return None

@@ -7,7 +7,7 @@ import pandas as pd
 from queries import periods
 from queries.reference import CRIME_TYPES_BY_SLUG
 from queries.repeat import ALL_SELECTED, repeat_locations
-from queries.series import series_catalogue, series_values
+from queries.series import series_catalogue
 
 from ..figures import grouped_bar_figure
 from ..filters import Filters
@@ -29,8 +29,7 @@ CAVEAT = (
 def rates_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     catalogue = reader.get(series_catalogue, THEME)
     ids = tuple(catalogue.loc[catalogue["unit"] == "percent", "id"])
-    frame = (visible_series(reader.get(series_values, ids, None, tuple(filters.areas) or None), reader.audience)
-             if ids else pd.DataFrame())
+    frame = visible_series(reader, ids, tuple(filters.areas) or None) if ids else pd.DataFrame()
     if frame.empty:
         return pd.DataFrame(columns=["series_id", "title", "area_code", "area_name", "period", "category", "value",
                                      "kind", "source", "source_table", "note"])

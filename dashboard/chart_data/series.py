@@ -6,31 +6,37 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.areas import list_areas
-from queries.series import series_values
+from queries.series import series_catalogue, series_values
 from queries.stats import rate_interval
-from queries.suppression import suppress, suppression_label
+from queries.suppression import suppress_then_select, suppression_label
 
 from ..filters import Filters
 from ..formatting import number
-from .spec import Audience, ChartSpec, Reader
+from .spec import ChartSpec, Reader
 
 SERIES_CHART_PREFIX = "series-"
 SERIES_COLUMNS = (("period", "Period"), ("area_name", "Area"), ("category", "Category"), ("value_shown", "Value"),
                   ("unit", "Unit"), ("source", "Source"))
 
 
-def visible_series(frame: pd.DataFrame, audience: Audience) -> pd.DataFrame:
-    """Partner series and exact small numbers are for partners; the public sees published
-    series with sensitive counts from 1 to the threshold withheld."""
+def visible_series(reader: Reader, series_ids: tuple[str, ...], areas: tuple[str, ...] | None) -> pd.DataFrame:
+    """Series values for the chosen areas as the reader's audience may see them. Partner
+    series and exact small numbers are for partners; the public sees published series with
+    sensitive counts from 1 to the threshold withheld, suppressed over every area of the
+    series before the chosen ones are selected (so no withheld value follows by subtraction
+    from a selection)."""
+    audience = reader.audience
+    frame = reader.get(series_values, series_ids, None, None)
     if audience.partner:
-        return frame.assign(suppressed=False)
+        frame = frame.assign(suppressed=False)
+        return frame[frame["area_code"].isin(areas)].reset_index(drop=True) if areas else frame
     frame = frame[frame["kind"] != "partner"]
-    return suppress(frame, audience.suppression_threshold)
+    return suppress_then_select(frame, areas, audience.suppression_threshold)
 
 
 def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFrame:
     """A series' values for the chosen areas, in the chosen order, with rates for counts."""
-    frame = visible_series(reader.get(series_values, (series_id,), None, tuple(filters.areas) or None), reader.audience)
+    frame = visible_series(reader, (series_id,), tuple(filters.areas) or None)
     if frame.empty:
         return frame.assign(population=pd.Series(dtype="Int64"), rate_per_1000=pd.Series(dtype="float64"),
                             rate_low=pd.Series(dtype="float64"), rate_high=pd.Series(dtype="float64"),
@@ -49,6 +55,16 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     label = suppression_label(reader.audience.suppression_threshold)
     frame["value_shown"] = [label if hidden else number(v) for v, hidden in zip(frame["value"], withheld)]
     return in_area_order(frame, filters.areas)
+
+
+def series_exists_for(reader: Reader, series_id: str) -> bool:
+    """Whether the series is stored and the reader's audience may see it (partner series are
+    for partners only)."""
+    catalogue = reader.get(series_catalogue, None)
+    match = catalogue[catalogue["id"] == series_id]
+    if not reader.audience.partner:
+        match = match[match["kind"] != "partner"]
+    return not match.empty
 
 
 def series_chart(series_id: str) -> ChartSpec:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, Patch, ctx, dcc, html, no_update
@@ -19,6 +21,8 @@ from ..settings import current_settings
 from .common import Page
 
 TABLE_ROWS = 50
+# A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
+CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
 METHOD = [
     html.P("Each place's recent count is compared with its baseline: the monthly mean over the baseline months "
@@ -146,10 +150,12 @@ def register_callbacks(app) -> None:
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
             lon, lat = trigger.get("lon"), trigger.get("lat")
-        elif trigger == ids.HOTSPOT_MAP and isinstance(click, dict) and click.get("points"):
-            point = click["points"][0]
+        elif trigger == ids.HOTSPOT_MAP and isinstance(click, dict):
+            # clickData comes from the browser: any shape may arrive, only a cell id is used.
+            points = click.get("points")
+            point = points[0] if isinstance(points, list) and points else None
             location = point.get("location") if isinstance(point, dict) else None
-            if not isinstance(location, str) or ":" not in location:
+            if not isinstance(location, str) or not CELL_ID.fullmatch(location):
                 return no_update
             lon, lat = hexgrid.cell_centre(*hexgrid.parse_cell_id(location))
         else:

@@ -1,0 +1,77 @@
+"""Keeping the pre-aggregated counts in step with raw incidents.
+
+The schema promises that no request scans raw incidents: trends read ``incident_count``
+(monthly counts per area and crime type) and the hotspot map reads ``place_count``
+(monthly counts per map point). Whatever writes incidents for a force's months calls
+``rebuild_counts`` and ``rebuild_place_counts`` for those months in the same transaction,
+so the counts never disagree with the rows they summarise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import Connection, Integer, delete, func, insert, select
+
+from .reference import containing_areas
+from .schema import incident, incident_count, place_count
+
+COUNT_TABLES = (incident_count, place_count)
+
+
+def rebuild_place_counts(conn: Connection, force_code: str, months: list[str]) -> None:
+    """Recount a force's months per place and crime type into ``place_count``."""
+    conn.execute(delete(place_count).where(place_count.c.force_code == force_code, place_count.c.month.in_(months)))
+    grouped = (
+        select(
+            incident.c.force_code, incident.c.district_code, incident.c.month, incident.c.place_id,
+            incident.c.crime_type, func.count().label("count"), incident.c.is_synthetic,
+        )
+        .where(incident.c.force_code == force_code, incident.c.month.in_(months), incident.c.place_id.is_not(None))
+        .group_by(
+            incident.c.force_code, incident.c.district_code, incident.c.month, incident.c.place_id,
+            incident.c.crime_type, incident.c.is_synthetic,
+        )
+    )
+    conn.execute(
+        insert(place_count).from_select(
+            ["force_code", "district_code", "month", "place_id", "crime_type", "count", "is_synthetic"], grouped
+        )
+    )
+
+
+def rebuild_counts(conn: Connection, force_code: str, months: list[str]) -> None:
+    """Recount a force's months from raw incidents into ``incident_count``, for every level.
+
+    Districts are counted in SQL; counties and the force are summed from them here (the
+    force also takes incidents with no location), so every area is one indexed lookup.
+    """
+    conn.execute(
+        delete(incident_count).where(
+            incident_count.c.force_code == force_code, incident_count.c.month.in_(months)
+        )
+    )
+    grouped = conn.execute(
+        select(
+            incident.c.district_code, incident.c.month, incident.c.crime_type,
+            func.count().label("count"), func.max(incident.c.is_synthetic.cast(Integer)),
+        )
+        .where(incident.c.force_code == force_code, incident.c.month.in_(months))
+        .group_by(incident.c.district_code, incident.c.month, incident.c.crime_type)
+    ).all()
+    totals: Counter = Counter()
+    synthetic: dict[tuple, bool] = {}
+    for district, month, crime_type, count, is_synthetic in grouped:
+        areas = [force_code] if district is None else containing_areas(district)
+        for area_code in areas:
+            totals[(area_code, month, crime_type)] += count
+            synthetic[(area_code, month, crime_type)] = synthetic.get((area_code, month, crime_type), False) or bool(is_synthetic)
+    if totals:
+        conn.execute(
+            insert(incident_count),
+            [
+                {"force_code": force_code, "area_code": area_code, "month": month, "crime_type": crime_type,
+                 "count": count, "is_synthetic": synthetic[(area_code, month, crime_type)]}
+                for (area_code, month, crime_type), count in totals.items()
+            ],
+        )

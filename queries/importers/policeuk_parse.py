@@ -1,0 +1,344 @@
+"""Reading and checking data.police.uk street and outcomes files, without storing anything.
+
+``read_policeuk_file`` is the one check every way in uses (the ``import-policeuk`` command
+and the admin upload): it classifies a file by its header, checks every row, and returns
+the rows to store or the reason the file is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..reference import CRIME_TYPE_SLUG_BY_NAME, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_NAME, Force
+from .errors import ErrorCollector, ImportRejected, RowError
+from .files import InputFile, checksum, decode_utf8, expand_paths, not_utf8, other_encoding, text_stream
+
+STREET_HEADER = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
+    "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+]
+OUTCOMES_HEADER = [
+    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
+    "Location", "LSOA code", "LSOA name", "Outcome type",
+]
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+LSOA_CODE = re.compile(r"^[EW]0\d{7}$")
+CRIME_ID = re.compile(r"^[0-9A-Za-z]{1,64}$")
+# data.police.uk's street-level data begins with December 2010.
+FIRST_MONTH = "2010-12"
+# A run of this many rows, one with a Crime ID, met again in the same order is a repeated
+# block (a file pasted into itself), not chance: identical ASB rows are common, identical
+# runs of crimes with their ids are not.
+REPEATED_BLOCK_ROWS = 10
+
+SKIP_OUTSIDE_FORCE = "LSOA outside the force"
+SKIP_DUPLICATE = "duplicate Crime ID in the month"
+STREET, OUTCOMES, OTHER = "street", "outcomes", "other"
+
+
+@dataclass
+class StreetFile:
+    name: str
+    checksum: str
+    force: Force
+    rows: list[dict]
+    lsoas: dict[str, tuple[str, str]]  # code -> (name, district code)
+    rows_read: int = 0
+    no_location: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+    @property
+    def months(self) -> list[str]:
+        return sorted({r["month"] for r in self.rows})
+
+
+@dataclass
+class OutcomesFile:
+    name: str
+    checksum: str
+    force: Force
+    latest: dict[str, tuple[str, str]]  # crime id -> (month, outcome), last one in the file
+    rows_read: int = 0
+
+
+@dataclass
+class FileSummary:
+    """What happened to one input file, for the command's closing report."""
+
+    name: str
+    kind: str  # "street", "outcomes" or "skipped"
+    force: str | None = None
+    months: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_stored: int = 0
+    no_location: int = 0
+    outcomes_updated: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+
+def current_month() -> str:
+    return datetime.now(UTC).strftime("%Y-%m")
+
+
+def _read_header(name: str, text: str) -> tuple[list[str] | None, csv.reader]:
+    reader = csv.reader(text_stream(text))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ImportRejected([RowError(name, 1, None, f"unreadable CSV header ({exc})")]) from exc
+    return header, reader
+
+
+def classify(source: InputFile, text: str) -> str:
+    """'street', 'outcomes' or 'other' (stop and search), from the header; else an error."""
+    header, _ = _read_header(source.name, text)
+    if header is None:
+        raise ImportRejected([RowError(source.name, None, None, "the file is empty")])
+    if header == STREET_HEADER:
+        return STREET
+    if header == OUTCOMES_HEADER:
+        return OUTCOMES
+    if source.base_name.lower().endswith("-stop-and-search.csv"):
+        return OTHER
+    expected = OUTCOMES_HEADER if "outcomes" in source.base_name.lower() else STREET_HEADER
+    missing = [c for c in expected if c not in header]
+    unexpected = [c for c in header if c not in expected]
+    detail = []
+    if missing:
+        detail.append("missing " + ", ".join(repr(c) for c in missing))
+    if unexpected:
+        detail.append("unexpected " + ", ".join(repr(c) for c in unexpected))
+    if not detail:
+        detail.append("columns out of order")
+    raise ImportRejected(
+        [RowError(source.name, 1, None, "not a data.police.uk street or outcomes header: " + "; ".join(detail))]
+    )
+
+
+def classify_file(source: InputFile) -> str:
+    """Classify from the file's first bytes only (a compressed file is not unpacked whole)."""
+    head = source.head()
+    if encoding := other_encoding(head):
+        raise ImportRejected([RowError(source.name, None, None, not_utf8(encoding))])
+    # Only the header line: the head may end inside a character, and the rows are checked later.
+    return classify(source, head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace"))
+
+
+def read_policeuk_file(
+    source: InputFile, *, allow_duplicate_rows: bool = False, is_synthetic: bool = False,
+) -> StreetFile | OutcomesFile | FileSummary:
+    """Classify and check one file: the rows to store, or a summary saying why it is skipped."""
+    data = source.read_bytes()
+    text = decode_utf8(source.name, data)
+    kind = classify(source, text)
+    if kind == OTHER:
+        return FileSummary(source.name, "skipped", note="not a street or outcomes file")
+    if kind == STREET:
+        return parse_street(source, data, is_synthetic, allow_duplicate_rows=allow_duplicate_rows, text=text)
+    return parse_outcomes(source, data, text=text)
+
+
+def _rows(reader, width: int, errors: ErrorCollector) -> Iterable[tuple[int, list[str]]]:
+    try:
+        for row in reader:
+            if len(row) != width:
+                errors.add(
+                    reader.line_num, None,
+                    f"has {len(row)} fields, expected {width} (is the file truncated?)",
+                )
+                continue
+            yield reader.line_num, row
+    except csv.Error as exc:
+        errors.add(reader.line_num, None, f"unreadable CSV ({exc}; is the file truncated?)")
+
+
+def _coordinate(value: str, field_name: str, low: float, high: float, line: int, errors) -> float | None:
+    if value == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        errors.add(line, field_name, f"'{value}' is not a number")
+        return None
+    if not low <= number <= high:
+        errors.add(line, field_name, f"{number} is outside {low} to {high}")
+        return None
+    return number
+
+
+def _check_month(month: str, line: int, errors: ErrorCollector, last: str) -> None:
+    if not MONTH.match(month):
+        errors.add(line, "Month", f"'{month}' is not a month (YYYY-MM)")
+    elif month < FIRST_MONTH:
+        errors.add(line, "Month", f"{month} is before data.police.uk's first month ({FIRST_MONTH})")
+    elif month > last:
+        errors.add(line, "Month", f"{month} is after the current month ({last})")
+
+
+def parse_street(
+    source: InputFile, data: bytes, is_synthetic: bool = False, *,
+    allow_duplicate_rows: bool = False, text: str | None = None,
+) -> StreetFile | FileSummary:
+    """Check every row of a street file; return its rows, or a summary if its force is unknown."""
+    text = decode_utf8(source.name, data) if text is None else text
+    _, reader = _read_header(source.name, text)
+    errors = ErrorCollector(source.name)
+    parsed: StreetFile | None = None
+    seen_ids: set[tuple[str, str]] = set()
+    blocks = _RepeatedBlocks()
+    last = current_month()
+    for line, row in _rows(reader, len(STREET_HEADER), errors):
+        if errors.full:
+            break
+        crime_id, month, _reported, falls_within, lon, lat, location, lsoa_code, lsoa_name, crime_type, outcome, _ = row
+        if parsed is None:
+            force = FORCES_BY_NAME.get(falls_within)
+            if force is None:
+                return FileSummary(source.name, "skipped", note=f"force '{falls_within}' is not configured")
+            parsed = StreetFile(source.name, checksum(data), force, [], {})
+        parsed.rows_read += 1
+        if not allow_duplicate_rows:
+            blocks.add(line, row, bool(crime_id))
+        if falls_within != parsed.force.name:
+            errors.add(line, "Falls within", f"'{falls_within}' differs from the file's force '{parsed.force.name}'")
+        _check_month(month, line, errors, last)
+        slug = CRIME_TYPE_SLUG_BY_NAME.get(crime_type)
+        if slug is None:
+            errors.add(line, "Crime type", f"unknown crime type '{crime_type}'")
+        if crime_id and not CRIME_ID.match(crime_id):
+            errors.add(line, "Crime ID", f"'{crime_id[:80]}' is not a data.police.uk crime id")
+        longitude = _coordinate(lon, "Longitude", -180, 180, line, errors)
+        latitude = _coordinate(lat, "Latitude", -90, 90, line, errors)
+        if (longitude is None) != (latitude is None):
+            errors.add(line, "Latitude" if latitude is None else "Longitude", "one coordinate without the other")
+        district = None
+        if lsoa_code:
+            if not LSOA_CODE.match(lsoa_code):
+                errors.add(line, "LSOA code", f"'{lsoa_code}' is not an LSOA code")
+                continue
+            district = DISTRICT_BY_LSOA_PREFIX.get(lsoa_name.rsplit(" ", 1)[0])
+            if district is None:
+                if not lsoa_name:
+                    errors.add(line, "LSOA name", "empty, but the LSOA code is given")
+                else:
+                    parsed.skipped[SKIP_OUTSIDE_FORCE] += 1
+                continue
+        elif longitude is not None:
+            errors.add(line, "LSOA code", "empty, but the row has coordinates")
+        if crime_id:
+            key = (month, crime_id)
+            if key in seen_ids:
+                parsed.skipped[SKIP_DUPLICATE] += 1
+                continue
+            seen_ids.add(key)
+        if district is None:
+            parsed.no_location += 1
+        else:
+            parsed.lsoas.setdefault(lsoa_code, (lsoa_name, district))
+        parsed.rows.append(
+            {
+                "force_code": parsed.force.code,
+                "month": month,
+                "crime_id": crime_id or None,
+                "crime_type": slug,
+                "district_code": district,
+                "lsoa_code": lsoa_code or None,
+                "location": location or None,
+                "place_id": None,
+                "longitude": longitude,
+                "latitude": latitude,
+                "last_outcome": outcome or None,
+                "last_outcome_month": None,
+                "is_synthetic": is_synthetic,
+            }
+        )
+    repeated = blocks.first_repeat()
+    if repeated and not errors.full:
+        (start, end), (earlier_start, earlier_end) = repeated
+        errors.add(
+            start, None,
+            f"rows {start} to {end} repeat rows {earlier_start} to {earlier_end} in the same order "
+            "(a repeated block: was the file pasted into itself?); nothing was stored. If the repeat "
+            "is genuine, import again with --allow-duplicate-rows",
+        )
+    errors.raise_if_any()
+    if parsed is None:
+        raise ImportRejected([RowError(source.name, None, None, "the file has a header but no rows")])
+    return parsed
+
+
+class _RepeatedBlocks:
+    """Finds the first run of REPEATED_BLOCK_ROWS rows that repeats an earlier run."""
+
+    def __init__(self):
+        self.lines: list[int] = []
+        self.keys: list[int] = []
+        self.has_id: list[bool] = []
+
+    def add(self, line: int, row: list[str], has_id: bool) -> None:
+        self.lines.append(line)
+        self.keys.append(hash(tuple(row)))
+        self.has_id.append(has_id)
+
+    def first_repeat(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        size = REPEATED_BLOCK_ROWS
+        first_at: dict[tuple, int] = {}
+        for i in range(len(self.keys) - size + 1):
+            window = tuple(self.keys[i : i + size])
+            earlier = first_at.setdefault(window, i)
+            if earlier == i or i < earlier + size or not any(self.has_id[i : i + size]):
+                continue
+            length = size
+            while i + length < len(self.keys) and self.keys[i + length] == self.keys[earlier + length] \
+                    and earlier + length < i:
+                length += 1
+            return ((self.lines[i], self.lines[i + length - 1]),
+                    (self.lines[earlier], self.lines[earlier + length - 1]))
+        return None
+
+
+def parse_outcomes(source: InputFile, data: bytes, *, text: str | None = None) -> OutcomesFile | FileSummary:
+    text = decode_utf8(source.name, data) if text is None else text
+    _, reader = _read_header(source.name, text)
+    errors = ErrorCollector(source.name)
+    parsed: OutcomesFile | None = None
+    last = current_month()
+    for line, row in _rows(reader, len(OUTCOMES_HEADER), errors):
+        if errors.full:
+            break
+        crime_id, month, _reported, falls_within, *_place, outcome = row
+        if parsed is None:
+            force = FORCES_BY_NAME.get(falls_within)
+            if force is None:
+                return FileSummary(source.name, "skipped", note=f"force '{falls_within}' is not configured")
+            parsed = OutcomesFile(source.name, checksum(data), force, {})
+        parsed.rows_read += 1
+        if falls_within != parsed.force.name:
+            errors.add(line, "Falls within", f"'{falls_within}' differs from the file's force '{parsed.force.name}'")
+        if not CRIME_ID.match(crime_id):
+            errors.add(line, "Crime ID", "empty or not a data.police.uk crime id")
+        _check_month(month, line, errors, last)
+        if not outcome:
+            errors.add(line, "Outcome type", "empty")
+        previous = parsed.latest.get(crime_id)
+        if previous is None or previous[0] <= month:
+            parsed.latest[crime_id] = (month, outcome)
+    errors.raise_if_any()
+    if parsed is None:
+        raise ImportRejected([RowError(source.name, None, None, "the file has a header but no rows")])
+    return parsed
+
+
+def check_files(paths: Iterable[str | Path], max_bytes: int | None = None) -> list[tuple[InputFile, str]]:
+    """Classify every input file by its header; raise on the first that is not a data.police.uk file."""
+    found = [(source, classify_file(source)) for source in expand_paths(paths, max_bytes)]
+    if not found:
+        raise ImportRejected([RowError(", ".join(map(str, paths)), None, None, "no CSV files found")])
+    return found
