@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from scipy.stats import binomtest
 from sqlalchemy import insert
 
 from queries import periods
 from queries.counts import CHANGE_COLUMNS, COUNT_COLUMNS, change_between, counts, monthly_counts
 from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY, containing_areas
 from queries.schema import import_log, incident_count, loaded_month
-from queries.stats import change_p_value
 
 CHERWELL = "E07000177"
 OXFORD_POPULATION = 151584  # ONS mid-2020, shipped in data/population
@@ -90,6 +90,26 @@ def test_rate_is_count_over_population_times_1000(engine):
     assert row["rate_per_1000"] == pytest.approx(303 / OXFORD_POPULATION * 1000)
 
 
+def test_each_period_uses_the_population_estimate_of_its_year(engine, tmp_path):
+    # Two estimates loaded (shipped mid-2020 and an imported mid-2023): as the README says, a
+    # period uses the latest estimate not after its year, so 2021 still uses 2020's.
+    from queries.importers.population import import_population
+
+    path = tmp_path / "mid-2023.csv"
+    path.write_text("code,population\nE07000178,165200\n")
+    import_population(engine, path, year=2023, source="test")
+    seed_counts(engine, {"2021-06": 300, "2023-06": 330, "2024-06": 340})
+    rows = counts(engine, [OXFORD]).set_index("period")
+    assert rows.loc["2021-06", "population_year"] == 2020 and rows.loc["2021-06", "population"] == OXFORD_POPULATION
+    assert rows.loc["2021-06", "rate_per_1000"] == pytest.approx(300 / 151584 * 1000)
+    assert rows.loc["2023-06", "population_year"] == 2023 and rows.loc["2023-06", "population"] == 165200
+    assert rows.loc["2023-06", "rate_per_1000"] == pytest.approx(330 / 165200 * 1000)
+    assert rows.loc["2024-06", "population_year"] == 2023  # no 2024 estimate yet: the newest before it
+    years = counts(engine, [OXFORD], grain=periods.CALENDAR_YEAR).set_index("period")
+    assert years.loc["2021", "rate_per_1000"] == pytest.approx(300 / 151584 * 1000)
+    assert years.loc["2023", "rate_per_1000"] == pytest.approx(330 / 165200 * 1000)
+
+
 def test_county_is_the_sum_of_its_districts(engine):
     seed_counts(engine, {"2023-01": 10})
     seed_counts(engine, {"2023-01": 7}, district=CHERWELL)
@@ -130,8 +150,26 @@ def test_change_between_two_periods_with_exact_test(engine):
     row = change_between(engine, [OXFORD], ("2022-01", "2022-12"), ("2023-01", "2023-12")).iloc[0]
     assert (row["previous_count"], row["current_count"], row["change"]) == (120, 144, 24)
     assert row["percent_change"] == pytest.approx(20.0)
-    assert row["p_value"] == pytest.approx(change_p_value(120, 144))
+    # The exact conditional test: given 264 crimes, is 144 in the second year a fair coin's share?
+    assert row["p_value"] == pytest.approx(binomtest(144, 264, 0.5).pvalue)
+    assert row["p_value"] == pytest.approx(0.157, abs=0.001)
     assert bool(row["comparable"]) is True
+    assert not row["significant"]  # p = 0.157: a rise of 20% this small is not significant
+
+
+def test_a_large_change_is_significant_and_a_small_one_is_not(engine):
+    seed_counts(engine, {**{f"2022-{m:02d}": 10 for m in range(1, 13)}, **{f"2023-{m:02d}": 15 for m in range(1, 13)}})
+    seed_counts(engine, {**{f"2022-{m:02d}": 4 for m in range(1, 13)}, **{f"2023-{m:02d}": 4 for m in range(1, 13)}},
+                district=CHERWELL)
+    change = change_between(engine, [OXFORD, CHERWELL], ("2022-01", "2022-12"), ("2023-01", "2023-12"))
+    change = change.set_index("area_code")
+    # Oxford 120 -> 180: SciPy's exact binomial test gives p < 0.001.
+    assert binomtest(180, 300, 0.5).pvalue < 0.001
+    assert change.loc[OXFORD, "p_value"] == pytest.approx(binomtest(180, 300, 0.5).pvalue)
+    assert bool(change.loc[OXFORD, "significant"]) is True
+    # Cherwell 48 -> 48: no change at all.
+    assert change.loc[CHERWELL, "p_value"] == pytest.approx(1.0)
+    assert bool(change.loc[CHERWELL, "significant"]) is False
 
 
 def test_change_is_not_computed_when_a_period_is_not_fully_loaded(engine):
