@@ -5,35 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from scipy.stats import binomtest
-from sqlalchemy import insert
 
 from queries import periods
 from queries.counts import CHANGE_COLUMNS, COUNT_COLUMNS, change_between, counts, monthly_counts
-from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY, containing_areas
-from queries.schema import import_log, incident_count, loaded_month
+from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+
+from .helpers import seed_counts
 
 CHERWELL = "E07000177"
 OXFORD_POPULATION = 151584  # ONS mid-2020, shipped in data/population
-
-
-def seed_counts(engine, monthly: dict[str, int], district=OXFORD, crime_type="burglary"):
-    """Write monthly counts straight into the aggregate table, with the months marked loaded."""
-    with engine.begin() as conn:
-        log_id = conn.execute(
-            insert(import_log).values(kind="test", filename="test", checksum="0" * 64,
-                                      imported_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
-                                      imported_by="test", rows_read=0, rows_stored=0, outcome="stored")
-        ).inserted_primary_key[0]
-        # As an import does: the district's count, and the same added to its county and force.
-        for month, n in monthly.items():
-            for area in containing_areas(district):
-                conn.execute(insert(incident_count).values(force_code=THAMES_VALLEY, area_code=area, month=month,
-                                                           crime_type=crime_type, count=n, is_synthetic=False))
-        existing = {m for (m,) in conn.execute(loaded_month.select().with_only_columns(loaded_month.c.month))}
-        rows = [{"force_code": THAMES_VALLEY, "month": m, "is_synthetic": False, "rows_stored": 0, "import_id": log_id}
-                for m in monthly if m not in existing]
-        if rows:
-            conn.execute(insert(loaded_month), rows)
 
 
 MONTHS = periods.months_between("2022-01", "2024-03")
