@@ -42,7 +42,7 @@ class Filters:
     show_filters: bool = True  # &filters=0 hides the filter bar (embedded views)
 
     @classmethod
-    def from_query(cls, search: str | None, defaults: "Filters | None" = None) -> "Filters":
+    def from_query(cls, search: str | None, defaults: Filters | None = None) -> Filters:
         defaults = defaults or cls()
         args = parse_qs((search or "").lstrip("?"), keep_blank_values=True)
         areas = tuple(dict.fromkeys(a for a in args.get("area", []) if a in AREAS_BY_CODE))
@@ -75,8 +75,8 @@ class Filters:
         )
 
     @classmethod
-    def from_controls(cls, areas, crime_types, start, end, grain, measure, defaults: "Filters",
-                      baseline=None, level=None) -> "Filters":
+    def from_controls(cls, areas, crime_types, start, end, grain, measure, defaults: Filters,
+                      baseline=None, level=None) -> Filters:
         """Filters from the filter bar's values, checked as strictly as a URL is."""
         order = {code: i for i, code in enumerate(dict.fromkeys(COMPARISON_AREAS + tuple(AREAS_BY_CODE)))}
         chosen = sorted({a for a in areas if isinstance(a, str) and a in AREAS_BY_CODE}, key=order.get)
@@ -87,7 +87,7 @@ class Filters:
                   if isinstance(value, str) and value]
         return cls.from_query("?" + urlencode(pairs), defaults)
 
-    def to_query(self, defaults: "Filters | None" = None) -> str:
+    def to_query(self, defaults: Filters | None = None) -> str:
         """The query string for these filters ('' when all are defaults), with a leading '?'."""
         defaults = defaults or Filters()
         pairs: list[tuple[str, str]] = []
@@ -108,11 +108,11 @@ class Filters:
             pairs.append(("filters", "0"))
         return "?" + urlencode(pairs) if pairs else ""
 
-    def full_view(self) -> "Filters":
+    def full_view(self) -> Filters:
         """The same view, not embedded (for the 'open full view' link)."""
         return replace(self, embed=False, show_filters=True)
 
-    def with_changes(self, **changes) -> "Filters":
+    def with_changes(self, **changes) -> Filters:
         return replace(self, **changes)
 
     def period(self, latest: str | None, default_months: int = 36) -> tuple[str | None, str | None]:

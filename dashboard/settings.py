@@ -46,7 +46,7 @@ class Settings:
     data_version_ttl: float = 2.0
 
     @classmethod
-    def from_mapping(cls, values: dict | None) -> "Settings":
+    def from_mapping(cls, values: dict | None) -> Settings:
         settings = cls()
         for key, value in (values or {}).items():
             if not hasattr(settings, key):

@@ -157,3 +157,14 @@ def redis_cache():
         if keys:
             client.delete(*keys)
         client.close()
+
+
+# Seconds a browser test may take, its share of module fixtures included: software WebGL on
+# two busy cores is slow, so these get more than pyproject.toml's default for other tests.
+BROWSER_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))
