@@ -152,7 +152,7 @@ def month_rows(month: str, scale: float = 1.0, last_month: str | None = None) ->
     for index, (district, (rate, _towns)) in enumerate(TOWNS.items()):
         rng = np.random.default_rng([SEED, index, periods.month_index(month)])
         lsoas = demo_lsoas(district, index)
-        weights = np.array([l.weight for l in lsoas])
+        weights = np.array([lsoa.weight for lsoa in lsoas])
         # One LSOA per district turns into an emerging hotspot in the last three months.
         if last_month and periods.month_index(last_month) - periods.month_index(month) < 3:
             weights = weights.copy()

@@ -1,14 +1,21 @@
-"""Helpers for browser tests: a live threaded server and headless Chromium via Playwright."""
+"""Helpers for browser tests: a live threaded server and headless Chromium via Playwright.
+
+One Chromium serves a whole test module (starting it costs seconds on a busy machine); each
+test gets a fresh context and page. Waits are tied to what the page reports (Dash's loading
+markers gone, the charts' SVG drawn, MapLibre's load), with generous limits: software WebGL
+on two busy cores can take tens of seconds to draw a page.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from werkzeug.serving import make_server
+
+from .conftest import unavailable
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -17,36 +24,90 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# How long any one wait may take (milliseconds): a limit against hangs, not an expected time.
+WAIT_MS = 90_000
+
+# True once Dash has rendered its layout (no "_dash-loading") and has no callback in flight
+# (its renderer shows "_dash-loading-callback" while any is).
+DASH_SETTLED = """() => document.readyState === 'complete' && !!document.querySelector('#react-entry-point')
+    && !document.querySelector('._dash-loading, ._dash-loading-callback')"""
+# True once every Plotly chart on the page has drawn its SVG.
+CHARTS_DRAWN = """() => { const plots = [...document.querySelectorAll('.js-plotly-plot')];
+    return plots.every(p => p.querySelector('.main-svg')); }"""
+
+
+def _serve(config: dict, ports) -> None:
+    from app import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(config).server, threaded=True)
+    ports.put(server.server_port)
+    server.serve_forever()
 
 
 @contextmanager
-def live_server(flask_app):
-    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def live_server(config: dict):
+    """The app made from ``config``, served by a threaded server in a process of its own.
+
+    One app per process, as in production: a Dash app created after another in the same
+    process served pages whose charts never drew (dcc.Graph reported "plotly.js did not
+    load" and every callback ran again, in a loop).
+    """
+    context = multiprocessing.get_context("spawn")
+    ports = context.Queue()
+    process = context.Process(target=_serve, args=(config, ports), daemon=True)
+    process.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        port = ports.get(timeout=WAIT_MS / 1000)
+        yield f"http://127.0.0.1:{port}"
     finally:
-        server.shutdown()
+        process.terminate()
+        process.join(30)
 
 
 @contextmanager
-def chromium_page():
+def chromium():
+    """Headless Chromium for a test module, or a skip (a failure in CI) without it."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt-get install chromium)")
+        unavailable(f"Chromium not installed at {CHROMIUM} (apt-get install --no-install-recommends chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        messages: list[str] = []
-        page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
-        page.console_messages = messages
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=WAIT_MS)
         try:
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def new_page(browser, **context_options):
+    """A page in a context of its own (no cookies or storage shared between tests), with
+    its console errors and warnings collected in ``page.console_messages``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_options)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    page = context.new_page()
+    messages: list[str] = []
+    page.on("console", lambda m: messages.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: messages.append(f"pageerror: {e}"))
+    page.console_messages = messages
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def settled(page_or_frame):
+    """Wait until Dash has finished its callbacks and every chart on the page has drawn."""
+    page_or_frame.wait_for_function(DASH_SETTLED, timeout=WAIT_MS)
+    page_or_frame.wait_for_function(CHARTS_DRAWN, timeout=WAIT_MS)
+
+
+def map_drawn(page, chart_id: str = "hotspot-map"):
+    """Wait until the map's canvas exists and MapLibre says it has loaded."""
+    page.wait_for_selector(f"#chart-{chart_id} canvas", timeout=WAIT_MS)
+    page.wait_for_function(f"() => document.querySelector('#chart-{chart_id} .js-plotly-plot')"
+                           "._fullLayout.map._subplot.map.loaded()", timeout=WAIT_MS)
 
 
 def axe_violations(page) -> list[dict]:

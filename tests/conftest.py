@@ -1,4 +1,8 @@
-"""Shared fixtures: a fresh database per test on SQLite and, where reachable, PostgreSQL."""
+"""Shared fixtures: a fresh database per test on SQLite and, where reachable, PostgreSQL.
+
+Outside CI a missing service or data folder skips the tests that need it, with the reason;
+with ``CI=true`` it fails them, so a run cannot pass while quietly testing less.
+"""
 
 from __future__ import annotations
 
@@ -18,24 +22,35 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def unavailable(reason: str):
+    """Skip a test that needs something this machine lacks; in CI, fail it instead."""
+    if in_ci():
+        pytest.fail(f"{reason} (required when CI=true)", pytrace=False)
+    pytest.skip(reason)
+
+
 def shared_file(*parts: str) -> Path:
-    """A file from ../shared/data, or a skip when that folder is not on this machine."""
+    """A file from ../shared/data, or a skip (a failure in CI) when it is not on this machine."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"real data not available: {path} (tests on real files run where ../shared/data exists)")
+        unavailable(f"real data not available: {path} (tests on real files run where ../shared/data exists)")
     return path
 
 
 @pytest.fixture(scope="session")
 def postgres_database():
-    """A throwaway PostgreSQL database for the session, or a skip with the reason."""
+    """A throwaway PostgreSQL database for the session, or a skip (a failure in CI) with the reason."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"csd_test_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as exc:
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}")
+        unavailable(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}")
     url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     yield url
     with admin.connect() as conn:
@@ -103,9 +118,29 @@ def street_rows(path):
             yield row
 
 
+class RedisNamespace:
+    """A Redis URL and a key prefix of this test's own, so that runs sharing a database
+    never read or delete each other's cached results."""
+
+    def __init__(self, url: str, prefix: str):
+        self.url, self.prefix = url, prefix
+
+    def attach(self, app):
+        """Point an app's query cache at this test's keys; returns the app."""
+        app.server.extensions["query_cache"].cache.cache.key_prefix = self.prefix
+        return app
+
+    def keys(self) -> list[bytes]:
+        import redis
+
+        with redis.Redis.from_url(self.url) as client:
+            return list(client.scan_iter(match=f"{self.prefix}*", count=1000))
+
+
 @pytest.fixture
-def redis_url():
-    """An emptied Redis database for cache tests, or a skip with the reason."""
+def redis_cache():
+    """A RedisNamespace, or a skip (a failure in CI) when Redis is not reachable. Only this
+    test's keys are deleted afterwards: the database is never flushed."""
     import redis
 
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -113,7 +148,23 @@ def redis_url():
     try:
         client.ping()
     except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"Redis is not reachable at {url}: {exc}")
-    client.flushdb()
-    yield url
-    client.flushdb()
+        unavailable(f"Redis is not reachable at {url}: {exc}")
+    prefix = f"csd-test-{uuid.uuid4().hex[:12]}:"
+    try:
+        yield RedisNamespace(url, prefix)
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+# Seconds a browser test may take, its share of module fixtures included: software WebGL on
+# two busy cores is slow, so these get more than pyproject.toml's default for other tests.
+BROWSER_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(BROWSER_TIMEOUT))

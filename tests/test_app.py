@@ -42,7 +42,7 @@ def test_cli_imports_police_files_and_prints_a_summary(tmp_path):
     assert "12 rows read, 10 stored (1 with no location, counted at force level only)" in result.output
     assert "1 duplicate Crime ID in the month, 1 LSOA outside the force" in result.output
     assert "2 crimes' last outcome updated" in result.output
-    assert "Total: 19 rows read, 17 stored" in result.output
+    assert "Total: 31 rows read, 28 stored" in result.output  # three street files: 7 + 12 + 12 read
 
 
 def test_cli_rejects_bad_input_with_the_row_and_field(tmp_path):

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from dashboard.pages import PAGES
 
-from .browser import axe_violations, chromium_page, live_server
+from .browser import WAIT_MS, axe_violations, chromium, live_server, map_drawn, new_page, settled
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -20,22 +19,28 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    app = create_app({"database_url": demo_database(tmp_path_factory, "browser", "2022-01", "2024-12", 0.04)})
-    with live_server(app.server) as url:
+    with live_server({"database_url": demo_database(tmp_path_factory, "browser", "2022-01", "2024-12", 0.04)}) as url:
         yield url
 
 
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
-def page(site):
-    with chromium_page() as page:
+def page(site, browser):
+    with new_page(browser) as page:
         page.base = site
         yield page
 
 
 def open_page(page, path: str):
-    page.goto(page.base + path, wait_until="networkidle")
-    page.wait_for_selector(".chart-card", timeout=15000)
-    page.wait_for_load_state("networkidle")
+    """Open a page and wait until its content callback has run and every chart has drawn."""
+    page.goto(page.base + path)
+    page.wait_for_selector(".chart-card", timeout=WAIT_MS)
+    settled(page)
 
 
 def plotted(page, chart_id: str):
@@ -55,7 +60,8 @@ def test_home_page_renders_with_a_clean_console(page):
 @pytest.mark.parametrize("path", [p.path for p in PAGES])
 def test_every_page_loads_clean_and_passes_axe(page, path):
     open_page(page, path)
-    page.wait_for_selector(".js-plotly-plot .main-svg")
+    if path == "/hotspots":
+        map_drawn(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"page{path.replace('/', '_') or '_'}.png"), full_page=True)
     assert axe_violations(page) == []
@@ -77,7 +83,6 @@ def test_a_filter_change_updates_the_chart_and_the_url(page):
 
 def test_a_copied_url_restores_the_view(page):
     open_page(page, "/crime?area=E07000178&area=E06000038&grain=quarter&measure=count&crime_type=burglary")
-    page.wait_for_selector("#chart-crime-trend .main-svg")
     assert [t["name"] for t in plotted(page, "crime-trend")] == ["Oxford", "Reading"]
     assert page.get_by_role("radio", name="Quarter", exact=True).is_checked()
     assert page.get_by_role("radio", name="Count").is_checked()
@@ -131,7 +136,6 @@ def test_keyboard_skip_link_and_filters(page):
 
 def test_png_and_csv_downloads(page):
     open_page(page, "/exploitation?measure=count")
-    page.wait_for_selector("#chart-hate-crime .main-svg")
     with page.expect_download() as png:
         page.locator("section.chart-card", has=page.locator("#chart-hate-crime")).get_by_role("button", name="Download PNG").click()
     assert png.value.suggested_filename == "hate-crime.png"
@@ -154,10 +158,7 @@ def map_state(page):
 
 def test_hotspot_map_draws_without_tiles_and_rows_zoom_it(page):
     open_page(page, "/hotspots")
-    page.wait_for_selector("#chart-hotspot-map canvas")
-    # MapLibre says when the map has drawn (WebGL in software rendering takes a few seconds).
-    page.wait_for_function("() => document.querySelector('#chart-hotspot-map .js-plotly-plot')"
-                           "._fullLayout.map._subplot.map.loaded()", timeout=30000)
+    map_drawn(page)  # MapLibre says when the map has drawn (software WebGL takes seconds)
     state = map_state(page)
     assert state["canvas"] and state["cells"] > 0
     ARTIFACTS.mkdir(exist_ok=True)
@@ -173,7 +174,7 @@ def test_hotspot_map_draws_without_tiles_and_rows_zoom_it(page):
 
 def test_hotspot_filters_update_the_map_and_table_and_live_in_the_url(page):
     open_page(page, "/hotspots?area=E07000178&level=lsoa")
-    page.wait_for_selector("#chart-hotspot-map canvas")
+    map_drawn(page)
     assert page.get_by_role("radio", name="LSOA").is_checked()
     assert page.locator("#filter-area").input_value() == "E07000178"
     before = map_state(page)["cells"]

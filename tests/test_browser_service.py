@@ -9,10 +9,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import expect
 
-from app import create_app
-
-from .browser import axe_violations, chromium_page, live_server
+from .browser import WAIT_MS, axe_violations, chromium, live_server, map_drawn, new_page, settled
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -53,35 +52,41 @@ def database(tmp_path_factory):
     return demo_database(tmp_path_factory, "service", "2023-01", "2024-12", 0.03)
 
 
-def test_embedded_from_an_allowed_origin_it_renders_and_from_another_it_is_refused(database):
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+def test_embedded_from_an_allowed_origin_it_renders_and_from_another_it_is_refused(database, browser):
     allowed_port, other_port = free_port(), free_port()
-    app = create_app({"database_url": database, "frame_ancestors": f"http://127.0.0.1:{allowed_port}"})
-    with live_server(app.server) as url:
+    with live_server({"database_url": database, "frame_ancestors": f"http://127.0.0.1:{allowed_port}"}) as url:
         frame_url = url.replace("127.0.0.1", "localhost") + "/crime?embed=1&filters=0"
-        with parent_page(allowed_port, frame_url), chromium_page() as page:
-            page.goto(f"http://127.0.0.1:{allowed_port}/", wait_until="networkidle")
+        with parent_page(allowed_port, frame_url), new_page(browser) as page:
+            page.goto(f"http://127.0.0.1:{allowed_port}/")
             frame = page.frame_locator("#dash")
-            frame.locator("#chart-crime-trend .main-svg").first.wait_for(timeout=20000)
+            frame.locator("#chart-crime-trend .main-svg").first.wait_for(timeout=WAIT_MS)
+            settled(page.frames[1])
             assert frame.locator("h1").text_content() == "Crime"
             assert not frame.locator("#site-header").is_visible()  # no navigation when embedded
             assert frame.get_by_role("link", name="Open the full view in a new tab").get_attribute("target") == "_blank"
             assert page.console_messages == []
-        with parent_page(other_port, frame_url), chromium_page() as page:
-            page.goto(f"http://127.0.0.1:{other_port}/", wait_until="networkidle")
-            page.wait_for_timeout(1000)
-            assert any("frame-ancestors" in m for m in page.console_messages), page.console_messages
+        with parent_page(other_port, frame_url), new_page(browser) as page:
+            # Chromium reports the refusal on the console: wait for that message, not a fixed time.
+            with page.expect_console_message(lambda m: "frame-ancestors" in m.text, timeout=WAIT_MS):
+                page.goto(f"http://127.0.0.1:{other_port}/")
             child = page.frames[1]
             assert child.url.startswith("chrome-error://") or child.locator("h1").count() == 0
 
 
-def test_every_page_works_under_a_path_prefix(database):
+def test_every_page_works_under_a_path_prefix(database, browser):
     from dashboard.pages import PAGES
 
-    app = create_app({"database_url": database, "url_prefix": "/community-safety/"})
-    with live_server(app.server) as url, chromium_page() as page:
+    with live_server({"database_url": database, "url_prefix": "/community-safety/"}) as url, new_page(browser) as page:
         for p in PAGES:
-            page.goto(f"{url}/community-safety{p.path}", wait_until="networkidle")
-            page.wait_for_selector(".chart-card", timeout=20000)
+            page.goto(f"{url}/community-safety{p.path}")
+            page.wait_for_selector(".chart-card", timeout=WAIT_MS)
+            settled(page)
             assert page.locator("h1").text_content() == p.title
         page.get_by_role("link", name="Crime", exact=True).click()
         page.wait_for_url(re.compile(r"/community-safety/crime"))
@@ -93,9 +98,8 @@ def test_every_page_works_under_a_path_prefix(database):
         assert page.console_messages == []
 
 
-def test_with_every_other_origin_blocked_the_page_loads_and_draws(database):
-    app = create_app({"database_url": database})
-    with live_server(app.server) as url, chromium_page() as page:
+def test_with_every_other_origin_blocked_the_page_loads_and_draws(database, browser):
+    with live_server({"database_url": database}) as url, new_page(browser) as page:
         outside = []
 
         def only_this_origin(route):
@@ -107,33 +111,34 @@ def test_with_every_other_origin_blocked_the_page_loads_and_draws(database):
 
         page.route("**/*", only_this_origin)
         for path in ("/", "/hotspots"):
-            page.goto(url + path, wait_until="networkidle")
-            page.wait_for_selector(".js-plotly-plot .main-svg, #chart-hotspot-map canvas", timeout=20000)
-        page.wait_for_function("() => document.querySelector('#chart-hotspot-map .js-plotly-plot')"
-                               "._fullLayout.map._subplot.map.loaded()", timeout=30000)
+            page.goto(url + path)
+            page.wait_for_selector(".chart-card", timeout=WAIT_MS)
+            settled(page)
+        map_drawn(page)
         assert outside == []
         assert axe_violations(page) == []
         assert page.console_messages == []
 
 
-def test_a_partner_signs_in_and_out_by_keyboard(database):
+def test_a_partner_signs_in_and_out_by_keyboard(database, browser):
     from queries.accounts import set_account
     from queries.db import make_engine
 
     set_account(make_engine(database), "pat", "correct horse battery", "partner")
-    app = create_app({"database_url": database})
-    with live_server(app.server) as url, chromium_page() as page:
-        page.goto(url + "/exploitation?measure=count", wait_until="networkidle")
-        page.wait_for_selector("#chart-exploitation-victims .main-svg")
+    with live_server({"database_url": database}) as url, new_page(browser) as page:
+        page.goto(url + "/exploitation?measure=count")
+        page.wait_for_selector("#chart-exploitation-victims .main-svg", timeout=WAIT_MS)
+        settled(page)
         page.get_by_role("link", name="Partner sign-in").click()
         page.wait_for_selector("#username")
         assert axe_violations(page) == []
         page.get_by_label("Username").fill("pat")
         page.get_by_label("Password").fill("correct horse battery")
         page.keyboard.press("Enter")
-        page.wait_for_selector(".chart-card", timeout=20000)
-        assert "pat (partner)" in page.locator("#site-header").text_content()
+        # Wait for the header to name the partner (the page the form leads to), then for the sign-out.
+        expect(page.locator("#site-header")).to_contain_text("pat (partner)", timeout=WAIT_MS)
+        settled(page)
         page.get_by_role("button", name="Sign out").click()
-        page.wait_for_selector(".chart-card", timeout=20000)
-        assert page.get_by_role("link", name="Partner sign-in").is_visible()
+        expect(page.get_by_role("link", name="Partner sign-in")).to_be_visible(timeout=WAIT_MS)
+        settled(page)
         assert page.console_messages == []

@@ -4,36 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from sqlalchemy import insert
+from scipy.stats import binomtest
 
 from queries import periods
 from queries.counts import CHANGE_COLUMNS, COUNT_COLUMNS, change_between, counts, monthly_counts
-from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY, containing_areas
-from queries.schema import import_log, incident_count, loaded_month
-from queries.stats import change_p_value
+from queries.reference import ASB, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+
+from .helpers import seed_counts
 
 CHERWELL = "E07000177"
 OXFORD_POPULATION = 151584  # ONS mid-2020, shipped in data/population
-
-
-def seed_counts(engine, monthly: dict[str, int], district=OXFORD, crime_type="burglary"):
-    """Write monthly counts straight into the aggregate table, with the months marked loaded."""
-    with engine.begin() as conn:
-        log_id = conn.execute(
-            insert(import_log).values(kind="test", filename="test", checksum="0" * 64,
-                                      imported_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
-                                      imported_by="test", rows_read=0, rows_stored=0, outcome="stored")
-        ).inserted_primary_key[0]
-        # As an import does: the district's count, and the same added to its county and force.
-        for month, n in monthly.items():
-            for area in containing_areas(district):
-                conn.execute(insert(incident_count).values(force_code=THAMES_VALLEY, area_code=area, month=month,
-                                                           crime_type=crime_type, count=n, is_synthetic=False))
-        existing = {m for (m,) in conn.execute(loaded_month.select().with_only_columns(loaded_month.c.month))}
-        rows = [{"force_code": THAMES_VALLEY, "month": m, "is_synthetic": False, "rows_stored": 0, "import_id": log_id}
-                for m in monthly if m not in existing]
-        if rows:
-            conn.execute(insert(loaded_month), rows)
 
 
 MONTHS = periods.months_between("2022-01", "2024-03")
@@ -90,6 +70,26 @@ def test_rate_is_count_over_population_times_1000(engine):
     assert row["rate_per_1000"] == pytest.approx(303 / OXFORD_POPULATION * 1000)
 
 
+def test_each_period_uses_the_population_estimate_of_its_year(engine, tmp_path):
+    # Two estimates loaded (shipped mid-2020 and an imported mid-2023): as the README says, a
+    # period uses the latest estimate not after its year, so 2021 still uses 2020's.
+    from queries.importers.population import import_population
+
+    path = tmp_path / "mid-2023.csv"
+    path.write_text("code,population\nE07000178,165200\n")
+    import_population(engine, path, year=2023, source="test")
+    seed_counts(engine, {"2021-06": 300, "2023-06": 330, "2024-06": 340})
+    rows = counts(engine, [OXFORD]).set_index("period")
+    assert rows.loc["2021-06", "population_year"] == 2020 and rows.loc["2021-06", "population"] == OXFORD_POPULATION
+    assert rows.loc["2021-06", "rate_per_1000"] == pytest.approx(300 / 151584 * 1000)
+    assert rows.loc["2023-06", "population_year"] == 2023 and rows.loc["2023-06", "population"] == 165200
+    assert rows.loc["2023-06", "rate_per_1000"] == pytest.approx(330 / 165200 * 1000)
+    assert rows.loc["2024-06", "population_year"] == 2023  # no 2024 estimate yet: the newest before it
+    years = counts(engine, [OXFORD], grain=periods.CALENDAR_YEAR).set_index("period")
+    assert years.loc["2021", "rate_per_1000"] == pytest.approx(300 / 151584 * 1000)
+    assert years.loc["2023", "rate_per_1000"] == pytest.approx(330 / 165200 * 1000)
+
+
 def test_county_is_the_sum_of_its_districts(engine):
     seed_counts(engine, {"2023-01": 10})
     seed_counts(engine, {"2023-01": 7}, district=CHERWELL)
@@ -130,8 +130,26 @@ def test_change_between_two_periods_with_exact_test(engine):
     row = change_between(engine, [OXFORD], ("2022-01", "2022-12"), ("2023-01", "2023-12")).iloc[0]
     assert (row["previous_count"], row["current_count"], row["change"]) == (120, 144, 24)
     assert row["percent_change"] == pytest.approx(20.0)
-    assert row["p_value"] == pytest.approx(change_p_value(120, 144))
+    # The exact conditional test: given 264 crimes, is 144 in the second year a fair coin's share?
+    assert row["p_value"] == pytest.approx(binomtest(144, 264, 0.5).pvalue)
+    assert row["p_value"] == pytest.approx(0.157, abs=0.001)
     assert bool(row["comparable"]) is True
+    assert not row["significant"]  # p = 0.157: a rise of 20% this small is not significant
+
+
+def test_a_large_change_is_significant_and_a_small_one_is_not(engine):
+    seed_counts(engine, {**{f"2022-{m:02d}": 10 for m in range(1, 13)}, **{f"2023-{m:02d}": 15 for m in range(1, 13)}})
+    seed_counts(engine, {**{f"2022-{m:02d}": 4 for m in range(1, 13)}, **{f"2023-{m:02d}": 4 for m in range(1, 13)}},
+                district=CHERWELL)
+    change = change_between(engine, [OXFORD, CHERWELL], ("2022-01", "2022-12"), ("2023-01", "2023-12"))
+    change = change.set_index("area_code")
+    # Oxford 120 -> 180: SciPy's exact binomial test gives p < 0.001.
+    assert binomtest(180, 300, 0.5).pvalue < 0.001
+    assert change.loc[OXFORD, "p_value"] == pytest.approx(binomtest(180, 300, 0.5).pvalue)
+    assert bool(change.loc[OXFORD, "significant"]) is True
+    # Cherwell 48 -> 48: no change at all.
+    assert change.loc[CHERWELL, "p_value"] == pytest.approx(1.0)
+    assert bool(change.loc[CHERWELL, "significant"]) is False
 
 
 def test_change_is_not_computed_when_a_period_is_not_fully_loaded(engine):

@@ -145,8 +145,8 @@ def test_gzip_zip_and_folder_inputs(engine, tmp_path):
     assert kinds == ["outcomes", "skipped", "street", "street"]
     assert count_rows(engine, incident) == 17
     folder_engine_summaries = import_policeuk(engine, [POLICEUK])
-    assert len(folder_engine_summaries) == 3
-    assert count_rows(engine, incident) == 17
+    assert len(folder_engine_summaries) == 4  # three street files and one outcomes file
+    assert count_rows(engine, incident) == 17 + 11  # the same two months again, and February 2024's 11
 
 
 def test_files_of_an_unconfigured_force_are_reported_and_skipped(engine, tmp_path):

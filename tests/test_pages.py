@@ -6,14 +6,17 @@ import csv
 import io
 
 import pytest
+from scipy.stats import binomtest
+from sqlalchemy import func, select
 
 from app import create_app
 from dashboard.chart_data.spec import Reader
 from dashboard.filters import COUNT, Filters
 from dashboard.pages import PAGES_BY_PATH, asb, crime, domestic_abuse, exploitation, overview, repeat
 from queries import periods
-from queries.counts import change_between, counts
-from queries.reference import ASB, COMPARISON_AREAS, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+from queries.counts import counts
+from queries.reference import ASB, COMPARISON_AREAS, CRIME_TYPES, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+from queries.schema import incident_count
 
 from .conftest import demo_database
 from .pagetools import card, find, graph, table_rows, texts
@@ -90,28 +93,109 @@ def test_csv_download_matches_the_chart_and_the_api(app, cache):
     assert client.get("/download/no-such-chart.csv").status_code == 404
 
 
-def test_change_by_type_marks_significant_changes(cache, engine):
-    filters = Filters(areas=(THAMES_VALLEY,), end="2024-12")
-    tree = render(crime.PAGE, cache, filters)
+def police_totals(engine, area: str, first: str, last: str, by_crime_type: bool = False) -> dict[str, int]:
+    """Sums of the stored monthly counts, read straight from the table (not through the queries)."""
+    total = func.sum(incident_count.c.count)
+    where = (incident_count.c.area_code == area, incident_count.c.month.between(first, last))
+    with engine.connect() as conn:
+        if by_crime_type:
+            rows = conn.execute(select(incident_count.c.crime_type, total).where(*where).group_by(incident_count.c.crime_type))
+            return {t: int(n) for t, n in rows}
+        crime = conn.execute(select(total).where(*where, incident_count.c.crime_type != ASB)).scalar()
+        return {"all crime": int(crime or 0)}
+
+
+def exact_test_significant(previous: int, current: int) -> bool:
+    """Two periods of equal length: is the current period's share of the events unlike a coin's?"""
+    return binomtest(current, previous + current, 0.5).pvalue < 0.05
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """A database holding only counts written by hand for Oxford, 2023 against 2024: burglary
+    120 -> 192 (a significant rise), violence 240 -> 276 (not significant), robbery 60 -> 36
+    (a significant fall), ASB 360 -> 360."""
+    from queries.bootstrap import init_db
+    from queries.db import make_engine
+
+    from .helpers import seed_counts
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.sqlite'}")
+    init_db(engine)
+    for crime_type, before, after in (("burglary", 10, 16), ("violent-crime", 20, 23), ("robbery", 5, 3), (ASB, 30, 30)):
+        seed_counts(engine, {**{f"2023-{m:02d}": before for m in range(1, 13)},
+                             **{f"2024-{m:02d}": after for m in range(1, 13)}}, crime_type=crime_type)
+    app = create_app({"database_url": engine.url.render_as_string(hide_password=False)})
+    engine.dispose()
+    return app
+
+
+def render_seeded(app, page, filters: Filters):
+    with app.server.app_context():  # this app's cache, not the module's demo app
+        return render(page, app.server.extensions["query_cache"], filters)
+
+
+def test_change_by_type_marks_significant_changes_by_the_exact_test(seeded):
+    assert exact_test_significant(120, 192) and exact_test_significant(60, 36)  # p = 0.00005 and 0.018
+    assert not exact_test_significant(240, 276)  # p = 0.12
+    tree = render_seeded(seeded, crime.PAGE, Filters(areas=(OXFORD,), end="2024-12"))
     figure = graph(tree, "crime-change-by-type").figure
-    expected = change_between(engine, [THAMES_VALLEY], ("2023-01", "2023-12"), ("2024-01", "2024-12"), None, True)
-    expected = expected.set_index("crime_type")
+    changed = [i for i, x in enumerate(figure.data[0].x) if x == x]  # types with none in either year: no bar
+    bars = {figure.data[0].y[i]: figure.data[0].x[i] for i in changed}
+    labels = {figure.data[0].y[i]: figure.data[0].text[i] for i in changed}
+    assert bars == {"Burglary": 60.0, "Violence and sexual offences": 15.0, "Robbery": -40.0}
+    assert labels == {"Burglary": "+60% (significant)", "Violence and sexual offences": "+15%",
+                      "Robbery": "-40% (significant)"}
+    # Thirteen crime types are compared (those with none in either year too); two changed significantly.
+    assert find(tree, "crime-change-by-type-summary").children == (
+        "In Oxford, 2 of 13 crime types changed significantly. The largest significant rise was in burglary (+60%). "
+        "The largest significant fall was in robbery (-40%).")
+
+
+def test_overview_says_whether_the_change_is_significant(seeded):
+    # All crime in Oxford: 420 -> 504, +20%, p = 0.006; ASB 360 -> 360.
+    assert exact_test_significant(420, 504)
+    tree = render_seeded(seeded, overview.PAGE, Filters(areas=(OXFORD,), end="2024-12"))
+    summary = find(tree, "overview-summary").children
+    assert summary[0].startswith("Recorded crime in Oxford rose 20% in the 12 months to December 2024, "
+                                 "a statistically significant rise")
+    assert "Anti-social behaviour in Oxford was unchanged" in summary[2] and "not a significant change" in summary[2]
+    assert "504" in texts(tree) and "420 in the 12 months before" in texts(tree)
+
+
+def test_change_by_type_on_the_demo_data_follows_the_stored_counts(cache, engine):
+    filters = Filters(areas=(THAMES_VALLEY,), end="2024-12")
+    figure = graph(render(crime.PAGE, cache, filters), "crime-change-by-type").figure
+    before = police_totals(engine, THAMES_VALLEY, "2023-01", "2023-12", by_crime_type=True)
+    after = police_totals(engine, THAMES_VALLEY, "2024-01", "2024-12", by_crime_type=True)
+    names = {c.slug: c.name for c in CRIME_TYPES}
+    expected = {names[t]: ((after[t] - before[t]) / before[t] * 100, exact_test_significant(before[t], after[t]))
+                for t in before if t != ASB}
     bars = dict(zip(figure.data[0].y, figure.data[0].x))
-    assert bars["Burglary"] == round(float(expected.loc["burglary", "percent_change"]), 1)
     labels = dict(zip(figure.data[0].y, figure.data[0].text))
-    for slug, name in (("burglary", "Burglary"), ("violent-crime", "Violence and sexual offences")):
-        assert labels[name].endswith("(significant)") == bool(expected.loc[slug, "significant"])
+    assert set(bars) == set(expected)
+    for name, (percent, significant) in expected.items():
+        assert bars[name] == round(percent, 1), name
+        # The label rounds the bar's one-decimal value to a whole number.
+        assert abs(float(labels[name].split("%")[0]) - round(percent, 1)) <= 0.5, labels[name]
+        assert labels[name].endswith("(significant)") == significant, name
 
 
-def test_overview_cards_and_sentences_follow_the_test(cache, engine):
+def test_overview_cards_and_sentences_follow_the_stored_counts(cache, engine):
     tree = render(overview.PAGE, cache, Filters(end="2024-12"))
-    change = change_between(engine, COMPARISON_AREAS, ("2023-01", "2023-12"), ("2024-01", "2024-12")).set_index("area_code")
+    before = police_totals(engine, OXFORD, "2023-01", "2023-12")["all crime"]
+    after = police_totals(engine, OXFORD, "2024-01", "2024-12")["all crime"]
+    percent = (after - before) / before * 100
+    verdict = ("a statistically significant " + ("rise" if percent > 0 else "fall")
+               if exact_test_significant(before, after) else "not a significant change")
     text = texts(tree)
-    oxford = change.loc[OXFORD]
-    assert f"{oxford['current_count']:,}" in text
-    expected = "statistically significant" if oxford["significant"] else "not a significant change"
-    assert f"Recorded crime in Oxford {'rose' if oxford['percent_change'] > 0 else 'fell'} {abs(round(oxford['percent_change']))}%" in text
-    assert expected in find(tree, "overview-summary").children[0]
+    assert f"{after:,}" in text and f"{before:,} in the 12 months before" in text
+    summary = find(tree, "overview-summary").children[0]
+    if round(abs(percent)) < 1:
+        assert summary.startswith("Recorded crime in Oxford was unchanged")
+    else:
+        assert summary.startswith(f"Recorded crime in Oxford {'rose' if percent > 0 else 'fell'} {abs(round(percent))}%")
+    assert verdict in summary
 
 
 def test_asb_pages_use_asb_only(cache, engine):
@@ -154,13 +238,36 @@ def test_repeat_locations_page(cache, engine):
     assert "anonymised map points" in texts(tree)
 
 
-@pytest.mark.parametrize("path", sorted(PAGES_BY_PATH))
-def test_every_page_renders_honest_messages_for_empty_selections(cache, path):
+NO_AREAS, FUTURE, SLOUGH = Filters(areas=()), Filters(start="2030-01", end="2030-12"), Filters(areas=("E06000039",))
+EMPTY_SELECTIONS = [
+    ("/", NO_AREAS, ["Choose at least one area in the filters."]),
+    ("/", FUTURE, ["Recorded crime: the two years needed to compare the 12 months to December 2030 with the year "
+                   "before are not both loaded.",
+                   "Fewer than 12 consecutive months are loaded for this period, so there is no rolling 12-month figure."]),
+    ("/crime", NO_AREAS, ["Choose at least one area in the filters."]),
+    ("/crime", FUTURE, ["No police.uk data is loaded for this period.",
+                        "The 24 months needed for this comparison are not all loaded."]),
+    ("/asb", NO_AREAS, ["Choose at least one area in the filters."]),
+    ("/asb", FUTURE, ["No police.uk data is loaded for this period."]),
+    ("/domestic-abuse", FUTURE, ["No figures for Thames Valley in the published table."]),
+    ("/domestic-abuse", SLOUGH, ["This published table covers Oxford and Oxfordshire; choose one of them."]),
+    ("/exploitation", SLOUGH, ["These published tables cover Oxford, Oxfordshire and Thames Valley; choose one of them."]),
+    ("/hotspots", FUTURE, ["No incidents of these types were recorded here in this period."]),
+    ("/repeat-victimisation", FUTURE, ["No figures for Oxfordshire and Thames Valley in the published rates."]),
+    ("/repeat-victimisation", SLOUGH, ["No repeat-victimisation rates are published or loaded for the chosen areas."]),
+]
+
+
+def test_every_page_has_an_empty_selection_case():
+    assert {path for path, _, _ in EMPTY_SELECTIONS} == set(PAGES_BY_PATH)
+
+
+@pytest.mark.parametrize("path, filters, messages", EMPTY_SELECTIONS)
+def test_empty_selections_say_why_there_is_nothing_to_show(cache, path, filters, messages):
     page = PAGES_BY_PATH[path]
-    for filters in (Filters(areas=()), Filters(start="2030-01", end="2030-12"), Filters(areas=("E06000039",))):
-        tree = render(page, cache, filters)
-        assert tree, (path, filters)
-        assert texts(tree)  # something to read, never a blank
+    text = texts(page.render(Reader(cache), filters, filters.to_query(page.defaults)))
+    for message in messages:
+        assert message in text
 
 
 def test_page_content_callback_over_http(app):

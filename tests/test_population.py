@@ -65,6 +65,7 @@ def test_import_real_lsoa_estimates(engine, tmp_path):
     path = tmp_path / "lsoa21_population.csv.gz"
     shutil.copy(source, path)
     summary = import_population(engine, path, year=2022, source="ONS mid-2022 by LSOA 2021")
-    expected = sum(1 for line in gzip.open(source, "rt", encoding="utf-8-sig")) - 1
+    with gzip.open(source, "rt", encoding="utf-8-sig") as handle:
+        expected = sum(1 for _ in handle) - 1
     assert summary.rows_read == expected and summary.rows_stored == expected
     assert population_table(engine, ["E01011949"])["E01011949"] == [(2022, 1866)]

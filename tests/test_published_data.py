@@ -26,8 +26,15 @@ def values(engine, series_id, category=""):
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_every_shipped_file_passes_the_template_checks(path: Path):
-    parse_series(str(path), path.read_bytes())
+def test_every_shipped_file_passes_the_template_checks_and_keeps_every_value(path: Path):
+    parsed = parse_series(str(path), path.read_bytes())  # raises, naming row and field, if a check fails
+    raw = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert parsed.rows_read == len(raw)
+    assert set(parsed.series) == {r["series_id"] for r in raw}
+    given = [r for r in raw if r["value"].strip()]
+    assert [(v["series_id"], v["area_code"], v["period"], v["category"], v["value"]) for v in parsed.values] == [
+        (r["series_id"], r["area_code"], r["period"], r["category"], float(r["value"])) for r in given
+    ]
 
 
 def test_every_row_cites_its_report_and_table():

@@ -152,11 +152,11 @@ def test_the_app_works_under_a_path_prefix(sqlite_engine):
     assert {"/community-safety/", "/community-safety/crime", "/community-safety/hotspots"} <= hrefs
 
 
-def test_the_redis_cache_is_shared_and_an_import_invalidates_it(sqlite_engine, redis_url):
-    url = redis_url
+def test_the_redis_cache_is_shared_and_an_import_invalidates_it(sqlite_engine, redis_cache):
+    url = redis_cache.url
     database = sqlite_engine.url.render_as_string(hide_password=False)
-    first = create_app({"database_url": database, "cache_redis_url": url, "data_version_ttl": 0})
-    second = create_app({"database_url": database, "cache_redis_url": url, "data_version_ttl": 0})
+    first = redis_cache.attach(create_app({"database_url": database, "cache_redis_url": url, "data_version_ttl": 0}))
+    second = redis_cache.attach(create_app({"database_url": database, "cache_redis_url": url, "data_version_ttl": 0}))
     cache_a, cache_b = first.server.extensions["query_cache"], second.server.extensions["query_cache"]
     calls = []
 
@@ -170,14 +170,14 @@ def test_the_redis_cache_is_shared_and_an_import_invalidates_it(sqlite_engine, r
     with second.server.app_context():
         assert cache_b.get(counted, (OXFORD,)).equals(empty)
     assert len(calls) == 1  # the second app read the first one's result from Redis
+    assert redis_cache.keys()  # under this test's own prefix
     import_policeuk(sqlite_engine, [FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv"])
     with second.server.app_context():
         fresh = cache_b.get(counted, (OXFORD,))
     assert len(calls) == 2 and fresh["count"].tolist() == [3]
 
 
-def test_the_app_runs_on_postgresql_with_redis(postgres_database, redis_url):
-    cache_url = redis_url
+def test_the_app_runs_on_postgresql_with_redis(postgres_database, redis_cache):
     from sqlalchemy import create_engine, text
 
     from queries.bootstrap import init_db
@@ -190,7 +190,7 @@ def test_the_app_runs_on_postgresql_with_redis(postgres_database, redis_url):
     engine = make_engine(postgres_database)
     init_db(engine)
     import_policeuk(engine, [FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv"])
-    app = create_app({"database_url": postgres_database, "cache_redis_url": cache_url})
+    app = redis_cache.attach(create_app({"database_url": postgres_database, "cache_redis_url": redis_cache.url}))
     client = app.server.test_client()
     rows = client.get("/api/v1/counts?area=E07000178").get_json()["rows"]
     assert [(r["period"], r["count"]) for r in rows] == [("2024-01", 3)]

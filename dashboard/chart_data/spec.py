@@ -68,7 +68,7 @@ class ChartView:
     message: str | None = None
 
     @classmethod
-    def nothing_to_draw(cls, spec: ChartSpec, title: str, message: str) -> "ChartView":
+    def nothing_to_draw(cls, spec: ChartSpec, title: str, message: str) -> ChartView:
         return cls(spec=spec, title=title, message=message)
 
 
