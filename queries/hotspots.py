@@ -336,7 +336,6 @@ class HotspotAnalysis:
     """Everything the hotspot page and the tasking pack show, from one fetch of counts."""
 
     places: pd.DataFrame  # ranked at the chosen level
-    previous: pd.DataFrame  # the same, for the period of equal length just before
     changes: pd.DataFrame  # places whose count changed significantly from that period
     repeats: pd.DataFrame  # street locations with two or more incidents
     cells: pd.DataFrame  # Gi* over the grid
@@ -377,9 +376,10 @@ def hotspot_analysis(
 ) -> HotspotAnalysis:
     _check(area_code, level)
     months = len(periods.months_between(start, end))
-    previous = (periods.add_months(start, -months), periods.add_months(start, -1))
+    # The baseline and the period before (for "what changed") both end at the period's start.
+    first = periods.add_months(start, -max(baseline_months, months))
     points = area_places(engine, area_code)
-    data = place_month_counts(engine, area_code, crime_types, baseline_period(previous[0], baseline_months)[0], end, points)
+    data = place_month_counts(engine, area_code, crime_types, first, end, points)
     loaded = loaded_months(engine, force_of(area_code))
     units = unit_count(points, level, cell_size)
     places = rank_places(data, start, end, baseline_months, level, loaded, units, cell_size)
@@ -387,7 +387,6 @@ def hotspot_analysis(
         data, start, end, baseline_months, LOCATION, loaded, unit_count(points, LOCATION, cell_size))
     return HotspotAnalysis(
         places=places,
-        previous=rank_places(data, previous[0], previous[1], baseline_months, level, loaded, units, cell_size),
         changes=changes_between(data, start, end, level, loaded, cell_size),
         repeats=repeats_of(locations),
         cells=cluster_cells(points, data, start, end, cell_size),
