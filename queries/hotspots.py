@@ -210,7 +210,7 @@ def _busiest_street(data: pd.DataFrame, key: np.ndarray, recent: list[str], n: i
     best = pd.concat([recent_totals.assign(order=0), totals[["key", "name", "count"]].assign(order=1)])
     best = best.sort_values(["key", "order", "count", "name"], ascending=[True, True, False, True])
     streets = best.drop_duplicates("key").set_index("key")["name"]
-    return [streets.get(i, "") for i in range(n)]
+    return streets.reindex(range(n), fill_value="").tolist()
 
 
 def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded,
@@ -289,17 +289,20 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
     position = {cell: i for i, cell in enumerate(cells)}
     data = data[(data["month"] >= start) & (data["month"] <= end)]
     counts = np.zeros(len(cells))
-    names: dict[int, dict[str, int]] = {}
+    top_names = [""] * len(cells)
     if not data.empty:
         per_place = data.groupby(["name", "longitude", "latitude"], as_index=False)["count"].sum()
         q, r = hexgrid.cells_of(per_place["longitude"], per_place["latitude"], cell_size)
-        for a, b, n, name in zip(q.tolist(), r.tolist(), per_place["count"].tolist(), per_place["name"].tolist()):
-            i = position.get((a, b))
-            if i is None:
-                continue
-            counts[i] += n
-            names.setdefault(i, {})
-            names[i][name] = names[i].get(name, 0) + n
+        at = pd.Series(list(zip(q.tolist(), r.tolist()))).map(position)
+        per_place = per_place.assign(cell=at.to_numpy()).dropna(subset=["cell"])
+        per_place["cell"] = per_place["cell"].astype("int64")
+        counts = np.bincount(per_place["cell"], weights=per_place["count"], minlength=len(cells)).astype(float)
+        per_name = per_place.groupby(["cell", "name"], as_index=False)["count"].sum()
+        per_name = per_name.sort_values(["cell", "count", "name"], ascending=[True, False, True])
+        per_name = per_name.groupby("cell").head(3)
+        per_name["text"] = per_name["name"] + " (" + per_name["count"].astype("int64").astype(str) + ")"
+        for cell, text in per_name.groupby("cell")["text"].agg("; ".join).items():
+            top_names[int(cell)] = text
     index = np.array([[position.get(nb, -1) for nb in hexgrid.neighbours(a, b)] for a, b in cells], dtype=np.int64)
     z = getis_ord_gi_star(counts, index)
     p_hot = normal_upper_p(z)
@@ -313,16 +316,11 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
         "q": [a for a, _ in cells], "r": [b for _, b in cells],
         "longitude": [c[0] for c in centres], "latitude": [c[1] for c in centres],
         "count": counts.astype("int64"),
-        "places": [_top_places(names.get(i, {})) for i in range(len(cells))],
+        "places": top_names,
         "z": z, "p_value": np.where(z >= 0, p_hot, p_cold), "q_value": np.where(z >= 0, q_hot, q_cold),
         "cluster": cluster,
     })
     return frame.astype(CELL_SCHEMA)
-
-
-def _top_places(names: dict[str, int], limit: int = 3) -> str:
-    ranked = sorted(names.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return "; ".join(f"{name} ({n})" for name, n in ranked)
 
 
 def repeats_of(location_hotspots: pd.DataFrame) -> pd.DataFrame:
