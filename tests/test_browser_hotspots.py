@@ -19,6 +19,7 @@ from queries.importers.policeuk import import_policeuk
 from .browser import chromium_page, live_server
 from .conftest import shared_file
 
+pytestmark = pytest.mark.browser
 WAIT_MS = 120_000  # software rendering on a busy 2-core machine
 
 

@@ -87,6 +87,9 @@ def coverage_note(reader: Reader, filters: Filters) -> str:
     return result.coverage.note() if result else ""
 
 
+WHY_INPUTS = ["count", "expected", "baseline_mean", "baseline_months_loaded", "high_months", "class", "high_now"]
+
+
 def why_listed(row: dict, classed: bool, months: int) -> str:
     """One line per place on why it is in the table (``row``: a place as a dict)."""
     count, usual, mean = row["count"], row["expected"], row["baseline_mean"]
@@ -124,7 +127,7 @@ def places_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     change = frame["count"] - frame["expected"]
     return _rounded(frame.assign(
         rank=range(1, len(frame) + 1), class_name=frame["class"].map(CLASS_TEXT),
-        change=change, why=[why_listed(row, classed, months) for row in frame.to_dict("records")],
+        change=change, why=[why_listed(row, classed, months) for row in frame[WHY_INPUTS].to_dict("records")],
     ))
 
 
