@@ -17,6 +17,7 @@ from dashboard import layout, routing
 from dashboard.admin import create_admin
 from dashboard.api import api_error_response, create_api
 from dashboard.auth import register_auth
+from dashboard.basemap import create_basemap
 from dashboard.cache import QueryCache
 from dashboard.cli import register_cli
 from dashboard.downloads import create_downloads
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Dash:
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_admin(engine), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
+    server.register_blueprint(create_basemap(settings), url_prefix=prefix.rstrip("/") or None)
     server.add_url_rule(f"{prefix}health", "health", lambda: health_status(engine))
     register_cli(server, engine)
     _register_error_handlers(server, prefix)
@@ -75,7 +77,7 @@ def create_app(config: dict | None = None) -> Dash:
     routing.register_callbacks(app, query_cache)
     register_request_guard(app, routing.page_paths())
     # After every callback is registered: the policy allows Dash's inline scripts by hash.
-    policy = content_security_policy(app.csp_hashes(), settings.frame_ancestor_origins, settings.map_tile_url)
+    policy = content_security_policy(app.csp_hashes(), settings.frame_ancestor_origins)
     register_security_headers(server, policy)
     register_request_logging(server)
     register_static_compression(server, (f"{prefix}_dash-component-suites/", f"{prefix}assets/"))

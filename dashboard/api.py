@@ -99,8 +99,9 @@ def create_api(query_cache) -> Blueprint:
             frame = query_cache.get(hotspots, codes[0], None, first_month, first_month, baseline, level)
         else:
             frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level)
-        rows = frame.head(limit)[["place_code", "place_name", "lsoa_code", "longitude", "latitude", "count",
-                                  "baseline_mean", "ratio", "p_value", "q_value", "class"]].copy()
+        rows = frame.head(limit)[["place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude", "latitude",
+                                  "count", "baseline_mean", "baseline_months_loaded", "ratio", "p_value", "q_value",
+                                  "class"]].copy()
         for column, places in (("baseline_mean", 4), ("ratio", 4), ("p_value", 6), ("q_value", 6)):
             rows[column] = rows[column].astype("float64").round(places)
         if fmt == "csv":
@@ -108,8 +109,18 @@ def create_api(query_cache) -> Blueprint:
         return jsonify(
             query={"area": codes[0], "crime_type": types or "all crime excluding anti-social-behaviour",
                    "from": first, "to": last, "baseline_months": baseline, "level": level, "limit": limit},
-            source=POLICE_UK_SOURCE, places=len(frame), rows=_records(rows),
+            source=POLICE_UK_SOURCE, places=len(frame), coverage=_coverage(frame.attrs.get("coverage")),
+            rows=_records(rows),
         )
+
+    def _coverage(coverage) -> dict | None:
+        """Which baseline months are loaded: usual levels average those only, and places get a
+        class only when at least half are (and the whole period is)."""
+        if coverage is None:
+            return None
+        return {"baseline_months": list(coverage.baseline), "loaded": list(coverage.loaded),
+                "missing": list(coverage.missing), "period_missing": list(coverage.recent_missing),
+                "classed": coverage.classed, "note": coverage.note()}
 
     @api.get("/series")
     def series_list():

@@ -16,7 +16,7 @@ MAX_EVENT_DEPTH = 8
 def register_request_guard(app, page_paths) -> None:
     server = app.server
     prefix = app.config.requests_pathname_prefix.rstrip("/")
-    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/", "/hotspots/pack.",
+    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/", "/hotspots/pack.", "/hotspots/basemap/",
                    "/login", "/logout", "/admin/")
 
     @server.before_request

@@ -55,6 +55,7 @@ OVERVIEW_SUMMARY = "overview-summary"
 
 # The hotspot page.
 HOTSPOT_SUMMARY = "hotspot-summary"
+HOTSPOT_COVERAGE = "hotspot-coverage"  # which months are missing, when some are
 HOTSPOT_MAP = "chart-hotspot-map"
 HOTSPOT_MAP_HEADING = "hotspot-map-heading"
 HOTSPOT_MAP_SUMMARY = "hotspot-map-summary"

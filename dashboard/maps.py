@@ -1,13 +1,19 @@
-"""The hotspot map: incident density on hexagonal cells, clusters outlined, boundaries.
+"""The hotspot map: incident density on hexagonal cells, clusters outlined, district and
+LSOA boundaries, the area's outline, and labels for districts, LSOAs and the busiest streets.
 
 It draws with MapLibre (plotly's ``*map`` traces) on a blank style, so it needs no tile
-server; a basemap appears only when ``MAP_TILE_URL`` names one (a local tile server).
+server and makes no outside request. Text is not drawn by MapLibre (that needs glyph files
+from a font server): the labels and the scale bar travel in ``layout.meta`` and
+``assets/hotspot_map.js`` places them over the map as HTML. A basemap appears only when a
+``.pmtiles`` file is configured (``basemap.py``), drawn under the hexagons.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections import Counter
+from itertools import pairwise
 
 import pandas as pd
 
@@ -15,18 +21,18 @@ from queries import hexgrid
 
 # Light to dark, readable in greyscale and by colour-blind readers (single hue, rising darkness).
 DENSITY_SCALE = [[0.0, "#deebf7"], [0.35, "#9ecae1"], [0.7, "#3182bd"], [1.0, "#08306b"]]
-CLUSTER_COLOUR = "#1b1b1b"
+CLUSTER_COLOUR = "#b2182b"
 FOCUS_ZOOM = 15
+LSOA_LABEL_ZOOM = 13  # LSOA names appear from this zoom (the script hides them further out)
 
 
-def map_style(tile_url: str | None):
-    if not tile_url:
+def map_style(basemap: dict | None):
+    """Blank, or the configured basemap's source and layers (no text layers, so no glyphs)."""
+    if not basemap:
         return "white-bg"
-    return {
-        "version": 8,
-        "sources": {"basemap": {"type": "raster", "tiles": [tile_url], "tileSize": 256}},
-        "layers": [{"id": "basemap", "type": "raster", "source": "basemap"}],
-    }
+    return {"version": 8, "sources": {"basemap": basemap["source"]},
+            "layers": [{"id": "background", "type": "background", "paint": {"background-color": "#ffffff"}},
+                       *basemap["layers"]]}
 
 
 def view_of(cells: pd.DataFrame) -> tuple[dict, float]:
@@ -42,48 +48,8 @@ def view_of(cells: pd.DataFrame) -> tuple[dict, float]:
     return {"lon": float((lon_min + lon_max) / 2), "lat": float((lat_min + lat_max) / 2)}, round(zoom, 2)
 
 
-def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, tile_url: str | None,
-                cell_size: float = hexgrid.DEFAULT_SIZE) -> dict:
-    """The map as a plain figure dict: with thousands of cells, plotly's graph objects
-    spent a third of a second copying the GeoJSON."""
-    shown = cells[cells["count"] > 0]
-    corners = hexgrid.cell_polygons(shown["q"], shown["r"], cell_size).tolist()
-    features = [
-        {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        for cell, ring in zip(shown["cell_id"], corners)
-    ]
-    data = [{
-        "type": "choroplethmap", "name": "Incidents per cell",
-        "geojson": {"type": "FeatureCollection", "features": features},
-        "locations": shown["cell_id"].tolist(), "z": shown["count"].tolist(),
-        "colorscale": DENSITY_SCALE, "marker": {"opacity": 0.8, "line": {"width": 0.5, "color": "white"}},
-        "colorbar": {"title": {"text": "Incidents"}, "thickness": 12},
-        "customdata": shown["places"].tolist(),
-        "hovertemplate": "%{z} incidents<br>%{customdata}<extra></extra>",
-    }]
-    hot = cells[cells["cluster"] == "hot"]
-    lon, lat = _outlines(hexgrid.cell_polygons(hot["q"], hot["r"], cell_size).tolist())
-    data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
-                 "line": {"color": CLUSTER_COLOUR, "width": 3}, "name": "Significant cluster (Gi*, FDR 5%)"})
-    for level, colour, width in (("lsoa", "#9e9e9e", 0.8), ("district", "#424242", 1.6)):
-        rings = [ring for g in boundaries.loc[boundaries["level"] == level, "geometry"] for ring in _rings(json.loads(g))]
-        if rings:
-            lon, lat = _outlines(rings)
-            data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
-                         "line": {"color": colour, "width": width},
-                         "name": f"{'LSOA' if level == 'lsoa' else 'District'} boundaries"})
-    centre, zoom = view_of(cells)
-    layout = {
-        "map": {"style": map_style(tile_url), "center": centre, "zoom": zoom},
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 560, "showlegend": True,
-        "legend": {"orientation": "h", "y": 0.01, "x": 0.01, "yanchor": "bottom", "xanchor": "left",
-                   "bgcolor": "rgba(255,255,255,0.9)"},
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 12},
-    }
-    return {"data": data, "layout": layout}
-
-
-def _rings(geometry: dict) -> list:
+def rings(geometry: dict) -> list:
+    """The outer rings of a Polygon or MultiPolygon."""
     if geometry.get("type") == "Polygon":
         return geometry["coordinates"][:1]
     if geometry.get("type") == "MultiPolygon":
@@ -91,10 +57,90 @@ def _rings(geometry: dict) -> list:
     return []
 
 
-def _outlines(rings) -> tuple[list, list]:
-    """Rings as one line trace: coordinates with a gap (None) between rings."""
+def outline_edges(geometries: list[dict]) -> list[list]:
+    """The outer edge of a set of neighbouring polygons: the segments only one of them has
+    (shared borders cancel out, as the ONS boundaries share their vertices)."""
+    segments: Counter = Counter()
+    for geometry in geometries:
+        for ring in rings(geometry):
+            for a, b in pairwise(ring):
+                segments[tuple(sorted((tuple(a), tuple(b))))] += 1
+    return [[list(a), list(b)] for (a, b), n in segments.items() if n == 1]
+
+
+def label_point(geometry: dict) -> tuple[float, float]:
+    """Where to write a polygon's name: the mean of the largest ring's vertices."""
+    ring = max(rings(geometry), key=len)
+    return (round(sum(p[0] for p in ring) / len(ring), 5), round(sum(p[1] for p in ring) / len(ring), 5))
+
+
+def map_labels(boundaries: pd.DataFrame, places: pd.DataFrame) -> list[dict]:
+    labels = []
+    for row in boundaries.itertuples():
+        lon, lat = label_point(json.loads(row.geometry))
+        labels.append({"lon": lon, "lat": lat, "text": row.name, "kind": row.level})
+    for row in places.itertuples():
+        labels.append({"lon": round(row.longitude, 6), "lat": round(row.latitude, 6), "text": f"{row.rank}. {row.text}",
+                       "kind": "street"})
+    return labels
+
+
+def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | None, places: pd.DataFrame,
+                cell_size: float = hexgrid.DEFAULT_SIZE) -> dict:
+    """The map as a plain figure dict: with thousands of cells, plotly's graph objects
+    spent a third of a second copying the GeoJSON. ``places``: longitude, latitude, text and
+    rank of the busiest places, labelled with their street."""
+    shown = cells[cells["count"] > 0]
+    corners = hexgrid.cell_polygons(shown["q"], shown["r"], cell_size).tolist()
+    features = [
+        {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for cell, ring in zip(shown["cell_id"], corners)
+    ]
+    data = [{
+        "type": "choroplethmap", "name": "Incidents per 250 m cell",
+        "geojson": {"type": "FeatureCollection", "features": features},
+        "locations": shown["cell_id"].tolist(), "z": shown["count"].tolist(),
+        "colorscale": DENSITY_SCALE, "marker": {"opacity": 0.75, "line": {"width": 0.5, "color": "white"}},
+        "colorbar": {"title": {"text": "Incidents"}, "thickness": 12},
+        "customdata": shown["places"].tolist(),
+        "hovertemplate": "%{z} incidents<br>%{customdata}<extra></extra>",
+    }]
+    hot = cells[cells["cluster"] == "hot"]
+    lon, lat = _lines(hexgrid.cell_polygons(hot["q"], hot["r"], cell_size).tolist())
+    data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
+                 "line": {"color": CLUSTER_COLOUR, "width": 2.5}, "name": "Significant cluster (Gi*, FDR 5%)"})
+    districts = boundaries[boundaries["level"] == "district"]
+    for level, colour, width, name in (("lsoa", "#9e9e9e", 0.6, "LSOA boundaries"),
+                                       ("district", "#616161", 1.2, "District boundaries")):
+        lines = [ring for g in boundaries.loc[boundaries["level"] == level, "geometry"] for ring in rings(json.loads(g))]
+        if lines:
+            lon, lat = _lines(lines)
+            data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
+                         "line": {"color": colour, "width": width}, "name": name})
+    if not districts.empty:
+        lon, lat = _lines(outline_edges([json.loads(g) for g in districts["geometry"]]))
+        data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
+                     "line": {"color": "#000000", "width": 2.5}, "name": "Area outline"})
+    if not places.empty:
+        data.append({"type": "scattermap", "mode": "markers", "lon": places["longitude"].tolist(),
+                     "lat": places["latitude"].tolist(), "text": places["text"].tolist(), "name": "Busiest places",
+                     "marker": {"size": 8, "color": "#000000"}, "hovertemplate": "%{text}<extra></extra>"})
+    centre, zoom = view_of(cells)
+    layout = {
+        "map": {"style": map_style(basemap), "center": centre, "zoom": zoom},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 600, "showlegend": True,
+        "legend": {"orientation": "h", "y": 0.01, "x": 0.99, "yanchor": "bottom", "xanchor": "right",
+                   "bgcolor": "rgba(255,255,255,0.9)"},
+        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 12},
+        "meta": {"labels": map_labels(boundaries, places), "lsoa_label_zoom": LSOA_LABEL_ZOOM},
+    }
+    return {"data": data, "layout": layout}
+
+
+def _lines(paths) -> tuple[list, list]:
+    """Rings or segments as one line trace: coordinates with a gap (None) between them."""
     lon, lat = [], []
-    for ring in rings:
-        lon += [p[0] for p in ring] + [None]
-        lat += [p[1] for p in ring] + [None]
+    for path in paths:
+        lon += [p[0] for p in path] + [None]
+        lat += [p[1] for p in path] + [None]
     return lon, lat

@@ -16,24 +16,27 @@ from fpdf.fonts import FontFace
 
 from queries import hexgrid
 from queries.counts import has_synthetic_months
+from queries.reference import AREAS_BY_CODE
 
 from .chart_data import hotspots as data
 from .chart_data.spec import Reader
 from .csv_output import chart_csv
 from .filters import LEVEL_LABELS, Filters
 from .formatting import cell
+from .maps import label_point, outline_edges, rings
 
 GREYS = [235, 200, 160, 115, 60]  # light to dark fills for count bands
 TABLE_ROWS = 30
 CAVEATS = [
-    "Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); "
-    "boundaries from the Office for National Statistics where imported.",
-    "police.uk locations are anonymised map points, each standing for many addresses nearby; incidents with no "
-    "location are left out of this pack.",
+    "Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0).",
+    ("Boundaries, LSOA populations and deprivation deciles: Office for National Statistics and the English Indices of "
+    "Deprivation 2019 (Open Government Licence v3.0). Contains OS data (c) Crown copyright and database right 2021."),
+    data.SNAP_NOTE + " Incidents with no location are left out of this pack.",
     "Small counts vary a lot by chance: a new or emerging place with few incidents deserves a look, not a conclusion.",
     "Recorded crime reflects reporting and police activity as well as offending.",
-    "Method: Poisson test of the period against the baseline months, Benjamini-Hochberg false discovery rate; "
-    "clusters by Getis-Ord Gi* on a 250 m hexagonal grid.",
+    ("Method: usual levels are averaged over the loaded baseline months only; classes rest on exact Poisson and "
+    "binomial tests across the baseline months with a 5% Benjamini-Hochberg false discovery rate; clusters by "
+    "Getis-Ord Gi* on a 250 m hexagonal grid. The analyst appendix lists the statistics."),
 ]
 
 
@@ -86,8 +89,16 @@ class PackPDF(FPDF):
 
 
 def pack_name(reader: Reader, filters: Filters, extension: str) -> str:
+    """'tasking-pack-oxford-burglary-robbery-2024-10-to-2024-12.pdf': area, crime types, period."""
     start, end = data.recent_period(reader, filters)
-    return f"tasking-pack-{data.area_of(filters)}-{end}-{date.today():%Y-%m-%d}.{extension}"
+    area = _slug(AREAS_BY_CODE[data.area_of(filters)].name)
+    crimes = "-".join(filters.crime_types) if filters.crime_types else "all-crime"
+    period = "no-data" if end is None else (end if start == end else f"{start}-to-{end}")
+    return f"tasking-pack-{area}-{crimes}-{period}.{extension}"
+
+
+def _slug(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
 def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> bytes:
@@ -96,97 +107,184 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     if end is None:
         description = "no data loaded"
         places = cells = repeats = changes = pd.DataFrame()
+        note = ""
     else:
         description = data.describe(filters, start, end)
         places = data.places_data(reader, filters)
         cells = data.cells_data(reader, filters)
         repeats = data.repeats_data(reader, filters)
         changes = data.changes_data(reader, filters)
+        note = data.coverage_note(reader, filters)
     pdf = PackPDF(f"Tasking pack: {description}", generated)
     pdf.alias_nb_pages()
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 18)
-    pdf.multi_cell(0, 9, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.paragraph(f"Generated {generated}. Baseline: the {filters.baseline} months before the period. "
-                  f"Places ranked by {LEVEL_LABELS[filters.level].lower()}.")
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(f"Generated {generated}. Usual levels: the monthly mean over the loaded months of the "
+                  f"{filters.baseline} before the period. Places by {LEVEL_LABELS[filters.level].lower()}.")
     if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this pack are made up.", border=1,
                        new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
+    if note:
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.multi_cell(0, 5, _text("Months missing: " + note), border=1, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
     if places.empty:
-        pdf.paragraph("No incidents of these types were recorded here in this period.")
+        pdf.paragraph("No incidents of these types were recorded here in this period, so there is nothing to map "
+                      "or rank. Choose a longer period or other crime types.")
         return bytes(pdf.output())
     pdf.paragraph(data.summary_text(places, cells, description))
-    pdf.heading("Map")
-    _draw_map(pdf, cells, data.area_boundaries(reader, filters))
+    draw_map(pdf, cells, data.area_boundaries(reader, filters), data.labelled_places(places))
     pdf.add_page()
-    pdf.heading(f"Ranked hotspots (top {min(TABLE_ROWS, len(places))} of {len(places):,})")
-    pdf.frame_table(places.head(TABLE_ROWS), [
-        ("rank", "Rank"), ("place_name", "Place"), ("count", "Incidents"), ("baseline_mean", "Baseline / month"),
-        ("ratio", "Ratio"), ("q_value", "q-value"), ("class_name", "Class")], (9, 80, 18, 22, 14, 16, 21))
+    shown = places.head(TABLE_ROWS)
+    pdf.heading(f"Places to look at: the {len(shown)} busiest of {len(places):,}")
+    pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}")), [
+        ("rank", "Rank"), ("place_name", "Place"), ("street", "Street (map point)"), ("count", "Incidents"),
+        ("baseline_mean", "Usual / month"), ("change", "Change on usual"), ("class_name", "What it means"),
+        ("imd2019_decile", "Depriv. decile")], (9, 48, 38, 15, 15, 16, 27, 14))
+    pdf.heading("Why each place is listed")
+    pdf.set_font("Helvetica", "", 8)
+    for row in shown.itertuples():
+        pdf.multi_cell(0, 4, _text(f"{row.rank}. {row.place_name}: {row.why}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    meanings = " ".join(f"{data.CLASS_TEXT[c]}: {text}" for c, text in data.CLASS_MEANING.items())
+    pdf.paragraph("What the words mean. " + meanings + " A place below its usual level is never called a hotspot.")
     pdf.heading("What changed since the period before")
-    pdf.paragraph("The top 20 places now against the same number of months just before.")
-    pdf.frame_table(changes, [("place_name", "Place"), ("count_now", "This period"), ("count_before", "Period before"),
-                              ("change", "Change"), ("status", "Top 20")], (84, 22, 24, 18, 32))
-    pdf.heading("Repeat locations")
-    pdf.paragraph("Places with two or more incidents in the period, and in how many baseline months they also had incidents.")
-    pdf.frame_table(repeats.head(TABLE_ROWS), [("place_name", "Place"), ("count", "Incidents"),
-                                                ("baseline_months_active", "Baseline months"), ("class", "Class")],
-                    (100, 24, 30, 26))
+    if changes.empty:
+        pdf.paragraph("No place's count changed significantly from the period of the same length just before "
+                      "(exact test, 5% false discovery rate)" + ("" if end is None else ", or that period is not loaded")
+                      + ".")
+    else:
+        pdf.paragraph("Only places whose change passes an exact test (5% false discovery rate), largest first.")
+        pdf.frame_table(changes.head(TABLE_ROWS), [("place_name", "Place"), ("street", "Street (map point)"),
+                                                   ("count_now", "This period"), ("count_before", "Period before"),
+                                                   ("change", "Change"), ("meaning", "What it means")],
+                        (50, 40, 18, 20, 16, 46))
+    pdf.heading("Map points with two or more incidents")
+    pdf.paragraph("Each police.uk map point stands for many addresses nearby: these are not repeat addresses or "
+                  "victims.")
+    pdf.frame_table(repeats.head(TABLE_ROWS), [("place_name", "Map point (not an address)"), ("count", "Incidents"),
+                                                ("baseline_months_active", "Baseline months with incidents"),
+                                                ("class_name", "What it means")], (100, 20, 36, 34))
+    pdf.add_page()
+    pdf.heading("Analyst appendix: the statistics behind each place")
+    pdf.frame_table(shown.assign(place=shown["place_name"].str.slice(0, 40)), [
+        ("rank", "Rank"), ("place", "Place"), ("lsoa_code", "LSOA"), ("expected", "Expected"),
+        ("high_months", "Busy months"), ("baseline_months_loaded", "Months loaded"), ("p_value", "p above"),
+        ("q_value", "q above"), ("q_below", "q below")], (9, 55, 20, 16, 15, 16, 16, 16, 16))
     pdf.heading("Data caveats and sources")
     for line in CAVEATS:
         pdf.paragraph("- " + line)
     return bytes(pdf.output())
 
 
-def _draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame) -> None:
-    """Hexagons filled in five grey bands by count, clusters outlined thick, boundaries thin."""
+def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: pd.DataFrame) -> None:
+    """The map, filling the rest of the page: hexagons in five grey bands by count, clusters
+    outlined thick, LSOA and district boundaries, the area's outline, district names, the
+    busiest places numbered with their street, and a scale bar."""
     shown = cells[cells["count"] > 0]
     if shown.empty:
         pdf.paragraph("No located incidents to map.")
         return
     x, y = hexgrid.to_metres(shown["longitude"], shown["latitude"])
-    pad = hexgrid.DEFAULT_SIZE * 2
+    pad = hexgrid.DEFAULT_SIZE * 4
     x_min, x_max, y_min, y_max = x.min() - pad, x.max() + pad, y.min() - pad, y.max() + pad
-    box_w, box_h = pdf.w - pdf.l_margin - pdf.r_margin, 150.0
+    box_w = pdf.w - pdf.l_margin - pdf.r_margin
+    box_h = pdf.h - pdf.get_y() - 32
     scale = min(box_w / (x_max - x_min), box_h / (y_max - y_min))
     left, top = pdf.l_margin, pdf.get_y()
+    right, bottom = left + box_w, top + box_h
 
     def to_page(lon, lat):
         mx, my = hexgrid.to_metres(lon, lat)
         return left + (float(mx) - x_min) * scale, top + (y_max - float(my)) * scale
 
+    def within(px, py):
+        return left <= px <= right and top <= py <= bottom
+
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.2)
+    pdf.rect(left, top, box_w, box_h)
     bands = pd.qcut(shown["count"].rank(method="first"), q=min(5, len(shown)), labels=False)
     pdf.set_line_width(0.1)
     pdf.set_draw_color(255)
     for row, band in zip(shown.itertuples(), bands):
         pdf.set_fill_color(GREYS[int(band) if len(shown) >= 5 else min(int(band) + 2, 4)])
         pdf.polygon([to_page(lon, lat) for lon, lat in hexgrid.cell_polygon(row.q, row.r)], style="DF")
+    for level, grey, width in (("lsoa", 170, 0.1), ("district", 90, 0.3)):
+        pdf.set_draw_color(grey)
+        pdf.set_line_width(width)
+        for geometry in outlines.loc[outlines["level"] == level, "geometry"]:
+            for ring in rings(json.loads(geometry)):
+                _clipped_line(pdf, [to_page(lon, lat) for lon, lat in ring], within)
+    districts = outlines[outlines["level"] == "district"]
     pdf.set_draw_color(0)
-    pdf.set_line_width(0.2)
-    for geometry in outlines.loc[outlines["level"] == "district", "geometry"] if not outlines.empty else []:
-        for ring in _rings(json.loads(geometry)):
-            points = [to_page(lon, lat) for lon, lat in ring]
-            inside = [(px, py) for px, py in points if left <= px <= left + box_w and top <= py <= top + box_h]
-            if len(inside) == len(points):
-                pdf.polyline(points)
+    pdf.set_line_width(0.7)
+    for segment in outline_edges([json.loads(g) for g in districts["geometry"]]):
+        _clipped_line(pdf, [to_page(lon, lat) for lon, lat in segment], within)
     pdf.set_line_width(0.8)
     for row in cells[cells["cluster"] == "hot"].itertuples():
         pdf.polygon([to_page(lon, lat) for lon, lat in hexgrid.cell_polygon(row.q, row.r)], style="D")
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_text_color(70)
+    for row in districts.itertuples():
+        px, py = to_page(*label_point(json.loads(row.geometry)))
+        if within(px, py):
+            pdf.text(px - pdf.get_string_width(row.name.upper()) / 2, py, _text(row.name.upper()))
+    pdf.set_text_color(0)
+    pdf.set_font("Helvetica", "B", 7)
+    for row in labels.itertuples():
+        px, py = to_page(row.longitude, row.latitude)
+        if within(px, py):
+            pdf.set_fill_color(0)
+            pdf.ellipse(px - 0.8, py - 0.8, 1.6, 1.6, style="F")
+            text = _text(f"{row.rank}. {row.text}")
+            width = pdf.get_string_width(text) + 1
+            pdf.set_fill_color(255)
+            pdf.rect(px + 1.2, py - 2.2, width, 3.2, style="F")
+            pdf.text(px + 1.7, py + 0.6, text)
+    _scale_bar(pdf, left + 4, bottom - 5, scale)
     pdf.set_line_width(0.2)
-    pdf.set_y(top + box_h + 3)
+    pdf.set_y(bottom + 2)
     low, high = int(shown["count"].min()), int(shown["count"].max())
-    pdf.paragraph(f"Grey cells: 250 m hexagons, darker for more incidents ({low} to {high} a cell). Thick outlines: "
-                  "significant clusters (Gi*). Thin lines: district boundaries where imported.")
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(0, 4, _text(
+        f"Grey cells: 250 m hexagons, darker for more incidents ({low} to {high} a cell). Thick outlines: significant "
+        "clusters (Gi*). Numbered dots: the busiest places, named by police.uk's nearest street (an anonymous map "
+        "point, not an address). Thin lines: LSOA and district boundaries; the thick black line is the area's edge."),
+        new_x="LMARGIN", new_y="NEXT")
 
 
-def _rings(geometry: dict) -> list:
-    if geometry.get("type") == "Polygon":
-        return geometry["coordinates"][:1]
-    if geometry.get("type") == "MultiPolygon":
-        return [polygon[0] for polygon in geometry["coordinates"]]
-    return []
+def _clipped_line(pdf: PackPDF, points: list, within) -> None:
+    """Draw the runs of a line that lie inside the map box."""
+    run: list = []
+    for point in points:
+        if within(*point):
+            run.append(point)
+            continue
+        if len(run) > 1:
+            pdf.polyline(run)
+        run = []
+    if len(run) > 1:
+        pdf.polyline(run)
+
+
+def _scale_bar(pdf: PackPDF, x: float, y: float, scale: float) -> None:
+    """A bar of a round length; ``scale`` is page millimetres per metre on the ground (the
+    grid's local projection keeps metres true at Thames Valley's latitude)."""
+    length = next((m for m in (10000, 5000, 2000, 1000, 500, 200, 100) if m * scale <= 40), 100)
+    width = length * scale
+    pdf.set_fill_color(255)
+    pdf.rect(x - 1, y - 4.5, width + 2, 6.5, style="F")
+    pdf.set_draw_color(0)
+    pdf.set_line_width(0.5)
+    pdf.line(x, y, x + width, y)
+    pdf.line(x, y - 1.2, x, y)
+    pdf.line(x + width, y - 1.2, x + width, y)
+    pdf.set_font("Helvetica", "", 7)
+    pdf.text(x, y - 1.8, f"{length // 1000} km" if length >= 1000 else f"{length} m")
 
 
 def build_zip(reader: Reader, filters: Filters) -> bytes:

@@ -8,23 +8,17 @@ plotly.js set styles at run time. MapLibre starts its workers from blob: URLs.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask
 
 
-def content_security_policy(script_hashes: list[str], frame_ancestors: list[str], tile_url: str | None) -> str:
-    tile_origin = ""
-    if tile_url:
-        parts = urlsplit(tile_url.replace("{", "").replace("}", ""))
-        tile_origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+def content_security_policy(script_hashes: list[str], frame_ancestors: list[str]) -> str:
     directives = {
         "default-src": "'self'",
         "script-src": " ".join(["'self'", *script_hashes]),  # Dash gives them quoted
         "style-src": "'self' 'unsafe-inline'",
-        "img-src": f"'self' data: blob:{tile_origin}",
+        "img-src": "'self' data: blob:",
         "font-src": "'self' data:",
-        "connect-src": f"'self'{tile_origin}",
+        "connect-src": "'self'",
         "worker-src": "'self' blob:",
         "child-src": "'self' blob:",
         "object-src": "'none'",

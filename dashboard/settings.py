@@ -33,7 +33,8 @@ class Settings:
     frame_ancestors: str = field(default_factory=lambda: _env("FRAME_ANCESTORS", ""))
     # Where the app lives behind a reverse proxy, e.g. /community-safety/.
     url_prefix: str = field(default_factory=lambda: _prefix(_env("URL_PREFIX")))
-    map_tile_url: str | None = field(default_factory=lambda: _env("MAP_TILE_URL"))
+    # A .pmtiles file (raster or vector) drawn under the hotspot map, served by the app itself.
+    map_pmtiles: str | None = field(default_factory=lambda: _env("MAP_PMTILES"))
     # "accounts": partners sign in with accounts kept here; "header": a single-sign-on proxy
     # sets the user and role headers, honoured only from TRUSTED_PROXIES.
     auth_mode: str = field(default_factory=lambda: _env("AUTH_MODE", "accounts"))

@@ -1,7 +1,7 @@
 """Create or upgrade the database and load what ships with the project.
 
-``init_db`` is safe to run again: areas are upserted, and the shipped published figures
-and population are re-read only when their files have changed.
+``init_db`` is safe to run again: areas are upserted, and the shipped published figures,
+population and boundaries are re-read only when their files have changed.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select, update
 
 from .db import PROJECT_ROOT, upgrade_schema
+from .importers.boundaries import import_boundaries
 from .importers.files import checksum
 from .importers.population import import_population
 from .importers.series import import_series
@@ -21,6 +22,7 @@ from .schema import area, import_log, incident
 log = logging.getLogger(__name__)
 PUBLISHED_DIR = PROJECT_ROOT / "data" / "published"
 POPULATION_DIR = PROJECT_ROOT / "data" / "population"
+GEOGRAPHY_DIR = PROJECT_ROOT / "data" / "geography"
 SYSTEM_USER = "system (shipped data)"
 
 
@@ -33,6 +35,10 @@ def init_db(engine: Engine) -> None:
     for path in sorted(PUBLISHED_DIR.glob("*.csv")):
         if _changed(engine, path):
             import_series(engine, path, kind="published", imported_by=SYSTEM_USER)
+    # Shipped district and LSOA boundaries, so a fresh machine draws them on the hotspot map.
+    for path in sorted(GEOGRAPHY_DIR.glob("*.geojson")):
+        if _changed(engine, path):
+            import_boundaries(engine, path, imported_by=SYSTEM_USER)
 
 
 def bootstrap(engine: Engine, *, demo: bool = True) -> None:

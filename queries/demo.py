@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -26,11 +25,12 @@ import numpy as np
 from sqlalchemy import Engine
 
 from . import periods
+from .demo_places import real_lsoas
 from .importers.bookkeeping import bump_data_version
 from .importers.files import InputFile
 from .importers.policeuk_parse import STREET_HEADER, parse_street
 from .importers.policeuk_store import store_street
-from .reference import CRIME_TYPES_BY_SLUG, FORCES_BY_SLUG
+from .reference import AREAS, CRIME_TYPES_BY_SLUG, FORCES_BY_SLUG
 
 SEED = 20190101
 FIRST_MONTH = "2019-01"
@@ -88,7 +88,6 @@ OUTCOMES_CLOSED = [
     "Formal action is not in the public interest", "Suspect charged as part of another case",
 ]
 NO_LOCATION_SHARE = 0.03
-LSOA_POPULATION = 1600  # a typical LSOA's residents (ONS: 1,000 to 3,000)
 
 
 @dataclass(frozen=True)
@@ -108,39 +107,11 @@ def latest_full_month(today: date | None = None) -> str:
 
 @cache
 def demo_lsoas(district: str, index: int) -> tuple[DemoLsoa, ...]:
-    """Synthetic LSOAs for a district: clustered round its towns, with uneven weights.
-
-    Codes use the E019xxxxx range, which ONS has not issued, so they never collide with
-    real LSOAs; names carry the district prefix the importer places them by.
-    """
+    """The district's real LSOAs, busier near its towns, with map points inside each polygon
+    (``demo_places``)."""
     rng = np.random.default_rng([SEED, index, 0])
-    _, towns = TOWNS[district]
-    total = max(6, round(POPULATION[district] / LSOA_POPULATION))
-    lsoas: list[DemoLsoa] = []
-    number = 0
-    for _town, lat, lon, share in towns:
-        count = max(3, round(total * share))
-        spread = 0.018 if share == 1.0 else 0.011
-        distance = np.abs(rng.normal(0, 1, count))
-        for i in range(count):
-            angle = rng.uniform(0, 2 * math.pi)
-            c_lat = lat + spread * distance[i] * math.sin(angle)
-            c_lon = lon + spread * 1.6 * distance[i] * math.cos(angle)
-            # Centres attract more incidents; a lognormal spread gives a few hot LSOAs.
-            weight = math.exp(-distance[i]) * rng.lognormal(0, 0.7)
-            streets = tuple(
-                (
-                    f"On or near {STREETS[int(rng.integers(len(STREETS)))]}",
-                    round(c_lat + rng.normal(0, 0.0015), 6),
-                    round(c_lon + rng.normal(0, 0.0024), 6),
-                )
-                for _ in range(8)
-            )
-            number += 1
-            code = f"E019{index:02d}{number:03d}"
-            name = f"{district} {900 + number // 26:03d}{chr(65 + number % 26)}"
-            lsoas.append(DemoLsoa(code, name, c_lat, c_lon, weight, streets))
-    return tuple(lsoas)
+    code = next(a.code for a in AREAS if a.name == district)
+    return tuple(DemoLsoa(*lsoa) for lsoa in real_lsoas(code, TOWNS[district][1], STREETS, rng))
 
 
 def month_rows(month: str, scale: float = 1.0, last_month: str | None = None) -> list[list[str]]:

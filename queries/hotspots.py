@@ -1,25 +1,17 @@
-"""Hotspots for tasking: where incidents concentrate, which places are new or getting
-worse, and where cells cluster significantly.
+"""Hotspots for tasking: where incidents concentrate, which places are new, emerging,
+persistent or fading, what changed since the last period, and where cells cluster.
 
-Method (shown on the hotspot page too):
-- The recent period is compared with a baseline of the months just before it. A place's
-  expected count is its baseline monthly mean times the recent months.
-- p-value: the Poisson probability of at least the recent count if the baseline rate held
-  (a place with no baseline incidents is given half an incident over the baseline, so its
-  p-value is defined). q-value: Benjamini-Hochberg false-discovery-rate adjustment across
-  every place with incidents in either period.
-- Classes: new (none in the baseline); emerging (q < 0.05, above expected); persistent (in
-  the top tenth by recent count, at least 2, and with incidents in more than half the
-  baseline months); fading (significantly fewer than a baseline of at least one a month,
-  q < 0.05 on the lower tail).
-- Clusters: Getis-Ord Gi* over a hexagonal grid (the cell and its six neighbours, binary
-  weights) on recent counts, over every cell holding a police.uk map point in the area,
-  with Benjamini-Hochberg control of the false discovery rate.
+A place's usual level is its mean over the baseline months that are *loaded*: a month the
+force has not loaded is left out, never counted as zero. Places are classed only when at
+least half the baseline months and every month of the period are loaded (``Coverage``);
+otherwise every view says which months are missing and gives no class. The tests and
+classes are in ``hotspot_tests``. Clusters: Getis-Ord Gi* over a hexagonal grid (the cell
+and its six neighbours, binary weights) on the period's counts, over every cell holding a
+police.uk map point in the area, with Benjamini-Hochberg control of the false discovery rate.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,26 +20,78 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from . import hexgrid, periods
+from . import hotspot_tests as tests
+from .counts import loaded_months
 from .db import fetch_rows, plain_rows
-from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in
+from .hotspot_tests import EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE
+from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import lsoa, place, place_count
-from .stats import benjamini_hochberg, getis_ord_gi_star, normal_upper_p, poisson_lower_p, poisson_upper_p
+from .stats import getis_ord_gi_star, normal_upper_p
 
+__all__ = ["EMERGING", "FADING", "NEW", "PERSISTENT", "SIGNIFICANCE"]
 LOCATION, LSOA, CELL = "location", "lsoa", "cell"
 LEVELS = (LOCATION, LSOA, CELL)
-NEW, EMERGING, PERSISTENT, FADING = "new", "emerging", "persistent", "fading"
-SIGNIFICANCE = 0.05
+MIN_BASELINE_SHARE = 0.5  # a place is classed when at least half its baseline months are loaded
 
 HOTSPOT_SCHEMA = {
-    "place_code": "str", "place_name": "str", "lsoa_code": "str", "longitude": "float64", "latitude": "float64",
-    "count": "int64", "baseline_count": "int64", "baseline_mean": "float64", "baseline_months_active": "int64",
-    "expected": "float64", "ratio": "Float64", "p_value": "float64", "q_value": "float64", "class": "str",
+    "place_code": "str", "place_name": "str", "street": "str", "lsoa_code": "str", "lsoa_name": "str",
+    "longitude": "float64", "latitude": "float64", "count": "int64", "baseline_count": "int64",
+    "baseline_months_loaded": "int64", "baseline_mean": "float64", "baseline_months_active": "int64",
+    "expected": "float64", "ratio": "Float64", "high_now": "bool", "high_months": "int64",
+    "p_value": "float64", "q_value": "float64", "q_below": "float64", "class": "str",
 }
 HOTSPOT_COLUMNS = list(HOTSPOT_SCHEMA)
+CHANGE_SCHEMA = {
+    "place_code": "str", "place_name": "str", "street": "str", "lsoa_code": "str", "lsoa_name": "str",
+    "longitude": "float64", "latitude": "float64", "count_now": "int64", "count_before": "int64", "change": "int64",
+    "p_value": "float64", "q_value": "float64",
+}
 CELL_SCHEMA = {
     "cell_id": "str", "q": "int64", "r": "int64", "longitude": "float64", "latitude": "float64", "count": "int64",
     "places": "str", "z": "float64", "p_value": "float64", "q_value": "float64", "cluster": "str",
 }
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which months of a hotspot analysis are loaded, and whether places can be classed."""
+
+    baseline: tuple[str, ...]  # every month of the baseline window
+    loaded: tuple[str, ...]  # those the force has loaded
+    recent_missing: tuple[str, ...]  # months of the period itself that are not loaded
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(m for m in self.baseline if m not in self.loaded)
+
+    @property
+    def classed(self) -> bool:
+        return (not self.recent_missing and bool(self.loaded)
+                and len(self.loaded) >= MIN_BASELINE_SHARE * len(self.baseline))
+
+    def note(self) -> str:
+        """Plain words on what is missing and what that means (empty when nothing is)."""
+        parts = []
+        if self.recent_missing:
+            parts.append(f"The period includes months that are not loaded ({_months_text(self.recent_missing)}).")
+        if self.missing:
+            parts.append(f"{len(self.loaded)} of the {len(self.baseline)} baseline months are loaded; missing: "
+                         f"{_months_text(self.missing)}. Usual levels are averaged over the loaded months only.")
+        if not self.classed:
+            parts.append("No place is classed: classes need every month of the period and at least half the "
+                         "baseline months loaded.")
+        return " ".join(parts)
+
+
+def _months_text(months: Sequence[str]) -> str:
+    """Runs of consecutive months as ranges: 2023-01 to 2023-06, 2023-09."""
+    runs: list[list[str]] = []
+    for month in months:
+        if runs and periods.add_months(runs[-1][-1], 1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)
 
 
 def baseline_period(start: str, baseline_months: int) -> tuple[str, str]:
@@ -89,90 +133,125 @@ def area_places(engine: Engine, area_code: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["place_id", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"])
 
 
-def classify(count, baseline_count, baseline_months: int, recent_months: int, months_active) -> pd.DataFrame:
-    """p, q and the class of each place from its recent and baseline counts (pure; tested by hand)."""
-    count = np.asarray(count, dtype=float)
-    baseline_count = np.asarray(baseline_count, dtype=float)
-    months_active = np.asarray(months_active, dtype=float)
-    baseline_mean = baseline_count / baseline_months
-    expected = baseline_mean * recent_months
-    # With no baseline, half an incident over the baseline keeps the test defined.
-    rate_for_test = np.where(baseline_count > 0, expected, 0.5 / baseline_months * recent_months)
-    p_value = poisson_upper_p(count, rate_for_test)
-    q_value = benjamini_hochberg(p_value)
-    q_fading = benjamini_hochberg(poisson_lower_p(count, np.where(expected > 0, expected, 1.0)))
-    positive = count[count > 0]
-    high = max(2.0, float(np.quantile(positive, 0.9))) if len(positive) else math.inf
-    classes = np.full(len(count), "", dtype=object)
-    fading = (baseline_mean >= 1) & (q_fading < SIGNIFICANCE) & (count < expected)
-    persistent = (count >= high) & (months_active > baseline_months / 2)
-    emerging = (q_value < SIGNIFICANCE) & (count > expected)
-    new = (baseline_count == 0) & (count > 0)
-    for mask, name in ((fading, FADING), (persistent, PERSISTENT), (emerging, EMERGING), (new, NEW)):
-        classes[mask] = name  # later rules win: new, then emerging, then persistent, then fading
-    ratio = np.where(expected > 0, count / np.where(expected > 0, expected, 1), np.nan)
-    return pd.DataFrame({
-        "baseline_mean": baseline_mean, "expected": expected, "ratio": ratio,
-        "p_value": p_value, "q_value": q_value, "class": classes,
-    })
+def coverage_of(start: str, end: str, baseline_months: int, loaded) -> Coverage:
+    """Which baseline and recent months are loaded, for one force (every area here lies in one)."""
+    loaded = set(loaded)
+    first, last = baseline_period(start, baseline_months)
+    baseline = tuple(periods.months_between(first, last))
+    return Coverage(
+        baseline=baseline,
+        loaded=tuple(m for m in baseline if m in loaded),
+        recent_missing=tuple(m for m in periods.months_between(start, end) if m not in loaded),
+    )
 
 
-def hotspots(
-    engine: Engine,
-    area_code: str,
-    crime_types: Sequence[str] | None,
-    start: str,
-    end: str,
-    baseline_months: int = 12,
-    level: str = LOCATION,
-    cell_size: float = hexgrid.DEFAULT_SIZE,
-) -> pd.DataFrame:
-    """Places ranked by incidents in the recent period, with their baseline, test and class."""
-    if area_code not in AREAS_BY_CODE or level not in LEVELS:
-        raise ValueError("unknown area or level")
-    data = place_month_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end)
-    return rank_places(data, start, end, baseline_months, level, cell_size)
+def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, level: str, loaded,
+                units: int | None = None, cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
+    """``hotspots`` on counts already fetched (which may reach further back than needed).
 
-
-def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, level: str,
-                cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
-    """``hotspots`` on counts already fetched (which may reach further back than needed)."""
-    base_first, base_last = baseline_period(start, baseline_months)
-    data = data[(data["month"] >= base_first) & (data["month"] <= end)]
+    ``loaded``: the months the force has loaded; the others are left out, never counted as
+    zeros. ``units``: how many places of this level the area has (those with no incident too),
+    for the test of a month's concentration; by default the places in ``data``."""
+    coverage = coverage_of(start, end, baseline_months, loaded)
+    recent = [m for m in periods.months_between(start, end) if m not in coverage.recent_missing]
+    window = list(coverage.loaded) + recent  # sorted: every baseline month is before ``start``
+    data = data[data["month"].isin(window)]
     if data.empty:
         return _empty(HOTSPOT_SCHEMA)
     # Level keys are worked out once per place, not once per count row, and grouped as integers.
     places = data.drop_duplicates("place_id").set_index("place_id")
     keys = _level_keys(places, level, cell_size)
     codes, labels = pd.factorize(keys["place_code"])
+    n, width, based = len(labels), len(window), len(coverage.loaded)
     key = data["place_id"].map(pd.Series(codes, index=keys.index)).to_numpy()
-    month = data["month"].to_numpy()
+    column = np.searchsorted(np.array(window), data["month"].to_numpy())
     count = data["count"].to_numpy()
-    recent = month >= start
-    base = month <= base_last
-    n = len(labels)
-    recent_count = np.bincount(key, weights=np.where(recent, count, 0), minlength=n)
-    baseline_count = np.bincount(key, weights=np.where(base, count, 0), minlength=n)
-    active = pd.DataFrame({"key": key[base & (count > 0)], "month": month[base & (count > 0)]}).drop_duplicates()
-    months_active = np.bincount(active["key"].to_numpy(), minlength=n)
+    matrix = np.bincount(key * width + column, weights=count, minlength=n * width).reshape(n, width)
+    baseline_count, recent_count = matrix[:, :based].sum(axis=1), matrix[:, based:].sum(axis=1)
+    totals = matrix.sum(axis=0)
+    units = max(units or n, n)
+    high_months = tests.high_flags(matrix[:, :based], totals[:based], units).sum(axis=1)
+    high_now = tests.high_flags(recent_count[:, None], [totals[based:].sum()], units)[:, 0]
+    recent_months = len(periods.months_between(start, end))
+    baseline_mean = baseline_count / based if based else np.full(n, np.nan)
+    expected = baseline_mean * recent_months
+    if coverage.classed:
+        p_above, p_below = tests.against_baseline(recent_count, baseline_count, based, recent_months)
+        classes, q_above, q_below = tests.classes(recent_count, expected, high_now, high_months, based, p_above, p_below)
+    else:
+        p_above = q_above = q_below = np.full(n, np.nan)
+        classes = np.full(n, "", dtype=object)
     details = keys.assign(code=codes).groupby("code").agg(
-        place_name=("place_name", "first"), lsoa_code=("lsoa_code", "first"),
+        place_name=("place_name", "first"), lsoa_code=("lsoa_code", "first"), lsoa_name=("lsoa_name", "first"),
         longitude=("longitude", "mean"), latitude=("latitude", "mean"),
     ).sort_index()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(expected > 0, recent_count / expected, np.nan)
     frame = details.assign(
-        place_code=list(labels), count=recent_count.astype("int64"), baseline_count=baseline_count.astype("int64"),
-        baseline_months_active=months_active.astype("int64"),
+        place_code=list(labels), street=_busiest_street(data, key, recent, n),
+        count=recent_count.astype("int64"), baseline_count=baseline_count.astype("int64"),
+        baseline_months_loaded=based, baseline_months_active=(matrix[:, :based] > 0).sum(axis=1).astype("int64"),
+        baseline_mean=baseline_mean, expected=expected, ratio=ratio, high_now=high_now,
+        high_months=high_months.astype("int64"), p_value=p_above, q_value=q_above, q_below=q_below, **{"class": classes},
     ).reset_index(drop=True)
-    recent_months = len(periods.months_between(start, end))
-    stats = classify(frame["count"], frame["baseline_count"], baseline_months, recent_months, frame["baseline_months_active"])
-    frame = pd.concat([frame, stats], axis=1)
+    # Places with nothing this period are listed only when they are fading.
+    frame = frame[(frame["count"] > 0) | (frame["class"] != "")]
     frame = frame.sort_values(["count", "ratio", "place_name"], ascending=[False, False, True], na_position="last")
     return frame.reset_index(drop=True)[HOTSPOT_COLUMNS].astype(HOTSPOT_SCHEMA)
 
 
+def _busiest_street(data: pd.DataFrame, key: np.ndarray, recent: list[str], n: int) -> list[str]:
+    """Per place, LSOA or cell: the police.uk location with most incidents this period
+    (or over the whole window, for a place with none this period)."""
+    rows = pd.DataFrame({"key": key, "name": data["name"].to_numpy(), "count": data["count"].to_numpy(),
+                         "recent": data["month"].isin(recent).to_numpy()})
+    totals = rows.groupby(["key", "name"], as_index=False).agg(count=("count", "sum"), recent=("recent", "max"))
+    recent_totals = rows[rows["recent"]].groupby(["key", "name"], as_index=False)["count"].sum()
+    best = pd.concat([recent_totals.assign(order=0), totals[["key", "name", "count"]].assign(order=1)])
+    best = best.sort_values(["key", "order", "count", "name"], ascending=[True, True, False, True])
+    streets = best.drop_duplicates("key").set_index("key")["name"]
+    return streets.reindex(range(n), fill_value="").tolist()
+
+
+def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded,
+                    cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
+    """Places whose count changed significantly from the period of equal length just before
+    (two-sided exact conditional test, Benjamini-Hochberg over the places with an incident in
+    either period, 5%), largest change first. Empty unless both periods are wholly loaded."""
+    months = len(periods.months_between(start, end))
+    before = (periods.add_months(start, -months), periods.add_months(start, -1))
+    needed = periods.months_between(before[0], end)
+    if any(m not in set(loaded) for m in needed):
+        return _empty(CHANGE_SCHEMA)
+    data = data[(data["month"] >= before[0]) & (data["month"] <= end)]
+    if data.empty:
+        return _empty(CHANGE_SCHEMA)
+    places = data.drop_duplicates("place_id").set_index("place_id")
+    keys = _level_keys(places, level, cell_size)
+    codes, labels = pd.factorize(keys["place_code"])
+    key = data["place_id"].map(pd.Series(codes, index=keys.index)).to_numpy()
+    now = (data["month"] >= start).to_numpy()
+    count = data["count"].to_numpy()
+    count_now = np.bincount(key, weights=np.where(now, count, 0), minlength=len(labels)).astype("int64")
+    count_before = np.bincount(key, weights=np.where(now, 0, count), minlength=len(labels)).astype("int64")
+    p, q = tests.changed(count_now, count_before)
+    details = keys.assign(code=codes).groupby("code").agg(
+        place_name=("place_name", "first"), lsoa_code=("lsoa_code", "first"), lsoa_name=("lsoa_name", "first"),
+        longitude=("longitude", "mean"), latitude=("latitude", "mean"),
+    ).sort_index()
+    frame = details.assign(
+        place_code=list(labels), street=_busiest_street(data, key, periods.months_between(start, end), len(labels)),
+        count_now=count_now, count_before=count_before, change=count_now - count_before, p_value=p, q_value=q,
+    ).reset_index(drop=True)
+    frame = frame[frame["q_value"] < tests.SIGNIFICANCE]
+    frame = frame.assign(size=frame["change"].abs()).sort_values(["size", "count_now", "place_name"],
+                                                                  ascending=[False, False, True])
+    return frame.reset_index(drop=True)[list(CHANGE_SCHEMA)].astype(CHANGE_SCHEMA)
+
+
 def _level_keys(places: pd.DataFrame, level: str, cell_size: float) -> pd.DataFrame:
     """Per place (indexed by place id): the code and name of the place, LSOA or cell it counts in."""
-    keys = places[["lsoa_code", "longitude", "latitude"]].copy()
+    keys = places[["lsoa_code", "lsoa_name", "longitude", "latitude"]].copy()
     if level == LOCATION:
         keys["place_code"] = places.index.astype(str)
         keys["place_name"] = places["name"] + " (" + places["lsoa_name"] + ")"
@@ -210,23 +289,26 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
     position = {cell: i for i, cell in enumerate(cells)}
     data = data[(data["month"] >= start) & (data["month"] <= end)]
     counts = np.zeros(len(cells))
-    names: dict[int, dict[str, int]] = {}
+    top_names = [""] * len(cells)
     if not data.empty:
         per_place = data.groupby(["name", "longitude", "latitude"], as_index=False)["count"].sum()
         q, r = hexgrid.cells_of(per_place["longitude"], per_place["latitude"], cell_size)
-        for a, b, n, name in zip(q.tolist(), r.tolist(), per_place["count"].tolist(), per_place["name"].tolist()):
-            i = position.get((a, b))
-            if i is None:
-                continue
-            counts[i] += n
-            names.setdefault(i, {})
-            names[i][name] = names[i].get(name, 0) + n
+        at = pd.Series(list(zip(q.tolist(), r.tolist()))).map(position)
+        per_place = per_place.assign(cell=at.to_numpy()).dropna(subset=["cell"])
+        per_place["cell"] = per_place["cell"].astype("int64")
+        counts = np.bincount(per_place["cell"], weights=per_place["count"], minlength=len(cells)).astype(float)
+        per_name = per_place.groupby(["cell", "name"], as_index=False)["count"].sum()
+        per_name = per_name.sort_values(["cell", "count", "name"], ascending=[True, False, True])
+        per_name = per_name.groupby("cell").head(3)
+        per_name["text"] = per_name["name"] + " (" + per_name["count"].astype("int64").astype(str) + ")"
+        for cell, text in per_name.groupby("cell")["text"].agg("; ".join).items():
+            top_names[int(cell)] = text
     index = np.array([[position.get(nb, -1) for nb in hexgrid.neighbours(a, b)] for a, b in cells], dtype=np.int64)
     z = getis_ord_gi_star(counts, index)
     p_hot = normal_upper_p(z)
     p_cold = normal_upper_p(-z)
-    q_hot = benjamini_hochberg(p_hot)
-    q_cold = benjamini_hochberg(p_cold)
+    q_hot = tests.fdr(p_hot)
+    q_cold = tests.fdr(p_cold)
     cluster = np.where((q_hot < SIGNIFICANCE) & (z > 0), "hot", np.where((q_cold < SIGNIFICANCE) & (z < 0), "cold", ""))
     centres = [hexgrid.cell_centre(a, b, cell_size) for a, b in cells]
     frame = pd.DataFrame({
@@ -234,22 +316,17 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
         "q": [a for a, _ in cells], "r": [b for _, b in cells],
         "longitude": [c[0] for c in centres], "latitude": [c[1] for c in centres],
         "count": counts.astype("int64"),
-        "places": [_top_places(names.get(i, {})) for i in range(len(cells))],
+        "places": top_names,
         "z": z, "p_value": np.where(z >= 0, p_hot, p_cold), "q_value": np.where(z >= 0, q_hot, q_cold),
         "cluster": cluster,
     })
     return frame.astype(CELL_SCHEMA)
 
 
-def _top_places(names: dict[str, int], limit: int = 3) -> str:
-    ranked = sorted(names.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return "; ".join(f"{name} ({n})" for name, n in ranked)
-
-
 def repeats_of(location_hotspots: pd.DataFrame) -> pd.DataFrame:
     frame = location_hotspots[location_hotspots["count"] >= 2]
-    return frame[["place_code", "place_name", "lsoa_code", "longitude", "latitude", "count", "baseline_months_active",
-                  "class"]].reset_index(drop=True)
+    return frame[["place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude", "latitude", "count",
+                  "baseline_months_active", "class"]].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -257,9 +334,32 @@ class HotspotAnalysis:
     """Everything the hotspot page and the tasking pack show, from one fetch of counts."""
 
     places: pd.DataFrame  # ranked at the chosen level
-    previous: pd.DataFrame  # the same, for the period of equal length just before
+    changes: pd.DataFrame  # places whose count changed significantly from that period
     repeats: pd.DataFrame  # street locations with two or more incidents
     cells: pd.DataFrame  # Gi* over the grid
+    coverage: Coverage  # which months are loaded, and whether places are classed
+    units: int  # places of the chosen level in the area (with or without incidents)
+
+
+def hotspots(
+    engine: Engine,
+    area_code: str,
+    crime_types: Sequence[str] | None,
+    start: str,
+    end: str,
+    baseline_months: int = 12,
+    level: str = LOCATION,
+    cell_size: float = hexgrid.DEFAULT_SIZE,
+) -> pd.DataFrame:
+    """Places ranked by incidents in the period, with their usual level, tests and class.
+    ``frame.attrs["coverage"]`` holds the ``Coverage``."""
+    _check(area_code, level)
+    points = area_places(engine, area_code)
+    data = place_month_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end, points)
+    loaded = loaded_months(engine, force_of(area_code))
+    frame = rank_places(data, start, end, baseline_months, level, loaded, unit_count(points, level, cell_size), cell_size)
+    frame.attrs["coverage"] = coverage_of(start, end, baseline_months, loaded)
+    return frame
 
 
 def hotspot_analysis(
@@ -272,20 +372,40 @@ def hotspot_analysis(
     level: str = LOCATION,
     cell_size: float = hexgrid.DEFAULT_SIZE,
 ) -> HotspotAnalysis:
-    if area_code not in AREAS_BY_CODE or level not in LEVELS:
-        raise ValueError("unknown area or level")
+    _check(area_code, level)
     months = len(periods.months_between(start, end))
-    previous = (periods.add_months(start, -months), periods.add_months(start, -1))
+    # The baseline and the period before (for "what changed") both end at the period's start.
+    first = periods.add_months(start, -max(baseline_months, months))
     points = area_places(engine, area_code)
-    data = place_month_counts(engine, area_code, crime_types, baseline_period(previous[0], baseline_months)[0], end, points)
-    places = rank_places(data, start, end, baseline_months, level, cell_size)
-    locations = places if level == LOCATION else rank_places(data, start, end, baseline_months, LOCATION)
+    data = place_month_counts(engine, area_code, crime_types, first, end, points)
+    loaded = loaded_months(engine, force_of(area_code))
+    units = unit_count(points, level, cell_size)
+    places = rank_places(data, start, end, baseline_months, level, loaded, units, cell_size)
+    locations = places if level == LOCATION else rank_places(
+        data, start, end, baseline_months, LOCATION, loaded, unit_count(points, LOCATION, cell_size))
     return HotspotAnalysis(
         places=places,
-        previous=rank_places(data, previous[0], previous[1], baseline_months, level, cell_size),
+        changes=changes_between(data, start, end, level, loaded, cell_size),
         repeats=repeats_of(locations),
         cells=cluster_cells(points, data, start, end, cell_size),
+        coverage=coverage_of(start, end, baseline_months, loaded),
+        units=units,
     )
+
+
+def _check(area_code: str, level: str) -> None:
+    if area_code not in AREAS_BY_CODE or level not in LEVELS:
+        raise ValueError("unknown area or level")
+
+
+def unit_count(points: pd.DataFrame, level: str, cell_size: float = hexgrid.DEFAULT_SIZE) -> int:
+    """How many places, LSOAs or grid cells of the area hold a police.uk map point."""
+    if level == LOCATION:
+        return len(points)
+    if level == LSOA:
+        return int(points["lsoa_code"].nunique())
+    q, r = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
+    return len(set(zip(q.tolist(), r.tolist())))
 
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:

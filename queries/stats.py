@@ -107,36 +107,6 @@ def rate_interval(count: int, population: int, per: int = 1000) -> tuple[float, 
     return low / population * per, high / population * per
 
 
-def poisson_upper_p(observed, expected) -> np.ndarray:
-    """P(X >= observed) for X ~ Poisson(expected): 'more than expected would give'."""
-    from scipy.stats import poisson
-
-    observed = np.asarray(observed, dtype=float)
-    return np.where(observed <= 0, 1.0, poisson.sf(observed - 1, np.asarray(expected, dtype=float)))
-
-
-def poisson_lower_p(observed, expected) -> np.ndarray:
-    """P(X <= observed) for X ~ Poisson(expected): 'fewer than expected would give'."""
-    from scipy.stats import poisson
-
-    return poisson.cdf(np.asarray(observed, dtype=float), np.asarray(expected, dtype=float))
-
-
-def benjamini_hochberg(p_values) -> np.ndarray:
-    """False-discovery-rate adjusted p-values (q-values), as Benjamini and Hochberg (1995)."""
-    p = np.asarray(p_values, dtype=float)
-    n = len(p)
-    if n == 0:
-        return p
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    # Each q is the smallest ranked value at or above its rank, capped at 1.
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    q = np.empty(n)
-    q[order] = np.minimum(adjusted, 1.0)
-    return q
-
-
 def getis_ord_gi_star(values, neighbour_index) -> np.ndarray:
     """Getis-Ord Gi* z-scores with binary weights: each cell and its neighbours.
 

@@ -59,3 +59,30 @@ def test_latest_full_month():
 
     assert demo.latest_full_month(date(2026, 11, 21)) == "2026-10"
     assert demo.latest_full_month(date(2026, 1, 5)) == "2025-12"
+
+
+def test_demo_incidents_fall_inside_the_real_lsoa_polygons_they_claim():
+    import json
+
+    import numpy as np
+
+    from queries.demo_places import LSOA_SHAPES, inside
+
+    shapes = {f["properties"]["LSOA11CD"]: f for f in json.loads(LSOA_SHAPES.read_text())["features"]}
+    located = [r for r in rows("2024-03")[1:] if r[7]]
+    by_lsoa: dict[str, list] = {}
+    for r in located:
+        assert shapes[r[7]]["properties"]["LSOA11NM"] == r[8]  # a real code with its real name
+        by_lsoa.setdefault(r[7], []).append((float(r[4]), float(r[5])))
+    for code, points in by_lsoa.items():
+        lon, lat = np.array(points).T
+        assert inside(lon, lat, shapes[code]["geometry"]).all(), code
+    assert len(by_lsoa) > 1000  # most of the force's 1,415 LSOAs have an incident in a month
+
+
+def test_point_in_polygon_by_hand():
+    from queries.demo_places import inside
+
+    square_with_hole = {"type": "Polygon", "coordinates": [
+        [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 2], [1, 1]]]}
+    assert inside([0.5, 1.5, 3, 5], [0.5, 1.5, 3, 1], square_with_hole).tolist() == [True, False, True, False]

@@ -56,16 +56,29 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     assert len(figure["data"][0]["geojson"]["features"]) == int((cells["count"] > 0).sum())
     hot = int((cells["cluster"] == "hot").sum())
     assert figure["data"][1]["lon"].count(None) == hot  # one outline a hot cell
-    assert figure["layout"]["map"]["style"] == "white-bg"  # no tile server unless configured
-    assert "Gi* finds" in texts(tree)
+    assert figure["layout"]["map"]["style"] == "white-bg"  # no basemap unless configured
+    assert "hot clusters (Gi*)" in texts(tree)
+    # Shipped boundaries with their names, and the busiest places labelled by street.
+    names = {trace["name"] for trace in figure["data"]}
+    assert {"LSOA boundaries", "District boundaries", "Area outline", "Busiest places"} <= names
+    labels = figure["layout"]["meta"]["labels"]
+    assert {"Oxford"} == {label["text"] for label in labels if label["kind"] == "district"}
+    assert sum(label["kind"] == "lsoa" for label in labels) == 83
+    streets = [label["text"] for label in labels if label["kind"] == "street"]
+    assert streets[0] == "1. " + expected["street"][0].removeprefix("On or near ")
+    # Every month is loaded: no warning about missing months.
+    assert "of the 12 baseline months are loaded" not in texts(tree)
 
 
-def test_a_configured_tile_server_becomes_the_basemap(tmp_path):
-    from dashboard.maps import map_style
-
-    style = map_style("http://tiles.intranet.example/{z}/{x}/{y}.png")
-    assert style["sources"]["basemap"]["tiles"] == ["http://tiles.intranet.example/{z}/{x}/{y}.png"]
-    assert map_style(None) == "white-bg"
+def test_missing_baseline_months_are_named_and_no_class_is_given(cache):
+    filters = Filters(areas=(OXFORD,), end="2023-03", baseline=12)  # the demo starts in 2023-01
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    text = texts(tree)
+    assert "2 of the 12 baseline months are loaded; missing: 2022-03 to 2022-12." in text
+    assert "No place is classed" in text
+    rows = table_rows(card(tree, "hotspot-places"))
+    assert rows and all(r[6] == "" for r in rows)  # "What it means" is empty
+    assert all("not classed, as too few months are loaded" in r[7] for r in rows)
 
 
 def _map(tree):
@@ -81,8 +94,13 @@ def test_hotspots_api_matches_the_query(app, engine):
     assert [r["place_code"] for r in body["rows"]] == expected["place_code"][:5].tolist()
     assert [r["count"] for r in body["rows"]] == expected["count"][:5].tolist()
     assert body["places"] == len(expected)
-    assert set(body["rows"][0]) == {"place_code", "place_name", "lsoa_code", "longitude", "latitude", "count",
-                                    "baseline_mean", "ratio", "p_value", "q_value", "class"}
+    assert set(body["rows"][0]) == {"place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude",
+                                    "latitude", "count", "baseline_mean", "baseline_months_loaded", "ratio", "p_value",
+                                    "q_value", "class"}
+    assert body["coverage"]["missing"] == [] and body["coverage"]["classed"] is True
+    early = client.get("/api/v1/hotspots?area=E07000178&to=2023-02&level=lsoa").get_json()
+    assert early["coverage"]["loaded"] == ["2023-01"] and not early["coverage"]["classed"]
+    assert early["coverage"]["missing"][0] == "2022-02" and all(r["class"] == "" for r in early["rows"])
     csv_rows = list(csv.DictReader(io.StringIO(client.get(
         "/api/v1/hotspots?area=E07000178&to=2024-12&level=lsoa&limit=5&format=csv").get_data(as_text=True))))
     assert [int(r["count"]) for r in csv_rows] == expected["count"][:5].tolist()
@@ -101,16 +119,20 @@ def test_the_pack_pdf_has_its_pages_and_tables(app, engine):
     client = app.server.test_client()
     response = client.get("/hotspots/pack.pdf?area=E07000178&to=2024-12")
     assert response.mimetype == "application/pdf"
-    assert "tasking-pack-E07000178-2024-12-" in response.headers["Content-Disposition"]
+    assert 'filename="tasking-pack-oxford-all-crime-2024-12.pdf"' in response.headers["Content-Disposition"]
+    burglary = client.get("/hotspots/pack.pdf?area=E07000178&to=2024-12&crime_type=burglary&from=2024-10")
+    assert 'filename="tasking-pack-oxford-burglary-2024-10-to-2024-12.pdf"' in burglary.headers["Content-Disposition"]
     reader = PdfReader(io.BytesIO(response.data))
     assert len(reader.pages) >= 3
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Tasking pack: All crime (not ASB) in Oxford, Dec 2024" in text
-    for heading in ("Map", "Ranked hotspots", "What changed since the period before", "Repeat locations",
-                    "Data caveats and sources", "SYNTHETIC DEMO DATA"):
+    for heading in ("Places to look at", "Why each place is listed", "What changed since the period before",
+                    "Map points with two or more incidents", "Analyst appendix", "Data caveats and sources",
+                    "SYNTHETIC DEMO DATA", "OXFORD", "Contains OS data"):
         assert heading in text, heading
     top = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location").iloc[0]
-    assert f"1 {top['place_name']} {top['count']}" in " ".join(text.split())
+    assert f"1 {top['place_name']} {top['street']} {top['count']}" in " ".join(text.split())
+    assert f"1. {top['place_name']}: {top['count']} this month" in " ".join(text.split())  # why it is listed
 
 
 def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
@@ -122,3 +144,21 @@ def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
     filters = Filters(areas=(OXFORD,), end="2024-12")
     rows = table_rows(card(page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS)), "hotspot-places"))
     assert [(p["Place"], p["Incidents"]) for p in places[:10]] == [(r[1], r[3]) for r in rows[:10]]
+    # Every CSV of the pack has coordinates, LSOA codes and names.
+    for name in ("hotspot-places.csv", "hotspot-changes.csv", "hotspot-repeats.csv"):
+        header = archive.read(name).decode().splitlines()[0]
+        assert all(k in header for k in ("Longitude", "Latitude", "LSOA code", "LSOA name")), name
+    assert places[0]["LSOA code"].startswith("E01") and float(places[0]["Latitude"]) > 51
+
+
+@pytest.mark.parametrize("query", [
+    "area=E07000178&to=2030-01", "area=E99999999&to=2024-12", "area=E07000178&to=2024-12&crime_type=nonsense",
+    "area=E07000178&to=2024-12&baseline_months=60", "area=E07000178&from=2031-01&to=1999-13", "area=%00&level=%27",
+])
+def test_crafted_and_empty_packs_answer_clearly(app, query):
+    client = app.server.test_client()
+    pdf = client.get(f"/hotspots/pack.pdf?{query}")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert client.get(f"/hotspots/pack.zip?{query}").status_code == 200
+    api = client.get(f"/api/v1/hotspots?{query}")
+    assert api.status_code in (200, 400)

@@ -6,47 +6,15 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from scipy.stats import false_discovery_control
+from scipy.stats import false_discovery_control, norm
 
-from queries import hexgrid
-from queries.hotspots import CELL, EMERGING, LOCATION, LSOA, NEW, PERSISTENT, classify, gi_star_cells, hotspots
+from queries import hexgrid, periods
+from queries.hotspots import CELL, LOCATION, LSOA, gi_star_cells, hotspots
 from queries.importers.policeuk import import_policeuk
 from queries.reference import ASB, OXFORD
-from queries.stats import benjamini_hochberg, getis_ord_gi_star
+from queries.stats import getis_ord_gi_star
 
 from .conftest import FIXTURES, shared_file, street_rows
-
-
-def test_a_place_with_no_baseline_is_new():
-    result = classify([3], [0], baseline_months=12, recent_months=1, months_active=[0])
-    assert result["class"].tolist() == [NEW]
-    assert np.isnan(result["ratio"][0])
-
-
-def test_a_place_at_exactly_its_baseline_is_not_emerging():
-    # 12 in 12 baseline months: 1 a month expected; 1 seen. P(X >= 1 | 1) = 1 - e^-1.
-    result = classify([1, 0], [12, 0], baseline_months=12, recent_months=1, months_active=[12, 0])
-    assert result["p_value"][0] == pytest.approx(1 - np.exp(-1))
-    assert result["class"][0] != EMERGING
-    assert result["ratio"][0] == 1.0
-
-
-def test_a_large_rise_is_emerging_and_a_steady_high_place_persistent():
-    counts = [30, 12, 1, 1, 1, 1, 1, 1, 1, 1, 1]
-    baseline = [24, 144, 12, 12, 12, 12, 12, 12, 12, 12, 12]  # 2 a month, 12 a month, 1 a month...
-    active = [12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12]
-    result = classify(counts, baseline, baseline_months=12, recent_months=1, months_active=active)
-    assert result["class"][0] == EMERGING  # 30 where 2 were expected
-    assert result["class"][1] == PERSISTENT  # 12 as usual: high, and in every baseline month
-
-
-def test_benjamini_hochberg_by_hand_and_against_scipy():
-    p = [0.01, 0.04, 0.03, 0.005]
-    # Sorted: 0.005, 0.01, 0.03, 0.04 -> x4/rank: 0.02, 0.02, 0.04, 0.04 (already monotone).
-    assert benjamini_hochberg(p) == pytest.approx([0.02, 0.04, 0.04, 0.02])
-    rng = np.random.default_rng(3)
-    many = rng.random(500) ** 3
-    assert benjamini_hochberg(many) == pytest.approx(false_discovery_control(many, method="bh"))
 
 
 def test_gi_star_finds_one_hot_cluster_and_nothing_else():
@@ -57,9 +25,7 @@ def test_gi_star_finds_one_hot_cluster_and_nothing_else():
     values = np.array([10.0 + rng.integers(0, 2) if c in cluster else float(rng.integers(0, 2)) for c in cells])
     index = np.array([[position.get(n, -1) for n in hexgrid.neighbours(*c)] for c in cells])
     z = getis_ord_gi_star(values, index)
-    from scipy.stats import norm
-
-    q = benjamini_hochberg(norm.sf(z))
+    q = false_discovery_control(norm.sf(z), method="bh")
     hot = {cells[i] for i in np.flatnonzero((q < 0.05) & (z > 0))}
     assert (0, 0) in hot
     assert hot <= cluster | {n for c in cluster for n in hexgrid.neighbours(*c)}  # only the cluster's own neighbourhood
@@ -93,7 +59,11 @@ def test_hotspots_from_the_fixture_file(engine):
     frame = hotspots(engine, OXFORD, None, "2024-01", "2024-01", 12, LOCATION)
     assert frame["count"].tolist() == [2, 1]  # Jordan Hill Road (burglary, violence); Riddell Place
     assert frame["place_name"][0] == "On or near Jordan Hill Road (Oxford 001A)"
-    assert frame["class"].tolist() == [NEW, NEW]
+    # Nothing of the baseline is loaded: no place is classed, and the page is told why.
+    assert frame["class"].tolist() == ["", ""]
+    assert frame["baseline_mean"].isna().all()
+    coverage = frame.attrs["coverage"]
+    assert coverage.loaded == () and coverage.missing == tuple(periods.months_between("2023-01", "2023-12"))
     asb = hotspots(engine, OXFORD, [ASB], "2024-01", "2024-01", 12, LSOA)
     assert asb[["place_code", "count"]].values.tolist() == [["E01028594", 2]]
     cells = hotspots(engine, OXFORD, None, "2024-01", "2024-01", 12, CELL)
@@ -112,3 +82,25 @@ def test_ranked_lsoa_counts_equal_the_real_file(engine):
     frame = hotspots(engine, OXFORD, None, "2024-03", "2024-03", 12, LSOA)
     assert dict(zip(frame["place_code"], frame["count"])) == dict(expected)
     assert frame["count"].is_monotonic_decreasing
+
+
+def test_no_baseline_counts_a_month_that_is_not_loaded(engine):
+    """Real months 2024-01 to 2024-04: a 12-month baseline for 2024-04 has three loaded months,
+    and every usual level is the baseline count over those three, counted from the files."""
+    paths = [shared_file("policeuk", f"2024-0{m}-thames-valley-street.csv.gz") for m in (1, 2, 3, 4)]
+    import_policeuk(engine, paths)
+    expected = Counter(
+        row["LSOA code"] for path in paths[:3] for row in street_rows(path)
+        if row["LSOA name"].startswith("Oxford ") and row["Crime type"] != "Anti-social behaviour" and row["Longitude"]
+    )
+    for baseline, classed in ((12, False), (6, True), (3, True)):
+        frame = hotspots(engine, OXFORD, None, "2024-04", "2024-04", baseline, LSOA)
+        coverage = frame.attrs["coverage"]
+        assert coverage.loaded == ("2024-01", "2024-02", "2024-03")
+        assert coverage.classed is classed
+        assert (frame["baseline_months_loaded"] == 3).all()
+        assert dict(zip(frame["place_code"], frame["baseline_count"])) == {
+            code: expected.get(code, 0) for code in frame["place_code"]}
+        assert frame["baseline_mean"].to_numpy() == pytest.approx(frame["baseline_count"].to_numpy() / 3)
+        if not classed:
+            assert (frame["class"] == "").all()

@@ -68,11 +68,13 @@ def test_the_policy_names_no_outside_origin_and_allows_dash_scripts_by_hash(app)
     assert directives["worker-src"] == "'self' blob:"  # MapLibre's workers
 
 
-def test_a_tile_server_is_the_only_outside_origin_it_adds(sqlite_engine):
+def test_a_basemap_adds_no_outside_origin(sqlite_engine, tmp_path):
+    from .test_basemap import write_pmtiles
+
     app = create_app({"database_url": sqlite_engine.url.render_as_string(hide_password=False),
-                      "map_tile_url": "https://tiles.intranet.example/{z}/{x}/{y}.png"})
+                      "map_pmtiles": str(write_pmtiles(tmp_path))})
     policy = app.server.test_client().get("/").headers["Content-Security-Policy"]
-    assert "img-src 'self' data: blob: https://tiles.intranet.example;" in policy
+    assert "img-src 'self' data: blob:;" in policy and "connect-src 'self';" in policy
 
 
 def test_cookies_are_secure_http_only_and_cross_site_in_an_iframe(app):

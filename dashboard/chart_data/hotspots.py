@@ -1,16 +1,27 @@
-"""Hotspots: the ranked places, grid cells, repeat locations and changes behind the hotspot
-page, its CSVs, the hotspot API's wording and the tasking pack."""
+"""Hotspots: the ranked places, changes, map points and grid cells behind the hotspot page,
+its CSVs, the hotspot API's wording and the tasking pack, in the words an officer uses.
+
+Officers' tables say place, street, count, usual monthly level, change and what it means,
+with one line per place on why it is listed; the statistics (expected counts, p- and
+q-values, Gi* z-scores) sit in an analyst appendix. Every CSV has coordinates, LSOA codes
+and names.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from queries import periods
 from queries.counts import latest_month
+from queries.geography import with_lsoa_context
+from queries.hotspot_tests import FADING_SHARE, PERSISTENT_SHARE
 from queries.hotspots import (
     CELL_SCHEMA,
+    CHANGE_SCHEMA,
     EMERGING,
     FADING,
     HOTSPOT_SCHEMA,
+    LSOA,
     NEW,
     PERSISTENT,
     HotspotAnalysis,
@@ -18,7 +29,7 @@ from queries.hotspots import (
     hotspot_analysis,
     repeats_of,
 )
-from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD
+from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
 
 from ..filters import Filters
 from ..formatting import month_span
@@ -26,8 +37,20 @@ from ..maps import hotspot_map
 from .spec import ChartSpec, Reader
 
 DEFAULTS = Filters(areas=(OXFORD,))
-CHANGES_TOP = 20
-CLASS_TEXT = {NEW: "New", EMERGING: "Emerging", PERSISTENT: "Persistent", FADING: "Fading", "": ""}
+CLASS_TEXT = {NEW: "New hotspot", EMERGING: "Emerging hotspot", PERSISTENT: "Persistent hotspot", FADING: "Fading",
+              "": ""}
+CLASS_MEANING = {
+    NEW: "Significantly busy this period and never in the baseline months: a new problem to look at.",
+    EMERGING: "Significantly busy now, only now and then before, and well above its usual level: getting worse.",
+    PERSISTENT: f"Significantly busy now and in at least {PERSISTENT_SHARE:.0%} of the baseline months, at or above "
+                "its usual level: a long-standing problem.",
+    FADING: f"Significantly busy in at least {FADING_SHARE:.0%} of the baseline months and now well below its usual "
+            "level: what worked there may be worth keeping.",
+}
+SNAP_NOTE = ("police.uk moves every incident to the nearest of a set of anonymous map points ('On or near ...'), each "
+             "standing for many addresses nearby: a place here is a stretch of street or an area, never an address.")
+LOCATION_KEYS = (("longitude", "Longitude"), ("latitude", "Latitude"), ("lsoa_code", "LSOA code"),
+                 ("lsoa_name", "LSOA name"))
 
 
 def empty_hotspots() -> pd.DataFrame:
@@ -59,10 +82,58 @@ def analysis(reader: Reader, filters: Filters) -> HotspotAnalysis | None:
                       filters.baseline, filters.level)
 
 
+def coverage_note(reader: Reader, filters: Filters) -> str:
+    result = analysis(reader, filters)
+    return result.coverage.note() if result else ""
+
+
+WHY_INPUTS = ["count", "expected", "baseline_mean", "baseline_months_loaded", "high_months", "class", "high_now"]
+
+
+def why_listed(row: dict, classed: bool, months: int) -> str:
+    """One line per place on why it is in the table (``row``: a place as a dict)."""
+    count, usual, mean = row["count"], row["expected"], row["baseline_mean"]
+    usual_text = f"usually {mean:.1f} a month" if pd.notna(usual) else "no usual level"
+    period = "this month" if months == 1 else f"these {months} months"
+    if not classed:
+        return f"{count} {period} ({usual_text}); not classed, as too few months are loaded."
+    loaded = row["baseline_months_loaded"]
+    share = f"{row['high_months']} of {loaded} baseline months"
+    kind = row["class"]
+    if kind == NEW:
+        return f"{count} {period}, significantly busy; busy in none of the {loaded} baseline months."
+    if kind == EMERGING:
+        return f"{count} {period} against {usual:.1f} usual: a significant rise; busy in {share}."
+    if kind == PERSISTENT:
+        return f"Significantly busy in {share} and again now ({count}, {usual_text})."
+    if kind == FADING:
+        return f"{count} {period} against {usual:.1f} usual: significantly fewer; busy in {share}."
+    if row["high_now"] and count < usual:
+        return f"Busy ({count}) but below its usual level ({usual:.1f}): not a hotspot."
+    if row["high_now"]:
+        return f"Among the busiest places ({count}, {usual_text}); not a significant change."
+    return f"{count} {period}, {usual_text}: within normal variation."
+
+
 def places_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """Ranked places with their officer columns, context and analyst columns."""
     result = analysis(reader, filters)
     frame = result.places if result else empty_hotspots()
-    return _rounded(frame.assign(rank=range(1, len(frame) + 1), class_name=frame["class"].map(CLASS_TEXT)))
+    classed = bool(result and result.coverage.classed)
+    months = result_months(reader, filters)
+    frame = with_lsoa_context(frame)
+    if filters.level != LSOA:
+        frame["rate_per_1000"] = pd.Series([pd.NA] * len(frame), dtype="Float64")  # a rate is for a whole LSOA
+    change = frame["count"] - frame["expected"]
+    return _rounded(frame.assign(
+        rank=range(1, len(frame) + 1), class_name=frame["class"].map(CLASS_TEXT),
+        change=change, why=[why_listed(row, classed, months) for row in frame[WHY_INPUTS].to_dict("records")],
+    ))
+
+
+def result_months(reader: Reader, filters: Filters) -> int:
+    start, end = recent_period(reader, filters)
+    return 1 if end is None else len(periods.months_between(start, end))
 
 
 def cells_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -73,75 +144,101 @@ def cells_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 def cells_table(reader: Reader, filters: Filters) -> pd.DataFrame:
     frame = cells_data(reader, filters)
     frame = frame[(frame["count"] > 0) | (frame["cluster"] != "")].sort_values(["count", "z"], ascending=False)
-    return _rounded(frame.assign(cluster_name=frame["cluster"].map({"hot": "Hot spot", "cold": "Cold spot", "": ""})))
+    return _rounded(frame.assign(cluster_name=frame["cluster"].map(
+        {"hot": "In a hot cluster", "cold": "In a cold cluster", "": ""})))
 
 
 def repeats_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     result = analysis(reader, filters)
-    return result.repeats if result else repeats_of(empty_hotspots())
+    frame = result.repeats if result else repeats_of(empty_hotspots())
+    return frame.assign(class_name=frame["class"].map(CLASS_TEXT))
 
 
-def changes_data(reader: Reader, filters: Filters, top: int = CHANGES_TOP) -> pd.DataFrame:
-    """The top places now against the same number of months just before."""
-    columns = ["place_code", "place_name", "count_now", "count_before", "change", "status"]
+def changes_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """Places whose count changed significantly since the period before, largest first."""
     result = analysis(reader, filters)
-    if result is None:
-        return pd.DataFrame(columns=columns)
-    now, then = result.places.head(top), result.previous.head(top)
-    counts_now = result.places.set_index("place_code")["count"]
-    counts_then = result.previous.set_index("place_code")["count"]
-    names = {**dict(zip(then["place_code"], then["place_name"])), **dict(zip(now["place_code"], now["place_name"]))}
-    now_top, then_top = set(now["place_code"]), set(then["place_code"])
-    rows = []
-    for code in list(now["place_code"]) + [c for c in then["place_code"] if c not in now_top]:
-        n, b = int(counts_now.get(code, 0)), int(counts_then.get(code, 0))
-        status = "new to the top" if code not in then_top else ("left the top" if code not in now_top else "in both")
-        rows.append((code, names[code], n, b, n - b, status))
-    return pd.DataFrame(rows, columns=columns)
+    frame = result.changes if result else pd.DataFrame({c: pd.Series(dtype=t) for c, t in CHANGE_SCHEMA.items()})
+    meaning = ["Up: significantly more than the period before" if c > 0 else
+               "Down: significantly fewer than the period before" for c in frame["change"]]
+    return _rounded(frame.assign(meaning=meaning))
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
-    for column, places in (("baseline_mean", 2), ("expected", 2), ("ratio", 2), ("p_value", 4), ("q_value", 4), ("z", 2)):
+    for column, places in (("baseline_mean", 2), ("expected", 2), ("ratio", 2), ("change", 1), ("p_value", 4),
+                           ("q_value", 4), ("q_below", 4), ("z", 2), ("longitude", 6), ("latitude", 6)):
         if column in frame:
             frame[column] = frame[column].astype("float64").round(places)
     return frame
 
 
-PLACES = ChartSpec("hotspot-places", places_data, (
-    ("rank", "Rank"), ("place_name", "Place"), ("place_code", "Code"), ("count", "Incidents"),
-    ("baseline_mean", "Baseline monthly mean"), ("ratio", "Ratio to baseline"), ("p_value", "p-value"),
-    ("q_value", "q-value (FDR)"), ("class_name", "Class")))
+OFFICER_COLUMNS = (
+    ("rank", "Rank"), ("place_name", "Place"), ("street", "Street (police.uk map point)"), ("count", "Incidents"),
+    ("baseline_mean", "Usual per month"), ("change", "Change on usual"), ("class_name", "What it means"),
+    ("why", "Why it is listed"),
+)
+CONTEXT_COLUMNS = (("imd2019_decile", "Deprivation decile (1 = most deprived)"), ("population", "LSOA population"),
+                   ("rate_per_1000", "Incidents per 1,000 residents"))
+APPENDIX_COLUMNS = (
+    ("place_code", "Code"), ("expected", "Expected this period"), ("ratio", "Ratio to expected"),
+    ("baseline_months_loaded", "Baseline months loaded"), ("high_months", "Busy baseline months"),
+    ("high_now", "Busy this period"), ("p_value", "p (above usual)"), ("q_value", "q (above usual, FDR)"),
+    ("q_below", "q (below usual, FDR)"),
+)
+PLACES = ChartSpec("hotspot-places", places_data, OFFICER_COLUMNS + CONTEXT_COLUMNS + LOCATION_KEYS + APPENDIX_COLUMNS)
 CELLS = ChartSpec("hotspot-cells", cells_table, (
-    ("cell_id", "Cell"), ("places", "Places"), ("count", "Incidents"), ("z", "Gi* z-score"),
-    ("q_value", "q-value (FDR)"), ("cluster_name", "Cluster")))
+    ("cell_id", "Cell"), ("places", "Busiest map points"), ("count", "Incidents"), ("cluster_name", "Cluster"),
+    ("longitude", "Longitude"), ("latitude", "Latitude"), ("z", "Gi* z-score"), ("q_value", "q-value (FDR)")))
 REPEATS = ChartSpec("hotspot-repeats", repeats_data, (
-    ("place_name", "Place"), ("count", "Incidents in the period"),
-    ("baseline_months_active", "Baseline months with incidents"), ("class", "Class")))
+    ("place_name", "Map point (not an address)"), ("count", "Incidents in the period"),
+    ("baseline_months_active", "Baseline months with incidents"), ("class_name", "What it means"),
+    *LOCATION_KEYS))
 CHANGES = ChartSpec("hotspot-changes", changes_data, (
-    ("place_name", "Place"), ("count_now", "This period"), ("count_before", "Period before"), ("change", "Change"),
-    ("status", f"Top {CHANGES_TOP}")))
+    ("place_name", "Place"), ("street", "Street (police.uk map point)"), ("count_now", "This period"),
+    ("count_before", "Period before"), ("change", "Change"), ("meaning", "What it means"), *LOCATION_KEYS,
+    ("p_value", "p (exact test)"), ("q_value", "q (FDR)")))
 CHARTS = (PLACES, CELLS, REPEATS, CHANGES)
 
 
-def describe(filters: Filters, start: str, end: str) -> str:
-    what = (", ".join(CRIME_TYPES_BY_SLUG[c].name for c in filters.crime_types) if filters.crime_types
+def crime_words(filters: Filters) -> str:
+    return (", ".join(CRIME_TYPES_BY_SLUG[c].name for c in filters.crime_types) if filters.crime_types
             else "All crime (not ASB)")
-    return f"{what} in {AREAS_BY_CODE[area_of(filters)].name}, {month_span(start, end)}"
 
 
-def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str) -> str:
+def describe(filters: Filters, start: str, end: str) -> str:
+    return f"{crime_words(filters)} in {AREAS_BY_CODE[area_of(filters)].name}, {month_span(start, end)}"
+
+
+def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, note: str = "") -> str:
     counts = places["class"].value_counts()
-    parts = [f"{description}: {int(places['count'].sum()):,} incidents at {int((places['count'] > 0).sum()):,} places."]
-    classes = [f"{int(counts.get(c, 0))} {c}" for c in (NEW, EMERGING, PERSISTENT, FADING)]
-    parts.append("Places by class: " + ", ".join(classes) + ".")
-    parts.append(f"Gi* finds {int((cells['cluster'] == 'hot').sum())} grid cells in significant hot clusters.")
+    with_incidents = places[places["count"] > 0]
+    parts = [f"{description}: {int(places['count'].sum()):,} incidents at {len(with_incidents):,} places."]
+    if note:
+        parts.append(note)
+    else:
+        classes = [f"{int(counts.get(c, 0))} {CLASS_TEXT[c].lower()}" for c in (NEW, EMERGING, PERSISTENT, FADING)]
+        parts.append("Classed: " + ", ".join(classes) + ".")
+    parts.append(f"{int((cells['cluster'] == 'hot').sum())} grid cells lie in significant hot clusters (Gi*).")
     return " ".join(parts)
 
 
 def area_boundaries(reader: Reader, filters: Filters) -> pd.DataFrame:
-    return reader.get(boundaries, area_of(filters))
+    """District boundaries, and LSOA boundaries when the area is one district (for a county
+    or the force they would be too dense to read, and heavy to send)."""
+    shapes = reader.get(boundaries, area_of(filters))
+    if AREAS_BY_CODE[area_of(filters)].level != DISTRICT:
+        shapes = shapes[shapes["level"] == DISTRICT]
+    return shapes
 
 
-def map_figure(reader: Reader, filters: Filters, tile_url: str | None) -> dict:
-    return hotspot_map(cells_data(reader, filters), area_boundaries(reader, filters), tile_url)
+def map_figure(reader: Reader, filters: Filters, basemap: dict | None) -> dict:
+    places = places_data(reader, filters)
+    return hotspot_map(cells_data(reader, filters), area_boundaries(reader, filters), basemap,
+                       labelled_places(places))
+
+
+def labelled_places(places: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """The busiest places' streets, to label on the map (police.uk's 'On or near ...')."""
+    shown = places[places["count"] > 0].head(top)
+    return pd.DataFrame({"longitude": shown["longitude"], "latitude": shown["latitude"],
+                         "text": shown["street"].str.removeprefix("On or near "), "rank": shown["rank"]})

@@ -16,6 +16,7 @@ from ..charts import csv_link, message_card
 from ..components import data_table
 from ..filter_bar import AREA_CONTROL, BASELINE_CONTROL, CRIME_TYPES_CONTROL, LEVEL_CONTROL, PERIOD_CONTROL
 from ..filters import LEVEL_LABELS
+from ..formatting import cell
 from ..maps import FOCUS_ZOOM
 from ..settings import current_settings
 from .common import Page
@@ -24,23 +25,31 @@ TABLE_ROWS = 50
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
+OFFICER_PLACE_COLUMNS = [c for c in data.OFFICER_COLUMNS if c[0] != "rank"] + list(data.CONTEXT_COLUMNS)
+CHANGE_COLUMNS = [c for c in data.CHANGES.columns if c[0] in ("place_name", "street", "count_now", "count_before",
+                                                               "change", "meaning")]
+APPENDIX_COLUMNS = [("place_name", "Place"), ("lsoa_code", "LSOA code"), *data.APPENDIX_COLUMNS]
 METHOD = [
-    html.P("Each place's recent count is compared with its baseline: the monthly mean over the baseline months "
-           "before the period, times the months in the period."),
+    html.P("A place's usual level is its monthly mean over the baseline months before the period that are loaded; "
+           "months that are not loaded are left out, never counted as none. Places are classed only when every month "
+           "of the period and at least half the baseline months are loaded."),
     html.Ul([
-        html.Li("p-value: the Poisson chance of at least the recent count if the baseline rate held. A place with no "
-                "baseline incidents is given half an incident over the baseline so the test is defined."),
-        html.Li("q-value: the p-value adjusted for testing every place at once (Benjamini-Hochberg false discovery rate)."),
-        html.Li("New: no incidents in the baseline. Emerging: q below 0.05 and above the baseline. Persistent: among "
-                "the top tenth of places this period (at least 2) and with incidents in more than half the baseline "
-                "months. Fading: significantly below a baseline of at least one a month."),
+        html.Li("Busy in a month: significantly more incidents than an even share of the area's incidents that month "
+                "over all its places (exact Poisson test, 5% false discovery rate, Benjamini-Hochberg)."),
+        html.Li([html.Strong("New hotspot: "), data.CLASS_MEANING["new"]]),
+        html.Li([html.Strong("Emerging hotspot: "), data.CLASS_MEANING["emerging"],
+                 " The rise is tested against the loaded baseline months (exact conditional binomial test, 5% FDR)."]),
+        html.Li([html.Strong("Persistent hotspot: "), data.CLASS_MEANING["persistent"]]),
+        html.Li([html.Strong("Fading: "), data.CLASS_MEANING["fading"]]),
+        html.Li("A place below its usual level is never called a hotspot."),
+        html.Li("What changed: the same exact test between this period and the one just before, two-sided, 5% false "
+                "discovery rate over the places with an incident in either period; only significant changes are listed."),
         html.Li("Clusters: Getis-Ord Gi* on the grid (each cell with its six neighbours), with a 5% false discovery "
                 "rate, over every cell holding a police.uk map point in the area."),
     ]),
-    html.P("Limits: police.uk places are anonymised map points standing for many addresses, and a few incidents "
-           "are snapped over a border or have no location (those are left out here). Counts in one month are small: "
-           "a new or emerging place with few incidents deserves a look, not a conclusion. Recorded crime reflects "
-           "reporting and police activity as well as offending.", className="mb-0"),
+    html.P([data.SNAP_NOTE, (" A few incidents are snapped over a border or have no location (those are left out). "
+            "Counts in one month are small: a place with few incidents deserves a look, not a conclusion. Recorded "
+            "crime reflects reporting and police activity as well as offending.")], className="mb-0"),
 ]
 
 
@@ -51,12 +60,16 @@ def render(reader, filters, query: str) -> list:
     places = data.places_data(reader, filters)
     cells = data.cells_data(reader, filters)
     description = data.describe(filters, start, end)
+    note = data.coverage_note(reader, filters)
     if places.empty:
-        return [message_card(f"Hotspots: {description}", "No incidents of these types were recorded here in this period.")]
-    figure = data.map_figure(reader, filters, current_settings().map_tile_url)
+        message = "No incidents of these types were recorded here in this period."
+        return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
+    figure = data.map_figure(reader, filters, current_basemap())
     level = LEVEL_LABELS[filters.level].lower()
     return [
-        html.P(data.summary_text(places, cells, description), className="lead", id=ids.HOTSPOT_SUMMARY),
+        html.P(data.summary_text(places, cells, description, note if "No place is classed" in note else ""),
+               className="lead", id=ids.HOTSPOT_SUMMARY),
+        *([dbc.Alert(note, color="warning", id=ids.HOTSPOT_COVERAGE)] if note else []),
         html.Div(
             [
                 html.A("Download tasking pack (PDF)", href=f"hotspots/pack.pdf{query}", className="btn btn-primary",
@@ -68,31 +81,46 @@ def render(reader, filters, query: str) -> list:
         ),
         _map_card(figure, data.cells_table(reader, filters), query, description),
         _places_card(places, query, level),
-        _table_card(data.REPEATS, data.repeats_data(reader, filters), "Repeat locations: places with two or more incidents",
-                    "Each place's incidents in the period, and in how many of the baseline months it also had incidents.",
-                    query),
-        _table_card(data.CHANGES, data.changes_data(reader, filters), "What changed since the period before",
-                    f"The top {data.CHANGES_TOP} places now against the same number of months just before.", query),
+        _table_card(data.CHANGES, data.changes_data(reader, filters), CHANGE_COLUMNS, "What changed since the period before",
+                    "Only places whose count changed significantly from the period of the same length just before "
+                    "(exact test, 5% false discovery rate), largest change first.", query),
+        _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
+                    "Map points with two or more incidents",
+                    "Each map point stands for many addresses nearby: these are not repeat addresses or victims. "
+                    "Incidents in the period, and in how many baseline months the point also had incidents.", query),
+        html.Details([html.Summary("Analyst appendix: the statistics behind each place"),
+                      html.Div(data_table(places.head(TABLE_ROWS), APPENDIX_COLUMNS, "Tests per place"),
+                               className="table-responsive")],
+                     className="card card-body mb-4"),
         html.Details([html.Summary("How hotspots are found, and the limits"), *METHOD], className="card card-body mb-4"),
     ]
+
+
+def current_basemap() -> dict | None:
+    from ..basemap import basemap_style
+
+    return basemap_style(current_settings())
 
 
 def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html.Section:
     return html.Section(
         [
             html.H2(f"Map: {description}", id=ids.HOTSPOT_MAP_HEADING, className="h5"),
-            html.P("Darker cells hold more incidents; black outlines mark significant clusters (Gi*). Hover a cell for "
-                   "the places behind it; click a cell or a table row's button to zoom.", id=ids.HOTSPOT_MAP_SUMMARY),
+            html.P("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and "
+                   "numbers are the busiest places, named by police.uk's nearest street. Grey lines are district and "
+                   "LSOA boundaries, the thick black line the area's edge. Click a cell or a table row's button to "
+                   "zoom.", id=ids.HOTSPOT_MAP_SUMMARY),
             html.Figure(
                 [dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
-                 html.Figcaption("Source: data.police.uk street-level crime; boundaries: Office for National Statistics "
-                                 "(where imported). Drawn without a basemap unless one is configured.",
+                 html.Figcaption([("Source: data.police.uk street-level crime. Boundaries: Office for National "
+                                  "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
+                                  "database right 2021. "), data.SNAP_NOTE],
                                  className="chart-caption text-body-secondary small")],
                 className="mb-2", **{"aria-describedby": ids.HOTSPOT_MAP_SUMMARY},
             ),
             html.Div(csv_link(data.CELLS.chart_id, query), className="mb-2"),
             html.Details([html.Summary("Show as table"),
-                          data_table(cells.head(40), list(data.CELLS.columns), "Busiest cells")],
+                          data_table(cells.head(40), list(data.CELLS.columns)[:4], "Busiest cells")],
                          className="table-alternative"),
         ],
         className="chart-card card card-body mb-4", **{"aria-labelledby": ids.HOTSPOT_MAP_HEADING},
@@ -101,24 +129,25 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
 
 def _places_card(places: pd.DataFrame, query: str, level: str) -> html.Section:
     shown = places.head(TABLE_ROWS)
-    header = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in data.PLACES.columns]
+    header = html.Thead(html.Tr([html.Th("Rank", scope="col")]
+                                + [html.Th(label, scope="col") for _, label in OFFICER_PLACE_COLUMNS]
                                 + [html.Th("Map", scope="col")]))
     body = []
-    for row in shown.itertuples():
-        cells = [html.Td(row.rank), html.Th(row.place_name, scope="row"), html.Td(row.place_code),
-                 html.Td(f"{row.count:,}", className="text-end"), html.Td(f"{row.baseline_mean:.2f}", className="text-end"),
-                 html.Td("–" if pd.isna(row.ratio) else f"{row.ratio:.2f}", className="text-end"),
-                 html.Td(f"{row.p_value:.4f}", className="text-end"), html.Td(f"{row.q_value:.4f}", className="text-end"),
-                 html.Td(html.Strong(row.class_name) if row.class_name else "")]
+    for row in shown.to_dict("records"):
+        cells = [html.Td(row["rank"]), html.Th(row["place_name"], scope="row")]
+        cells += [html.Td(_words(key, row[key]), className="text-end" if key not in ("street", "class_name", "why") else "")
+                  for key, _ in OFFICER_PLACE_COLUMNS[1:]]
         button = html.Button("Zoom", type="button", className="btn btn-link btn-sm p-0",
-                             id={"type": ids.HOTSPOT_ZOOM, "lon": round(row.longitude, 6), "lat": round(row.latitude, 6)},
-                             **{"aria-label": f"Zoom the map to {row.place_name}"})
+                             id={"type": ids.HOTSPOT_ZOOM, "lon": round(row["longitude"], 6),
+                                 "lat": round(row["latitude"], 6)},
+                             **{"aria-label": f"Zoom the map to {row['place_name']}"})
         body.append(html.Tr(cells + [html.Td(button)]))
     return html.Section(
         [
-            html.H2(f"Ranked hotspots by {level}", id=ids.HOTSPOT_PLACES_HEADING, className="h5"),
-            html.P(f"The {min(TABLE_ROWS, len(places))} places with most incidents (of {len(places):,}); the CSV holds all."),
-            html.Div(dbc.Table([html.Caption(f"Ranked hotspots by {level}"), header, html.Tbody(body)],
+            html.H2(f"Places by {level}, busiest first", id=ids.HOTSPOT_PLACES_HEADING, className="h5"),
+            html.P(f"The {len(shown)} busiest of the {len(places):,} places with incidents this period (or fading); "
+                   "the CSV holds all, with coordinates, LSOA codes and the statistics."),
+            html.Div(dbc.Table([html.Caption(f"Places by {level}"), header, html.Tbody(body)],
                                size="sm", striped=True, class_name="data-table"), className="table-responsive"),
             html.Div(csv_link(data.PLACES.chart_id, query)),
         ],
@@ -126,10 +155,18 @@ def _places_card(places: pd.DataFrame, query: str, level: str) -> html.Section:
     )
 
 
-def _table_card(spec, frame: pd.DataFrame, title: str, summary: str, query: str) -> html.Section:
+def _words(key: str, value):
+    if key == "class_name":
+        return html.Strong(value) if value else ""
+    if key == "change" and not pd.isna(value):
+        return f"{value:+.1f}"
+    return cell(value)
+
+
+def _table_card(spec, frame: pd.DataFrame, columns, title: str, summary: str, query: str) -> html.Section:
     heading = ids.chart_heading(spec.chart_id)
     shown = frame.head(SHORT_TABLE_ROWS)
-    content = data_table(shown, list(spec.columns), title) if not frame.empty else html.P("None in this period.")
+    content = data_table(shown, columns, title) if not frame.empty else html.P("None in this period.")
     note = f" The first {len(shown)} of {len(frame):,} are shown; the CSV holds all." if len(frame) > len(shown) else ""
     return html.Section(
         [html.H2(title, id=heading, className="h5"), html.P(summary + note), html.Div(content, className="table-responsive"),

@@ -1,0 +1,133 @@
+"""Rebuild the shipped boundaries and LSOA lookup (data/geography/) from ONS files.
+
+    python -m scripts.build_geography [SOURCE_FOLDER]
+
+SOURCE_FOLDER (default ../shared/data/geography) holds the ONS files named in
+data/geography/LICENCE.md. Writes:
+
+- ``districts.geojson``: the 13 Thames Valley local authority districts (2021);
+- ``lsoa.geojson``: the 1,415 Thames Valley LSOAs (December 2011, super generalised);
+- ``lsoa_lookup.csv``: every Thames Valley LSOA code of both vintages (2011 and 2021) with
+  its name, district, the 2011 polygon(s) that draw it, its Indices of Deprivation 2019
+  rank and decile, and its population (ONS mid-2022 estimate, 2021 LSOAs).
+
+Coordinates are rounded to 5 decimal places (about a metre) and repeated points dropped:
+the sources are already generalised for small-scale maps, so nothing else is simplified.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "data" / "geography"
+DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "geography"
+PLACES = 5
+IMD_LSOAS = 32_844  # LSOAs in England ranked by the English Indices of Deprivation 2019
+
+
+def rounded_ring(ring: list) -> list:
+    points = []
+    for lon, lat, *_ in ring:
+        point = [round(lon, PLACES), round(lat, PLACES)]
+        if not points or point != points[-1]:
+            points.append(point)
+    if points[0] != points[-1]:
+        points.append(points[0])
+    return points
+
+
+def rounded(geometry: dict) -> dict:
+    if geometry["type"] == "Polygon":
+        return {"type": "Polygon", "coordinates": [rounded_ring(r) for r in geometry["coordinates"]]}
+    return {"type": "MultiPolygon", "coordinates": [[rounded_ring(r) for r in p] for p in geometry["coordinates"]]}
+
+
+def write_geojson(path: Path, features: list[dict]) -> None:
+    document = {"type": "FeatureCollection", "features": features}
+    path.write_text(json.dumps(document, separators=(",", ":")) + "\n")
+
+
+def read_csv(path: Path) -> list[dict]:
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def decile(rank: float) -> int:
+    return min(10, max(1, math.ceil(rank / (IMD_LSOAS / 10))))
+
+
+def build(source: Path) -> dict[str, int]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    districts = json.loads((source / "lad2021_thames_valley.geojson").read_text())["features"]
+    district_names = {f["properties"]["LAD21CD"]: f["properties"]["LAD21NM"] for f in districts}
+    write_geojson(OUT / "districts.geojson", [
+        {"type": "Feature", "properties": {"LAD21CD": f["properties"]["LAD21CD"], "LAD21NM": f["properties"]["LAD21NM"]},
+         "geometry": rounded(f["geometry"])}
+        for f in sorted(districts, key=lambda f: f["properties"]["LAD21CD"])
+    ])
+    lsoas = json.loads((source / "lsoa2011_bsc_thames_valley.geojson").read_text())["features"]
+    names_2011 = {f["properties"]["LSOA11CD"]: f["properties"]["LSOA11NM"] for f in lsoas}
+    write_geojson(OUT / "lsoa.geojson", [
+        {"type": "Feature", "properties": {"LSOA11CD": code, "LSOA11NM": names_2011[code]},
+         "geometry": rounded(f["geometry"])}
+        for code, f in sorted((f["properties"]["LSOA11CD"], f) for f in lsoas)
+    ])
+
+    # 2011 -> 2021 lookup rows for the Thames Valley LSOAs (the 2021 district is LAD 2022,
+    # the same 13 codes here).
+    links = [r for r in read_csv(source / "lsoa11_to_lsoa21_exact.csv.gz") if r["LSOA11CD"] in names_2011]
+    imd = {r["lsoa11cd"]: int(r["imd2019_rank"]) for r in read_csv(source / "imd2019_lsoa11_thames_valley.csv")}
+    population = {r["lsoacd"]: int(r["population"]) for r in read_csv(source / "lsoa21_population.csv.gz")}
+    district_of_2011 = {r["LSOA11CD"]: r["LAD22CD"] for r in links}
+    parts_of_2021: dict[str, list[str]] = defaultdict(list)
+    children_of_2011: dict[str, list[str]] = defaultdict(list)
+    change_of_2011: dict[str, str] = {}
+    name_2021, district_2021 = {}, {}
+    for r in links:
+        parts_of_2021[r["LSOA21CD"]].append(r["LSOA11CD"])
+        children_of_2011[r["LSOA11CD"]].append(r["LSOA21CD"])
+        change_of_2011[r["LSOA11CD"]] = r["CHGIND"]
+        name_2021[r["LSOA21CD"]], district_2021[r["LSOA21CD"]] = r["LSOA21NM"], r["LAD22CD"]
+    unknown = {d for d in [*district_of_2011.values(), *district_2021.values()] if d not in district_names}
+    if unknown:
+        raise SystemExit(f"LSOAs in districts outside Thames Valley: {sorted(unknown)}")
+
+    rows = []
+    for code in sorted(names_2011):
+        children = children_of_2011[code]
+        # A 2011 LSOA keeps a population only when it maps onto whole 2021 LSOAs (unchanged or split).
+        whole = change_of_2011.get(code) in ("U", "S") and all(len(parts_of_2021[c]) == 1 for c in children)
+        people = sum(population[c] for c in children) if whole and all(c in population for c in children) else None
+        rank = imd.get(code)
+        rows.append(("2011", code, names_2011[code], district_of_2011.get(code, ""), code, rank,
+                     decile(rank) if rank else None, people))
+    for code in sorted(parts_of_2021):
+        parts = sorted(parts_of_2021[code])
+        ranks = [imd[p] for p in parts if p in imd]
+        # A 2021 LSOA made of several 2011 ones takes the mean of their ranks.
+        rank = round(sum(ranks) / len(ranks)) if ranks else None
+        rows.append(("2021", code, name_2021[code], district_2021[code], ";".join(parts), rank,
+                     decile(rank) if rank else None, population.get(code)))
+    with (OUT / "lsoa_lookup.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["code", "vintage", "name", "district_code", "polygons", "imd2019_rank", "imd2019_decile",
+                         "population"])
+        for vintage, code, name, district, polygons, rank, dec, people in rows:
+            writer.writerow([code, vintage, name, district, polygons, "" if rank is None else rank,
+                             "" if dec is None else dec, "" if people is None else people])
+    return {"districts": len(districts), "lsoas_2011": len(names_2011), "lsoas_2021": len(parts_of_2021)}
+
+
+if __name__ == "__main__":
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
+    print(build(folder))
+    for path in sorted(OUT.iterdir()):
+        print(f"{path.name}: {path.stat().st_size:,} bytes")

@@ -1,0 +1,71 @@
+"""The hotspot map in Chromium with real months imported: boundaries, names and the scale bar
+are drawn, nothing is asked of any other server, at desktop and phone widths.
+
+Set SCREENSHOT_DIR to keep the screenshots for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from queries.bootstrap import init_db
+from queries.db import make_engine
+from queries.importers.policeuk import import_policeuk
+
+from .browser import chromium_page, live_server
+from .conftest import shared_file
+
+pytestmark = pytest.mark.browser
+WAIT_MS = 120_000  # software rendering on a busy 2-core machine
+
+
+@pytest.fixture(scope="module")
+def real_app(tmp_path_factory):
+    paths = [shared_file("policeuk", f"2024-0{m}-thames-valley-street.csv.gz") for m in (1, 2, 3, 4)]
+    url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'real.sqlite'}"
+    engine = make_engine(url)
+    init_db(engine)
+    import_policeuk(engine, paths)
+    engine.dispose()
+    return create_app({"database_url": url})
+
+
+def warm_scripts(base: str) -> None:
+    """Fetch the page's scripts once, so the server has compressed them before Chromium asks:
+    on a busy machine the first compression of plotly.js outlasted Dash's 30 s wait for it."""
+    import re
+    import urllib.request
+
+    html = urllib.request.urlopen(f"{base}/hotspots", timeout=120).read().decode()
+    for src in re.findall(r'<script src="([^"]+)"', html):
+        request = urllib.request.Request(base + src if src.startswith("/") else f"{base}/{src}",
+                                         headers={"Accept-Encoding": "gzip"})
+        urllib.request.urlopen(request, timeout=120).read()
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_the_map_shows_boundaries_names_and_scale_offline(real_app, width, height, name):
+    with live_server(real_app.server) as base, chromium_page() as page:
+        warm_scripts(base)
+        outside = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None)
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{base}/hotspots?area=E07000178&to=2024-04&baseline_months=3")
+        page.wait_for_selector(".hotspot-map-scale", timeout=WAIT_MS)
+        page.wait_for_selector(".hotspot-map-label-district", timeout=WAIT_MS)
+        labels = page.locator(".hotspot-map-label").all_inner_texts()
+        assert "Oxford" in labels
+        assert any(text.startswith("1. ") for text in labels)  # the busiest place, by its street
+        assert page.locator(".hotspot-map-scale").inner_text().endswith(("m", "km"))
+        assert "baseline months are loaded" not in page.inner_text("main")  # 3 of 3 loaded
+        folder = os.environ.get("SCREENSHOT_DIR")
+        if folder:
+            page.locator("#chart-hotspot-map").scroll_into_view_if_needed()
+            page.screenshot(path=str(Path(folder) / f"hotspots-{name}.png"), full_page=False)
+            page.screenshot(path=str(Path(folder) / f"hotspots-{name}-full.png"), full_page=True)
+        assert outside == []
+        assert not [m for m in page.console_messages if m.startswith(("error", "pageerror"))], page.console_messages

@@ -1,0 +1,62 @@
+"""Shipped boundaries and LSOA lookup: loaded on a fresh database, both LSOA vintages found,
+context values as in the ONS files, and the build script reproduces what is shipped."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from queries.geography import LOOKUP_PATH, lsoa_lookup, polygon_codes, with_lsoa_context
+from queries.hotspots import boundaries
+from queries.reference import OXFORD, THAMES_VALLEY
+
+from .conftest import shared_file
+
+
+def test_a_fresh_database_has_district_and_lsoa_boundaries(sqlite_engine):
+    shapes = boundaries(sqlite_engine, THAMES_VALLEY)
+    assert (shapes["level"] == "district").sum() == 13
+    assert (shapes["level"] == "lsoa").sum() == 1415
+    oxford = boundaries(sqlite_engine, OXFORD)
+    assert set(oxford.loc[oxford["level"] == "district", "name"]) == {"Oxford"}
+    assert (oxford["level"] == "lsoa").sum() == 83  # Oxford's 2011 LSOAs
+    geometry = json.loads(oxford["geometry"].iloc[0])
+    assert geometry["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_both_vintages_find_their_polygons():
+    assert polygon_codes("E01028594") == ["E01028594"]  # unchanged: Oxford 001A
+    merged = [row for row in csv.DictReader(LOOKUP_PATH.open()) if row["vintage"] == "2021" and ";" in row["polygons"]]
+    assert merged, "some 2021 LSOAs were merged from two 2011 ones"
+    for row in merged:
+        assert all(polygon_codes(part) == [part] for part in row["polygons"].split(";"))
+    assert polygon_codes("E09999999") == []
+
+
+def test_context_against_the_ons_files():
+    imd = {r["lsoa11cd"]: r for r in csv.DictReader(shared_file("geography", "imd2019_lsoa11_thames_valley.csv").open())}
+    with gzip.open(shared_file("geography", "lsoa21_population.csv.gz"), "rt", encoding="utf-8-sig") as handle:
+        population = {r["lsoacd"]: int(r["population"]) for r in csv.DictReader(handle)}
+    lookup = lsoa_lookup()
+    for code in ("E01028594", "E01016180", "E01028521"):
+        assert lookup.at[code, "imd2019_decile"] == int(imd[code]["imd2019_decile"])
+        assert lookup.at[code, "population"] == population[code]
+    frame = with_lsoa_context(pd.DataFrame({"lsoa_code": ["E01028594", "X"], "count": [10, 3]}))
+    assert frame["rate_per_1000"][0] == pytest.approx(round(10 / population["E01028594"] * 1000, 2))
+    assert frame["rate_per_1000"].isna()[1]
+
+
+def test_the_build_script_reproduces_the_shipped_files(tmp_path, monkeypatch):
+    from scripts import build_geography
+
+    source = shared_file("geography", "lad2021_thames_valley.geojson").parent
+    shipped = {p.name: p.read_bytes() for p in build_geography.OUT.glob("*") if p.suffix in (".geojson", ".csv")}
+    monkeypatch.setattr(build_geography, "OUT", tmp_path)
+    build_geography.build(source)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == shipped
+    shutil.rmtree(tmp_path)
