@@ -120,6 +120,8 @@ incident = Table(
     Column("is_synthetic", Boolean, nullable=False),
     Index("ix_incident_force_month", "force_code", "month"),
     Index("ix_incident_crime_id", "crime_id"),
+    # Counts for any set of LSOAs (intervention areas) read this index alone.
+    Index("ix_incident_lsoa", "lsoa_code", "month", "crime_type"),
 )
 
 # Monthly counts per area (district, county and force alike) and crime type, rebuilt for
@@ -204,6 +206,54 @@ user_account = Table(
     Column("password_hash", Text, nullable=False),
     Column("role", String(10), nullable=False),  # "partner" or "admin"
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Interventions and operations recorded by partners, for before/after evaluation.
+# ``crime_types`` is a comma-separated list of data.police.uk slugs ("" = all crime).
+intervention = Table(
+    "intervention",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("description", Text, nullable=False),
+    Column("start_month", String(7), nullable=False),
+    Column("end_month", String(7), nullable=False),
+    Column("crime_types", Text, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# The places of an intervention: LSOAs (either vintage) or area codes, as target, control
+# or displacement buffer.
+intervention_place = Table(
+    "intervention_place",
+    metadata,
+    Column("intervention_id", Integer, ForeignKey("intervention.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(8), primary_key=True),  # "target", "control" or "buffer"
+    Column("code", String(9), primary_key=True),
+)
+
+# Targets: a change in a series (crime types counted from police.uk, or a partner series)
+# for an area, from a baseline period to an end period, with a tolerance.
+target = Table(
+    "target",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("crime_types", Text, nullable=False),  # slugs, comma-separated; "" for a partner series
+    Column("series_id", String(80)),  # a partner or published series instead of crime types
+    Column("area_code", String(9), ForeignKey("area.code"), nullable=False),
+    Column("baseline_from", String(7), nullable=False),
+    Column("baseline_to", String(7), nullable=False),
+    Column("end_from", String(7), nullable=False),
+    Column("end_to", String(7), nullable=False),
+    Column("target_percent", Float, nullable=False),  # e.g. -5 for a 5% reduction
+    Column("tolerance_points", Float, nullable=False),  # percentage points either side
+    Column("kind", String(10), nullable=False),  # "published" or "partner"
+    Column("source", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
 # Bumped by every import so that caches keyed on it go stale together.

@@ -29,7 +29,7 @@ def test_areas_lists_every_area_with_population(client):
     areas = {a["code"]: a for a in body["areas"]}
     assert len(areas) == 15
     assert areas[OXFORD] == {"code": OXFORD, "name": "Oxford", "level": "district", "parent_code": OXFORDSHIRE,
-                             "population": 151584, "population_year": 2020}
+                             "population": 163257, "population_year": 2022}
     assert areas[THAMES_VALLEY]["parent_code"] is None
 
 
@@ -40,7 +40,8 @@ def test_counts_match_the_query_and_the_hand_count(client, engine):
     rows = {r["area"]: r for r in body["rows"]}
     assert rows[OXFORD]["count"] == 3 and rows[THAMES_VALLEY]["count"] == 7
     assert rows[OXFORD]["period"] == "2024-01"
-    assert rows[OXFORD]["rate_per_1000"] == round(3 / 151584 * 1000, 3)
+    assert rows[OXFORD]["rate_per_1000"] == round(3 / 163257 * 1000, 3)  # mid-2022, the nearest estimate
+    assert rows[OXFORD]["population_year"] == 2022
     assert body["synthetic"] is False and body["latest_month"] == "2024-01"
     frame = counts(engine, [OXFORD, THAMES_VALLEY], None, "2024-01", "2024-01")
     assert sorted(r["count"] for r in body["rows"]) == sorted(frame["count"].tolist())

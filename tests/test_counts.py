@@ -64,10 +64,13 @@ def test_rolling_12_is_the_sum_of_the_last_12_months(engine):
 
 
 def test_rate_is_count_over_population_times_1000(engine):
-    seed_counts(engine, {"2023-01": 303})
-    row = counts(engine, [OXFORD]).iloc[0]
-    assert row["population"] == OXFORD_POPULATION and row["population_year"] == 2020
-    assert row["rate_per_1000"] == pytest.approx(303 / OXFORD_POPULATION * 1000)
+    seed_counts(engine, {"2020-01": 303, "2023-01": 303})
+    rows = counts(engine, [OXFORD]).set_index("period")
+    # Each year's rate uses the estimate for its own year, or the nearest one.
+    assert rows.loc["2020-01", "population"] == OXFORD_POPULATION and rows.loc["2020-01", "population_year"] == 2020
+    assert rows.loc["2020-01", "rate_per_1000"] == pytest.approx(303 / OXFORD_POPULATION * 1000)
+    assert rows.loc["2023-01", "population"] == 163257 and rows.loc["2023-01", "population_year"] == 2022
+    assert rows.loc["2023-01", "rate_per_1000"] == pytest.approx(303 / 163257 * 1000)
 
 
 def test_each_period_uses_the_population_estimate_of_its_year(engine, tmp_path):
@@ -96,7 +99,7 @@ def test_county_is_the_sum_of_its_districts(engine):
     frame = counts(engine, [OXFORD, OXFORDSHIRE, THAMES_VALLEY]).set_index("area_code")
     assert frame.loc[OXFORDSHIRE, "count"] == 17
     assert frame.loc[THAMES_VALLEY, "count"] == 17
-    assert frame.loc[OXFORDSHIRE, "rate_per_1000"] == pytest.approx(17 / 696880 * 1000)
+    assert frame.loc[OXFORDSHIRE, "rate_per_1000"] == pytest.approx(17 / 738276 * 1000)  # mid-2022
 
 
 def test_unloaded_months_are_missing_and_loaded_empty_months_are_zero(engine):

@@ -20,8 +20,8 @@ def test_every_area_has_a_population_with_its_year(engine):
     areas = list_areas(engine).set_index("code")
     assert len(areas) == 15
     assert areas["population"].notna().all()
-    assert set(areas["population_year"]) == {2020}
-    assert areas.loc[OXFORD, "population"] == 151584
+    assert set(areas["population_year"]) == {2022}
+    assert areas.loc[OXFORD, "population"] == 163257
 
 
 def test_county_and_force_equal_the_sum_of_their_districts(engine):
@@ -32,11 +32,27 @@ def test_county_and_force_equal_the_sum_of_their_districts(engine):
     assert sum(1 for a in AREAS if a.level == DISTRICT) == 13 and sum(1 for a in AREAS if a.level == COUNTY) == 1
 
 
+def test_mid_2022_totals_are_sums_of_the_lsoa_file(engine):
+    """The shipped mid-2022 figures against a sum straight from the ONS LSOA file."""
+    import pandas as pd
+
+    lsoas = pd.read_csv(shared_file("geography", "lsoa21_population.csv.gz"), encoding="utf-8-sig")
+    lookup = pd.read_csv(shared_file("geography", "lsoa11_to_lsoa21_exact.csv.gz"), encoding="utf-8-sig")
+    oxford = set(lookup.loc[lookup["LAD22CD"] == OXFORD, "LSOA21CD"])
+    table = population_table(engine, [OXFORD, OXFORDSHIRE, THAMES_VALLEY])
+    assert dict(table[OXFORD])[2022] == lsoas.loc[lsoas["lsoacd"].isin(oxford), "population"].sum()
+    assert dict(table[OXFORD])[2020] == 151584  # mid-2020 is kept
+    tv = set(lookup.loc[lookup["LAD22CD"].isin(districts_in(THAMES_VALLEY)), "LSOA21CD"])
+    assert dict(table[THAMES_VALLEY])[2022] == lsoas.loc[lsoas["lsoacd"].isin(tv), "population"].sum()
+
+
 def test_population_year_choice():
     estimates = [(2020, 100), (2022, 120)]
-    assert population_for_year(estimates, 2019) == (2020, 100)  # earliest when none before
-    assert population_for_year(estimates, 2021) == (2020, 100)
+    assert population_for_year(estimates, 2017) == (2020, 100)  # the nearest, before or after
+    assert population_for_year(estimates, 2020) == (2020, 100)
+    assert population_for_year(estimates, 2021) == (2022, 120)  # a tie goes to the newer estimate
     assert population_for_year(estimates, 2024) == (2022, 120)
+    assert population_for_year([(2011, 5), (2020, 100), (2022, 120)], 2014) == (2011, 5)
     assert population_for_year([], 2024) == (None, None)
 
 
@@ -45,7 +61,7 @@ def test_import_newer_area_estimates(engine, tmp_path):
     path.write_text("Code,Name,Geography,All ages\nE07000178,Oxford,Non-metropolitan District,\"165,200\"\nS12000033,Aberdeen City,Council Area,\"227,430\"\n")
     summary = import_population(engine, path, year=2023, source="ONS mid-2023 (test)")
     assert (summary.rows_read, summary.rows_stored, summary.skipped_unknown) == (2, 1, 1)
-    assert population_table(engine, [OXFORD])[OXFORD] == [(2020, 151584), (2023, 165200)]
+    assert population_table(engine, [OXFORD])[OXFORD] == [(2020, 151584), (2022, 163257), (2023, 165200)]
 
 
 def test_import_rejects_bad_numbers_and_changes_nothing(engine, tmp_path):
