@@ -88,3 +88,26 @@ def parse_period(text: str) -> tuple[str, str, str] | None:
     if m := _CALENDAR_YEAR.match(text):
         return CALENDAR_YEAR, f"{text}-01", f"{text}-12"
     return None
+
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def month_in_words(month: str) -> str:
+    """``2025-07`` as "July 2025"."""
+    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def months_in_words(first: str, last: str) -> str:
+    """A span of months in words: "July to September 2025", "December 2024 to February 2025",
+    "2024/25" for a financial year, "2024" for a calendar year, "July 2025" for one month."""
+    if first == last:
+        return month_in_words(first)
+    if first[5:] == "04" and last == f"{int(first[:4]) + 1:04d}-03":
+        return financial_year_of(first)
+    if first[5:] == "01" and last == f"{first[:4]}-12":
+        return first[:4]
+    if first[:4] == last[:4]:
+        return f"{MONTH_NAMES[int(first[5:7]) - 1]} to {month_in_words(last)}"
+    return f"{month_in_words(first)} to {month_in_words(last)}"

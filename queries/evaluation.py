@@ -1,0 +1,231 @@
+"""Before/after evaluation of an intervention: counts for target, control and buffer, the
+weighted displacement difference, an interrupted time series where the data allow, and a
+plain verdict.
+
+Every check of the request raises ``EvaluationError`` naming the field, before any result
+is computed; nothing here writes to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from . import periods
+from .its import ItsResult, interrupted_time_series
+from .lsoa_sets import LsoaSet, UnknownPlace, loaded_force_months, monthly_lsoa_counts, resolve
+from .reference import ALL_CRIME, ASB, CRIME_TYPES_BY_SLUG
+from .wdd import Wdd, weighted_displacement_difference
+
+MAX_CODES = 500  # per role: bounds the work one request can ask for
+ROLES = ("target", "control", "buffer")
+
+# Plural nouns for "26 fewer robberies".
+PLURAL = {
+    "anti-social-behaviour": "ASB incidents", "bicycle-theft": "bicycle thefts", "burglary": "burglaries",
+    "criminal-damage-arson": "criminal damage and arson offences", "drugs": "drug offences",
+    "other-theft": "other thefts", "possession-of-weapons": "weapons possession offences",
+    "public-order": "public order offences", "robbery": "robberies", "shoplifting": "shoplifting offences",
+    "theft-from-the-person": "thefts from the person", "vehicle-crime": "vehicle crimes",
+    "violent-crime": "violent and sexual offences", "other-crime": "other crimes",
+}
+
+
+class EvaluationError(ValueError):
+    """A request that cannot be evaluated; ``field`` names the part to fix."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+@dataclass
+class Evaluation:
+    crime_types: list[str] | None
+    before: tuple[str, str]
+    after: tuple[str, str]
+    counts: dict[str, dict[str, int] | None]  # role -> {"before": n, "after": n}
+    monthly: dict[str, dict[str, int]]  # role -> month -> count, over both periods
+    wdd: Wdd
+    verdict: str
+    notes: list[str]
+    its: ItsResult | None
+    its_reason: str | None
+    places: dict[str, LsoaSet]
+
+
+def crime_subject(crime_types: Sequence[str] | None) -> str:
+    """"Robbery", "Burglary and vehicle crime", "All crime"."""
+    if not crime_types or set(crime_types) == set(ALL_CRIME):
+        return "All crime"
+    names = [CRIME_TYPES_BY_SLUG[s].name for s in crime_types]
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return text[0].upper() + text[1:].lower().replace("asb", "ASB")
+
+
+def crime_noun(crime_types: Sequence[str] | None) -> str:
+    if not crime_types or set(crime_types) == set(ALL_CRIME):
+        return "crimes"
+    if len(crime_types) == 1:
+        return PLURAL[crime_types[0]]
+    return "incidents" if ASB in crime_types else "offences"
+
+
+def check_period(name: str, first: str | None, last: str | None) -> tuple[str, str]:
+    for field, value in ((f"{name}_from", first), (f"{name}_to", last)):
+        if not value:
+            raise EvaluationError(field, "required (YYYY-MM)")
+        if not periods.is_month(value):
+            raise EvaluationError(field, f"{value[:20]!r} is not a month (YYYY-MM)")
+    if first > last:
+        raise EvaluationError(f"{name}_from", f"{first} is after {name}_to={last}")
+    return first, last
+
+
+def resolve_places(engine: Engine, target: Sequence[str], control: Sequence[str],
+                   buffer: Sequence[str]) -> dict[str, LsoaSet]:
+    """Resolve and check the three sets: a target and a control are needed, none may overlap."""
+    given = {"target": list(target), "control": list(control), "buffer": list(buffer)}
+    if not given["target"]:
+        raise EvaluationError("target", "give at least one target LSOA or area code")
+    if not given["control"]:
+        raise EvaluationError("control", "give at least one control LSOA or area code (or ask for a suggested control)")
+    places: dict[str, LsoaSet] = {}
+    for role, codes in given.items():
+        if len(codes) > MAX_CODES:
+            raise EvaluationError(role, f"at most {MAX_CODES} codes")
+        if not codes:
+            continue
+        try:
+            places[role] = resolve(engine, codes)
+        except UnknownPlace as exc:
+            raise EvaluationError(role, str(exc)) from None
+        if not places[role].codes:
+            raise EvaluationError(role, "no incidents have ever been recorded in these places")
+    for a, b in (("target", "control"), ("target", "buffer"), ("control", "buffer")):
+        if a in places and b in places:
+            shared = places[a].overlaps(places[b])
+            if shared:
+                raise EvaluationError(b, f"overlaps the {a}: {', '.join(sorted(shared)[:5])}"
+                                         f"{' ...' if len(shared) > 5 else ''} in both")
+    return places
+
+
+def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buffer: Sequence[str] = (),
+             crime_types: Sequence[str] | None = None, before: tuple[str | None, str | None] = (None, None),
+             after: tuple[str | None, str | None] = (None, None), with_its: bool = True) -> Evaluation:
+    crime_types = list(dict.fromkeys(crime_types)) if crime_types else None
+    for slug in crime_types or []:
+        if slug not in CRIME_TYPES_BY_SLUG:
+            raise EvaluationError("crime_type", f"unknown crime type {slug[:40]!r}")
+    before = check_period("before", *before)
+    after = check_period("after", *after)
+    if before[1] >= after[0]:
+        raise EvaluationError("after_from", f"the after period must start after the before period ends ({before[1]})")
+    loaded = loaded_force_months(engine)
+    needed = periods.months_between(*before) + periods.months_between(*after)
+    missing = sorted(set(needed) - set(loaded))
+    if missing:
+        span = f"{loaded[0]} to {loaded[-1]}" if loaded else "none"
+        field = "before_from" if missing[0] < after[0] else "after_to"
+        raise EvaluationError(field, f"the periods run outside the data: {len(missing)} months not loaded "
+                                     f"({missing[0]}{' ...' if len(missing) > 1 else ''}); months loaded: {span}")
+    places = resolve_places(engine, target, control, buffer)
+
+    monthly = {role: monthly_lsoa_counts(engine, s.codes, crime_types, before[0], after[1])
+               for role, s in places.items()}
+    counts: dict[str, dict[str, int] | None] = {"buffer": None}
+    for role, series in monthly.items():
+        counts[role] = {
+            "before": sum(n for m, n in series.items() if before[0] <= m <= before[1]),
+            "after": sum(n for m, n in series.items() if after[0] <= m <= after[1]),
+        }
+    if counts["control"]["before"] + counts["control"]["after"] == 0:
+        raise EvaluationError("control", "the control had no incidents in either period: choose a larger or busier control")
+    before_months = len(periods.months_between(*before))
+    after_months = len(periods.months_between(*after))
+    result = weighted_displacement_difference(
+        (counts["target"]["before"], counts["target"]["after"]),
+        (counts["control"]["before"], counts["control"]["after"]),
+        (counts["buffer"]["before"], counts["buffer"]["after"]) if counts["buffer"] else None,
+        before_months=before_months, after_months=after_months,
+    )
+    notes = [n for s in places.values() for n in s.notes]
+    if result.scale != 1:
+        notes.append(f"The before period ({before_months} months) is scaled to the after period's length "
+                     f"({after_months} months): before counts are multiplied by {result.scale:.3g}.")
+    its, reason = (None, "not asked for")
+    if with_its:
+        its, reason = target_its(engine, places["target"], crime_types, after)
+    return Evaluation(crime_types, before, after, counts, monthly, result,
+                      verdict(crime_types, counts, result), notes, its, reason, places)
+
+
+def target_its(engine: Engine, target: LsoaSet, crime_types: Sequence[str] | None,
+               after: tuple[str, str]) -> tuple[ItsResult | None, str | None]:
+    """The interrupted time series of the target's months up to the end of the after period."""
+    series = monthly_lsoa_counts(engine, target.codes, crime_types, "0000-01", after[1])
+    months = sorted(series)
+    before = [m for m in months if m < after[0]]
+    if len(before) < 24:
+        return None, (f"an interrupted time series needs at least 24 months before the start; "
+                      f"{len(before)} are loaded")
+    result = interrupted_time_series(months, [series[m] for m in months], after[0])
+    if result is None:
+        return None, "too few months after the start (at least 3) or no incidents"
+    return result, None
+
+
+def _percent(before: float, after: float) -> float | None:
+    return None if before == 0 else (after - before) / before * 100
+
+
+def _moved(subject_change: float | None, where: str) -> str:
+    if subject_change is None:
+        return f"there were none before in the {where}"
+    if round(subject_change) == 0:
+        return f"stayed level in the {where}"
+    word = "fell" if subject_change < 0 else "rose"
+    return f"{word} by {abs(subject_change):.0f}% in the {where}"
+
+
+def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd) -> str:
+    """"Robbery fell by 31% in the target area and by 5% in the control; relative to the
+    control, 26 fewer robberies (95% CI 9 to 43): a significant fall.\""""
+    f = result.scale
+    subject = crime_subject(crime_types)
+    noun = crime_noun(crime_types)
+    target_change = _percent(f * counts["target"]["before"], counts["target"]["after"])
+    control_change = _percent(f * counts["control"]["before"], counts["control"]["after"])
+    first = _moved(target_change, "target area")
+    second = _moved(control_change, "control")
+    # "fell by 31% in the target area and by 5% in the control" when both move the same way.
+    if target_change is not None and control_change is not None and round(control_change) != 0 and \
+            round(target_change) != 0 and (target_change < 0) == (control_change < 0):
+        second = f"by {abs(control_change):.0f}% in the control"
+    text = f"{subject} {first} and {second}"
+    if counts.get("buffer"):
+        text += "; it " + _moved(_percent(f * counts["buffer"]["before"], counts["buffer"]["after"]), "buffer")
+    relative = "relative to the control" + (" and counting the buffer" if counts.get("buffer") else "")
+    estimate = result.estimate
+    lo, hi = result.ci95
+    amount = round(abs(estimate))
+    if lo < 0 < hi:  # the interval spans no difference
+        interval = f"95% CI from {-lo:,.0f} fewer to {hi:,.0f} more"
+    elif hi <= 0:
+        interval = f"95% CI {-hi:,.0f} to {-lo:,.0f} fewer"
+    else:
+        interval = f"95% CI {lo:,.0f} to {hi:,.0f} more"
+    if amount == 0:
+        size = f"no difference in {noun} ({interval})"
+    else:
+        size = f"{amount:,} {'fewer' if estimate < 0 else 'more'} {noun} ({interval})"
+    significant = result.p_value is not None and result.p_value < 0.05
+    if significant:
+        ending = "a significant fall" if estimate < 0 else "a significant rise"
+    else:
+        ending = "not a significant change"
+    return f"{text}; {relative}, {size}: {ending}."

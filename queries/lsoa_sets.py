@@ -1,0 +1,183 @@
+"""Sets of LSOAs for evaluations, resolved across the 2011 and 2021 vintages, and their counts.
+
+data.police.uk files up to 2022-11 name 2011 LSOAs and later files 2021 LSOAs, so a place
+is counted under every code it had. A code given in either vintage is widened to every
+code linked to it by the ONS LSOA 2011 to 2021 lookup (shipped for Thames Valley in
+``data/geography/``): an unchanged LSOA is its two codes; a 2011 LSOA split in two brings
+both halves, so the area means the same ground before and after 2023. Counts are read
+from the ``ix_incident_lsoa`` index alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from sqlalchemy import Engine, func, select
+
+from .db import PROJECT_ROOT
+from .reference import ALL_CRIME, AREAS_BY_CODE, THAMES_VALLEY, districts_in
+from .schema import incident, loaded_month, lsoa, place
+
+LOOKUP = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_thames_valley.csv"
+LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
+# A long list of codes is bound in chunks: SQLite allows 32,766 parameters a statement.
+CHUNK = 900
+
+
+class UnknownPlace(ValueError):
+    """A code that is neither a known LSOA nor an area code."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(f"{code[:20]!r} is neither an LSOA code nor an area code the dashboard knows")
+
+
+@dataclass
+class LsoaSet:
+    """The codes asked for, every LSOA code counted for them, and what widening was needed."""
+
+    requested: list[str]
+    codes: frozenset[str]
+    notes: list[str] = field(default_factory=list)
+
+    def overlaps(self, other: LsoaSet) -> set[str]:
+        return set(self.codes & other.codes)
+
+
+@cache
+def _lookup() -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Links between codes of the two vintages, and the ONS change indicator of each 2011 code."""
+    links: dict[str, set[str]] = {}
+    change: dict[str, str] = {}
+    with open(LOOKUP, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            old, new = row["LSOA11CD"], row["LSOA21CD"]
+            links.setdefault(old, set()).add(new)
+            links.setdefault(new, set()).add(old)
+            change[old] = row["CHGIND"]
+    return links, change
+
+
+def linked_codes(code: str) -> set[str]:
+    """Every code joined to ``code`` through the lookup (its connected component)."""
+    links, _ = _lookup()
+    seen, todo = {code}, [code]
+    while todo:
+        for other in links.get(todo.pop(), ()):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return seen
+
+
+def resolve(engine: Engine, codes: Iterable[str]) -> LsoaSet:
+    """The LSOA codes (both vintages) that make up the given LSOA and area codes."""
+    requested = list(dict.fromkeys(c.strip() for c in codes if c and c.strip()))
+    links, change = _lookup()
+    lsoa_codes: set[str] = set()
+    notes: list[str] = []
+    area_codes = [c for c in requested if c in AREAS_BY_CODE]
+    if area_codes:
+        districts = sorted({d for c in area_codes for d in districts_in(c)})
+        with engine.connect() as conn:
+            lsoa_codes |= set(conn.execute(select(lsoa.c.code).where(lsoa.c.district_code.in_(districts))).scalars())
+    others = [c for c in requested if c not in AREAS_BY_CODE]
+    known = _known_lsoas(engine, others)
+    for code in others:
+        if not LSOA_CODE.match(code) or (code not in links and code not in known):
+            raise UnknownPlace(code)
+        component = linked_codes(code)
+        lsoa_codes |= component
+        added = sorted(component - set(requested))
+        changed = sorted(c for c in component if change.get(c) in ("S", "M", "X"))
+        if changed and added:
+            notes.append(f"{code} was split or merged between the 2011 and 2021 LSOAs, so its area also "
+                         f"counts {', '.join(added)} to cover the same ground in both")
+    return LsoaSet(requested, frozenset(lsoa_codes), notes)
+
+
+def _known_lsoas(engine: Engine, codes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(codes), CHUNK):
+            chunk = list(codes[start : start + CHUNK])
+            found |= set(conn.execute(select(lsoa.c.code).where(lsoa.c.code.in_(chunk))).scalars())
+    return found
+
+
+def loaded_force_months(engine: Engine, first: str = "0000-01", last: str = "9999-12",
+                        force_code: str = THAMES_VALLEY) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(
+            select(loaded_month.c.month).where(loaded_month.c.force_code == force_code,
+                                               loaded_month.c.month.between(first, last))
+            .order_by(loaded_month.c.month)
+        ).scalars())
+
+
+def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
+                        first: str, last: str) -> dict[str, int]:
+    """Incidents per loaded month in the LSOAs (zero for a loaded month with none)."""
+    codes = sorted(set(codes))
+    types = list(crime_types) if crime_types else list(ALL_CRIME)
+    totals = dict.fromkeys(loaded_force_months(engine, first, last), 0)
+    if not codes or not totals:
+        return totals
+    with engine.connect() as conn:
+        for start in range(0, len(codes), CHUNK):
+            chunk = codes[start : start + CHUNK]
+            query = (
+                select(incident.c.month, func.count())
+                .where(incident.c.lsoa_code.in_(chunk), incident.c.month.between(first, last),
+                       incident.c.crime_type.in_(types))
+                .group_by(incident.c.month)
+            )
+            for month, n in conn.execute(query):
+                if month in totals:
+                    totals[month] += int(n)
+    return totals
+
+
+def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
+                   first: str, last: str) -> dict[tuple[str, str], int]:
+    """Incidents per (LSOA code, month), for choosing a control among many candidates."""
+    codes = sorted(set(codes))
+    types = list(crime_types) if crime_types else list(ALL_CRIME)
+    found: dict[tuple[str, str], int] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(codes), CHUNK):
+            chunk = codes[start : start + CHUNK]
+            query = (
+                select(incident.c.lsoa_code, incident.c.month, func.count())
+                .where(incident.c.lsoa_code.in_(chunk), incident.c.month.between(first, last),
+                       incident.c.crime_type.in_(types))
+                .group_by(incident.c.lsoa_code, incident.c.month)
+            )
+            for code, month, n in conn.execute(query):
+                found[(code, month)] = int(n)
+    return found
+
+
+def lsoa_centres(engine: Engine, district_codes: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """(longitude, latitude) of each LSOA: the mean of its data.police.uk map points."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(place.c.lsoa_code, func.avg(place.c.longitude), func.avg(place.c.latitude))
+            .where(place.c.district_code.in_(list(district_codes)))
+            .group_by(place.c.lsoa_code)
+        ).all()
+    return {code: (float(lon), float(lat)) for code, lon, lat in rows}
+
+
+def lsoa_districts(engine: Engine, codes: Iterable[str]) -> set[str]:
+    codes = list(codes)
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for start in range(0, len(codes), CHUNK):
+            chunk = codes[start : start + CHUNK]
+            found |= set(conn.execute(select(lsoa.c.district_code).where(lsoa.c.code.in_(chunk))).scalars())
+    return found
