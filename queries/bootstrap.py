@@ -18,6 +18,7 @@ from .importers.population import import_population
 from .importers.series import import_series
 from .reference import AREAS
 from .schema import area, import_log, incident
+from .targets import load_published_targets
 
 log = logging.getLogger(__name__)
 PUBLISHED_DIR = PROJECT_ROOT / "data" / "published"
@@ -39,6 +40,7 @@ def init_db(engine: Engine) -> None:
     for path in sorted(GEOGRAPHY_DIR.glob("*.geojson")):
         if _changed(engine, path):
             import_boundaries(engine, path, imported_by=SYSTEM_USER)
+    load_published_targets(engine)
 
 
 def bootstrap(engine: Engine, *, demo: bool = True) -> None:
