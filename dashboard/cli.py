@@ -11,12 +11,16 @@ from sqlalchemy import Engine
 
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
+from queries.evaluation import EvaluationError
+from queries.importers.bookkeeping import current_user
 from queries.importers.boundaries import import_boundaries
 from queries.importers.errors import ImportRejected
 from queries.importers.files import expand_paths
 from queries.importers.policeuk import import_policeuk
 from queries.importers.population import import_population
 from queries.importers.series import import_series
+from queries.interventions import evaluate_intervention, import_interventions, list_interventions
+from queries.targets import import_targets, judge, list_targets
 
 from .settings import current_settings
 
@@ -91,6 +95,42 @@ def register_cli(server: Flask, engine: Engine) -> None:
             _fail(rejected)
         click.echo(f"{summary.features} features read, {summary.stored} {summary.level} boundaries stored; "
                    f"{summary.skipped_outside} outside Thames Valley skipped.")
+
+    @server.cli.command("import-interventions")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--by", "recorded_by", default=None, help="Who records them (default: the system user).")
+    def import_interventions_command(path, recorded_by):
+        """Import interventions from a CSV in the documented template (all or nothing)."""
+        bootstrap.init_db(engine)
+        try:
+            ids = import_interventions(engine, path, recorded_by or current_user())
+        except ImportRejected as rejected:
+            _fail(rejected)
+        click.echo(f"Stored {len(ids)} interventions.")
+
+    @server.cli.command("evaluate-interventions")
+    def evaluate_interventions_command():
+        """Print the before/after verdict of every stored intervention."""
+        for record in list_interventions(engine):
+            try:
+                result, method = evaluate_intervention(engine, record, with_its=False)
+                click.echo(f"{record['name']}: {result.verdict}" + (f" ({method})" if method else ""))
+            except EvaluationError as exc:
+                click.echo(f"{record['name']}: cannot be evaluated: {exc.message}")
+
+    @server.cli.command("import-targets")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def import_targets_command(path):
+        """Import partner targets from a CSV (the columns of data/targets/)."""
+        bootstrap.init_db(engine)
+        try:
+            ids = import_targets(engine, path, recorded_by=current_user())
+        except ImportRejected as rejected:
+            _fail(rejected)
+        click.echo(f"Stored {len(ids)} targets: {', '.join(ids)}")
+        for t in list_targets(engine):
+            if t["id"] in ids:
+                click.echo(judge(engine, t).sentence)
 
     @server.cli.command("create-user")
     @click.argument("username")

@@ -26,9 +26,9 @@ MIN_MONTHS_BEFORE = 24
 MIN_MONTHS_AFTER = 3
 HARMONICS = 2
 CAVEATS = (
-    "The model assumes the trend before the start would have continued unchanged: anything "
-    "else that changed at the same time (another operation, a change in recording, a "
-    "lockdown) is attributed to the intervention.",
+    ("The model assumes the trend before the start would have continued unchanged: anything "
+     "else that changed at the same time (another operation, a change in recording, a "
+     "lockdown) is attributed to the intervention."),
     "Counts in small areas are low; a level change is estimated more reliably than a change in trend.",
     "Months are compared with the same area's own past, not with a control.",
 )

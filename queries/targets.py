@@ -246,13 +246,13 @@ def judge(engine: Engine, t: dict) -> Judgement:
     ratio0 = 1 + line / 100
     p_value = ci = None
     if not t["series_id"] or float(current).is_integer():
-        n, k = int(round(baseline + current)), int(round(current))
+        n, k = round(baseline + current), round(current)
         share = current_months * ratio0 / (baseline_months + current_months * ratio0)
         p_value = float(binom.sf(k - 1, n, share)) if n else None  # P(X >= k): above the line
         if n and baseline:
             lo = beta.ppf(0.025, k, n - k + 1) if k > 0 else 0.0
             hi = beta.ppf(0.975, k + 1, n - k) if k < n else 1.0
-            to_ratio = lambda q: (q / (1 - q)) * baseline_months / current_months if q < 1 else float("inf")  # noqa: E731
+            to_ratio = lambda q: (q / (1 - q)) * baseline_months / current_months if q < 1 else float("inf")
             ci = (float((to_ratio(lo) - 1) * 100), float((to_ratio(hi) - 1) * 100))
     if change is None:
         status = WAITING
@@ -268,7 +268,7 @@ def judge(engine: Engine, t: dict) -> Judgement:
     sentence = (
         f"{t['title']} ({place}): {current:,.0f} in {current_words} against {baseline:,.0f} in {baseline_words} "
         f"({change:+.1f}%"
-        + (f", scaled to the baseline's length" if current_months != baseline_months else "")
+        + (", scaled to the baseline's length" if current_months != baseline_months else "")
         + f"); the target line stands at {line:+.1f}% by now ({t['target_percent']:+.0f}% by {end_words}, "
         f"tolerance {t['tolerance_points']:g} points): {status}.{test}"
     )

@@ -1,0 +1,234 @@
+"""Interventions and operations: checking, storing, listing and evaluating them.
+
+One check serves the form, the API and the CSV importer: a problem names its field and
+nothing is stored. A stored intervention is evaluated over its own months (from its start
+to its end or the latest month loaded) against the same months a year earlier, so both
+periods cover the same seasons; without a stored control the suggested one is used, and
+the evaluation says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, insert, select
+
+from . import periods
+from .control import NoControl, suggest_control
+from .evaluation import Evaluation, EvaluationError, evaluate, resolve_places
+from .importers.errors import ErrorCollector, ImportRejected, RowError
+from .lsoa_sets import loaded_force_months
+from .reference import CRIME_TYPES_BY_SLUG
+from .schema import intervention, intervention_place
+
+CSV_COLUMNS = ("name", "description", "start_month", "end_month", "target", "control", "buffer", "crime_types")
+REQUIRED = ("name", "start_month", "end_month", "target")
+MAX_NAME = 200
+MAX_DESCRIPTION = 4000
+
+
+def split_codes(text: str) -> list[str]:
+    """Codes separated by spaces, commas or semicolons."""
+    return [c for c in re.split(r"[\s,;]+", text or "") if c]
+
+
+def check_intervention(engine: Engine, values: dict, error: Callable[[str, str], None],
+                       loaded: list[str] | None = None) -> dict | None:
+    """A checked intervention ready to store, or None after reporting each problem to ``error``."""
+    problems = 0
+
+    def fail(field: str, message: str) -> None:
+        nonlocal problems
+        problems += 1
+        error(field, message)
+
+    name = (values.get("name") or "").strip()
+    if not name:
+        fail("name", "required")
+    elif len(name) > MAX_NAME:
+        fail("name", f"at most {MAX_NAME} characters")
+    description = (values.get("description") or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        fail("description", f"at most {MAX_DESCRIPTION} characters")
+    start, end = (values.get("start_month") or "").strip(), (values.get("end_month") or "").strip()
+    for field, value in (("start_month", start), ("end_month", end)):
+        if not periods.is_month(value):
+            fail(field, f"{value[:20]!r} is not a month (YYYY-MM)")
+    loaded = loaded if loaded is not None else loaded_force_months(engine)
+    if periods.is_month(start) and periods.is_month(end):
+        if end < start:
+            fail("end_month", f"{end} is before start_month {start}")
+        elif not loaded:
+            fail("start_month", "no months are loaded yet: import data.police.uk months first")
+        elif not loaded[0] < start <= loaded[-1]:
+            fail("start_month", f"{start} is outside the data: it must fall after {loaded[0]} and by {loaded[-1]}, "
+                                "the months loaded, so that there is a before and an after")
+    slugs = split_codes(values.get("crime_types", ""))
+    for slug in slugs:
+        if slug not in CRIME_TYPES_BY_SLUG:
+            fail("crime_types", f"unknown crime type {slug[:40]!r}")
+    codes = {role: split_codes(values.get(role, "")) for role in ("target", "control", "buffer")}
+    if not codes["target"]:
+        fail("target", "give at least one target LSOA or area code")
+    else:
+        try:
+            if codes["control"]:
+                resolve_places(engine, codes["target"], codes["control"], codes["buffer"])
+            else:  # no control: a suggested one is used when it is evaluated
+                _check_without_control(engine, codes)
+        except EvaluationError as exc:
+            fail(exc.field, exc.message)
+    if problems:
+        return None
+    return {"name": name, "description": description, "start_month": start, "end_month": end,
+            "crime_types": ",".join(dict.fromkeys(slugs)), "places": codes}
+
+
+def _check_without_control(engine: Engine, codes: dict) -> None:
+    from .evaluation import MAX_CODES
+    from .lsoa_sets import UnknownPlace, resolve
+
+    sets = {}
+    for role in ("target", "buffer"):
+        if len(codes[role]) > MAX_CODES:
+            raise EvaluationError(role, f"at most {MAX_CODES} codes")
+        if codes[role]:
+            try:
+                sets[role] = resolve(engine, codes[role])
+            except UnknownPlace as exc:
+                raise EvaluationError(role, str(exc)) from None
+    if "buffer" in sets and sets["target"].overlaps(sets["buffer"]):
+        raise EvaluationError("buffer", "overlaps the target")
+
+
+def save_intervention(engine: Engine, checked: dict, recorded_by: str) -> int:
+    return save_interventions(engine, [checked], recorded_by)[0]
+
+
+def save_interventions(engine: Engine, rows: list[dict], recorded_by: str) -> list[int]:
+    """Store checked interventions in one transaction; one of the same name is replaced."""
+    now = datetime.now(UTC)
+    ids = []
+    with engine.begin() as conn:
+        conn.execute(delete(intervention).where(intervention.c.name.in_([r["name"] for r in rows])))
+        for r in rows:
+            new_id = conn.execute(insert(intervention).values(
+                name=r["name"], description=r["description"], start_month=r["start_month"],
+                end_month=r["end_month"], crime_types=r["crime_types"], recorded_by=recorded_by, recorded_at=now,
+            )).inserted_primary_key[0]
+            places = [{"intervention_id": new_id, "role": role, "code": code}
+                      for role, codes in r["places"].items() for code in dict.fromkeys(codes)]
+            conn.execute(insert(intervention_place), places)
+            ids.append(new_id)
+    return ids
+
+
+def delete_intervention(engine: Engine, intervention_id: int) -> bool:
+    with engine.begin() as conn:
+        conn.execute(delete(intervention_place).where(intervention_place.c.intervention_id == intervention_id))
+        return conn.execute(delete(intervention).where(intervention.c.id == intervention_id)).rowcount > 0
+
+
+def list_interventions(engine: Engine) -> list[dict]:
+    """Every stored intervention with its places, latest start first."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(intervention).order_by(intervention.c.start_month.desc(), intervention.c.name)).mappings().all()
+        places = conn.execute(select(intervention_place)).all()
+    by_id: dict[int, dict[str, list[str]]] = {}
+    for iid, role, code in places:
+        by_id.setdefault(iid, {"target": [], "control": [], "buffer": []})[role].append(code)
+    result = []
+    for r in rows:
+        record = dict(r)
+        record["crime_types"] = [s for s in r["crime_types"].split(",") if s]
+        record.update({role: sorted(codes) for role, codes in by_id.get(r["id"], {}).items()})
+        for role in ("target", "control", "buffer"):
+            record.setdefault(role, [])
+        result.append(record)
+    return result
+
+
+def evaluation_periods(engine: Engine, record: dict) -> tuple[tuple[str, str], tuple[str, str]]:
+    """After: its months up to the latest loaded; before: the same months a year earlier, or
+    (for a longer intervention, or where those are not loaded) as many months just before."""
+    loaded = loaded_force_months(engine)
+    if not loaded:
+        raise EvaluationError("start_month", "no months are loaded")
+    after = (record["start_month"], min(record["end_month"], loaded[-1]))
+    length = len(periods.months_between(*after))
+    year_earlier = (periods.add_months(after[0], -12), periods.add_months(after[1], -12))
+    just_before = (periods.add_months(after[0], -length), periods.add_months(after[0], -1))
+    have = set(loaded)
+    for before in (year_earlier, just_before):
+        # The same months a year earlier where they exist (same seasons), else the months just before.
+        if before[1] < after[0] and set(periods.months_between(*before)) <= have:
+            return before, after
+    return (year_earlier if year_earlier[1] < after[0] else just_before), after
+
+
+def evaluate_intervention(engine: Engine, record: dict, with_its: bool = True) -> tuple[Evaluation, str | None]:
+    """The evaluation of a stored intervention, and how its control was chosen when suggested."""
+    before, after = evaluation_periods(engine, record)
+    control, method = record["control"], None
+    if not control:
+        try:
+            suggestion = suggest_control(engine, record["target"], record["buffer"], record["crime_types"] or None,
+                                         record["start_month"])
+        except NoControl as exc:
+            raise EvaluationError("control", f"no control given and none could be suggested: {exc}") from None
+        control, method = suggestion.codes, "Suggested control: " + suggestion.method
+    result = evaluate(engine, record["target"], control, record["buffer"], record["crime_types"] or None,
+                      before, after, with_its=with_its)
+    return result, method
+
+
+def parse_interventions_csv(engine: Engine, path: str | Path, display_name: str | None = None) -> list[dict]:
+    """Read and check a whole interventions file; any problem rejects it, naming row and field."""
+    name = display_name or str(path)
+    errors = ErrorCollector(name)
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([RowError(name, None, None, "the file is not UTF-8 text")]) from None
+    if len(raw) > 5_000_000:
+        raise ImportRejected([RowError(name, None, None, "the file is larger than 5 MB")])
+    reader = csv.DictReader(text.splitlines())
+    header = [(c or "").strip() for c in reader.fieldnames or []]
+    if not header:
+        raise ImportRejected([RowError(name, None, None, "the file is empty")])
+    for column in header:
+        if column not in CSV_COLUMNS:
+            errors.add(1, column[:40], f"unknown column; expected {', '.join(CSV_COLUMNS)}")
+    for column in REQUIRED:
+        if column not in header:
+            errors.add(1, column, "required column missing")
+    errors.raise_if_any()
+    loaded = loaded_force_months(engine)
+    rows, names = [], {}
+    for row in reader:
+        line = reader.line_num
+        if None in row:
+            errors.add(line, None, "more fields than the header has columns")
+            continue
+        values = {k.strip(): (v or "") for k, v in row.items() if k}
+        checked = check_intervention(engine, values, lambda f, m, line=line: errors.add(line, f, m), loaded)
+        if checked:
+            if checked["name"] in names:
+                errors.add(line, "name", f"{checked['name'][:60]!r} is already on row {names[checked['name']]}")
+            names[checked["name"]] = line
+            rows.append(checked)
+        if errors.full:
+            break
+    errors.raise_if_any()
+    if not rows:
+        raise ImportRejected([RowError(name, None, None, "no interventions in the file")])
+    return rows
+
+
+def import_interventions(engine: Engine, path: str | Path, recorded_by: str, display_name: str | None = None) -> list[int]:
+    return save_interventions(engine, parse_interventions_csv(engine, path, display_name), recorded_by)
