@@ -21,6 +21,7 @@ from dashboard.basemap import create_basemap
 from dashboard.cache import QueryCache
 from dashboard.cli import register_cli
 from dashboard.downloads import create_downloads
+from dashboard.evaluation_api import create_evaluation_api
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
 from dashboard.security import content_security_policy, register_security_headers
@@ -55,6 +56,7 @@ def create_app(config: dict | None = None) -> Dash:
 
     register_auth(server, engine, settings, query_cache)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
+    server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_admin(engine), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.register_blueprint(create_basemap(settings), url_prefix=prefix.rstrip("/") or None)

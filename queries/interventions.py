@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, insert, select
 from . import periods
 from .control import NoControl, suggest_control
 from .evaluation import Evaluation, EvaluationError, evaluate, resolve_places
+from .importers.bookkeeping import bump_data_version
 from .importers.errors import ErrorCollector, ImportRejected, RowError
 from .lsoa_sets import loaded_force_months
 from .reference import CRIME_TYPES_BY_SLUG
@@ -124,13 +125,16 @@ def save_interventions(engine: Engine, rows: list[dict], recorded_by: str) -> li
                       for role, codes in r["places"].items() for code in dict.fromkeys(codes)]
             conn.execute(insert(intervention_place), places)
             ids.append(new_id)
+        bump_data_version(conn)  # cached evaluations and lists go stale with it
     return ids
 
 
 def delete_intervention(engine: Engine, intervention_id: int) -> bool:
     with engine.begin() as conn:
         conn.execute(delete(intervention_place).where(intervention_place.c.intervention_id == intervention_id))
-        return conn.execute(delete(intervention).where(intervention.c.id == intervention_id)).rowcount > 0
+        deleted = conn.execute(delete(intervention).where(intervention.c.id == intervention_id)).rowcount > 0
+        bump_data_version(conn)
+    return deleted
 
 
 def list_interventions(engine: Engine) -> list[dict]:

@@ -31,6 +31,7 @@ from . import periods
 from .areas import area_name
 from .counts import monthly_counts
 from .db import PROJECT_ROOT
+from .importers.bookkeeping import bump_data_version
 from .importers.errors import ErrorCollector, ImportRejected, RowError
 from .reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 from .schema import series, series_value, target
@@ -166,12 +167,16 @@ def save_targets(engine: Engine, rows: list[dict], kind: str, recorded_by: str) 
     with engine.begin() as conn:
         conn.execute(delete(target).where(target.c.id.in_([r["id"] for r in rows])))
         conn.execute(insert(target), [{**r, "kind": kind, "recorded_by": recorded_by, "recorded_at": now} for r in rows])
+        bump_data_version(conn)
 
 
 def load_published_targets(engine: Engine) -> None:
-    """The shipped targets (``data/targets/``), replaced on every start: they are the plans' own."""
+    """The shipped targets (``data/targets/``): stored, or replaced when their file has changed."""
+    stored = {t["id"]: t for t in list_targets(engine)}
     for path in sorted(TARGETS_DIR.glob("*.csv")):
-        save_targets(engine, parse_targets(path), "published", "system (shipped data)")
+        rows = parse_targets(path)
+        if any({k: stored.get(r["id"], {}).get(k) for k in r} != r for r in rows):
+            save_targets(engine, rows, "published", "system (shipped data)")
 
 
 def list_targets(engine: Engine) -> list[dict]:
