@@ -24,6 +24,7 @@ from dashboard.downloads import create_downloads
 from dashboard.evaluation_api import create_evaluation_api
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
+from dashboard.recording import create_recording
 from dashboard.security import content_security_policy, register_security_headers
 from dashboard.serving import configure_json_logging, register_request_logging, register_static_compression
 from dashboard.settings import Settings
@@ -58,6 +59,7 @@ def create_app(config: dict | None = None) -> Dash:
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_admin(engine), url_prefix=f"{prefix}admin")
+    server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.register_blueprint(create_basemap(settings), url_prefix=prefix.rstrip("/") or None)
     server.add_url_rule(f"{prefix}health", "health", lambda: health_status(engine))

@@ -16,8 +16,8 @@ MAX_EVENT_DEPTH = 8
 def register_request_guard(app, page_paths) -> None:
     server = app.server
     prefix = app.config.requests_pathname_prefix.rstrip("/")
-    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/", "/hotspots/pack.", "/hotspots/basemap/",
-                   "/login", "/logout", "/admin/")
+    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/", "/hotspots/pack.",
+                   "/hotspots/basemap/", "/login", "/logout", "/admin/", "/record/", "/board-report.")
 
     @server.before_request
     def guard():

@@ -70,6 +70,7 @@ def openapi_document(script_root: str = "") -> dict:
                     },
                 }
             },
+            **_evaluation_paths(bad_request),
             "/hotspots": {
                 "get": {
                     "summary": "Places ranked by incidents in a recent period, against a baseline",
@@ -176,4 +177,69 @@ def openapi_document(script_root: str = "") -> dict:
                     "note": {"type": ["string", "null"]}}},
             }
         },
+    }
+
+
+def _evaluation_paths(bad_request: dict) -> dict:
+    """Evaluations of interventions and progress against targets (read-only for everyone)."""
+    month = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+    codes = {"type": "array", "items": {"type": "string", "maxLength": 20}, "maxItems": 500}
+    counts = {"type": "object", "properties": {"before": {"type": "integer"}, "after": {"type": "integer"}}}
+    evaluation = {
+        "type": "object",
+        "properties": {
+            "target": counts, "control": counts, "buffer": {"oneOf": [counts, {"type": "null"}]},
+            "wdd": {"type": "object", "description": "Weighted displacement difference (Wheeler & Ratcliffe 2018)",
+                    "properties": {"estimate": {"type": "number"}, "variance": {"type": "number"},
+                                   "z": {"type": ["number", "null"]}, "p_value": {"type": ["number", "null"]},
+                                   "ci95": {"type": "array", "items": {"type": "number"}}}},
+            "verdict": {"type": "string"},
+            "before": {"type": "object"}, "after": {"type": "object"},
+            "scale": {"type": "number", "description": "Factor applied to before counts (after months / before months)"},
+            "notes": {"type": "array", "items": {"type": "string"}},
+            "its": {"type": ["object", "null"], "description": "Interrupted time series (its=true, 24 months before)"},
+            "its_note": {"type": ["string", "null"]},
+            "control_codes": {"type": "array", "items": {"type": "string"}},
+            "control_method": {"type": ["string", "null"]},
+        },
+    }
+    return {
+        "/evaluation": {"get": {
+            "summary": "Before/after evaluation of an intervention: counts, weighted displacement difference, verdict",
+            "operationId": "getEvaluation",
+            "parameters": [
+                {"name": "target", "in": "query", "required": True, "explode": True, "schema": codes,
+                 "description": "LSOA code (2011 or 2021) or area code; repeat for several."},
+                {"name": "control", "in": "query", "required": True, "explode": True, "schema": codes,
+                 "description": "Control LSOA or area codes, or the single value 'suggest' for a suggested control."},
+                {"name": "buffer", "in": "query", "explode": True, "schema": codes,
+                 "description": "Displacement buffer LSOA or area codes."},
+                {"name": "crime_type", "in": "query", "explode": True,
+                 "schema": {"type": "array", "items": {"type": "string", "enum": [c.slug for c in CRIME_TYPES]}},
+                 "description": "Left out: all crime except anti-social behaviour."},
+                {"name": "before_from", "in": "query", "required": True, "schema": month},
+                {"name": "before_to", "in": "query", "required": True, "schema": month},
+                {"name": "after_from", "in": "query", "required": True, "schema": month},
+                {"name": "after_to", "in": "query", "required": True, "schema": month},
+                {"name": "its", "in": "query", "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+                 "description": "Also fit the interrupted time series of the target."},
+            ],
+            "responses": {"200": {"description": "The evaluation",
+                                  "content": {"application/json": {"schema": evaluation}}},
+                          "400": bad_request},
+        }},
+        "/interventions": {"get": {
+            "summary": "Stored interventions, each with its evaluation (or why it cannot be evaluated)",
+            "operationId": "listInterventions",
+            "responses": {"200": {"description": "Interventions", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"interventions": {"type": "array", "items": {"type": "object"}}}}}}},
+                "400": bad_request},
+        }},
+        "/targets": {"get": {
+            "summary": "Targets with their status: on track, within tolerance, off track or waiting for data",
+            "operationId": "listTargets",
+            "responses": {"200": {"description": "Targets", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"targets": {"type": "array", "items": {"type": "object"}}}}}}},
+                "400": bad_request},
+        }},
     }

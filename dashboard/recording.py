@@ -1,0 +1,215 @@
+"""Recording interventions and targets (``/record/...``): forms for partners and
+administrators, enforced on the server. Each submission is checked in full; a problem is
+shown beside its field and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hmac
+import tempfile
+from html import escape
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, request, session
+from sqlalchemy import Engine
+
+from queries.importers.errors import ImportRejected
+from queries.interventions import (
+    check_intervention,
+    delete_intervention,
+    list_interventions,
+    parse_interventions_csv,
+    save_interventions,
+)
+from queries.reference import AREAS, CRIME_TYPES
+from queries.targets import check_target, list_targets, save_targets
+
+from .auth import PARTNER, csrf_token, current_user, page, require
+
+MAX_UPLOAD = 1024 * 1024
+
+
+def create_recording(engine: Engine) -> Blueprint:
+    record = Blueprint("record", __name__)
+
+    @record.before_request
+    def partners_only():
+        require(PARTNER)
+
+    def prefix() -> str:
+        return current_app.config.get("URL_PREFIX", "/")
+
+    def check_csrf() -> None:
+        if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
+            abort(400)
+
+    @record.get("/interventions")
+    def interventions_form():
+        return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), {}, [], _flash()))
+
+    @record.post("/interventions")
+    def interventions_save():
+        check_csrf()
+        values = {k: request.form.get(k, "") for k in ("name", "description", "start_month", "end_month",
+                                                         "target", "control", "buffer")}
+        values["crime_types"] = " ".join(request.form.getlist("crime_types"))
+        problems: list[tuple[str, str]] = []
+        checked = check_intervention(engine, values, lambda field, message: problems.append((field, message)))
+        if checked is None:
+            return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), values, problems, "")), 400
+        save_interventions(engine, [checked], current_user() or "unknown")
+        session["record_flash"] = f"Saved {checked['name']}."
+        return redirect(f"{prefix()}record/interventions")
+
+    @record.post("/interventions/upload")
+    def interventions_upload():
+        check_csrf()
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            return page(prefix(), "Record an intervention",
+                        _interventions_page(engine, prefix(), {}, [("file", "choose a CSV file")], "")), 400
+        data = upload.stream.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            return page(prefix(), "Record an intervention",
+                        _interventions_page(engine, prefix(), {}, [("file", "the file is over 1 MB")], "")), 413
+        name = Path(upload.filename).name
+        with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
+            handle.write(data)
+            handle.flush()
+            try:
+                rows = parse_interventions_csv(engine, handle.name, display_name=name)
+            except ImportRejected as rejected:
+                problems = [(str(e), "") for e in rejected.errors]
+                return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), {}, problems, "")), 400
+        save_interventions(engine, rows, current_user() or "unknown")
+        session["record_flash"] = f"Stored {len(rows)} interventions from {name}."
+        return redirect(f"{prefix()}record/interventions")
+
+    @record.post("/interventions/<int:intervention_id>/delete")
+    def interventions_delete(intervention_id: int):
+        check_csrf()
+        if not delete_intervention(engine, intervention_id):
+            abort(404)
+        session["record_flash"] = "Deleted."
+        return redirect(f"{prefix()}record/interventions")
+
+    @record.get("/targets")
+    def targets_form():
+        return page(prefix(), "Record a target", _targets_page(engine, prefix(), {}, [], _flash()))
+
+    @record.post("/targets")
+    def targets_save():
+        check_csrf()
+        values = {k: request.form.get(k, "").strip() for k in ("id", "title", "series_id", "area_code", "baseline_from",
+                                                                 "baseline_to", "end_from", "end_to", "target_percent",
+                                                                 "tolerance_points", "source", "note")}
+        values["crime_types"] = " ".join(request.form.getlist("crime_types"))
+        problems: list[tuple[str, str]] = []
+        checked = check_target(values, lambda field, message: problems.append((field, message)))
+        published = {t["id"] for t in list_targets(engine) if t["kind"] == "published"}
+        if checked and checked["id"] in published:
+            problems.append(("id", "a published target has this id; choose another"))
+            checked = None
+        if checked is None:
+            return page(prefix(), "Record a target", _targets_page(engine, prefix(), values, problems, "")), 400
+        save_targets(engine, [checked], "partner", current_user() or "unknown")
+        session["record_flash"] = f"Saved target {checked['id']}."
+        return redirect(f"{prefix()}record/targets")
+
+    return record
+
+
+def _flash() -> str:
+    return session.pop("record_flash", "")
+
+
+def _errors(problems: list[tuple[str, str]]) -> str:
+    if not problems:
+        return ""
+    items = "".join(f"<li><strong>{escape(f)}</strong>{': ' + escape(m) if m else ''}</li>" for f, m in problems)
+    return (f'<div class="alert alert-danger" role="alert"><p>Nothing was stored. Please correct:</p>'
+            f"<ul class='mb-0'>{items}</ul></div>")
+
+
+def _field(name: str, label: str, values: dict, hint: str = "", kind: str = "text", area: bool = False) -> str:
+    value = escape(values.get(name, ""))
+    hint_html = f'<div class="form-text" id="{name}-hint">{escape(hint)}</div>' if hint else ""
+    described = f' aria-describedby="{name}-hint"' if hint else ""
+    control = (f'<textarea class="form-control" id="{name}" name="{name}" rows="2"{described}>{value}</textarea>'
+               if area else f'<input class="form-control" type="{kind}" id="{name}" name="{name}" value="{value}"{described}>')
+    return f'<div class="mb-3"><label class="form-label" for="{name}">{escape(label)}</label>{control}{hint_html}</div>'
+
+
+def _crime_boxes(chosen: str) -> str:
+    picked = set(chosen.split())
+    boxes = "".join(
+        f'<div class="form-check form-check-inline"><input class="form-check-input" type="checkbox" name="crime_types" '
+        f'id="ct-{c.slug}" value="{c.slug}"{" checked" if c.slug in picked else ""}>'
+        f'<label class="form-check-label" for="ct-{c.slug}">{escape(c.name)}</label></div>'
+        for c in CRIME_TYPES
+    )
+    return (f'<fieldset class="mb-3"><legend class="form-label fs-6">Crime types (none ticked: all crime, '
+            f"not ASB)</legend>{boxes}</fieldset>")
+
+
+def _interventions_page(engine: Engine, prefix: str, values: dict, problems, flash: str) -> str:
+    token = escape(csrf_token())
+    notice = f'<div class="alert alert-success" role="status">{escape(flash)}</div>' if flash else ""
+    codes_hint = "LSOA codes (2011 or 2021) or area codes, separated by spaces or commas"
+    stored = list_interventions(engine)
+    rows = "".join(
+        f"<tr><td>{escape(r['name'])}</td><td>{r['start_month']} to {r['end_month']}</td>"
+        f"<td>{len(r['target'])}</td><td>{len(r['control']) or 'suggested'}</td><td>{len(r['buffer'])}</td>"
+        f"<td><form method='post' action='{prefix}record/interventions/{r['id']}/delete'>"
+        f"<input type='hidden' name='csrf' value='{token}'><button class='btn btn-outline-danger btn-sm' type='submit'>"
+        f"Delete<span class='visually-hidden'> {escape(r['name'])}</span></button></form></td></tr>"
+        for r in stored
+    )
+    table = ("<table class='table table-sm'><caption>Stored interventions</caption><thead><tr>"
+             "<th scope='col'>Name</th><th scope='col'>Months</th><th scope='col'>Target codes</th>"
+             "<th scope='col'>Control codes</th><th scope='col'>Buffer codes</th><th scope='col'>Action</th></tr></thead>"
+             f"<tbody>{rows}</tbody></table>") if stored else "<p>No interventions are stored yet.</p>"
+    return f"""<h1 class="h2">Record an intervention</h1>{notice}{_errors(problems)}
+<p>Evaluations are shown on the <a href="{prefix}interventions">interventions page</a>.</p>
+<form method="post" action="{prefix}record/interventions" class="card card-body mb-4">
+<input type="hidden" name="csrf" value="{token}">
+{_field("name", "Name", values)}{_field("description", "Description", values, area=True)}
+<div class="row"><div class="col-md-6">{_field("start_month", "Start month", values, "YYYY-MM", "month")}</div>
+<div class="col-md-6">{_field("end_month", "End month", values, "YYYY-MM", "month")}</div></div>
+{_field("target", "Target places", values, codes_hint, area=True)}
+{_field("control", "Control places (optional)", values, "Leave empty to use a suggested control. " + codes_hint, area=True)}
+{_field("buffer", "Displacement buffer (optional)", values, codes_hint, area=True)}
+{_crime_boxes(values.get("crime_types", ""))}
+<button class="btn btn-primary" type="submit">Save intervention</button></form>
+<form method="post" action="{prefix}record/interventions/upload" enctype="multipart/form-data" class="card card-body mb-4">
+<input type="hidden" name="csrf" value="{token}">
+<div class="mb-3"><label class="form-label" for="file">Or load interventions from a CSV file</label>
+<input class="form-control" type="file" id="file" name="file" accept=".csv,text/csv" aria-describedby="file-hint">
+<div class="form-text" id="file-hint">Columns: name, description, start_month, end_month, target, control, buffer,
+crime_types (see the README). The whole file is checked first: any problem stores nothing.</div></div>
+<button class="btn btn-outline-primary" type="submit">Check and load</button></form>
+<div class="table-responsive">{table}</div>"""
+
+
+def _targets_page(engine: Engine, prefix: str, values: dict, problems, flash: str) -> str:
+    token = escape(csrf_token())
+    notice = f'<div class="alert alert-success" role="status">{escape(flash)}</div>' if flash else ""
+    options = "".join(f'<option value="{a.code}"{" selected" if values.get("area_code") == a.code else ""}>'
+                      f"{escape(a.name)}</option>" for a in AREAS)
+    return f"""<h1 class="h2">Record a target</h1>{notice}{_errors(problems)}
+<p>Progress is shown on the <a href="{prefix}targets">targets page</a>.</p>
+<form method="post" action="{prefix}record/targets" class="card card-body mb-4">
+<input type="hidden" name="csrf" value="{token}">
+{_field("id", "Id", values, "lower-case letters, digits and hyphens")}{_field("title", "Title", values)}
+<div class="mb-3"><label class="form-label" for="area_code">Area</label>
+<select class="form-select" id="area_code" name="area_code">{options}</select></div>
+{_crime_boxes(values.get("crime_types", ""))}
+{_field("series_id", "Or a partner series id", values, "instead of crime types")}
+<div class="row"><div class="col-md-3">{_field("baseline_from", "Baseline from", values, "YYYY-MM", "month")}</div>
+<div class="col-md-3">{_field("baseline_to", "Baseline to", values, "YYYY-MM", "month")}</div>
+<div class="col-md-3">{_field("end_from", "End period from", values, "YYYY-MM", "month")}</div>
+<div class="col-md-3">{_field("end_to", "End period to", values, "YYYY-MM", "month")}</div></div>
+<div class="row"><div class="col-md-6">{_field("target_percent", "Target change (%)", values, "for example -5")}</div>
+<div class="col-md-6">{_field("tolerance_points", "Tolerance (percentage points)", values, "for example 2")}</div></div>
+{_field("source", "Source", values, "who set the target, and where it is published")}{_field("note", "Note", values, area=True)}
+<button class="btn btn-primary" type="submit">Save target</button></form>"""
