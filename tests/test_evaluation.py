@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
+from queries.bootstrap import init_db
 from queries.control import suggest_control
 from queries.db import make_engine
-from queries.bootstrap import init_db
 from queries.evaluation import EvaluationError, evaluate, verdict
 from queries.importers.policeuk import import_policeuk
 from queries.its import design_matrix, interrupted_time_series
