@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
+
+from queries import periods
+from queries.stats import SIGNIFICANCE_LEVEL, change_p_value, percent_change
 
 from .formatting import is_missing as _missing
 from .formatting import number as _fmt
@@ -44,28 +49,85 @@ def change_sentence(change: pd.DataFrame, subject: str, period_text: str) -> str
     )
     sentence = f"{subject} in {first.area_name} {_verb(first.percent_change)} in {period_text}, {significance}"
     if rest:
-        others = [f"{r.area_name} {_verb(r.percent_change)}{' (significant)' if r.significant else ''}" for r in rest]
+        # Every change says whether it is significant, not only the significant ones.
+        others = [f"{r.area_name} {_verb(r.percent_change)} ({'significant' if r.significant else 'not significant'})"
+                  for r in rest]
         sentence += "; " + (", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0])
     return sentence + "."
 
 
+def period_words(period: str, first_month: str | None = None, last_month: str | None = None) -> str:
+    """A period label in words: "July to September 2025", "2024/25", "the 12 months to March 2024"."""
+    if first_month and last_month and first_month != last_month and periods.is_month(period):
+        return f"the 12 months to {periods.month_in_words(last_month)}"
+    parsed = periods.parse_period(period)
+    if parsed is None:
+        return period
+    kind, first, last = parsed
+    if kind == periods.FINANCIAL_YEAR or kind == periods.CALENDAR_YEAR:
+        return period
+    return periods.months_in_words(first, last)
+
+
+def _year_earlier(rows: pd.DataFrame, latest) -> pd.Series | None:
+    """The row covering the same months a year before the latest one (like with like)."""
+    target = periods.add_months(latest["first_month"], -12)
+    match = rows[rows["first_month"] == target]
+    if match.empty or ("complete" in match and not bool(match.iloc[0].get("complete", True))):
+        return None
+    return match.iloc[0]
+
+
+def poisson_outliers(rows: pd.DataFrame, window: int = 12) -> list[tuple[str, str]]:
+    """Months outside the band of ordinary variation: the mean of the ``window`` months
+    before, plus or minus three times its square root (the square-root rule for Poisson
+    counts, as in a c-chart). Returns (month, "high" or "low")."""
+    counts = rows["count"].astype("float64").to_numpy()
+    found = []
+    for i in range(window, len(counts)):
+        mean = counts[i - window : i].mean()
+        spread = 3 * math.sqrt(mean) if mean > 0 else 0
+        if counts[i] > mean + spread:
+            found.append((rows["period"].iloc[i], "high"))
+        elif counts[i] < mean - spread:
+            found.append((rows["period"].iloc[i], "low"))
+    return found
+
+
 def trend_summary(frame: pd.DataFrame, measure: str, what: str) -> str:
-    """One sentence per area: the first and last values of a trend and the change."""
+    """Per area, the latest period against the same period a year earlier (the latest 12
+    months against the 12 before, for rolling sums), whether the change is significant (exact
+    test on the counts), and for monthly trends the months outside ordinary variation."""
     if frame.empty:
         return f"There is no {what} data for this selection."
     unit = " per 1,000 residents" if measure == "rate_per_1000" else ""
     sentences = []
     for _code, rows in frame.groupby("area_code", sort=False):
-        rows = rows.sort_values("first_month")
-        first, last = rows.iloc[0], rows.iloc[-1]
+        rows = rows.sort_values("first_month").reset_index(drop=True)
+        last = rows.iloc[-1]
         fmt = _rate if measure == "rate_per_1000" else (lambda v: f"{int(v):,}")
-        if len(rows) == 1:
-            sentences.append(f"{last['area_name']}: {fmt(last[measure])}{unit} in {last['period']}.")
-            continue
-        sentences.append(
-            f"{last['area_name']}: {fmt(last[measure])}{unit} in {last['period']}, "
-            f"against {fmt(first[measure])} in {first['period']}."
-        )
+        bounds = (last.get("first_month"), last.get("last_month"))
+        words = period_words(last["period"], *bounds)
+        text = f"{last['area_name']}: {fmt(last[measure])}{unit} in {words}"
+        earlier = _year_earlier(rows, last)
+        if earlier is None:
+            text += "; the same period a year earlier is not loaded, so no change is stated"
+        else:
+            before_words = period_words(earlier["period"], earlier.get("first_month"), earlier.get("last_month"))
+            change = percent_change(float(earlier["count"]), float(last["count"]))
+            p_value = change_p_value(int(earlier["count"]), int(last["count"]))
+            significant = p_value < SIGNIFICANCE_LEVEL
+            text += f", {describe_change(change, significant)} on {before_words}"
+        is_monthly = "last_month" in rows and (rows["first_month"] == rows["last_month"]).all() and len(rows) > 12
+        if is_monthly:
+            outside = poisson_outliers(rows)
+            if outside:
+                named = ", ".join(f"{periods.month_in_words(m)} ({side})" for m, side in outside[-6:])
+                more = f" and {len(outside) - 6} more" if len(outside) > 6 else ""
+                text += f". Outside ordinary variation (the mean of the 12 months before, plus or minus three square roots): {named}{more}"
+            else:
+                text += ". Every month is within ordinary variation of the 12 before it"
+        sentences.append(text + ".")
     return " ".join(sentences)
 
 

@@ -2,8 +2,9 @@
 
 The schema promises that no request scans raw incidents: trends read ``incident_count``
 (monthly counts per area and crime type) and the hotspot map reads ``place_count``
-(monthly counts per map point). Whatever writes incidents for a force's months calls
-``rebuild_counts`` and ``rebuild_place_counts`` for those months in the same transaction,
+(monthly counts per map point) and evaluations read ``lsoa_count`` (monthly counts per
+LSOA). Whatever writes incidents for a force's months calls
+``rebuild_counts``, ``rebuild_place_counts`` and ``rebuild_lsoa_counts`` for those months in the same transaction,
 so the counts never disagree with the rows they summarise.
 """
 
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Connection, Integer, delete, func, insert, select
+from sqlalchemy import Connection, Integer, delete, func, insert, literal, select
 
-from .reference import containing_areas
-from .schema import incident, incident_count, place_count
+from .reference import ASB, containing_areas
+from .schema import ALL_CRIME_ROW, incident, incident_count, lsoa_count, place_count
 
-COUNT_TABLES = (incident_count, place_count)
+COUNT_TABLES = (incident_count, place_count, lsoa_count)
 
 
 def rebuild_place_counts(conn: Connection, force_code: str, months: list[str]) -> None:
@@ -38,6 +39,28 @@ def rebuild_place_counts(conn: Connection, force_code: str, months: list[str]) -
             ["force_code", "district_code", "month", "place_id", "crime_type", "count", "is_synthetic"], grouped
         )
     )
+
+
+def rebuild_lsoa_counts(conn: Connection, force_code: str, months: list[str]) -> None:
+    """Recount a force's months per LSOA into ``lsoa_count``: by crime type, and all crime but ASB."""
+    conn.execute(delete(lsoa_count).where(lsoa_count.c.force_code == force_code, lsoa_count.c.month.in_(months)))
+    columns = ["force_code", "lsoa_code", "month", "crime_type", "count", "is_synthetic"]
+    located = (incident.c.force_code == force_code, incident.c.month.in_(months), incident.c.lsoa_code.is_not(None))
+    by_type = (
+        select(incident.c.force_code, incident.c.lsoa_code, incident.c.month, incident.c.crime_type,
+               func.count(), incident.c.is_synthetic)
+        .where(*located)
+        .group_by(incident.c.force_code, incident.c.lsoa_code, incident.c.month, incident.c.crime_type,
+                  incident.c.is_synthetic)
+    )
+    all_crime = (
+        select(incident.c.force_code, incident.c.lsoa_code, incident.c.month, literal(ALL_CRIME_ROW),
+               func.count(), incident.c.is_synthetic)
+        .where(*located, incident.c.crime_type != ASB)
+        .group_by(incident.c.force_code, incident.c.lsoa_code, incident.c.month, incident.c.is_synthetic)
+    )
+    conn.execute(insert(lsoa_count).from_select(columns, by_type))
+    conn.execute(insert(lsoa_count).from_select(columns, all_crime))
 
 
 def rebuild_counts(conn: Connection, force_code: str, months: list[str]) -> None:

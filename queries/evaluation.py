@@ -15,7 +15,14 @@ from sqlalchemy import Engine
 
 from . import periods
 from .its import ItsResult, interrupted_time_series
-from .lsoa_sets import LsoaSet, UnknownPlace, loaded_force_months, monthly_lsoa_counts, resolve
+from .lsoa_sets import (
+    LsoaSet,
+    UnknownPlace,
+    loaded_force_months,
+    monthly_counts_for_sets,
+    monthly_lsoa_counts,
+    resolve,
+)
 from .reference import ALL_CRIME, ASB, CRIME_TYPES_BY_SLUG
 from .wdd import Wdd, weighted_displacement_difference
 
@@ -48,7 +55,7 @@ class Evaluation:
     before: tuple[str, str]
     after: tuple[str, str]
     counts: dict[str, dict[str, int] | None]  # role -> {"before": n, "after": n}
-    monthly: dict[str, dict[str, int]]  # role -> month -> count, over both periods
+    monthly: dict[str, dict[str, int]]  # role -> month -> count, in the two periods
     wdd: Wdd
     verdict: str
     notes: list[str]
@@ -135,8 +142,9 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
                                      f"({missing[0]}{' ...' if len(missing) > 1 else ''}); months loaded: {span}")
     places = resolve_places(engine, target, control, buffer)
 
-    monthly = {role: monthly_lsoa_counts(engine, s.codes, crime_types, before[0], after[1])
-               for role, s in places.items()}
+    # Only the months of the two periods are read: the gap between them is never counted.
+    monthly = monthly_counts_for_sets(engine, {role: s.codes for role, s in places.items()}, crime_types,
+                                      [before, after])
     counts: dict[str, dict[str, int] | None] = {"buffer": None}
     for role, series in monthly.items():
         counts[role] = {

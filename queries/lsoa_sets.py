@@ -5,7 +5,7 @@ is counted under every code it had. A code given in either vintage is widened to
 code linked to it by the ONS LSOA 2011 to 2021 lookup (shipped for Thames Valley in
 ``data/geography/``): an unchanged LSOA is its two codes; a 2011 LSOA split in two brings
 both halves, so the area means the same ground before and after 2023. Counts are read
-from the ``ix_incident_lsoa`` index alone.
+from ``lsoa_count`` (monthly counts per LSOA kept by imports), never from raw incidents.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from functools import cache
 
 from sqlalchemy import Engine, func, select
 
-from .db import PROJECT_ROOT
+from .db import PROJECT_ROOT, fetch_rows
 from .reference import ALL_CRIME, AREAS_BY_CODE, THAMES_VALLEY, districts_in
-from .schema import incident, loaded_month, lsoa, place
+from .schema import ALL_CRIME_ROW, loaded_month, lsoa, lsoa_count, place
 
 LOOKUP = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_thames_valley.csv"
 LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
@@ -119,47 +119,55 @@ def loaded_force_months(engine: Engine, first: str = "0000-01", last: str = "999
         ).scalars())
 
 
-def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
-                        first: str, last: str) -> dict[str, int]:
-    """Incidents per loaded month in the LSOAs (zero for a loaded month with none)."""
-    codes = sorted(set(codes))
-    types = list(crime_types) if crime_types else list(ALL_CRIME)
-    totals = dict.fromkeys(loaded_force_months(engine, first, last), 0)
-    if not codes or not totals:
-        return totals
-    with engine.connect() as conn:
-        for start in range(0, len(codes), CHUNK):
-            chunk = codes[start : start + CHUNK]
-            query = (
-                select(incident.c.month, func.count())
-                .where(incident.c.lsoa_code.in_(chunk), incident.c.month.between(first, last),
-                       incident.c.crime_type.in_(types))
-                .group_by(incident.c.month)
-            )
-            for month, n in conn.execute(query):
-                if month in totals:
-                    totals[month] += int(n)
-    return totals
+def _type_filter(crime_types: Sequence[str] | None) -> list[str]:
+    """The crime_type values to read: the ``all-crime`` rows for all crime but ASB."""
+    if not crime_types or set(crime_types) == set(ALL_CRIME):
+        return [ALL_CRIME_ROW]
+    return list(crime_types)
 
 
 def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
                    first: str, last: str) -> dict[tuple[str, str], int]:
-    """Incidents per (LSOA code, month), for choosing a control among many candidates."""
+    """Incidents per (LSOA code, month) from ``lsoa_count``; months with none are absent."""
     codes = sorted(set(codes))
-    types = list(crime_types) if crime_types else list(ALL_CRIME)
+    types = _type_filter(crime_types)
     found: dict[tuple[str, str], int] = {}
     with engine.connect() as conn:
         for start in range(0, len(codes), CHUNK):
             chunk = codes[start : start + CHUNK]
             query = (
-                select(incident.c.lsoa_code, incident.c.month, func.count())
-                .where(incident.c.lsoa_code.in_(chunk), incident.c.month.between(first, last),
-                       incident.c.crime_type.in_(types))
-                .group_by(incident.c.lsoa_code, incident.c.month)
+                select(lsoa_count.c.lsoa_code, lsoa_count.c.month, func.sum(lsoa_count.c.count))
+                .where(lsoa_count.c.lsoa_code.in_(chunk), lsoa_count.c.crime_type.in_(types),
+                       lsoa_count.c.month.between(first, last))
+                .group_by(lsoa_count.c.lsoa_code, lsoa_count.c.month)
             )
-            for code, month, n in conn.execute(query):
+            for code, month, n in fetch_rows(conn, query):
                 found[(code, month)] = int(n)
     return found
+
+
+def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
+                        first: str, last: str) -> dict[str, int]:
+    """Incidents per loaded month in the LSOAs (zero for a loaded month with none)."""
+    return monthly_counts_for_sets(engine, {"set": codes}, crime_types, [(first, last)])["set"]
+
+
+def monthly_counts_for_sets(engine: Engine, sets: dict[str, Iterable[str]], crime_types: Sequence[str] | None,
+                            spans: Sequence[tuple[str, str]]) -> dict[str, dict[str, int]]:
+    """Incidents per loaded month of the spans for each named set of LSOAs, in one pass:
+    one query per span, grouped by LSOA and month, summed per set here."""
+    loaded = [m for first, last in spans for m in loaded_force_months(engine, first, last)]
+    result = {name: dict.fromkeys(loaded, 0) for name in sets}
+    owner: dict[str, list[str]] = {}
+    for name, codes in sets.items():
+        for code in set(codes):
+            owner.setdefault(code, []).append(name)
+    for first, last in spans:
+        for (code, month), n in counts_by_lsoa(engine, owner, crime_types, first, last).items():
+            for name in owner[code]:
+                if month in result[name]:
+                    result[name][month] += n
+    return result
 
 
 def lsoa_centres(engine: Engine, district_codes: Sequence[str]) -> dict[str, tuple[float, float]]:

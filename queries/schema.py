@@ -120,8 +120,6 @@ incident = Table(
     Column("is_synthetic", Boolean, nullable=False),
     Index("ix_incident_force_month", "force_code", "month"),
     Index("ix_incident_crime_id", "crime_id"),
-    # Counts for any set of LSOAs (intervention areas) read this index alone.
-    Index("ix_incident_lsoa", "lsoa_code", "month", "crime_type"),
 )
 
 # Monthly counts per area (district, county and force alike) and crime type, rebuilt for
@@ -154,6 +152,25 @@ place_count = Table(
     Column("is_synthetic", Boolean, nullable=False),
     Index("ix_place_count_district", "district_code", "month", "crime_type", "place_id", "count"),
     Index("ix_place_count_force_month", "force_code", "month"),
+)
+
+# Monthly counts per LSOA (either vintage, as the file named it) and crime type, rebuilt for
+# each force-month an import touches, for evaluations of any set of LSOAs. Each LSOA-month
+# also has an ``all-crime`` row (every crime type but ASB), so the commonest question reads
+# one index entry per LSOA and month.
+ALL_CRIME_ROW = "all-crime"
+lsoa_count = Table(
+    "lsoa_count",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("force_code", String(9), nullable=False),
+    Column("lsoa_code", String(9), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("crime_type", String(32), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("is_synthetic", Boolean, nullable=False),
+    Index("ix_lsoa_count_lsoa", "lsoa_code", "crime_type", "month", "count"),
+    Index("ix_lsoa_count_force_month", "force_code", "month"),
 )
 
 # Published and partner series: figures from reports or partners' own systems.

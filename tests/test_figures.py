@@ -87,18 +87,20 @@ def test_change_sentence_reads_like_the_partnership_would_write_it():
     })
     assert change_sentence(change, "Recorded crime", "2021") == (
         "Recorded crime in Oxford rose 10% in 2021, a statistically significant rise; "
-        "Oxfordshire rose 11% (significant) and Thames Valley rose 9%."
+        "Oxfordshire rose 11% (significant) and Thames Valley rose 9% (not significant)."
     )
 
 
 def test_small_rates_keep_two_decimals():
     assert trend_summary(trend_frame(), "rate_per_1000", "crime").startswith(
-        "Oxford: 0.73 per 1,000 residents in 2024-02, against 0.66 in 2024-01.")
+        "Oxford: 0.73 per 1,000 residents in February 2024; the same period a year earlier is not loaded")
 
 
 def test_trend_and_bar_summaries():
+    # Two months only: January against February would compare seasons, so no change is stated.
     assert trend_summary(trend_frame(), "count", "crime") == (
-        "Oxford: 110 in 2024-02, against 100 in 2024-01. Thames Valley: 990 in 2024-02, against 1,000 in 2024-01."
+        "Oxford: 110 in February 2024; the same period a year earlier is not loaded, so no change is stated. "
+        "Thames Valley: 990 in February 2024; the same period a year earlier is not loaded, so no change is stated."
     )
     bars = pd.DataFrame({"area_code": [OXFORD] * 2, "area_name": ["Oxford"] * 2, "category": ["Race", "Faith"],
                          "value": [420, 40]})
@@ -111,3 +113,56 @@ def test_trend_and_bar_summaries():
 @pytest.mark.parametrize("frame", [pd.DataFrame(columns=["area_code", "area_name", "value", "category"])])
 def test_summaries_of_nothing_say_so(frame):
     assert bars_summary(frame, "value", "category") == "There are no figures for this selection."
+
+
+def seasonal_months(values: dict[str, int]) -> pd.DataFrame:
+    months = sorted(values)
+    return pd.DataFrame({
+        "period": months, "first_month": months, "last_month": months, "area_code": OXFORD, "area_name": "Oxford",
+        "count": [values[m] for m in months], "rate_per_1000": [values[m] / 163.257 for m in months], "complete": True,
+    })
+
+
+def test_monthly_summary_compares_the_same_month_a_year_earlier():
+    from scipy.stats import binomtest
+
+    # A strong summer peak: December is low every year. Against January 2023 (the first
+    # point) December 2024 would look like a fall; against December 2023 it is a rise.
+    season = [300, 280, 320, 360, 420, 480, 520, 500, 420, 360, 300, 200]
+    values = {f"{y}-{m:02d}": season[m - 1] for y in (2023, 2024) for m in range(1, 13)}
+    values["2024-12"] = 240
+    text = trend_summary(seasonal_months(values), "count", "crime")
+    p = binomtest(240, 440, 0.5).pvalue  # December 2024 given both Decembers, equal lengths
+    assert p > 0.05
+    assert text.startswith("Oxford: 240 in December 2024, up 20%, not a significant change on December 2023.")
+    values["2024-12"] = 320
+    assert binomtest(320, 520, 0.5).pvalue < 0.05
+    assert "up 60%, a statistically significant rise on December 2023" in trend_summary(
+        seasonal_months(values), "count", "crime")
+
+
+def test_quarterly_and_rolling_summaries_use_words_and_like_periods():
+    quarters = pd.DataFrame({
+        "period": ["2023-Q3", "2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"],
+        "first_month": ["2023-07", "2023-10", "2024-01", "2024-04", "2024-07"],
+        "last_month": ["2023-09", "2023-12", "2024-03", "2024-06", "2024-09"],
+        "area_code": OXFORD, "area_name": "Oxford", "count": [1000, 700, 650, 800, 900], "complete": True,
+    })
+    assert trend_summary(quarters, "count", "crime").startswith(
+        "Oxford: 900 in July to September 2024, down 10%, a statistically significant fall on July to September 2023.")
+    rolling = pd.DataFrame({
+        "period": ["2023-03", "2024-03"], "first_month": ["2022-04", "2023-04"], "last_month": ["2023-03", "2024-03"],
+        "area_code": OXFORD, "area_name": "Oxford", "count": [12000, 12100], "complete": True,
+    })
+    assert trend_summary(rolling, "count", "crime") == (
+        "Oxford: 12,100 in the 12 months to March 2024, up 1%, not a significant change on the 12 months to March 2023.")
+
+
+def test_months_outside_ordinary_variation_are_named():
+    values = {f"2023-{m:02d}": 100 for m in range(1, 13)} | {f"2024-{m:02d}": 100 for m in range(1, 13)}
+    values["2024-05"] = 131  # above 100 + 3 * sqrt(100) = 130
+    values["2024-08"] = 69  # below 70
+    text = trend_summary(seasonal_months(values), "count", "crime")
+    assert "Outside ordinary variation" in text and "May 2024 (high), August 2024 (low)" in text
+    values["2024-05"], values["2024-08"] = 130, 100  # on the upper limit: ordinary
+    assert "Every month is within ordinary variation" in trend_summary(seasonal_months(values), "count", "crime")

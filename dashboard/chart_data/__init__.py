@@ -7,7 +7,7 @@ and ``Filters``, and return frames and ``ChartView``s. Pages turn views into com
 from __future__ import annotations
 
 from ..filters import Filters
-from . import asb, crime, domestic_abuse, exploitation, hotspots, overview, repeat
+from . import asb, crime, domestic_abuse, exploitation, hotspots, interventions, overview, repeat, targets
 from .series import SERIES_CHART_PREFIX, series_chart, series_exists_for
 from .spec import ChartSpec, Reader
 
@@ -19,10 +19,16 @@ CHARTS: dict[str, tuple[ChartSpec, Filters]] = {
 
 
 def find_chart(chart_id: str, reader: Reader) -> tuple[ChartSpec, Filters] | None:
-    """A chart by id: a named chart, or a series the reader may see as ``series-<series id>``."""
+    """A chart by id: a named chart, a series the reader may see as ``series-<series id>``, an
+    intervention as ``intervention-<id>`` or a target as ``target-<id>``."""
     if chart_id in CHARTS:
         return CHARTS[chart_id]
     series_id = chart_id.removeprefix(SERIES_CHART_PREFIX)
     if chart_id.startswith(SERIES_CHART_PREFIX) and series_id and series_exists_for(reader, series_id):
         return series_chart(series_id), Filters()
+    # One chart per stored intervention and target; an unknown one gives an empty table.
+    if chart_id.startswith(interventions.CHART_PREFIX) and chart_id.removeprefix(interventions.CHART_PREFIX).isdigit():
+        return interventions.spec_for(int(chart_id.removeprefix(interventions.CHART_PREFIX))), Filters()
+    if chart_id.startswith(targets.CHART_PREFIX) and len(chart_id) > len(targets.CHART_PREFIX):
+        return targets.spec_for(chart_id.removeprefix(targets.CHART_PREFIX)[:80]), Filters()
     return None

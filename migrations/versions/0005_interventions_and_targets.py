@@ -1,4 +1,4 @@
-"""interventions, targets and an LSOA index on incidents
+"""interventions, targets and monthly counts per LSOA
 
 Revision ID: 0005
 Revises: 0003
@@ -15,8 +15,31 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('incident', schema=None) as batch_op:
-        batch_op.create_index('ix_incident_lsoa', ['lsoa_code', 'month', 'crime_type'], unique=False)
+    op.create_table('lsoa_count',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('force_code', sa.String(length=9), nullable=False),
+    sa.Column('lsoa_code', sa.String(length=9), nullable=False),
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('crime_type', sa.String(length=32), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('is_synthetic', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lsoa_count'))
+    )
+    # Counts for the incidents already stored, as imports will keep them from now on.
+    op.execute(
+        "INSERT INTO lsoa_count (force_code, lsoa_code, month, crime_type, count, is_synthetic) "
+        "SELECT force_code, lsoa_code, month, crime_type, COUNT(*), is_synthetic FROM incident "
+        "WHERE lsoa_code IS NOT NULL GROUP BY force_code, lsoa_code, month, crime_type, is_synthetic"
+    )
+    op.execute(
+        "INSERT INTO lsoa_count (force_code, lsoa_code, month, crime_type, count, is_synthetic) "
+        "SELECT force_code, lsoa_code, month, 'all-crime', COUNT(*), is_synthetic FROM incident "
+        "WHERE lsoa_code IS NOT NULL AND crime_type <> 'anti-social-behaviour' "
+        "GROUP BY force_code, lsoa_code, month, is_synthetic"
+    )
+    with op.batch_alter_table('lsoa_count', schema=None) as batch_op:
+        batch_op.create_index('ix_lsoa_count_lsoa', ['lsoa_code', 'crime_type', 'month', 'count'], unique=False)
+        batch_op.create_index('ix_lsoa_count_force_month', ['force_code', 'month'], unique=False)
     op.create_table('intervention',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
@@ -63,5 +86,4 @@ def downgrade() -> None:
     op.drop_table('target')
     op.drop_table('intervention_place')
     op.drop_table('intervention')
-    with op.batch_alter_table('incident', schema=None) as batch_op:
-        batch_op.drop_index('ix_incident_lsoa')
+    op.drop_table('lsoa_count')

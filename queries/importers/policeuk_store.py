@@ -11,7 +11,7 @@ from collections import Counter
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, and_, delete, func, insert, or_, select, update
 
-from ..count_tables import COUNT_TABLES, rebuild_counts, rebuild_place_counts
+from ..count_tables import COUNT_TABLES, rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
 from ..schema import incident, loaded_month, lsoa, place
 from .bookkeeping import log_import
 from .errors import ImportRejected, RowError
@@ -41,6 +41,7 @@ def store_street(
         conn.execute(insert(incident), parsed.rows[start : start + 50_000])
     rebuild_counts(conn, force, months)
     rebuild_place_counts(conn, force, months)
+    rebuild_lsoa_counts(conn, force, months)
     stored = len(parsed.rows)
     log_id = log_import(
         conn, kind=kind, filename=parsed.name, checksum=parsed.checksum,

@@ -1,0 +1,123 @@
+"""Interventions evaluated: for each stored intervention, before and after counts in the
+target, control and buffer, the weighted displacement difference and its verdict, and the
+interrupted time series where there are 24 months before the start."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from queries import periods
+from queries.evaluation import EvaluationError, crime_subject
+from queries.interventions import evaluate_intervention, list_interventions
+
+from ..figures import base_layout
+from ..filters import Filters
+from .common import latest, police_caption
+from .spec import ChartSpec, ChartView, Note, Reader
+
+DEFAULTS = Filters()
+CHART_PREFIX = "intervention-"
+ROLE_NAMES = {"target": "Target area", "control": "Control", "buffer": "Displacement buffer"}
+BEFORE_COLOUR, AFTER_COLOUR = "#767676", "#0072B2"  # 4.5:1 and 5.3:1 on white
+COLUMNS = (("intervention", "Intervention"), ("place", "Place"), ("period", "Period"), ("months", "Months"),
+           ("count", "Incidents"))
+
+
+def evaluated(engine, intervention_id: int) -> dict:
+    """One intervention with its evaluation, or the reason it cannot be evaluated (cached)."""
+    record = next((r for r in list_interventions(engine) if r["id"] == intervention_id), None)
+    if record is None:
+        return {"record": None}
+    try:
+        result, method = evaluate_intervention(engine, record)
+        return {"record": record, "result": result, "method": method, "error": None}
+    except EvaluationError as exc:
+        return {"record": record, "result": None, "method": None, "error": exc.message}
+
+
+def intervention_ids(reader: Reader) -> list[int]:
+    return [r["id"] for r in reader.get(list_interventions)]
+
+
+def frame_for(reader: Reader, intervention_id: int) -> pd.DataFrame:
+    """The plotted counts: one row per place and period."""
+    found = reader.get(evaluated, intervention_id)
+    result = found.get("result")
+    if result is None:
+        return pd.DataFrame({name: pd.Series(dtype="object") for name, _ in COLUMNS})
+    rows = []
+    for role in ("target", "control", "buffer"):
+        counts = result.counts.get(role)
+        if not counts:
+            continue
+        for key, (first, last) in (("before", result.before), ("after", result.after)):
+            rows.append({"intervention": found["record"]["name"], "place": ROLE_NAMES[role],
+                         "period": f"{key.capitalize()}: {periods.months_in_words(first, last)}",
+                         "months": len(periods.months_between(first, last)), "count": counts[key]})
+    return pd.DataFrame(rows, columns=[c for c, _ in COLUMNS])
+
+
+def spec_for(intervention_id: int) -> ChartSpec:
+    return ChartSpec(f"{CHART_PREFIX}{intervention_id}",
+                     lambda reader, filters, i=intervention_id: frame_for(reader, i), COLUMNS)
+
+
+def before_after_figure(frame: pd.DataFrame) -> go.Figure:
+    figure = go.Figure(layout=base_layout("Incidents"))
+    for index, (period, rows) in enumerate(frame.groupby("period", sort=False)):
+        figure.add_trace(go.Bar(
+            x=rows["place"].tolist(), y=rows["count"].tolist(), name=period,
+            marker={"color": BEFORE_COLOUR if index == 0 else AFTER_COLOUR,
+                    "pattern": {"shape": "/" if index == 0 else ""}},
+            hovertemplate=f"{period}: %{{y:,}}<extra></extra>",
+        ))
+    figure.update_layout(barmode="group", hovermode="x unified", height=360)
+    figure.update_xaxes(type="category")
+    return figure
+
+
+def its_text(result) -> str:
+    if result.its is None:
+        return f"No interrupted time series: {result.its_reason}."
+    its = result.its
+    level, slope = its.level, its.slope
+    return (
+        f"Interrupted time series of the target area ({its.months_before} months before the start, "
+        f"{its.months_after} after; Poisson regression with seasonality"
+        f"{', standard errors scaled for overdispersion' if its.dispersion > 1 else ''}): at the start the level "
+        f"changed by a factor of {level.ratio:.2f} (95% CI {level.ci95[0]:.2f} to {level.ci95[1]:.2f}, "
+        f"p = {level.p_value:.3f}{', significant' if level.p_value < 0.05 else ', not significant'}); the monthly "
+        f"trend by a factor of {slope.ratio:.3f} a month (95% CI {slope.ci95[0]:.3f} to {slope.ci95[1]:.3f}, "
+        f"p = {slope.p_value:.3f}). " + " ".join(its.caveats)
+    )
+
+
+def view_for(reader: Reader, intervention_id: int) -> ChartView | None:
+    found = reader.get(evaluated, intervention_id)
+    record = found.get("record")
+    if record is None:
+        return None
+    spec = spec_for(intervention_id)
+    subject = crime_subject(record["crime_types"] or None)
+    title = f"{record['name']}: {subject.lower() if subject != 'All crime' else 'all crime'} before and after"
+    if found["error"]:
+        return ChartView.nothing_to_draw(spec, title, f"This intervention cannot be evaluated yet: {found['error']}")
+    result = found["result"]
+    frame = frame_for(reader, intervention_id)
+    notes = [Note(n) for n in result.notes]
+    if found["method"]:
+        notes.append(Note(found["method"], "secondary"))
+    notes.append(Note(its_text(result), "secondary"))
+    w = result.wdd
+    caption = police_caption(
+        latest(reader),
+        f"Weighted displacement difference (Wheeler & Ratcliffe 2018): {w.estimate:+.1f} "
+        f"(variance {w.variance:.1f}, z = {w.z:.2f}, p = {w.p_value:.3f})." if w.z is not None else "")
+    description = record["description"]
+    return ChartView(spec, title, frame, before_after_figure(frame),
+                     (description + " " if description else "") + result.verdict, caption, tuple(notes))
+
+
+def views(reader: Reader, filters: Filters) -> list[ChartView]:
+    return [v for v in (view_for(reader, i) for i in intervention_ids(reader)) if v]

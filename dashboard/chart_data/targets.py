@@ -1,0 +1,92 @@
+"""Targets: progress against each target's line, with the judgement and the test behind it.
+
+The chart shows the rolling 12-month count (scaled to the baseline's length) from the end
+of the baseline, the target line from the baseline's count to the target at the end
+period, and the tolerance above the line."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from queries import periods
+from queries.counts import counts
+from queries.targets import judge, list_targets
+
+from ..figures import base_layout
+from ..filters import Filters
+from .common import latest, police_caption
+from .spec import ChartSpec, ChartView, Note, Reader
+
+DEFAULTS = Filters()
+CHART_PREFIX = "target-"
+COLUMNS = (("period", "12 months to"), ("count", "Count (scaled to the baseline's length)"),
+           ("target_line", "Target line"), ("tolerance", "Target line plus tolerance"))
+
+
+def judged(engine, target_id: str) -> dict:
+    target = next((t for t in list_targets(engine) if t["id"] == target_id), None)
+    return {"target": target, "judgement": judge(engine, target) if target else None}
+
+
+def target_ids(reader: Reader) -> list[str]:
+    return [t["id"] for t in reader.get(list_targets)]
+
+
+def frame_for(reader: Reader, target_id: str) -> pd.DataFrame:
+    found = reader.get(judged, target_id)
+    t, j = found["target"], found["judgement"]
+    empty = pd.DataFrame({c: pd.Series(dtype="object") for c, _ in COLUMNS})
+    if t is None or j is None or j.baseline is None or t["series_id"]:
+        return empty
+    baseline_months = len(periods.months_between(t["baseline_from"], t["baseline_to"]))
+    first = periods.add_months(t["baseline_to"], 1)
+    rolling = reader.get(counts, (t["area_code"],), tuple(t["crime_types"].split(",")), first, t["end_to"],
+                         periods.ROLLING_12)
+    if rolling.empty:
+        return empty
+    whole = periods.month_index(t["end_to"]) - periods.month_index(t["baseline_to"])
+    rows = []
+    for period, count in zip(rolling["period"], rolling["count"]):
+        reached = min(1.0, (periods.month_index(period) - periods.month_index(t["baseline_to"])) / whole)
+        line = j.baseline * (1 + t["target_percent"] / 100 * reached)
+        rows.append({"period": period, "count": round(count * baseline_months / 12, 1), "target_line": round(line, 1),
+                     "tolerance": round(line + j.baseline * t["tolerance_points"] / 100, 1)})
+    return pd.DataFrame(rows, columns=[c for c, _ in COLUMNS])
+
+
+def spec_for(target_id: str) -> ChartSpec:
+    return ChartSpec(f"{CHART_PREFIX}{target_id}", lambda reader, filters, i=target_id: frame_for(reader, i), COLUMNS)
+
+
+def progress_figure(frame: pd.DataFrame) -> go.Figure:
+    figure = go.Figure(layout=base_layout("Count"))
+    x = [f"{p}-01" for p in frame["period"]]
+    figure.add_trace(go.Scatter(x=x, y=frame["tolerance"].tolist(), name="Tolerance", mode="lines",
+                                line={"color": "#767676", "dash": "dot", "width": 1.5}))
+    figure.add_trace(go.Scatter(x=x, y=frame["target_line"].tolist(), name="Target line", mode="lines",
+                                line={"color": "#D55E00", "dash": "dash", "width": 2}))
+    figure.add_trace(go.Scatter(x=x, y=frame["count"].tolist(), name="Rolling 12 months", mode="lines+markers",
+                                line={"color": "#0072B2", "width": 3}))
+    figure.update_xaxes(type="date", tickformat="%b %Y")
+    return figure
+
+
+def view_for(reader: Reader, target_id: str) -> ChartView | None:
+    found = reader.get(judged, target_id)
+    t, j = found["target"], found["judgement"]
+    if t is None:
+        return None
+    spec = spec_for(target_id)
+    title = f"{t['title']}: {j.status}"
+    notes = (Note(f"Source: {t['source']}. {t['note']}".strip(), "secondary"),)
+    frame = frame_for(reader, target_id)
+    if frame.empty:
+        return ChartView(spec, title, frame, None, j.sentence, "", notes, message=f"{j.sentence} {notes[0].text}")
+    return ChartView(spec, title, frame, progress_figure(frame), j.sentence,
+                     police_caption(latest(reader), "Target judged by the exact conditional test against the target line."),
+                     notes)
+
+
+def views(reader: Reader, filters: Filters) -> list[ChartView]:
+    return [v for v in (view_for(reader, i) for i in target_ids(reader)) if v]

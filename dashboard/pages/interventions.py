@@ -1,0 +1,32 @@
+"""Interventions (``/interventions``): each recorded intervention evaluated before and after."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from ..chart_data import interventions
+from .common import Page, chart_cards
+
+
+def render(reader, filters, query: str) -> list:
+    views = interventions.views(reader, filters)
+    intro = html.P([
+        "Each intervention's months are set against the same months a year earlier (or as many months just "
+        "before), in the target area, its control and any displacement buffer. The weighted displacement "
+        "difference (Wheeler & Ratcliffe 2018) counts the crimes prevented relative to the control, with a 95% "
+        "confidence interval; where 24 months precede the start, an interrupted time series with seasonality "
+        "(Bernal, Cummins & Gasparrini 2017) tests the change in level and trend. Partners and administrators ",
+        html.A("record interventions", href="record/interventions"), " (or load them from a CSV file).",
+    ])
+    if not views:
+        return [intro, dbc.Alert("No interventions are recorded yet.", color="info")]
+    return [intro, *chart_cards(views, query)]
+
+
+PAGE = Page(
+    key="interventions", path="/interventions", title="Did it work? Interventions evaluated",
+    nav_label="Interventions",
+    intro="Before and after each recorded intervention, against a control area, with the test behind the verdict.",
+    defaults=interventions.DEFAULTS, controls=frozenset(), render=render,
+)
