@@ -45,18 +45,18 @@ def latest_populations(engine: Engine, codes: list[str]) -> dict[str, tuple[int,
 
 
 def population_for_year(estimates: list[tuple[int, int]], year: int) -> tuple[int | None, int | None]:
-    """The estimate for ``year`` or, failing that, the nearest year there is (the later of two
-    equally near, being based on the newer census).
+    """The estimate for ``year`` or, failing that, the nearest year there is (the earlier of two
+    equally near).
 
-    Each year's rate then uses the population of its own time: mid-2020 for 2017 to 2021
-    (2021 is as near mid-2022, which wins the tie), mid-2022 from 2021 on.
+    Each year's rate then uses the population of its own time: with mid-2020 and mid-2022
+    shipped, 2021 and earlier use mid-2020 and 2022 on use mid-2022.
     """
     if not estimates:
         return None, None
-    return min(estimates, key=lambda estimate: (abs(estimate[0] - year), -estimate[0]))
+    return min(estimates, key=lambda estimate: (abs(estimate[0] - year), estimate[0]))
 
 
-def populations_for_years(engine: Engine, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[int | None, int | None]]:
+def populations_for_years(engine: Engine, pairs: tuple[tuple[str, int], ...]) -> dict[tuple[str, int], tuple[int | None, int | None]]:
     """(estimate year, population) for each (area code, year): the year's own estimate or the nearest."""
     table = population_table(engine, sorted({code for code, _ in pairs}))
     return {(code, year): population_for_year(table.get(code, []), year) for code, year in pairs}

@@ -18,9 +18,9 @@ from functools import cache
 
 from sqlalchemy import Engine, func, select
 
-from .db import PROJECT_ROOT, fetch_rows
+from .db import PROJECT_ROOT
 from .reference import ALL_CRIME, AREAS_BY_CODE, THAMES_VALLEY, districts_in
-from .schema import ALL_CRIME_ROW, loaded_month, lsoa, lsoa_count, place
+from .schema import ALL_CRIME_ROW, loaded_month, lsoa, place
 
 LOOKUP = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_thames_valley.csv"
 LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
@@ -62,7 +62,8 @@ def _lookup() -> tuple[dict[str, set[str]], dict[str, str]]:
     return links, change
 
 
-def linked_codes(code: str) -> set[str]:
+@cache
+def linked_codes(code: str) -> frozenset[str]:
     """Every code joined to ``code`` through the lookup (its connected component)."""
     links, _ = _lookup()
     seen, todo = {code}, [code]
@@ -71,7 +72,7 @@ def linked_codes(code: str) -> set[str]:
             if other not in seen:
                 seen.add(other)
                 todo.append(other)
-    return seen
+    return frozenset(seen)
 
 
 def resolve(engine: Engine, codes: Iterable[str]) -> LsoaSet:
@@ -86,17 +87,19 @@ def resolve(engine: Engine, codes: Iterable[str]) -> LsoaSet:
         with engine.connect() as conn:
             lsoa_codes |= set(conn.execute(select(lsoa.c.code).where(lsoa.c.district_code.in_(districts))).scalars())
     others = [c for c in requested if c not in AREAS_BY_CODE]
-    known = _known_lsoas(engine, others)
+    # Codes the lookup knows need no query; only the others (demo LSOAs, say) are looked up.
+    known = _known_lsoas(engine, [c for c in others if c not in links])
+    asked = set(requested)
     for code in others:
         if not LSOA_CODE.match(code) or (code not in links and code not in known):
             raise UnknownPlace(code)
         component = linked_codes(code)
         lsoa_codes |= component
-        added = sorted(component - set(requested))
-        changed = sorted(c for c in component if change.get(c) in ("S", "M", "X"))
-        if changed and added:
-            notes.append(f"{code} was split or merged between the 2011 and 2021 LSOAs, so its area also "
-                         f"counts {', '.join(added)} to cover the same ground in both")
+        if len(component) > 2 or any(change.get(c) in ("S", "M", "X") for c in component):
+            added = sorted(component - asked)
+            if added:
+                notes.append(f"{code} was split or merged between the 2011 and 2021 LSOAs, so its area also "
+                             f"counts {', '.join(added)} to cover the same ground in both")
     return LsoaSet(requested, frozenset(lsoa_codes), notes)
 
 
@@ -127,22 +130,38 @@ def _type_filter(crime_types: Sequence[str] | None) -> list[str]:
 
 
 def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
-                   first: str, last: str) -> dict[tuple[str, str], int]:
-    """Incidents per (LSOA code, month) from ``lsoa_count``; months with none are absent."""
+                   first: str, last: str, months: Sequence[str] | None = None) -> dict[tuple[str, str], int]:
+    """Incidents per (LSOA code, month) from ``lsoa_count``, for the months from first to last
+    (or exactly ``months``); months with none are absent.
+
+    The statement is written out with the driver's placeholders: compiling an IN list of
+    hundreds of codes through SQLAlchemy cost more than running the query.
+    """
     codes = sorted(set(codes))
     types = _type_filter(crime_types)
     found: dict[tuple[str, str], int] = {}
     with engine.connect() as conn:
-        for start in range(0, len(codes), CHUNK):
-            chunk = codes[start : start + CHUNK]
-            query = (
-                select(lsoa_count.c.lsoa_code, lsoa_count.c.month, func.sum(lsoa_count.c.count))
-                .where(lsoa_count.c.lsoa_code.in_(chunk), lsoa_count.c.crime_type.in_(types),
-                       lsoa_count.c.month.between(first, last))
-                .group_by(lsoa_count.c.lsoa_code, lsoa_count.c.month)
-            )
-            for code, month, n in fetch_rows(conn, query):
-                found[(code, month)] = int(n)
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            for start in range(0, len(codes), CHUNK):
+                chunk = codes[start : start + CHUNK]
+                if months is not None:
+                    month_test, month_args = f"month IN ({', '.join([mark] * len(months))})", list(months)
+                else:
+                    month_test, month_args = f"month BETWEEN {mark} AND {mark}", [first, last]
+                cursor.execute(
+                    # Only placeholders are written into the text; every value is a bound parameter.
+                    f"SELECT lsoa_code, month, SUM(count) FROM lsoa_count "
+                    f"WHERE lsoa_code IN ({', '.join([mark] * len(chunk))}) "
+                    f"AND crime_type IN ({', '.join([mark] * len(types))}) AND {month_test} "
+                    f"GROUP BY lsoa_code, month",
+                    [*chunk, *types, *month_args],
+                )
+                for code, month, n in cursor.fetchall():
+                    found[(code, month)] = int(n)
+        finally:
+            cursor.close()
     return found
 
 
@@ -162,11 +181,12 @@ def monthly_counts_for_sets(engine: Engine, sets: dict[str, Iterable[str]], crim
     for name, codes in sets.items():
         for code in set(codes):
             owner.setdefault(code, []).append(name)
-    for first, last in spans:
-        for (code, month), n in counts_by_lsoa(engine, owner, crime_types, first, last).items():
-            for name in owner[code]:
-                if month in result[name]:
-                    result[name][month] += n
+    if not loaded or not owner:
+        return result
+    # One pass over exactly the loaded months of every span.
+    for (code, month), n in counts_by_lsoa(engine, owner, crime_types, "", "", months=loaded).items():
+        for name in owner[code]:
+            result[name][month] += n
     return result
 
 

@@ -50,7 +50,7 @@ def test_population_year_choice():
     estimates = [(2020, 100), (2022, 120)]
     assert population_for_year(estimates, 2017) == (2020, 100)  # the nearest, before or after
     assert population_for_year(estimates, 2020) == (2020, 100)
-    assert population_for_year(estimates, 2021) == (2022, 120)  # a tie goes to the newer estimate
+    assert population_for_year(estimates, 2021) == (2020, 100)  # a tie goes to the earlier estimate
     assert population_for_year(estimates, 2024) == (2022, 120)
     assert population_for_year([(2011, 5), (2020, 100), (2022, 120)], 2014) == (2011, 5)
     assert population_for_year([], 2024) == (None, None)

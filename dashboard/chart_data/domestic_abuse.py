@@ -13,7 +13,7 @@ from ..filters import Filters
 from ..summaries import describe_change
 from .common import missing_areas_notes, published_caption, series_measure
 from .series import series_chart, series_frame
-from .spec import ChartSpec, ChartView, Reader
+from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
 THEME = "domestic-abuse"
@@ -39,7 +39,13 @@ def children_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 OFFENCES = ChartSpec("da-offences", offences_data, (
-    ("period", "Year"), ("area_name", "Area"), ("value", "Offences"), ("rate_per_1000", "Rate per 1,000")))
+    ("period", "Year"), ("area_name", "Area"), ("value", "Offences"), ("rate_per_1000", "Rate per 1,000"),
+    ("population_year", "Population estimate (mid-year)")))
+# The report's own slip, noted where its figures are shown (as the README notes Table 1's).
+TABLE_4_SLIP = Note(
+    "The published report's Table 4 prints the 2020 to 2021 changes as -8.43% (Oxford) and -9.71% "
+    "(Oxfordshire): those divide by the 2021 figure. Against 2020, as a change is measured, they are -7.77% "
+    "(1,768 against 1,917) and -8.85% (7,156 against 7,851).", "secondary")
 CHILDREN = ChartSpec("da-children", children_data, (
     ("financial_year", "Financial year"), ("quarter_name", "Quarter"), ("value_shown", "Occurrences")))
 CHARTS = (OFFENCES, CHILDREN)
@@ -83,7 +89,7 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
         OFFENCES, title, offences, grouped_bar_figure(offences, "period", measure.column, measure.axis_title),
         _offences_summary(offences),
         published_caption(offences) + " Non-crime occurrences are not included. Changes tested with the exact test (p < 0.05).",
-        missing_areas_notes(offences, filters.areas, "the published table"),
+        (*missing_areas_notes(offences, filters.areas, "the published table"), TABLE_4_SLIP),
     )
 
 

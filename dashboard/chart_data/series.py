@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries.areas import list_areas
+from queries.areas import populations_for_years
 from queries.series import series_catalogue, series_values
 from queries.stats import rate_interval
 from queries.suppression import suppress_then_select, suppression_label
@@ -38,11 +38,16 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     """A series' values for the chosen areas, in the chosen order, with rates for counts."""
     frame = visible_series(reader, (series_id,), tuple(filters.areas) or None)
     if frame.empty:
-        return frame.assign(population=pd.Series(dtype="Int64"), rate_per_1000=pd.Series(dtype="float64"),
+        return frame.assign(population=pd.Series(dtype="Int64"), population_year=pd.Series(dtype="Int64"),
+                            rate_per_1000=pd.Series(dtype="float64"),
                             rate_low=pd.Series(dtype="float64"), rate_high=pd.Series(dtype="float64"),
                             value_shown=pd.Series(dtype="str"))
-    areas = reader.get(list_areas).set_index("code")
-    frame["population"] = frame["area_code"].map(areas["population"]).astype("Int64")
+    # Each figure's rate uses the ONS estimate for its own year, or the nearest one.
+    pairs = tuple(sorted({(code, int(start[:4])) for code, start in zip(frame["area_code"], frame["period_start"])}))
+    chosen = reader.get(populations_for_years, pairs)
+    keys = list(zip(frame["area_code"], frame["period_start"].str[:4].astype(int)))
+    frame["population"] = pd.array([chosen[k][1] for k in keys], dtype="Int64")
+    frame["population_year"] = pd.array([chosen[k][0] for k in keys], dtype="Int64")
     counts = (frame["unit"] == "count") & frame["value"].notna()  # withheld values have no rate
     rates = [(v / p * 1000 if c and p else None) for v, p, c in zip(frame["value"], frame["population"], counts)]
     intervals = [rate_interval(int(v), int(p)) if c and p else (None, None)

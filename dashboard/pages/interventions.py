@@ -12,11 +12,11 @@ from .common import Page, chart_cards
 def render(reader, filters, query: str) -> list:
     views = interventions.views(reader, filters)
     intro = html.P([
-        "Each intervention's months are set against the same months a year earlier (or as many months just "
+        ("Each intervention's months are set against the same months a year earlier (or as many months just "
         "before), in the target area, its control and any displacement buffer. The weighted displacement "
         "difference (Wheeler & Ratcliffe 2018) counts the crimes prevented relative to the control, with a 95% "
         "confidence interval; where 24 months precede the start, an interrupted time series with seasonality "
-        "(Bernal, Cummins & Gasparrini 2017) tests the change in level and trend. Partners and administrators ",
+        "(Bernal, Cummins & Gasparrini 2017) tests the change in level and trend. Partners and administrators "),
         html.A("record interventions", href="record/interventions"), " (or load them from a CSV file).",
     ])
     if not views:

@@ -12,11 +12,11 @@ from .common import Page, chart_cards
 def render(reader, filters, query: str) -> list:
     views = targets.views(reader, filters)
     intro = html.P([
-        "A target is on track when the change since its baseline is at or below its target line (a straight "
+        ("A target is on track when the change since its baseline is at or below its target line (a straight "
         "line from the baseline to the target at the end period), within tolerance when above the line by no "
         "more than the tolerance or not significantly so, and off track otherwise (exact conditional test, "
         "one-sided, p < 0.05). The Community Safety Plan 2011-14's targets ship with the dashboard and are "
-        "judged once data.police.uk months of their periods are imported. Partners and administrators ",
+        "judged once data.police.uk months of their periods are imported. Partners and administrators "),
         html.A("record targets", href="record/targets"), ".",
     ])
     if not views:
