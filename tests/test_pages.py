@@ -70,7 +70,8 @@ def test_rates_are_counts_per_1000_residents(cache, engine):
     filters = Filters(areas=(OXFORDSHIRE,), start="2024-01", end="2024-03")
     figure = graph(render(crime.PAGE, cache, filters), "crime-trend").figure
     expected = counts(engine, [OXFORDSHIRE], None, "2024-01", "2024-03")
-    assert list(figure.data[0].y) == [round(c / 696880 * 1000, 2) for c in expected["count"]]
+    # 2024 is nearest the mid-2022 estimate (the sum of its LSOAs: 738,276).
+    assert list(figure.data[0].y) == [round(c / 738276 * 1000, 2) for c in expected["count"]]
 
 
 def test_the_table_alternative_shows_the_plotted_values(cache):
