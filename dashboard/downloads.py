@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 
-from . import pack
+from . import board_report, pack
 from .auth import request_reader
 from .chart_data import find_chart
+from .chart_data.board import DEFAULTS as BOARD_DEFAULTS
 from .chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
 from .csv_output import chart_csv
 from .filters import Filters
@@ -43,5 +44,17 @@ def create_downloads(query_cache) -> Blueprint:
         reader, filters = request_reader(query_cache), filters_from_request(HOTSPOT_DEFAULTS)
         return Response(pack.build_zip(reader, filters), mimetype="application/zip", headers={
             "Content-Disposition": f'attachment; filename="{pack.pack_name(reader, filters, "zip")}"'})
+
+    @downloads.get("/board-report.pdf")
+    def board_pdf():
+        reader, filters = request_reader(query_cache), filters_from_request(BOARD_DEFAULTS)
+        return Response(board_report.build_pdf(reader, filters), mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{board_report.report_name(reader, filters, "pdf")}"'})
+
+    @downloads.get("/board-report.zip")
+    def board_zip():
+        reader, filters = request_reader(query_cache), filters_from_request(BOARD_DEFAULTS)
+        return Response(board_report.build_zip(reader, filters), mimetype="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{board_report.report_name(reader, filters, "zip")}"'})
 
     return downloads

@@ -19,6 +19,12 @@ def render(reader, filters, query: str) -> list:
         "(Bernal, Cummins & Gasparrini 2017) tests the change in level and trend. Partners and administrators "),
         html.A("record interventions", href="record/interventions"), " (or load them from a CSV file).",
     ])
+    links = html.P([
+        html.A("Board report (PDF)", href=f"board-report.pdf{query}", className="btn btn-outline-primary btn-sm me-2"),
+        html.A("Board report tables (CSV, zip)", href=f"board-report.zip{query}",
+               className="btn btn-outline-primary btn-sm"),
+    ])
+    intro = html.Div([intro, links])
     if not views:
         return [intro, dbc.Alert("No interventions are recorded yet.", color="info")]
     return [intro, *chart_cards(views, query)]

@@ -19,6 +19,12 @@ def render(reader, filters, query: str) -> list:
         "judged once data.police.uk months of their periods are imported. Partners and administrators "),
         html.A("record targets", href="record/targets"), ".",
     ])
+    links = html.P([
+        html.A("Board report (PDF)", href=f"board-report.pdf{query}", className="btn btn-outline-primary btn-sm me-2"),
+        html.A("Board report tables (CSV, zip)", href=f"board-report.zip{query}",
+               className="btn btn-outline-primary btn-sm"),
+    ])
+    intro = html.Div([intro, links])
     if not views:
         return [intro, dbc.Alert("No targets are recorded.", color="info")]
     return [intro, *chart_cards(views, query)]

@@ -1,0 +1,134 @@
+"""The board report's figures: the quarter for the chosen areas against the same quarter a
+year earlier and the latest 12 months against the 12 before (each with its exact test),
+the monthly trends in words, targets and interventions. Used by the PDF and its CSVs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from queries import periods
+from queries.counts import change_between, counts
+from queries.reference import AREAS_BY_CODE, ASB
+
+from ..filters import Filters
+from ..formatting import list_names
+from ..summaries import describe_change, trend_summary
+from .common import latest
+from .interventions import evaluated
+from .spec import ChartSpec, Reader
+from .targets import judged
+
+DEFAULTS = Filters()
+
+
+def quarter_of_report(reader: Reader, filters: Filters) -> tuple[str, str] | None:
+    """The latest whole calendar quarter up to the chosen end month (or the latest loaded)."""
+    end = filters.end or latest(reader)
+    if end is None:
+        return None
+    last = end if int(end[5:]) % 3 == 0 else periods.add_months(end, -(int(end[5:]) % 3))
+    return periods.add_months(last, -2), last
+
+
+def describe(reader: Reader, filters: Filters) -> str:
+    quarter = quarter_of_report(reader, filters)
+    names = list_names([AREAS_BY_CODE[a].name for a in filters.areas])
+    return f"{periods.months_in_words(*quarter) if quarter else 'no data loaded'}, {names}"
+
+
+def overview_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """One row per area and subject (crime, ASB) and comparison (quarter, 12 months)."""
+    quarter = quarter_of_report(reader, filters)
+    columns = ["area_name", "subject", "comparison", "previous", "current", "change_percent", "p_value", "verdict"]
+    if quarter is None or not filters.areas:
+        return pd.DataFrame(columns=columns)
+    year_end = quarter[1]
+    comparisons = (
+        ("quarter", (periods.add_months(quarter[0], -12), periods.add_months(quarter[1], -12)), quarter,
+         f"{periods.months_in_words(*quarter)} against the same months a year earlier"),
+        ("12 months", (periods.add_months(year_end, -23), periods.add_months(year_end, -12)),
+         (periods.add_months(year_end, -11), year_end),
+         f"the 12 months to {periods.month_in_words(year_end)} against the 12 before"),
+    )
+    rows = []
+    for subject, types in (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,))):
+        for _key, previous, current, words in comparisons:
+            change = reader.get(change_between, tuple(filters.areas), previous, current, types)
+            by_area = {r.area_code: r for r in change.itertuples()}
+            for code in filters.areas:
+                r = by_area.get(code)
+                if r is None or not r.comparable:
+                    rows.append([AREAS_BY_CODE[code].name, subject, words, None, None, None, None,
+                                 "not both periods loaded"])
+                    continue
+                percent = None if pd.isna(r.percent_change) else round(float(r.percent_change), 1)
+                p = None if pd.isna(r.p_value) else round(float(r.p_value), 4)
+                rows.append([r.area_name, subject, words, int(r.previous_count), int(r.current_count), percent, p,
+                             describe_change(percent, bool(r.significant))])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def trend_sentences(reader: Reader, filters: Filters) -> list[str]:
+    """Monthly counts over the 24 months to the quarter's end, in words (tests and months
+    outside ordinary variation included)."""
+    quarter = quarter_of_report(reader, filters)
+    if quarter is None or not filters.areas:
+        return []
+    sentences = []
+    for subject, types in (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,))):
+        frame = reader.get(counts, tuple(filters.areas), types, periods.add_months(quarter[1], -35), quarter[1],
+                           periods.MONTH)
+        sentences.append(f"{subject}: {trend_summary(frame, 'count', 'police.uk')}")
+    return sentences
+
+
+def targets_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    from queries.targets import list_targets
+
+    rows = []
+    for t in reader.get(list_targets):
+        j = reader.get(judged, t["id"])["judgement"]
+        rows.append({"target": t["title"], "area_name": AREAS_BY_CODE[t["area_code"]].name, "status": j.status,
+                     "change_percent": None if j.change_percent is None else round(j.change_percent, 1),
+                     "line_percent": None if j.line_percent is None else round(j.line_percent, 1),
+                     "p_value": None if j.p_value is None else round(j.p_value, 4), "sentence": j.sentence,
+                     "source": t["source"]})
+    return pd.DataFrame(rows, columns=["target", "area_name", "status", "change_percent", "line_percent", "p_value",
+                                       "sentence", "source"])
+
+
+def interventions_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    from queries.interventions import list_interventions
+
+    rows = []
+    for record in reader.get(list_interventions):
+        found = reader.get(evaluated, record["id"])
+        result = found.get("result")
+        row = {"intervention": record["name"], "months": periods.months_in_words(record["start_month"],
+                                                                              record["end_month"])}
+        if result is None:
+            row |= {"verdict": f"Not evaluated: {found.get('error')}"}
+        else:
+            w = result.wdd
+            row |= {"target_before": result.counts["target"]["before"], "target_after": result.counts["target"]["after"],
+                    "control_before": result.counts["control"]["before"],
+                    "control_after": result.counts["control"]["after"], "wdd": round(w.estimate, 1),
+                    "ci_low": round(w.ci95[0], 1), "ci_high": round(w.ci95[1], 1),
+                    "p_value": None if w.p_value is None else round(w.p_value, 4), "verdict": result.verdict}
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["intervention", "months", "target_before", "target_after", "control_before",
+                                       "control_after", "wdd", "ci_low", "ci_high", "p_value", "verdict"])
+
+
+OVERVIEW = ChartSpec("board-overview", overview_data, (
+    ("area_name", "Area"), ("subject", "Subject"), ("comparison", "Comparison"), ("previous", "Before"),
+    ("current", "Now"), ("change_percent", "Change (%)"), ("p_value", "p-value"), ("verdict", "In words")))
+TARGETS = ChartSpec("board-targets", targets_data, (
+    ("target", "Target"), ("area_name", "Area"), ("status", "Status"), ("change_percent", "Change (%)"),
+    ("line_percent", "Target line (%)"), ("p_value", "p-value (above the line)"), ("source", "Source")))
+INTERVENTIONS = ChartSpec("board-interventions", interventions_data, (
+    ("intervention", "Intervention"), ("months", "Months"), ("target_before", "Target before"),
+    ("target_after", "Target after"), ("control_before", "Control before"), ("control_after", "Control after"),
+    ("wdd", "WDD"), ("ci_low", "95% CI low"), ("ci_high", "95% CI high"), ("p_value", "p-value"),
+    ("verdict", "Verdict")))
+CHARTS = (OVERVIEW, TARGETS, INTERVENTIONS)
