@@ -119,7 +119,7 @@ def suggest_control(engine: Engine, target: Sequence[str], buffer: Sequence[str]
         f"The {len(similar)} of the {len(nearest)} LSOAs nearest the target (in its districts, not in the "
         f"target or buffer) whose trend from {periods.months_in_words(first, last)} was closest to the target's, "
         f"added nearest first until their count in those months reached the target's: "
-        f"{len(chosen)} LSOA codes within {furthest:.1f} km. Before the start the target had "
+        f"{len(chosen)} LSOA code{'s' if len(chosen) != 1 else ''} within {furthest:.1f} km. Before the start the target had "
         f"{target_series.mean():.1f} incidents a month (trend {target_trend:+.1f}% a month), the control "
         f"{total.mean():.1f} (trend {_trend(total):+.1f}% a month)."
     )

@@ -183,7 +183,7 @@ def target_its(engine: Engine, target: LsoaSet, crime_types: Sequence[str] | Non
                       f"{len(before)} are loaded")
     result = interrupted_time_series(months, [series[m] for m in months], after[0])
     if result is None:
-        return None, "too few months after the start (at least 3) or no incidents"
+        return None, "too few months after the start (at least 3) or too few incidents (at least 20 before and after)"
     return result, None
 
 
@@ -191,13 +191,14 @@ def _percent(before: float, after: float) -> float | None:
     return None if before == 0 else (after - before) / before * 100
 
 
-def _moved(subject_change: float | None, where: str) -> str:
-    if subject_change is None:
-        return f"there were none before in the {where}"
-    if round(subject_change) == 0:
+def _moved(before: float, after: float, where: str) -> str:
+    """"fell by 31% in the target area", "rose from none to 3 in the buffer"."""
+    change = _percent(before, after)
+    if change is None:
+        return f"stayed at none in the {where}" if after == 0 else f"rose from none to {after:,.0f} in the {where}"
+    if round(change) == 0:
         return f"stayed level in the {where}"
-    word = "fell" if subject_change < 0 else "rose"
-    return f"{word} by {abs(subject_change):.0f}% in the {where}"
+    return f"{'fell' if change < 0 else 'rose'} by {abs(change):.0f}% in the {where}"
 
 
 def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd) -> str:
@@ -208,15 +209,15 @@ def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd) -> str
     noun = crime_noun(crime_types)
     target_change = _percent(f * counts["target"]["before"], counts["target"]["after"])
     control_change = _percent(f * counts["control"]["before"], counts["control"]["after"])
-    first = _moved(target_change, "target area")
-    second = _moved(control_change, "control")
+    first = _moved(f * counts["target"]["before"], counts["target"]["after"], "target area")
+    second = _moved(f * counts["control"]["before"], counts["control"]["after"], "control")
     # "fell by 31% in the target area and by 5% in the control" when both move the same way.
     if target_change is not None and control_change is not None and round(control_change) != 0 and \
             round(target_change) != 0 and (target_change < 0) == (control_change < 0):
         second = f"by {abs(control_change):.0f}% in the control"
     text = f"{subject} {first} and {second}"
     if counts.get("buffer"):
-        text += "; it " + _moved(_percent(f * counts["buffer"]["before"], counts["buffer"]["after"]), "buffer")
+        text += "; it " + _moved(f * counts["buffer"]["before"], counts["buffer"]["after"], "buffer")
     relative = "relative to the control" + (" and counting the buffer" if counts.get("buffer") else "")
     estimate = result.estimate
     lo, hi = result.ci95

@@ -24,6 +24,7 @@ from . import periods
 
 MIN_MONTHS_BEFORE = 24
 MIN_MONTHS_AFTER = 3
+MIN_INCIDENTS = 20  # before and after the start
 HARMONICS = 2
 CAVEATS = (
     ("The model assumes the trend before the start would have continued unchanged: anything "
@@ -91,16 +92,24 @@ def fit_poisson(x: np.ndarray, y: np.ndarray, iterations: int = 100, tolerance: 
 
 
 def interrupted_time_series(months: list[str], counts: list[int], start: str) -> ItsResult | None:
-    """The fitted level and trend changes, or None without 24 months before and 3 after."""
+    """The fitted level and trend changes, or None without 24 months before and 3 after, or
+    with fewer than 20 incidents on either side of the start (or a fit that does not converge)."""
     before = sum(1 for m in months if m < start)
     after = len(months) - before
     if before < MIN_MONTHS_BEFORE or after < MIN_MONTHS_AFTER or sum(counts) == 0:
         return None
     x = design_matrix(months, start)
     y = np.asarray(counts, dtype=float)
-    beta, covariance, dispersion = fit_poisson(x, y)
+    if sum(counts[:before]) < MIN_INCIDENTS or sum(counts[before:]) < MIN_INCIDENTS:
+        return None  # too few incidents for a regression to say anything
+    try:
+        beta, covariance, dispersion = fit_poisson(x, y)
+    except np.linalg.LinAlgError:
+        return None
     scale = max(1.0, dispersion)  # quasi-Poisson when overdispersed
     errors = np.sqrt(np.diag(covariance) * scale)
+    if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(errors))):
+        return None
 
     def effect(i: int) -> Effect:
         z = beta[i] / errors[i]

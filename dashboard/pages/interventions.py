@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from ..chart_data import interventions
+from ..filter_bar import AREAS_CONTROL, PERIOD_CONTROL
 from .common import Page, chart_cards
 
 
@@ -19,6 +20,7 @@ def render(reader, filters, query: str) -> list:
         "(Bernal, Cummins & Gasparrini 2017) tests the change in level and trend. Partners and administrators "),
         html.A("record interventions", href="record/interventions"), " (or load them from a CSV file).",
     ])
+    # The filters choose the board report's areas and quarter (the last whole one to "to").
     links = html.P([
         html.A("Board report (PDF)", href=f"board-report.pdf{query}", className="btn btn-outline-primary btn-sm me-2"),
         html.A("Board report tables (CSV, zip)", href=f"board-report.zip{query}",
@@ -34,5 +36,5 @@ PAGE = Page(
     key="interventions", path="/interventions", title="Did it work? Interventions evaluated",
     nav_label="Interventions",
     intro="Before and after each recorded intervention, against a control area, with the test behind the verdict.",
-    defaults=interventions.DEFAULTS, controls=frozenset(), render=render,
+    defaults=interventions.DEFAULTS, controls=frozenset({AREAS_CONTROL, PERIOD_CONTROL}), render=render,
 )

@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from ..chart_data import targets
+from ..filter_bar import AREAS_CONTROL, PERIOD_CONTROL
 from .common import Page, chart_cards
 
 
@@ -19,6 +20,7 @@ def render(reader, filters, query: str) -> list:
         "judged once data.police.uk months of their periods are imported. Partners and administrators "),
         html.A("record targets", href="record/targets"), ".",
     ])
+    # The filters choose the board report's areas and quarter (the last whole one to "to").
     links = html.P([
         html.A("Board report (PDF)", href=f"board-report.pdf{query}", className="btn btn-outline-primary btn-sm me-2"),
         html.A("Board report tables (CSV, zip)", href=f"board-report.zip{query}",
@@ -33,5 +35,5 @@ def render(reader, filters, query: str) -> list:
 PAGE = Page(
     key="targets", path="/targets", title="Targets", nav_label="Targets",
     intro="Progress against the partnership's targets, with the test behind each judgement.",
-    defaults=targets.DEFAULTS, controls=frozenset(), render=render,
+    defaults=targets.DEFAULTS, controls=frozenset({AREAS_CONTROL, PERIOD_CONTROL}), render=render,
 )
