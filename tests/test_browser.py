@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dashboard.pages import PAGES
+from queries.db import make_engine
 
 from .browser import WAIT_MS, axe_violations, chromium, live_server, map_drawn, new_page, settled
 from .conftest import demo_database
@@ -19,7 +20,11 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    with live_server({"database_url": demo_database(tmp_path_factory, "browser", "2022-01", "2024-12", 0.04)}) as url:
+    url = demo_database(tmp_path_factory, "browser", "2022-01", "2024-12", 0.04)
+    engine = make_engine(url)
+    record_examples(engine)
+    engine.dispose()
+    with live_server({"database_url": url}) as url:
         yield url
 
 
@@ -27,6 +32,26 @@ def site(tmp_path_factory):
 def browser():
     with chromium() as browser:
         yield browser
+
+
+def record_examples(engine):
+    """An intervention and a partner target, so their pages draw charts."""
+    from sqlalchemy import select
+
+    from queries.interventions import save_interventions
+    from queries.reference import OXFORD
+    from queries.schema import lsoa
+    from queries.targets import save_targets
+
+    with engine.connect() as conn:
+        oxford = list(conn.execute(select(lsoa.c.code).where(lsoa.c.district_code == OXFORD).order_by(lsoa.c.code)).scalars())
+    save_interventions(engine, [{"name": "Operation Lantern", "description": "", "start_month": "2024-03",
+                                 "end_month": "2024-12", "crime_types": "",
+                                 "places": {"target": oxford[:6], "control": oxford[10:20], "buffer": []}}], "test")
+    save_targets(engine, [{"id": "asb-oxford", "title": "Cut ASB in Oxford by 10%", "crime_types": "anti-social-behaviour",
+                           "series_id": None, "area_code": OXFORD, "baseline_from": "2022-04", "baseline_to": "2023-03",
+                           "end_from": "2024-04", "end_to": "2025-03", "target_percent": -10.0,
+                           "tolerance_points": 2.0, "source": "Test plan", "note": ""}], "partner", "test")
 
 
 @pytest.fixture
