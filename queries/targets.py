@@ -257,7 +257,11 @@ def judge(engine: Engine, t: dict) -> Judgement:
         if n and baseline:
             lo = beta.ppf(0.025, k, n - k + 1) if k > 0 else 0.0
             hi = beta.ppf(0.975, k + 1, n - k) if k < n else 1.0
-            to_ratio = lambda q: (q / (1 - q)) * baseline_months / current_months if q < 1 else float("inf")
+
+            def to_ratio(q: float) -> float:
+                """A share of the total as the ratio of current to baseline rates."""
+                return (q / (1 - q)) * baseline_months / current_months if q < 1 else float("inf")
+
             ci = (float((to_ratio(lo) - 1) * 100), float((to_ratio(hi) - 1) * 100))
     if change is None:
         status = WAITING

@@ -18,7 +18,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from queries.reference import AREAS, AREAS_BY_CODE, COUNTY, DISTRICT, FORCE, districts_in
+from queries.reference import AREAS, AREAS_BY_CODE, COUNTY, DISTRICT, FORCE, districts_in  # noqa: E402 (after the path)
 
 SOURCE = ("ONS, population by LSOA (2021 geography), mid-2022 estimates: sum of the area's "
           "2021 LSOAs")
