@@ -256,6 +256,8 @@ EMPTY_SELECTIONS = [
     ("/hotspots", FUTURE, ["No incidents of these types were recorded here in this period."]),
     ("/repeat-victimisation", FUTURE, ["No figures for Oxfordshire and Thames Valley in the published rates."]),
     ("/repeat-victimisation", SLOUGH, ["No repeat-victimisation rates are published or loaded for the chosen areas."]),
+    ("/interventions", NO_AREAS, ["No interventions are recorded yet."]),
+    ("/targets", FUTURE, ["Reduce robbery by 5% (Oxford): waiting for data: the baseline, 2011/12, is not all loaded."]),
 ]
 
 
