@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 
 from queries.counts import monthly_counts
-from queries.importers.policeuk import SKIP_DUPLICATE, import_policeuk
+from queries.importers.policeuk import import_policeuk
+from queries.importers.policeuk_parse import SKIP_DUPLICATE
 from queries.reference import CRIME_TYPES, OXFORD, OXFORDSHIRE, THAMES_VALLEY
 
 from .conftest import FIXTURES
