@@ -11,14 +11,15 @@ import logging
 import os
 
 from dash import Dash
-from flask import Flask, request
+from dash.exceptions import DependencyException
+from flask import Flask, has_request_context, request
 
 from dashboard import layout, routing
-from dashboard.admin import create_admin
+from dashboard.admin import PendingUploads, create_admin
 from dashboard.api import api_error_response, create_api
-from dashboard.auth import register_auth
+from dashboard.auth import page, register_auth
 from dashboard.basemap import create_basemap
-from dashboard.cache import QueryCache
+from dashboard.cache import MEGABYTE, QueryCache
 from dashboard.cli import register_cli
 from dashboard.downloads import create_downloads
 from dashboard.evaluation_api import create_evaluation_api
@@ -28,6 +29,8 @@ from dashboard.recording import create_recording
 from dashboard.security import content_security_policy, register_security_headers
 from dashboard.serving import configure_json_logging, register_request_logging, register_static_compression
 from dashboard.settings import Settings
+from dashboard.throttle import SignInThrottle
+from dashboard.unavailable import register_unavailable_handler, safe_layout
 from queries.db import make_engine
 
 # Dash's debug mode otherwise asks plotly's servers for a newer version.
@@ -49,22 +52,31 @@ def create_app(config: dict | None = None) -> Dash:
         SESSION_REFRESH_EACH_REQUEST=False,  # the expiry is fixed at sign-in
     )
     server.json.sort_keys = False  # keep fields in the documented order
-    engine = make_engine(settings.database_url)
-    query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl)
+    # Every request's database work is bounded; see queries.db.make_engine.
+    engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
+                         statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout)
+    health_engine = make_engine(settings.database_url, connect_timeout=settings.health_timeout,
+                                statement_timeout=settings.health_timeout, single_use=True)
+    query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl,
+                             max_bytes=settings.cache_max_mb * MEGABYTE, max_item_bytes=settings.cache_item_max_mb * MEGABYTE)
     server.extensions["settings"] = settings
     server.extensions["engine"] = engine
     server.extensions["query_cache"] = query_cache
+    static = (f"{prefix}_dash-component-suites/", f"{prefix}assets/", f"{prefix}_favicon")
 
-    register_auth(server, engine, settings, query_cache)
+    register_auth(server, engine, settings, SignInThrottle(engine, settings.cache_redis_url))
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
-    server.register_blueprint(create_admin(engine), url_prefix=f"{prefix}admin")
+    pending = PendingUploads(settings.upload_dir, settings.upload_expiry_minutes * 60)
+    server.register_blueprint(create_admin(engine, pending), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.register_blueprint(create_basemap(settings), url_prefix=prefix.rstrip("/") or None)
-    server.add_url_rule(f"{prefix}health", "health", lambda: health_status(engine))
-    register_cli(server, engine)
+    server.add_url_rule(f"{prefix}health", "health", lambda: health_status(health_engine))
+    # Imports from the command line may run statements for minutes: no statement timeout there.
+    register_cli(server, make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout))
     _register_error_handlers(server, prefix)
+    register_unavailable_handler(server, prefix, page)
 
     app = Dash(
         __name__,
@@ -77,15 +89,31 @@ def create_app(config: dict | None = None) -> Dash:
     )
     # Set before the layout, so Dash does not call the layout function (and so the database) here.
     app.validation_layout = routing.validation_layout(layout.shell(app.get_relative_path, _NoData()))
-    app.layout = lambda: layout.shell(app.get_relative_path, query_cache)
+    app.layout = lambda: _layout(app, query_cache)
     routing.register_callbacks(app, query_cache)
     register_request_guard(app, routing.page_paths())
+    # Dash registers its component libraries (the JavaScript it may serve) on the first request a
+    # process sees. Under gunicorn, a worker whose first requests are several script files at once
+    # answered all but one with a 500; so every process registers them now, before it serves.
+    # Outside a request the layout is built without data (see _layout), so this reads nothing.
+    app._setup_server()
     # After every callback is registered: the policy allows Dash's inline scripts by hash.
     policy = content_security_policy(app.csp_hashes(), settings.frame_ancestor_origins)
-    register_security_headers(server, policy)
+    identity = ("Cookie",) if settings.auth_mode == "accounts" else ("Cookie", settings.auth_user_header,
+                                                                     settings.auth_role_header)
+    register_security_headers(server, policy, production=settings.app_env == "production",
+                              shared_prefixes=static, identity_headers=identity)
     register_request_logging(server)
-    register_static_compression(server, (f"{prefix}_dash-component-suites/", f"{prefix}assets/"))
+    register_static_compression(server, static[:2], max_bytes=settings.static_cache_max_mb * MEGABYTE)
     return app
+
+
+def _layout(app: Dash, query_cache):
+    """The page shell with its data; without data outside a request (Dash's own start-up check);
+    a readable notice instead if the database cannot be reached."""
+    if not has_request_context():
+        return layout.shell(app.get_relative_path, _NoData())
+    return safe_layout(lambda: layout.shell(app.get_relative_path, query_cache), app.get_relative_path("/"))
 
 
 class _NoData:
@@ -111,6 +139,8 @@ def _register_error_handlers(server: Flask, prefix: str) -> None:
     server.register_error_handler(404, handler(404, "Not found"))
     server.register_error_handler(405, handler(405, "Method not allowed"))
     server.register_error_handler(500, handler(500, "Something went wrong; the error has been logged"))
+    # Dash raises this for a component-suite path it does not serve (``..%2F`` and the like).
+    server.register_error_handler(DependencyException, handler(404, "Not found"))
 
 
 app = create_app()

@@ -6,9 +6,11 @@ second, confirmed request imports it, in one transaction, logged with who did it
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import tempfile
+import os
+import re
+import secrets
+import time
 from collections import Counter
 from html import escape
 from pathlib import Path
@@ -28,11 +30,56 @@ from .auth import ADMIN, csrf_token, current_user, page, require
 from .settings import current_settings
 
 KINDS = {"policeuk": "data.police.uk street or outcomes CSV (or .csv.gz)", "series": "Partner series (template CSV)"}
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "community-safety-uploads"
 MAX_BYTES = 50 * 1024 * 1024
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
-def create_admin(engine: Engine) -> Blueprint:
+class PendingUploads:
+    """Checked uploads awaiting confirmation: a folder only this app's user can open (0700),
+    shared by the workers, files named at random and removed after ``expiry`` seconds."""
+
+    def __init__(self, folder: str | Path, expiry: float):
+        self.folder = Path(folder)
+        self.expiry = expiry
+
+    def _ready(self) -> None:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)  # also when it already existed with a looser mode
+
+    def keep(self, data: bytes) -> str:
+        self._ready()
+        self.expire()
+        token = secrets.token_urlsafe(24)  # 32 characters, unguessable
+        handle = os.open(self.folder / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        return token
+
+    def path(self, token) -> Path | None:
+        """The kept file of ``token`` if it exists and has not expired."""
+        if not isinstance(token, str) or not TOKEN.match(token):
+            return None
+        path = self.folder / token
+        try:
+            fresh = time.time() - path.stat().st_mtime < self.expiry
+        except FileNotFoundError:
+            return None
+        if not fresh:
+            path.unlink(missing_ok=True)
+            return None
+        return path
+
+    def expire(self) -> None:
+        now = time.time()
+        for path in self.folder.iterdir() if self.folder.exists() else ():
+            try:
+                if now - path.stat().st_mtime >= self.expiry:
+                    path.unlink(missing_ok=True)
+            except FileNotFoundError:
+                pass  # another worker removed it first
+
+
+def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
     admin = Blueprint("admin", __name__)
 
     @admin.before_request
@@ -75,24 +122,23 @@ def create_admin(engine: Engine) -> Blueprint:
             return page(prefix(), "Upload data", _upload_form(prefix(), csrf_token(), "The file is over 50 MB.")), 413
         name = Path(upload.filename).name
         report = _validate(engine, kind, name, data)
-        token = hashlib.sha256(data).hexdigest()
         if report["ok"]:
-            UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-            (UPLOAD_DIR / token).write_bytes(data)
+            token = pending.keep(data)
             session["pending_upload"] = {"token": token, "kind": kind, "name": name}
         return page(prefix(), "Validation report", _report_page(prefix(), csrf_token(), name, report)), (200 if report["ok"] else 422)
 
     @admin.post("/upload/confirm")
     def upload_confirm():
         _check_csrf()
-        pending = session.pop("pending_upload", None)
-        if not pending or not (UPLOAD_DIR / pending["token"]).exists():
+        upload = session.pop("pending_upload", None)
+        path = pending.path(upload.get("token")) if isinstance(upload, dict) else None
+        if path is None:
             abort(400)
-        path = UPLOAD_DIR / pending["token"]
-        named = path.with_name(pending["token"] + "-" + pending["name"])
+        # The importers read the kind of file from its name; the folder stays private.
+        named = path.with_name(upload["token"] + "-" + Path(str(upload["name"])).name)
         path.rename(named)
         try:
-            if pending["kind"] == "series":
+            if upload["kind"] == "series":
                 import_series(engine, named, kind="partner", imported_by=current_user())
             else:
                 import_policeuk(engine, [named], imported_by=current_user(),

@@ -1,30 +1,36 @@
 """Who is asking: the public, a partner or an administrator.
 
 Two ways to sign in, chosen by AUTH_MODE: accounts kept by the app (a form; passwords
-hashed with scrypt; five failures in 15 minutes lock that name from that address; sessions
-expire after SESSION_HOURS), or a trusted header set by the council's single-sign-on proxy,
-believed only from the addresses in TRUSTED_PROXIES. Everything else is the public role.
+hashed with scrypt; sign-in attempts throttled per account and address; sessions kept on
+the server, checked on every request and ended by signing out, deleting the account or
+changing its role or password), or a trusted header set by the council's single-sign-on
+proxy, believed only from the addresses in TRUSTED_PROXIES. Everything else is the public role.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
-import time
 from datetime import timedelta
 from html import escape
 
 from flask import Flask, abort, g, redirect, request, session
+from sqlalchemy.exc import SQLAlchemyError
 
 from queries.accounts import authenticate
+from queries.sessions import end_session, session_account, start_session
+
+from .clients import client_address, is_trusted, parse_trusted
+from .throttle import SignInThrottle
 
 from .chart_data.spec import Audience, Reader
 from .settings import current_settings
 
 PUBLIC, PARTNER, ADMIN = "public", "partner", "admin"
 RANK = {PUBLIC: 0, PARTNER: 1, ADMIN: 2}
-MAX_FAILURES = 5
-LOCK_SECONDS = 15 * 60
+security_log = logging.getLogger("dashboard.security")
+log = logging.getLogger(__name__)
 
 
 def current_role() -> str:
@@ -67,25 +73,42 @@ def csrf_token() -> str:
     return session["csrf"]
 
 
-def register_auth(server: Flask, engine, settings, cache) -> None:
+def register_auth(server: Flask, engine, settings, throttle: SignInThrottle) -> None:
     prefix = settings.url_prefix
-    trusted = {address.strip() for address in settings.trusted_proxies.split(",") if address.strip()}
+    trusted = parse_trusted(settings.trusted_proxies)
     server.permanent_session_lifetime = timedelta(hours=settings.session_hours)
+    server.extensions["trusted_proxies"] = trusted
+    # Static files are the same for every role: they never wait on the session table.
+    static = (f"{prefix}_dash-component-suites/", f"{prefix}assets/", f"{prefix}_favicon")
 
     @server.before_request
     def identify():
         g.role, g.user = PUBLIC, None
+        if request.path.startswith(static):
+            return  # read before the session is, so these replies do not vary by cookie
+        g.client_address = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), trusted)
         if settings.auth_mode == "header":
-            if request.remote_addr in trusted:
+            if is_trusted(request.remote_addr, trusted):
                 user = request.headers.get(settings.auth_user_header, "").strip()
                 role = request.headers.get(settings.auth_role_header, "").strip().lower()
                 if user and role in (PARTNER, ADMIN):
                     g.role, g.user = role, user
             return
-        if session.get("user") and session.get("expires", 0) > time.time():
-            g.role, g.user = session.get("role", PUBLIC), session["user"]
-        elif session.get("user"):
+        token = session.get("sid")
+        if not token:
+            if "user" in session:  # a cookie from before sessions were kept on the server
+                session.clear()
+            return
+        try:
+            account = session_account(engine, token)
+        except SQLAlchemyError:
+            # Unverifiable: serve as the public. Anything needing data fails on its own with a 503.
+            log.warning("session check failed: database unavailable")
+            return
+        if account is None:  # signed out, expired, account deleted or changed
             session.clear()
+            return
+        g.user, g.role = account
 
     @server.route(f"{prefix}login", methods=["GET", "POST"])
     def login():
@@ -96,30 +119,40 @@ def register_auth(server: Flask, engine, settings, cache) -> None:
             if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
                 abort(400)
             username = request.form.get("username", "")[:80]
-            key = f"login-failures:{username}:{request.remote_addr}"
-            failures = cache.cache.get(key) or 0
-            if failures >= MAX_FAILURES:
+            address = g.client_address
+            if not throttle.allow(username, address):
                 message = "Too many failed attempts. Try again in 15 minutes."
+                _security_event("sign-in refused: too many attempts", username, address)
             else:
                 role = authenticate(engine, username, request.form.get("password", ""))
                 if role:
+                    throttle.succeeded(username, address)
+                    token = start_session(engine, username, settings.session_hours * 3600)
                     session.clear()
                     session.permanent = True
                     # The sign-out form's token is made now: made later, during the page load, it
                     # raced parallel requests that wrote back the cookie without it.
-                    session.update(user=username, role=role, expires=time.time() + settings.session_hours * 3600,
-                                   csrf=secrets.token_urlsafe(24))
+                    session.update(sid=token, csrf=secrets.token_urlsafe(24))
+                    security_log.info("signed in", extra={"fields": {
+                        "event": "sign_in", "account": username, "address": address}})
                     return redirect(prefix)
-                cache.cache.set(key, failures + 1, timeout=LOCK_SECONDS)
                 message = "That username and password do not match an account."
+                _security_event("sign-in failed: wrong username or password", username, address)
         return _login_page(prefix, csrf_token(), message), (401 if message else 200)
 
     @server.post(f"{prefix}logout")
     def logout():
         if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
             abort(400)
+        end_session(engine, session.get("sid"))
         session.clear()
         return redirect(prefix)
+
+
+def _security_event(message: str, account: str, address: str) -> None:
+    """One JSON log line a security monitor can alert on (see dashboard.serving.JsonFormatter)."""
+    security_log.warning(message, extra={"fields": {"event": "sign_in_failed", "account": account[:80],
+                                                    "address": address}})
 
 
 def page(prefix: str, title: str, body: str) -> str:

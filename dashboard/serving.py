@@ -3,7 +3,9 @@
 Logs are one JSON object a line, each request tagged with an id taken from the proxy's
 X-Request-ID (when it looks like one) or made here, and returned in the response.
 Static JavaScript and CSS (plotly.min.js is 3.5 MB) are gzipped the first time a worker
-serves them and kept, so no request pays for compressing them again.
+serves them and kept, so no request pays for compressing them again. The kept copies are
+keyed by path and content (never the query string, which anyone can vary) and bounded in
+bytes, least recently used out first.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import gzip
 import json
 import logging
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from flask import Flask, g, request
@@ -65,8 +69,38 @@ def register_request_logging(server: Flask) -> None:
         return response
 
 
-def register_static_compression(server: Flask, prefixes: tuple[str, ...]) -> None:
-    compressed: dict[tuple[str, str], bytes] = {}
+class CompressedFiles:
+    """Gzipped static files kept by a worker, at most ``max_bytes`` of them."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._files: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def gzipped(self, key: tuple[str, str], body: bytes) -> bytes:
+        with self._lock:
+            if key in self._files:
+                self._files.move_to_end(key)
+                return self._files[key]
+        data = gzip.compress(body, compresslevel=6)
+        if len(data) <= self.max_bytes:
+            with self._lock:
+                if key not in self._files:
+                    self._files[key] = data
+                    self.bytes += len(data)
+                while self.bytes > self.max_bytes:
+                    _key, dropped = self._files.popitem(last=False)
+                    self.bytes -= len(dropped)
+        return data
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
+def register_static_compression(server: Flask, prefixes: tuple[str, ...], max_bytes: int = 32 * 1024 * 1024) -> None:
+    compressed = CompressedFiles(max_bytes)
+    server.extensions["compressed_files"] = compressed
 
     @server.after_request
     def compress(response):
@@ -83,10 +117,9 @@ def register_static_compression(server: Flask, prefixes: tuple[str, ...]) -> Non
         body = response.get_data()
         if len(body) < 1024:
             return response
-        key = (request.full_path, str(len(body)) + response.headers.get("ETag", ""))
-        if key not in compressed:
-            compressed[key] = gzip.compress(body, compresslevel=6)
-        response.set_data(compressed[key])
+        # The same file under ?m=1, ?m=2 ... is one entry: a query string cannot grow the store.
+        key = (request.path, str(len(body)) + response.headers.get("ETag", ""))
+        response.set_data(compressed.gzipped(key, body))
         response.headers["Content-Encoding"] = "gzip"
         etag, weak = response.get_etag()
         if etag:  # the compressed body is a different representation

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from queries.db import database_url
+from queries.db import PROJECT_ROOT, database_url
 from queries.importers.files import DEFAULT_MAX_BYTES
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
@@ -46,6 +46,21 @@ class Settings:
     suppression_threshold: int = field(default_factory=lambda: int(_env("SUPPRESSION_THRESHOLD", "4")))
     # The largest a file may be once unpacked (gzip, zip), for uploads and import commands.
     import_max_bytes: int = field(default_factory=lambda: int(_env("IMPORT_MAX_BYTES", str(DEFAULT_MAX_BYTES))))
+    # Limits (seconds) that keep a hung or unreachable database from holding every thread.
+    db_connect_timeout: float = field(default_factory=lambda: float(_env("DB_CONNECT_TIMEOUT", "5")))
+    db_statement_timeout: float = field(default_factory=lambda: float(_env("DB_STATEMENT_TIMEOUT", "20")))
+    db_pool_timeout: float = field(default_factory=lambda: float(_env("DB_POOL_TIMEOUT", "10")))
+    health_timeout: float = field(default_factory=lambda: float(_env("HEALTH_TIMEOUT", "3")))
+    # Memory a worker may spend on cached query results and on gzipped static files.
+    cache_max_mb: int = field(default_factory=lambda: int(_env("CACHE_MAX_MB", "128")))
+    cache_item_max_mb: int = field(default_factory=lambda: int(_env("CACHE_ITEM_MAX_MB", "16")))
+    static_cache_max_mb: int = field(default_factory=lambda: int(_env("STATIC_CACHE_MAX_MB", "32")))
+    # Uploads awaiting confirmation: a private folder shared by the workers, and their lifetime.
+    upload_dir: str = field(default_factory=lambda: _env("UPLOAD_DIR", str(PROJECT_ROOT / "instance" / "uploads")))
+    upload_expiry_minutes: int = field(default_factory=lambda: int(_env("UPLOAD_EXPIRY_MINUTES", "60")))
+    # The most a public (signed-out) hotspot request may ask for, in months.
+    public_hotspot_months: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_MONTHS", "12")))
+    public_hotspot_baseline: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_BASELINE", "24")))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .schema import user_account
+from .sessions import end_sessions_of
 
 ROLES = ("partner", "admin")
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
@@ -18,7 +19,10 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password-000")
 
 
 def set_account(engine: Engine, username: str, password: str, role: str) -> None:
-    """Create an account or change its password and role (scrypt, Werkzeug's default)."""
+    """Create an account or change its password and role (scrypt, Werkzeug's default).
+
+    Changing an existing account ends all its sessions: a lowered role or a new password
+    must not leave an old cookie working."""
     if not USERNAME.match(username):
         raise ValueError("a username is 3 to 80 letters, digits or . _ @ -")
     if role not in ROLES:
@@ -29,13 +33,16 @@ def set_account(engine: Engine, username: str, password: str, role: str) -> None
     with engine.begin() as conn:
         exists = conn.execute(select(user_account.c.username).where(user_account.c.username == username)).first()
         if exists:
+            end_sessions_of(conn, username)
             conn.execute(update(user_account).where(user_account.c.username == username).values(**values))
         else:
             conn.execute(insert(user_account).values(username=username, created_at=datetime.now(UTC), **values))
 
 
 def delete_account(engine: Engine, username: str) -> bool:
+    """Delete an account and end its sessions."""
     with engine.begin() as conn:
+        end_sessions_of(conn, username)
         return conn.execute(delete(user_account).where(user_account.c.username == username)).rowcount > 0
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -19,18 +22,64 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine tuned for this app: WAL and foreign keys on SQLite, pre-ping on PostgreSQL."""
+def make_engine(url: str | None = None, *, connect_timeout: float | None = None,
+                statement_timeout: float | None = None, pool_timeout: float | None = None,
+                single_use: bool = False) -> Engine:
+    """An engine tuned for this app: WAL and foreign keys on SQLite, pre-ping on PostgreSQL.
+
+    The web app gives every limit (seconds), so a hung or unreachable database makes a request
+    fail within a known time instead of holding its thread: ``connect_timeout`` for a new
+    connection, ``statement_timeout`` for one statement (PostgreSQL cancels it on the server;
+    SQLite interrupts it from a progress handler), ``pool_timeout`` for waiting on a pooled
+    connection. Command-line imports leave them unset: rebuilding a force's counts may take
+    minutes. ``single_use`` opens a fresh connection each time (for the health check).
+    """
     url = url or database_url()
     if url.startswith("postgresql://"):
         # psycopg 3 is the maintained driver; plain postgresql:// would ask for psycopg2.
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    options: dict = {"poolclass": NullPool} if single_use else {}
+    if pool_timeout is not None and not single_use:
+        options["pool_timeout"] = pool_timeout
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # SQLite's own timeout is how long a writer's lock is waited for.
+        busy = min(30.0, connect_timeout or 30.0) if statement_timeout is None else min(30.0, statement_timeout)
+        engine = create_engine(url, connect_args={"timeout": busy}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if statement_timeout is not None:
+            _limit_sqlite_statements(engine, statement_timeout)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args: dict = {}
+    if connect_timeout is not None:
+        # libpq counts whole seconds and treats values below 2 as 2.
+        connect_args["connect_timeout"] = max(2, math.ceil(connect_timeout))
+    if statement_timeout is not None:
+        connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+
+
+def _limit_sqlite_statements(engine: Engine, seconds: float) -> None:
+    """Interrupt any SQLite statement still running ``seconds`` after it started.
+
+    SQLite has no statement timeout; its progress handler, called every few thousand virtual
+    machine steps, can abort the running statement, which then raises OperationalError.
+    """
+
+    @event.listens_for(engine, "connect")
+    def install(dbapi_connection, record):
+        record.info["deadline"] = math.inf
+        record.info["statement_seconds"] = seconds
+        dbapi_connection.set_progress_handler(lambda: time.monotonic() > record.info["deadline"], 20_000)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def start(conn, cursor, statement, parameters, context, executemany):
+        # Rows are fetched after execute: the deadline covers them too, and lapses at checkin.
+        _start_statement_clock(conn.connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def reset(dbapi_connection, record):
+        record.info["deadline"] = math.inf
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -46,6 +95,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _start_statement_clock(info: dict) -> None:
+    if "statement_seconds" in info:
+        info["deadline"] = time.monotonic() + info["statement_seconds"]
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -78,6 +132,7 @@ def fetch_rows(conn, query) -> list[tuple]:
         params = tuple(compiled.params[name] for name in compiled.positiontup)
     else:
         params = compiled.params
+    _start_statement_clock(conn.connection.info)  # SQLite's statement limit
     cursor = conn.connection.driver_connection.cursor()
     try:
         cursor.execute(str(compiled), params)

@@ -271,6 +271,29 @@ target = Table(
     Column("note", Text, nullable=False),
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+
+# A signed-in session: the cookie carries a random token and the server keeps only its hash.
+# Every request is checked against this table, so deleting rows ends sessions at once:
+# signing out, deleting an account and changing its role or password all do.
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's token, hex
+    Column("username", String(80), ForeignKey("user_account.username", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),  # seconds since the epoch
+    Column("expires_at", Float, nullable=False),
+    Index("ix_user_session_username", "username"),
+)
+
+# Sign-in attempts counted per account, per address and per both, in fixed windows. One
+# upsert both counts and reads an attempt, so parallel requests cannot race the count, and
+# every worker and host shares it.
+sign_in_attempt = Table(
+    "sign_in_attempt",
+    metadata,
+    Column("key", String(200), primary_key=True),  # "account:NAME", "address:IP", "pair:NAME|IP"
+    Column("attempts", Integer, nullable=False),
+    Column("window_ends", Float, nullable=False),  # seconds since the epoch
 )
 
 # Bumped by every import so that caches keyed on it go stale together.

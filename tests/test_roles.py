@@ -27,12 +27,13 @@ EXPLOITATION = {"output": "exploitation-content.children",
 
 
 @pytest.fixture
-def app(sqlite_engine):
+def app(sqlite_engine, tmp_path):
     init_db(sqlite_engine)
     import_series(sqlite_engine, FIXTURES / "series" / "partner-series.csv")
     set_account(sqlite_engine, "pat", PASSWORD, "partner")
     set_account(sqlite_engine, "ada", PASSWORD, "admin")
-    return create_app({"database_url": sqlite_engine.url.render_as_string(hide_password=False)})
+    return create_app({"database_url": sqlite_engine.url.render_as_string(hide_password=False),
+                       "upload_dir": str(tmp_path / "uploads")})
 
 
 def client_as(app, username=None):
@@ -98,11 +99,15 @@ def test_sign_in_is_rate_limited_and_wrong_passwords_fail(app):
     assert client.post("/login", data={"csrf": "forged", "username": "pat", "password": PASSWORD}).status_code == 400
 
 
-def test_sessions_expire(app):
+def test_sessions_expire(app, sqlite_engine):
+    from sqlalchemy import update
+
+    from queries.schema import user_session
+
     client = client_as(app, "pat")
     assert forced_marriage_tv(client.get("/api/v1/series/victims-cse-fgm-forced-marriage-hbv").get_json())["value"] == 4
-    with client.session_transaction() as session:
-        session["expires"] = time.time() - 1
+    with sqlite_engine.begin() as conn:  # the expiry is kept on the server, not in the cookie
+        conn.execute(update(user_session).values(expires_at=time.time() - 1))
     assert forced_marriage_tv(client.get("/api/v1/series/victims-cse-fgm-forced-marriage-hbv").get_json())["value"] is None
 
 
