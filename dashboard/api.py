@@ -18,6 +18,7 @@ from queries.series import series_catalogue
 
 from . import params
 from .auth import PARTNER, at_least, request_audience
+from .chart_data.hotspots import public_request_problem
 from .chart_data.series import visible_series
 from .chart_data.spec import Reader
 from .csv_output import frame_csv
@@ -94,6 +95,10 @@ def create_api(query_cache) -> Blueprint:
         latest = query_cache.get(latest_month)
         last = last or latest
         first = first or last
+        if last is not None:  # bound the work a signed-out request can ask for
+            problem = public_request_problem(request_audience(), first, last, baseline)
+            if problem:
+                raise params.BadParameter(*problem)
         if last is None:
             first_month = periods.FIRST_SUPPORTED_MONTH  # nothing is loaded: an empty answer of the right shape
             frame = query_cache.get(hotspots, codes[0], None, first_month, first_month, baseline, level)

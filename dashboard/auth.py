@@ -21,11 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from queries.accounts import authenticate
 from queries.sessions import end_session, session_account, start_session
 
-from .clients import client_address, is_trusted, parse_trusted
-from .throttle import SignInThrottle
-
 from .chart_data.spec import Audience, Reader
+from .clients import client_address, is_trusted, parse_trusted
 from .settings import current_settings
+from .throttle import SignInThrottle
 
 PUBLIC, PARTNER, ADMIN = "public", "partner", "admin"
 RANK = {PUBLIC: 0, PARTNER: 1, ADMIN: 2}
@@ -54,7 +53,9 @@ def at_least(role: str) -> bool:
 
 def request_audience() -> Audience:
     """The audience the chart layer shapes figures for, from the request's role."""
-    return Audience(partner=at_least(PARTNER), suppression_threshold=current_settings().suppression_threshold)
+    settings = current_settings()
+    return Audience(partner=at_least(PARTNER), suppression_threshold=settings.suppression_threshold,
+                    hotspot_months=settings.public_hotspot_months, hotspot_baseline=settings.public_hotspot_baseline)
 
 
 def request_reader(query_cache) -> Reader:

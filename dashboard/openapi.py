@@ -75,7 +75,9 @@ def openapi_document(script_root: str = "") -> dict:
                 "get": {
                     "summary": "Places ranked by incidents in a recent period, against a baseline",
                     "description": "Poisson test of each place's recent count against its baseline monthly mean, "
-                                   "Benjamini-Hochberg q-values, and a class: new, emerging, persistent or fading.",
+                                   "Benjamini-Hochberg q-values, and a class: new, emerging, persistent or fading. "
+                                   "Without signing in, the recent period is at most 12 months and the baseline at "
+                                   "most 24 (configurable); asking for more gives a 400 naming the parameter.",
                     "operationId": "getHotspots",
                     "parameters": [
                         {"name": "area", "in": "query", "required": True, "schema": {"type": "string", "enum": area_codes}},

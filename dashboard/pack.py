@@ -121,7 +121,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 8, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT")
     pdf.paragraph(f"Generated {generated}. Usual levels: the monthly mean over the loaded months of the "
-                  f"{filters.baseline} before the period. Places by {LEVEL_LABELS[filters.level].lower()}.")
+                  f"{data.baseline_of(reader, filters)} before the period. Places by {LEVEL_LABELS[filters.level].lower()}.")
     if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this pack are made up.", border=1,

@@ -436,3 +436,49 @@ def test_every_worker_serves_every_asset_from_its_first_request(database, tmp_pa
         statuses = list(pool.map(lambda p: requests.get(url + p, timeout=60).status_code, paths))
     assert statuses == [200] * len(paths)
 
+
+
+# Work a public request can ask for -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    from .conftest import demo_database
+
+    return demo_database(tmp_path_factory, "reliability", "2022-01", "2024-12", 0.02)
+
+
+def test_a_public_hotspot_request_is_bounded_with_a_clear_400(demo_url, tmp_path):
+    set_account(make_engine(demo_url), "pat", PASSWORD, "partner")
+    app = create_app({"database_url": demo_url, "upload_dir": str(tmp_path)})
+    public = app.server.test_client()
+    seven_years = public.get("/api/v1/hotspots?area=E23000029&from=2018-01&to=2024-12")
+    assert seven_years.status_code == 400
+    error = seven_years.get_json()["error"]
+    assert error["parameter"] == "from" and "at most 12 months" in error["message"] and "asked for 84" in error["message"]
+    long_baseline = public.get("/api/v1/hotspots?area=E07000178&from=2024-12&baseline_months=60")
+    assert long_baseline.status_code == 400 and long_baseline.get_json()["error"]["parameter"] == "baseline_months"
+    assert public.get("/api/v1/hotspots?area=E07000178&from=2024-01&to=2024-12&baseline_months=24").status_code == 200
+    partner = app.server.test_client()
+    sign_in(partner, "pat")
+    assert partner.get("/api/v1/hotspots?area=E07000178&from=2022-01&to=2024-12&baseline_months=60").status_code == 200
+
+
+def test_the_public_hotspot_page_and_pack_show_the_latest_twelve_months_and_say_so(demo_url, tmp_path):
+    app = create_app({"database_url": demo_url, "upload_dir": str(tmp_path)})
+    client = app.server.test_client()
+    payload = {"output": "hotspots-content.children", "outputs": {"id": "hotspots-content", "property": "children"},
+               "inputs": [{"id": "url", "property": "search", "value": "?from=2022-01&to=2024-12"}],
+               "changedPropIds": ["url.search"]}
+    page = client.post("/_dash-update-component", json=payload).get_data(as_text=True)
+    assert "hotspots cover at most 12 months" in page and "Jan 2024 to Dec 2024" in page
+    # The pack holds the same tables as a request for the latest twelve months alone.
+    bounded = client.get("/hotspots/pack.zip?from=2022-01&to=2024-12")
+    twelve = client.get("/hotspots/pack.zip?from=2024-01&to=2024-12")
+    assert bounded.status_code == 200 and _zip_files(bounded.data) == _zip_files(twelve.data)
+
+
+def _zip_files(data: bytes) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}

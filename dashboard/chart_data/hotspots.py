@@ -29,6 +29,7 @@ from queries.hotspots import (
     hotspot_analysis,
     repeats_of,
 )
+from queries.periods import add_months, month_index
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
 
 from ..filters import Filters
@@ -65,12 +66,54 @@ def area_of(filters: Filters) -> str:
     return filters.areas[0] if filters.areas else OXFORD
 
 
-def recent_period(reader: Reader, filters: Filters) -> tuple[str | None, str | None]:
+def requested_period(reader: Reader, filters: Filters) -> tuple[str | None, str | None]:
     end = filters.end or reader.get(latest_month)
     if end is None:
         return None, None
     start = filters.start or end
     return (start, end) if start <= end else (end, start)
+
+
+def recent_period(reader: Reader, filters: Filters) -> tuple[str | None, str | None]:
+    """The period analysed: as asked, but for the public at most the latest
+    ``audience.hotspot_months`` months of it (see ``limit_note``)."""
+    start, end = requested_period(reader, filters)
+    audience = reader.audience
+    if end is not None and not audience.partner and span_months(start, end) > audience.hotspot_months:
+        start = add_months(end, -(audience.hotspot_months - 1))
+    return start, end
+
+
+def baseline_of(reader: Reader, filters: Filters) -> int:
+    audience = reader.audience
+    return filters.baseline if audience.partner else min(filters.baseline, audience.hotspot_baseline)
+
+
+def span_months(first: str, last: str) -> int:
+    return month_index(last) - month_index(first) + 1
+
+
+def limit_note(reader: Reader, filters: Filters) -> str | None:
+    """Why the public sees a shorter period or baseline than asked for, if it does."""
+    if recent_period(reader, filters) == requested_period(reader, filters) and baseline_of(reader, filters) == filters.baseline:
+        return None
+    audience = reader.audience
+    return (f"Without signing in, hotspots cover at most {audience.hotspot_months} months and a baseline of "
+            f"{audience.hotspot_baseline} months: this shows the latest {audience.hotspot_months} months of the "
+            f"period asked for. Partners can sign in for longer periods.")
+
+
+def public_request_problem(audience, first: str, last: str, baseline: int) -> tuple[str, str] | None:
+    """(parameter, message) when a public API request asks for more hotspot work than allowed."""
+    if audience.partner:
+        return None
+    if span_months(first, last) > audience.hotspot_months:
+        return ("from", f"without signing in, a hotspot period is at most {audience.hotspot_months} months "
+                        f"(asked for {span_months(first, last)}); ask for a shorter period or sign in as a partner")
+    if baseline > audience.hotspot_baseline:
+        return ("baseline_months", f"without signing in, the baseline is at most {audience.hotspot_baseline} months; "
+                                   "ask for a shorter one or sign in as a partner")
+    return None
 
 
 def analysis(reader: Reader, filters: Filters) -> HotspotAnalysis | None:
@@ -79,7 +122,7 @@ def analysis(reader: Reader, filters: Filters) -> HotspotAnalysis | None:
     if end is None:
         return None
     return reader.get(hotspot_analysis, area_of(filters), filters.crime_types or None, start, end,
-                      filters.baseline, filters.level)
+                      baseline_of(reader, filters), filters.level)
 
 
 def coverage_note(reader: Reader, filters: Filters) -> str:

@@ -22,6 +22,10 @@ class Audience:
 
     partner: bool = False
     suppression_threshold: int = DEFAULT_THRESHOLD
+    # The most hotspot work the public may ask for (PUBLIC_HOTSPOT_MONTHS, PUBLIC_HOTSPOT_BASELINE):
+    # a force-wide analysis over years takes seconds of a worker's time. Partners are not bounded.
+    hotspot_months: int = 12
+    hotspot_baseline: int = 24
 
 
 PUBLIC_AUDIENCE = Audience()

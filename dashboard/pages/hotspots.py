@@ -66,7 +66,9 @@ def render(reader, filters, query: str) -> list:
         return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
     figure = data.map_figure(reader, filters, current_basemap())
     level = LEVEL_LABELS[filters.level].lower()
+    limit = data.limit_note(reader, filters)
     return [
+        *([html.P(limit, className="alert alert-info")] if limit else []),
         html.P(data.summary_text(places, cells, description, note if "No place is classed" in note else ""),
                className="lead", id=ids.HOTSPOT_SUMMARY),
         *([dbc.Alert(note, color="warning", id=ids.HOTSPOT_COVERAGE)] if note else []),
