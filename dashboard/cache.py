@@ -39,7 +39,7 @@ def result_bytes(value) -> int:
         return sum(result_bytes(v) for v in value.values()) + 64 * len(value)
     try:
         return len(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except Exception:  # an unpicklable result is not stored anywhere
+    except (pickle.PicklingError, TypeError, AttributeError):  # unpicklable: never stored
         return 1 << 62
 
 
@@ -58,7 +58,7 @@ class BytesLRU:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            value, size, expires = entry
+            value, _size, expires = entry
             if expires < time.monotonic():
                 self._drop(key)
                 return None

@@ -108,11 +108,11 @@ def public_request_problem(audience, first: str, last: str, baseline: int) -> tu
     if audience.partner:
         return None
     if span_months(first, last) > audience.hotspot_months:
-        return ("from", f"without signing in, a hotspot period is at most {audience.hotspot_months} months "
-                        f"(asked for {span_months(first, last)}); ask for a shorter period or sign in as a partner")
+        return ("from", (f"without signing in, a hotspot period is at most {audience.hotspot_months} months "
+                         f"(asked for {span_months(first, last)}); ask for a shorter period or sign in as a partner"))
     if baseline > audience.hotspot_baseline:
-        return ("baseline_months", f"without signing in, the baseline is at most {audience.hotspot_baseline} months; "
-                                   "ask for a shorter one or sign in as a partner")
+        return ("baseline_months", (f"without signing in, the baseline is at most {audience.hotspot_baseline} "
+                                    "months; ask for a shorter one or sign in as a partner"))
     return None
 
 
