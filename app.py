@@ -57,6 +57,9 @@ def create_app(config: dict | None = None) -> Dash:
                          statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout)
     health_engine = make_engine(settings.database_url, connect_timeout=settings.health_timeout,
                                 statement_timeout=settings.health_timeout, single_use=True)
+    # Imports (an administrator's upload, the command line) may run one statement for minutes.
+    import_engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
+                                pool_timeout=settings.db_pool_timeout)
     query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl,
                              max_bytes=settings.cache_max_mb * MEGABYTE, max_item_bytes=settings.cache_item_max_mb * MEGABYTE)
     server.extensions["settings"] = settings
@@ -68,13 +71,12 @@ def create_app(config: dict | None = None) -> Dash:
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
     pending = PendingUploads(settings.upload_dir, settings.upload_expiry_minutes * 60)
-    server.register_blueprint(create_admin(engine, pending), url_prefix=f"{prefix}admin")
+    server.register_blueprint(create_admin(import_engine, pending), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.register_blueprint(create_basemap(settings), url_prefix=prefix.rstrip("/") or None)
     server.add_url_rule(f"{prefix}health", "health", lambda: health_status(health_engine))
-    # Imports from the command line may run statements for minutes: no statement timeout there.
-    register_cli(server, make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout))
+    register_cli(server, import_engine)
     _register_error_handlers(server, prefix)
     register_unavailable_handler(server, prefix, page)
 

@@ -44,7 +44,7 @@ def make_engine(url: str | None = None, *, connect_timeout: float | None = None,
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
         # SQLite's own timeout is how long a writer's lock is waited for.
-        busy = min(30.0, connect_timeout or 30.0) if statement_timeout is None else min(30.0, statement_timeout)
+        busy = 30.0 if statement_timeout is None else min(30.0, statement_timeout)
         engine = create_engine(url, connect_args={"timeout": busy}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         if statement_timeout is not None:
