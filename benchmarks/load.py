@@ -48,9 +48,11 @@ STATIC = ["/assets/dashboard.css", "/assets/00-bootstrap.min.css",
 HOST = "127.0.0.1"  # the only address this script ever connects to
 
 
-def start_gunicorn(database_url: str, port: int, log_path: Path) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, log_path: Path, cache_max_mb: int | None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "DEMO_ON_EMPTY": "false", "HOST": HOST, "PORT": str(port),
            "SECRET_KEY": os.urandom(24).hex(), "UPLOAD_DIR": str(OUT / "uploads")}
+    if cache_max_mb is not None:
+        env["CACHE_MAX_MB"] = str(cache_max_mb)
     env.pop("CACHE_REDIS_URL", None)  # each worker's own bounded cache: the memory measured here
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("w"))
@@ -192,6 +194,8 @@ def main() -> None:
     parser.add_argument("--soak-seconds", type=float, default=300)
     parser.add_argument("--max-requests", type=int, default=200_000, help="per phase")
     parser.add_argument("--port", type=int, default=8125, help="loopback port for gunicorn")
+    parser.add_argument("--cache-max-mb", type=int, default=None,
+                        help="CACHE_MAX_MB for the workers (a small one is reached within a short run)")
     args = parser.parse_args()
     if not 1 <= args.users <= 200 or not 0 < args.seconds <= 600 or not 0 <= args.soak_seconds <= 3600:
         raise SystemExit("bounded: 1-200 users, at most 600 s of load and 3600 s of soak")
@@ -201,12 +205,13 @@ def main() -> None:
         raise SystemExit("The database holds no incidents: build one with python -m benchmarks.run")
     OUT.mkdir(exist_ok=True)
     port = args.port
-    server = start_gunicorn(args.database_url, port, OUT / "load-gunicorn.log")
+    server = start_gunicorn(args.database_url, port, OUT / "load-gunicorn.log", args.cache_max_mb)
     plan = Plan(last, 36)
     try:
         workers = worker_pids(server.pid)
         print(f"gunicorn {server.pid} on {HOST}:{port}, workers {workers}; latest month {last}; "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
+              f"CACHE_MAX_MB {args.cache_max_mb or 'default'}; {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
         print("worker RSS MB before load: " + ", ".join(f"{rss_mb(p):.0f}" for p in workers), flush=True)
         tally, elapsed = run_phase(port, plan, args.users, args.seconds, args.max_requests, seed=1)
         print_phase(f"load, {args.users} users", tally, elapsed)
