@@ -327,6 +327,20 @@ def test_a_server_that_accepts_but_never_answers_fails_the_request_within_the_co
         silent.close()
 
 
+def test_sqlite_statements_are_interrupted_at_the_statement_timeout(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'slow.sqlite'}", statement_timeout=0.5)
+    endless = text("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT count(*) FROM r")
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="interrupted"), engine.connect() as conn:
+        conn.execute(endless).scalar()
+    assert time.monotonic() - started < 10
+    with engine.connect() as conn:  # the next statement on the same pooled connection runs normally
+        assert conn.execute(text("SELECT 41 + 1")).scalar() == 42
+    engine.dispose()
+
+
 @pytest.fixture
 def unreachable_app(tmp_path):
     # Port 9 (discard) on the loopback: nothing listens, so connections are refused at once.
