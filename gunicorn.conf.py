@@ -16,6 +16,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60
 keepalive = 5
+# A worker is replaced after this many requests (jittered so they do not all restart together):
+# the memory a Python process takes for its largest requests is rarely given back to the system.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = max_requests // 10
 accesslog = None
 logconfig_dict = {
     "version": 1,

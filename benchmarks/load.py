@@ -224,8 +224,10 @@ def main() -> None:
             print("soak end, worker RSS MB: " + ", ".join(f"{v:.0f}" for v in end_rss.values()), flush=True)
             for pid, before in start_rss.items():
                 after = end_rss.get(pid)
-                change = f"{(after - before) / before * 100:+.1f}%" if after else "worker gone (restarted)"
+                change = f"{(after - before) / before * 100:+.1f}%" if after else "replaced (GUNICORN_MAX_REQUESTS)"
                 print(f"  worker {pid}: {before:.0f} -> {after or 0:.0f} MB ({change})", flush=True)
+            for pid in set(end_rss) - set(start_rss):
+                print(f"  worker {pid} (started during the soak): {end_rss[pid]:.0f} MB", flush=True)
         print(f"load average after: {os.getloadavg()[0]:.1f}", flush=True)
     finally:
         server.send_signal(signal.SIGTERM)

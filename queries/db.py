@@ -10,6 +10,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -137,5 +138,9 @@ def fetch_rows(conn, query) -> list[tuple]:
     try:
         cursor.execute(str(compiled), params)
         return cursor.fetchall()
+    except conn.dialect.loaded_dbapi.Error as error:
+        # Wrapped as SQLAlchemy would (OperationalError for a timeout), so callers and the
+        # app's error handlers see one kind of exception whichever way a query ran.
+        raise DBAPIError.instance(str(compiled), params, error, conn.dialect.loaded_dbapi.Error) from error
     finally:
         cursor.close()

@@ -23,7 +23,7 @@ from dashboard.cache import BytesLRU, QueryCache, result_bytes
 from dashboard.clients import client_address, parse_trusted
 from queries.accounts import delete_account, set_account
 from queries.bootstrap import init_db
-from queries.db import make_engine
+from queries.db import fetch_rows, make_engine
 from queries.schema import sign_in_attempt
 from queries.sign_in_attempts import count_attempt
 
@@ -338,6 +338,11 @@ def test_sqlite_statements_are_interrupted_at_the_statement_timeout(tmp_path):
     assert time.monotonic() - started < 10
     with engine.connect() as conn:  # the next statement on the same pooled connection runs normally
         assert conn.execute(text("SELECT 41 + 1")).scalar() == 42
+    # Large reads go straight to the driver's cursor (queries.db.fetch_rows): the same error.
+    query = select(text("count(*)")).select_from(text("(WITH RECURSIVE r(i) AS "
+                                                       "(SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT i FROM r)"))
+    with pytest.raises(OperationalError, match="interrupted"), engine.connect() as conn:
+        fetch_rows(conn, query)
     engine.dispose()
 
 
