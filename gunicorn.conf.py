@@ -37,3 +37,35 @@ def on_starting(server):
     engine = make_engine()
     bootstrap(engine, demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false")
     engine.dispose()
+
+
+# glibc keeps memory that a thread's large request freed (pandas frames of a force-wide query)
+# in per-thread arenas instead of returning it, so an idle worker's resident memory only ever
+# rises. Fewer arenas, and handing freed pages back now and then, keep it near what is in use.
+_MALLOC_ARENA_MAX = -8  # mallopt's M_ARENA_MAX
+_TRIM_EVERY = 100
+_served = [0]
+
+
+def _libc():
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
+def post_fork(server, worker):
+    libc = _libc()
+    if libc is not None and hasattr(libc, "mallopt"):
+        libc.mallopt(_MALLOC_ARENA_MAX, 2)
+
+
+def post_request(worker, req, environ, resp):
+    _served[0] += 1
+    if _served[0] % _TRIM_EVERY == 0:
+        libc = _libc()
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)

@@ -7,7 +7,8 @@ WEB_CONCURRENCY says otherwise) on 127.0.0.1 (``--port``, default 8125), then:
 
 1. load: ``--users`` simulated users for ``--seconds``, each opening pages the way a browser
    does (the page, its layout, the page's callback with varied filters, a CSV download, API
-   calls, static files) with no pause between requests;
+   calls, static files), pausing about ``--think-seconds`` between pages as a reader does
+   (0 for none);
 2. soak: 10 users for ``--soak-seconds``, the same mix, printing each worker's resident
    memory (RSS) at the start and the end.
 
@@ -134,10 +135,12 @@ class Tally:
         return len(self.latencies)
 
 
-def user(port: int, plan: Plan, seed: int, stop_at: float, tally: Tally, max_requests: int) -> None:
+def user(port: int, plan: Plan, seed: int, stop_at: float, tally: Tally, max_requests: int, think: float) -> None:
     rng = random.Random(seed)
     connection = http.client.HTTPConnection(HOST, port, timeout=60)
     while time.monotonic() < stop_at and tally.count < max_requests:
+        if think:
+            time.sleep(min(rng.uniform(0.5 * think, 1.5 * think), max(0.0, stop_at - time.monotonic())))
         for method, path, payload in plan.visit(rng):
             if time.monotonic() >= stop_at:
                 return
@@ -157,11 +160,13 @@ def user(port: int, plan: Plan, seed: int, stop_at: float, tally: Tally, max_req
             tally.add(status, (time.perf_counter() - started) * 1000, error)
 
 
-def run_phase(port: int, plan: Plan, users: int, seconds: float, max_requests: int, seed: int) -> tuple[Tally, float]:
+def run_phase(port: int, plan: Plan, users: int, seconds: float, max_requests: int, seed: int,
+              think: float) -> tuple[Tally, float]:
     tally = Tally()
     started = time.monotonic()
     stop_at = started + seconds
-    threads = [threading.Thread(target=user, args=(port, plan, seed + i, stop_at, tally, max_requests), daemon=True)
+    threads = [threading.Thread(target=user, args=(port, plan, seed + i, stop_at, tally, max_requests, think),
+                                daemon=True)
                for i in range(users)]
     for thread in threads:
         thread.start()
@@ -193,6 +198,7 @@ def main() -> None:
     parser.add_argument("--soak-users", type=int, default=10)
     parser.add_argument("--soak-seconds", type=float, default=300)
     parser.add_argument("--max-requests", type=int, default=200_000, help="per phase")
+    parser.add_argument("--think-seconds", type=float, default=10.0, help="mean pause between a user's pages")
     parser.add_argument("--port", type=int, default=8125, help="loopback port for gunicorn")
     parser.add_argument("--cache-max-mb", type=int, default=None,
                         help="CACHE_MAX_MB for the workers (a small one is reached within a short run)")
@@ -210,15 +216,17 @@ def main() -> None:
     try:
         workers = worker_pids(server.pid)
         print(f"gunicorn {server.pid} on {HOST}:{port}, workers {workers}; latest month {last}; "
-              f"CACHE_MAX_MB {args.cache_max_mb or 'default'}; {os.cpu_count()} CPUs, "
+              f"CACHE_MAX_MB {args.cache_max_mb or 'default'}; think {args.think_seconds} s; {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         print("worker RSS MB before load: " + ", ".join(f"{rss_mb(p):.0f}" for p in workers), flush=True)
-        tally, elapsed = run_phase(port, plan, args.users, args.seconds, args.max_requests, seed=1)
+        tally, elapsed = run_phase(port, plan, args.users, args.seconds, args.max_requests, seed=1,
+                                   think=args.think_seconds)
         print_phase(f"load, {args.users} users", tally, elapsed)
         if args.soak_seconds:
             start_rss = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
             print("soak start, worker RSS MB: " + ", ".join(f"{v:.0f}" for v in start_rss.values()), flush=True)
-            tally, elapsed = run_phase(port, plan, args.soak_users, args.soak_seconds, args.max_requests, seed=1000)
+            tally, elapsed = run_phase(port, plan, args.soak_users, args.soak_seconds, args.max_requests, seed=1000,
+                                       think=args.think_seconds)
             end_rss = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
             print_phase(f"soak, {args.soak_users} users", tally, elapsed)
             print("soak end, worker RSS MB: " + ", ".join(f"{v:.0f}" for v in end_rss.values()), flush=True)
