@@ -141,6 +141,8 @@ def user(port: int, plan: Plan, seed: int, stop_at: float, tally: Tally, max_req
     while time.monotonic() < stop_at and tally.count < max_requests:
         if think:
             time.sleep(min(rng.uniform(0.5 * think, 1.5 * think), max(0.0, stop_at - time.monotonic())))
+            # gunicorn closes a connection idle for 5 s (keepalive); a browser opens a new one.
+            connection.close()
         for method, path, payload in plan.visit(rng):
             if time.monotonic() >= stop_at:
                 return
