@@ -67,7 +67,8 @@ def create_app(config: dict | None = None) -> Dash:
     server.extensions["query_cache"] = query_cache
     static = (f"{prefix}_dash-component-suites/", f"{prefix}assets/", f"{prefix}_favicon")
 
-    register_auth(server, engine, settings, SignInThrottle(engine, settings.cache_redis_url))
+    throttle = server.extensions["sign_in_throttle"] = SignInThrottle(engine, settings.cache_redis_url)
+    register_auth(server, engine, settings, throttle)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
     pending = PendingUploads(settings.upload_dir, settings.upload_expiry_minutes * 60)

@@ -26,6 +26,7 @@ class SignInThrottle:
     def __init__(self, engine: Engine, redis_url: str | None = None, window: float = WINDOW_SECONDS):
         self.engine = engine
         self.window = window
+        self.prefix = "csd-signin:"  # Redis keys
         self.redis = None
         if redis_url:
             import redis
@@ -47,8 +48,8 @@ class SignInThrottle:
         keys = self._keys(account, address)
         if self.redis is not None:
             try:
-                self.redis.delete(f"csd-signin:{keys['pair']}", f"csd-signin:{keys['account']}")
-                self.redis.decr(f"csd-signin:{keys['address']}")
+                self.redis.delete(f"{self.prefix}{keys['pair']}", f"{self.prefix}{keys['account']}")
+                self.redis.decr(f"{self.prefix}{keys['address']}")
                 return
             except Exception:
                 log.warning("Redis unavailable for sign-in counts; using the database", exc_info=True)
@@ -59,8 +60,8 @@ class SignInThrottle:
         if self.redis is not None:
             try:
                 pipe = self.redis.pipeline(transaction=True)
-                pipe.set(f"csd-signin:{key}", 0, ex=int(self.window), nx=True)
-                pipe.incr(f"csd-signin:{key}")
+                pipe.set(f"{self.prefix}{key}", 0, ex=int(self.window), nx=True)
+                pipe.incr(f"{self.prefix}{key}")
                 return int(pipe.execute()[1])
             except Exception:
                 log.warning("Redis unavailable for sign-in counts; using the database", exc_info=True)

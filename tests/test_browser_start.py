@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
-
-from .browser import chromium_page, live_server
+from .browser import WAIT_MS, chromium, live_server, new_page, settled
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -82,14 +80,21 @@ def _request_lines(log: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="module")
 def database(tmp_path_factory):
     return demo_database(tmp_path_factory, "start", "2024-01", "2024-12", 0.02)
 
 
-def test_the_first_visit_to_two_fresh_gunicorn_workers_draws_with_a_clean_console(database, tmp_path):
-    with gunicorn(database, tmp_path) as (url, log), chromium_page() as page:
-        page.goto(url + "/crime", wait_until="networkidle", timeout=120_000)
-        page.wait_for_selector("#chart-crime-trend .main-svg", timeout=120_000)
+def test_the_first_visit_to_two_fresh_gunicorn_workers_draws_with_a_clean_console(browser, database, tmp_path):
+    with gunicorn(database, tmp_path) as (url, log), new_page(browser) as page:
+        page.goto(url + "/crime", wait_until="networkidle", timeout=WAIT_MS)
+        page.wait_for_selector("#chart-crime-trend .main-svg", timeout=WAIT_MS)
+        settled(page)
         assert page.locator("h1").text_content() == "Crime"
         assert page.console_messages == []
     requests = _request_lines(log)
@@ -97,12 +102,12 @@ def test_the_first_visit_to_two_fresh_gunicorn_workers_draws_with_a_clean_consol
     assert [r for r in requests if r["status"] >= 500] == []
 
 
-def test_with_the_database_down_the_page_says_so_plainly(tmp_path):
-    app = create_app({"database_url": "postgresql+psycopg://postgres@127.0.0.1:9/none", "upload_dir": str(tmp_path)})
-    with live_server(app.server) as url, chromium_page() as page:
+def test_with_the_database_down_the_page_says_so_plainly(browser, tmp_path):
+    config = {"database_url": "postgresql+psycopg://postgres@127.0.0.1:9/none", "upload_dir": str(tmp_path)}
+    with live_server(config) as url, new_page(browser) as page:
         page.goto(url + "/crime", wait_until="networkidle")
         heading = page.locator("h1")
-        heading.wait_for(timeout=30_000)
+        heading.wait_for(timeout=WAIT_MS)
         assert heading.text_content() == "The figures are unavailable for a moment"
         assert "Error loading layout" not in page.content()
         assert page.get_by_role("link", name="Try again").get_attribute("href") == "/"

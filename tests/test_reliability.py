@@ -148,15 +148,18 @@ def test_two_workers_share_the_count_and_it_survives_a_restart(database, tmp_pat
     assert b"Too many failed attempts" in sign_in(restarted.server.test_client(), "pat").data
 
 
-def test_with_redis_workers_share_the_count_there(database, tmp_path, redis_url):
+def test_with_redis_workers_share_the_count_there(database, tmp_path, redis_cache):
     import redis
 
-    first, second = (create_app({"database_url": database, "cache_redis_url": redis_url,
+    first, second = (create_app({"database_url": database, "cache_redis_url": redis_cache.url,
                                  "upload_dir": str(tmp_path)}) for _ in range(2))
+    for app in (first, second):  # this test's own keys
+        app.server.extensions["sign_in_throttle"].prefix = redis_cache.prefix
     for index in range(5):
         sign_in((first, second)[index % 2].server.test_client(), "pat", "wrong guess no")
     assert b"Too many failed attempts" in sign_in(first.server.test_client(), "pat").data
-    assert int(redis.Redis.from_url(redis_url).get("csd-signin:pair:pat|127.0.0.1")) == 6
+    with redis.Redis.from_url(redis_cache.url) as client:
+        assert int(client.get(f"{redis_cache.prefix}pair:pat|127.0.0.1")) == 6
 
 
 def test_the_count_is_atomic_on_each_database(database_url):
@@ -273,7 +276,7 @@ def _get(url, **kwargs):
 
 
 @pytest.fixture
-def postgres_app(postgres_database, tmp_path):
+def postgres_config(postgres_database, tmp_path):
     reset = create_engine(postgres_database)
     with reset.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -281,18 +284,18 @@ def postgres_app(postgres_database, tmp_path):
     engine = make_engine(postgres_database)
     init_db(engine)
     engine.dispose()
-    return create_app({"database_url": postgres_database, "db_statement_timeout": 1.0, "health_timeout": 1.0,
-                       "db_pool_timeout": 2.0, "upload_dir": str(tmp_path)})
+    return {"database_url": postgres_database, "db_statement_timeout": 1.0, "health_timeout": 1.0,
+            "db_pool_timeout": 2.0, "upload_dir": str(tmp_path)}
 
 
-def test_a_locked_table_makes_requests_fail_within_the_statement_timeout(postgres_app, postgres_database):
+def test_a_locked_table_makes_requests_fail_within_the_statement_timeout(postgres_config, postgres_database):
     blocker = create_engine(postgres_database).connect()
     transaction = blocker.begin()
     # Every data request first reads the data version, and counts and /health read incident_count and loaded_month:
     # hold exclusive locks on them, as a stuck migration or a runaway import would.
     blocker.execute(text("LOCK TABLE data_version, incident_count, loaded_month IN ACCESS EXCLUSIVE MODE"))
     try:
-        with live_server(postgres_app.server) as url, ThreadPoolExecutor(12) as pool:
+        with live_server(postgres_config) as url, ThreadPoolExecutor(12) as pool:
             api = [pool.submit(_get, f"{url}/api/v1/counts?area=E07000178&from=2020-{m:02d}") for m in range(1, 11)]
             health = pool.submit(_get, f"{url}/health")
             time.sleep(0.2)  # the API requests are waiting on the lock now
@@ -447,11 +450,13 @@ def test_every_worker_serves_every_asset_from_its_first_request(database, tmp_pa
     requests reaching a fresh worker all at once must not see an empty registry."""
     app = create_app({"database_url": database, "upload_dir": str(tmp_path)})
     assert "dash" in app.registered_paths and "plotly" in app.registered_paths
+    # Served from a fresh process of its own, whose first requests are these.
     paths = ["/_dash-component-suites/dash/deps/react@18.3.1.min.js",
              "/_dash-component-suites/plotly/package_data/plotly.min.js",
              "/_dash-component-suites/dash/dcc/dash_core_components.js",
              "/_dash-component-suites/dash/html/dash_html_components.min.js"]
-    with live_server(app.server) as url, ThreadPoolExecutor(len(paths)) as pool:
+    with live_server({"database_url": database, "upload_dir": str(tmp_path)}) as url, \
+            ThreadPoolExecutor(len(paths)) as pool:
         statuses = list(pool.map(lambda p: requests.get(url + p, timeout=60).status_code, paths))
     assert statuses == [200] * len(paths)
 
