@@ -271,6 +271,7 @@ target = Table(
     Column("note", Text, nullable=False),
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
 
 # A signed-in session: the cookie carries a random token and the server keeps only its hash.
 # Every request is checked against this table, so deleting rows ends sessions at once:
