@@ -1,7 +1,7 @@
 """interventions, targets and monthly counts per LSOA
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-22 04:30:00
 """
 
