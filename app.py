@@ -116,9 +116,29 @@ def _register_error_handlers(server: Flask, prefix: str) -> None:
 app = create_app()
 server = app.server
 
+def _demo_progress_bar(months: int):
+    """A one-line terminal progress bar for the demo set a first start writes."""
+    import sys
+
+    done = 0
+
+    def update(step: int) -> None:
+        nonlocal done
+        done += step
+        filled = round(30 * done / months)
+        sys.stderr.write(f"\rWriting the synthetic demo set (once): [{'#' * filled}{' ' * (30 - filled)}] "
+                         f"{done}/{months} months")
+        sys.stderr.write("\n" if done >= months else "")
+        sys.stderr.flush()
+
+    update(0)
+    return update
+
+
 if __name__ == "__main__":
     from queries.bootstrap import bootstrap
 
     configure_json_logging(logging.INFO)
-    bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false")
+    bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false",
+              demo_progress=_demo_progress_bar)
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")))
