@@ -13,8 +13,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -c $(LOCK) pip
 
-setup: $(BIN)/python
-	$(BIN)/pip install -q -c $(LOCK) -r requirements.txt
+# pip runs again only when requirements.txt or the lock changes (the stamp is older), so
+# a later `make run` starts in seconds and without the network. pip's own progress shows.
+$(VENV)/.requirements-installed: requirements.txt $(LOCK) | $(BIN)/python
+	@echo "==> Installing the runtime packages (once; a minute or two on a fresh machine)"
+	$(BIN)/pip install --progress-bar on --prefer-binary --no-compile -c $(LOCK) -r requirements.txt
+	@touch $@
+
+setup: $(VENV)/.requirements-installed
 
 setup-dev: $(BIN)/python
 	$(BIN)/pip install -q -c $(LOCK) -r requirements-dev.txt
@@ -26,6 +32,7 @@ browser:
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
 run: setup
+	@echo "==> Preparing the database and starting the dashboard on http://$${HOST:-127.0.0.1}:$${PORT:-8050}/"
 	$(BIN)/python app.py
 
 # Everything, in stages that each print how long they took: the linter, the fast tier,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from dash import Dash
 from flask import Flask, request
@@ -26,7 +27,12 @@ from dashboard.guard import register_request_guard
 from dashboard.health import health_status
 from dashboard.recording import create_recording
 from dashboard.security import content_security_policy, register_security_headers
-from dashboard.serving import configure_json_logging, register_request_logging, register_static_compression
+from dashboard.serving import (
+    configure_json_logging,
+    register_request_logging,
+    register_response_compression,
+    register_static_compression,
+)
 from dashboard.settings import Settings
 from queries.db import make_engine
 
@@ -74,6 +80,8 @@ def create_app(config: dict | None = None) -> Dash:
         serve_locally=True,
         url_base_pathname=prefix,
         index_string=layout.INDEX_STRING,
+        # The partial plotly.js bundles are loaded by assets/plotly-loader.js, page by page.
+        assets_path_ignore=["vendor"],
     )
     # Set before the layout, so Dash does not call the layout function (and so the database) here.
     app.validation_layout = routing.validation_layout(layout.shell(app.get_relative_path, _NoData()))
@@ -84,7 +92,9 @@ def create_app(config: dict | None = None) -> Dash:
     policy = content_security_policy(app.csp_hashes(), settings.frame_ancestor_origins)
     register_security_headers(server, policy)
     register_request_logging(server)
-    register_static_compression(server, (f"{prefix}_dash-component-suites/", f"{prefix}assets/"))
+    register_static_compression(server, (f"{prefix}_dash-component-suites/", f"{prefix}assets/"),
+                                precompressed={f"{prefix}assets/": Path(app.config.assets_folder)})
+    register_response_compression(server)
     return app
 
 

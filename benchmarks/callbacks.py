@@ -123,13 +123,14 @@ def main() -> None:
     parser.add_argument("--database-url", default=f"sqlite:///{OUT / 'benchmark-2000000.sqlite'}")
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--redis", default=None, help="CACHE_REDIS_URL for the workers")
+    parser.add_argument("--port", type=int, default=None, help="port for gunicorn (default: a free one)")
     args = parser.parse_args()
 
     last = latest_month(make_engine(args.database_url))
     if last is None:
         raise SystemExit("The database holds no incidents: build it with python -m benchmarks.run")
     ends = [periods.add_months(last, -i) for i in range(args.requests)]
-    port = free_port()
+    port = args.port or free_port()
     server = start_gunicorn(args.database_url, port, args.redis)
     print(f"gunicorn on port {port}; {args.requests} requests per row; latest month {last}\n")
     try:

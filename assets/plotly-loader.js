@@ -1,0 +1,36 @@
+/* Loads the partial plotly.js bundle this page needs, instead of Dash's full 4.8 MB one.
+   Chart pages get plotly-charts (scatter and bar); the hotspot map gets plotly-maps
+   (scattermap and choroplethmap with MapLibre), so only the map page pays for MapLibre.
+   dcc.Graph waits on window.Plotly when it is set (a promise here), and loads nothing else;
+   the bundle's own script then replaces the promise with plotly.js itself.
+   The bundles live in assets/vendor/ (not auto-loaded: Dash ignores that folder) under
+   names that carry plotly.js's version, so they are cached for a year. */
+(function () {
+    var VERSION = "4.1.1";
+    var MAP_PAGE = /\/(hotspots|embed\/hotspot-map)\/?$/;
+    var here = document.currentScript.src.split("?")[0];
+    var vendor = here.slice(0, here.lastIndexOf("/") + 1) + "vendor/";
+    var bundle = MAP_PAGE.test(window.location.pathname) ? "maps" : "charts";
+
+    window.Plotly = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = vendor + "plotly-" + bundle + "-" + VERSION + ".min.js";
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+    });
+
+    // The charts bundle cannot draw a map: moving to the map page from another page
+    // loads it afresh (with the maps bundle) rather than in place.
+    if (bundle === "charts") {
+        var pushState = window.history.pushState;
+        window.history.pushState = function (state, title, url) {
+            var target = new URL(url, window.location.href);
+            if (MAP_PAGE.test(target.pathname)) {
+                window.location.assign(target.href);
+                return;
+            }
+            return pushState.apply(this, arguments);
+        };
+    }
+}());
