@@ -20,17 +20,16 @@
         document.head.appendChild(script);
     });
 
-    // The charts bundle cannot draw a map: moving to the map page from another page
-    // loads it afresh (with the maps bundle) rather than in place.
-    if (bundle === "charts") {
-        var pushState = window.history.pushState;
-        window.history.pushState = function (state, title, url) {
-            var target = new URL(url, window.location.href);
-            if (MAP_PAGE.test(target.pathname)) {
-                window.location.assign(target.href);
-                return;
-            }
-            return pushState.apply(this, arguments);
-        };
-    }
+    // Each bundle draws only its own pages' charts (the charts bundle has no map, the maps
+    // bundle no bars): moving to a page that needs the other bundle loads that page afresh
+    // rather than in place. Moves between pages of the same kind stay in place.
+    var pushState = window.history.pushState;
+    window.history.pushState = function (state, title, url) {
+        var target = new URL(url, window.location.href);
+        if (MAP_PAGE.test(target.pathname) !== (bundle === "maps")) {
+            window.location.assign(target.href);
+            return;
+        }
+        return pushState.apply(this, arguments);
+    };
 }());

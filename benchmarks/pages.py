@@ -37,6 +37,8 @@ class Visit:
     first_paint_ms: float  # first contentful paint, from the HTML's arrival
     first_chart_ms: float  # first chart drawn, from the HTML's arrival
     largest: list[tuple[str, int]]
+    files: list[str]  # the name of every file the visit fetched
+    trace_types: list[str]  # the trace types the page's plotly.js can draw
 
 
 @contextmanager
@@ -78,12 +80,14 @@ def first_visit(browser, url: str, page_name: str = "", cpu_slowdown: float = 1,
                 return {html: nav.responseEnd, fcp: fcp ? fcp.startTime : null};
             }"""
         )
+        trace_types = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
         largest = sorted(((urls.get(k, k).split("?")[0].rsplit("/", 1)[-1], v) for k, v in sizes.items()),
                          key=lambda item: -item[1])[:4]
         return Visit(
             page=page_name or url, bytes_transferred=sum(sizes.values()), requests=len(sizes),
             first_paint_ms=(timing["fcp"] or float("nan")) - timing["html"],
             first_chart_ms=chart_at - timing["html"], largest=largest,
+            files=sorted(urls.get(k, k).split("?")[0].rsplit("/", 1)[-1] for k in sizes), trace_types=trace_types,
         )
     finally:
         context.close()
