@@ -138,6 +138,16 @@ def register_callbacks(app, query_cache) -> None:
         if page.register_callbacks:
             page.register_callbacks(app)
 
+    # The phone menu opens and closes in the browser (no round trip), and closes after a
+    # link is followed so the new page is not hidden under it.
+    app.clientside_callback(
+        ClientsideFunction(namespace="navigation", function_name="toggle"),
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Output(ids.NAV_TOGGLER, "aria-expanded"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        Input(ids.URL, "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="charts", function_name="downloadPng"),
         Output({"type": ids.PNG_STATUS, "chart": MATCH}, "children"),
