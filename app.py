@@ -95,6 +95,12 @@ def create_app(config: dict | None = None) -> Dash:
     register_static_compression(server, (f"{prefix}_dash-component-suites/", f"{prefix}assets/"),
                                 precompressed={f"{prefix}assets/": Path(app.config.assets_folder)})
     register_response_compression(server)
+    # Dash registers its component files when it first renders the page's scripts; a
+    # gunicorn worker whose first request is one of those files would otherwise answer 500
+    # (a blank first visit). Rendering the script tags once here registers them.
+    with server.test_request_context(prefix):
+        app._generate_scripts_html()
+        app._generate_css_dist_html()
     return app
 
 

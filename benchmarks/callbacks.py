@@ -114,7 +114,7 @@ def timed_gets(port: int, paths: list[str]) -> list[float]:
 
 def report(name: str, samples: list[float]) -> None:
     samples = sorted(samples)
-    p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+    p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
     print(f"{name:<52} median {statistics.median(samples):8.1f} ms   p95 {p95:8.1f} ms", flush=True)
 
 

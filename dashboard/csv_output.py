@@ -67,14 +67,22 @@ def csv_file_name(chart_id: str, filters: Filters, frame: pd.DataFrame) -> str:
     return "_".join(parts)[:180] + ".csv"
 
 
-def _period(frame: pd.DataFrame) -> str | None:
+def period_of(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The first and last period (or month) a chart's rows cover, as they are labelled."""
     for column in ("month", "period", "first_month"):
         if column in frame.columns and not frame.empty:
             values = sorted(str(v) for v in frame[column].dropna().unique())
             if values:
-                first, last = _slug(values[0]), _slug(values[-1])
-                return first if first == last else f"{first}-to-{last}"
+                return values[0], values[-1]
     return None
+
+
+def _period(frame: pd.DataFrame) -> str | None:
+    period = period_of(frame)
+    if period is None:
+        return None
+    first, last = _slug(period[0]), _slug(period[1])
+    return first if first == last else f"{first}-to-{last}"
 
 
 def _slug(text: str) -> str:

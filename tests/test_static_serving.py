@@ -64,3 +64,16 @@ def test_large_json_answers_are_gzipped_for_browsers_that_accept_it(client):
     assert "Content-Encoding" not in plain.headers
     assert len(plain.get_data()) > 4096
     assert json.loads(gzip.decompress(zipped.get_data())) == json.loads(plain.get_data())
+
+
+def test_a_fresh_worker_serves_dash_files_before_any_page(tmp_path):
+    """A gunicorn worker's first request may be a component file (the browser's other
+    connections land on another worker than the page): it must not answer 500."""
+    from queries.bootstrap import init_db
+    from queries.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    init_db(make_engine(url))
+    fresh = create_app({"database_url": url}).server.test_client()
+    assert fresh.get("/_dash-component-suites/dash/dcc/dash_core_components.js").status_code == 200
+    assert fresh.get("/_dash-component-suites/dash/deps/polyfill@7.12.1.min.js").status_code == 200
