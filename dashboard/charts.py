@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from queries.reference import CRIME_TYPES_BY_SLUG
 
@@ -35,7 +36,9 @@ def image_meta(view: ChartView, filters_query: str) -> dict:
     frame = view.frame
     details = []
     if "area_name" in frame.columns:
-        details.append("Areas: " + ", ".join(dict.fromkeys(frame["area_name"].astype(str))))
+        areas = [str(a) for a in frame["area_name"].dropna().unique()]
+        if areas:
+            details.append("Areas: " + ", ".join(areas))
     crime_types = Filters.from_query(filters_query).crime_types
     if crime_types:
         details.append("Crime types: " + ", ".join(CRIME_TYPES_BY_SLUG[c].name for c in crime_types))
@@ -48,6 +51,26 @@ def image_meta(view: ChartView, filters_query: str) -> dict:
         "notice": DEMO_NOTICE if synthetic else "",
         "filename": csv_file_name(view.spec.chart_id, Filters.from_query(filters_query), frame).removesuffix(".csv"),
     }
+
+
+def mark_demo(content) -> None:
+    """Put the demo notice into the image meta of every chart in ``content`` (a page drawn
+    from demo incidents), whether or not the chart's own rows carry the flag."""
+    if isinstance(content, (list, tuple)):
+        for item in content:
+            mark_demo(item)
+        return
+    if isinstance(content, dcc.Graph):
+        figure = content.figure
+        if isinstance(figure, dict):
+            meta = figure.get("layout", {}).get("meta")
+            if meta:
+                meta["notice"] = DEMO_NOTICE
+        elif figure is not None and figure.layout.meta:
+            figure.update_layout(meta={**figure.layout.meta, "notice": DEMO_NOTICE})
+        return
+    if isinstance(content, Component):
+        mark_demo(getattr(content, "children", None))
 
 
 def chart_card(view: ChartView, filters_query: str) -> html.Section:

@@ -12,6 +12,7 @@ from queries.counts import has_synthetic_months
 
 from . import ids
 from .auth import request_reader
+from .charts import mark_demo
 from .components import demo_notice
 from .filter_bar import (
     AREA_CONTROL,
@@ -165,5 +166,6 @@ def _register_page_content(app, query_cache, page) -> None:
         content = page.render(request_reader(query_cache), filters, filters.to_query(page.defaults))
         # One notice per page, above everything, wherever demo incidents are drawn.
         if page.shows_incidents and query_cache.get(has_synthetic_months):
+            mark_demo(content)
             content = [demo_notice(), *content]
         return content
