@@ -29,7 +29,9 @@
         [meta.details, meta.caption].forEach(function (t) { foot = foot.concat(wrap(t, chars)); });
         var notice = wrap(meta.notice, chars);
         var margin = Object.assign({}, full.margin);
-        var top = 24 + 22 * titleLines.length;
+        // The legend goes between the title and the plot, so the footnotes below never
+        // meet it, wherever the page placed it.
+        var top = 24 + 22 * titleLines.length + 34;
         var extra = 16 + LINE * (foot.length + notice.length);
         var text = foot.map(escape).join("<br>");
         if (notice.length) {
@@ -41,6 +43,8 @@
             margin: {l: margin.l, r: margin.r, t: top, b: margin.b + extra},
             title: {text: titleLines.map(escape).join("<br>"), x: 0, xref: "paper", xanchor: "left",
                     y: 1, yref: "container", yanchor: "top", pad: {t: 10}, font: {size: 16}},
+            legend: Object.assign({}, plot.layout.legend, {orientation: "h", x: 0, xanchor: "left",
+                                                             y: 1.02, yanchor: "bottom"}),
             annotations: (plot.layout.annotations || []).concat([{
                 text: text, xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top",
                 yshift: -margin.b - 8, align: "left", showarrow: false, font: {size: 11, color: "#1b1b1b"}
