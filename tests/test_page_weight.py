@@ -26,8 +26,9 @@ def visits(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not installed at {CHROMIUM}")
     app = create_app({"database_url": demo_database(tmp_path_factory, "weight", "2024-01", "2024-12", 0.04)})
+    # The browser is closed before the tests run: a later test starts its own.
     with live_server(app.server) as url, chromium() as browser:
-        yield {page.path: first_visit(browser, url + page.path, page.path) for page in PAGES}
+        return {page.path: first_visit(browser, url + page.path, page.path) for page in PAGES}
 
 
 def test_every_first_visit_stays_within_its_bound(visits):

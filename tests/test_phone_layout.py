@@ -60,11 +60,11 @@ def test_the_menu_folds_and_opens_from_the_keyboard(phone):
     assert toggler.get_attribute("aria-expanded") == "false"
     toggler.focus()
     phone.keyboard.press("Enter")
-    phone.wait_for_selector("#nav-toggler[aria-expanded='true']", timeout=30_000)
-    nav.get_by_role("link", name="ASB").wait_for(state="visible", timeout=30_000)
+    phone.wait_for_selector("#nav-toggler[aria-expanded='true']", timeout=120_000)
+    nav.get_by_role("link", name="ASB").wait_for(state="visible", timeout=120_000)
     nav.get_by_role("link", name="ASB").click()
     phone.wait_for_url("**/asb**", timeout=60_000)
-    phone.wait_for_selector("#nav-toggler[aria-expanded='false']", timeout=30_000)
+    phone.wait_for_selector("#nav-toggler[aria-expanded='false']", timeout=120_000)
 
 
 @pytest.mark.parametrize("path", [p.path for p in PAGES])
