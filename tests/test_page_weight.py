@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from benchmarks.pages import chromium, first_visit
 from dashboard.pages import PAGES
 
-from .browser import CHROMIUM, live_server
+from .browser import CHROMIUM, live_server, new_page
+from .browser import chromium as test_chromium
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -25,9 +25,9 @@ MAP_PAGES = {"/hotspots"}
 def visits(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not installed at {CHROMIUM}")
-    app = create_app({"database_url": demo_database(tmp_path_factory, "weight", "2024-01", "2024-12", 0.04)})
+    config = {"database_url": demo_database(tmp_path_factory, "weight", "2024-01", "2024-12", 0.04)}
     # The browser is closed before the tests run: a later test starts its own.
-    with live_server(app.server) as url, chromium() as browser:
+    with live_server(config) as url, chromium() as browser:
         return {page.path: first_visit(browser, url + page.path, page.path) for page in PAGES}
 
 
@@ -52,10 +52,8 @@ def test_pages_load_only_the_plotly_bundle_they_need(visits):
 def test_moving_between_chart_pages_and_the_map_page_loads_the_right_bundle(tmp_path_factory):
     """The charts bundle cannot draw the map and the maps bundle cannot draw bars: the nav
     links between the two kinds of page load the target afresh, with its own bundle."""
-    from .browser import chromium_page
-
-    app = create_app({"database_url": demo_database(tmp_path_factory, "moves", "2024-01", "2024-12", 0.04)})
-    with live_server(app.server) as url, chromium_page() as page:
+    config = {"database_url": demo_database(tmp_path_factory, "moves", "2024-01", "2024-12", 0.04)}
+    with live_server(config) as url, test_chromium() as browser, new_page(browser) as page:
         page.goto(url + "/crime")
         page.wait_for_selector("#chart-crime-trend .main-svg", state="attached", timeout=120_000)
         for label, path, ready, traces in (

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from dashboard.pages import PAGES
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, live_server
@@ -42,8 +41,8 @@ def phone(tmp_path_factory):
         pytest.skip(f"Chromium not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
-    app = create_app({"database_url": demo_database(tmp_path_factory, "phone", "2024-01", "2024-12", 0.04)})
-    with live_server(app.server) as url, sync_playwright() as playwright:
+    config = {"database_url": demo_database(tmp_path_factory, "phone", "2024-01", "2024-12", 0.04)}
+    with live_server(config) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": WIDTH, "height": 844}, device_scale_factor=1, is_mobile=True)
         page.base = url
