@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from dash import Dash
 from dash.exceptions import DependencyException
@@ -27,7 +28,12 @@ from dashboard.guard import register_request_guard
 from dashboard.health import health_status
 from dashboard.recording import create_recording
 from dashboard.security import content_security_policy, register_security_headers
-from dashboard.serving import configure_json_logging, register_request_logging, register_static_compression
+from dashboard.serving import (
+    configure_json_logging,
+    register_request_logging,
+    register_response_compression,
+    register_static_compression,
+)
 from dashboard.settings import Settings
 from dashboard.throttle import SignInThrottle
 from dashboard.unavailable import register_unavailable_handler, safe_layout
@@ -89,6 +95,8 @@ def create_app(config: dict | None = None) -> Dash:
         serve_locally=True,
         url_base_pathname=prefix,
         index_string=layout.INDEX_STRING,
+        # The partial plotly.js bundles are loaded by assets/plotly-loader.js, page by page.
+        assets_path_ignore=["vendor"],
     )
     # Set before the layout, so Dash does not call the layout function (and so the database) here.
     app.validation_layout = routing.validation_layout(layout.shell(app.get_relative_path, _NoData()))
@@ -107,7 +115,9 @@ def create_app(config: dict | None = None) -> Dash:
     register_security_headers(server, policy, production=settings.app_env == "production",
                               shared_prefixes=static, identity_headers=identity)
     register_request_logging(server)
-    register_static_compression(server, static[:2], max_bytes=settings.static_cache_max_mb * MEGABYTE)
+    register_static_compression(server, static[:2], max_bytes=settings.static_cache_max_mb * MEGABYTE,
+                                precompressed={f"{prefix}assets/": Path(app.config.assets_folder)})
+    register_response_compression(server)
     return app
 
 
@@ -149,9 +159,29 @@ def _register_error_handlers(server: Flask, prefix: str) -> None:
 app = create_app()
 server = app.server
 
+def _demo_progress_bar(months: int):
+    """A one-line terminal progress bar for the demo set a first start writes."""
+    import sys
+
+    done = 0
+
+    def update(step: int) -> None:
+        nonlocal done
+        done += step
+        filled = round(30 * done / months)
+        sys.stderr.write(f"\rWriting the synthetic demo set (once): [{'#' * filled}{' ' * (30 - filled)}] "
+                         f"{done}/{months} months")
+        sys.stderr.write("\n" if done >= months else "")
+        sys.stderr.flush()
+
+    update(0)
+    return update
+
+
 if __name__ == "__main__":
     from queries.bootstrap import bootstrap
 
     configure_json_logging(logging.INFO)
-    bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false")
+    bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false",
+              demo_progress=_demo_progress_bar)
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")))

@@ -114,7 +114,7 @@ def timed_gets(port: int, paths: list[str]) -> list[float]:
 
 def report(name: str, samples: list[float]) -> None:
     samples = sorted(samples)
-    p95 = samples[max(0, int(round(0.95 * len(samples))) - 1)]
+    p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
     print(f"{name:<52} median {statistics.median(samples):8.1f} ms   p95 {p95:8.1f} ms", flush=True)
 
 
@@ -123,13 +123,14 @@ def main() -> None:
     parser.add_argument("--database-url", default=f"sqlite:///{OUT / 'benchmark-2000000.sqlite'}")
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--redis", default=None, help="CACHE_REDIS_URL for the workers")
+    parser.add_argument("--port", type=int, default=None, help="port for gunicorn (default: a free one)")
     args = parser.parse_args()
 
     last = latest_month(make_engine(args.database_url))
     if last is None:
         raise SystemExit("The database holds no incidents: build it with python -m benchmarks.run")
     ends = [periods.add_months(last, -i) for i in range(args.requests)]
-    port = free_port()
+    port = args.port or free_port()
     server = start_gunicorn(args.database_url, port, args.redis)
     print(f"gunicorn on port {port}; {args.requests} requests per row; latest month {last}\n")
     try:

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
+
+from queries.reference import CRIME_TYPES_BY_SLUG
 
 from . import ids
 from .chart_data.spec import ChartView, Note
 from .components import data_table
+from .csv_output import csv_file_name, period_of
+from .filters import Filters
 
 
 def csv_link(chart_id: str, filters_query: str, label: str = "Download CSV") -> html.A:
@@ -21,6 +26,53 @@ def notes(items: tuple[Note, ...]) -> list:
     return [dbc.Alert(note.text, color=note.tone, class_name="py-2") for note in items]
 
 
+DEMO_NOTICE = "SYNTHETIC DEMO DATA: these incident figures are made up, for trying the dashboard out."
+
+
+def image_meta(view: ChartView, filters_query: str) -> dict:
+    """What a downloaded PNG prints around the chart (``assets/charts.js``), so the image
+    stands on its own: title, areas, crime types, period, source and latest month (the
+    caption), the demo notice when any row is synthetic, and a file name."""
+    frame = view.frame
+    details = []
+    if "area_name" in frame.columns:
+        areas = [str(a) for a in frame["area_name"].dropna().unique()]
+        if areas:
+            details.append("Areas: " + ", ".join(areas))
+    crime_types = Filters.from_query(filters_query).crime_types
+    if crime_types:
+        details.append("Crime types: " + ", ".join(CRIME_TYPES_BY_SLUG[c].name for c in crime_types))
+    period = period_of(frame)
+    if period:
+        details.append("Period: " + (period[0] if period[0] == period[1] else f"{period[0]} to {period[1]}"))
+    synthetic = "is_synthetic" in frame.columns and bool(frame["is_synthetic"].fillna(False).astype(bool).any())
+    return {
+        "title": view.title, "details": ". ".join(details) + ("." if details else ""), "caption": view.caption,
+        "notice": DEMO_NOTICE if synthetic else "",
+        "filename": csv_file_name(view.spec.chart_id, Filters.from_query(filters_query), frame).removesuffix(".csv"),
+    }
+
+
+def mark_demo(content) -> None:
+    """Put the demo notice into the image meta of every chart in ``content`` (a page drawn
+    from demo incidents), whether or not the chart's own rows carry the flag."""
+    if isinstance(content, (list, tuple)):
+        for item in content:
+            mark_demo(item)
+        return
+    if isinstance(content, dcc.Graph):
+        figure = content.figure
+        if isinstance(figure, dict):
+            meta = figure.get("layout", {}).get("meta")
+            if meta:
+                meta["notice"] = DEMO_NOTICE
+        elif figure is not None and figure.layout.meta:
+            figure.update_layout(meta={**figure.layout.meta, "notice": DEMO_NOTICE})
+        return
+    if isinstance(content, Component):
+        mark_demo(getattr(content, "children", None))
+
+
 def chart_card(view: ChartView, filters_query: str) -> html.Section:
     """A chart with its title, generated summary, source caption, table and downloads; or,
     when the view has nothing to draw, its title and the reason."""
@@ -30,10 +82,11 @@ def chart_card(view: ChartView, filters_query: str) -> html.Section:
     heading_id = ids.chart_heading(chart_id)
     summary_id = ids.chart_summary(chart_id)
     figure = view.figure
+    meta = image_meta(view, filters_query)
     if isinstance(figure, dict):
-        figure.setdefault("layout", {})["meta"] = {"title": view.title}
+        figure.setdefault("layout", {})["meta"] = meta
     else:
-        figure.update_layout(meta={"title": view.title})
+        figure.update_layout(meta=meta)
     return html.Section(
         [
             html.H2(view.title, id=heading_id, className="h5"),

@@ -40,6 +40,7 @@ def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption:
     return dbc.Table(
         [html.Caption(caption), header, html.Tbody(body)],
         bordered=False, striped=True, hover=False, size="sm", class_name="data-table",
+        responsive=True,  # a wide table scrolls inside its own box on a phone, not the page
     )
 
 

@@ -10,7 +10,7 @@ from .auth import request_reader
 from .chart_data import find_chart
 from .chart_data.board import DEFAULTS as BOARD_DEFAULTS
 from .chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
-from .csv_output import chart_csv
+from .csv_output import chart_csv, csv_file_name
 from .filters import Filters
 
 
@@ -27,10 +27,11 @@ def create_downloads(query_cache) -> Blueprint:
         if found is None:
             abort(404)
         spec, defaults = found
-        frame = spec.data(reader, filters_from_request(defaults))
+        filters = filters_from_request(defaults)
+        frame = spec.data(reader, filters)
         return Response(
             chart_csv(spec, frame), mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{csv_file_name(chart_id, filters, frame)}"'},
         )
 
     @downloads.get("/hotspots/pack.pdf")

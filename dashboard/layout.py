@@ -48,16 +48,29 @@ def shell(get_relative_path, query_cache) -> html.Div:
                     dbc.Container(
                         [
                             html.A(TITLE, href=get_relative_path("/"), className="navbar-brand"),
-                            html.Nav(
-                                dbc.Nav(
-                                    [dbc.NavLink(p.nav_label, href=get_relative_path(p.path), id=ids.nav_link(p.key),
-                                                 active="partial" if p.path != "/" else "exact")
-                                     for p in PAGES],
-                                    navbar=True,
-                                ),
-                                **{"aria-label": "Main"},
+                            # Below the lg breakpoint (phones, narrow windows) the links fold
+                            # behind a menu button, a native <button> that keys operate.
+                            html.Button(html.Span(className="navbar-toggler-icon"), id=ids.NAV_TOGGLER, n_clicks=0,
+                                        type="button", className="navbar-toggler",
+                                        **{"aria-controls": ids.NAV_COLLAPSE, "aria-expanded": "false",
+                                           "aria-label": "Menu"}),
+                            dbc.Collapse(
+                                [
+                                    html.Nav(
+                                        dbc.Nav(
+                                            [dbc.NavLink(p.nav_label, href=get_relative_path(p.path),
+                                                         id=ids.nav_link(p.key),
+                                                         active="partial" if p.path != "/" else "exact")
+                                             for p in PAGES],
+                                            navbar=True,
+                                        ),
+                                        **{"aria-label": "Main"},
+                                    ),
+                                    _account(get_relative_path),
+                                ],
+                                id=ids.NAV_COLLAPSE, is_open=False, navbar=True,
+                                class_name="justify-content-between",
                             ),
-                            _account(get_relative_path),
                         ],
                         fluid="xl",
                     ),

@@ -12,6 +12,7 @@ from queries.counts import has_synthetic_months
 
 from . import ids
 from .auth import request_reader
+from .charts import mark_demo
 from .components import demo_notice
 from .filter_bar import (
     AREA_CONTROL,
@@ -138,6 +139,16 @@ def register_callbacks(app, query_cache) -> None:
         if page.register_callbacks:
             page.register_callbacks(app)
 
+    # The phone menu opens and closes in the browser (no round trip), and closes after a
+    # link is followed so the new page is not hidden under it.
+    app.clientside_callback(
+        ClientsideFunction(namespace="navigation", function_name="toggle"),
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Output(ids.NAV_TOGGLER, "aria-expanded"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        Input(ids.URL, "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="charts", function_name="downloadPng"),
         Output({"type": ids.PNG_STATUS, "chart": MATCH}, "children"),
@@ -155,5 +166,6 @@ def _register_page_content(app, query_cache, page) -> None:
         content = page.render(request_reader(query_cache), filters, filters.to_query(page.defaults))
         # One notice per page, above everything, wherever demo incidents are drawn.
         if page.shows_incidents and query_cache.get(has_synthetic_months):
+            mark_demo(content)
             content = [demo_notice(), *content]
         return content

@@ -7,7 +7,9 @@ population and boundaries are re-read only when their files have changed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
@@ -43,14 +45,19 @@ def init_db(engine: Engine) -> None:
     load_published_targets(engine)
 
 
-def bootstrap(engine: Engine, *, demo: bool = True) -> None:
-    """First start: the schema and shipped data, then demo incidents if there are none."""
+def bootstrap(engine: Engine, *, demo: bool = True, demo_progress: Callable[[int], Any] | None = None) -> None:
+    """First start: the schema and shipped data, then demo incidents if there are none.
+
+    ``demo_progress(months)`` is called once before the demo set is written and returns
+    the callback that is given 1 after each month (a progress bar's ``update``).
+    """
     init_db(engine)
     if demo and not has_incidents(engine):
-        from .demo import load_demo
+        from .demo import demo_months, load_demo, recent_first_month
 
-        log.info("No incidents stored: writing the synthetic demo set (takes a little while)")
-        load_demo(engine)
+        first = recent_first_month()
+        log.info("No incidents stored: writing the synthetic demo set from %s", first)
+        load_demo(engine, first, progress=demo_progress(len(demo_months(first))) if demo_progress else None)
 
 
 def has_incidents(engine: Engine) -> bool:

@@ -86,3 +86,66 @@ def test_point_in_polygon_by_hand():
     square_with_hole = {"type": "Polygon", "coordinates": [
         [[0, 0], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 2], [1, 1]]]}
     assert inside([0.5, 1.5, 3, 5], [0.5, 1.5, 3, 1], square_with_hole).tolist() == [True, False, True, False]
+
+
+def _stored(engine):
+    """What a load leaves behind, in terms that do not depend on row ids or on the flag."""
+    from sqlalchemy import select
+
+    from queries.schema import incident_count, lsoa, place, place_count
+
+    with engine.connect() as conn:
+        counts = sorted(conn.execute(select(incident_count.c.area_code, incident_count.c.month,
+                                            incident_count.c.crime_type, incident_count.c.count)).all())
+        places = sorted(conn.execute(
+            select(place.c.lsoa_code, place.c.name, place.c.longitude, place.c.latitude, place_count.c.month,
+                   place_count.c.crime_type, place_count.c.count).join(place, place.c.id == place_count.c.place_id)
+        ).all())
+        incidents = Counter(conn.execute(select(
+            incident.c.month, incident.c.crime_type, incident.c.district_code, incident.c.lsoa_code,
+            incident.c.longitude, incident.c.latitude, incident.c.last_outcome)).all())
+        lsoas = sorted(conn.execute(select(lsoa)).all())
+        unused_places = conn.execute(select(place.c.id).where(place.c.id.not_in(select(place_count.c.place_id)))).all()
+    return counts, places, incidents, lsoas, unused_places
+
+
+def test_the_direct_load_stores_what_importing_the_demo_files_stores(tmp_path):
+    """The direct load skips the CSV text and the row checks: its result must equal
+    importing the same months' police.uk files through the ordinary importer."""
+    from queries.bootstrap import init_db
+    from queries.db import make_engine
+    from queries.importers.policeuk import import_policeuk
+
+    direct = make_engine(f"sqlite:///{tmp_path / 'direct.sqlite'}")
+    imported = make_engine(f"sqlite:///{tmp_path / 'imported.sqlite'}")
+    init_db(direct)
+    init_db(imported)
+    stored = demo.load_demo(direct, "2024-01", "2024-03", scale=0.05)
+    files = demo.write_demo_files(tmp_path / "csv", "2024-01", "2024-03", scale=0.05)
+    import_policeuk(imported, files)
+
+    assert stored == count_rows(imported, incident) > 0
+    direct_state, imported_state = _stored(direct), _stored(imported)
+    assert direct_state[:4] == imported_state[:4]
+    assert direct_state[4] == []  # no map point without incidents
+    assert count_rows(direct, incident, incident.c.crime_id.is_not(None)) == 0  # ids are not kept
+
+
+def test_the_load_rebuilds_its_indexes_and_leaves_no_write_ahead_log(tmp_path):
+    from sqlalchemy import inspect
+
+    from queries.bootstrap import init_db
+    from queries.db import make_engine
+    from queries.schema import place_count
+
+    path = tmp_path / "demo.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    init_db(engine)
+    demo.load_demo(engine, "2024-01", "2024-01", scale=0.05)
+    names = {ix["name"] for table in ("incident", "place_count") for ix in inspect(engine).get_indexes(table)}
+    assert names == {ix.name for ix in (*incident.indexes, *place_count.indexes)}
+    wal = tmp_path / "demo.sqlite-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    # A second load of other months goes into a table that has rows: indexes stay in place.
+    demo.load_demo(engine, "2024-02", "2024-02", scale=0.05)
+    assert loaded_months_with_source(engine, THAMES_VALLEY) == [("2024-01", True), ("2024-02", True)]

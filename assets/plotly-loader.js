@@ -1,0 +1,35 @@
+/* Loads the partial plotly.js bundle this page needs, instead of Dash's full 4.8 MB one.
+   Chart pages get plotly-charts (scatter and bar); the hotspot map gets plotly-maps
+   (scattermap and choroplethmap with MapLibre), so only the map page pays for MapLibre.
+   dcc.Graph waits on window.Plotly when it is set (a promise here), and loads nothing else;
+   the bundle's own script then replaces the promise with plotly.js itself.
+   The bundles live in assets/vendor/ (not auto-loaded: Dash ignores that folder) under
+   names that carry plotly.js's version, so they are cached for a year. */
+(function () {
+    var VERSION = "4.1.1";
+    var MAP_PAGE = /\/(hotspots|embed\/hotspot-map)\/?$/;
+    var here = document.currentScript.src.split("?")[0];
+    var vendor = here.slice(0, here.lastIndexOf("/") + 1) + "vendor/";
+    var bundle = MAP_PAGE.test(window.location.pathname) ? "maps" : "charts";
+
+    window.Plotly = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = vendor + "plotly-" + bundle + "-" + VERSION + ".min.js";
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+    });
+
+    // Each bundle draws only its own pages' charts (the charts bundle has no map, the maps
+    // bundle no bars): moving to a page that needs the other bundle loads that page afresh
+    // rather than in place. Moves between pages of the same kind stay in place.
+    var pushState = window.history.pushState;
+    window.history.pushState = function (state, title, url) {
+        var target = new URL(url, window.location.href);
+        if (MAP_PAGE.test(target.pathname) !== (bundle === "maps")) {
+            window.location.assign(target.href);
+            return;
+        }
+        return pushState.apply(this, arguments);
+    };
+}());
