@@ -92,11 +92,13 @@ def _stored(engine):
     """What a load leaves behind, in terms that do not depend on row ids or on the flag."""
     from sqlalchemy import select
 
-    from queries.schema import incident_count, lsoa, place, place_count
+    from queries.schema import incident_count, lsoa, lsoa_count, place, place_count
 
     with engine.connect() as conn:
         counts = sorted(conn.execute(select(incident_count.c.area_code, incident_count.c.month,
                                             incident_count.c.crime_type, incident_count.c.count)).all())
+        counts += sorted(conn.execute(select(lsoa_count.c.lsoa_code, lsoa_count.c.month,
+                                             lsoa_count.c.crime_type, lsoa_count.c.count)).all())
         places = sorted(conn.execute(
             select(place.c.lsoa_code, place.c.name, place.c.longitude, place.c.latitude, place_count.c.month,
                    place_count.c.crime_type, place_count.c.count).join(place, place.c.id == place_count.c.place_id)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, Index, Table, func, insert, select
 
-from ..count_tables import rebuild_counts, rebuild_place_counts
+from ..count_tables import rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
 from ..schema import incident, loaded_month, place
 from .bookkeeping import log_import
 from .policeuk_store import _add_lsoas, _delete_months
@@ -100,6 +100,7 @@ def finish_months(
     over every new incident when the rows were made in memory)."""
     months = sorted(rows_per_month)
     rebuild_counts(conn, force_code, months)
+    rebuild_lsoa_counts(conn, force_code, months)  # evaluations of interventions read these
     if not place_counts_stored:
         rebuild_place_counts(conn, force_code, months)
     total = sum(rows_per_month.values())
