@@ -43,7 +43,7 @@ def council_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 TREND = ChartSpec("asb-trend", trend_data, (
-    ("period", "Period"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Incidents"),
+    ("period", "Period"), ("period_label", "Period in words"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Incidents"),
     ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
 BY_TYPE = ChartSpec("asb-by-type", by_type_data, (
     ("category", "Type"), ("area_name", "Area"), ("value", "Incidents"), ("rate_per_1000", "Rate per 1,000"),

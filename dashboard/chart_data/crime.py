@@ -79,7 +79,7 @@ def published_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 TREND = ChartSpec("crime-trend", trend_data, (
-    ("period", "Period"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
+    ("period", "Period"), ("period_label", "Period in words"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
     ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
 CHANGE = ChartSpec("crime-change-by-type", change_data, (
     ("crime_type_name", "Crime type"), ("area_name", "Area"), ("previous_count", "12 months before"),
