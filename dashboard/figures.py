@@ -214,3 +214,30 @@ def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
         )
     figure.update_xaxes(type="category")
     return figure
+
+
+YEAR_GREYS = ("#9E9E9E", "#858585", "#6E6E6E", "#5C5C5C")
+YEAR_DASHES = ("dot", "dash", "dashdot", "longdash")
+
+
+def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
+    """One line per calendar year across January to December: the latest year thick and
+    coloured, earlier years thin greys told apart by their dashes (not colour alone)."""
+    figure = go.Figure(layout=base_layout(y_title))
+    years = sorted(frame["year"].unique())
+    for position, year in enumerate(years):
+        rows = frame[frame["year"] == year]
+        newest = position == len(years) - 1
+        back = len(years) - 1 - position  # 1 for the year before the latest
+        figure.add_trace(go.Scatter(
+            x=[name[:3] for name in rows["month_name"]], y=rows["count"].astype("float64").tolist(), name=year,
+            mode="lines+markers",
+            line={"color": "#0072B2" if newest else YEAR_GREYS[(back - 1) % len(YEAR_GREYS)],
+                  "width": 3.5 if newest else 1.5, "dash": "solid" if newest else YEAR_DASHES[(back - 1) % len(YEAR_DASHES)]},
+            marker={"size": 7 if newest else 4},
+            customdata=rows["period_label"].tolist(),
+            hovertemplate="%{customdata}: %{y:,}<extra></extra>",
+        ))
+    months = [m[:3] for m in periods.MONTH_NAMES]
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=months)
+    return figure

@@ -74,3 +74,34 @@ def test_quarterly_axis_uses_words():
                              "area_code": OXFORD, "area_name": "Oxford", "count": [300, 320], "complete": True})
     figure = trend_figure(quarters, "count", "quarter")
     assert list(figure.data[0].x) == ["April to June 2025", "July to September 2025"]
+
+
+def test_seasonal_view_has_a_line_per_year_and_highlights_the_latest():
+    from scipy.stats import binomtest
+
+    from dashboard.chart_data.seasonal import seasonal_summary
+    from dashboard.figures import year_by_month_figure
+
+    # 2023 complete; 2024 loaded to March only.
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02", "2024-03"]
+    values = [100 + m for m in range(12)] + [150, 90, 130]
+    names = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December"]
+    frame = pd.DataFrame({"year": [m[:4] for m in months], "month_name": [names[int(m[5:]) - 1] for m in months],
+                          "period": months, "period_label": [f"{names[int(m[5:]) - 1]} {m[:4]}" for m in months],
+                          "area_code": OXFORD, "area_name": "Oxford", "count": values})
+    figure = year_by_month_figure(frame, "Crimes")
+    assert [t.name for t in figure.data] == ["2023", "2024"]
+    earlier, latest = figure.data
+    assert list(earlier.x) == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert list(earlier.y) == [100.0 + m for m in range(12)]
+    assert list(latest.x) == ["Jan", "Feb", "Mar"] and list(latest.y) == [150.0, 90.0, 130.0]  # what is loaded
+    assert latest.line.width > earlier.line.width and latest.line.dash == "solid" and earlier.line.dash != "solid"
+    assert earlier.line.color.upper() in ("#9E9E9E", "#858585", "#6E6E6E", "#5C5C5C")
+    text = seasonal_summary(frame, "crimes")
+    # January to March 2024: 370 against 100 + 101 + 102 = 303 in 2023, up 22%.
+    assert "2024 is highlighted (3 of 12 months loaded)" in text
+    assert "January to March 2024: 370 crimes, up 22%" in text and "(303)" in text
+    significant = binomtest(370, 673, 0.5).pvalue < 0.05
+    assert ("statistically significant rise" in text) == significant
+    assert "2 of 3 months were higher" in text
