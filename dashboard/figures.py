@@ -117,6 +117,8 @@ def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
     # Band traces go first so the lines are drawn over the shading.
     band_traces = figure.data[-(2 + (not outside.empty)):]
     figure.data = band_traces[:2] + figure.data[: -len(band_traces)] + band_traces[2:]
+    # A "tonexty" fill would otherwise reverse the legend; keep it in the chosen area order.
+    figure.update_layout(legend_traceorder="normal")
 
 
 def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:

@@ -105,3 +105,8 @@ def test_seasonal_view_has_a_line_per_year_and_highlights_the_latest():
     significant = binomtest(370, 673, 0.5).pvalue < 0.05
     assert ("statistically significant rise" in text) == significant
     assert "2 of 3 months were higher" in text
+
+
+def test_the_legend_keeps_the_chosen_order_with_the_band():
+    frame = pd.concat([_frame(OXFORD, "Oxford", PLANTED), _frame(OXFORDSHIRE, "Oxfordshire", [500] * 14)])
+    assert trend_figure(frame, "count", "month").layout.legend.traceorder == "normal"
