@@ -12,6 +12,9 @@ import plotly.graph_objects as go
 from queries import periods
 from queries.reference import AREAS
 
+from .formatting import period_label
+from .summaries import poisson_band
+
 # One colour per area on every chart. The three compared areas take the Okabe-Ito
 # colour-blind-safe blue, vermillion and a darkened bluish green; the rest are dark,
 # distinct hues. Every colour has at least 3:1 contrast on white (WCAG 2.2 SC 1.4.11).
@@ -60,7 +63,7 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
         rows = rows.sort_values("first_month")
         name = rows["area_name"].iloc[0]
         values = rows[measure].astype("float64").round(2 if measure == "rate_per_1000" else 0)
-        x = [f"{p}-01" for p in rows["period"]] if grain in DATE_GRAINS else rows["period"].tolist()
+        x = [f"{p}-01" for p in rows["period"]] if grain in DATE_GRAINS else [period_label(p) for p in rows["period"]]
         complete = rows["complete"].tolist()
         figure.add_trace(
             go.Scatter(
@@ -72,11 +75,50 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
                 hovertemplate=f"{name}: %{{y:,}}%{{customdata}}<extra></extra>",
             )
         )
+    if grain == periods.MONTH and measure == "count" and not frame.empty:
+        _add_ordinary_variation(figure, frame[frame["area_code"] == frame["area_code"].iloc[0]])
     if grain in DATE_GRAINS:
-        figure.update_xaxes(type="date", tickformat="%b %Y")
+        figure.update_xaxes(type="date", tickformat="%B %Y")
     else:
         figure.update_xaxes(type="category")
     return figure
+
+
+def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
+    """Shade the band of ordinary variation (the same Poisson limits the summary uses) for one
+    area, and mark the months outside it with a distinct symbol, not colour alone. The band is
+    drawn behind the lines so every area's line stays legible."""
+    rows = rows.sort_values("first_month").reset_index(drop=True)
+    band = poisson_band(rows["count"])
+    if band.empty:
+        return
+    name = rows["area_name"].iloc[0]
+    x = [f"{rows['period'].iloc[int(p)]}-01" for p in band["position"]]
+    labels = [period_label(rows["period"].iloc[int(p)]) for p in band["position"]]
+    colour = area_colour(rows["area_code"].iloc[0])
+    figure.add_trace(go.Scatter(x=x, y=band["high"].round(1).tolist(), mode="lines", line={"width": 0},
+                                hoverinfo="skip", showlegend=False, name=f"{name}: upper limit"))
+    figure.add_trace(go.Scatter(
+        x=x, y=band["low"].round(1).tolist(), mode="lines", line={"width": 0}, fill="tonexty",
+        fillcolor="rgba(118,118,118,0.18)", name=f"Ordinary variation ({name})",
+        customdata=list(zip(labels, band["high"].round(1))),
+        hovertemplate="%{customdata[0]}: ordinary range %{y:,} to %{customdata[1]:,}<extra></extra>",
+    ))
+    outside = band[band["side"] != ""]
+    if not outside.empty:
+        figure.add_trace(go.Scatter(
+            x=[x[i] for i in outside.index], y=[float(rows["count"].iloc[int(p)]) for p in outside["position"]],
+            mode="markers", name=f"Outside ordinary variation ({name})",
+            marker={"symbol": ["triangle-up" if s == "high" else "triangle-down" for s in outside["side"]],
+                    "size": 13, "color": colour, "line": {"color": "#000000", "width": 1.5}},
+            customdata=[f"{labels[i]} ({s})" for i, s in zip(outside.index, outside["side"])],
+            hovertemplate="%{customdata}: %{y:,}, outside ordinary variation<extra></extra>",
+        ))
+    # Band traces go first so the lines are drawn over the shading.
+    band_traces = figure.data[-(2 + (not outside.empty)):]
+    figure.data = band_traces[:2] + figure.data[: -len(band_traces)] + band_traces[2:]
+    # A "tonexty" fill would otherwise reverse the legend; keep it in the chosen area order.
+    figure.update_layout(legend_traceorder="normal")
 
 
 def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:
@@ -173,4 +215,31 @@ def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
             )
         )
     figure.update_xaxes(type="category")
+    return figure
+
+
+YEAR_GREYS = ("#9E9E9E", "#858585", "#6E6E6E", "#5C5C5C")
+YEAR_DASHES = ("dot", "dash", "dashdot", "longdash")
+
+
+def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
+    """One line per calendar year across January to December: the latest year thick and
+    coloured, earlier years thin greys told apart by their dashes (not colour alone)."""
+    figure = go.Figure(layout=base_layout(y_title))
+    years = sorted(frame["year"].unique())
+    for position, year in enumerate(years):
+        rows = frame[frame["year"] == year]
+        newest = position == len(years) - 1
+        back = len(years) - 1 - position  # 1 for the year before the latest
+        figure.add_trace(go.Scatter(
+            x=[name[:3] for name in rows["month_name"]], y=rows["count"].astype("float64").tolist(), name=year,
+            mode="lines+markers",
+            line={"color": "#0072B2" if newest else YEAR_GREYS[(back - 1) % len(YEAR_GREYS)],
+                  "width": 3.5 if newest else 1.5, "dash": "solid" if newest else YEAR_DASHES[(back - 1) % len(YEAR_DASHES)]},
+            marker={"size": 7 if newest else 4},
+            customdata=rows["period_label"].tolist(),
+            hovertemplate="%{customdata}: %{y:,}<extra></extra>",
+        ))
+    months = [m[:3] for m in periods.MONTH_NAMES]
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=months)
     return figure

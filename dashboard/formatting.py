@@ -9,6 +9,8 @@ import math
 
 import pandas as pd
 
+from queries import periods
+
 MISSING = "–"
 
 
@@ -54,6 +56,19 @@ def month_label(month: str) -> str:
 def month_name(month: str) -> str:
     """'2024-03' -> 'March 2024'."""
     return pd.Timestamp(f"{month}-01").strftime("%B %Y")
+
+
+def period_label(period: str) -> str:
+    """A period label in words for axes, tables and summaries: '2025-Q3' -> 'July to September
+    2025', '2024/25' -> '2024/25' (a financial year keeps its usual form), '2024-03' -> 'March
+    2024', '2024' -> '2024'. Anything else is returned as it is."""
+    parsed = periods.parse_period(str(period))
+    if parsed is None:
+        return str(period)
+    kind, first, last = parsed
+    if kind in (periods.FINANCIAL_YEAR, periods.CALENDAR_YEAR):
+        return str(period).strip()
+    return periods.months_in_words(first, last)
 
 
 def month_span(start: str, end: str) -> str:

@@ -11,6 +11,7 @@ from queries.stats import SIGNIFICANCE_LEVEL, change_p_value, percent_change
 
 from .formatting import is_missing as _missing
 from .formatting import number as _fmt
+from .formatting import period_label
 from .formatting import rate as _rate
 
 
@@ -60,13 +61,7 @@ def period_words(period: str, first_month: str | None = None, last_month: str | 
     """A period label in words: "July to September 2025", "2024/25", "the 12 months to March 2024"."""
     if first_month and last_month and first_month != last_month and periods.is_month(period):
         return f"the 12 months to {periods.month_in_words(last_month)}"
-    parsed = periods.parse_period(period)
-    if parsed is None:
-        return period
-    kind, first, last = parsed
-    if kind == periods.FINANCIAL_YEAR or kind == periods.CALENDAR_YEAR:
-        return period
-    return periods.months_in_words(first, last)
+    return period_label(period)
 
 
 def _year_earlier(rows: pd.DataFrame, latest) -> pd.Series | None:
@@ -78,20 +73,30 @@ def _year_earlier(rows: pd.DataFrame, latest) -> pd.Series | None:
     return match.iloc[0]
 
 
-def poisson_outliers(rows: pd.DataFrame, window: int = 12) -> list[tuple[str, str]]:
-    """Months outside the band of ordinary variation: the mean of the ``window`` months
-    before, plus or minus three times its square root (the square-root rule for Poisson
-    counts, as in a c-chart). Returns (month, "high" or "low")."""
-    counts = rows["count"].astype("float64").to_numpy()
-    found = []
-    for i in range(window, len(counts)):
-        mean = counts[i - window : i].mean()
-        spread = 3 * math.sqrt(mean) if mean > 0 else 0
-        if counts[i] > mean + spread:
-            found.append((rows["period"].iloc[i], "high"))
-        elif counts[i] < mean - spread:
-            found.append((rows["period"].iloc[i], "low"))
-    return found
+BAND_WINDOW = 12
+
+
+def poisson_band(counts, window: int = BAND_WINDOW) -> pd.DataFrame:
+    """The band of ordinary variation for each month with ``window`` months before it: the
+    mean of those months plus or minus three times its square root (the square-root rule for
+    Poisson counts, as in a c-chart; Montgomery 2019, ch. 7). The lower limit stops at zero.
+    Columns: position (index into ``counts``), centre, low, high, side ("high", "low" or "")."""
+    values = pd.Series(counts, dtype="float64").to_numpy()
+    rows = []
+    for i in range(window, len(values)):
+        mean = values[i - window : i].mean()
+        spread = 3 * math.sqrt(mean) if mean > 0 else 0.0
+        low, high = max(0.0, mean - spread), mean + spread
+        side = "high" if values[i] > mean + spread else "low" if values[i] < mean - spread else ""
+        rows.append((i, mean, low, high, side))
+    return pd.DataFrame(rows, columns=["position", "centre", "low", "high", "side"])
+
+
+def poisson_outliers(rows: pd.DataFrame, window: int = BAND_WINDOW) -> list[tuple[str, str]]:
+    """Months outside the band of ordinary variation (see ``poisson_band``): (month, side)."""
+    band = poisson_band(rows["count"].astype("float64"), window)
+    outside = band[band["side"] != ""]
+    return [(rows["period"].iloc[int(p)], side) for p, side in zip(outside["position"], outside["side"])]
 
 
 def trend_summary(frame: pd.DataFrame, measure: str, what: str) -> str:

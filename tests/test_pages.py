@@ -56,14 +56,17 @@ def test_crime_trend_plots_the_query_values(cache, engine):
     figure = graph(tree, "crime-trend").figure
     assert [trace.name for trace in figure.data] == ["Oxford", "Reading"]  # the chosen order
     expected = counts(engine, [OXFORD], ["burglary"], "2023-01", "2024-12", periods.QUARTER)
-    assert list(figure.data[0].x) == expected["period"].tolist()
+    assert expected["period"].tolist() == [f"{y}-Q{q}" for y in (2023, 2024) for q in (1, 2, 3, 4)]
+    spans = ("January to March", "April to June", "July to September", "October to December")
+    assert list(figure.data[0].x) == [f"{s} {y}" for y in (2023, 2024) for s in spans]  # quarters in words
     assert list(figure.data[0].y) == expected["count"].astype(float).tolist()
 
 
 def test_trend_leaves_out_partial_quarters(cache):
     filters = Filters(areas=(OXFORD,), grain=periods.QUARTER, start="2023-02", end="2024-11")
     figure = graph(render(crime.PAGE, cache, filters), "crime-trend").figure
-    assert list(figure.data[0].x) == [f"{y}-Q{q}" for y in (2023, 2024) for q in (1, 2, 3, 4)][1:-1]
+    spans = ("January to March", "April to June", "July to September", "October to December")
+    assert list(figure.data[0].x) == [f"{s} {y}" for y in (2023, 2024) for s in spans][1:-1]
 
 
 def test_rates_are_counts_per_1000_residents(cache, engine):
@@ -80,7 +83,7 @@ def test_the_table_alternative_shows_the_plotted_values(cache):
     figure = graph(tree, "crime-trend").figure
     rows = table_rows(card(tree, "crime-trend"))
     plotted = {(trace.name, x[:7]): y for trace in figure.data for x, y in zip(trace.x, trace.y)}
-    tabled = {(r[2], r[0]): float(r[3].replace(",", "")) for r in rows}
+    tabled = {(r[3], r[0]): float(r[4].replace(",", "")) for r in rows}
     assert tabled == plotted
 
 

@@ -19,6 +19,8 @@ from .common import (
     requested_measure_words,
     series_measure,
 )
+from .seasonal import COLUMNS as SEASONAL_COLUMNS
+from .seasonal import seasonal_data, seasonal_view
 from .series import in_area_order, series_frame
 from .spec import ChartSpec, ChartView, Note, Reader
 
@@ -43,14 +45,15 @@ def council_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 TREND = ChartSpec("asb-trend", trend_data, (
-    ("period", "Period"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Incidents"),
+    ("period", "Period"), ("period_label", "Period in words"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Incidents"),
     ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
 BY_TYPE = ChartSpec("asb-by-type", by_type_data, (
     ("category", "Type"), ("area_name", "Area"), ("value", "Incidents"), ("rate_per_1000", "Rate per 1,000"),
     ("rate_low", "95% CI low"), ("rate_high", "95% CI high")))
 COUNCIL = ChartSpec("asb-council-cases", council_data,
                     (("period", "Year"), ("area_name", "Area"), ("value", "Cases"), ("note", "Note")))
-CHARTS = (TREND, BY_TYPE, COUNCIL)
+SEASONAL = ChartSpec("asb-seasonal", lambda reader, filters: seasonal_data(reader, filters, (ASB,)), SEASONAL_COLUMNS)
+CHARTS = (TREND, SEASONAL, BY_TYPE, COUNCIL)
 
 
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
@@ -88,4 +91,6 @@ def council_view(reader: Reader, filters: Filters) -> ChartView:
 
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
-    return [trend_view(reader, filters), by_type_view(reader, filters), council_view(reader, filters)]
+    return [trend_view(reader, filters),
+            seasonal_view(SEASONAL, reader, filters, "Anti-social behaviour", "incidents", (ASB,)),
+            by_type_view(reader, filters), council_view(reader, filters)]

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from queries.counts import latest_month
+from queries.periods import MONTH
 from queries.reference import AREAS_BY_CODE
 
 from ..figures import trend_figure
 from ..filters import GRAIN_LABELS, RATE, Filters
-from ..formatting import list_names, month_label
-from ..summaries import trend_summary
+from ..formatting import list_names, month_label, period_label
+from ..summaries import BAND_WINDOW, trend_summary
 from .spec import ChartSpec, ChartView, Note, Reader
 
 POLICE_UK = "data.police.uk street-level crime and anti-social behaviour"
@@ -77,8 +78,11 @@ def missing_areas_notes(frame: pd.DataFrame, requested: tuple[str, ...] | None =
 
 
 def complete_periods(frame: pd.DataFrame) -> pd.DataFrame:
-    """Only whole periods: a quarter or year with months missing would look like a fall."""
-    return frame[frame["complete"]].reset_index(drop=True) if not frame.empty else frame
+    """Only whole periods: a quarter or year with months missing would look like a fall. Each
+    row carries its period in words beside the machine-readable one."""
+    frame = frame[frame["complete"]].reset_index(drop=True) if not frame.empty else frame.copy()
+    frame["period_label"] = pd.Series([period_label(p) for p in frame["period"]], index=frame.index, dtype="str")
+    return frame
 
 
 def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, subject: str, what: str,
@@ -90,7 +94,11 @@ def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, su
         return ChartView.nothing_to_draw(spec, title, CHOOSE_AN_AREA)
     if trend.empty:
         return ChartView.nothing_to_draw(spec, title, "No police.uk data is loaded for this period.")
-    return ChartView(
-        spec, title, trend, trend_figure(trend, measure.column, filters.grain), trend_summary(trend, measure.column, what),
-        police_caption(latest_loaded, "Quarters and years are shown only when all their months are loaded."),
-    )
+    shown = list(dict.fromkeys(trend["area_name"]))
+    summary = f"Areas shown, in the order chosen: {list_names(shown)}. " + trend_summary(trend, measure.column, what)
+    extra = "Quarters and years are shown only when all their months are loaded."
+    if filters.grain == MONTH and not measure.is_rate and trend["period"].nunique() > BAND_WINDOW:
+        extra += (f" Shaded: the band of ordinary variation for {shown[0]} (the mean of the {BAND_WINDOW} months "
+                  "before, plus or minus three square roots); triangles mark months outside it.")
+    return ChartView(spec, title, trend, trend_figure(trend, measure.column, filters.grain), summary,
+                     police_caption(latest_loaded, extra))

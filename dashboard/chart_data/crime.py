@@ -21,6 +21,8 @@ from .common import (
     police_trend_view,
     published_caption,
 )
+from .seasonal import COLUMNS as SEASONAL_COLUMNS
+from .seasonal import seasonal_data, seasonal_view
 from .series import in_area_order, series_frame
 from .spec import ChartSpec, ChartView, Reader
 
@@ -79,7 +81,7 @@ def published_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 TREND = ChartSpec("crime-trend", trend_data, (
-    ("period", "Period"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
+    ("period", "Period"), ("period_label", "Period in words"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
     ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
 CHANGE = ChartSpec("crime-change-by-type", change_data, (
     ("crime_type_name", "Crime type"), ("area_name", "Area"), ("previous_count", "12 months before"),
@@ -87,7 +89,8 @@ CHANGE = ChartSpec("crime-change-by-type", change_data, (
     ("significant", "Significant (p < 0.05)")))
 PUBLISHED = ChartSpec("crime-published", published_data, (
     ("category", "Year and source"), ("area_name", "Area"), ("value", "Crimes"), ("rate_per_1000", "Rate per 1,000")))
-CHARTS = (TREND, CHANGE, PUBLISHED)
+SEASONAL = ChartSpec("crime-seasonal", lambda reader, filters: seasonal_data(reader, filters, filters.crime_types or None), SEASONAL_COLUMNS)
+CHARTS = (TREND, SEASONAL, CHANGE, PUBLISHED)
 
 
 def _published_summary(frame: pd.DataFrame) -> str:
@@ -145,4 +148,6 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
 
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
-    return [v for v in (trend_view(reader, filters), change_view(reader, filters), published_view(reader, filters)) if v]
+    return [v for v in (trend_view(reader, filters),
+                             seasonal_view(SEASONAL, reader, filters, crime_types_text(filters), "crimes", filters.crime_types or None),
+                             change_view(reader, filters), published_view(reader, filters)) if v]

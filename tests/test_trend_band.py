@@ -1,0 +1,112 @@
+"""The band of ordinary variation on monthly trends, and period labels in words.
+
+Limits are checked against a hand calculation of the square-root rule (mean of the 12
+months before plus or minus three square roots), never against the function under test."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dashboard.figures import trend_figure
+from dashboard.formatting import period_label
+from queries.reference import OXFORD, OXFORDSHIRE
+
+# 14 planted months: twelve alternate 90 and 110 (mean 100, limits 70 and 130), then 160
+# (far above) and then 100 (ordinary against the 12 before it, whose mean includes the 160).
+PLANTED = [90, 110] * 6 + [160, 100]
+MONTHS = [f"{2023 + (i // 12)}-{i % 12 + 1:02d}" for i in range(len(PLANTED))]
+
+
+def _frame(code: str, name: str, counts: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"period": MONTHS, "first_month": MONTHS, "last_month": MONTHS, "area_code": code,
+                         "area_name": name, "count": counts, "rate_per_1000": [c / 160 for c in counts],
+                         "complete": True})
+
+
+def test_band_limits_equal_the_hand_calculation_and_the_outlier_is_marked():
+    frame = pd.concat([_frame(OXFORD, "Oxford", PLANTED), _frame(OXFORDSHIRE, "Oxfordshire", [500] * 14)])
+    figure = trend_figure(frame, "count", "month")
+    band = [t for t in figure.data if t.fill == "tonexty"]
+    assert len(band) == 1 and band[0].name == "Ordinary variation (Oxford)"  # the first area only
+    upper = figure.data[list(figure.data).index(band[0]) - 1]
+    # Hand calculation: January 2024 against the 12 months of 2023; February 2024 against
+    # February 2023 to January 2024 (11 of the alternating months plus 160).
+    first_mean = 100.0
+    second_mean = (sum([110] + [90, 110] * 5) + 160) / 12
+    assert list(band[0].y) == [round(first_mean - 3 * math.sqrt(first_mean), 1),
+                               round(second_mean - 3 * math.sqrt(second_mean), 1)]
+    assert list(upper.y) == [round(first_mean + 3 * math.sqrt(first_mean), 1),
+                             round(second_mean + 3 * math.sqrt(second_mean), 1)]
+    assert list(band[0].x) == ["2024-01-01", "2024-02-01"]
+    marked = [t for t in figure.data if t.name == "Outside ordinary variation (Oxford)"]
+    assert len(marked) == 1
+    assert list(marked[0].x) == ["2024-01-01"] and list(marked[0].y) == [160.0]
+    assert list(marked[0].marker.symbol) == ["triangle-up"]  # a shape, not colour alone
+    # The lines are drawn over the shading, in the chosen area order.
+    lines = [t.name for t in figure.data if t.mode and "lines" in t.mode and t.showlegend is not False and not t.fill]
+    assert lines == ["Oxford", "Oxfordshire"]
+    assert figure.data.index(band[0]) < [t.name for t in figure.data].index("Oxford")
+
+
+def test_band_is_only_for_monthly_counts():
+    frame = _frame(OXFORD, "Oxford", PLANTED)
+    assert not [t for t in trend_figure(frame, "rate_per_1000", "month").data if t.fill]
+    short = frame.iloc[:12]
+    assert not [t for t in trend_figure(short, "count", "month").data if t.fill]
+
+
+def test_period_labels_in_words():
+    assert period_label("2025-Q3") == "July to September 2025"
+    assert period_label("2025-Q1") == "January to March 2025"
+    assert period_label("2024-Q4") == "October to December 2024"
+    assert period_label("2024/25") == "2024/25"
+    assert period_label("2019/20") == "2019/20"
+    assert period_label("2024-03") == "March 2024"
+    assert period_label("2023-12") == "December 2023"
+    assert period_label("2024") == "2024"
+    assert period_label("not a period") == "not a period"
+
+
+def test_quarterly_axis_uses_words():
+    quarters = pd.DataFrame({"period": ["2025-Q2", "2025-Q3"], "first_month": ["2025-04", "2025-07"],
+                             "area_code": OXFORD, "area_name": "Oxford", "count": [300, 320], "complete": True})
+    figure = trend_figure(quarters, "count", "quarter")
+    assert list(figure.data[0].x) == ["April to June 2025", "July to September 2025"]
+
+
+def test_seasonal_view_has_a_line_per_year_and_highlights_the_latest():
+    from scipy.stats import binomtest
+
+    from dashboard.chart_data.seasonal import seasonal_summary
+    from dashboard.figures import year_by_month_figure
+
+    # 2023 complete; 2024 loaded to March only.
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02", "2024-03"]
+    values = [100 + m for m in range(12)] + [150, 90, 130]
+    names = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December"]
+    frame = pd.DataFrame({"year": [m[:4] for m in months], "month_name": [names[int(m[5:]) - 1] for m in months],
+                          "period": months, "period_label": [f"{names[int(m[5:]) - 1]} {m[:4]}" for m in months],
+                          "area_code": OXFORD, "area_name": "Oxford", "count": values})
+    figure = year_by_month_figure(frame, "Crimes")
+    assert [t.name for t in figure.data] == ["2023", "2024"]
+    earlier, latest = figure.data
+    assert list(earlier.x) == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert list(earlier.y) == [100.0 + m for m in range(12)]
+    assert list(latest.x) == ["Jan", "Feb", "Mar"] and list(latest.y) == [150.0, 90.0, 130.0]  # what is loaded
+    assert latest.line.width > earlier.line.width and latest.line.dash == "solid" and earlier.line.dash != "solid"
+    assert earlier.line.color.upper() in ("#9E9E9E", "#858585", "#6E6E6E", "#5C5C5C")
+    text = seasonal_summary(frame, "crimes")
+    # January to March 2024: 370 against 100 + 101 + 102 = 303 in 2023, up 22%.
+    assert "2024 is highlighted (3 of 12 months loaded)" in text
+    assert "January to March 2024: 370 crimes, up 22%" in text and "(303)" in text
+    significant = binomtest(370, 673, 0.5).pvalue < 0.05
+    assert ("statistically significant rise" in text) == significant
+    assert "2 of 3 months were higher" in text
+
+
+def test_the_legend_keeps_the_chosen_order_with_the_band():
+    frame = pd.concat([_frame(OXFORD, "Oxford", PLANTED), _frame(OXFORDSHIRE, "Oxfordshire", [500] * 14)])
+    assert trend_figure(frame, "count", "month").layout.legend.traceorder == "normal"
