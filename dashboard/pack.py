@@ -106,11 +106,12 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     generated = (today or date.today()).strftime("%d %B %Y")
     if end is None:
         description = "no data loaded"
-        places = cells = repeats = changes = pd.DataFrame()
+        places = ranked = cells = repeats = changes = pd.DataFrame()
         note = ""
     else:
         description = data.describe(filters, start, end)
-        places = data.places_data(reader, filters)
+        ranked = data.ranked_places(reader, filters)
+        places = data.places_data(reader, filters, rows=TABLE_ROWS)
         cells = data.cells_data(reader, filters)
         repeats = data.repeats_data(reader, filters)
         changes = data.changes_data(reader, filters)
@@ -135,11 +136,11 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         pdf.paragraph("No incidents of these types were recorded here in this period, so there is nothing to map "
                       "or rank. Choose a longer period or other crime types.")
         return bytes(pdf.output())
-    pdf.paragraph(data.summary_text(places, cells, description))
+    pdf.paragraph(data.summary_text(ranked, cells, description))
     draw_map(pdf, cells, data.area_boundaries(reader, filters), data.labelled_places(places))
     pdf.add_page()
     shown = places.head(TABLE_ROWS)
-    pdf.heading(f"Places to look at: the {len(shown)} busiest of {len(places):,}")
+    pdf.heading(f"Places to look at: the {len(shown)} busiest of {len(ranked):,}")
     pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}")), [
         ("rank", "Rank"), ("place_name", "Place"), ("street", "Street (map point)"), ("count", "Incidents"),
         ("baseline_mean", "Usual / month"), ("change", "Change on usual"), ("class_name", "What it means"),

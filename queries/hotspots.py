@@ -115,14 +115,78 @@ def place_month_counts(engine: Engine, area_code: str, crime_types: Sequence[str
     with engine.connect() as conn:
         counts = pd.DataFrame(fetch_rows(conn, query), columns=["place_id", "month", "count"])
     # Details come from one cheap query per area rather than a join on every count row.
-    details = (area_places(engine, area_code) if places is None else places).set_index("place_id")
+    details = area_places(engine, area_code) if places is None else places
+    at = pd.Index(details["place_id"]).get_indexer(counts["place_id"])
+    known = at >= 0
     for column in ("name", "lsoa_code", "lsoa_name", "longitude", "latitude"):
-        counts[column] = counts["place_id"].map(details[column])
+        values = details[column].to_numpy()[np.where(known, at, 0)] if len(details) else np.full(len(at), None)
+        counts[column] = pd.Series(values, index=counts.index, dtype=details[column].dtype).where(known)
     return counts
+
+
+_AREA_CACHE: dict[tuple, "AreaIndex"] = {}
+_AREA_CACHE_SIZE = 32
+
+
+@dataclass
+class AreaIndex:
+    """An area's map points and, per cell size, its grid: what every hotspot request for
+    the area needs and only an import changes, built once per process."""
+
+    points: pd.DataFrame
+    grids: dict
+
+    def grid(self, cell_size: float) -> "CellGrid":
+        if cell_size not in self.grids:
+            self.grids[cell_size] = CellGrid.of(self.points, cell_size)
+        return self.grids[cell_size]
+
+
+@dataclass(frozen=True)
+class CellGrid:
+    """The grid cells holding an area's map points, each point's cell and each cell's six
+    neighbours (-1 where the neighbour holds no point)."""
+
+    q: np.ndarray
+    r: np.ndarray
+    cell_of_point: np.ndarray  # per row of the area's points
+    neighbour_index: np.ndarray
+
+    @classmethod
+    def of(cls, points: pd.DataFrame, cell_size: float) -> "CellGrid":
+        q_all, r_all = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
+        cells = sorted(set(zip(q_all.tolist(), r_all.tolist())))
+        position = {cell: i for i, cell in enumerate(cells)}
+        cell_of_point = np.array([position[c] for c in zip(q_all.tolist(), r_all.tolist())], dtype=np.int64)
+        index = np.array([[position.get(nb, -1) for nb in hexgrid.neighbours(a, b)] for a, b in cells],
+                         dtype=np.int64).reshape(len(cells), 6)
+        return cls(np.array([a for a, _ in cells], dtype=np.int64), np.array([b for _, b in cells], dtype=np.int64),
+                   cell_of_point, index)
+
+
+def area_index(engine: Engine, area_code: str) -> AreaIndex:
+    """The area's ``AreaIndex``, rebuilt when an import has changed the data (the key holds
+    the data version and the number and highest id of map points)."""
+    from .schema import data_version
+
+    with engine.connect() as conn:
+        version = conn.execute(select(data_version.c.version).where(data_version.c.id == 1)).scalar()
+        state = conn.execute(select(func.count(), func.max(place.c.id)).select_from(place)).one()
+    key = (str(engine.url), id(engine), area_code, version, *state)
+    found = _AREA_CACHE.get(key)
+    if found is None:
+        if len(_AREA_CACHE) >= _AREA_CACHE_SIZE:
+            _AREA_CACHE.pop(next(iter(_AREA_CACHE)))
+        found = _AREA_CACHE[key] = AreaIndex(_area_places(engine, area_code), {})
+    return found
 
 
 def area_places(engine: Engine, area_code: str) -> pd.DataFrame:
     """Every police.uk map point known in the area: where an incident can be placed."""
+    return area_index(engine, area_code).points.copy()
+
+
+def _area_places(engine: Engine, area_code: str) -> pd.DataFrame:
     query = (
         select(place.c.id, place.c.name, place.c.lsoa_code, lsoa.c.name, place.c.longitude, place.c.latitude)
         .join(lsoa, lsoa.c.code == place.c.lsoa_code)
@@ -164,7 +228,7 @@ def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, 
     codes, labels = pd.factorize(keys["place_code"])
     n, width, based = len(labels), len(window), len(coverage.loaded)
     key = data["place_id"].map(pd.Series(codes, index=keys.index)).to_numpy()
-    column = np.searchsorted(np.array(window), data["month"].to_numpy())
+    column = pd.Index(window).get_indexer(data["month"])
     count = data["count"].to_numpy()
     matrix = np.bincount(key * width + column, weights=count, minlength=n * width).reshape(n, width)
     baseline_count, recent_count = matrix[:, :based].sum(axis=1), matrix[:, based:].sum(axis=1)
@@ -197,7 +261,7 @@ def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, 
     # Places with nothing this period are listed only when they are fading.
     frame = frame[(frame["count"] > 0) | (frame["class"] != "")]
     frame = frame.sort_values(["count", "ratio", "place_name"], ascending=[False, False, True], na_position="last")
-    return frame.reset_index(drop=True)[HOTSPOT_COLUMNS].astype(HOTSPOT_SCHEMA)
+    return _typed(frame.reset_index(drop=True)[HOTSPOT_COLUMNS], HOTSPOT_SCHEMA)
 
 
 def _busiest_street(data: pd.DataFrame, key: np.ndarray, recent: list[str], n: int) -> list[str]:
@@ -246,7 +310,7 @@ def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded
     frame = frame[frame["q_value"] < tests.SIGNIFICANCE]
     frame = frame.assign(size=frame["change"].abs()).sort_values(["size", "count_now", "place_name"],
                                                                   ascending=[False, False, True])
-    return frame.reset_index(drop=True)[list(CHANGE_SCHEMA)].astype(CHANGE_SCHEMA)
+    return _typed(frame.reset_index(drop=True)[list(CHANGE_SCHEMA)], CHANGE_SCHEMA)
 
 
 def _level_keys(places: pd.DataFrame, level: str, cell_size: float) -> pd.DataFrame:
@@ -275,52 +339,59 @@ def gi_star_cells(
 ) -> pd.DataFrame:
     """Recent counts per hexagonal cell with Gi* z-scores, FDR-adjusted, and the cluster
     ('hot', 'cold' or '') of each cell. Cells: every cell holding a map point in the area."""
-    data = place_month_counts(engine, area_code, crime_types, start, end)
-    return cluster_cells(area_places(engine, area_code), data, start, end, cell_size)
+    index = area_index(engine, area_code)
+    data = place_month_counts(engine, area_code, crime_types, start, end, index.points)
+    return cluster_cells(index.points, data, start, end, cell_size, index.grid(cell_size))
 
 
 def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str,
-                  cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
-    """``gi_star_cells`` on the area's places and counts already fetched."""
+                  cell_size: float = hexgrid.DEFAULT_SIZE, grid: CellGrid | None = None) -> pd.DataFrame:
+    """``gi_star_cells`` on the area's places and counts already fetched (``grid``: the
+    points' ``CellGrid``, when the caller has it already)."""
     if points.empty:
         return _empty(CELL_SCHEMA)
-    q_all, r_all = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
-    cells = sorted(set(zip(q_all.tolist(), r_all.tolist())))
-    position = {cell: i for i, cell in enumerate(cells)}
+    grid = grid or CellGrid.of(points, cell_size)
+    n = len(grid.q)
     data = data[(data["month"] >= start) & (data["month"] <= end)]
-    counts = np.zeros(len(cells))
-    top_names = [""] * len(cells)
+    counts = np.zeros(n)
+    top_names = np.full(n, "", dtype=object)
     if not data.empty:
-        per_place = data.groupby(["name", "longitude", "latitude"], as_index=False)["count"].sum()
-        q, r = hexgrid.cells_of(per_place["longitude"], per_place["latitude"], cell_size)
-        at = pd.Series(list(zip(q.tolist(), r.tolist()))).map(position)
-        per_place = per_place.assign(cell=at.to_numpy()).dropna(subset=["cell"])
-        per_place["cell"] = per_place["cell"].astype("int64")
-        counts = np.bincount(per_place["cell"], weights=per_place["count"], minlength=len(cells)).astype(float)
-        per_name = per_place.groupby(["cell", "name"], as_index=False)["count"].sum()
-        per_name = per_name.sort_values(["cell", "count", "name"], ascending=[True, False, True])
-        per_name = per_name.groupby("cell").head(3)
-        per_name["text"] = per_name["name"] + " (" + per_name["count"].astype("int64").astype(str) + ")"
-        for cell, text in per_name.groupby("cell")["text"].agg("; ".join).items():
-            top_names[int(cell)] = text
-    index = np.array([[position.get(nb, -1) for nb in hexgrid.neighbours(a, b)] for a, b in cells], dtype=np.int64)
-    z = getis_ord_gi_star(counts, index)
+        at = pd.Index(points["place_id"]).get_indexer(data["place_id"])
+        known = at >= 0
+        cell = grid.cell_of_point[at[known]]
+        count = data["count"].to_numpy()[known]
+        counts = np.bincount(cell, weights=count, minlength=n).astype(float)
+        # The three busiest map point names of each cell (names shared by several points add up).
+        per_name = (pd.DataFrame({"cell": cell, "name": data["name"].to_numpy()[known], "count": count})
+                    .groupby(["cell", "name"], as_index=False, sort=False)["count"].sum()
+                    .sort_values(["cell", "count", "name"], ascending=[True, False, True]))
+        per_name = per_name.groupby("cell", sort=False).head(3)
+        text = (per_name["name"] + " (" + per_name["count"].astype("int64").astype(str) + ")").to_numpy(dtype=object)
+        cells_in = per_name["cell"].to_numpy()
+        first = np.r_[True, cells_in[1:] != cells_in[:-1]]
+        joined = np.empty(len(text), dtype=object)
+        for i in range(len(text)):  # at most three names per cell, in order
+            joined[i] = text[i] if first[i] else joined[i - 1] + "; " + text[i]
+        last = np.r_[cells_in[1:] != cells_in[:-1], True]
+        top_names[cells_in[last]] = joined[last]
+    z = getis_ord_gi_star(counts, grid.neighbour_index)
     p_hot = normal_upper_p(z)
     p_cold = normal_upper_p(-z)
     q_hot = tests.fdr(p_hot)
     q_cold = tests.fdr(p_cold)
     cluster = np.where((q_hot < SIGNIFICANCE) & (z > 0), "hot", np.where((q_cold < SIGNIFICANCE) & (z < 0), "cold", ""))
-    centres = [hexgrid.cell_centre(a, b, cell_size) for a, b in cells]
+    x = cell_size * hexgrid.SQRT3 * (grid.q + grid.r / 2)
+    y = cell_size * 1.5 * grid.r
+    lon, lat = hexgrid.to_degrees(x, y)
     frame = pd.DataFrame({
-        "cell_id": [hexgrid.cell_id(a, b) for a, b in cells],
-        "q": [a for a, _ in cells], "r": [b for _, b in cells],
-        "longitude": [c[0] for c in centres], "latitude": [c[1] for c in centres],
+        "cell_id": pd.Series(grid.q).astype(str) + ":" + pd.Series(grid.r).astype(str),
+        "q": grid.q, "r": grid.r, "longitude": lon, "latitude": lat,
         "count": counts.astype("int64"),
         "places": top_names,
         "z": z, "p_value": np.where(z >= 0, p_hot, p_cold), "q_value": np.where(z >= 0, q_hot, q_cold),
         "cluster": cluster,
     })
-    return frame.astype(CELL_SCHEMA)
+    return _typed(frame, CELL_SCHEMA)
 
 
 def repeats_of(location_hotspots: pd.DataFrame) -> pd.DataFrame:
@@ -354,7 +425,7 @@ def hotspots(
     """Places ranked by incidents in the period, with their usual level, tests and class.
     ``frame.attrs["coverage"]`` holds the ``Coverage``."""
     _check(area_code, level)
-    points = area_places(engine, area_code)
+    points = area_index(engine, area_code).points
     data = place_month_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end, points)
     loaded = loaded_months(engine, force_of(area_code))
     frame = rank_places(data, start, end, baseline_months, level, loaded, unit_count(points, level, cell_size), cell_size)
@@ -376,7 +447,8 @@ def hotspot_analysis(
     months = len(periods.months_between(start, end))
     # The baseline and the period before (for "what changed") both end at the period's start.
     first = periods.add_months(start, -max(baseline_months, months))
-    points = area_places(engine, area_code)
+    index = area_index(engine, area_code)
+    points = index.points
     data = place_month_counts(engine, area_code, crime_types, first, end, points)
     loaded = loaded_months(engine, force_of(area_code))
     units = unit_count(points, level, cell_size)
@@ -387,7 +459,7 @@ def hotspot_analysis(
         places=places,
         changes=changes_between(data, start, end, level, loaded, cell_size),
         repeats=repeats_of(locations),
-        cells=cluster_cells(points, data, start, end, cell_size),
+        cells=cluster_cells(points, data, start, end, cell_size, index.grid(cell_size)),
         coverage=coverage_of(start, end, baseline_months, loaded),
         units=units,
     )
@@ -406,6 +478,13 @@ def unit_count(points: pd.DataFrame, level: str, cell_size: float = hexgrid.DEFA
         return int(points["lsoa_code"].nunique())
     q, r = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
     return len(set(zip(q.tolist(), r.tolist())))
+
+
+def _typed(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
+    """``frame.astype(schema)``, converting only the columns not already of their type (a
+    string column converted again costs as much as the first time)."""
+    changes = {c: t for c, t in schema.items() if frame[c].dtype != pd.api.types.pandas_dtype(t)}
+    return frame.astype(changes) if changes else frame
 
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:

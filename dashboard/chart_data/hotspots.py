@@ -158,10 +158,19 @@ def why_listed(row: dict, classed: bool, months: int) -> str:
     return f"{count} {period}, {usual_text}: within normal variation."
 
 
-def places_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    """Ranked places with their officer columns, context and analyst columns."""
+def ranked_places(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """Every ranked place, with the statistics only (for totals and summaries)."""
+    result = analysis(reader, filters)
+    return result.places if result else empty_hotspots()
+
+
+def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd.DataFrame:
+    """Ranked places with their officer columns, context and analyst columns (``rows``: only
+    the busiest so many, for a page or a pack that shows no more)."""
     result = analysis(reader, filters)
     frame = result.places if result else empty_hotspots()
+    if rows is not None:
+        frame = frame.head(rows)
     classed = bool(result and result.coverage.classed)
     months = result_months(reader, filters)
     frame = with_lsoa_context(frame)
@@ -274,8 +283,9 @@ def area_boundaries(reader: Reader, filters: Filters) -> pd.DataFrame:
     return shapes
 
 
-def map_figure(reader: Reader, filters: Filters, basemap: dict | None) -> dict:
-    places = places_data(reader, filters)
+def map_figure(reader: Reader, filters: Filters, basemap: dict | None, places: pd.DataFrame | None = None) -> dict:
+    """``places``: the ranked places with ranks and streets, when the caller has them already."""
+    places = places_data(reader, filters, rows=10) if places is None else places
     return hotspot_map(cells_data(reader, filters), area_boundaries(reader, filters), basemap,
                        labelled_places(places))
 

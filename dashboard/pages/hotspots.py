@@ -57,19 +57,20 @@ def render(reader, filters, query: str) -> list:
     start, end = data.recent_period(reader, filters)
     if end is None:
         return [message_card("Hotspots", "No police.uk data is loaded yet.")]
-    places = data.places_data(reader, filters)
+    ranked = data.ranked_places(reader, filters)
+    places = data.places_data(reader, filters, rows=TABLE_ROWS)
     cells = data.cells_data(reader, filters)
     description = data.describe(filters, start, end)
     note = data.coverage_note(reader, filters)
     if places.empty:
         message = "No incidents of these types were recorded here in this period."
         return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
-    figure = data.map_figure(reader, filters, current_basemap())
+    figure = data.map_figure(reader, filters, current_basemap(), places)
     level = LEVEL_LABELS[filters.level].lower()
     limit = data.limit_note(reader, filters)
     return [
         *([html.P(limit, className="alert alert-info")] if limit else []),
-        html.P(data.summary_text(places, cells, description, note if "No place is classed" in note else ""),
+        html.P(data.summary_text(ranked, cells, description, note if "No place is classed" in note else ""),
                className="lead", id=ids.HOTSPOT_SUMMARY),
         *([dbc.Alert(note, color="warning", id=ids.HOTSPOT_COVERAGE)] if note else []),
         html.Div(
@@ -82,7 +83,7 @@ def render(reader, filters, query: str) -> list:
             className="d-flex gap-2 mb-4",
         ),
         _map_card(figure, data.cells_table(reader, filters), query, description),
-        _places_card(places, query, level),
+        _places_card(places, len(ranked), query, level),
         _table_card(data.CHANGES, data.changes_data(reader, filters), CHANGE_COLUMNS, "What changed since the period before",
                     "Only places whose count changed significantly from the period of the same length just before "
                     "(exact test, 5% false discovery rate), largest change first.", query),
@@ -129,7 +130,7 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
     )
 
 
-def _places_card(places: pd.DataFrame, query: str, level: str) -> html.Section:
+def _places_card(places: pd.DataFrame, total: int, query: str, level: str) -> html.Section:
     shown = places.head(TABLE_ROWS)
     header = html.Thead(html.Tr([html.Th("Rank", scope="col")]
                                 + [html.Th(label, scope="col") for _, label in OFFICER_PLACE_COLUMNS]
@@ -147,7 +148,7 @@ def _places_card(places: pd.DataFrame, query: str, level: str) -> html.Section:
     return html.Section(
         [
             html.H2(f"Places by {level}, busiest first", id=ids.HOTSPOT_PLACES_HEADING, className="h5"),
-            html.P(f"The {len(shown)} busiest of the {len(places):,} places with incidents this period (or fading); "
+            html.P(f"The {len(shown)} busiest of the {total:,} places with incidents this period (or fading); "
                    "the CSV holds all, with coordinates, LSOA codes and the statistics."),
             html.Div(dbc.Table([html.Caption(f"Places by {level}"), header, html.Tbody(body)],
                                size="sm", striped=True, class_name="data-table"), className="table-responsive"),
