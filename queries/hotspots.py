@@ -124,7 +124,7 @@ def place_month_counts(engine: Engine, area_code: str, crime_types: Sequence[str
     return counts
 
 
-_AREA_CACHE: dict[tuple, "AreaIndex"] = {}
+_AREA_CACHE: dict[tuple, AreaIndex] = {}
 _AREA_CACHE_SIZE = 32
 
 
@@ -136,7 +136,7 @@ class AreaIndex:
     points: pd.DataFrame
     grids: dict
 
-    def grid(self, cell_size: float) -> "CellGrid":
+    def grid(self, cell_size: float) -> CellGrid:
         if cell_size not in self.grids:
             self.grids[cell_size] = CellGrid.of(self.points, cell_size)
         return self.grids[cell_size]
@@ -153,7 +153,7 @@ class CellGrid:
     neighbour_index: np.ndarray
 
     @classmethod
-    def of(cls, points: pd.DataFrame, cell_size: float) -> "CellGrid":
+    def of(cls, points: pd.DataFrame, cell_size: float) -> CellGrid:
         q_all, r_all = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
         cells = sorted(set(zip(q_all.tolist(), r_all.tolist())))
         position = {cell: i for i, cell in enumerate(cells)}
