@@ -11,12 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from queries.bootstrap import init_db
 from queries.db import make_engine
 from queries.importers.policeuk import import_policeuk
 
-from .browser import chromium_page, live_server
+from .browser import chromium, live_server, map_drawn, new_page
 from .conftest import shared_file
 
 pytestmark = pytest.mark.browser
@@ -31,7 +30,13 @@ def real_app(tmp_path_factory):
     init_db(engine)
     import_policeuk(engine, paths)
     engine.dispose()
-    return create_app({"database_url": url})
+    return {"database_url": url}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
 
 
 def warm_scripts(base: str) -> None:
@@ -48,16 +53,17 @@ def warm_scripts(base: str) -> None:
 
 
 @pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
-def test_the_map_shows_boundaries_names_and_scale_offline(real_app, width, height, name):
-    with live_server(real_app.server) as base, chromium_page() as page:
+def test_the_map_shows_boundaries_names_and_scale_offline(real_app, browser, width, height, name):
+    with live_server(real_app) as base, new_page(browser) as page:
         warm_scripts(base)
         outside = []
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((base, "data:", "blob:")) else None)
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{base}/hotspots?area=E07000178&to=2024-04&baseline_months=3")
+        map_drawn(page)
         page.wait_for_selector(".hotspot-map-scale", timeout=WAIT_MS)
         page.wait_for_selector(".hotspot-map-label-district", timeout=WAIT_MS)
-        labels = page.locator(".hotspot-map-label").all_inner_texts()
+        labels = page.locator(".hotspot-map-label").all_text_contents()  # as written, not as styled (upper case)
         assert "Oxford" in labels
         assert any(text.startswith("1. ") for text in labels)  # the busiest place, by its street
         assert page.locator(".hotspot-map-scale").inner_text().endswith(("m", "km"))
