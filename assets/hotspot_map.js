@@ -62,9 +62,11 @@
       // table beside the map names it): in a town centre the top places sit a street apart.
       if (label.kind !== "street") { return; }
       var rect = span.getBoundingClientRect();
-      if (placed.some(function (other) { return overlaps(rect, other); })) {
+      var crowded = function () { return placed.some(function (other) { return overlaps(rect, other); }); };
+      if (crowded()) {
         span.textContent = label.text.split(" ")[0].replace(".", "");
         rect = span.getBoundingClientRect();
+        if (crowded()) { box.removeChild(span); return; }  // its dot stays; zooming in shows it
       }
       placed.push(rect);
     });

@@ -101,7 +101,9 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
         "geojson": {"type": "FeatureCollection", "features": features},
         "locations": shown["cell_id"].tolist(), "z": shown["count"].tolist(),
         "colorscale": DENSITY_SCALE, "marker": {"opacity": 0.75, "line": {"width": 0.5, "color": "white"}},
-        "colorbar": {"title": {"text": "Incidents"}, "thickness": 12},
+        # Above the map, across: a bar at the side took a third of a phone's width.
+        "colorbar": {"title": {"text": "Incidents per cell", "side": "top"}, "thickness": 10, "orientation": "h",
+                     "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom", "len": 0.5, "lenmode": "fraction"},
         "customdata": shown["places"].tolist(),
         "hovertemplate": "%{z} incidents<br>%{customdata}<extra></extra>",
     }]
@@ -128,9 +130,9 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
     centre, zoom = view_of(cells)
     layout = {
         "map": {"style": map_style(basemap), "center": centre, "zoom": zoom},
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 600, "showlegend": True,
-        "legend": {"orientation": "h", "y": 0.01, "x": 0.99, "yanchor": "bottom", "xanchor": "right",
-                   "bgcolor": "rgba(255,255,255,0.9)"},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 680, "showlegend": True,
+        # Below the map, so that on a phone it covers none of it.
+        "legend": {"orientation": "h", "y": 0, "x": 0, "yanchor": "top", "xanchor": "left"},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 12},
         "meta": {"labels": map_labels(boundaries, places), "lsoa_label_zoom": LSOA_LABEL_ZOOM},
     }
