@@ -94,6 +94,11 @@ def test_an_embedded_chart_draws_and_tells_its_host_its_height(database, browser
             assert last["type"] == "csd:height" and last["height"] > 300
             assert last["path"] == path
             assert page.evaluate("() => document.getElementById('dash').getBoundingClientRect().height") == last["height"]
+            if width < 576:  # phone: no mode bar, horizontal date labels
+                assert not frame.locator(".modebar-container").first.is_visible()
+                page.frames[1].wait_for_function(
+                    "() => [...document.querySelectorAll('#chart-crime-trend .xtick text')].every("
+                    "t => !(t.getAttribute('transform') || '').includes('rotate'))", timeout=WAIT_MS)
             assert page.console_messages == []
             SHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SHOTS / f"embed_crime-trend_{width}.png"), full_page=True)
