@@ -102,3 +102,21 @@ def test_an_embedded_chart_draws_and_tells_its_host_its_height(database, browser
             assert page.console_messages == []
             SHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SHOTS / f"embed_crime-trend_{width}.png"), full_page=True)
+
+
+def test_an_embedded_page_tells_its_host_its_height(database, browser):
+    config = {"database_url": database, "url_prefix": f"{PREFIX}/", "frame_ancestors": HOST}
+    with live_server(config) as url:
+        origin = url.replace("127.0.0.1", "localhost")
+        path = f"{PREFIX}/crime?embed=1&filters=0&area=E07000178"
+        with host_page(origin + path, origin, 1000) as host, new_page(browser) as page:
+            page.goto(host)
+            page.frame_locator("#dash").locator("#chart-crime-trend .main-svg").first.wait_for(timeout=WAIT_MS)
+            settled(page.frames[1])
+            height = page.frames[1].evaluate("() => document.body.getBoundingClientRect().height")
+            page.wait_for_function("(h) => window.heights.length > 0"
+                                   " && Math.abs(window.heights[window.heights.length - 1].height - h) <= 1",
+                                   arg=height, timeout=WAIT_MS)
+            last = page.evaluate("() => window.heights[window.heights.length - 1]")
+            # Three chart cards: far taller than the frame's starting 300 px.
+            assert last["path"] == path and last["height"] > 900
