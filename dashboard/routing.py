@@ -145,7 +145,8 @@ def register_callbacks(app, query_cache) -> None:
         return (hidden, hidden, "" if filters.show_filters else hidden, "small d-inline-block mb-2", full_view,
                 "embedded")
 
-    register_embed_callbacks(app, query_cache, local_path)
+    register_embed_callbacks(app, query_cache, local_path,
+                             lambda chart_id: PAGES_BY_PATH[page_path_of(chart_id)].shows_incidents)
     for page in PAGES:
         _register_page_content(app, query_cache, page)
         if page.register_callbacks:

@@ -85,6 +85,7 @@ def test_an_embedded_chart_draws_and_tells_its_host_its_height(database, browser
             assert frame.locator("h2").first.text_content().strip() != ""
             assert frame.locator(".chart-summary").text_content().strip() != ""
             assert frame.locator(".table-alternative").count() == 1
+            assert frame.locator("#demo-notice").is_visible()  # drawn from the demo set, as the page says
             # The last message gives the frame's whole height, and the host took it.
             page.wait_for_function("() => window.heights.length > 0", timeout=WAIT_MS)
             height = page.frames[1].evaluate("() => document.body.getBoundingClientRect().height")
