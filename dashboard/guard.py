@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import abort, request
 
+from .chart_data.embeds import embedded_chart_id
+
 JSON_SCALARS = (str, int, float, bool, type(None))
 # Graph events nest a few levels (points, then their fields); anything deeper is crafted.
 MAX_EVENT_DEPTH = 8
@@ -31,7 +33,8 @@ def register_request_guard(app, page_paths) -> None:
             problem = callback_payload_problem(body, app.callback_map)
             if problem:
                 abort(400, description=problem)
-        elif request.method == "GET" and not local.startswith(passthrough) and (local or "/") not in page_paths:
+        elif (request.method == "GET" and not local.startswith(passthrough) and (local or "/") not in page_paths
+              and embedded_chart_id(local) is None):
             abort(404)
 
 

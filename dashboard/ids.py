@@ -12,6 +12,7 @@ FULL_VIEW = "full-view-link"
 SHELL = "shell"
 MAIN = "main"
 DEMO_NOTICE = "demo-notice"
+EMBED_CHART = "embed-chart"  # the one chart of an /embed/<chart id> view
 
 # The filter bar, the same on every page.
 F_AREAS = "filter-areas"

@@ -12,8 +12,10 @@ from queries.counts import has_synthetic_months
 
 from . import ids
 from .auth import request_reader
+from .chart_data.embeds import embedded_chart_id, page_path_of
 from .charts import mark_demo
 from .components import demo_notice
+from .embed import embed_layout, register_embed_callbacks
 from .filter_bar import (
     AREA_CONTROL,
     CONTROL_GROUPS,
@@ -51,7 +53,8 @@ def page_paths() -> set[str]:
 
 def validation_layout(shell) -> html.Div:
     """The shell with every page's content container, so Dash can check every callback."""
-    return html.Div([shell, *[html.Div([*p.validation_components], id=ids.page_content(p.key)) for p in PAGES]])
+    return html.Div([shell, *[html.Div([*p.validation_components], id=ids.page_content(p.key)) for p in PAGES],
+                     *embed_layout()])
 
 
 def register_callbacks(app, query_cache) -> None:
@@ -62,7 +65,10 @@ def register_callbacks(app, query_cache) -> None:
         Input(ids.URL, "pathname"),
     )
     def render_page(pathname):
-        page = PAGES_BY_PATH.get(local_path(app, pathname))
+        path = local_path(app, pathname)
+        page = PAGES_BY_PATH.get(path)
+        if page is None and embedded_chart_id(path):
+            return [], embed_layout(), *[group_class(False) for _ in CONTROL_GROUPS]
         if page is None:
             return not_found_layout(), [], *[group_class(False) for _ in CONTROL_GROUPS]
         return (page_header(page), html.Div(id=ids.page_content(page.key)),
@@ -124,16 +130,23 @@ def register_callbacks(app, query_cache) -> None:
     )
     def embed_mode(search, pathname):
         """?embed=1: no navigation or footer, a link out to the full view; &filters=0: no filter bar."""
-        page = PAGES_BY_PATH.get(local_path(app, pathname))
+        path = local_path(app, pathname)
+        page = PAGES_BY_PATH.get(path)
+        chart_id = embedded_chart_id(path)
         defaults = page.defaults if page else Filters()
         filters = Filters.from_query(search if isinstance(search, str) else "", defaults)
+        if chart_id:  # /embed/<chart id> is always chromeless, with no filter bar
+            filters = filters.with_changes(embed=True, show_filters=False)
         hidden = "d-none"
-        full_view = app.get_relative_path(page.path if page else "/") + filters.full_view().to_query(defaults)
+        full_path = page.path if page else page_path_of(chart_id) if chart_id else "/"
+        full_view = app.get_relative_path(full_path) + filters.full_view().to_query(defaults)
         if not filters.embed:
             return "", FOOTER_CLASS, "", hidden, full_view, ""
         return (hidden, hidden, "" if filters.show_filters else hidden, "small d-inline-block mb-2", full_view,
                 "embedded")
 
+    register_embed_callbacks(app, query_cache, local_path,
+                             lambda chart_id: PAGES_BY_PATH[page_path_of(chart_id)].shows_incidents)
     for page in PAGES:
         _register_page_content(app, query_cache, page)
         if page.register_callbacks:
