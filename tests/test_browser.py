@@ -136,11 +136,12 @@ def test_the_table_alternative_shows_the_plotted_numbers(page):
     open_page(page, "/crime?measure=count&grain=calendar_year&from=2022-01&to=2024-12")
     card = page.locator("section.chart-card", has=page.locator("#chart-crime-trend"))
     card.locator("summary", has_text="Show as table").click()
-    rows = card.locator("tbody tr").all()
+    headings = card.locator("thead th").all_text_contents()
+    period, area, crimes = headings.index("Period"), headings.index("Area"), headings.index("Crimes")
     tabled = {}
-    for row in rows:
+    for row in card.locator("tbody tr").all():
         cells = [c.text_content() for c in row.locator("th, td").all()]
-        tabled[(cells[2], cells[0])] = float(cells[3].replace(",", ""))
+        tabled[(cells[area], cells[period])] = float(cells[crimes].replace(",", ""))
     shown = {(t["name"], x): y for t in plotted(page, "crime-trend") for x, y in zip(t["x"], t["y"])}
     assert tabled == shown and len(shown) == 9
 
@@ -163,12 +164,13 @@ def test_png_and_csv_downloads(page):
     open_page(page, "/exploitation?measure=count")
     with page.expect_download() as png:
         page.locator("section.chart-card", has=page.locator("#chart-hate-crime")).get_by_role("button", name="Download PNG").click()
-    assert png.value.suggested_filename == "hate-crime.png"
+    # Named after the chart and its filters, so downloads of different views do not collide.
+    assert png.value.suggested_filename == "hate-crime_oxford_oxfordshire_thames-valley_2021.png"
     assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with page.expect_download() as csv_download:
         page.locator("section.chart-card", has=page.locator("#chart-hate-crime")).get_by_role("link", name="Download CSV").click()
     text = Path(csv_download.value.path()).read_text()
-    assert text.splitlines()[0] == "Category,Area,Year,Victims,\"Rate per 1,000\",95% CI low,95% CI high"
+    assert text.splitlines()[0] == "Category,Area,Year,Victims,\"Rate per 1,000\",95% CI low,95% CI high,Population estimate (mid-year)"
     assert "Race,Oxford,2021,420" in text
     assert page.console_messages == []
 
@@ -188,7 +190,7 @@ def test_hotspot_map_draws_without_tiles_and_rows_zoom_it(page):
     assert state["canvas"] and state["cells"] > 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("section.chart-card").first.screenshot(path=str(ARTIFACTS / "hotspot-map.png"))
-    first_row = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Ranked hotspots")))
+    first_row = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Places by")))
     first_row.get_by_role("button", name=re.compile("Zoom the map to")).first.click()
     page.wait_for_function("() => document.querySelector('#chart-hotspot-map .js-plotly-plot').layout.map.zoom === 15")
     zoomed = map_state(page)
@@ -207,7 +209,7 @@ def test_hotspot_filters_update_the_map_and_table_and_live_in_the_url(page):
     page.wait_for_url(re.compile(r"area=E23000029"))
     page.wait_for_function(f"() => document.querySelector('#chart-hotspot-map .js-plotly-plot').data[0].locations.length > {before}")
     assert "in Thames Valley" in page.locator("#hotspot-summary").text_content()
-    places = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Ranked hotspots")))
+    places = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Places by")))
     names = places.locator("tbody tr th").all_text_contents()
     assert any(not name.startswith("Oxford ") for name in names)  # LSOAs of the whole force, not just Oxford's
     assert page.console_messages == []
