@@ -25,8 +25,9 @@ PAGES = {
     "overview": "", "crime": "crime", "asb": "asb", "domestic-abuse": "domestic-abuse",
     "repeat-victimisation": "repeat-victimisation", "exploitation": "exploitation", "hotspots": "hotspots",
 }
-# What a page reports once its first chart is drawn: plotly's SVG (or a map's canvas).
-FIRST_CHART = ".js-plotly-plot .main-svg, .js-plotly-plot canvas, .main-svg"
+# What a page reports once its first chart is drawn: plotly's SVG (or a map's canvas), or,
+# on a page with nothing to draw yet (no intervention recorded), the message saying why.
+FIRST_CHART = ".js-plotly-plot .main-svg, .js-plotly-plot canvas, .main-svg, #page-content .alert-info"
 
 
 @dataclass
