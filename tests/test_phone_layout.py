@@ -69,7 +69,7 @@ def test_the_menu_folds_and_opens_from_the_keyboard(phone):
 @pytest.mark.parametrize("path", [p.path for p in PAGES])
 def test_nothing_reaches_past_the_screen_edge(phone, path):
     phone.goto(phone.base + path)
-    phone.wait_for_selector(".js-plotly-plot .main-svg, .js-plotly-plot canvas", state="attached", timeout=180_000)
+    phone.wait_for_selector(".js-plotly-plot .main-svg, .js-plotly-plot canvas, #page-content .alert-info", state="attached", timeout=180_000)
     phone.wait_for_load_state("networkidle", timeout=120_000)
     SHOTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(SHOTS / f"phone{path.replace('/', '_') or '_'}.png"), full_page=True)
