@@ -34,28 +34,20 @@ def create_downloads(query_cache) -> Blueprint:
             headers={"Content-Disposition": f'attachment; filename="{csv_file_name(chart_id, filters, frame)}"'},
         )
 
-    @downloads.get("/hotspots/pack.pdf")
-    def pack_pdf():
-        reader, filters = request_reader(query_cache), filters_from_request(HOTSPOT_DEFAULTS)
-        return Response(pack.build_pdf(reader, filters), mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{pack.pack_name(reader, filters, "pdf")}"'})
+    def attachment(body: bytes, mimetype: str, file_name: str) -> Response:
+        return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
-    @downloads.get("/hotspots/pack.zip")
-    def pack_zip():
-        reader, filters = request_reader(query_cache), filters_from_request(HOTSPOT_DEFAULTS)
-        return Response(pack.build_zip(reader, filters), mimetype="application/zip", headers={
-            "Content-Disposition": f'attachment; filename="{pack.pack_name(reader, filters, "zip")}"'})
+    # The tasking pack and the board report, each as a PDF and as a zip of its tables.
+    documents = {
+        "hotspots/pack": (pack.build_pdf, pack.build_zip, pack.pack_name, HOTSPOT_DEFAULTS),
+        "board-report": (board_report.build_pdf, board_report.build_zip, board_report.report_name, BOARD_DEFAULTS),
+    }
+    for path, (build_pdf, build_zip, name, defaults) in documents.items():
+        for extension, build, mimetype in (("pdf", build_pdf, "application/pdf"), ("zip", build_zip, "application/zip")):
+            def document(build=build, name=name, defaults=defaults, extension=extension, mimetype=mimetype):
+                reader, filters = request_reader(query_cache), filters_from_request(defaults)
+                return attachment(build(reader, filters), mimetype, name(reader, filters, extension))
 
-    @downloads.get("/board-report.pdf")
-    def board_pdf():
-        reader, filters = request_reader(query_cache), filters_from_request(BOARD_DEFAULTS)
-        return Response(board_report.build_pdf(reader, filters), mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{board_report.report_name(reader, filters, "pdf")}"'})
-
-    @downloads.get("/board-report.zip")
-    def board_zip():
-        reader, filters = request_reader(query_cache), filters_from_request(BOARD_DEFAULTS)
-        return Response(board_report.build_zip(reader, filters), mimetype="application/zip", headers={
-            "Content-Disposition": f'attachment; filename="{board_report.report_name(reader, filters, "zip")}"'})
+            downloads.add_url_rule(f"/{path}.{extension}", f"{path.replace('/', '_')}_{extension}", document)
 
     return downloads
