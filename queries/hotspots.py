@@ -12,6 +12,7 @@ police.uk map point in the area, with Benjamini-Hochberg control of the false di
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from .counts import loaded_months
 from .db import fetch_rows, plain_rows
 from .hotspot_tests import EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
-from .schema import lsoa, place, place_count
+from .schema import ALL_CRIME_ROW, lsoa, place, place_count
 from .stats import getis_ord_gi_star, normal_upper_p
 
 __all__ = ["EMERGING", "FADING", "NEW", "PERSISTENT", "SIGNIFICANCE"]
@@ -102,26 +103,70 @@ def place_month_counts(engine: Engine, area_code: str, crime_types: Sequence[str
                        places: pd.DataFrame | None = None) -> pd.DataFrame:
     """Counts per police.uk place and month in the area, with the place's details
     (``places``: the area's places, when the caller has them already)."""
-    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
-    query = (
-        select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
-        .where(
-            place_count.c.district_code.in_(list(districts_in(area_code))),
-            place_count.c.month.between(first, last),
-            place_count.c.crime_type.in_(crime_types),
-        )
-        .group_by(place_count.c.place_id, place_count.c.month)
-    )
-    with engine.connect() as conn:
-        counts = pd.DataFrame(fetch_rows(conn, query), columns=["place_id", "month", "count"])
-    # Details come from one cheap query per area rather than a join on every count row.
     details = area_places(engine, area_code) if places is None else places
-    at = pd.Index(details["place_id"]).get_indexer(counts["place_id"])
-    known = at >= 0
-    for column in ("name", "lsoa_code", "lsoa_name", "longitude", "latitude"):
-        values = details[column].to_numpy()[np.where(known, at, 0)] if len(details) else np.full(len(at), None)
-        counts[column] = pd.Series(values, index=counts.index, dtype=details[column].dtype).where(known)
-    return counts
+    return _fetch_counts(engine, area_code, crime_types, first, last).frame(details)
+
+
+@dataclass(frozen=True)
+class CountRows:
+    """Place-month counts as integer codes: each row's place (an index into ``place_ids``)
+    and month (an index into ``months``). Worked out once per fetch, so that every view of
+    one analysis filters by month and groups by place on integers, not on strings."""
+
+    place: np.ndarray
+    month: np.ndarray
+    count: np.ndarray
+    place_ids: np.ndarray
+    months: np.ndarray  # distinct months, as text
+
+    @classmethod
+    def of(cls, place_ids, months, counts) -> CountRows:
+        place, distinct_places = pd.factorize(np.asarray(place_ids, dtype=np.int64))
+        month, distinct_months = pd.factorize(np.asarray(months, dtype=object))
+        return cls(place.astype(np.int64), month.astype(np.int64), np.asarray(counts, dtype=np.int64),
+                   np.asarray(distinct_places), np.asarray(distinct_months, dtype=object))
+
+    @classmethod
+    def of_frame(cls, data: pd.DataFrame) -> CountRows:
+        return cls.of(data["place_id"].to_numpy(), data["month"].to_numpy(dtype=object), data["count"].to_numpy())
+
+    def position_in(self, window: Sequence[str]) -> np.ndarray:
+        """Per row: the position of its month in ``window``, or -1 for a month outside it."""
+        return pd.Index(list(window), dtype=object).get_indexer(self.months)[self.month] if len(self.month) else \
+            np.zeros(0, dtype=np.int64)
+
+    def frame(self, details: pd.DataFrame) -> pd.DataFrame:
+        """The rows as a frame with each place's details (name, LSOA, coordinates)."""
+        frame = pd.DataFrame({"place_id": self.place_ids[self.place], "month": self.months[self.month],
+                              "count": self.count})
+        frame["month"] = frame["month"].astype("str")
+        at = pd.Index(details["place_id"]).get_indexer(frame["place_id"])
+        known = at >= 0
+        for column in ("name", "lsoa_code", "lsoa_name", "longitude", "latitude"):
+            values = details[column].to_numpy()[np.where(known, at, 0)] if len(details) else np.full(len(at), None)
+            frame[column] = pd.Series(values, index=frame.index, dtype=details[column].dtype).where(known)
+        return frame
+
+
+def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
+                  last: str) -> CountRows:
+    in_area = (place_count.c.district_code.in_(list(districts_in(area_code))), place_count.c.month.between(first, last))
+    if not crime_types or set(crime_types) == set(ALL_CRIME):
+        # All crime has its own rows: read as stored, with nothing to add up.
+        query = select(place_count.c.place_id, place_count.c.month, place_count.c.count).where(
+            *in_area, place_count.c.crime_type == ALL_CRIME_ROW)
+    else:
+        query = (
+            select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
+            .where(*in_area, place_count.c.crime_type.in_(list(crime_types)))
+            .group_by(place_count.c.place_id, place_count.c.month)
+        )
+    with engine.connect() as conn:
+        rows = fetch_rows(conn, query)
+    if not rows:
+        return CountRows.of([], [], [])
+    place_ids, months, counts = zip(*rows)
+    return CountRows.of(place_ids, months, counts)
 
 
 _AREA_CACHE: dict[tuple, AreaIndex] = {}
@@ -135,6 +180,11 @@ class AreaIndex:
 
     points: pd.DataFrame
     grids: dict
+
+    @functools.cached_property
+    def details(self) -> pd.DataFrame:
+        """Each point's details, indexed by place id."""
+        return self.points.set_index("place_id")[list(PLACE_DETAILS)]
 
     def grid(self, cell_size: float) -> CellGrid:
         if cell_size not in self.grids:
@@ -211,26 +261,93 @@ def coverage_of(start: str, end: str, baseline_months: int, loaded) -> Coverage:
 
 def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, level: str, loaded,
                 units: int | None = None, cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
-    """``hotspots`` on counts already fetched (which may reach further back than needed).
+    """``hotspots`` on counts already fetched (which may reach further back than needed), as
+    ``place_month_counts`` returns them.
 
     ``loaded``: the months the force has loaded; the others are left out, never counted as
     zeros. ``units``: how many places of this level the area has (those with no incident too),
     for the test of a month's concentration; by default the places in ``data``."""
+    return _rank(CountRows.of_frame(data), _details_of(data), start, end, baseline_months, level, loaded, units,
+                 cell_size)
+
+
+def _details_of(data: pd.DataFrame) -> pd.DataFrame:
+    """Each place's details, indexed by place id, from count rows that carry them."""
+    return data.drop_duplicates("place_id").set_index("place_id")[list(PLACE_DETAILS)]
+
+
+PLACE_DETAILS = ("name", "lsoa_code", "lsoa_name", "longitude", "latitude")
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """The count rows of a window, each given the place, LSOA or cell it counts in."""
+
+    keep: np.ndarray  # per count row: in the window and at a known place
+    key: np.ndarray  # per kept row: its group (0 to n-1)
+    keys: pd.DataFrame  # per group, in group order: code, name, LSOA and mean position
+    streets: np.ndarray  # per kept row: its map point's name ("On or near ...")
+    one_place_each: bool  # each group is one map point (the location level)
+
+    @property
+    def n(self) -> int:
+        return len(self.keys)
+
+    @classmethod
+    def of(cls, counts: CountRows, details: pd.DataFrame, in_window: np.ndarray, level: str,
+           cell_size: float) -> _Grouping:
+        # Level keys are worked out once per place, not once per count row, and grouped as integers.
+        detail_of_place = details.index.get_indexer(counts.place_ids)
+        keep = in_window & (detail_of_place[counts.place] >= 0)
+        used = np.unique(counts.place[keep])
+        places = details.iloc[detail_of_place[used]]
+        keys = _level_keys(places, level, cell_size)
+        codes, labels = pd.factorize(keys["place_code"])
+        group_of_place = np.full(len(counts.place_ids), -1, dtype=np.int64)
+        group_of_place[used] = codes
+        row_place = detail_of_place[counts.place[keep]]
+        if level == LOCATION:  # one place per group, already in group order
+            per_group = keys.reset_index(drop=True)
+        else:
+            per_group = keys.assign(code=codes).groupby("code").agg(
+                place_code=("place_code", "first"), place_name=("place_name", "first"),
+                lsoa_code=("lsoa_code", "first"), lsoa_name=("lsoa_name", "first"),
+                longitude=("longitude", "mean"), latitude=("latitude", "mean"),
+            ).sort_index().reset_index(drop=True)
+        return cls(keep, group_of_place[counts.place[keep]], per_group, details["name"].to_numpy()[row_place],
+                   level == LOCATION)
+
+    def busiest_streets(self, count: np.ndarray, recent: np.ndarray) -> list[str]:
+        """Per group: the police.uk location with most incidents in the rows marked ``recent``
+        (or over all the rows, for a group with none there). ``count``, ``recent``: per kept row."""
+        if self.one_place_each:
+            streets = np.full(self.n, "", dtype=object)
+            streets[self.key] = self.streets
+            return streets.tolist()
+        # Names shared by several map points of a group add up.
+        names, name = np.unique(self.streets.astype(str), return_inverse=True)
+        pairs, pair = np.unique(self.key * len(names) + name, return_inverse=True)
+        total = np.bincount(pair, weights=count)
+        in_recent = np.bincount(pair, weights=np.where(recent, count, 0))
+        best = pd.DataFrame({"key": pairs // len(names), "name": names[pairs % len(names)], "recent": in_recent > 0,
+                             "score": np.where(in_recent > 0, in_recent, total)})
+        best = best.sort_values(["key", "recent", "score", "name"], ascending=[True, False, False, True])
+        streets = best.drop_duplicates("key").set_index("key")["name"]
+        return streets.reindex(range(self.n), fill_value="").tolist()
+
+
+def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseline_months: int, level: str, loaded,
+          units: int | None, cell_size: float) -> pd.DataFrame:
     coverage = coverage_of(start, end, baseline_months, loaded)
     recent = [m for m in periods.months_between(start, end) if m not in coverage.recent_missing]
     window = list(coverage.loaded) + recent  # sorted: every baseline month is before ``start``
-    data = data[data["month"].isin(window)]
-    if data.empty:
+    position = counts.position_in(window)
+    groups = _Grouping.of(counts, details, position >= 0, level, cell_size)
+    if not groups.keep.any():
         return _empty(HOTSPOT_SCHEMA)
-    # Level keys are worked out once per place, not once per count row, and grouped as integers.
-    places = data.drop_duplicates("place_id").set_index("place_id")
-    keys = _level_keys(places, level, cell_size)
-    codes, labels = pd.factorize(keys["place_code"])
-    n, width, based = len(labels), len(window), len(coverage.loaded)
-    key = data["place_id"].map(pd.Series(codes, index=keys.index)).to_numpy()
-    column = pd.Index(window).get_indexer(data["month"])
-    count = data["count"].to_numpy()
-    matrix = np.bincount(key * width + column, weights=count, minlength=n * width).reshape(n, width)
+    n, width, based = groups.n, len(window), len(coverage.loaded)
+    column, count = position[groups.keep], counts.count[groups.keep]
+    matrix = np.bincount(groups.key * width + column, weights=count, minlength=n * width).reshape(n, width)
     baseline_count, recent_count = matrix[:, :based].sum(axis=1), matrix[:, based:].sum(axis=1)
     totals = matrix.sum(axis=0)
     units = max(units or n, n)
@@ -245,36 +362,19 @@ def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, 
     else:
         p_above = q_above = q_below = np.full(n, np.nan)
         classes = np.full(n, "", dtype=object)
-    details = keys.assign(code=codes).groupby("code").agg(
-        place_name=("place_name", "first"), lsoa_code=("lsoa_code", "first"), lsoa_name=("lsoa_name", "first"),
-        longitude=("longitude", "mean"), latitude=("latitude", "mean"),
-    ).sort_index()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, recent_count / expected, np.nan)
-    frame = details.assign(
-        place_code=list(labels), street=_busiest_street(data, key, recent, n),
+    frame = groups.keys.assign(
+        street=groups.busiest_streets(count, column >= based),
         count=recent_count.astype("int64"), baseline_count=baseline_count.astype("int64"),
         baseline_months_loaded=based, baseline_months_active=(matrix[:, :based] > 0).sum(axis=1).astype("int64"),
         baseline_mean=baseline_mean, expected=expected, ratio=ratio, high_now=high_now,
         high_months=high_months.astype("int64"), p_value=p_above, q_value=q_above, q_below=q_below, **{"class": classes},
-    ).reset_index(drop=True)
+    )
     # Places with nothing this period are listed only when they are fading.
     frame = frame[(frame["count"] > 0) | (frame["class"] != "")]
     frame = frame.sort_values(["count", "ratio", "place_name"], ascending=[False, False, True], na_position="last")
     return _typed(frame.reset_index(drop=True)[HOTSPOT_COLUMNS], HOTSPOT_SCHEMA)
-
-
-def _busiest_street(data: pd.DataFrame, key: np.ndarray, recent: list[str], n: int) -> list[str]:
-    """Per place, LSOA or cell: the police.uk location with most incidents this period
-    (or over the whole window, for a place with none this period)."""
-    rows = pd.DataFrame({"key": key, "name": data["name"].to_numpy(), "count": data["count"].to_numpy(),
-                         "recent": data["month"].isin(recent).to_numpy()})
-    totals = rows.groupby(["key", "name"], as_index=False).agg(count=("count", "sum"), recent=("recent", "max"))
-    recent_totals = rows[rows["recent"]].groupby(["key", "name"], as_index=False)["count"].sum()
-    best = pd.concat([recent_totals.assign(order=0), totals[["key", "name", "count"]].assign(order=1)])
-    best = best.sort_values(["key", "order", "count", "name"], ascending=[True, True, False, True])
-    streets = best.drop_duplicates("key").set_index("key")["name"]
-    return streets.reindex(range(n), fill_value="").tolist()
 
 
 def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded,
@@ -282,31 +382,28 @@ def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded
     """Places whose count changed significantly from the period of equal length just before
     (two-sided exact conditional test, Benjamini-Hochberg over the places with an incident in
     either period, 5%), largest change first. Empty unless both periods are wholly loaded."""
+    return _changes(CountRows.of_frame(data), _details_of(data), start, end, level, loaded, cell_size)
+
+
+def _changes(counts: CountRows, details: pd.DataFrame, start: str, end: str, level: str, loaded,
+             cell_size: float) -> pd.DataFrame:
     months = len(periods.months_between(start, end))
-    before = (periods.add_months(start, -months), periods.add_months(start, -1))
-    needed = periods.months_between(before[0], end)
+    needed = periods.months_between(periods.add_months(start, -months), end)
     if any(m not in set(loaded) for m in needed):
         return _empty(CHANGE_SCHEMA)
-    data = data[(data["month"] >= before[0]) & (data["month"] <= end)]
-    if data.empty:
+    position = counts.position_in(needed)
+    groups = _Grouping.of(counts, details, position >= 0, level, cell_size)
+    if not groups.keep.any():
         return _empty(CHANGE_SCHEMA)
-    places = data.drop_duplicates("place_id").set_index("place_id")
-    keys = _level_keys(places, level, cell_size)
-    codes, labels = pd.factorize(keys["place_code"])
-    key = data["place_id"].map(pd.Series(codes, index=keys.index)).to_numpy()
-    now = (data["month"] >= start).to_numpy()
-    count = data["count"].to_numpy()
-    count_now = np.bincount(key, weights=np.where(now, count, 0), minlength=len(labels)).astype("int64")
-    count_before = np.bincount(key, weights=np.where(now, 0, count), minlength=len(labels)).astype("int64")
+    now = position[groups.keep] >= months
+    count = counts.count[groups.keep]
+    count_now = np.bincount(groups.key, weights=np.where(now, count, 0), minlength=groups.n).astype("int64")
+    count_before = np.bincount(groups.key, weights=np.where(now, 0, count), minlength=groups.n).astype("int64")
     p, q = tests.changed(count_now, count_before)
-    details = keys.assign(code=codes).groupby("code").agg(
-        place_name=("place_name", "first"), lsoa_code=("lsoa_code", "first"), lsoa_name=("lsoa_name", "first"),
-        longitude=("longitude", "mean"), latitude=("latitude", "mean"),
-    ).sort_index()
-    frame = details.assign(
-        place_code=list(labels), street=_busiest_street(data, key, periods.months_between(start, end), len(labels)),
-        count_now=count_now, count_before=count_before, change=count_now - count_before, p_value=p, q_value=q,
-    ).reset_index(drop=True)
+    frame = groups.keys.assign(
+        street=groups.busiest_streets(count, now), count_now=count_now, count_before=count_before,
+        change=count_now - count_before, p_value=p, q_value=q,
+    )
     frame = frame[frame["q_value"] < tests.SIGNIFICANCE]
     frame = frame.assign(size=frame["change"].abs()).sort_values(["size", "count_now", "place_name"],
                                                                   ascending=[False, False, True])
@@ -340,29 +437,34 @@ def gi_star_cells(
     """Recent counts per hexagonal cell with Gi* z-scores, FDR-adjusted, and the cluster
     ('hot', 'cold' or '') of each cell. Cells: every cell holding a map point in the area."""
     index = area_index(engine, area_code)
-    data = place_month_counts(engine, area_code, crime_types, start, end, index.points)
-    return cluster_cells(index.points, data, start, end, cell_size, index.grid(cell_size))
+    counts = _fetch_counts(engine, area_code, crime_types, start, end)
+    return _cells(index.points, counts, start, end, cell_size, index.grid(cell_size))
 
 
 def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str,
                   cell_size: float = hexgrid.DEFAULT_SIZE, grid: CellGrid | None = None) -> pd.DataFrame:
     """``gi_star_cells`` on the area's places and counts already fetched (``grid``: the
     points' ``CellGrid``, when the caller has it already)."""
+    return _cells(points, CountRows.of_frame(data), start, end, cell_size, grid)
+
+
+def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_size: float,
+           grid: CellGrid | None) -> pd.DataFrame:
     if points.empty:
         return _empty(CELL_SCHEMA)
     grid = grid or CellGrid.of(points, cell_size)
     n = len(grid.q)
-    data = data[(data["month"] >= start) & (data["month"] <= end)]
-    counts = np.zeros(n)
+    point_of_place = pd.Index(points["place_id"]).get_indexer(counts.place_ids)
+    at = point_of_place[counts.place] if len(counts.place) else np.zeros(0, dtype=np.int64)
+    keep = (counts.position_in(periods.months_between(start, end)) >= 0) & (at >= 0)
+    cell_counts = np.zeros(n)
     top_names = np.full(n, "", dtype=object)
-    if not data.empty:
-        at = pd.Index(points["place_id"]).get_indexer(data["place_id"])
-        known = at >= 0
-        cell = grid.cell_of_point[at[known]]
-        count = data["count"].to_numpy()[known]
-        counts = np.bincount(cell, weights=count, minlength=n).astype(float)
+    if keep.any():
+        cell = grid.cell_of_point[at[keep]]
+        count = counts.count[keep]
+        cell_counts = np.bincount(cell, weights=count, minlength=n).astype(float)
         # The three busiest map point names of each cell (names shared by several points add up).
-        per_name = (pd.DataFrame({"cell": cell, "name": data["name"].to_numpy()[known], "count": count})
+        per_name = (pd.DataFrame({"cell": cell, "name": points["name"].to_numpy()[at[keep]], "count": count})
                     .groupby(["cell", "name"], as_index=False, sort=False)["count"].sum()
                     .sort_values(["cell", "count", "name"], ascending=[True, False, True]))
         per_name = per_name.groupby("cell", sort=False).head(3)
@@ -374,7 +476,7 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
             joined[i] = text[i] if first[i] else joined[i - 1] + "; " + text[i]
         last = np.r_[cells_in[1:] != cells_in[:-1], True]
         top_names[cells_in[last]] = joined[last]
-    z = getis_ord_gi_star(counts, grid.neighbour_index)
+    z = getis_ord_gi_star(cell_counts, grid.neighbour_index)
     p_hot = normal_upper_p(z)
     p_cold = normal_upper_p(-z)
     q_hot = tests.fdr(p_hot)
@@ -386,7 +488,7 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
     frame = pd.DataFrame({
         "cell_id": pd.Series(grid.q).astype(str) + ":" + pd.Series(grid.r).astype(str),
         "q": grid.q, "r": grid.r, "longitude": lon, "latitude": lat,
-        "count": counts.astype("int64"),
+        "count": cell_counts.astype("int64"),
         "places": top_names,
         "z": z, "p_value": np.where(z >= 0, p_hot, p_cold), "q_value": np.where(z >= 0, q_hot, q_cold),
         "cluster": cluster,
@@ -425,10 +527,11 @@ def hotspots(
     """Places ranked by incidents in the period, with their usual level, tests and class.
     ``frame.attrs["coverage"]`` holds the ``Coverage``."""
     _check(area_code, level)
-    points = area_index(engine, area_code).points
-    data = place_month_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end, points)
+    index = area_index(engine, area_code)
+    counts = _fetch_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end)
     loaded = loaded_months(engine, force_of(area_code))
-    frame = rank_places(data, start, end, baseline_months, level, loaded, unit_count(points, level, cell_size), cell_size)
+    frame = _rank(counts, index.details, start, end, baseline_months, level, loaded,
+                  unit_count(index.points, level, cell_size), cell_size)
     frame.attrs["coverage"] = coverage_of(start, end, baseline_months, loaded)
     return frame
 
@@ -448,18 +551,19 @@ def hotspot_analysis(
     # The baseline and the period before (for "what changed") both end at the period's start.
     first = periods.add_months(start, -max(baseline_months, months))
     index = area_index(engine, area_code)
-    points = index.points
-    data = place_month_counts(engine, area_code, crime_types, first, end, points)
+    points, details = index.points, index.details
+    counts = _fetch_counts(engine, area_code, crime_types, first, end)
     loaded = loaded_months(engine, force_of(area_code))
     units = unit_count(points, level, cell_size)
-    places = rank_places(data, start, end, baseline_months, level, loaded, units, cell_size)
-    locations = places if level == LOCATION else rank_places(
-        data, start, end, baseline_months, LOCATION, loaded, unit_count(points, LOCATION, cell_size))
+    places = _rank(counts, details, start, end, baseline_months, level, loaded, units, cell_size)
+    locations = places if level == LOCATION else _rank(
+        counts, details, start, end, baseline_months, LOCATION, loaded, unit_count(points, LOCATION, cell_size),
+        cell_size)
     return HotspotAnalysis(
         places=places,
-        changes=changes_between(data, start, end, level, loaded, cell_size),
+        changes=_changes(counts, details, start, end, level, loaded, cell_size),
         repeats=repeats_of(locations),
-        cells=cluster_cells(points, data, start, end, cell_size, index.grid(cell_size)),
+        cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size)),
         coverage=coverage_of(start, end, baseline_months, loaded),
         units=units,
     )

@@ -84,6 +84,25 @@ def test_ranked_lsoa_counts_equal_the_real_file(engine):
     assert frame["count"].is_monotonic_decreasing
 
 
+@pytest.mark.parametrize("crime_types", [None, ["burglary", "robbery"]])
+def test_map_point_counts_equal_the_real_file(engine, crime_types):
+    """All crime (read from its own stored rows) and a choice of types (added up per type):
+    each map point's count is the file's count of rows at that point."""
+    path = shared_file("policeuk", "2024-03-thames-valley-street.csv.gz")
+    import_policeuk(engine, [path])
+    wanted = {"Burglary", "Robbery"} if crime_types else None
+    expected = Counter(
+        (round(float(row["Longitude"]), 5), round(float(row["Latitude"]), 5)) for row in street_rows(path)
+        if row["LSOA name"].startswith("Oxford ") and row["Longitude"]
+        and (row["Crime type"] in wanted if wanted else row["Crime type"] != "Anti-social behaviour")
+    )
+    frame = hotspots(engine, OXFORD, crime_types, "2024-03", "2024-03", 12, LOCATION)
+    stored = Counter()
+    for lon, lat, count in zip(frame["longitude"], frame["latitude"], frame["count"]):
+        stored[(round(lon, 5), round(lat, 5))] += count
+    assert stored == expected
+
+
 def test_no_baseline_counts_a_month_that_is_not_loaded(engine):
     """Real months 2024-01 to 2024-04: a 12-month baseline for 2024-04 has three loaded months,
     and every usual level is the baseline count over those three, counted from the files."""
