@@ -184,4 +184,7 @@ if __name__ == "__main__":
     configure_json_logging(logging.INFO)
     bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false",
               demo_progress=_demo_progress_bar)
+    import gc
+
+    gc.freeze()  # as gunicorn.conf.py does: long-lived objects out of the collector's way
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")))
