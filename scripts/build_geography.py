@@ -5,7 +5,10 @@
 SOURCE_FOLDER (default ../shared/data/geography) holds the ONS files named in
 data/geography/LICENCE.md. Writes:
 
-- ``districts.geojson``: the 13 Thames Valley local authority districts (2021);
+- ``districts.geojson``: the 13 Thames Valley local authority districts, each the union of
+  its LSOAs (so a district's edge runs exactly along its LSOAs' edges, at their level of
+  detail; the district file's own, far coarser, outline cut across LSOAs), named from the
+  ONS district file;
 - ``lsoa.geojson``: the 1,415 Thames Valley LSOAs (December 2011, super generalised);
 - ``lsoa_lookup.csv``: every Thames Valley LSOA code of both vintages (2011 and 2021) with
   its name, district, the 2011 polygon(s) that draw it, its Indices of Deprivation 2019
@@ -23,7 +26,8 @@ import io
 import json
 import math
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +54,39 @@ def rounded(geometry: dict) -> dict:
     return {"type": "MultiPolygon", "coordinates": [[rounded_ring(r) for r in p] for p in geometry["coordinates"]]}
 
 
+def outer_rings(rings: list[list]) -> list[list]:
+    """The edge of a set of neighbouring polygons as closed rings: the segments only one of
+    them has (the ONS LSOA polygons share their vertices, so shared borders cancel out),
+    joined end to end."""
+    segments: Counter = Counter()
+    for ring in rings:
+        for a, b in pairwise(map(tuple, ring)):
+            segments[(a, b) if a < b else (b, a)] += 1
+    following: dict[tuple, list[tuple]] = defaultdict(list)
+    for (a, b), n in segments.items():
+        if n == 1:
+            following[a].append(b)
+            following[b].append(a)
+    if any(len(ends) != 2 for ends in following.values()):
+        raise SystemExit("LSOA polygons do not share their vertices: their edges cannot be joined into outlines")
+    result = []
+    for start in sorted(following):
+        if not following[start]:
+            continue
+        ring, previous, point = [start], None, start
+        while True:
+            ends = following[point]
+            nxt = ends[0] if ends[0] != previous else ends[1]
+            following[point] = []
+            ring.append(nxt)
+            if nxt == start:
+                break
+            previous, point = point, nxt
+        following[start] = []
+        result.append([list(p) for p in ring])
+    return result
+
+
 def write_geojson(path: Path, features: list[dict]) -> None:
     document = {"type": "FeatureCollection", "features": features}
     path.write_text(json.dumps(document, separators=(",", ":")) + "\n")
@@ -68,17 +105,12 @@ def build(source: Path) -> dict[str, int]:
     OUT.mkdir(parents=True, exist_ok=True)
     districts = json.loads((source / "lad2021_thames_valley.geojson").read_text())["features"]
     district_names = {f["properties"]["LAD21CD"]: f["properties"]["LAD21NM"] for f in districts}
-    write_geojson(OUT / "districts.geojson", [
-        {"type": "Feature", "properties": {"LAD21CD": f["properties"]["LAD21CD"], "LAD21NM": f["properties"]["LAD21NM"]},
-         "geometry": rounded(f["geometry"])}
-        for f in sorted(districts, key=lambda f: f["properties"]["LAD21CD"])
-    ])
     lsoas = json.loads((source / "lsoa2011_bsc_thames_valley.geojson").read_text())["features"]
     names_2011 = {f["properties"]["LSOA11CD"]: f["properties"]["LSOA11NM"] for f in lsoas}
+    shapes_2011 = {code: rounded(f["geometry"]) for code, f in sorted((f["properties"]["LSOA11CD"], f) for f in lsoas)}
     write_geojson(OUT / "lsoa.geojson", [
-        {"type": "Feature", "properties": {"LSOA11CD": code, "LSOA11NM": names_2011[code]},
-         "geometry": rounded(f["geometry"])}
-        for code, f in sorted((f["properties"]["LSOA11CD"], f) for f in lsoas)
+        {"type": "Feature", "properties": {"LSOA11CD": code, "LSOA11NM": names_2011[code]}, "geometry": geometry}
+        for code, geometry in shapes_2011.items()
     ])
 
     # 2011 -> 2021 lookup rows for the Thames Valley LSOAs (the 2021 district is LAD 2022,
@@ -99,6 +131,16 @@ def build(source: Path) -> dict[str, int]:
     unknown = {d for d in [*district_of_2011.values(), *district_2021.values()] if d not in district_names}
     if unknown:
         raise SystemExit(f"LSOAs in districts outside Thames Valley: {sorted(unknown)}")
+    # Each district drawn as the union of its LSOAs (every 2011 LSOA lies in one district).
+    district_rings: dict[str, list] = defaultdict(list)
+    for code, geometry in shapes_2011.items():
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        district_rings[district_of_2011[code]].extend(ring for polygon in polygons for ring in polygon)
+    write_geojson(OUT / "districts.geojson", [
+        {"type": "Feature", "properties": {"LAD21CD": code, "LAD21NM": district_names[code]},
+         "geometry": {"type": "MultiPolygon", "coordinates": [[ring] for ring in outer_rings(district_rings[code])]}}
+        for code in sorted(district_names)
+    ])
 
     rows = []
     for code in sorted(names_2011):

@@ -63,3 +63,26 @@ def test_the_build_script_reproduces_the_shipped_files(tmp_path, monkeypatch):
     assert set(built) == {"districts.geojson", "lsoa.geojson", "lsoa_lookup.csv"}
     assert built == {name: shipped.get(name) for name in built}
     shutil.rmtree(tmp_path)
+
+
+def test_district_outlines_run_along_their_lsoas_edges():
+    """Each shipped district is the union of its LSOAs: its outline's segments are exactly
+    the segments of its LSOAs' rings that no other of its LSOAs shares (counted here)."""
+    from collections import Counter
+    from itertools import pairwise
+
+    def segments(geometry):
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        for polygon in polygons:
+            for ring in polygon:
+                for a, b in pairwise(map(tuple, ring)):
+                    yield (a, b) if a < b else (b, a)
+
+    lookup = {r["code"]: r["district_code"] for r in csv.DictReader(LOOKUP_PATH.open()) if r["vintage"] == "2011"}
+    lsoas = json.loads((LOOKUP_PATH.parent / "lsoa.geojson").read_text())["features"]
+    districts = json.loads((LOOKUP_PATH.parent / "districts.geojson").read_text())["features"]
+    assert len(districts) == 13
+    for district in districts:
+        code = district["properties"]["LAD21CD"]
+        shared = Counter(s for f in lsoas if lookup[f["properties"]["LSOA11CD"]] == code for s in segments(f["geometry"]))
+        assert set(segments(district["geometry"])) == {s for s, n in shared.items() if n == 1}, code
