@@ -31,10 +31,69 @@
     return metres >= 1000 ? metres / 1000 + " km" : metres + " m";
   }
 
+  // Where a label may sit relative to its point, in order of preference: a street's name
+  // beside its dot (right, left, above, below), an area's name over its centre or near it.
+  function streetSpots(w, h) {
+    return [[6, -h / 2], [-w - 6, -h / 2], [-w / 2, -h - 5], [-w / 2, 5]];
+  }
+  function areaSpots(w, h) {
+    // A little off when a town centre is busy, never so far that it names the wrong place.
+    return [[-w / 2, -h / 2], [-w / 2, -1.5 * h], [-w / 2, 0.5 * h], [-w / 2, -2.5 * h], [-w / 2, 1.5 * h],
+            [-w, -h / 2], [0, -h / 2]];
+  }
+
+  // Put the label at the first spot that lies inside the map and covers nothing placed
+  // before it; without one, take it away. Positions are in the map's own pixels.
+  function place(box, span, at, spots, placed, width, height) {
+    box.appendChild(span);
+    var w = span.offsetWidth, h = span.offsetHeight;
+    var choices = spots(w, h);
+    for (var i = 0; i < choices.length; i++) {
+      var rect = {left: at.x + choices[i][0], top: at.y + choices[i][1]};
+      rect.right = rect.left + w;
+      rect.bottom = rect.top + h;
+      if (rect.left < 0 || rect.top < 0 || rect.right > width || rect.bottom > height) { continue; }
+      if (placed.some(function (other) { return overlaps(rect, other); })) { continue; }
+      span.style.left = Math.round(rect.left) + "px";
+      span.style.top = Math.round(rect.top) + "px";
+      placed.push(rect);
+      return true;
+    }
+    box.removeChild(span);
+    return false;
+  }
+
+  function label(kind, text) {
+    var span = document.createElement("span");
+    span.className = "hotspot-map-label hotspot-map-label-" + kind;
+    span.textContent = text;
+    return span;
+  }
+
+  // Once per figure (a new filter), fit the drawn cells to the map's real size: the figure's
+  // own zoom assumes a desktop-wide map, which on a phone cut the busiest places off.
+  // Whenever the map shows the figure's own view (meta.view, worked out for a desktop-wide
+  // map), fit the drawn cells to the map's real size instead: on a phone that view cut the
+  // busiest places off. Plotly may put its view back as it settles, so this is checked
+  // on every draw; a view the reader chose (a pan, a zoom to a place) is left alone.
+  function fit(map, meta) {
+    var view = meta.view;
+    if (!meta.bounds || !view || typeof map.cameraForBounds !== "function" || !map.loaded()) { return; }
+    var centre = map.getCenter();
+    if (Math.abs(map.getZoom() - view.zoom) > 0.01 || Math.abs(centre.lng - view.center.lon) > 1e-4 ||
+        Math.abs(centre.lat - view.center.lat) > 1e-4) { return; }
+    var camera = map.cameraForBounds(meta.bounds, {padding: 24});
+    if (camera && Math.abs(camera.zoom - view.zoom) > 0.05) {
+      camera.zoom = Math.min(camera.zoom, 15);
+      map.jumpTo(camera);
+    }
+  }
+
   function draw(graph) {
     var map = mapOf(graph);
     if (!map) { return; }
     var meta = (graph.layout && graph.layout.meta) || {};
+    fit(map, meta);
     var labels = meta.labels || [];
     var box = graph.querySelector(".hotspot-map-overlay");
     if (!box) {
@@ -46,29 +105,29 @@
     box.textContent = "";
     var zoom = map.getZoom();
     var width = map.getContainer().clientWidth, height = map.getContainer().clientHeight;
-    var placed = [];
-    labels.forEach(function (label) {
-      if (label.kind === "lsoa" && zoom < (meta.lsoa_label_zoom || 13)) { return; }
-      if (label.kind === "district" && zoom > 14) { return; }
-      var at = map.project([label.lon, label.lat]);
+    // The scale bar's corner and every busy place's dot are kept clear of names.
+    var placed = [{left: 0, top: 0, right: 140, bottom: 44}];
+    var streets = [], areas = [];
+    labels.forEach(function (item) {
+      var at = map.project([item.lon, item.lat]);
       if (at.x < 0 || at.y < 0 || at.x > width || at.y > height) { return; }
-      var span = document.createElement("span");
-      span.className = "hotspot-map-label hotspot-map-label-" + label.kind;
-      span.textContent = label.text;
-      span.style.left = Math.round(at.x) + "px";
-      span.style.top = Math.round(at.y) + "px";
-      box.appendChild(span);
-      // A busy place's name that would cover an earlier one keeps only its number (the
-      // table beside the map names it): in a town centre the top places sit a street apart.
-      if (label.kind !== "street") { return; }
-      var rect = span.getBoundingClientRect();
-      var crowded = function () { return placed.some(function (other) { return overlaps(rect, other); }); };
-      if (crowded()) {
-        span.textContent = label.text.split(" ")[0].replace(".", "");
-        rect = span.getBoundingClientRect();
-        if (crowded()) { box.removeChild(span); return; }  // its dot stays; zooming in shows it
+      if (item.kind === "street") {
+        placed.push({left: at.x - 5, top: at.y - 5, right: at.x + 5, bottom: at.y + 5});
+        streets.push([item, at]);
+      } else if (!(item.kind === "lsoa" && zoom < (meta.lsoa_label_zoom || 13)) && !(item.kind === "district" && zoom > 14)) {
+        areas.push([item, at]);
       }
-      placed.push(rect);
+    });
+    // Busiest places first, in rank order: a name that finds no room keeps its number (the
+    // table beside the map names it); then districts, then LSOAs, where there is room.
+    streets.forEach(function (pair) {
+      var item = pair[0], at = pair[1];
+      if (!place(box, label("street", item.text), at, streetSpots, placed, width, height)) {
+        place(box, label("street", item.text.split(".")[0]), at, streetSpots, placed, width, height);
+      }
+    });
+    areas.forEach(function (pair) {
+      place(box, label(pair[0].kind, pair[0].text), pair[1], areaSpots, placed, width, height);
     });
     // Scale bar: metres per pixel at the map's centre (512-pixel tiles in MapLibre).
     var centre = map.getCenter();
@@ -90,10 +149,13 @@
 
   function attach(graph) {
     var map = mapOf(graph);
-    if (!map || map._hotspotLabels) { if (map) { draw(graph); } return; }
+    if (!map) { return; }
+    if (map._hotspotLabels) { draw(graph); return; }
     map._hotspotLabels = true;
     map.on("move", function () { draw(graph); });
     map.on("resize", function () { draw(graph); });
+    map.on("load", function () { draw(graph); });
+    map.on("idle", function () { fit(map, (graph.layout && graph.layout.meta) || {}); });
     draw(graph);
   }
 

@@ -35,11 +35,17 @@ def map_style(basemap: dict | None):
                        *basemap["layers"]]}
 
 
-def view_of(cells: pd.DataFrame) -> tuple[dict, float]:
-    """Centre and zoom that fit the cells holding incidents (or all cells)."""
+def bounds_of(cells: pd.DataFrame) -> list[list[float]]:
+    """South-west and north-east corners of the cells holding incidents (or of all cells)."""
     shown = cells[cells["count"] > 0] if (cells["count"] > 0).any() else cells
-    lon_min, lon_max = shown["longitude"].min(), shown["longitude"].max()
-    lat_min, lat_max = shown["latitude"].min(), shown["latitude"].max()
+    return [[round(float(shown["longitude"].min()), 5), round(float(shown["latitude"].min()), 5)],
+            [round(float(shown["longitude"].max()), 5), round(float(shown["latitude"].max()), 5)]]
+
+
+def view_of(cells: pd.DataFrame) -> tuple[dict, float]:
+    """Centre and zoom that fit the cells holding incidents (or all cells) into a map about
+    900 pixels wide; ``assets/hotspot_map.js`` fits ``bounds_of`` to the map's real width."""
+    (lon_min, lat_min), (lon_max, lat_max) = bounds_of(cells)
     # In Web Mercator at 52N a degree of latitude is drawn about 1.6 times as tall as a degree of
     # longitude is wide; the map is about 900 by 560 pixels.
     span = max(lon_max - lon_min, (lat_max - lat_min) * 1.6 * 900 / 560, 0.005) * 1.15  # a little margin
@@ -134,7 +140,8 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
         # Below the map, so that on a phone it covers none of it.
         "legend": {"orientation": "h", "y": 0, "x": 0, "yanchor": "top", "xanchor": "left"},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 12},
-        "meta": {"labels": map_labels(boundaries, places), "lsoa_label_zoom": LSOA_LABEL_ZOOM},
+        "meta": {"labels": map_labels(boundaries, places), "lsoa_label_zoom": LSOA_LABEL_ZOOM,
+                 "bounds": bounds_of(cells), "view": {"center": centre, "zoom": zoom}},
     }
     return {"data": data, "layout": layout}
 

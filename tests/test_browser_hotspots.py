@@ -52,6 +52,28 @@ def warm_scripts(base: str) -> None:
         urllib.request.urlopen(request, timeout=120).read()
 
 
+ALL_PLACES_SHOWN = """() => {
+    const graph = document.querySelector('#chart-hotspot-map .js-plotly-plot');
+    const map = graph && graph._fullLayout && graph._fullLayout.map && graph._fullLayout.map._subplot.map;
+    if (!map) return false;
+    const box = map.getContainer();
+    const streets = graph.layout.meta.labels.filter(l => l.kind === 'street');
+    return streets.length > 0 && streets.every(l => {
+        const at = map.project([l.lon, l.lat]);
+        return at.x >= 0 && at.y >= 0 && at.x <= box.clientWidth && at.y <= box.clientHeight;
+    });
+}"""
+LABELS_APART = """() => {
+    const box = document.querySelector('#chart-hotspot-map .hotspot-map-overlay').getBoundingClientRect();
+    const rects = Array.from(document.querySelectorAll('.hotspot-map-label')).map(e => e.getBoundingClientRect());
+    const inside = rects.every(r => r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1
+                                    && r.bottom <= box.bottom + 1);
+    const apart = rects.every((a, i) => rects.every((b, j) => j <= i || a.right <= b.left || b.right <= a.left
+                                                          || a.bottom <= b.top || b.bottom <= a.top));
+    return rects.length > 0 && inside && apart;
+}"""
+
+
 @pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
 def test_the_map_shows_boundaries_names_and_scale_offline(real_app, browser, width, height, name):
     with live_server(real_app) as base, new_page(browser) as page:
@@ -67,6 +89,9 @@ def test_the_map_shows_boundaries_names_and_scale_offline(real_app, browser, wid
         assert "Oxford" in labels
         assert any(text.startswith("1. ") for text in labels)  # the busiest place, by its street
         assert page.locator(".hotspot-map-scale").inner_text().endswith(("m", "km"))
+        # The view fits the map's own width: at phone width too, every busiest place is on it.
+        page.wait_for_function(ALL_PLACES_SHOWN, timeout=WAIT_MS)
+        assert page.evaluate(LABELS_APART), "map labels overlap or run off the map"
         assert "baseline months are loaded" not in page.inner_text("main")  # 3 of 3 loaded
         folder = os.environ.get("SCREENSHOT_DIR")
         if folder:

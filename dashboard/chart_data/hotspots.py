@@ -287,11 +287,21 @@ def map_figure(reader: Reader, filters: Filters, basemap: dict | None, places: p
     """``places``: the ranked places with ranks and streets, when the caller has them already."""
     places = places_data(reader, filters, rows=10) if places is None else places
     return hotspot_map(cells_data(reader, filters), area_boundaries(reader, filters), basemap,
-                       labelled_places(places))
+                       labelled_places(places, with_town=spans_districts(filters)))
 
 
-def labelled_places(places: pd.DataFrame, top: int = 10) -> pd.DataFrame:
-    """The busiest places' streets, to label on the map (police.uk's 'On or near ...')."""
+def spans_districts(filters: Filters) -> bool:
+    return AREAS_BY_CODE[area_of(filters)].level != DISTRICT
+
+
+def labelled_places(places: pd.DataFrame, top: int = 10, with_town: bool = False) -> pd.DataFrame:
+    """The busiest places' streets, to label on the map (police.uk's 'On or near ...'), with
+    the district they lie in when the map spans several ('Supermarket, Milton Keynes': a
+    street name alone could be anywhere in the county)."""
     shown = places[places["count"] > 0].head(top)
-    return pd.DataFrame({"longitude": shown["longitude"], "latitude": shown["latitude"],
-                         "text": shown["street"].str.removeprefix("On or near "), "rank": shown["rank"]})
+    text = shown["street"].str.removeprefix("On or near ")
+    if with_town:
+        # An LSOA is named after its district, then a code: "Milton Keynes 012A".
+        text = text + ", " + shown["lsoa_name"].str.replace(r" [0-9]{3}[A-Z]$", "", regex=True)
+    return pd.DataFrame({"longitude": shown["longitude"], "latitude": shown["latitude"], "text": text,
+                         "rank": shown["rank"]})
