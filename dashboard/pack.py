@@ -137,7 +137,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
                       "or rank. Choose a longer period or other crime types.")
         return bytes(pdf.output())
     pdf.paragraph(data.summary_text(ranked, cells, description))
-    draw_map(pdf, cells, data.area_boundaries(reader, filters), data.labelled_places(places))
+    draw_map(pdf, cells, data.area_boundaries(reader, filters), data.labelled_places(places, with_town=data.spans_districts(filters)))
     pdf.add_page()
     shown = places.head(TABLE_ROWS)
     pdf.heading(f"Places to look at: the {len(shown)} busiest of {len(ranked):,}")
@@ -228,24 +228,42 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
     pdf.set_line_width(0.8)
     for row in cells[cells["cluster"] == "hot"].itertuples():
         pdf.polygon([to_page(lon, lat) for lon, lat in hexgrid.cell_polygon(row.q, row.r)], style="D")
+    # Names go where they cover nothing written before them and stay inside the map: the
+    # scale bar's corner and every busy place's dot first, then the places' names in rank
+    # order (a name with no room keeps its number; the table names it), then the districts'.
+    taken = [(left, bottom - 12, left + 48, bottom)]
+    dots = []
+    for row in labels.itertuples():
+        px, py = to_page(row.longitude, row.latitude)
+        if within(px, py):
+            dots.append((row, px, py))
+            taken.append((px - 1, py - 1, px + 1, py + 1))
+    pdf.set_font("Helvetica", "B", 7)
+    for row, px, py in dots:
+        pdf.set_fill_color(0)
+        pdf.ellipse(px - 0.8, py - 0.8, 1.6, 1.6, style="F")
+        for text in (_text(f"{row.rank}. {row.text}"), str(row.rank)):
+            width = pdf.get_string_width(text) + 1
+            spot = free_spot(taken, (left, top, right, bottom), width, 3.2, beside_point(px, py, width, 3.2))
+            if spot:
+                pdf.set_fill_color(255)
+                pdf.rect(spot[0], spot[1], width, 3.2, style="F")
+                pdf.text(spot[0] + 0.5, spot[1] + 2.6, text)
+                break
     pdf.set_font("Helvetica", "B", 9)
     pdf.set_text_color(70)
     for row in districts.itertuples():
         px, py = to_page(*label_point(json.loads(row.geometry)))
-        if within(px, py):
-            pdf.text(px - pdf.get_string_width(row.name.upper()) / 2, py, _text(row.name.upper()))
+        text = _text(row.name.upper())
+        width = pdf.get_string_width(text)
+        spot = free_spot(taken, (left, top, right, bottom), width, 3.5,
+                         [(px - width / 2, py - 1.75), (px - width / 2, py - 5.5), (px - width / 2, py + 2)])
+        if spot:
+            with pdf.local_context(fill_opacity=0.7):  # readable over dark cells, which still show through
+                pdf.set_fill_color(255)
+                pdf.rect(spot[0] - 0.5, spot[1], width + 1, 3.5, style="F")
+            pdf.text(spot[0], spot[1] + 3, text)
     pdf.set_text_color(0)
-    pdf.set_font("Helvetica", "B", 7)
-    for row in labels.itertuples():
-        px, py = to_page(row.longitude, row.latitude)
-        if within(px, py):
-            pdf.set_fill_color(0)
-            pdf.ellipse(px - 0.8, py - 0.8, 1.6, 1.6, style="F")
-            text = _text(f"{row.rank}. {row.text}")
-            width = pdf.get_string_width(text) + 1
-            pdf.set_fill_color(255)
-            pdf.rect(px + 1.2, py - 2.2, width, 3.2, style="F")
-            pdf.text(px + 1.7, py + 0.6, text)
     _scale_bar(pdf, left + 4, bottom - 5, scale)
     pdf.set_line_width(0.2)
     pdf.set_y(bottom + 2)
@@ -256,6 +274,27 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
         "clusters (Gi*). Numbered dots: the busiest places, named by police.uk's nearest street (an anonymous map "
         "point, not an address). Thin lines: LSOA and district boundaries; the thick black line is the area's edge."),
         new_x="LMARGIN", new_y="NEXT")
+
+
+def beside_point(x: float, y: float, width: float, height: float) -> list[tuple[float, float]]:
+    """Top-left corners for a label beside a dot: right, left, above, below."""
+    return [(x + 1.2, y - height / 2), (x - 1.2 - width, y - height / 2), (x - width / 2, y - 1.2 - height),
+            (x - width / 2, y + 1.2)]
+
+
+def free_spot(taken: list, box: tuple, width: float, height: float, spots) -> tuple[float, float] | None:
+    """The first of ``spots`` (top-left corners) where a label fits inside ``box`` without
+    covering anything in ``taken``; the label's rectangle is then added to ``taken``."""
+    left, top, right, bottom = box
+    for x, y in spots:
+        rect = (x, y, x + width, y + height)
+        if x < left or y < top or rect[2] > right or rect[3] > bottom:
+            continue
+        if any(rect[0] < o[2] and o[0] < rect[2] and rect[1] < o[3] and o[1] < rect[3] for o in taken):
+            continue
+        taken.append(rect)
+        return x, y
+    return None
 
 
 def _clipped_line(pdf: PackPDF, points: list, within) -> None:
