@@ -85,14 +85,14 @@ class Coverage:
 
 
 def _months_text(months: Sequence[str]) -> str:
-    """Runs of consecutive months as ranges: 2023-01 to 2023-06, 2023-09."""
+    """Runs of consecutive months in words: "January to June 2023, September 2023"."""
     runs: list[list[str]] = []
     for month in months:
         if runs and periods.add_months(runs[-1][-1], 1) == month:
             runs[-1].append(month)
         else:
             runs.append([month])
-    return ", ".join(run[0] if len(run) == 1 else f"{run[0]} to {run[-1]}" for run in runs)
+    return ", ".join(periods.months_in_words(run[0], run[-1]) for run in runs)
 
 
 def baseline_period(start: str, baseline_months: int) -> tuple[str, str]:

@@ -105,7 +105,7 @@ def test_half_the_baseline_months_must_be_loaded():
     assert five["p_value"].isna().all()
     assert five.loc["0", "baseline_mean"] == pytest.approx(8.0)
     assert coverage.missing == tuple(BASELINE[:7])
-    assert "2023-01 to 2023-07" in coverage.note() and "No place is classed" in coverage.note()
+    assert "January to July 2023" in coverage.note() and "No place is classed" in coverage.note()
 
 
 def test_a_period_that_is_not_loaded_gives_no_class():
@@ -113,7 +113,7 @@ def test_a_period_that_is_not_loaded_gives_no_class():
     assert coverage.recent_missing == (NOW,) and not coverage.classed
     result = rank_places(planted(), NOW, NOW, 12, LOCATION, BASELINE, units=UNITS)
     assert result.empty or (result["class"] == "").all()
-    assert "2024-01" in coverage.note()
+    assert "January 2024" in coverage.note()
 
 
 def test_lsoa_level_uses_the_same_rule_and_names_the_busiest_street():

@@ -16,7 +16,7 @@ from dashboard.chart_data.spec import Reader
 from dashboard.filters import Filters
 from dashboard.pages import hotspots as page
 from queries.hotspots import LSOA, gi_star_cells, hotspots
-from queries.reference import OXFORD
+from queries.reference import OXFORD, THAMES_VALLEY
 
 from .conftest import demo_database
 from .pagetools import card, table_rows, texts
@@ -70,11 +70,28 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     assert "of the 12 baseline months are loaded" not in texts(tree)
 
 
+def test_a_force_wide_map_names_the_town_of_each_labelled_street(cache, engine):
+    """On a map of several districts a street name alone could be anywhere: each label adds
+    the district its place lies in (from the place's LSOA, as the query reports it)."""
+    filters = Filters(areas=(THAMES_VALLEY,), end="2024-12")
+    figure = _map(page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS)))
+    expected = hotspots(engine, THAMES_VALLEY, None, "2024-12", "2024-12", 12, "location").head(10)
+    streets = [label["text"] for label in figure["layout"]["meta"]["labels"] if label["kind"] == "street"]
+    assert streets == [f"{rank}. {street.removeprefix('On or near ')}, {lsoa.rsplit(' ', 1)[0]}"
+                       for rank, (street, lsoa) in enumerate(zip(expected["street"], expected["lsoa_name"]), 1)]
+    view = figure["layout"]["meta"]["view"]
+    assert view == {"center": figure["layout"]["map"]["center"], "zoom": figure["layout"]["map"]["zoom"]}
+    # The bounds are of cell centres: a place lies within a cell's reach (250 m) of them.
+    (west, south), (east, north) = figure["layout"]["meta"]["bounds"]
+    assert west - 0.004 <= expected["longitude"].min() and east + 0.004 >= expected["longitude"].max()
+    assert south - 0.003 <= expected["latitude"].min() and north + 0.003 >= expected["latitude"].max()
+
+
 def test_missing_baseline_months_are_named_and_no_class_is_given(cache):
     filters = Filters(areas=(OXFORD,), end="2023-03", baseline=12)  # the demo starts in 2023-01
     tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
     text = texts(tree)
-    assert "2 of the 12 baseline months are loaded; missing: 2022-03 to 2022-12." in text
+    assert "2 of the 12 baseline months are loaded; missing: March to December 2022." in text
     assert "No place is classed" in text
     rows = table_rows(card(tree, "hotspot-places"))
     assert rows and all(r[6] == "" for r in rows)  # "What it means" is empty
