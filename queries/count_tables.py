@@ -2,7 +2,7 @@
 
 The schema promises that no request scans raw incidents: trends read ``incident_count``
 (monthly counts per area and crime type) and the hotspot map reads ``place_count``
-(monthly counts per map point, by crime type and for all crime but ASB) and evaluations read ``lsoa_count`` (monthly counts per
+(monthly counts per map point) and evaluations read ``lsoa_count`` (monthly counts per
 LSOA). Whatever writes incidents for a force's months calls
 ``rebuild_counts``, ``rebuild_place_counts`` and ``rebuild_lsoa_counts`` for those months in the same transaction,
 so the counts never disagree with the rows they summarise.
@@ -39,23 +39,6 @@ def rebuild_place_counts(conn: Connection, force_code: str, months: list[str]) -
             ["force_code", "district_code", "month", "place_id", "crime_type", "count", "is_synthetic"], grouped
         )
     )
-    add_all_crime_place_counts(conn, force_code, months)
-
-
-def add_all_crime_place_counts(conn: Connection, force_code: str, months: list[str]) -> None:
-    """Add, per place and month, one row for all crime but ASB (``ALL_CRIME_ROW``), summed
-    from the per-type rows already stored: the hotspot map's default view reads these rows
-    as they are, instead of grouping a dozen types for every place of the force."""
-    per_type = place_count.c.crime_type.not_in([ASB, ALL_CRIME_ROW])
-    keys = (place_count.c.force_code, place_count.c.district_code, place_count.c.month, place_count.c.place_id,
-            place_count.c.is_synthetic)
-    summed = (
-        select(*keys[:4], literal(ALL_CRIME_ROW), func.sum(place_count.c.count), keys[4])
-        .where(place_count.c.force_code == force_code, place_count.c.month.in_(months), per_type)
-        .group_by(*keys)
-    )
-    conn.execute(insert(place_count).from_select(
-        ["force_code", "district_code", "month", "place_id", "crime_type", "count", "is_synthetic"], summed))
 
 
 def rebuild_lsoa_counts(conn: Connection, force_code: str, months: list[str]) -> None:

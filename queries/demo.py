@@ -26,7 +26,6 @@ import numpy as np
 from sqlalchemy import Engine, delete
 
 from . import periods
-from .count_tables import add_all_crime_place_counts
 from .demo_places import real_lsoas
 from .importers import bulk
 from .importers.bookkeeping import bump_data_version
@@ -317,7 +316,6 @@ def load_demo(
                 progress(1)
         _keep_used_places(conn, districts, place_grid, used)
         bulk.create_indexes(conn, indexes)
-        add_all_crime_place_counts(conn, FORCE.code, months)
         bulk.finish_months(
             conn, FORCE.code, per_month, kind="synthetic demo",
             filename=f"synthetic-demo/{months[0]}..{months[-1]}-thames-valley-street.csv",

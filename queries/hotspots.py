@@ -26,7 +26,7 @@ from .counts import loaded_months
 from .db import fetch_rows, plain_rows
 from .hotspot_tests import EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
-from .schema import ALL_CRIME_ROW, lsoa, place, place_count
+from .schema import lsoa, place, place_count
 from .stats import getis_ord_gi_star, normal_upper_p
 
 __all__ = ["EMERGING", "FADING", "NEW", "PERSISTENT", "SIGNIFICANCE"]
@@ -150,17 +150,16 @@ class CountRows:
 
 def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
                   last: str) -> CountRows:
-    in_area = (place_count.c.district_code.in_(list(districts_in(area_code))), place_count.c.month.between(first, last))
-    if not crime_types or set(crime_types) == set(ALL_CRIME):
-        # All crime has its own rows: read as stored, with nothing to add up.
-        query = select(place_count.c.place_id, place_count.c.month, place_count.c.count).where(
-            *in_area, place_count.c.crime_type == ALL_CRIME_ROW)
-    else:
-        query = (
-            select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
-            .where(*in_area, place_count.c.crime_type.in_(list(crime_types)))
-            .group_by(place_count.c.place_id, place_count.c.month)
+    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
+    query = (
+        select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
+        .where(
+            place_count.c.district_code.in_(list(districts_in(area_code))),
+            place_count.c.month.between(first, last),
+            place_count.c.crime_type.in_(crime_types),
         )
+        .group_by(place_count.c.place_id, place_count.c.month)
+    )
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
     if not rows:

@@ -86,8 +86,8 @@ def test_ranked_lsoa_counts_equal_the_real_file(engine):
 
 @pytest.mark.parametrize("crime_types", [None, ["burglary", "robbery"]])
 def test_map_point_counts_equal_the_real_file(engine, crime_types):
-    """All crime (read from its own stored rows) and a choice of types (added up per type):
-    each map point's count is the file's count of rows at that point."""
+    """All crime and a choice of types: each map point's count is the file's count of rows at
+    that point."""
     path = shared_file("policeuk", "2024-03-thames-valley-street.csv.gz")
     import_policeuk(engine, [path])
     wanted = {"Burglary", "Robbery"} if crime_types else None
