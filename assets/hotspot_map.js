@@ -32,14 +32,23 @@
   }
 
   // Where a label may sit relative to its point, in order of preference: a street's name
-  // beside its dot (right, left, above, below), an area's name over its centre or near it.
+  // beside its dot (right, left, above, below, then corners and a line further off), an area's name over its centre or near it.
   function streetSpots(w, h) {
-    return [[6, -h / 2], [-w - 6, -h / 2], [-w / 2, -h - 5], [-w / 2, 5]];
+    return [[6, -h / 2], [-w - 6, -h / 2], [-w / 2, -h - 5], [-w / 2, 5], [6, -h - 3], [6, 3], [-w - 6, -h - 3],
+            [-w - 6, 3], [-w / 2, -2 * h - 6], [-w / 2, h + 6]];
   }
   function areaSpots(w, h) {
     // A little off when a town centre is busy, never so far that it names the wrong place.
     return [[-w / 2, -h / 2], [-w / 2, -1.5 * h], [-w / 2, 0.5 * h], [-w / 2, -2.5 * h], [-w / 2, 1.5 * h],
             [-w, -h / 2], [0, -h / 2]];
+  }
+
+  function wideAreaSpots(w, h) {
+    var spots = areaSpots(w, h);
+    for (var step = 3; step <= 8; step++) {
+      spots.push([-w / 2, -h / 2 - step * h], [-w / 2, -h / 2 + step * h]);
+    }
+    return spots.concat([[-1.5 * w, -h / 2], [0.5 * w, -h / 2]]);
   }
 
   // Put the label at the first spot that lies inside the map and covers nothing placed
@@ -57,10 +66,24 @@
       span.style.left = Math.round(rect.left) + "px";
       span.style.top = Math.round(rect.top) + "px";
       placed.push(rect);
+      if (i >= 4 && spots === streetSpots) { leader(box, at, rect); }
       return true;
     }
     box.removeChild(span);
     return false;
+  }
+
+  // A thin line from a dot to its name when the name had to sit off to a corner.
+  function leader(box, at, rect) {
+    var x = Math.max(rect.left, Math.min(at.x, rect.right)), y = Math.max(rect.top, Math.min(at.y, rect.bottom));
+    var line = document.createElement("div");
+    line.className = "hotspot-map-leader";
+    line.style.cssText = "position:absolute;height:1px;background:#212121;transform-origin:0 50%;";
+    line.style.left = at.x + "px";
+    line.style.top = at.y + "px";
+    line.style.width = Math.hypot(x - at.x, y - at.y) + "px";
+    line.style.transform = "rotate(" + Math.atan2(y - at.y, x - at.x) + "rad)";
+    box.insertBefore(line, box.firstChild);  // under every name
   }
 
   function label(kind, text) {
@@ -126,8 +149,12 @@
         place(box, label("street", item.text.split(".")[0]), at, streetSpots, placed, width, height);
       }
     });
+    // A map of one district may move its name further from the centre: it cannot name a
+    // wrong district.
+    var districts = areas.filter(function (pair) { return pair[0].kind === "district"; }).length;
     areas.forEach(function (pair) {
-      place(box, label(pair[0].kind, pair[0].text), pair[1], areaSpots, placed, width, height);
+      var spots = pair[0].kind === "district" && districts === 1 ? wideAreaSpots : areaSpots;
+      place(box, label(pair[0].kind, pair[0].text), pair[1], spots, placed, width, height);
     });
     // Scale bar: metres per pixel at the map's centre (512-pixel tiles in MapLibre).
     var centre = map.getCenter();
