@@ -76,6 +76,15 @@ def month_span(start: str, end: str) -> str:
     return month_label(start) if start == end else f"{month_label(start)} to {month_label(end)}"
 
 
+def year_span(years) -> str:
+    """The calendar years a view shows: '2026', '2025 and 2026', '2022 to 2026', or with a
+    year missing '2022, 2024 and 2025'."""
+    years = sorted({str(y) for y in years})
+    if len(years) > 2 and int(years[-1]) - int(years[0]) == len(years) - 1:
+        return f"{years[0]} to {years[-1]}"
+    return list_names(years)
+
+
 def list_names(names: list[str]) -> str:
     """'Oxford', 'Oxford and Reading', 'Oxford, Reading and Slough'."""
     names = list(names)

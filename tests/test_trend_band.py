@@ -110,3 +110,34 @@ def test_seasonal_view_has_a_line_per_year_and_highlights_the_latest():
 def test_the_legend_keeps_the_chosen_order_with_the_band():
     frame = pd.concat([_frame(OXFORD, "Oxford", PLANTED), _frame(OXFORDSHIRE, "Oxfordshire", [500] * 14)])
     assert trend_figure(frame, "count", "month").layout.legend.traceorder == "normal"
+
+
+class _Direct:
+    """A cache that always asks the database."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def get(self, function, *args):
+        return function(self.engine, *args)
+
+
+def test_seasonal_title_names_the_years_drawn(sqlite_engine):
+    from dashboard.chart_data.crime import SEASONAL
+    from dashboard.chart_data.seasonal import seasonal_view
+    from dashboard.chart_data.spec import Reader
+    from dashboard.filters import Filters
+
+    from .helpers import seed_counts
+
+    reader, filters = Reader(_Direct(sqlite_engine)), Filters(areas=(OXFORD,), crime_types=("burglary",))
+    seed_counts(sqlite_engine, {f"2025-{m:02d}": 10 + m for m in range(6, 13)} | {"2026-01": 9, "2026-02": 12})
+    view = seasonal_view(SEASONAL, reader, filters, "Burglary", "burglaries", ("burglary",))
+    assert view.title == "Burglary by month of the year in Oxford, 2025 and 2026"  # not "the last 5 years"
+    seed_counts(sqlite_engine, {"2023-11": 8, "2023-12": 7})  # 2024 has no month loaded
+    view = seasonal_view(SEASONAL, reader, filters, "Burglary", "burglaries", ("burglary",))
+    assert view.title == "Burglary by month of the year in Oxford, 2023, 2025 and 2026"
+    assert sorted(view.frame["year"].unique()) == ["2023", "2025", "2026"]
+    seed_counts(sqlite_engine, {"2024-05": 9})
+    view = seasonal_view(SEASONAL, reader, filters, "Burglary", "burglaries", ("burglary",))
+    assert view.title == "Burglary by month of the year in Oxford, 2023 to 2026"
