@@ -71,6 +71,20 @@ def period_label(period: str) -> str:
     return periods.months_in_words(first, last)
 
 
+def period_span(first: str, last: str) -> str:
+    """The periods from ``first`` to ``last`` in words: 'March 2024', 'October 2022 to
+    September 2025' (months or quarters, by their months), '2019/20 to 2023/24' (years keep
+    their usual form)."""
+    if first == last:
+        return period_label(first)
+    a, b = periods.parse_period(str(first)), periods.parse_period(str(last))
+    if a is None or b is None:
+        return f"{first} to {last}"
+    if a[0] == b[0] and a[0] in (periods.FINANCIAL_YEAR, periods.CALENDAR_YEAR):
+        return f"{str(first).strip()} to {str(last).strip()}"
+    return periods.months_in_words(a[1], b[2])
+
+
 def month_span(start: str, end: str) -> str:
     """'Mar 2024' for one month, 'Jan 2024 to Mar 2024' for several."""
     return month_label(start) if start == end else f"{month_label(start)} to {month_label(end)}"
