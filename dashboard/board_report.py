@@ -63,6 +63,17 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.heading("Trends, with their tests")
     for sentence in data.trend_sentences(reader, filters):
         pdf.paragraph(sentence)
+    band = data.band_data(reader, filters)
+    if not overview.empty:
+        pdf.heading("Months outside ordinary variation")
+        pdf.paragraph("Each month against the mean of the 12 months before it, plus or minus three square roots (the "
+                      "band shaded on the dashboard's monthly trends), over the 24 months to the quarter's end.")
+        if band.empty:
+            pdf.paragraph("Every month was within ordinary variation.")
+        else:
+            pdf.frame_table(band, [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"),
+                                   ("count", "Count"), ("low", "Band low"), ("high", "Band high"),
+                                   ("side", "Above or below")], (40, 32, 30, 20, 22, 22, 24))
     targets = data.targets_data(reader, filters)
     pdf.heading("Targets")
     if targets.empty:
