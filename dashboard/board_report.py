@@ -93,7 +93,8 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         if band.empty:
             pdf.paragraph("Every month was within ordinary variation.")
         else:
-            one_line_table(pdf, band, [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"),
+            limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"
+            one_line_table(pdf, band.assign(**limits), [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"),
                                        ("count", "Count"), ("low", "Band low"), ("high", "Band high"),
                                        ("side", "Above or below")], (40, 32, 30, 20, 22, 22, 24))
     targets = data.targets_data(reader, filters)
