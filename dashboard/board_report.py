@@ -14,8 +14,8 @@ from .chart_data import board as data
 from .chart_data.spec import Reader
 from .csv_output import chart_csv
 from .filters import Filters
-from .formatting import cell
-from .pack import PackPDF
+from .formatting import cell, is_missing
+from .pack import PackPDF, _text
 
 CAVEATS = [
     ("Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); ONS "
@@ -32,25 +32,72 @@ CAVEATS = [
 ]
 
 
+def heading(pdf: PackPDF, text: str) -> None:
+    """A section heading, on a new page when fewer than a few lines would follow it."""
+    if pdf.will_page_break(25):
+        pdf.add_page()
+    pdf.heading(text)
+
+
+def paragraph(pdf: PackPDF, text: str, height: float = 5) -> None:
+    """A paragraph set ragged right, a line at a time: each word is measured once, where
+    fpdf's justified multi_cell measured every line as it grew and took most of the time it
+    spent drawing the report."""
+    pdf.set_font("Helvetica", "", 10)
+    space, room = pdf.get_string_width(" "), pdf.epw
+    line: list[str] = []
+    used = 0.0
+    for word in _text(text).split():
+        width = pdf.get_string_width(word)
+        if line and used + space + width > room:
+            pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+            line, used = [], 0.0
+        used += (space if line else 0.0) + width
+        line.append(word)
+    if line:
+        pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+
 def one_line_table(pdf: PackPDF, frame, columns, widths) -> None:
     """A table whose every value fits on one line (names, months, numbers), drawn cell by
-    cell: fpdf's wrapping table measures each cell's text twice over, which for a list of
-    dozens of months cost more than the rest of the report."""
+    cell, its headings repeated on each page: fpdf's wrapping table measures each cell's text
+    twice over, which for a list of dozens of months cost more than the rest of the report.
+    A value too wide for its column sends the table to the wrapping one instead."""
     height = 4.5
-    pdf.set_font("Helvetica", "B", 8)
-    pdf.set_fill_color(220, 220, 220)
-    for (_, label), width in zip(columns, widths):
-        pdf.cell(width, height, label, border=1, fill=True)
-    pdf.ln(height)
     pdf.set_font("Helvetica", "", 8)
-    for row in frame.itertuples(index=False):
-        values = dict(zip(frame.columns, row))
+    texts = [[_text(cell(value)) for value in frame[key]] for key, _ in columns]
+    if any(pdf.get_string_width(t) + 2 * pdf.c_margin > width for column, width in zip(texts, widths) for t in column):
+        pdf.frame_table(frame, columns, widths)
+        return
+
+    def headings() -> None:
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_fill_color(220, 220, 220)
+        for (_, label), width in zip(columns, widths):
+            pdf.cell(width, height, _text(label), border=1, fill=True)
+        pdf.ln(height)
+        pdf.set_font("Helvetica", "", 8)
+
+    headings()
+    for row in zip(*texts):
         if pdf.will_page_break(height):
             pdf.add_page()
-        for (key, _), width in zip(columns, widths):
-            pdf.cell(width, height, cell(values[key]), border=1)
+            headings()
+        for text, width in zip(row, widths):
+            pdf.cell(width, height, text, border=1)
         pdf.ln(height)
     pdf.ln(3)
+
+
+def _signed(percent) -> str | None:
+    return None if is_missing(percent) else f"{percent:+.1f}"
+
+
+def _p(p_value) -> str | None:
+    if is_missing(p_value):
+        return None
+    return "< 0.001" if p_value < 0.001 else f"{p_value:.3f}"
 
 
 def report_name(reader: Reader, filters: Filters, extension: str) -> str:
@@ -68,50 +115,55 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.set_font("Helvetica", "B", 18)
     pdf.multi_cell(0, 9, title.replace("Board report: ", "Community safety board report\n"), new_x="LMARGIN",
                    new_y="NEXT")
-    pdf.paragraph(f"Generated {generated} for the Oxford Safer Communities Partnership board.")
+    paragraph(pdf, f"Generated {generated} for the Oxford Safer Communities Partnership board.")
     if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this report are made up.", border=1,
                        new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
     overview = data.overview_data(reader, filters)
-    pdf.heading("The quarter in figures")
+    heading(pdf, "The quarter in figures")
     if overview.empty:
-        pdf.paragraph("No police.uk months are loaded for this selection.")
+        paragraph(pdf, "No police.uk months are loaded for this selection.")
     else:
-        pdf.frame_table(overview, [("area_name", "Area"), ("subject", "Subject"), ("comparison", "Comparison"),
-                                   ("previous", "Before"), ("current", "Now"), ("change_percent", "Change %"),
-                                   ("p_value", "p"), ("verdict", "In words")], (22, 24, 42, 14, 14, 14, 12, 48))
-    pdf.heading("Trends, with their tests")
+        # One table per comparison, named above it, so no row repeats the comparison in full.
+        shown = overview.assign(change_percent=[_signed(v) for v in overview["change_percent"]],
+                                p_value=[_p(v) for v in overview["p_value"]])
+        for comparison, rows in shown.groupby("comparison", sort=False):
+            paragraph(pdf, comparison[0].upper() + comparison[1:] + ":")
+            one_line_table(pdf, rows, [("area_name", "Area"), ("subject", "Subject"), ("previous", "Before"),
+                                       ("current", "Now"), ("change_percent", "Change %"), ("p_value", "p"),
+                                       ("verdict", "In words")], (35, 30, 18, 18, 17, 16, 56))
+    heading(pdf, "Trends, with their tests")
     for sentence in data.trend_sentences(reader, filters):
-        pdf.paragraph(sentence)
+        paragraph(pdf, sentence)
     band = data.band_data(reader, filters)
     if not overview.empty:
-        pdf.heading("Months outside ordinary variation")
-        pdf.paragraph("Each month against the mean of the 12 months before it, plus or minus three square roots (the "
+        heading(pdf, "Months outside ordinary variation")
+        paragraph(pdf, "Each month against the mean of the 12 months before it, plus or minus three square roots (the "
                       "band shaded on the dashboard's monthly trends), over the 24 months to the quarter's end.")
         if band.empty:
-            pdf.paragraph("Every month was within ordinary variation.")
+            paragraph(pdf, "Every month was within ordinary variation.")
         else:
             limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"
             one_line_table(pdf, band.assign(**limits), [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"),
                                        ("count", "Count"), ("low", "Band low"), ("high", "Band high"),
-                                       ("side", "Above or below")], (40, 32, 30, 20, 22, 22, 24))
+                                       ("side", "Above or below")], (32, 35, 28, 20, 24, 24, 27))
     targets = data.targets_data(reader, filters)
-    pdf.heading("Targets")
+    heading(pdf, "Targets")
     if targets.empty:
-        pdf.paragraph("No targets are recorded.")
+        paragraph(pdf, "No targets are recorded.")
     for row in targets.itertuples():
-        pdf.paragraph(f"{row.status.upper()}: {row.sentence} Source: {row.source}.")
+        paragraph(pdf, f"{row.status.upper()}: {row.sentence} Source: {row.source}.")
     interventions = data.interventions_data(reader, filters)
-    pdf.heading("Interventions evaluated")
+    heading(pdf, "Interventions evaluated")
     if interventions.empty:
-        pdf.paragraph("No interventions are recorded.")
+        paragraph(pdf, "No interventions are recorded.")
     for row in interventions.itertuples():
-        pdf.paragraph(f"{row.intervention} ({row.months}): {row.verdict}")
-    pdf.heading("Caveats and sources")
+        paragraph(pdf, f"{row.intervention} ({row.months}): {row.verdict}")
+    heading(pdf, "Caveats and sources")
     for line in CAVEATS:
-        pdf.paragraph("- " + line)
+        paragraph(pdf, "- " + line)
     return bytes(pdf.output())
 
 

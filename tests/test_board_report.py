@@ -56,3 +56,30 @@ def test_the_pdf_and_the_zip_list_them(sqlite_engine):
         rows = list(csv.DictReader(io.StringIO(archive.read("board-outside-ordinary-variation.csv").decode())))
     assert [(r["Month"], r["Month in words"], r["Count"], r["Above or below the band"]) for r in rows] == [
         ("2024-03", "March 2024", "50", "below"), ("2025-06", "June 2025", "160", "above")]
+
+
+def test_the_quarter_in_figures_names_each_comparison_once(sqlite_engine):
+    reader, filters = planted(sqlite_engine)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(reader, filters))).pages)
+    text = " ".join(text.split())
+    # October to December 2025 and 2024 are 300 each; 2025 holds 1,260 (the June spike), 2024 1,150 (the March dip).
+    assert text.count("October to December 2025 against the same months a year earlier:") == 1
+    assert "Oxford All crime (not ASB) 300 300 +0.0 1.000" in text
+    assert text.count("The 12 months to December 2025 against the 12 before:") == 1
+    assert f"Oxford All crime (not ASB) 1,150 1,260 {(1260 - 1150) / 1150 * 100:+.1f}" in text
+
+
+def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
+    import pandas as pd
+
+    from dashboard.board_report import one_line_table
+    from dashboard.pack import PackPDF
+
+    pdf = PackPDF("Test", "today")
+    pdf.add_page()
+    long_name = "A very long partnership area name that no narrow column could hold on one line"
+    one_line_table(pdf, pd.DataFrame({"name": [long_name], "count": [3]}), [("name", "Area"), ("count", "Count")],
+                   (40, 150))  # the page's width, as the report's tables
+    raw = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
+    assert long_name not in raw  # broken over lines, not run past the column on one
+    assert long_name in " ".join(raw.split())
