@@ -14,8 +14,9 @@ from .chart_data import board as data
 from .chart_data.spec import Reader
 from .csv_output import chart_csv
 from .filters import Filters
-from .formatting import cell, is_missing
-from .pack import PackPDF, _text
+from .formatting import is_missing
+from .pack import PackPDF
+from .pdf_layout import heading, one_line_table, paragraph
 
 CAVEATS = [
     ("Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); ONS "
@@ -30,64 +31,6 @@ CAVEATS = [
     ("Recorded crime reflects reporting and police activity as well as offending; police.uk leaves out some crimes "
     "and places, so its totals run below published ones."),
 ]
-
-
-def heading(pdf: PackPDF, text: str) -> None:
-    """A section heading, on a new page when fewer than a few lines would follow it."""
-    if pdf.will_page_break(25):
-        pdf.add_page()
-    pdf.heading(text)
-
-
-def paragraph(pdf: PackPDF, text: str, height: float = 5) -> None:
-    """A paragraph set ragged right, a line at a time: each word is measured once, where
-    fpdf's justified multi_cell measured every line as it grew and took most of the time it
-    spent drawing the report."""
-    pdf.set_font("Helvetica", "", 10)
-    space, room = pdf.get_string_width(" "), pdf.epw
-    line: list[str] = []
-    used = 0.0
-    for word in _text(text).split():
-        width = pdf.get_string_width(word)
-        if line and used + space + width > room:
-            pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
-            line, used = [], 0.0
-        used += (space if line else 0.0) + width
-        line.append(word)
-    if line:
-        pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(1)
-
-
-def one_line_table(pdf: PackPDF, frame, columns, widths) -> None:
-    """A table whose every value fits on one line (names, months, numbers), drawn cell by
-    cell, its headings repeated on each page: fpdf's wrapping table measures each cell's text
-    twice over, which for a list of dozens of months cost more than the rest of the report.
-    A value too wide for its column sends the table to the wrapping one instead."""
-    height = 4.5
-    pdf.set_font("Helvetica", "", 8)
-    texts = [[_text(cell(value)) for value in frame[key]] for key, _ in columns]
-    if any(pdf.get_string_width(t) + 2 * pdf.c_margin > width for column, width in zip(texts, widths) for t in column):
-        pdf.frame_table(frame, columns, widths)
-        return
-
-    def headings() -> None:
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.set_fill_color(220, 220, 220)
-        for (_, label), width in zip(columns, widths):
-            pdf.cell(width, height, _text(label), border=1, fill=True)
-        pdf.ln(height)
-        pdf.set_font("Helvetica", "", 8)
-
-    headings()
-    for row in zip(*texts):
-        if pdf.will_page_break(height):
-            pdf.add_page()
-            headings()
-        for text, width in zip(row, widths):
-            pdf.cell(width, height, text, border=1)
-        pdf.ln(height)
-    pdf.ln(3)
 
 
 def _signed(percent) -> str | None:
@@ -137,8 +80,8 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     heading(pdf, "Trends, with their tests")
     for sentence in data.trend_sentences(reader, filters):
         paragraph(pdf, sentence)
-    band = data.band_data(reader, filters)
     if not overview.empty:
+        band = data.band_data(reader, filters)
         heading(pdf, "Months outside ordinary variation")
         paragraph(pdf, "Each month against the mean of the 12 months before it, plus or minus three square roots (the "
                       "band shaded on the dashboard's monthly trends), over the 24 months to the quarter's end.")
@@ -146,9 +89,9 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
             paragraph(pdf, "Every month was within ordinary variation.")
         else:
             limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"
-            one_line_table(pdf, band.assign(**limits), [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"),
-                                       ("count", "Count"), ("low", "Band low"), ("high", "Band high"),
-                                       ("side", "Above or below")], (32, 35, 28, 20, 24, 24, 27))
+            columns = [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"), ("count", "Count"),
+                       ("low", "Band low"), ("high", "Band high"), ("side", "Above or below")]
+            one_line_table(pdf, band.assign(**limits), columns, (32, 35, 28, 20, 24, 24, 27))
     targets = data.targets_data(reader, filters)
     heading(pdf, "Targets")
     if targets.empty:

@@ -72,8 +72,8 @@ def test_the_quarter_in_figures_names_each_comparison_once(sqlite_engine):
 def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
     import pandas as pd
 
-    from dashboard.board_report import one_line_table
     from dashboard.pack import PackPDF
+    from dashboard.pdf_layout import one_line_table
 
     pdf = PackPDF("Test", "today")
     pdf.add_page()
