@@ -14,7 +14,9 @@ from .chart_data import board as data
 from .chart_data.spec import Reader
 from .csv_output import chart_csv
 from .filters import Filters
+from .formatting import is_missing
 from .pack import PackPDF
+from .pdf_layout import heading, one_line_table, paragraph
 
 CAVEATS = [
     ("Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); ONS "
@@ -29,6 +31,16 @@ CAVEATS = [
     ("Recorded crime reflects reporting and police activity as well as offending; police.uk leaves out some crimes "
     "and places, so its totals run below published ones."),
 ]
+
+
+def _signed(percent) -> str | None:
+    return None if is_missing(percent) else f"{percent:+.1f}"
+
+
+def _p(p_value) -> str | None:
+    if is_missing(p_value):
+        return None
+    return "< 0.001" if p_value < 0.001 else f"{p_value:.3f}"
 
 
 def report_name(reader: Reader, filters: Filters, extension: str) -> str:
@@ -46,38 +58,55 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.set_font("Helvetica", "B", 18)
     pdf.multi_cell(0, 9, title.replace("Board report: ", "Community safety board report\n"), new_x="LMARGIN",
                    new_y="NEXT")
-    pdf.paragraph(f"Generated {generated} for the Oxford Safer Communities Partnership board.")
+    paragraph(pdf, f"Generated {generated} for the Oxford Safer Communities Partnership board.")
     if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this report are made up.", border=1,
                        new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
     overview = data.overview_data(reader, filters)
-    pdf.heading("The quarter in figures")
+    heading(pdf, "The quarter in figures")
     if overview.empty:
-        pdf.paragraph("No police.uk months are loaded for this selection.")
+        paragraph(pdf, "No police.uk months are loaded for this selection.")
     else:
-        pdf.frame_table(overview, [("area_name", "Area"), ("subject", "Subject"), ("comparison", "Comparison"),
-                                   ("previous", "Before"), ("current", "Now"), ("change_percent", "Change %"),
-                                   ("p_value", "p"), ("verdict", "In words")], (22, 24, 42, 14, 14, 14, 12, 48))
-    pdf.heading("Trends, with their tests")
+        # One table per comparison, named above it, so no row repeats the comparison in full.
+        shown = overview.assign(change_percent=[_signed(v) for v in overview["change_percent"]],
+                                p_value=[_p(v) for v in overview["p_value"]])
+        for comparison, rows in shown.groupby("comparison", sort=False):
+            paragraph(pdf, comparison[0].upper() + comparison[1:] + ":")
+            one_line_table(pdf, rows, [("area_name", "Area"), ("subject", "Subject"), ("previous", "Before"),
+                                       ("current", "Now"), ("change_percent", "Change %"), ("p_value", "p"),
+                                       ("verdict", "In words")], (35, 30, 18, 18, 17, 16, 56))
+    heading(pdf, "Trends, with their tests")
     for sentence in data.trend_sentences(reader, filters):
-        pdf.paragraph(sentence)
+        paragraph(pdf, sentence)
+    if not overview.empty:
+        band = data.band_data(reader, filters)
+        heading(pdf, "Months outside ordinary variation")
+        paragraph(pdf, "Each month against the mean of the 12 months before it, plus or minus three square roots (the "
+                      "band shaded on the dashboard's monthly trends), over the 24 months to the quarter's end.")
+        if band.empty:
+            paragraph(pdf, "Every month was within ordinary variation.")
+        else:
+            limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"
+            columns = [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"), ("count", "Count"),
+                       ("low", "Band low"), ("high", "Band high"), ("side", "Above or below")]
+            one_line_table(pdf, band.assign(**limits), columns, (32, 35, 28, 20, 24, 24, 27))
     targets = data.targets_data(reader, filters)
-    pdf.heading("Targets")
+    heading(pdf, "Targets")
     if targets.empty:
-        pdf.paragraph("No targets are recorded.")
+        paragraph(pdf, "No targets are recorded.")
     for row in targets.itertuples():
-        pdf.paragraph(f"{row.status.upper()}: {row.sentence} Source: {row.source}.")
+        paragraph(pdf, f"{row.status.upper()}: {row.sentence} Source: {row.source}.")
     interventions = data.interventions_data(reader, filters)
-    pdf.heading("Interventions evaluated")
+    heading(pdf, "Interventions evaluated")
     if interventions.empty:
-        pdf.paragraph("No interventions are recorded.")
+        paragraph(pdf, "No interventions are recorded.")
     for row in interventions.itertuples():
-        pdf.paragraph(f"{row.intervention} ({row.months}): {row.verdict}")
-    pdf.heading("Caveats and sources")
+        paragraph(pdf, f"{row.intervention} ({row.months}): {row.verdict}")
+    heading(pdf, "Caveats and sources")
     for line in CAVEATS:
-        pdf.paragraph("- " + line)
+        paragraph(pdf, "- " + line)
     return bytes(pdf.output())
 
 

@@ -14,6 +14,7 @@ from .chart_data.spec import ChartView, Note
 from .components import data_table
 from .csv_output import csv_file_name, period_of
 from .filters import Filters
+from .formatting import period_span
 
 
 def csv_link(chart_id: str, filters_query: str, label: str = "Download CSV") -> html.A:
@@ -44,7 +45,7 @@ def image_meta(view: ChartView, filters_query: str) -> dict:
         details.append("Crime types: " + ", ".join(CRIME_TYPES_BY_SLUG[c].name for c in crime_types))
     period = period_of(frame)
     if period:
-        details.append("Period: " + (period[0] if period[0] == period[1] else f"{period[0]} to {period[1]}"))
+        details.append("Period: " + period_span(*period))
     synthetic = "is_synthetic" in frame.columns and bool(frame["is_synthetic"].fillna(False).astype(bool).any())
     return {
         "title": view.title, "details": ". ".join(details) + ("." if details else ""), "caption": view.caption,
@@ -114,12 +115,22 @@ def chart_card(view: ChartView, filters_query: str) -> html.Section:
                 ],
                 className="d-flex gap-2 mb-2",
             ),
-            html.Details([html.Summary("Show as table"), data_table(view.frame, list(view.spec.columns), view.title)],
+            html.Details([html.Summary("Show as table"), data_table(*table_in_words(view), view.title)],
                          className="table-alternative"),
         ],
         className="chart-card card card-body mb-4",
         **{"aria-labelledby": heading_id},
     )
+
+
+def table_in_words(view: ChartView) -> tuple:
+    """The frame and columns of the table under a chart: where rows carry their period in
+    words, the period column shows the words (the CSV keeps both, for machines and people)."""
+    frame, columns = view.frame, list(view.spec.columns)
+    if "period_label" in frame.columns and any(key == "period" for key, _ in columns):
+        frame = frame.assign(period=frame["period_label"])
+        columns = [(key, label) for key, label in columns if key != "period_label"]
+    return frame, columns
 
 
 def message_card(title: str, message: str, kind: str = "info") -> html.Section:

@@ -24,6 +24,20 @@ def demo_notice() -> dbc.Alert:
     )
 
 
+def intro_with_board_report(explanation: str, record_label: str, record_href: str, tail: str, query: str) -> html.Div:
+    """A page's opening paragraph ending in a link to record more, then the board report's
+    downloads. The page's filters choose the report's areas and quarter (the last whole one
+    to "to"), so the links carry the page's query."""
+    return html.Div([
+        html.P([explanation, html.A(record_label, href=record_href), tail]),
+        html.P([
+            html.A("Board report (PDF)", href=f"board-report.pdf{query}", className="btn btn-outline-primary btn-sm me-2"),
+            html.A("Board report tables (CSV, zip)", href=f"board-report.zip{query}",
+                   className="btn btn-outline-primary btn-sm"),
+        ]),
+    ])
+
+
 def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption: str) -> dbc.Table:
     """An accessible HTML table: a caption, column headers and row headers in the first column.
 

@@ -80,7 +80,11 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
     if grain in DATE_GRAINS:
         figure.update_xaxes(type="date", tickformat="%B %Y")
     else:
+        # Periods in words ("July to September 2025") are long and turn on a slant: the
+        # legend goes above the plot, where the slanted labels cannot run into it.
         figure.update_xaxes(type="category")
+        figure.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                             margin={"t": 40})
     return figure
 
 

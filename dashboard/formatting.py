@@ -71,9 +71,32 @@ def period_label(period: str) -> str:
     return periods.months_in_words(first, last)
 
 
+def period_span(first: str, last: str) -> str:
+    """The periods from ``first`` to ``last`` in words: 'March 2024', 'October 2022 to
+    September 2025' (months or quarters, by their months), '2019/20 to 2023/24' (years keep
+    their usual form)."""
+    if first == last:
+        return period_label(first)
+    a, b = periods.parse_period(str(first)), periods.parse_period(str(last))
+    if a is None or b is None:
+        return f"{first} to {last}"
+    if a[0] == b[0] and a[0] in (periods.FINANCIAL_YEAR, periods.CALENDAR_YEAR):
+        return f"{str(first).strip()} to {str(last).strip()}"
+    return periods.months_in_words(a[1], b[2])
+
+
 def month_span(start: str, end: str) -> str:
     """'Mar 2024' for one month, 'Jan 2024 to Mar 2024' for several."""
     return month_label(start) if start == end else f"{month_label(start)} to {month_label(end)}"
+
+
+def year_span(years) -> str:
+    """The calendar years a view shows: '2026', '2025 and 2026', '2022 to 2026', or with a
+    year missing '2022, 2024 and 2025'."""
+    years = sorted({str(y) for y in years})
+    if len(years) > 2 and int(years[-1]) - int(years[0]) == len(years) - 1:
+        return f"{years[0]} to {years[-1]}"
+    return list_names(years)
 
 
 def list_names(names: list[str]) -> str:

@@ -169,12 +169,12 @@ def period_change_summary(frame: pd.DataFrame, noun: str) -> str:
     for _code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("period_start")
         last = rows.iloc[-1]
-        text = f"{last['area_name']}: {_fmt(last['value'])} {noun} in {last['period']}"
+        text = f"{last['area_name']}: {_fmt(last['value'])} {noun} in {period_label(last['period'])}"
         if len(rows) > 1:
             before = rows.iloc[-2]
             if before["value"]:
                 change = (last["value"] - before["value"]) / before["value"] * 100
-                text += f", {'up' if change > 0 else 'down'} {abs(change):.0f}% on {before['period']}"
+                text += f", {'up' if change > 0 else 'down'} {abs(change):.0f}% on {period_label(before['period'])}"
         parts.append(text + ".")
     return " ".join(parts) or "There are no figures for this selection."
 

@@ -223,38 +223,44 @@ def change_between(
     The exact conditional test allows for periods of different lengths; ``significant``
     means p < 0.05 (two-sided).
     """
-    frames = {}
+    # Summed here rather than with a pandas group-by and merge: for the few rows of a
+    # comparison those cost several times the queries themselves.
     lengths = {}
+    totals: dict[tuple[str, str], dict[str, list]] = {}
     for name, (first, last) in (("previous", previous), ("current", current)):
         monthly = monthly_counts(engine, area_codes, crime_types, first, last, by_crime_type)
-        frames[name] = monthly.groupby(["area_code", "crime_type"], as_index=False).agg(
-            count=("count", "sum"), months=("month", "nunique")
-        )
+        for code, month, crime_type, count in zip(monthly["area_code"], monthly["month"], monthly["crime_type"],
+                                                  monthly["count"], strict=True):
+            entry = totals.setdefault((code, crime_type), {"previous": [0, set()], "current": [0, set()]})
+            entry[name][0] += int(count)
+            entry[name][1].add(month)
         lengths[name] = len(periods.months_between(first, last))
-    merged = frames["previous"].merge(
-        frames["current"], on=["area_code", "crime_type"], how="outer", suffixes=("_previous", "_current")
-    )
-    if merged.empty:
+    if not totals:
         return _empty(CHANGE_COLUMNS)
-    for name in ("previous", "current"):
-        merged[f"{name}_count"] = merged.pop(f"count_{name}").fillna(0).astype("int64")
-        merged[f"{name}_months"] = merged.pop(f"months_{name}").fillna(0).astype("int64")
+    keys = sorted(totals)
+    previous_count = np.array([totals[k]["previous"][0] for k in keys], dtype=np.int64)
+    current_count = np.array([totals[k]["current"][0] for k in keys], dtype=np.int64)
+    previous_months = np.array([len(totals[k]["previous"][1]) for k in keys], dtype=np.int64)
+    current_months = np.array([len(totals[k]["current"][1]) for k in keys], dtype=np.int64)
     # Only periods whose every month is loaded are compared: a missing month is not a zero.
-    merged["comparable"] = (merged["previous_months"] == lengths["previous"]) & (
-        merged["current_months"] == lengths["current"]
-    )
-    merged["change"] = merged["current_count"] - merged["previous_count"]
-    merged["percent_change"] = pd.array(
-        [percent_change(p, c) if ok else None
-         for p, c, ok in zip(merged["previous_count"], merged["current_count"], merged["comparable"])],
-        dtype="Float64",
-    )
-    p_values = change_p_values(merged["previous_count"], merged["current_count"], lengths["previous"], lengths["current"])
-    merged["p_value"] = pd.array(np.where(merged["comparable"], p_values, np.nan), dtype="Float64")
-    merged.loc[~merged["comparable"], "p_value"] = pd.NA
+    comparable = (previous_months == lengths["previous"]) & (current_months == lengths["current"])
+    p_values = change_p_values(previous_count, current_count, lengths["previous"], lengths["current"])
+    merged = pd.DataFrame({
+        "area_code": pd.array([k[0] for k in keys], dtype="str"),
+        "area_name": pd.array([area_name(k[0]) for k in keys], dtype="str"),
+        "crime_type": pd.array([k[1] for k in keys], dtype="str"),
+        "previous_count": previous_count, "current_count": current_count,
+        "previous_months": previous_months, "current_months": current_months,
+        "comparable": comparable,
+        "change": current_count - previous_count,
+        "percent_change": pd.array([percent_change(p, c) if ok else None
+                                    for p, c, ok in zip(previous_count, current_count, comparable, strict=True)],
+                                   dtype="Float64"),
+        "p_value": pd.array([float(p) if ok else None for p, ok in zip(p_values, comparable, strict=True)],
+                            dtype="Float64"),
+    })
     merged["significant"] = (merged["p_value"] < SIGNIFICANCE_LEVEL).fillna(False).astype(bool)
-    merged["area_name"] = merged["area_code"].map(area_name)
-    return merged.sort_values(["area_code", "crime_type"]).reset_index(drop=True)[CHANGE_COLUMNS]
+    return merged[CHANGE_COLUMNS]
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:

@@ -20,7 +20,6 @@ from .lsoa_sets import (
     UnknownPlace,
     loaded_force_months,
     monthly_counts_for_sets,
-    monthly_lsoa_counts,
     resolve,
 )
 from .reference import ALL_CRIME, ASB, CRIME_TYPES_BY_SLUG
@@ -144,7 +143,7 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
 
     # Only the months of the two periods are read: the gap between them is never counted.
     monthly = monthly_counts_for_sets(engine, {role: s.codes for role, s in places.items()}, crime_types,
-                                      [before, after])
+                                      [before, after], loaded)
     counts: dict[str, dict[str, int] | None] = {"buffer": None}
     for role, series in monthly.items():
         counts[role] = {
@@ -167,15 +166,16 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
                      f"({after_months} months): before counts are multiplied by {result.scale:.3g}.")
     its, reason = (None, "not asked for")
     if with_its:
-        its, reason = target_its(engine, places["target"], crime_types, after)
+        its, reason = target_its(engine, places["target"], crime_types, after, loaded)
     return Evaluation(crime_types, before, after, counts, monthly, result,
                       verdict(crime_types, counts, result), notes, its, reason, places)
 
 
 def target_its(engine: Engine, target: LsoaSet, crime_types: Sequence[str] | None,
-               after: tuple[str, str]) -> tuple[ItsResult | None, str | None]:
+               after: tuple[str, str], loaded: Sequence[str] | None = None) -> tuple[ItsResult | None, str | None]:
     """The interrupted time series of the target's months up to the end of the after period."""
-    series = monthly_lsoa_counts(engine, target.codes, crime_types, "0000-01", after[1])
+    series = monthly_counts_for_sets(engine, {"target": target.codes}, crime_types, [("0000-01", after[1])],
+                                     loaded)["target"]
     months = sorted(series)
     before = [m for m in months if m < after[0]]
     if len(before) < 24:

@@ -129,17 +129,17 @@ def _type_filter(crime_types: Sequence[str] | None) -> list[str]:
     return list(crime_types)
 
 
-def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
-                   first: str, last: str, months: Sequence[str] | None = None) -> dict[tuple[str, str], int]:
-    """Incidents per (LSOA code, month) from ``lsoa_count``, for the months from first to last
-    (or exactly ``months``); months with none are absent.
+def _summed_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None, first: str, last: str,
+                   months: Sequence[str] | None, by_lsoa: bool) -> dict:
+    """SUM(count) from ``lsoa_count`` over the codes, grouped by (LSOA code, month) or by month.
 
     The statement is written out with the driver's placeholders: compiling an IN list of
     hundreds of codes through SQLAlchemy cost more than running the query.
     """
     codes = sorted(set(codes))
     types = _type_filter(crime_types)
-    found: dict[tuple[str, str], int] = {}
+    group = "lsoa_code, month" if by_lsoa else "month"
+    found: dict = {}
     with engine.connect() as conn:
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         cursor = conn.connection.driver_connection.cursor()
@@ -152,17 +152,25 @@ def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[s
                     month_test, month_args = f"month BETWEEN {mark} AND {mark}", [first, last]
                 cursor.execute(
                     # Only placeholders are written into the text; every value is a bound parameter.
-                    f"SELECT lsoa_code, month, SUM(count) FROM lsoa_count "
+                    f"SELECT {group}, SUM(count) FROM lsoa_count "
                     f"WHERE lsoa_code IN ({', '.join([mark] * len(chunk))}) "
                     f"AND crime_type IN ({', '.join([mark] * len(types))}) AND {month_test} "
-                    f"GROUP BY lsoa_code, month",
+                    f"GROUP BY {group}",
                     [*chunk, *types, *month_args],
                 )
-                for code, month, n in cursor.fetchall():
-                    found[(code, month)] = int(n)
+                for *key, n in cursor.fetchall():
+                    key = tuple(key) if by_lsoa else key[0]
+                    found[key] = found.get(key, 0) + int(n)  # a month's sum spans chunks
         finally:
             cursor.close()
     return found
+
+
+def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
+                   first: str, last: str, months: Sequence[str] | None = None) -> dict[tuple[str, str], int]:
+    """Incidents per (LSOA code, month) from ``lsoa_count``, for the months from first to last
+    (or exactly ``months``); months with none are absent."""
+    return _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=True)
 
 
 def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
@@ -172,21 +180,29 @@ def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Seque
 
 
 def monthly_counts_for_sets(engine: Engine, sets: dict[str, Iterable[str]], crime_types: Sequence[str] | None,
-                            spans: Sequence[tuple[str, str]]) -> dict[str, dict[str, int]]:
-    """Incidents per loaded month of the spans for each named set of LSOAs, in one pass:
-    one query per span, grouped by LSOA and month, summed per set here."""
-    loaded = [m for first, last in spans for m in loaded_force_months(engine, first, last)]
-    result = {name: dict.fromkeys(loaded, 0) for name in sets}
-    owner: dict[str, list[str]] = {}
-    for name, codes in sets.items():
-        for code in set(codes):
-            owner.setdefault(code, []).append(name)
-    if not loaded or not owner:
+                            spans: Sequence[tuple[str, str]], loaded: Sequence[str] | None = None
+                            ) -> dict[str, dict[str, int]]:
+    """Incidents per loaded month of the spans for each named set of LSOAs (``loaded``: the
+    force's loaded months, when the caller has them already).
+
+    Each set is summed by month in the database: returning one row per LSOA and month and
+    adding them up here cost several times the query itself (a hundred LSOAs over ten years
+    are over 10,000 rows, against 125 months)."""
+    if loaded is None:
+        loaded = loaded_force_months(engine)
+    wanted = [m for first, last in spans for m in loaded if first <= m <= last]
+    result = {name: dict.fromkeys(wanted, 0) for name in sets}
+    if not wanted:
         return result
-    # One pass over exactly the loaded months of every span.
-    for (code, month), n in counts_by_lsoa(engine, owner, crime_types, "", "", months=loaded).items():
-        for name in owner[code]:
-            result[name][month] += n
+    # One span is read as a range of months, several as exactly their months (never the gap).
+    first, last = (spans[0] if len(spans) == 1 else ("", ""))
+    months = None if len(spans) == 1 else wanted
+    for name, codes in sets.items():
+        if not codes:
+            continue
+        for month, n in _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=False).items():
+            if month in result[name]:
+                result[name][month] = n
     return result
 
 

@@ -198,3 +198,19 @@ def test_suggested_control_is_near_similar_and_apart_from_the_target(real_engine
     months = ("2022-01", "2022-02", "2022-03")
     assert suggestion.control_level == pytest.approx(hand_count(months, chosen) / 3)
     assert suggestion.target_level == pytest.approx(hand_count(months, set(TARGET)) / 3)
+
+
+def test_sets_read_in_several_chunks_sum_to_the_raw_files(real_engine, monkeypatch):
+    """A set longer than one statement's list of codes is summed over every chunk, per month."""
+    import queries.lsoa_sets as lsoa_sets
+
+    monkeypatch.setattr(lsoa_sets, "CHUNK", 3)
+    codes = TARGET + CONTROL + BUFFER
+    spans = [("2022-01", "2022-01"), ("2022-03", "2022-04")]
+    found = lsoa_sets.monthly_counts_for_sets(real_engine, {"all": codes, "target": TARGET}, None, spans)
+    for month in ("2022-01", "2022-03", "2022-04"):
+        assert found["all"][month] == hand_count([month], set(codes))
+        assert found["target"][month] == hand_count([month], set(TARGET))
+    assert "2022-02" not in found["all"]  # the gap between the spans is never read
+    whole = lsoa_sets.monthly_lsoa_counts(real_engine, codes, ["burglary"], "2022-01", "2022-04")
+    assert whole == {m: hand_count([m], set(codes), {"burglary"}) for m in MONTHS}

@@ -82,9 +82,11 @@ def test_the_table_alternative_shows_the_plotted_values(cache):
     tree = render(crime.PAGE, cache, filters)
     figure = graph(tree, "crime-trend").figure
     rows = table_rows(card(tree, "crime-trend"))
-    plotted = {(trace.name, x[:7]): y for trace in figure.data for x, y in zip(trace.x, trace.y)}
-    tabled = {(r[3], r[0]): float(r[4].replace(",", "")) for r in rows}
+    # The table names each month in words ("July 2024") where the CSV also keeps "2024-07".
+    plotted = {(trace.name, periods.month_in_words(x[:7])): y for trace in figure.data for x, y in zip(trace.x, trace.y)}
+    tabled = {(r[2], r[0]): float(r[3].replace(",", "")) for r in rows}
     assert tabled == plotted
+    assert "July 2024" in {r[0] for r in rows}
 
 
 def test_csv_download_matches_the_chart_and_the_api(app, cache):
@@ -313,3 +315,11 @@ def test_filter_sync_callback_writes_the_url(app):
     search = response.get_json()["response"]["url"]["search"]
     assert Filters.from_query(search) == Filters(areas=(OXFORD, READING), crime_types=("burglary",), end="2024-06",
                                                  grain="quarter", measure=COUNT)
+
+
+def test_overview_table_names_each_12_months_by_its_last_month_in_words(cache, engine):
+    tree = render(overview.PAGE, cache, Filters(areas=(OXFORD,), start="2024-10", end="2024-12"))
+    rows = table_rows(card(tree, "overview-trend"))
+    expected = counts(engine, [OXFORD], None, "2024-10", "2024-12", periods.ROLLING_12)
+    assert [r[0] for r in rows] == ["October 2024", "November 2024", "December 2024"]
+    assert [float(r[3].replace(",", "")) for r in rows] == expected["count"].astype(float).tolist()

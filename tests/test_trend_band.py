@@ -110,3 +110,83 @@ def test_seasonal_view_has_a_line_per_year_and_highlights_the_latest():
 def test_the_legend_keeps_the_chosen_order_with_the_band():
     frame = pd.concat([_frame(OXFORD, "Oxford", PLANTED), _frame(OXFORDSHIRE, "Oxfordshire", [500] * 14)])
     assert trend_figure(frame, "count", "month").layout.legend.traceorder == "normal"
+
+
+class _Direct:
+    """A cache that always asks the database."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def get(self, function, *args):
+        return function(self.engine, *args)
+
+
+def test_seasonal_title_names_the_years_drawn(sqlite_engine):
+    from dashboard.chart_data.crime import SEASONAL
+    from dashboard.chart_data.seasonal import seasonal_view
+    from dashboard.chart_data.spec import Reader
+    from dashboard.filters import Filters
+
+    from .helpers import seed_counts
+
+    reader, filters = Reader(_Direct(sqlite_engine)), Filters(areas=(OXFORD,), crime_types=("burglary",))
+    seed_counts(sqlite_engine, {f"2025-{m:02d}": 10 + m for m in range(6, 13)} | {"2026-01": 9, "2026-02": 12})
+    view = seasonal_view(SEASONAL, reader, filters, "Burglary", "burglaries", ("burglary",))
+    assert view.title == "Burglary by month of the year in Oxford, 2025 and 2026"  # not "the last 5 years"
+    seed_counts(sqlite_engine, {"2023-11": 8, "2023-12": 7})  # 2024 has no month loaded
+    view = seasonal_view(SEASONAL, reader, filters, "Burglary", "burglaries", ("burglary",))
+    assert view.title == "Burglary by month of the year in Oxford, 2023, 2025 and 2026"
+    assert sorted(view.frame["year"].unique()) == ["2023", "2025", "2026"]
+    seed_counts(sqlite_engine, {"2024-05": 9})
+    view = seasonal_view(SEASONAL, reader, filters, "Burglary", "burglaries", ("burglary",))
+    assert view.title == "Burglary by month of the year in Oxford, 2023 to 2026"
+
+
+def test_period_spans_in_words():
+    from dashboard.formatting import period_span
+
+    assert period_span("2022-10", "2025-09") == "October 2022 to September 2025"
+    assert period_span("2018-Q2", "2021-Q4") == "April 2018 to December 2021"
+    assert period_span("2019/20", "2023/24") == "2019/20 to 2023/24"
+    assert period_span("2025-Q3", "2025-Q3") == "July to September 2025"
+
+
+def test_tables_and_image_details_name_periods_in_words_and_the_csv_keeps_codes():
+    from dashboard.chart_data.crime import TREND
+    from dashboard.chart_data.spec import ChartView
+    from dashboard.charts import image_meta, table_in_words
+    from dashboard.csv_output import chart_csv
+
+    frame = pd.DataFrame({"period": ["2025-Q2", "2025-Q3"], "period_label": ["April to June 2025", "July to September 2025"],
+                          "first_month": ["2025-04", "2025-07"], "area_code": OXFORD, "area_name": "Oxford",
+                          "count": [300, 320], "rate_per_1000": [1.9, 2.0], "months": 3, "complete": True})
+    view = ChartView(TREND, "Crime by quarter", frame)
+    shown, columns = table_in_words(view)
+    assert list(shown["period"]) == ["April to June 2025", "July to September 2025"]
+    assert [label for key, label in columns if key.startswith("period")] == ["Period"]  # one period column
+    assert "Period: April to September 2025." in image_meta(view, "?area=E07000178")["details"]
+    csv_lines = chart_csv(TREND, frame).splitlines()
+    assert csv_lines[0].startswith("Period,Period in words,")
+    assert csv_lines[1].startswith("2025-Q2,April to June 2025,")
+
+
+def test_a_quarterly_partner_series_reads_in_words(sqlite_engine, tmp_path):
+    from dashboard.chart_data.domestic_abuse import partner_views
+    from dashboard.chart_data.spec import Audience, Reader
+    from dashboard.charts import table_in_words
+    from dashboard.filters import Filters
+    from queries.importers.series import import_series
+
+    lines = ["series_id,title,theme,unit,area_code,period,value,source,sensitive"]
+    lines += [f"da-calls,Calls to the helpline,domestic-abuse,count,{OXFORD},{q},{v},Helpline,no"
+              for q, v in (("2025-Q2", 40), ("2025-Q3", 52), ("2024-Q4", 31))]
+    path = tmp_path / "da-calls.csv"
+    path.write_text("\n".join(lines) + "\n")
+    import_series(sqlite_engine, path, kind="partner")
+    reader = Reader(_Direct(sqlite_engine), Audience(partner=True))
+    (view,) = [v for v in partner_views(reader, Filters(areas=(OXFORD,))) if v.spec.chart_id == "series-da-calls"]
+    assert view.summary == "Calls to the helpline: latest July to September 2025."
+    assert list(view.figure.data[0].x) == ["October to December 2024", "April to June 2025", "July to September 2025"]
+    frame, _ = table_in_words(view)
+    assert list(frame["period"]) == ["October to December 2024", "April to June 2025", "July to September 2025"]

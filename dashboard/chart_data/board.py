@@ -12,7 +12,7 @@ from queries.reference import AREAS_BY_CODE, ASB
 
 from ..filters import Filters
 from ..formatting import list_names
-from ..summaries import describe_change, trend_summary
+from ..summaries import describe_change, poisson_band, trend_summary
 from .common import latest
 from .interventions import evaluated
 from .spec import ChartSpec, Reader
@@ -68,18 +68,45 @@ def overview_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+SUBJECTS = (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,)))
+
+
+def _monthly(reader: Reader, filters: Filters, types) -> pd.DataFrame:
+    """Monthly counts over the 36 months to the quarter's end: the band needs the 12 months
+    before each of the 24 it is drawn for."""
+    quarter = quarter_of_report(reader, filters)
+    return reader.get(counts, tuple(filters.areas), types, periods.add_months(quarter[1], -35), quarter[1],
+                      periods.MONTH)
+
+
 def trend_sentences(reader: Reader, filters: Filters) -> list[str]:
     """Monthly counts over the 24 months to the quarter's end, in words (tests and months
     outside ordinary variation included)."""
-    quarter = quarter_of_report(reader, filters)
-    if quarter is None or not filters.areas:
+    if quarter_of_report(reader, filters) is None or not filters.areas:
         return []
-    sentences = []
-    for subject, types in (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,))):
-        frame = reader.get(counts, tuple(filters.areas), types, periods.add_months(quarter[1], -35), quarter[1],
-                           periods.MONTH)
-        sentences.append(f"{subject}: {trend_summary(frame, 'count', 'police.uk')}")
-    return sentences
+    return [f"{subject}: {trend_summary(_monthly(reader, filters, types), 'count', 'police.uk')}"
+            for subject, types in SUBJECTS]
+
+
+def band_data(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """Every month outside the band of ordinary variation, per subject and area: the same
+    limits the monthly trend charts shade (``poisson_band``), listed in full where the
+    sentences name only the latest few."""
+    columns = ["subject", "area_name", "month", "month_label", "count", "low", "high", "side"]
+    if quarter_of_report(reader, filters) is None or not filters.areas:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for subject, types in SUBJECTS:
+        frame = _monthly(reader, filters, types)
+        for _code, area in frame.groupby("area_code", sort=False):
+            area = area.sort_values("first_month").reset_index(drop=True)
+            band = poisson_band(area["count"])
+            for b in band[band["side"] != ""].itertuples():
+                month = area["period"].iloc[int(b.position)]
+                rows.append([subject, area["area_name"].iloc[0], month, periods.month_in_words(month),
+                             int(area["count"].iloc[int(b.position)]), round(b.low, 1), round(b.high, 1),
+                             "above" if b.side == "high" else "below"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def targets_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -131,4 +158,7 @@ INTERVENTIONS = ChartSpec("board-interventions", interventions_data, (
     ("target_after", "Target after"), ("control_before", "Control before"), ("control_after", "Control after"),
     ("wdd", "WDD"), ("ci_low", "95% CI low"), ("ci_high", "95% CI high"), ("p_value", "p-value"),
     ("verdict", "Verdict")))
-CHARTS = (OVERVIEW, TARGETS, INTERVENTIONS)
+BAND = ChartSpec("board-outside-ordinary-variation", band_data, (
+    ("subject", "Subject"), ("area_name", "Area"), ("month", "Month"), ("month_label", "Month in words"),
+    ("count", "Count"), ("low", "Band low"), ("high", "Band high"), ("side", "Above or below the band")))
+CHARTS = (OVERVIEW, BAND, TARGETS, INTERVENTIONS)

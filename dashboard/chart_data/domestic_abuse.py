@@ -114,8 +114,10 @@ def partner_views(reader: Reader, filters: Filters) -> list[ChartView]:
         if frame.empty:
             result.append(ChartView.nothing_to_draw(spec, row.title, "This series has no figures for the chosen areas."))
             continue
-        result.append(ChartView(spec, row.title, frame, grouped_bar_figure(frame, "period", "value", row.unit.replace("_", " ")),
-                                f"{row.title}: latest {frame['period'].max()}.", published_caption(frame),
+        latest_period = frame.sort_values("period_start")["period_label"].iloc[-1]
+        result.append(ChartView(spec, row.title, frame,
+                                grouped_bar_figure(frame, "period_label", "value", row.unit.replace("_", " ")),
+                                f"{row.title}: latest {latest_period}.", published_caption(frame),
                                 missing_areas_notes(frame, filters.areas)))
     return result
 

@@ -13,7 +13,7 @@ from queries.stats import rate_interval
 
 from ..figures import trend_figure
 from ..filters import Filters
-from ..formatting import month_name
+from ..formatting import month_name, period_label
 from ..summaries import change_sentence, describe_change, trend_summary
 from .common import latest, police_caption, police_measure
 from .series import in_area_order
@@ -27,12 +27,16 @@ DEFAULTS = Filters()
 def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     start, end = filters.period(latest(reader))
     if end is None or not filters.areas:
-        return reader.get(counts, (), None, None, None, periods.ROLLING_12)  # empty, with its columns
-    return in_area_order(reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12), filters.areas)
+        frame = reader.get(counts, (), None, None, None, periods.ROLLING_12)  # empty, with its columns
+    else:
+        frame = in_area_order(reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12), filters.areas)
+    # The period of a rolling 12 months is its last month: "September 2025" on the page's table.
+    return frame.assign(period_label=pd.Series([period_label(p) for p in frame["period"]], index=frame.index,
+                                               dtype="str"))
 
 
 TREND = ChartSpec("overview-trend", trend_data, (
-    ("period", "12 months to"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
+    ("period", "12 months to"), ("period_label", "12 months to (in words)"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
     ("rate_per_1000", "Rate per 1,000"), ("population", "Population")))
 CHARTS = (TREND,)
 

@@ -12,7 +12,7 @@ from queries.stats import SIGNIFICANCE_LEVEL, change_p_value
 
 from ..figures import year_by_month_figure
 from ..filters import Filters
-from ..formatting import number
+from ..formatting import number, year_span
 from ..summaries import describe_change
 from .common import CHOOSE_AN_AREA, latest, police_caption
 from .spec import ChartSpec, ChartView, Reader
@@ -61,13 +61,14 @@ def seasonal_summary(frame: pd.DataFrame, noun: str) -> str:
 def seasonal_view(spec: ChartSpec, reader: Reader, filters: Filters, subject: str, noun: str,
                   kinds: tuple[str, ...] | None) -> ChartView:
     area = AREAS_BY_CODE[filters.areas[0]].name if filters.areas else ""
-    title = f"{subject} by month of the year in {area}: the last {YEARS_SHOWN} years" if area else \
-        f"{subject} by month of the year"
+    title = f"{subject} by month of the year" + (f" in {area}" if area else "")
     if not filters.areas:
         return ChartView.nothing_to_draw(spec, title, CHOOSE_AN_AREA)
     frame = seasonal_data(reader, filters, kinds)
     if frame.empty:
         return ChartView.nothing_to_draw(spec, title, "No complete month is loaded for this area.")
+    # The years actually drawn (up to YEARS_SHOWN, fewer where fewer are loaded).
+    title += f", {year_span(frame['year'])}"
     return ChartView(spec, title, frame, year_by_month_figure(frame, noun.capitalize()), seasonal_summary(frame, noun),
                      police_caption(latest(reader), f"The first chosen area only ({area}). Earlier years are grey with "
                                                     "different dashes; a year with months not loaded shows those loaded."))

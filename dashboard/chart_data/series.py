@@ -11,7 +11,7 @@ from queries.stats import rate_interval
 from queries.suppression import suppress_then_select, suppression_label
 
 from ..filters import Filters
-from ..formatting import number
+from ..formatting import number, period_label
 from .spec import ChartSpec, Reader
 
 SERIES_CHART_PREFIX = "series-"
@@ -41,7 +41,7 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
         return frame.assign(population=pd.Series(dtype="Int64"), population_year=pd.Series(dtype="Int64"),
                             rate_per_1000=pd.Series(dtype="float64"),
                             rate_low=pd.Series(dtype="float64"), rate_high=pd.Series(dtype="float64"),
-                            value_shown=pd.Series(dtype="str"))
+                            value_shown=pd.Series(dtype="str"), period_label=pd.Series(dtype="str"))
     # Each figure's rate uses the ONS estimate for its own year, or the nearest one.
     pairs = tuple(sorted({(code, int(start[:4])) for code, start in zip(frame["area_code"], frame["period_start"])}))
     chosen = reader.get(populations_for_years, pairs)
@@ -59,6 +59,7 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     frame.loc[withheld, ["rate_per_1000", "rate_low", "rate_high"]] = float("nan")  # a rate would reveal the count
     label = suppression_label(reader.audience.suppression_threshold)
     frame["value_shown"] = [label if hidden else number(v) for v, hidden in zip(frame["value"], withheld)]
+    frame["period_label"] = [period_label(p) for p in frame["period"]]  # "July to September 2025", "2024/25"
     return in_area_order(frame, filters.areas)
 
 

@@ -1,0 +1,64 @@
+"""Drawing text into the PDF reports quickly: paragraphs set a line at a time and tables
+whose values fit on one line drawn cell by cell. fpdf's justified ``multi_cell`` and wrapping
+``table`` measure a line's text again at every character it grows by, which took most of the
+board report's drawing time."""
+
+from __future__ import annotations
+
+from .formatting import cell
+from .pack import PackPDF, _text
+
+
+def heading(pdf: PackPDF, text: str) -> None:
+    """A section heading, on a new page when fewer than a few lines would follow it."""
+    if pdf.will_page_break(25):
+        pdf.add_page()
+    pdf.heading(text)
+
+
+def paragraph(pdf: PackPDF, text: str, height: float = 5) -> None:
+    """A paragraph set ragged right, a line at a time: each word is measured once."""
+    pdf.set_font("Helvetica", "", 10)
+    space, room = pdf.get_string_width(" "), pdf.epw
+    line: list[str] = []
+    used = 0.0
+    for word in _text(text).split():
+        width = pdf.get_string_width(word)
+        if line and used + space + width > room:
+            pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+            line, used = [], 0.0
+        used += (space if line else 0.0) + width
+        line.append(word)
+    if line:
+        pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+
+def one_line_table(pdf: PackPDF, frame, columns, widths) -> None:
+    """A table whose every value fits on one line (names, months, numbers), drawn cell by
+    cell, its headings repeated on each page; ``widths`` in mm, summing to the page's width.
+    A value too wide for its column sends the table to the wrapping one instead."""
+    height = 4.5
+    pdf.set_font("Helvetica", "", 8)
+    texts = [[_text(cell(value)) for value in frame[key]] for key, _ in columns]
+    if any(pdf.get_string_width(t) + 2 * pdf.c_margin > width for column, width in zip(texts, widths) for t in column):
+        pdf.frame_table(frame, columns, widths)
+        return
+
+    def headings() -> None:
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_fill_color(220, 220, 220)
+        for (_, label), width in zip(columns, widths):
+            pdf.cell(width, height, _text(label), border=1, fill=True)
+        pdf.ln(height)
+        pdf.set_font("Helvetica", "", 8)
+
+    headings()
+    for row in zip(*texts):
+        if pdf.will_page_break(height):
+            pdf.add_page()
+            headings()
+        for text, width in zip(row, widths):
+            pdf.cell(width, height, text, border=1)
+        pdf.ln(height)
+    pdf.ln(3)

@@ -1,0 +1,85 @@
+"""The board report's months outside ordinary variation: the band against a hand calculation
+of the square-root rule, in the PDF and in its zip of tables."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+from pypdf import PdfReader
+
+from dashboard.board_report import build_pdf, build_zip
+from dashboard.chart_data.board import band_data
+from dashboard.chart_data.spec import Reader
+from dashboard.filters import Filters
+from queries import periods
+from queries.reference import OXFORD
+
+from .helpers import seed_counts
+
+
+class _Direct:
+    def __init__(self, engine):
+        self.engine = engine
+
+    def get(self, function, *args):
+        return function(self.engine, *args)
+
+
+def planted(engine):
+    # 36 months of 100 burglaries to December 2025, but for 50 in March 2024 and 160 in June
+    # 2025. Against twelve months of 100 (mean 100) the band is 100 +/- 3 x 10: 70 to 130.
+    # The months after the dip or the spike sit inside their bands: 100 against a mean of
+    # 95.8 (66.5 to 125.2) or 105 (74.3 to 135.7). June 2025's twelve months are all 100s.
+    months = periods.months_between("2023-01", "2025-12")
+    seed_counts(engine, {m: {"2024-03": 50, "2025-06": 160}.get(m, 100) for m in months})
+    return Reader(_Direct(engine)), Filters(areas=(OXFORD,), end="2025-12")
+
+
+def test_months_outside_the_band_match_the_hand_calculation(sqlite_engine):
+    reader, filters = planted(sqlite_engine)
+    band = band_data(reader, filters)
+    assert band[["subject", "area_name", "month", "month_label", "count", "low", "high", "side"]].values.tolist() == [
+        ["All crime (not ASB)", "Oxford", "2024-03", "March 2024", 50, 70.0, 130.0, "below"],
+        ["All crime (not ASB)", "Oxford", "2025-06", "June 2025", 160, 70.0, 130.0, "above"],
+    ]
+
+
+def test_the_pdf_and_the_zip_list_them(sqlite_engine):
+    reader, filters = planted(sqlite_engine)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(reader, filters))).pages)
+    text = " ".join(text.split())
+    assert "Months outside ordinary variation" in text
+    assert "March 2024 50 70.0 130.0 below" in text and "June 2025 160 70.0 130.0 above" in text
+    with zipfile.ZipFile(io.BytesIO(build_zip(reader, filters))) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("board-outside-ordinary-variation.csv").decode())))
+    assert [(r["Month"], r["Month in words"], r["Count"], r["Above or below the band"]) for r in rows] == [
+        ("2024-03", "March 2024", "50", "below"), ("2025-06", "June 2025", "160", "above")]
+
+
+def test_the_quarter_in_figures_names_each_comparison_once(sqlite_engine):
+    reader, filters = planted(sqlite_engine)
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(reader, filters))).pages)
+    text = " ".join(text.split())
+    # October to December 2025 and 2024 are 300 each; 2025 holds 1,260 (the June spike), 2024 1,150 (the March dip).
+    assert text.count("October to December 2025 against the same months a year earlier:") == 1
+    assert "Oxford All crime (not ASB) 300 300 +0.0 1.000" in text
+    assert text.count("The 12 months to December 2025 against the 12 before:") == 1
+    assert f"Oxford All crime (not ASB) 1,150 1,260 {(1260 - 1150) / 1150 * 100:+.1f}" in text
+
+
+def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
+    import pandas as pd
+
+    from dashboard.pack import PackPDF
+    from dashboard.pdf_layout import one_line_table
+
+    pdf = PackPDF("Test", "today")
+    pdf.add_page()
+    long_name = "A very long partnership area name that no narrow column could hold on one line"
+    one_line_table(pdf, pd.DataFrame({"name": [long_name], "count": [3]}), [("name", "Area"), ("count", "Count")],
+                   (40, 150))  # the page's width, as the report's tables
+    raw = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
+    assert long_name not in raw  # broken over lines, not run past the column on one
+    assert long_name in " ".join(raw.split())
