@@ -12,17 +12,26 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Connection, Integer, delete, func, insert, literal, select
+from sqlalchemy import Connection, Integer, Table, delete, func, insert, literal, select
 
-from .reference import ASB, containing_areas
+from .reference import ASB, containing_areas, districts_in
 from .schema import ALL_CRIME_ROW, incident, incident_count, lsoa_count, place_count
 
 COUNT_TABLES = (incident_count, place_count, lsoa_count)
 
 
+def force_months(table: Table, force_code: str, months: list[str]) -> tuple:
+    """Conditions for a force's rows of some months in a table that has ``force_code`` and
+    ``month``. ``place_count`` is reached through its district index (every place lies in a
+    district of its force), so that it needs no index of its own on the force."""
+    if table is place_count:
+        return place_count.c.district_code.in_(list(districts_in(force_code))), place_count.c.month.in_(months)
+    return table.c.force_code == force_code, table.c.month.in_(months)
+
+
 def rebuild_place_counts(conn: Connection, force_code: str, months: list[str]) -> None:
     """Recount a force's months per place and crime type into ``place_count``."""
-    conn.execute(delete(place_count).where(place_count.c.force_code == force_code, place_count.c.month.in_(months)))
+    conn.execute(delete(place_count).where(*force_months(place_count, force_code, months)))
     grouped = (
         select(
             incident.c.force_code, incident.c.district_code, incident.c.month, incident.c.place_id,

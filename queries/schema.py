@@ -150,8 +150,9 @@ place_count = Table(
     Column("crime_type", String(32), nullable=False),
     Column("count", Integer, nullable=False),
     Column("is_synthetic", Boolean, nullable=False),
+    # A force's months are found through its districts (see ``count_tables.force_months``):
+    # an index on the force and month as well took a twentieth of the demo database.
     Index("ix_place_count_district", "district_code", "month", "crime_type", "place_id", "count"),
-    Index("ix_place_count_force_month", "force_code", "month"),
 )
 
 # Monthly counts per LSOA (either vintage, as the file named it) and crime type, rebuilt for

@@ -11,7 +11,7 @@ from collections import Counter
 
 from sqlalchemy import Column, Connection, MetaData, String, Table, and_, delete, func, insert, or_, select, update
 
-from ..count_tables import COUNT_TABLES, rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
+from ..count_tables import COUNT_TABLES, force_months, rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
 from ..schema import incident, loaded_month, lsoa, place
 from .bookkeeping import log_import
 from .errors import ImportRejected, RowError
@@ -103,7 +103,7 @@ def remove_synthetic(conn: Connection, force_code: str) -> None:
 
 def _delete_months(conn: Connection, force_code: str, months: list[str]) -> None:
     for table in (incident, *COUNT_TABLES, loaded_month):
-        conn.execute(delete(table).where(table.c.force_code == force_code, table.c.month.in_(months)))
+        conn.execute(delete(table).where(*force_months(table, force_code, months)))
 
 
 def _add_lsoas(conn: Connection, lsoas: dict[str, tuple[str, str]]) -> None:
