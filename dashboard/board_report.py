@@ -8,6 +8,7 @@ import io
 import zipfile
 from datetime import date
 
+from queries import periods
 from queries.counts import has_synthetic_months
 
 from .chart_data import board as data
@@ -81,12 +82,18 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     for sentence in data.trend_sentences(reader, filters):
         paragraph(pdf, sentence)
     if not overview.empty:
+        # The quarter's own months: over two years a large area's monthly counts leave so
+        # narrow a band often (the trend sentences above name the latest), and the zip's
+        # CSV lists all 24 months.
+        first, last = data.quarter_of_report(reader, filters)
         band = data.band_data(reader, filters)
+        band = band[band["month"].between(first, last)]
         heading(pdf, "Months outside ordinary variation")
-        paragraph(pdf, "Each month against the mean of the 12 months before it, plus or minus three square roots (the "
-                      "band shaded on the dashboard's monthly trends), over the 24 months to the quarter's end.")
+        paragraph(pdf, f"Each month of {periods.months_in_words(first, last)} against the mean of the 12 months before "
+                       "it, plus or minus three square roots (the band shaded on the dashboard's monthly trends). The "
+                       "zip of tables lists every such month over the 24 months to the quarter's end.")
         if band.empty:
-            paragraph(pdf, "Every month was within ordinary variation.")
+            paragraph(pdf, "Every month of the quarter was within ordinary variation.")
         else:
             limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"
             columns = [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"), ("count", "Count"),
