@@ -58,7 +58,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 18)
     pdf.multi_cell(0, 9, title.replace("Board report: ", "Community safety board report\n"), new_x="LMARGIN",
-                   new_y="NEXT")
+                   new_y="NEXT", align="L")  # fpdf justifies by default: a wrapped title's words spread apart
     paragraph(pdf, f"Generated {generated} for the Oxford Safer Communities Partnership board.")
     if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)

@@ -120,7 +120,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.alias_nb_pages()
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(0, 8, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.paragraph(f"Generated {generated}. Usual levels: the monthly mean over the loaded months of the "
                   f"{data.baseline_of(reader, filters)} before the period. Places by {LEVEL_LABELS[filters.level].lower()}.")
     if reader.get(has_synthetic_months):
