@@ -48,17 +48,24 @@ def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption:
     keys = [key for key, _ in columns]
     body = []
     for row in frame[keys].itertuples(index=False):
-        cells = [_cell("Th", cell(row[0]), {"scope": "row"})]
-        cells += [_cell("Td", cell(value), {"className": "text-end"}) for value in row[1:]]
-        body.append(_cell("Tr", cells, {}))
+        cells = [element("Th", cell(row[0]), {"scope": "row"})]
+        cells += [element("Td", cell(value), {"className": "text-end"}) for value in row[1:]]
+        body.append(element("Tr", cells, {}))
     return dbc.Table(
         [html.Caption(caption), header, html.Tbody(body)],
-        bordered=False, striped=True, hover=False, size="sm", class_name="data-table",
+        bordered=False, striped=True, hover=False, size="sm", class_name=table_class(len(columns)),
         responsive=True,  # a wide table scrolls inside its own box on a phone, not the page
     )
 
 
-def _cell(kind: str, children, props: dict) -> dict:
+def table_class(columns: int) -> str:
+    """A table of many columns keeps a readable width and scrolls sideways on a phone
+    (``table-wide`` in dashboard.css) rather than wrapping every cell a word to a line."""
+    return "data-table table-wide" if columns > 5 else "data-table"
+
+
+def element(kind: str, children, props: dict) -> dict:
+    """An html component in the JSON form Dash sends it in, without building the object."""
     return {"type": kind, "namespace": "dash_html_components", "props": {"children": children, **props}}
 
 
