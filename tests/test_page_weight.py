@@ -10,7 +10,7 @@ from benchmarks.pages import chromium, first_visit
 from dashboard.pages import PAGES
 
 from .browser import CHROMIUM, live_server, new_page
-from .browser import chromium as test_chromium
+from .browser import chromium as browser_chromium
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -56,7 +56,7 @@ def test_moving_between_chart_pages_and_the_map_page_loads_the_right_bundle(tmp_
     """The charts bundle cannot draw the map and the maps bundle cannot draw bars: the nav
     links between the two kinds of page load the target afresh, with its own bundle."""
     config = {"database_url": demo_database(tmp_path_factory, "moves", "2024-01", "2024-12", 0.04)}
-    with live_server(config) as url, test_chromium() as browser, new_page(browser) as page:
+    with live_server(config) as url, browser_chromium() as browser, new_page(browser) as page:
         page.goto(url + "/crime")
         page.wait_for_selector("#chart-crime-trend .main-svg", state="attached", timeout=120_000)
         for label, path, ready, traces in (
