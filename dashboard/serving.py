@@ -178,11 +178,15 @@ def register_static_compression(
             return response
         accepted = request.headers.get("Accept-Encoding", "")
         brotli = _brotli_copy(request.path, precompressed or {}, copies or {}) if "br" in accepted else None
-        if brotli is None and "gzip" not in accepted:
+        try:
+            brotli_body = brotli.read_bytes() if brotli is not None else None
+        except OSError:  # the copies are being made again: the file itself, gzipped, will do
+            brotli_body = None
+        if brotli_body is None and "gzip" not in accepted:
             return response
         response.direct_passthrough = False
-        if brotli is not None:
-            body, encoding = brotli.read_bytes(), "br"
+        if brotli_body is not None:
+            body, encoding = brotli_body, "br"
         else:
             body = response.get_data()
             if len(body) < 1024:

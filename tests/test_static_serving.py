@@ -127,3 +127,23 @@ def test_a_brotli_copy_of_a_file_that_changed_since_is_not_used(tmp_path):
     manifest["assets/site.css"] = hashlib.sha256((assets / "site.css").read_bytes()).hexdigest()
     (assets / BROTLI_COPIES / "manifest.json").write_text(json.dumps(manifest))
     assert brotli_copies(assets) == {"assets/site.css": assets / BROTLI_COPIES / "assets" / "site.css.br"}
+
+
+def test_a_brotli_copy_that_has_gone_missing_is_replaced_by_gzip(tmp_path):
+    """`make brotli-copies` rewrites its folder: a request meanwhile still gets the file."""
+    from flask import Flask
+
+    from dashboard.serving import register_static_compression
+
+    server = Flask(__name__)
+    script = "var answer = 42;\n" * 200
+    server.add_url_rule("/static-files/app.js", "app_js", lambda: (script, 200, {"Content-Type": "application/javascript"}))
+    copy = tmp_path / "app.js.br"
+    copy.write_bytes(b"brotli bytes")
+    register_static_compression(server, ("/static-files/",), copies={"/static-files/": {"app.js": copy}})
+    client = server.test_client()
+    assert client.get("/static-files/app.js", headers={"Accept-Encoding": "gzip, br"}).get_data() == b"brotli bytes"
+    copy.unlink()
+    response = client.get("/static-files/app.js", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.get_data()).decode() == script
