@@ -7,7 +7,7 @@ LOCK := requirements.lock
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TIMED := bash .ci/timed
 
-.PHONY: run test setup setup-dev browser benchmark lint test-fast test-browser lock plotly-bundles
+.PHONY: run test setup setup-dev browser benchmark lint test-fast test-browser lock plotly-bundles brotli-copies
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,12 +62,23 @@ lock:
 	  /tmp/csd-lock-venv/bin/pip freeze --all; } > $(LOCK)
 	rm -rf /tmp/csd-lock-venv
 
-# Rebuild the partial plotly.js bundles in assets/vendor/ from the npm registry (needs
-# node and npm; not part of `make run`: the built files are checked in). Match the
+# Rebuild the partial plotly.js bundles in assets/vendor/ (and the regenerator runtime in
+# assets/) from the npm registry (needs node and npm; not part of `make run`: the built
+# files are checked in, because a deployment machine need not have node). Match the
 # version to the plotly.js the pinned plotly package ships (a test checks it).
 PLOTLY_JS_VERSION := 4.1.1
 ESBUILD_VERSION := 0.28.2
+REGENERATOR_VERSION := 0.13.11
 plotly-bundles:
 	@tmp=$$(mktemp -d) && cd $$tmp && echo '{"private": true}' > package.json \
 	  && npm install --no-audit --no-fund plotly.js@$(PLOTLY_JS_VERSION) esbuild@$(ESBUILD_VERSION) \
+	     regenerator-runtime@$(REGENERATOR_VERSION) \
 	  && node $(CURDIR)/scripts/build-plotly-bundles.mjs $(CURDIR)/assets/vendor && rm -rf $$tmp
+
+# Brotli copies of the installed Dash files and the Bootstrap stylesheet every page loads, in
+# assets/vendor/brotli/ (checked in; needs node). Run again after upgrading dash or
+# dash-bootstrap-components: until then the server sends those files gzipped (it checks hashes).
+brotli-copies:
+	node scripts/build-brotli-copies.mjs assets/vendor/brotli \
+	  $$($(BIN)/python -c "from pathlib import Path; from dashboard.serving import BROTLI_SOURCES, source_file; \
+	     print(' '.join(f'{n}={source_file(n, Path(\"assets\"))}' for n in BROTLI_SOURCES))")

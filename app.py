@@ -26,9 +26,11 @@ from dashboard.downloads import create_downloads
 from dashboard.evaluation_api import create_evaluation_api
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
+from dashboard.index import LeanDash
 from dashboard.recording import create_recording
 from dashboard.security import content_security_policy, register_security_headers
 from dashboard.serving import (
+    brotli_copies,
     configure_json_logging,
     register_request_logging,
     register_response_compression,
@@ -87,7 +89,7 @@ def create_app(config: dict | None = None) -> Dash:
     _register_error_handlers(server, prefix)
     register_unavailable_handler(server, prefix, page)
 
-    app = Dash(
+    app = LeanDash(
         __name__,
         server=server,
         title=layout.TITLE,
@@ -115,8 +117,12 @@ def create_app(config: dict | None = None) -> Dash:
     register_security_headers(server, policy, production=settings.app_env == "production",
                               shared_prefixes=static, identity_headers=identity)
     register_request_logging(server)
-    register_static_compression(server, static[:2], max_bytes=settings.static_cache_max_mb * MEGABYTE,
-                                precompressed={f"{prefix}assets/": Path(app.config.assets_folder)})
+    assets = Path(app.config.assets_folder)
+    copies = brotli_copies(assets)
+    register_static_compression(
+        server, static[:2], max_bytes=settings.static_cache_max_mb * MEGABYTE, precompressed={f"{prefix}assets/": assets},
+        copies={static[0]: copies, f"{prefix}assets/": {n.removeprefix("assets/"): p for n, p in copies.items()}},
+    )
     register_response_compression(server)
     return app
 

@@ -5,13 +5,16 @@ X-Request-ID (when it looks like one) or made here, and returned in the response
 Static JavaScript and CSS are gzipped the first time a worker serves them and kept, so no
 request pays for compressing them again; the kept copies are keyed by path and content (never
 the query string, which anyone can vary) and bounded in bytes, least recently used out first.
-The vendored plotly.js bundles also have brotli copies made at build time. Large dynamic
+The vendored plotly.js bundles, and the Dash and Bootstrap files every page loads, also have
+brotli copies made at build time (``make plotly-bundles``, ``make brotli-copies``). Large dynamic
 answers (callback JSON, the page) are gzipped too.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import importlib.util
 import json
 import logging
 import re
@@ -22,6 +25,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dash.fingerprint import check_fingerprint
 from flask import Flask, g, request
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -105,15 +109,59 @@ VERSIONED_NAME = re.compile(r"-\d+\.\d+\.\d+(\.min)?\.(js|css)$")
 YEAR = "public, max-age=31536000, immutable"
 
 
+BROTLI_COPIES = "vendor/brotli"  # under the assets folder: brotli copies of the files below
+# Installed or vendored files that every page loads and that are not built here: Dash's by
+# their name under /_dash-component-suites/ (without Dash's fingerprint), and Bootstrap's
+# stylesheet under assets/. `make brotli-copies` compresses them.
+BROTLI_SOURCES = (
+    "dash/deps/react@18.3.1.min.js", "dash/deps/react-dom@18.3.1.min.js", "dash/deps/prop-types@15.8.1.min.js",
+    "dash/dash-renderer/build/dash_renderer.min.js", "dash/dcc/dash_core_components.js",
+    "dash/dcc/dash_core_components-shared.js", "dash/dcc/async-graph.js", "dash/html/dash_html_components.min.js",
+    "dash_bootstrap_components/_components/dash_bootstrap_components.min.js", "assets/00-bootstrap.min.css",
+)
+
+
+def source_file(name: str, assets: Path) -> Path | None:
+    """The file behind a name of ``BROTLI_SOURCES``: in the assets folder or an installed package."""
+    package, _, rest = name.partition("/")
+    if package == "assets":
+        path = assets / rest
+    else:
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            return None
+        path = Path(spec.origin).parent / rest
+    return path if path.is_file() else None
+
+
+def brotli_copies(assets: Path) -> dict[str, Path]:
+    """The brotli copies (by name) whose source is still the file they were made from
+    (``manifest.json`` holds its SHA-256): a file changed since, or a package upgraded, is
+    sent gzipped until the copies are made again."""
+    folder = assets / BROTLI_COPIES
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    copies = {}
+    for name, digest in manifest.items():
+        source, copy = source_file(name, assets), folder / f"{name}.br"
+        if source is not None and copy.is_file() and hashlib.sha256(source.read_bytes()).hexdigest() == digest:
+            copies[name] = copy
+    return copies
+
+
 def register_static_compression(
     server: Flask, prefixes: tuple[str, ...], max_bytes: int = 32 * 1024 * 1024,
-    precompressed: dict[str, Path] | None = None,
+    precompressed: dict[str, Path] | None = None, copies: dict[str, dict[str, Path]] | None = None,
 ) -> None:
     """Compress static files once per worker and mark fingerprinted ones cacheable for a year.
 
     ``precompressed`` maps URL prefixes to folders where a file may have a brotli copy
     beside it (``name.js.br``, made at build time at the highest level): browsers that
     accept brotli get that copy, about a quarter smaller than gzip for plotly.js.
+    ``copies`` maps URL prefixes to brotli copies made elsewhere, by the name under the prefix
+    (without Dash's fingerprint; see ``brotli_copies``).
     """
     compressed = CompressedFiles(max_bytes)
     server.extensions["compressed_files"] = compressed
@@ -129,12 +177,16 @@ def register_static_compression(
         ):
             return response
         accepted = request.headers.get("Accept-Encoding", "")
-        brotli = _brotli_copy(request.path, precompressed or {}) if "br" in accepted else None
-        if brotli is None and "gzip" not in accepted:
+        brotli = _brotli_copy(request.path, precompressed or {}, copies or {}) if "br" in accepted else None
+        try:
+            brotli_body = brotli.read_bytes() if brotli is not None else None
+        except OSError:  # the copies are being made again: the file itself, gzipped, will do
+            brotli_body = None
+        if brotli_body is None and "gzip" not in accepted:
             return response
         response.direct_passthrough = False
-        if brotli is not None:
-            body, encoding = brotli.read_bytes(), "br"
+        if brotli_body is not None:
+            body, encoding = brotli_body, "br"
         else:
             body = response.get_data()
             if len(body) < 1024:
@@ -158,7 +210,10 @@ def register_static_compression(
         return response
 
 
-def _brotli_copy(path: str, folders: dict[str, Path]) -> Path | None:
+def _brotli_copy(path: str, folders: dict[str, Path], copies: dict[str, dict[str, Path]]) -> Path | None:
+    for prefix, named in copies.items():
+        if path.startswith(prefix) and (copy := named.get(check_fingerprint(path[len(prefix):])[0])):
+            return copy
     for prefix, folder in folders.items():
         if path.startswith(prefix):
             name = path[len(prefix):]

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Engine, Integer, case, func, select
+from sqlalchemy import Engine, Integer, case, func, literal, select, union_all
 
 from .areas import area_name
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in
-from .schema import place_count
+from .schema import incident_count, place_count
 
 ALL_SELECTED = "all selected"
 REPEAT_SCHEMA = {
@@ -50,57 +50,76 @@ def repeat_locations(
         place_count.c.crime_type.in_(crime_types),
     )
     with engine.connect() as conn:
-        by_type = conn.execute(_per_district(where, by_type=True, threshold=threshold)).all()
-        together = conn.execute(_per_district(where, by_type=False, threshold=threshold)).all()
-    rows = pd.DataFrame(
-        [r for r in by_type] + [(r[0], ALL_SELECTED, *r[1:]) for r in together],
-        columns=["district", "crime_type", "incidents", "places", "repeat_places", "incidents_at_repeat_places", "synthetic"],
-    )
-    if rows.empty:
-        return _empty()
-    results = []
-    for code in codes:
-        part = rows[rows["district"].isin(districts_in(code))]
-        if part.empty:
-            continue
-        sums = part.groupby("crime_type", sort=False).agg(
-            incidents=("incidents", "sum"), places=("places", "sum"), repeat_places=("repeat_places", "sum"),
-            incidents_at_repeat_places=("incidents_at_repeat_places", "sum"), synthetic=("synthetic", "max"),
+        rows = pd.DataFrame(
+            conn.execute(_per_district(where, threshold)).all(),
+            columns=["district", "crime_type", "incidents", "places", "repeat_places", "incidents_at_repeat_places"],
         )
-        for crime_type, r in sums.iterrows():
-            results.append({
-                "area_code": code, "area_name": area_name(code), "crime_type": crime_type,
-                "incidents": int(r["incidents"]), "places": int(r["places"]), "repeat_places": int(r["repeat_places"]),
-                "incidents_at_repeat_places": int(r["incidents_at_repeat_places"]),
-                "repeat_share": r["incidents_at_repeat_places"] / r["incidents"] if r["incidents"] else None,
-                "is_synthetic": bool(r["synthetic"]),
-            })
-    frame = pd.DataFrame(results, columns=REPEAT_COLUMNS).astype(REPEAT_SCHEMA)
-    # All selected types first, then types in the order of the counts.
+        # Whether the rows hold demo incidents comes from the district counts of the same
+        # incidents, whose index holds the flag: read from the place counts it cost a table
+        # lookup per row (their index has no room for it), a fifth of the query's time.
+        synthetic = pd.DataFrame(conn.execute(
+            select(incident_count.c.area_code, incident_count.c.crime_type,
+                   func.max(incident_count.c.is_synthetic.cast(Integer)))
+            .where(incident_count.c.area_code.in_(districts), incident_count.c.month.between(start, end),
+                   incident_count.c.crime_type.in_(crime_types))
+            .group_by(incident_count.c.area_code, incident_count.c.crime_type)
+        ).all(), columns=["district", "crime_type", "synthetic"])
+    together = synthetic.groupby("district", as_index=False)["synthetic"].max().assign(crime_type=ALL_SELECTED)
+    rows = rows.merge(pd.concat([synthetic, together]), on=["district", "crime_type"], how="left")
+    rows["synthetic"] = rows["synthetic"].fillna(0)
+    # Each area adds up its districts' rows: one grouping for all areas, not a loop per area.
+    membership = pd.DataFrame([(code, d) for code in codes for d in districts_in(code)], columns=["area_code", "district"])
+    sums = membership.merge(rows, on="district").groupby(["area_code", "crime_type"], sort=False, as_index=False).agg(
+        incidents=("incidents", "sum"), places=("places", "sum"), repeat_places=("repeat_places", "sum"),
+        incidents_at_repeat_places=("incidents_at_repeat_places", "sum"), synthetic=("synthetic", "max"),
+    )
+    if sums.empty:
+        return _empty()
+    incidents = sums["incidents"].astype("int64")
+    at_repeats = sums["incidents_at_repeat_places"].astype("int64")
+    frame = pd.DataFrame({
+        "area_code": sums["area_code"], "area_name": sums["area_code"].map(area_name), "crime_type": sums["crime_type"],
+        "incidents": incidents, "places": sums["places"], "repeat_places": sums["repeat_places"],
+        "incidents_at_repeat_places": at_repeats,
+        "repeat_share": (at_repeats / incidents.where(incidents > 0)),
+        "is_synthetic": sums["synthetic"].astype(bool),
+    }).astype(REPEAT_SCHEMA)
+    # All selected types first (area by area, in the chosen order), then each area's types by name.
+    position = {code: i for i, code in enumerate(codes)}
     frame["_order"] = (frame["crime_type"] != ALL_SELECTED).astype(int)
-    return frame.sort_values(["_order"], kind="stable").drop(columns="_order").reset_index(drop=True)
+    frame["_area"] = frame["area_code"].map(position)
+    return (frame.sort_values(["_order", "_area", "crime_type"], kind="stable").drop(columns=["_order", "_area"])
+            .reset_index(drop=True))
 
 
-def _per_district(where, by_type: bool, threshold: int):
-    """Incidents, places, repeat places and incidents at them, per district (and type)."""
-    keys = [place_count.c.district_code] + ([place_count.c.crime_type] if by_type else [])
-    per_place = (
-        select(*keys, place_count.c.place_id, func.sum(place_count.c.count).label("n"),
-               func.max(place_count.c.is_synthetic.cast(Integer)).label("synthetic"))
+def _per_district(where, threshold: int):
+    """Incidents, places, repeat places and incidents at them, per district and type, and per
+    district for all the types together (crime type ``ALL_SELECTED``). One statement: the
+    place counts are read and summed per place and type once, and the sums per place over
+    all types are made from those (a query per grouping read the rows twice)."""
+    per_type = (
+        select(place_count.c.district_code, place_count.c.crime_type, place_count.c.place_id,
+               func.sum(place_count.c.count).label("n"))
         .where(*where)
-        .group_by(*keys, place_count.c.place_id)
+        .group_by(place_count.c.district_code, place_count.c.crime_type, place_count.c.place_id)
+        .cte("per_type")
+    )
+    together = (
+        select(per_type.c.district_code, literal(ALL_SELECTED).label("crime_type"), per_type.c.place_id,
+               func.sum(per_type.c.n).label("n"))
+        .group_by(per_type.c.district_code, per_type.c.place_id)
         .subquery()
     )
-    outer_keys = [per_place.c.district_code] + ([per_place.c.crime_type] if by_type else [])
-    repeat = per_place.c.n >= threshold
-    return select(
-        *outer_keys,
-        func.sum(per_place.c.n),
-        func.count(),
-        func.sum(case((repeat, 1), else_=0)),
-        func.sum(case((repeat, per_place.c.n), else_=0)),
-        func.max(per_place.c.synthetic),
-    ).group_by(*outer_keys)
+
+    def sums(per_place):
+        repeat = per_place.c.n >= threshold
+        return select(
+            per_place.c.district_code, per_place.c.crime_type,
+            func.sum(per_place.c.n), func.count(), func.sum(case((repeat, 1), else_=0)),
+            func.sum(case((repeat, per_place.c.n), else_=0)),
+        ).group_by(per_place.c.district_code, per_place.c.crime_type)
+
+    return union_all(sums(per_type), sums(together))
 
 
 def _empty() -> pd.DataFrame:

@@ -107,6 +107,18 @@ def rate_interval(count: int, population: int, per: int = 1000) -> tuple[float, 
     return low / population * per, high / population * per
 
 
+def rate_intervals(counts, populations, per: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """``rate_interval`` for arrays, in one call of the chi-squared quantile for each bound
+    (per row it took a tenth of a millisecond each): NaN where the population is missing or 0."""
+    counts = np.asarray(counts, dtype=float)
+    populations = np.asarray(populations, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(counts == 0, 0.0, chi2.ppf(0.025, 2 * counts) / 2)
+        upper = chi2.ppf(0.975, 2 * counts + 2) / 2
+        scale = np.where(populations > 0, per / populations, np.nan)
+    return lower * scale, upper * scale
+
+
 def getis_ord_gi_star(values, neighbour_index) -> np.ndarray:
     """Getis-Ord Gi* z-scores with binary weights: each cell and its neighbours.
 

@@ -49,3 +49,20 @@ def test_rows_with_no_location_are_not_places(engine):
 def test_empty_result_keeps_columns(engine):
     frame = repeat_locations(engine, [OXFORD], None, "2030-01", "2030-12")
     assert frame.empty and list(frame.columns) == REPEAT_COLUMNS
+
+
+def test_rows_say_whether_they_hold_demo_incidents(engine):
+    from queries.demo import load_demo
+
+    import_policeuk(engine, [JAN_2024])
+    assert not rows(engine, [OXFORD, THAMES_VALLEY])[(OXFORD, ALL_SELECTED)].is_synthetic
+    load_demo(engine, "2023-12", "2023-12", scale=0.01)
+    demo = repeat_locations(engine, [OXFORD, THAMES_VALLEY], None, "2023-12", "2023-12")
+    assert set(demo["area_code"]) == {OXFORD, THAMES_VALLEY} and demo["is_synthetic"].all()
+    both = repeat_locations(engine, [OXFORD], None, "2023-12", "2024-01")
+    assert both.loc[both["crime_type"] == ALL_SELECTED, "is_synthetic"].all()  # any demo incident marks a row
+    # A type with no demo incident that month has only January's real ones.
+    demo_types = set(demo.loc[demo["area_code"] == OXFORD, "crime_type"])
+    for row in both.itertuples():
+        assert row.is_synthetic == (row.crime_type in demo_types), row.crime_type
+    assert not rows(engine, [OXFORD])[(OXFORD, ALL_SELECTED)].is_synthetic  # January alone is real

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 from pathlib import Path
 
 import pytest
+from dash.fingerprint import check_fingerprint
 from plotly.offline import get_plotlyjs_version
 
 from app import create_app
+from dashboard.serving import BROTLI_COPIES, BROTLI_SOURCES, brotli_copies, source_file
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "assets" / "vendor"
@@ -77,3 +80,70 @@ def test_a_fresh_worker_serves_dash_files_before_any_page(tmp_path):
     fresh = create_app({"database_url": url}).server.test_client()
     assert fresh.get("/_dash-component-suites/dash/dcc/dash_core_components.js").status_code == 200
     assert fresh.get("/_dash-component-suites/dash/deps/polyfill@7.12.1.min.js").status_code == 200
+
+
+def test_pages_leave_out_the_polyfill_and_the_unused_table_library(client):
+    html = client.get("/crime").get_data(as_text=True)
+    assert "polyfill@" not in html and "dash_table/bundle" not in html
+    # Dash's transpiled async code still needs the regenerator runtime the polyfill carried.
+    assert re.search(r'<script src="/assets/regenerator-runtime-[\d.]+\.min\.js\?m=\d', html)
+    assert "dash_core_components" in html and "react-dom@" in html  # the rest is still there
+
+
+def test_the_brotli_copies_were_made_from_the_installed_files():
+    """Fails after upgrading dash or dash-bootstrap-components until `make brotli-copies` runs
+    (the server would send those files gzipped meanwhile)."""
+    assets = ROOT / "assets"
+    manifest = json.loads((assets / BROTLI_COPIES / "manifest.json").read_text())
+    assert sorted(manifest) == sorted(BROTLI_SOURCES)
+    for name, digest in manifest.items():
+        assert hashlib.sha256(source_file(name, assets).read_bytes()).hexdigest() == digest, name
+    assert sorted(brotli_copies(assets)) == sorted(BROTLI_SOURCES)
+
+
+@pytest.mark.parametrize("path", [
+    "/_dash-component-suites/dash/dcc/dash_core_components.v4_4_1m1795331670.js",  # Dash's fingerprinted name
+    "/_dash-component-suites/dash/dcc/async-graph.js",
+    "/assets/00-bootstrap.min.css?m=1",
+])
+def test_a_browser_that_accepts_brotli_gets_the_brotli_copy_of_dash_and_bootstrap_files(client, path):
+    name = "assets/00-bootstrap.min.css" if path.startswith("/assets/") else \
+        check_fingerprint(path.removeprefix("/_dash-component-suites/"))[0]
+    response = client.get(path, headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
+    assert response.get_data() == (ROOT / "assets" / BROTLI_COPIES / f"{name}.br").read_bytes()
+    plain = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(plain.get_data()) == source_file(name, ROOT / "assets").read_bytes()
+
+
+def test_a_brotli_copy_of_a_file_that_changed_since_is_not_used(tmp_path):
+    assets = tmp_path / "assets"
+    (assets / BROTLI_COPIES / "assets").mkdir(parents=True)
+    (assets / "site.css").write_text("body { color: black }\n" * 100)
+    (assets / BROTLI_COPIES / "assets" / "site.css.br").write_bytes(b"stale")
+    manifest = {"assets/site.css": hashlib.sha256(b"what the file held before").hexdigest()}
+    (assets / BROTLI_COPIES / "manifest.json").write_text(json.dumps(manifest))
+    assert brotli_copies(assets) == {}
+    manifest["assets/site.css"] = hashlib.sha256((assets / "site.css").read_bytes()).hexdigest()
+    (assets / BROTLI_COPIES / "manifest.json").write_text(json.dumps(manifest))
+    assert brotli_copies(assets) == {"assets/site.css": assets / BROTLI_COPIES / "assets" / "site.css.br"}
+
+
+def test_a_brotli_copy_that_has_gone_missing_is_replaced_by_gzip(tmp_path):
+    """`make brotli-copies` rewrites its folder: a request meanwhile still gets the file."""
+    from flask import Flask
+
+    from dashboard.serving import register_static_compression
+
+    server = Flask(__name__)
+    script = "var answer = 42;\n" * 200
+    server.add_url_rule("/static-files/app.js", "app_js", lambda: (script, 200, {"Content-Type": "application/javascript"}))
+    copy = tmp_path / "app.js.br"
+    copy.write_bytes(b"brotli bytes")
+    register_static_compression(server, ("/static-files/",), copies={"/static-files/": {"app.js": copy}})
+    client = server.test_client()
+    assert client.get("/static-files/app.js", headers={"Accept-Encoding": "gzip, br"}).get_data() == b"brotli bytes"
+    copy.unlink()
+    response = client.get("/static-files/app.js", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.get_data()).decode() == script

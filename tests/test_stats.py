@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy.stats import binomtest
 
-from queries.stats import change_p_value, percent_change, poisson_interval, rate_interval
+from queries.stats import change_p_value, percent_change, poisson_interval, rate_interval, rate_intervals
 
 
 def test_equal_counts_are_not_a_change():
@@ -66,3 +66,14 @@ def test_vectorised_test_agrees_with_scipy_binomtest_everywhere():
     for k, n, p in cases:
         expected = 1.0 if n == 0 else binomtest(k, n, p).pvalue
         assert binomial_two_sided([k], [n], p)[0] == pytest.approx(expected, rel=1e-9, abs=1e-300), (k, n, p)
+
+
+def test_rate_intervals_for_arrays_match_one_at_a_time_and_the_closed_forms():
+    counts, populations = [0, 1, 10, 250, 7], [1000, 1000, 2000, 151_000, 0]
+    low, high = rate_intervals(counts, populations)
+    # For 0 and 1 events the Garwood bounds have closed forms: -ln(0.025) and -ln(0.975).
+    assert low[0] == 0 and high[0] == pytest.approx(-math.log(0.025))
+    assert low[1] == pytest.approx(-math.log(0.975))
+    for i, (count, population) in enumerate(zip(counts[:4], populations[:4])):
+        assert (low[i], high[i]) == pytest.approx(rate_interval(count, population), rel=1e-12)
+    assert math.isnan(low[4]) and math.isnan(high[4])  # no population, no rate

@@ -3,11 +3,12 @@ their 95% intervals for counts."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from queries.areas import populations_for_years
 from queries.series import series_catalogue, series_values
-from queries.stats import rate_interval
+from queries.stats import rate_intervals
 from queries.suppression import suppress_then_select, suppression_label
 
 from ..filters import Filters
@@ -48,13 +49,15 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     keys = list(zip(frame["area_code"], frame["period_start"].str[:4].astype(int)))
     frame["population"] = pd.array([chosen[k][1] for k in keys], dtype="Int64")
     frame["population_year"] = pd.array([chosen[k][0] for k in keys], dtype="Int64")
-    counts = (frame["unit"] == "count") & frame["value"].notna()  # withheld values have no rate
-    rates = [(v / p * 1000 if c and p else None) for v, p, c in zip(frame["value"], frame["population"], counts)]
-    intervals = [rate_interval(int(v), int(p)) if c and p else (None, None)
-                 for v, p, c in zip(frame["value"], frame["population"], counts)]
-    frame["rate_per_1000"] = pd.array(rates, dtype="Float64").astype("float64")
-    frame["rate_low"] = [i[0] for i in intervals]
-    frame["rate_high"] = [i[1] for i in intervals]
+    # Counts get rates (withheld values and other units have none), all rows at once.
+    population = frame["population"].astype("float64").fillna(0).to_numpy()
+    counted = ((frame["unit"] == "count") & frame["value"].notna()).to_numpy() & (population > 0)
+    values = frame["value"].astype("float64").fillna(0).to_numpy()
+    low, high = rate_intervals(np.where(counted, values, 0), np.where(counted, population, 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frame["rate_per_1000"] = np.where(counted, values / population * 1000, np.nan)
+    frame["rate_low"] = low
+    frame["rate_high"] = high
     withheld = frame["suppressed"]
     frame.loc[withheld, ["rate_per_1000", "rate_low", "rate_high"]] = float("nan")  # a rate would reveal the count
     label = suppression_label(reader.audience.suppression_threshold)
