@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
@@ -38,24 +39,21 @@ def intro_with_board_report(explanation: str, record_label: str, record_href: st
     ])
 
 
-def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption: str) -> dbc.Table:
-    """An accessible HTML table: a caption, column headers and row headers in the first column.
+def data_table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], caption: str) -> html.Div:
+    """An accessible HTML table (a caption, column headers, row headers in the first column),
+    sent as one element holding its cells as JSON, which ``assets/tables.js`` turns into the
+    table when it is shown (at once, or when its "Show as table" opens).
 
-    Rows are written in the JSON form Dash sends components in: building a Dash component
-    object per cell cost about a third of a page's callback time for long tables.
+    Why not a Dash component per cell: the browser built every hidden table alternative
+    before drawing a chart, about 1,700 components on the crime page, which took over 30 s
+    of a council laptop's main thread (4x CPU slowdown) before the first chart appeared.
     """
-    header = html.Thead(html.Tr([html.Th(label, scope="col") for _, label in columns]))
     keys = [key for key, _ in columns]
-    body = []
-    for row in frame[keys].itertuples(index=False):
-        cells = [element("Th", cell(row[0]), {"scope": "row"})]
-        cells += [element("Td", cell(value), {"className": "text-end"}) for value in row[1:]]
-        body.append(element("Tr", cells, {}))
-    return dbc.Table(
-        [html.Caption(caption), header, html.Tbody(body)],
-        bordered=False, striped=True, hover=False, size="sm", class_name=table_class(len(columns)),
-        responsive=True,  # a wide table scrolls inside its own box on a phone, not the page
-    )
+    rows = [[cell(value) for value in row] for row in frame[keys].itertuples(index=False)]
+    table = {"caption": caption, "columns": [label for _, label in columns], "rows": rows,
+             "className": "table table-sm table-striped " + table_class(len(columns))}
+    # A wide table scrolls inside its own box on a phone, not the page.
+    return html.Div(className="deferred-table table-responsive", **{"data-table": json.dumps(table)})
 
 
 def table_class(columns: int) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from dash import dcc, html
 
 
@@ -39,17 +41,35 @@ def card(tree, chart_id) -> html.Section:
 
 
 def table_rows(section) -> list[list[str]]:
-    """The text of each body row of the card's table alternative."""
+    """The text of each body row of the card's table (drawn from Dash components, or from
+    the JSON a deferred table carries for ``assets/tables.js``)."""
     rows = []
     for component in walk(section):
         if isinstance(component, html.Tbody):
             for row in component.children:
                 rows.append([_children(cell) for cell in _children(row)])
+        table = deferred(component)
+        if table:
+            rows.extend([["" if v is None else v for v in row] for row in table["rows"]])
     return rows
 
 
+def deferred(component) -> dict | None:
+    """The table a ``data_table`` element carries, if ``component`` is one."""
+    source = getattr(component, "data-table", None) if isinstance(component, html.Div) else None
+    return json.loads(source) if source else None
+
+
 def texts(tree) -> str:
-    return " ".join(c for c in walk(html.Div(tree)) if isinstance(c, str))
+    """Every text in the tree, the cells of deferred tables included."""
+    parts = []
+    for component in walk(html.Div(tree)):
+        if isinstance(component, str):
+            parts.append(component)
+        table = deferred(component)
+        if table:
+            parts += [table["caption"], *table["columns"], *(str(v) for row in table["rows"] for v in row if v is not None)]
+    return " ".join(parts)
 
 
 def _children(component):
