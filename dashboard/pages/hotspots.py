@@ -21,7 +21,7 @@ from ..maps import FOCUS_ZOOM
 from ..settings import current_settings
 from .common import Page
 
-TABLE_ROWS = 50
+TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
