@@ -46,13 +46,17 @@ def open_archive(path: str) -> Archive:
     return Archive(path)
 
 
-def basemap_style(settings) -> dict | None:
-    """The basemap's MapLibre source and layers for the hotspot map, or None without one."""
+def basemap_style(settings, origin: str = "") -> dict | None:
+    """The basemap's MapLibre source and layers for the hotspot map, or None without one.
+
+    ``origin`` ("https://host"): the tile address must be absolute, as MapLibre reads
+    vector tiles in a worker started from a ``blob:`` address, where a path alone cannot
+    be resolved (raster tiles are read on the page, so they worked either way)."""
     path = getattr(settings, "map_pmtiles", None)
     if not path:
         return None
     archive = open_archive(path)
-    url = f"{settings.url_prefix}hotspots/basemap/{{z}}/{{x}}/{{y}}"
+    url = f"{origin}{settings.url_prefix}hotspots/basemap/{{z}}/{{x}}/{{y}}"
     zooms = {"minzoom": archive.header["min_zoom"], "maxzoom": archive.header["max_zoom"]}
     attribution = archive.metadata.get("attribution", "")
     if archive.raster:

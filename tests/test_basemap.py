@@ -64,8 +64,9 @@ def test_the_map_draws_the_basemap_under_the_hexagons(tmp_path):
     from dashboard.maps import hotspot_map
     from queries.hexgrid import cell_id, cells_of
 
-    style = basemap_style(Settings.from_mapping({"map_pmtiles": str(write_pmtiles(tmp_path))}))
-    assert style["source"]["tiles"] == ["/hotspots/basemap/{z}/{x}/{y}"]
+    style = basemap_style(Settings.from_mapping({"map_pmtiles": str(write_pmtiles(tmp_path))}), "http://example.org")
+    # Absolute: MapLibre reads vector tiles in a blob: worker, where a bare path does not resolve.
+    assert style["source"]["tiles"] == ["http://example.org/hotspots/basemap/{z}/{x}/{y}"]
     q, r = cells_of([-1.25], [51.75])
     cells = pd.DataFrame({"cell_id": [cell_id(int(q[0]), int(r[0]))], "q": q, "r": r, "longitude": [-1.25],
                           "latitude": [51.75], "count": [3], "places": ["On or near High Street (3)"], "z": [0.0],

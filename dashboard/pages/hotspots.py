@@ -100,9 +100,12 @@ def render(reader, filters, query: str) -> list:
 
 
 def current_basemap() -> dict | None:
+    from flask import has_request_context, request
+
     from ..basemap import basemap_style
 
-    return basemap_style(current_settings())
+    # The address the browser used to reach the app (behind a trusted proxy, its own).
+    return basemap_style(current_settings(), request.host_url.rstrip("/") if has_request_context() else "")
 
 
 def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html.Section:
