@@ -99,14 +99,6 @@ def baseline_period(start: str, baseline_months: int) -> tuple[str, str]:
     return periods.add_months(start, -baseline_months), periods.add_months(start, -1)
 
 
-def place_month_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str, last: str,
-                       places: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Counts per police.uk place and month in the area, with the place's details
-    (``places``: the area's places, when the caller has them already)."""
-    details = area_places(engine, area_code) if places is None else places
-    return _fetch_counts(engine, area_code, crime_types, first, last).frame(details)
-
-
 @dataclass(frozen=True)
 class CountRows:
     """Place-month counts as integer codes: each row's place (an index into ``place_ids``)
@@ -132,20 +124,7 @@ class CountRows:
 
     def position_in(self, window: Sequence[str]) -> np.ndarray:
         """Per row: the position of its month in ``window``, or -1 for a month outside it."""
-        return pd.Index(list(window), dtype=object).get_indexer(self.months)[self.month] if len(self.month) else \
-            np.zeros(0, dtype=np.int64)
-
-    def frame(self, details: pd.DataFrame) -> pd.DataFrame:
-        """The rows as a frame with each place's details (name, LSOA, coordinates)."""
-        frame = pd.DataFrame({"place_id": self.place_ids[self.place], "month": self.months[self.month],
-                              "count": self.count})
-        frame["month"] = frame["month"].astype("str")
-        at = pd.Index(details["place_id"]).get_indexer(frame["place_id"])
-        known = at >= 0
-        for column in ("name", "lsoa_code", "lsoa_name", "longitude", "latitude"):
-            values = details[column].to_numpy()[np.where(known, at, 0)] if len(details) else np.full(len(at), None)
-            frame[column] = pd.Series(values, index=frame.index, dtype=details[column].dtype).where(known)
-        return frame
+        return pd.Index(list(window), dtype=object).get_indexer(self.months)[self.month]
 
 
 def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
@@ -230,11 +209,6 @@ def area_index(engine: Engine, area_code: str) -> AreaIndex:
     return found
 
 
-def area_places(engine: Engine, area_code: str) -> pd.DataFrame:
-    """Every police.uk map point known in the area: where an incident can be placed."""
-    return area_index(engine, area_code).points.copy()
-
-
 def _area_places(engine: Engine, area_code: str) -> pd.DataFrame:
     query = (
         select(place.c.id, place.c.name, place.c.lsoa_code, lsoa.c.name, place.c.longitude, place.c.latitude)
@@ -260,8 +234,8 @@ def coverage_of(start: str, end: str, baseline_months: int, loaded) -> Coverage:
 
 def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, level: str, loaded,
                 units: int | None = None, cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
-    """``hotspots`` on counts already fetched (which may reach further back than needed), as
-    ``place_month_counts`` returns them.
+    """``hotspots`` on counts already fetched (which may reach further back than needed): one
+    row per place and month, with the place's details (name, LSOA code and name, position).
 
     ``loaded``: the months the force has loaded; the others are left out, never counted as
     zeros. ``units``: how many places of this level the area has (those with no incident too),
@@ -454,7 +428,7 @@ def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_s
     grid = grid or CellGrid.of(points, cell_size)
     n = len(grid.q)
     point_of_place = pd.Index(points["place_id"]).get_indexer(counts.place_ids)
-    at = point_of_place[counts.place] if len(counts.place) else np.zeros(0, dtype=np.int64)
+    at = point_of_place[counts.place]
     keep = (counts.position_in(periods.months_between(start, end)) >= 0) & (at >= 0)
     cell_counts = np.zeros(n)
     top_names = np.full(n, "", dtype=object)

@@ -21,7 +21,8 @@ UNITS = 200
 
 
 def frame(counts: dict[int, dict[str, int]]) -> pd.DataFrame:
-    """Place-month counts as ``place_month_counts`` returns them; place i lies in LSOA i // 10."""
+    """Place-month counts with each place's details, as ``rank_places`` takes them; place i lies
+    in LSOA i // 10."""
     rows = [
         (place_id, month, n, f"On or near Street {place_id}", f"E0100{place_id // 10:04d}",
          f"Oxford {place_id // 10:03d}A", -1.25 + place_id * 1e-3, 51.75)
