@@ -17,8 +17,11 @@
             var font = axis.tickfont || {};
             gd._csdPhoneAxis = {"xaxis.tickangle": axis.tickangle === undefined ? null : axis.tickangle,
                                 "xaxis.nticks": axis.nticks === undefined ? null : axis.nticks,
+                                "xaxis.tickmode": axis.tickmode === undefined ? null : axis.tickmode,
                                 "xaxis.tickfont.size": font.size === undefined ? null : font.size};
-            window.Plotly.relayout(gd, {"xaxis.tickangle": 0, "xaxis.nticks": NTICKS, "xaxis.tickfont.size": FONT});
+            // "auto": a figure's one-tick-a-month (a short range) would otherwise override nticks.
+            window.Plotly.relayout(gd, {"xaxis.tickangle": 0, "xaxis.nticks": NTICKS, "xaxis.tickmode": "auto",
+                                        "xaxis.tickfont.size": FONT});
         } else if (!PHONE.matches && gd._csdPhoneAxis) {
             var original = gd._csdPhoneAxis;
             gd._csdPhoneAxis = null;

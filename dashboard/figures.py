@@ -31,6 +31,9 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 DATE_GRAINS = (periods.MONTH, periods.ROLLING_12)
 
 
+SHORT_RANGE_MONTHS = 8  # a date axis over at most this many months gets one tick a month
+
+
 def area_colour(code: str) -> str:
     return AREA_COLOURS.get(code, "#4D4D4D")
 
@@ -78,7 +81,10 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
     if grain == periods.MONTH and measure == "count" and not frame.empty:
         _add_ordinary_variation(figure, frame[frame["area_code"] == frame["area_code"].iloc[0]])
     if grain in DATE_GRAINS:
-        figure.update_xaxes(type="date", tickformat="%B %Y")
+        # Over a few months plotly's own date ticks fall between months, and each month's
+        # name was printed two or three times: one tick a month instead.
+        short = frame["period"].nunique() <= SHORT_RANGE_MONTHS
+        figure.update_xaxes(type="date", tickformat="%B %Y", **({"dtick": "M1"} if short else {}))
     else:
         # Periods in words ("July to September 2025") are long and turn on a slant: the
         # legend goes above the plot, where the slanted labels cannot run into it.

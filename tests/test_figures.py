@@ -166,3 +166,18 @@ def test_months_outside_ordinary_variation_are_named():
     assert "Outside ordinary variation" in text and "May 2024 (high), August 2024 (low)" in text
     values["2024-05"], values["2024-08"] = 130, 100  # on the upper limit: ordinary
     assert "Every month is within ordinary variation" in trend_summary(seasonal_months(values), "count", "crime")
+
+
+def test_a_few_months_get_one_tick_a_month_and_years_plotlys_own():
+    """Over five months plotly's own date ticks fell between months and printed each month's
+    name two or three times; a long range keeps plotly's choice."""
+    from queries import periods
+
+    def frame(months):
+        return pd.DataFrame({"period": months, "first_month": months, "area_code": OXFORD, "area_name": "Oxford",
+                             "count": 10, "rate_per_1000": 0.1, "complete": True})
+
+    short = trend_figure(frame(periods.months_between("2023-12", "2024-04")), "count", "month")
+    long = trend_figure(frame(periods.months_between("2022-01", "2024-12")), "count", "month")
+    assert short.layout.xaxis.dtick == "M1" and short.layout.xaxis.tickformat == "%B %Y"
+    assert long.layout.xaxis.dtick is None
