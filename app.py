@@ -128,11 +128,13 @@ def create_app(config: dict | None = None) -> Dash:
 
 
 def _layout(app: Dash, query_cache):
-    """The page shell with its data; without data outside a request (Dash's own start-up check);
-    a readable notice instead if the database cannot be reached."""
+    """The page shell with its data, and the page it was fetched for already drawn; without data
+    outside a request (Dash's own start-up check); a readable notice instead if the database
+    cannot be reached."""
     if not has_request_context():
         return layout.shell(app.get_relative_path, _NoData())
-    return safe_layout(lambda: layout.shell(app.get_relative_path, query_cache), app.get_relative_path("/"))
+    return safe_layout(lambda: layout.first_visit_shell(app, query_cache, request.referrer, request.host),
+                       app.get_relative_path("/"))
 
 
 class _NoData:

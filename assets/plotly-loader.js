@@ -4,7 +4,10 @@
    dcc.Graph waits on window.Plotly when it is set (a promise here), and loads nothing else;
    the bundle's own script then replaces the promise with plotly.js itself.
    The bundles live in assets/vendor/ (not auto-loaded: Dash ignores that folder) under
-   names that carry plotly.js's version, so they are cached for a year. */
+   names that carry plotly.js's version, so they are cached for a year.
+   Charts are drawn one at a time, each after the browser has shown the one before: a page's
+   charts mount together, and plotly would otherwise draw them all in one task, showing none
+   until the last is done (seconds on a slow laptop) and taking no clicks or keys meanwhile. */
 (function () {
     var VERSION = "4.1.1";
     var MAP_PAGE = /\/(hotspots|embed\/hotspot-map)\/?$/;
@@ -15,10 +18,28 @@
     window.Plotly = new Promise(function (resolve, reject) {
         var script = document.createElement("script");
         script.src = vendor + "plotly-" + bundle + "-" + VERSION + ".min.js";
-        script.onload = function () { resolve(window.Plotly); };
+        script.onload = function () { resolve(oneAtATime(window.Plotly)); };
         script.onerror = reject;
         document.head.appendChild(script);
     });
+
+    function afterNextPaint() {
+        return new Promise(function (resolve) {
+            window.requestAnimationFrame(function () { window.setTimeout(resolve, 0); });
+        });
+    }
+
+    function oneAtATime(plotly) {
+        var react = plotly.react;
+        var queue = Promise.resolve();
+        plotly.react = function () {
+            var self = this, args = arguments;
+            var turn = queue.then(afterNextPaint).then(function () { return react.apply(self, args); });
+            queue = turn.catch(function () { return null; });
+            return turn;
+        };
+        return plotly;
+    }
 
     // Each bundle draws only its own pages' charts (the charts bundle has no map, the maps
     // bundle no bars): moving to a page that needs the other bundle loads that page afresh

@@ -65,22 +65,17 @@ def start_gunicorn(database_url: str, port: int, redis_url: str | None) -> subpr
 
 
 def content_payload(page: str, search: str) -> dict:
-    return {
-        "output": f"{page}-content.children",
-        "outputs": {"id": f"{page}-content", "property": "children"},
-        "inputs": [{"id": "url", "property": "search", "value": search}],
-        "changedPropIds": ["url.search"],
-    }
-
-
-def route_payload(path: str) -> dict:
+    """The page callback as a browser sends it when the address changes to ``search`` on ``page``."""
     groups = ["areas", "area", "crime_types", "period", "grain", "measure", "baseline", "level"]
     outputs = [{"id": "page-header", "property": "children"}, {"id": "page-content", "property": "children"}]
     outputs += [{"id": f"filter-group-{g}", "property": "class_name"} for g in groups]
-    key = "..page-header.children...page-content.children..." + "...".join(
-        f"filter-group-{g}.class_name" for g in groups) + ".."
-    return {"output": key, "outputs": outputs, "inputs": [{"id": "url", "property": "pathname", "value": path}],
-            "changedPropIds": ["url.pathname"]}
+    outputs += [{"id": "drawn-address", "property": "data"}]
+    key = ".." + "...".join(f"{o['id']}.{o['property']}" for o in outputs) + ".."
+    return {"output": key, "outputs": outputs,
+            "inputs": [{"id": "url", "property": "pathname", "value": PATHS[page]},
+                       {"id": "url", "property": "search", "value": search}],
+            "state": [{"id": "drawn-address", "property": "data", "value": None}],
+            "changedPropIds": ["url.search"]}
 
 
 def timed_posts(port: int, payloads: list[dict]) -> list[float]:
@@ -98,12 +93,14 @@ def timed_posts(port: int, payloads: list[dict]) -> list[float]:
     return samples
 
 
-def timed_gets(port: int, paths: list[str]) -> list[float]:
+def timed_gets(port: int, paths: list[str], referrers: list[str] | None = None) -> list[float]:
+    """``referrers``: the page each request comes from (the layout is drawn for it)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     samples = []
-    for path in paths:
+    for i, path in enumerate(paths):
+        headers = {"Referer": f"http://127.0.0.1:{port}{referrers[i]}"} if referrers else {}
         started = time.perf_counter()
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         response.read()
         samples.append((time.perf_counter() - started) * 1000)
@@ -134,7 +131,9 @@ def main() -> None:
     server = start_gunicorn(args.database_url, port, args.redis)
     print(f"gunicorn on port {port}; {args.requests} requests per row; latest month {last}\n")
     try:
-        report("route: render a page's frame", timed_posts(port, [route_payload(PATHS[p]) for p in PAGES] * (args.requests // 6)))
+        # A first visit: the layout arrives with the page drawn for the address it was fetched from.
+        firsts = [f"{PATHS[PAGES[i % len(PAGES)]]}?to={end}" for i, end in enumerate(ends)]
+        report("first visit: layout with the page drawn (cold)", timed_gets(port, ["/_dash-layout"] * len(firsts), firsts))
         scenarios = {
             "default areas": "?to={end}",
             "Oxford only, count, quarter": "?area=E07000178&to={end}&grain=quarter&measure=count",

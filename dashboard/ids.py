@@ -13,6 +13,7 @@ SHELL = "shell"
 MAIN = "main"
 DEMO_NOTICE = "demo-notice"
 EMBED_CHART = "embed-chart"  # the one chart of an /embed/<chart id> view
+DRAWN_ADDRESS = "drawn-address"  # the address a first visit's layout arrived drawn for
 
 # The filter bar, the same on every page.
 F_AREAS = "filter-areas"

@@ -10,10 +10,10 @@ from queries.counts import loaded_months
 from . import ids
 from .filter_bar import filter_bar
 from .filters import Filters
+from .page_view import Chrome, PageView, chrome_for, nav_hrefs, page_view, referred_address
 from .pages import PAGES
 
 TITLE = "Oxford community safety"
-FOOTER_CLASS = "site-footer border-top py-3 mt-4"
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -34,16 +34,28 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-def shell(get_relative_path, query_cache) -> html.Div:
-    """The whole page but its content. The filter bar lives here, not in the pages, so the
-    callback that keeps it and the URL in step always finds every control."""
+def shell(get_relative_path, query_cache, view: PageView | None = None, chrome: Chrome | None = None,
+          nav_hrefs: list[str] | None = None, address: tuple[str, str] | None = None) -> html.Div:
+    """The whole page. The filter bar lives here, not in the pages, so the callback that
+    keeps it and the URL in step always finds every control. With ``view``, the page's
+    heading and content come drawn for ``address`` (path, search); without, the page
+    callback draws them once the URL component reports where the browser is."""
+    filters = view.filters if view else Filters()
+    chrome = chrome or Chrome()
+    nav_hrefs = nav_hrefs or [get_relative_path(p.path) for p in PAGES]
     return html.Div(
         id=ids.SHELL,
+        className=chrome.shell,
         children=[
-            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            # Given the address already drawn, the URL component finds the browser there and
+            # reports no change, so no callback redraws the page (or holds its charts back
+            # behind the spinner while it runs).
+            dcc.Location(id=ids.URL, refresh="callback-nav", **_address_props(address)),
+            dcc.Store(id=ids.DRAWN_ADDRESS, data=view.key if view else None),
             html.A("Skip to main content", href="#main", className="visually-hidden-focusable skip-link"),
             html.Header(
                 id=ids.SITE_HEADER,
+                className=chrome.header,
                 children=dbc.Navbar(
                     dbc.Container(
                         [
@@ -58,10 +70,9 @@ def shell(get_relative_path, query_cache) -> html.Div:
                                 [
                                     html.Nav(
                                         dbc.Nav(
-                                            [dbc.NavLink(p.nav_label, href=get_relative_path(p.path),
-                                                         id=ids.nav_link(p.key),
+                                            [dbc.NavLink(p.nav_label, href=href, id=ids.nav_link(p.key),
                                                          active="partial" if p.path != "/" else "exact")
-                                             for p in PAGES],
+                                             for p, href in zip(PAGES, nav_hrefs)],
                                             navbar=True,
                                         ),
                                         **{"aria-label": "Main"},
@@ -80,11 +91,12 @@ def shell(get_relative_path, query_cache) -> html.Div:
             html.Main(
                 dbc.Container(
                     [
-                        html.A("Open the full view in a new tab", id=ids.FULL_VIEW, href=get_relative_path("/"),
-                               target="_blank", rel="noopener", className="d-none"),
-                        html.Div(id=ids.PAGE_HEADER),
-                        html.Div(filter_bar(Filters(), query_cache.get(loaded_months), frozenset()), id=ids.FILTER_BAR),
-                        dbc.Spinner(html.Div(id=ids.PAGE), color="primary", delay_show=300),
+                        html.A("Open the full view in a new tab", id=ids.FULL_VIEW, href=chrome.full_view_href or get_relative_path("/"),
+                               target="_blank", rel="noopener", className=chrome.full_view),
+                        html.Div(view.header if view else [], id=ids.PAGE_HEADER),
+                        html.Div(filter_bar(filters, query_cache.get(loaded_months), view.controls if view else frozenset()),
+                                 id=ids.FILTER_BAR, className=chrome.filter_bar),
+                        dbc.Spinner(html.Div(view.body if view else [], id=ids.PAGE), color="primary", delay_show=300),
                     ],
                     fluid="xl",
                 ),
@@ -101,12 +113,27 @@ def shell(get_relative_path, query_cache) -> html.Div:
                     ),
                     fluid="xl",
                 ),
-                className=FOOTER_CLASS,
+                className=chrome.footer,
                 role="contentinfo",
                 id=ids.SITE_FOOTER,
             ),
         ],
     )
+
+
+def first_visit_shell(app, query_cache, referrer: str | None, host: str) -> html.Div:
+    """The shell for the page named by the layout request's Referer, drawn; without one (a
+    proxy that strips it), the shell alone, and the page callback draws the page."""
+    address = referred_address(referrer, host)
+    if address is None:
+        return shell(app.get_relative_path, query_cache)
+    pathname, search = address
+    return shell(app.get_relative_path, query_cache, page_view(app, query_cache, pathname, search),
+                 chrome_for(app, pathname, search), nav_hrefs(app, pathname, search), address)
+
+
+def _address_props(address: tuple[str, str] | None) -> dict:
+    return {"pathname": address[0], "search": address[1]} if address else {}
 
 
 def _account(get_relative_path):

@@ -7,15 +7,9 @@ read it, and the back button (which changes it) moves both.
 from __future__ import annotations
 
 from dash import MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
-
-from queries.counts import has_synthetic_months
+from dash.exceptions import PreventUpdate
 
 from . import ids
-from .auth import request_reader
-from .chart_data.embeds import embedded_chart_id, page_path_of
-from .charts import mark_demo
-from .components import demo_notice
-from .embed import embed_layout, register_embed_callbacks
 from .filter_bar import (
     AREA_CONTROL,
     CONTROL_GROUPS,
@@ -26,24 +20,8 @@ from .filter_bar import (
     group_id,
 )
 from .filters import Filters
-from .layout import FOOTER_CLASS
+from .page_view import address_key, chrome_for, local_path, nav_hrefs, page_view
 from .pages import PAGES, PAGES_BY_PATH
-
-
-def local_path(app, pathname) -> str:
-    prefix = app.config.requests_pathname_prefix.rstrip("/")
-    path = pathname if isinstance(pathname, str) and pathname else "/"
-    if prefix and path.startswith(prefix):
-        path = path[len(prefix):] or "/"
-    return path
-
-
-def page_header(page) -> list:
-    return [html.H1(page.title, className="h2 mb-2"), html.P(page.intro, className="text-body-secondary")]
-
-
-def not_found_layout() -> list:
-    return [html.H1("Page not found", className="h2"), html.P("There is no page at this address.")]
 
 
 def page_paths() -> set[str]:
@@ -54,7 +32,7 @@ def page_paths() -> set[str]:
 def validation_layout(shell) -> html.Div:
     """The shell with every page's content container, so Dash can check every callback."""
     return html.Div([shell, *[html.Div([*p.validation_components], id=ids.page_content(p.key)) for p in PAGES],
-                     *embed_layout()])
+                     html.Div(id=ids.EMBED_CHART)])
 
 
 def register_callbacks(app, query_cache) -> None:
@@ -62,17 +40,21 @@ def register_callbacks(app, query_cache) -> None:
         Output(ids.PAGE_HEADER, "children"),
         Output(ids.PAGE, "children"),
         *[Output(group_id(c), "class_name") for c in CONTROL_GROUPS],
+        Output(ids.DRAWN_ADDRESS, "data"),
         Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+        State(ids.DRAWN_ADDRESS, "data"),
+        # A first visit's layout arrives with its page drawn (see page_view); without (no
+        # Referer), the URL component's first report of the address triggers this.
+        prevent_initial_call=True,
     )
-    def render_page(pathname):
-        path = local_path(app, pathname)
-        page = PAGES_BY_PATH.get(path)
-        if page is None and embedded_chart_id(path):
-            return [], embed_layout(), *[group_class(False) for _ in CONTROL_GROUPS]
-        if page is None:
-            return not_found_layout(), [], *[group_class(False) for _ in CONTROL_GROUPS]
-        return (page_header(page), html.Div(id=ids.page_content(page.key)),
-                *[group_class(c in page.controls) for c in CONTROL_GROUPS])
+    def render_page(pathname, search, drawn_address):
+        # Moving to the address already drawn (its own link, the same filters spelled
+        # another way) would only redo the queries and the charts.
+        if drawn_address == address_key(app, pathname, search):
+            raise PreventUpdate
+        view = page_view(app, query_cache, pathname, search)
+        return view.header, view.body, *[group_class(c in view.controls) for c in CONTROL_GROUPS], view.key
 
     @app.callback(
         output={
@@ -113,10 +95,7 @@ def register_callbacks(app, query_cache) -> None:
 
     @app.callback(*[Output(ids.nav_link(p.key), "href") for p in PAGES], Input(ids.URL, "search"), State(ids.URL, "pathname"))
     def carry_filters_to_other_pages(search, pathname):
-        """Links to the other pages keep the chosen areas and period."""
-        page = PAGES_BY_PATH.get(local_path(app, pathname))
-        filters = Filters.from_query(search if isinstance(search, str) else "", page.defaults if page else Filters())
-        return [app.get_relative_path(p.path) + filters.to_query(p.defaults) for p in PAGES]
+        return nav_hrefs(app, pathname, search)
 
     @app.callback(
         Output(ids.SITE_HEADER, "className"),
@@ -129,26 +108,10 @@ def register_callbacks(app, query_cache) -> None:
         State(ids.URL, "pathname"),
     )
     def embed_mode(search, pathname):
-        """?embed=1: no navigation or footer, a link out to the full view; &filters=0: no filter bar."""
-        path = local_path(app, pathname)
-        page = PAGES_BY_PATH.get(path)
-        chart_id = embedded_chart_id(path)
-        defaults = page.defaults if page else Filters()
-        filters = Filters.from_query(search if isinstance(search, str) else "", defaults)
-        if chart_id:  # /embed/<chart id> is always chromeless, with no filter bar
-            filters = filters.with_changes(embed=True, show_filters=False)
-        hidden = "d-none"
-        full_path = page.path if page else page_path_of(chart_id) if chart_id else "/"
-        full_view = app.get_relative_path(full_path) + filters.full_view().to_query(defaults)
-        if not filters.embed:
-            return "", FOOTER_CLASS, "", hidden, full_view, ""
-        return (hidden, hidden, "" if filters.show_filters else hidden, "small d-inline-block mb-2", full_view,
-                "embedded")
+        c = chrome_for(app, pathname, search)
+        return c.header, c.footer, c.filter_bar, c.full_view, c.full_view_href, c.shell
 
-    register_embed_callbacks(app, query_cache, local_path,
-                             lambda chart_id: PAGES_BY_PATH[page_path_of(chart_id)].shows_incidents)
     for page in PAGES:
-        _register_page_content(app, query_cache, page)
         if page.register_callbacks:
             page.register_callbacks(app)
 
@@ -170,15 +133,3 @@ def register_callbacks(app, query_cache) -> None:
         prevent_initial_call=True,
     )
 
-
-def _register_page_content(app, query_cache, page) -> None:
-    @app.callback(Output(ids.page_content(page.key), "children"), Input(ids.URL, "search"))
-    def render_content(search):
-        search = search if isinstance(search, str) else ""
-        filters = Filters.from_query(search, page.defaults)
-        content = page.render(request_reader(query_cache), filters, filters.to_query(page.defaults))
-        # One notice per page, above everything, wherever demo incidents are drawn.
-        if page.shows_incidents and query_cache.get(has_synthetic_months):
-            mark_demo(content)
-            content = [demo_notice(), *content]
-        return content

@@ -76,3 +76,26 @@ def _children(component):
     if isinstance(component, dict):
         return component["props"]["children"]
     return component.children
+
+
+PAGE_OUTPUTS = ["page-header.children", "page-content.children",
+                *[f"filter-group-{g}.class_name" for g in ("areas", "area", "crime_types", "period", "grain", "measure",
+                                                          "baseline", "level")],
+                "drawn-address.data"]
+
+
+def page_callback(client, pathname: str, search: str, drawn_address: str | None = None, prefix: str = ""):
+    """Post the page callback as the browser does when the address changes; the response."""
+    return client.post(f"{prefix}/_dash-update-component", json=page_payload(pathname, search, drawn_address))
+
+
+def page_payload(pathname: str, search: str, drawn_address: str | None = None) -> dict:
+    """The page callback's request body for this address."""
+    return {
+        "output": ".." + "...".join(PAGE_OUTPUTS) + "..",
+        "outputs": [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in PAGE_OUTPUTS],
+        "inputs": [{"id": "url", "property": "pathname", "value": pathname},
+                   {"id": "url", "property": "search", "value": search}],
+        "state": [{"id": "drawn-address", "property": "data", "value": drawn_address}],
+        "changedPropIds": ["url.search"],
+    }

@@ -13,6 +13,7 @@ from queries.importers.policeuk import import_policeuk
 from queries.reference import OXFORD, OXFORDSHIRE, THAMES_VALLEY
 
 from .conftest import FIXTURES
+from .pagetools import page_payload
 
 POLICEUK = FIXTURES / "policeuk"
 
@@ -122,12 +123,7 @@ def test_health_reports_the_latest_month(client):
     assert body == {"status": "ok", "database": "ok", "latest_month": "2024-01"}
 
 
-CALLBACK = {
-    "output": "crime-content.children",
-    "outputs": {"id": "crime-content", "property": "children"},
-    "inputs": [{"id": "url", "property": "search", "value": ""}],
-    "changedPropIds": ["url.search"],
-}
+CALLBACK = page_payload("/crime", "")
 
 
 @pytest.mark.parametrize(
@@ -137,10 +133,10 @@ CALLBACK = {
         {},
         {**CALLBACK, "output": "nope.children"},
         {**CALLBACK, "inputs": []},
-        {**CALLBACK, "inputs": [{"id": "url", "property": "search", "value": {"x": 1}}]},
-        {**CALLBACK, "inputs": [{"id": "other", "property": "search", "value": ""}]},
+        {**CALLBACK, "inputs": [CALLBACK["inputs"][0], {"id": "url", "property": "search", "value": {"x": 1}}]},
+        {**CALLBACK, "inputs": [CALLBACK["inputs"][0], {"id": "other", "property": "search", "value": ""}]},
         {**CALLBACK, "outputs": []},
-        {**CALLBACK, "outputs": {"id": "crime-content", "property": "style"}},
+        {**CALLBACK, "outputs": [{"id": "page-content", "property": "style"}, *CALLBACK["outputs"][1:]]},
     ],
     ids=["not-json", "empty", "unknown-output", "missing-inputs", "object-value", "wrong-id", "no-outputs", "wrong-output"],
 )

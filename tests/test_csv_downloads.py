@@ -12,6 +12,7 @@ import pytest
 from app import create_app
 
 from .conftest import demo_database
+from .pagetools import page_payload
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +50,7 @@ def test_every_chart_carries_what_its_png_prints(client):
     for page in PAGES:
         if page.path == "/hotspots":
             continue
-        body = {"output": f"{page.key}-content.children", "outputs": {"id": f"{page.key}-content", "property": "children"},
-                "inputs": [{"id": "url", "property": "search", "value": "?area=E07000178&area=E23000029&crime_type=burglary"}],
-                "changedPropIds": ["url.search"]}
+        body = page_payload(page.path, "?area=E07000178&area=E23000029&crime_type=burglary")
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code == 200, page.path
         metas = list(_metas(response.get_json()))

@@ -10,6 +10,7 @@ from app import create_app
 from queries.importers.policeuk import import_policeuk
 
 from .conftest import FIXTURES
+from .pagetools import page_callback
 
 PREFIX = "/community-safety"
 
@@ -22,14 +23,11 @@ def client(sqlite_engine):
     return app.server.test_client()
 
 
-def _callback(client, output: str, search: str, pathname: str | None = None):
-    body = {"output": f"{output}.children", "outputs": {"id": output, "property": "children"},
-            "inputs": [{"id": "url", "property": "search", "value": search}], "changedPropIds": ["url.search"]}
-    if pathname is not None:
-        body["state"] = [{"id": "url", "property": "pathname", "value": pathname}]
-    response = client.post(f"{PREFIX}/_dash-update-component", json=body)
+def _page_content(client, pathname: str, search: str):
+    """What the page callback draws into the page for this address (a page or an embed)."""
+    response = page_callback(client, pathname, search, prefix=PREFIX)
     assert response.status_code == 200
-    return json.loads(response.get_data(as_text=True))["response"][output]["children"]
+    return json.loads(response.get_data(as_text=True))["response"]["page-content"]["children"]
 
 
 def _find(node, chart_graph_id: str):
@@ -61,8 +59,10 @@ def test_embed_paths_answer_under_the_prefix_and_unknown_ids_are_404(client):
 
 def test_the_embed_draws_the_same_card_as_the_page(client):
     search = "?area=E07000178&from=2024-01&to=2024-01"
-    embedded = _callback(client, "embed-chart", search, f"{PREFIX}/embed/crime-trend")
-    on_page = _find(_callback(client, "crime-content", search), "chart-crime-trend")
+    container = _page_content(client, f"{PREFIX}/embed/crime-trend", search)
+    assert container["props"]["id"] == "embed-chart"
+    embedded = container["props"]["children"]
+    on_page = _find(_page_content(client, f"{PREFIX}/crime", search), "chart-crime-trend")
     assert on_page is not None
     assert embedded == on_page
     text = json.dumps(embedded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from scipy.stats import binomtest
@@ -19,7 +20,7 @@ from queries.reference import ASB, COMPARISON_AREAS, CRIME_TYPES, OXFORD, OXFORD
 from queries.schema import incident_count
 
 from .conftest import demo_database
-from .pagetools import card, find, graph, table_rows, texts
+from .pagetools import card, find, graph, page_callback, table_rows, texts, walk
 
 READING = "E06000038"
 
@@ -278,18 +279,48 @@ def test_empty_selections_say_why_there_is_nothing_to_show(cache, path, filters,
         assert message in text
 
 
-def test_page_content_callback_over_http(app):
+def test_page_callback_over_http(app):
     client = app.server.test_client()
-    payload = {
-        "output": "crime-content.children",
-        "outputs": {"id": "crime-content", "property": "children"},
-        "inputs": [{"id": "url", "property": "search", "value": "?area=E07000178&grain=calendar_year"}],
-        "changedPropIds": ["url.search"],
-    }
-    response = client.post("/_dash-update-component", json=payload)
+    response = page_callback(client, "/crime", "?area=E07000178&grain=calendar_year")
     assert response.status_code == 200
-    body = response.get_data(as_text=True)
+    outputs = response.get_json()["response"]
+    body = json.dumps(outputs["page-content"])
     assert "Synthetic demo data" in body and "chart-crime-trend" in body
+    assert outputs["page-header"]["children"][0]["props"]["children"] == "Crime"
+    # The view it drew, in canonical form: the page callback skips an address already drawn.
+    assert outputs["drawn-address"]["data"] == "/crime?area=E07000178&grain=calendar_year"
+
+
+def test_page_callback_skips_the_view_the_layout_arrived_with(app):
+    client = app.server.test_client()
+    # Dash answers a callback that changes nothing with 204 No Content.
+    response = page_callback(client, "/crime", "?grain=calendar_year&area=E07000178",
+                             drawn_address="/crime?area=E07000178&grain=calendar_year")
+    assert response.status_code == 204
+    assert page_callback(client, "/crime", "?area=E07000178", drawn_address="/crime?area=E07000178&grain=calendar_year"
+                         ).status_code == 200
+
+
+def test_the_layout_arrives_with_the_page_it_was_fetched_for_drawn(app):
+    client = app.server.test_client()
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/asb?area=E07000178&to=2024-06"}).get_json()
+    stores = [c for c in walk(layout) if isinstance(c, dict) and c.get("props", {}).get("id") == "drawn-address"]
+    assert stores[0]["props"]["data"] == "/asb?area=E07000178&to=2024-06"
+    header = [c for c in walk(layout) if isinstance(c, dict) and c.get("props", {}).get("id") == "page-header"][0]
+    assert header["props"]["children"][0]["props"]["children"] == "Anti-social behaviour"
+    text = json.dumps(layout)
+    assert "chart-asb-trend" in text and "June 2024" in text
+    # The filter bar shows the address's filters: Oxford ticked, the period ending June 2024.
+    assert _control_value(layout, "filter-areas") == [OXFORD] and _control_value(layout, "filter-to") == "2024-06"
+    # No Referer (a proxy stripped it), or another site's: the shell alone, the callback draws the page.
+    for headers in ({}, {"Referer": "http://elsewhere.example/asb"}):
+        layout = client.get("/_dash-layout", headers=headers).get_json()
+        assert "chart-asb-trend" not in json.dumps(layout)
+
+
+def _control_value(layout, control_id):
+    found = [c for c in walk(layout) if isinstance(c, dict) and c.get("props", {}).get("id") == control_id]
+    return found[0]["props"]["value"]
 
 
 def test_filter_sync_callback_writes_the_url(app):

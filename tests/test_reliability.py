@@ -28,11 +28,11 @@ from queries.schema import sign_in_attempt
 from queries.sign_in_attempts import count_attempt
 
 from .browser import live_server
+from .pagetools import page_payload
 
 PASSWORD = "correct horse battery"
 SERIES = "/api/v1/series/victims-cse-fgm-forced-marriage-hbv"
-CRIME_CALLBACK = {"output": "crime-content.children", "outputs": {"id": "crime-content", "property": "children"},
-                  "inputs": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": ["url.search"]}
+CRIME_CALLBACK = page_payload("/crime", "")
 
 
 @pytest.fixture
@@ -490,9 +490,7 @@ def test_a_public_hotspot_request_is_bounded_with_a_clear_400(demo_url, tmp_path
 def test_the_public_hotspot_page_and_pack_show_the_latest_twelve_months_and_say_so(demo_url, tmp_path):
     app = create_app({"database_url": demo_url, "upload_dir": str(tmp_path)})
     client = app.server.test_client()
-    payload = {"output": "hotspots-content.children", "outputs": {"id": "hotspots-content", "property": "children"},
-               "inputs": [{"id": "url", "property": "search", "value": "?from=2022-01&to=2024-12"}],
-               "changedPropIds": ["url.search"]}
+    payload = page_payload("/hotspots", "?from=2022-01&to=2024-12")
     page = client.post("/_dash-update-component", json=payload).get_data(as_text=True)
     assert "hotspots cover at most 12 months" in page and "Jan 2024 to Dec 2024" in page
     # The pack holds the same tables as a request for the latest twelve months alone.

@@ -18,12 +18,10 @@ from queries.importers.series import import_series
 from queries.schema import import_log
 
 from .conftest import FIXTURES
+from .pagetools import page_payload
 
 PASSWORD = "correct horse battery"  # 21 characters
-EXPLOITATION = {"output": "exploitation-content.children",
-                "outputs": {"id": "exploitation-content", "property": "children"},
-                "inputs": [{"id": "url", "property": "search", "value": "?measure=count"}],
-                "changedPropIds": ["url.search"]}
+EXPLOITATION = page_payload("/exploitation", "?measure=count")
 
 
 @pytest.fixture
@@ -80,9 +78,7 @@ def test_partners_see_exact_figures_and_partner_series(app):
     assert partner.get("/api/v1/series/da-incidents-police").status_code == 200
     text = partner.get("/download/exploitation-victims.csv?measure=count").get_data(as_text=True)
     assert "Forced marriage,Thames Valley,2021,4" in text
-    page = json.dumps(partner.post("/_dash-update-component", json={
-        **EXPLOITATION, "output": "domestic-abuse-content.children",
-        "outputs": {"id": "domestic-abuse-content", "property": "children"}}).get_json())
+    page = json.dumps(partner.post("/_dash-update-component", json=page_payload("/domestic-abuse", "?measure=count")).get_json())
     assert "Domestic abuse incidents reported to the police" in page
 
 
@@ -167,8 +163,7 @@ def test_an_upload_is_checked_before_anything_is_stored_then_confirmed(app, sqli
 
 @pytest.mark.parametrize("key", ["overview", "crime", "asb", "domestic-abuse", "repeat-victimisation", "exploitation", "hotspots"])
 def test_every_page_callback_serves_the_public_without_exact_small_numbers(app, key):
-    payload = {"output": f"{key}-content.children", "outputs": {"id": f"{key}-content", "property": "children"},
-               "inputs": [{"id": "url", "property": "search", "value": "?measure=count"}], "changedPropIds": ["url.search"]}
+    payload = page_payload("/" if key == "overview" else f"/{key}", "?measure=count")
     public = json.dumps(client_as(app).post("/_dash-update-component", json=payload).get_json())
     partner = json.dumps(client_as(app, "pat").post("/_dash-update-component", json=payload).get_json())
     assert "Domestic abuse incidents reported to the police" not in public  # a partner series

@@ -16,6 +16,7 @@ from queries.importers.policeuk import import_policeuk
 from queries.reference import OXFORD
 
 from .conftest import FIXTURES
+from .pagetools import page_payload
 
 ALLOWED = "https://intranet.example.gov.uk"
 
@@ -27,8 +28,7 @@ def app(sqlite_engine):
 
 
 def responses(client):
-    callback = {"output": "crime-content.children", "outputs": {"id": "crime-content", "property": "children"},
-                "inputs": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": ["url.search"]}
+    callback = page_payload("/crime", "")
     return {
         "page": client.get("/crime"),
         "asset": client.get("/assets/dashboard.css"),
@@ -134,8 +134,7 @@ def test_the_app_works_under_a_path_prefix(sqlite_engine):
     assert client.get("/community-safety/api/v1/nope").is_json
     document = client.get("/community-safety/api/v1/openapi.json").get_json()
     assert document["servers"] == [{"url": "/community-safety/api/v1"}]
-    callback = {"output": "crime-content.children", "outputs": {"id": "crime-content", "property": "children"},
-                "inputs": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": ["url.search"]}
+    callback = page_payload("/community-safety/crime", "")
     assert client.post("/community-safety/_dash-update-component", json=callback).status_code == 200
     layout = client.get("/community-safety/_dash-layout").get_json()
     hrefs = set()
@@ -196,8 +195,7 @@ def test_the_app_runs_on_postgresql_with_redis(postgres_database, redis_cache):
     client = app.server.test_client()
     rows = client.get("/api/v1/counts?area=E07000178").get_json()["rows"]
     assert [(r["period"], r["count"]) for r in rows] == [("2024-01", 3)]
-    callback = {"output": "hotspots-content.children", "outputs": {"id": "hotspots-content", "property": "children"},
-                "inputs": [{"id": "url", "property": "search", "value": ""}], "changedPropIds": ["url.search"]}
+    callback = page_payload("/hotspots", "")
     assert b"Jordan Hill Road" in client.post("/_dash-update-component", json=callback).data
     assert client.get("/health").get_json()["database"] == "ok"
     engine.dispose()
