@@ -23,9 +23,12 @@
         document.head.appendChild(script);
     });
 
+    // The browser pauses animation frames in a hidden tab or an off-screen iframe (an
+    // intranet page's embed below the fold): there the next chart waits 100 ms instead.
     function afterNextPaint() {
         return new Promise(function (resolve) {
             window.requestAnimationFrame(function () { window.setTimeout(resolve, 0); });
+            window.setTimeout(resolve, 100);
         });
     }
 

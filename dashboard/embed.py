@@ -20,12 +20,10 @@ from .components import demo_notice
 from .filters import Filters
 
 
-def embedded_chart(query_cache, chart_id: str, search: str, shows_incidents: bool) -> html.Div:
+def embedded_chart(query_cache, chart_id: str, filters: Filters, shows_incidents: bool) -> html.Div:
     """The chart's card for these filters. ``shows_incidents``: whether the chart's page draws
     police.uk incidents, so that the embed, like the page, says when they are the demo set."""
-    defaults = embed_defaults(chart_id)
-    filters = Filters.from_query(search, defaults)
-    card = chart_card(embed_view(request_reader(query_cache), chart_id, filters), filters.to_query(defaults))
+    card = chart_card(embed_view(request_reader(query_cache), chart_id, filters), filters.to_query(embed_defaults(chart_id)))
     content = card
     if shows_incidents and query_cache.get(has_synthetic_months):
         mark_demo(card)

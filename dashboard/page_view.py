@@ -17,7 +17,7 @@ from queries.counts import has_synthetic_months
 
 from . import ids
 from .auth import request_reader
-from .chart_data.embeds import embedded_chart_id, page_path_of
+from .chart_data.embeds import embed_defaults, embedded_chart_id, page_path_of
 from .charts import mark_demo
 from .components import demo_notice
 from .embed import embedded_chart
@@ -61,7 +61,7 @@ def local_path(app, pathname) -> str:
 def defaults_for(path: str) -> Filters:
     page = PAGES_BY_PATH.get(path)
     chart_id = embedded_chart_id(path)
-    return page.defaults if page else PAGES_BY_PATH[page_path_of(chart_id)].defaults if chart_id else Filters()
+    return page.defaults if page else embed_defaults(chart_id) if chart_id else Filters()
 
 
 def filters_at(path: str, search) -> Filters:
@@ -71,13 +71,17 @@ def filters_at(path: str, search) -> Filters:
 def address_key(app, pathname, search) -> str:
     """Two spellings of one view (parameters in another order, a default written out) share a key."""
     path = local_path(app, pathname)
-    return path + filters_at(path, search).to_query(defaults_for(path))
+    return _key(path, filters_at(path, search))
+
+
+def _key(path: str, filters: Filters) -> str:
+    return path + filters.to_query(defaults_for(path))
 
 
 def page_view(app, query_cache, pathname, search) -> PageView:
     path = local_path(app, pathname)
     filters = filters_at(path, search)
-    key = address_key(app, pathname, search)
+    key = _key(path, filters)
     page = PAGES_BY_PATH.get(path)
     chart_id = embedded_chart_id(path)
     if page is not None:
@@ -85,7 +89,7 @@ def page_view(app, query_cache, pathname, search) -> PageView:
         return PageView(key, filters, page.controls, page_header(page), body)
     if chart_id is not None:
         shows_incidents = PAGES_BY_PATH[page_path_of(chart_id)].shows_incidents
-        return PageView(key, filters, frozenset(), [], embedded_chart(query_cache, chart_id, search or "", shows_incidents))
+        return PageView(key, filters, frozenset(), [], embedded_chart(query_cache, chart_id, filters, shows_incidents))
     return PageView(key, filters, frozenset(), not_found(), [])
 
 
