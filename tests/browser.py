@@ -103,11 +103,22 @@ def settled(page_or_frame):
     page_or_frame.wait_for_function(CHARTS_DRAWN, timeout=WAIT_MS)
 
 
+def wait_for_chart(page_or_frame, chart_id: str, condition: str):
+    """Wait until the chart's plot holds ``condition``, a JavaScript expression on ``gd``
+    (the plot element). A filter change redraws the page, so for a moment the plot is
+    absent or half-built: that reads as "not yet", where a throwing predicate would end
+    the wait with an error instead of retrying."""
+    page_or_frame.wait_for_function(
+        f"() => {{ const gd = document.querySelector('#chart-{chart_id} .js-plotly-plot');"
+        f" try {{ return Boolean(gd && ({condition})); }} catch (error) {{ return false; }} }}",
+        timeout=WAIT_MS,
+    )
+
+
 def map_drawn(page, chart_id: str = "hotspot-map"):
     """Wait until the map's canvas exists and MapLibre says it has loaded."""
     page.wait_for_selector(f"#chart-{chart_id} canvas", timeout=WAIT_MS)
-    page.wait_for_function(f"() => document.querySelector('#chart-{chart_id} .js-plotly-plot')"
-                           "._fullLayout.map._subplot.map.loaded()", timeout=WAIT_MS)
+    wait_for_chart(page, chart_id, "gd._fullLayout.map._subplot.map.loaded()")
 
 
 def axe_violations(page) -> list[dict]:

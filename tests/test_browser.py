@@ -11,7 +11,7 @@ import pytest
 from dashboard.pages import PAGES
 from queries.db import make_engine
 
-from .browser import WAIT_MS, axe_violations, chromium, live_server, map_drawn, new_page, settled
+from .browser import WAIT_MS, axe_violations, chromium, live_server, map_drawn, new_page, settled, wait_for_chart
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -98,9 +98,7 @@ def test_a_filter_change_updates_the_chart_and_the_url(page):
     before = plotted(page, "crime-trend")
     page.get_by_role("radio", name="Count").check()
     page.wait_for_url(re.compile(r"measure=count"))
-    page.wait_for_function(
-        "() => document.querySelector('#chart-crime-trend .js-plotly-plot').layout.yaxis.title.text === 'Count'"
-    )
+    wait_for_chart(page, "crime-trend", "gd.layout.yaxis.title.text === 'Count'")
     after = plotted(page, "crime-trend")
     assert after[0]["y"] != before[0]["y"]
     assert page.console_messages == []
@@ -136,6 +134,9 @@ def test_the_table_alternative_shows_the_plotted_numbers(page):
     open_page(page, "/crime?measure=count&grain=calendar_year&from=2022-01&to=2024-12")
     card = page.locator("section.chart-card", has=page.locator("#chart-crime-trend"))
     card.locator("summary", has_text="Show as table").click()
+    # The table is drawn from its JSON when the details element's toggle event fires, a
+    # task after the click, so wait for it rather than read a still-empty holder.
+    card.locator("thead th").first.wait_for()
     headings = card.locator("thead th").all_text_contents()
     period, area, crimes = headings.index("Period"), headings.index("Area"), headings.index("Crimes")
     tabled = {}
@@ -155,7 +156,7 @@ def test_keyboard_skip_link_and_filters(page):
     page.locator("#filter-areas input").first.focus()
     page.keyboard.press("Space")  # untick Oxford by keyboard
     page.wait_for_url(re.compile(r"area=E10000025"))
-    page.wait_for_function("() => document.querySelector('#chart-overview-trend .js-plotly-plot').data.length === 2")
+    wait_for_chart(page, "overview-trend", "gd.data.length === 2")
     assert [t["name"] for t in plotted(page, "overview-trend")] == ["Oxfordshire", "Thames Valley"]
     assert page.console_messages == []
 
@@ -192,7 +193,7 @@ def test_hotspot_map_draws_without_tiles_and_rows_zoom_it(page):
     page.locator("section.chart-card").first.screenshot(path=str(ARTIFACTS / "hotspot-map.png"))
     first_row = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Places by")))
     first_row.get_by_role("button", name=re.compile("Zoom the map to")).first.click()
-    page.wait_for_function("() => document.querySelector('#chart-hotspot-map .js-plotly-plot').layout.map.zoom === 15")
+    wait_for_chart(page, "hotspot-map", "gd.layout.map.zoom === 15")
     zoomed = map_state(page)
     assert zoomed["center"] != state["center"]
     assert axe_violations(page) == []
@@ -207,7 +208,7 @@ def test_hotspot_filters_update_the_map_and_table_and_live_in_the_url(page):
     before = map_state(page)["cells"]
     page.locator("#filter-area").select_option("E23000029")
     page.wait_for_url(re.compile(r"area=E23000029"))
-    page.wait_for_function(f"() => document.querySelector('#chart-hotspot-map .js-plotly-plot').data[0].locations.length > {before}")
+    wait_for_chart(page, "hotspot-map", f"gd.data[0].locations.length > {before}")
     assert "in Thames Valley" in page.locator("#hotspot-summary").text_content()
     places = page.locator("section.chart-card", has=page.get_by_role("heading", name=re.compile("Places by")))
     names = places.locator("tbody tr th").all_text_contents()
