@@ -10,12 +10,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from queries import periods
 from queries.bootstrap import init_db
+from queries.db import make_engine
 from queries.demo import month_csv
 from queries.importers.policeuk import import_policeuk
+from queries.schema import incident
 
 ROWS_PER_MONTH = 16_000  # the generator's average for the whole force over 2017-2026
 
@@ -42,3 +44,20 @@ def build(engine: Engine, incidents: int, last: str = "2026-10", batch: int = 12
                 path.unlink()
             print(f"  built {months[min(start + batch, len(months)) - 1]}: {rows:,} incidents", flush=True)
     return {"incidents": rows, "months": len(months), "seconds": time.perf_counter() - started}
+
+
+def ensure_built(url: str, incidents: int) -> Engine:
+    """An engine on ``url``, first building the database when it holds fewer than about
+    ``incidents`` incidents (a database already of that size is reused as it is)."""
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        try:
+            stored = conn.execute(select(func.count()).select_from(incident)).scalar()
+        except Exception:  # no schema yet
+            stored = 0
+    if stored < incidents * 0.97:
+        print(f"Building a database of about {incidents:,} incidents at {url} ...", flush=True)
+        built = build(engine, incidents)
+        print(f"Built {built['incidents']:,} incidents over {built['months']} months in {built['seconds']:.0f} s "
+              f"({built['incidents'] / built['seconds']:,.0f} rows/s)\n", flush=True)
+    return engine

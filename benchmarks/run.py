@@ -18,7 +18,6 @@ from sqlalchemy import func, select
 from queries import periods
 from queries.areas import list_areas
 from queries.counts import change_between, counts, latest_month, monthly_counts
-from queries.db import make_engine
 from queries.demo import month_csv
 from queries.importers.policeuk import import_policeuk
 from queries.reference import ASB, COMPARISON_AREAS, OXFORD
@@ -26,7 +25,7 @@ from queries.repeat import repeat_locations
 from queries.schema import incident
 from queries.series import series_catalogue, series_values
 
-from .build import build
+from .build import ensure_built
 
 OUT = Path(__file__).parent / "out"
 
@@ -56,17 +55,7 @@ def main() -> None:
 
     OUT.mkdir(exist_ok=True)
     url = args.database_url or f"sqlite:///{OUT / f'benchmark-{args.incidents}.sqlite'}"
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        try:
-            stored = conn.execute(select(func.count()).select_from(incident)).scalar()
-        except Exception:
-            stored = 0
-    if stored < args.incidents * 0.97:
-        print(f"Building a database of about {args.incidents:,} incidents at {url} ...", flush=True)
-        built = build(engine, args.incidents)
-        print(f"Built {built['incidents']:,} incidents over {built['months']} months in {built['seconds']:.0f} s "
-              f"({built['incidents'] / built['seconds']:,.0f} rows/s)\n", flush=True)
+    engine = ensure_built(url, args.incidents)
     with engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(incident)).scalar()
     last = latest_month(engine)
