@@ -7,7 +7,7 @@ LOCK := requirements.lock
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TIMED := bash .ci/timed
 
-.PHONY: run test setup setup-dev browser benchmark lint test-fast test-browser lock plotly-bundles brotli-copies
+.PHONY: run test setup setup-dev browser benchmark benchmark-targets lint test-fast test-browser lock plotly-bundles brotli-copies
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ test-browser: setup-dev browser
 
 benchmark: setup-dev
 	$(BIN)/python -m benchmarks.run
+
+# Every speed target (callbacks, hotspot view, first paint, page weight) in one table.
+benchmark-targets: setup-dev browser
+	$(BIN)/python -m benchmarks.targets
 
 # Rebuild the lock from a clean environment after changing requirements*.txt.
 lock:
