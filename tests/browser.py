@@ -31,9 +31,11 @@ WAIT_MS = 90_000
 # (its renderer shows "_dash-loading-callback" while any is).
 DASH_SETTLED = """() => document.readyState === 'complete' && !!document.querySelector('#react-entry-point')
     && !document.querySelector('._dash-loading, ._dash-loading-callback')"""
-# True once every Plotly chart on the page has drawn its SVG.
-CHARTS_DRAWN = """() => { const plots = [...document.querySelectorAll('.js-plotly-plot')];
-    return plots.every(p => p.querySelector('.main-svg')); }"""
+# True once every chart on the page has drawn its SVG. It asks dcc.Graph's own element, not
+# plotly's: until the plotly bundle has loaded and a chart's turn has come, the graph holds
+# no .js-plotly-plot at all, and "every plot has drawn" would hold for a page with none.
+CHARTS_DRAWN = """() => { const graphs = [...document.querySelectorAll('.dash-graph')];
+    return graphs.every(g => !g.classList.contains('dash-graph--pending') && g.querySelector('.main-svg')); }"""
 
 
 def _serve(config: dict, ports) -> None:
