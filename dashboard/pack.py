@@ -141,10 +141,12 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.add_page()
     shown = places.head(TABLE_ROWS)
     pdf.heading(f"Places to look at: the {len(shown)} busiest of {len(ranked):,}")
-    pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}")), [
-        ("rank", "Rank"), ("place_name", "Place"), ("street", "Street (map point)"), ("count", "Incidents"),
-        ("baseline_mean", "Usual / month"), ("change", "Change on usual"), ("class_name", "What it means"),
-        ("imd2019_decile", "Depriv. decile")], (9, 48, 38, 15, 15, 16, 27, 14))
+    columns, widths = _with_street([
+        ("rank", "Rank", 9), ("place_name", "Place", 48), ("street", "Busiest street (map point)", 38),
+        ("count", "Incidents", 15), ("baseline_mean", "Usual / month", 15), ("change", "Change on usual", 16),
+        ("class_name", "What it means", 27), ("imd2019_decile", "Depriv. decile", 14)], filters.level)
+    pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}")),
+                    columns, widths)
     pdf.heading("Why each place is listed")
     pdf.set_font("Helvetica", "", 8)
     for row in shown.itertuples():
@@ -159,10 +161,10 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
                       + ".")
     else:
         pdf.paragraph("Only places whose change passes an exact test (5% false discovery rate), largest first.")
-        pdf.frame_table(changes.head(TABLE_ROWS), [("place_name", "Place"), ("street", "Street (map point)"),
-                                                   ("count_now", "This period"), ("count_before", "Period before"),
-                                                   ("change", "Change"), ("meaning", "What it means")],
-                        (50, 40, 18, 20, 16, 46))
+        pdf.frame_table(changes.head(TABLE_ROWS), *_with_street([
+            ("place_name", "Place", 50), ("street", "Busiest street (map point)", 40), ("count_now", "This period", 18),
+            ("count_before", "Period before", 20), ("change", "Change", 16), ("meaning", "What it means", 46)],
+            filters.level))
     pdf.heading("Map points with two or more incidents")
     pdf.paragraph("Each police.uk map point stands for many addresses nearby: these are not repeat addresses or "
                   "victims.")
@@ -325,6 +327,16 @@ def _scale_bar(pdf: PackPDF, x: float, y: float, scale: float) -> None:
     pdf.line(x + width, y - 1.2, x + width, y)
     pdf.set_font("Helvetica", "", 7)
     pdf.text(x, y - 1.8, f"{length // 1000} km" if length >= 1000 else f"{length} m")
+
+
+def _with_street(columns: list[tuple[str, str, float]], level: str) -> tuple[list[tuple[str, str]], tuple[float, ...]]:
+    """A table's columns and widths (mm) at a level: where the street column would repeat
+    the place's name (data.columns_for_level) its width goes to the place."""
+    kept = dict(data.columns_for_level([(key, label) for key, label, _ in columns], level))
+    widths = {key: width for key, _, width in columns}
+    if "street" not in kept:
+        widths["place_name"] += widths.pop("street")
+    return [(key, label) for key, label, _ in columns if key in kept], tuple(widths[key] for key in kept)
 
 
 def build_zip(reader: Reader, filters: Filters) -> bytes:

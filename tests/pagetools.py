@@ -54,6 +54,19 @@ def table_rows(section) -> list[list[str]]:
     return rows
 
 
+def table_records(section) -> list[dict[str, str]]:
+    """The card's table rows as {column heading: cell text}: tests then read a cell by its
+    heading, whatever columns a view shows."""
+    headings = []
+    for component in walk(section):
+        if isinstance(component, html.Thead):
+            headings = [_children(cell) for cell in _children(_children(component))]
+        table = deferred(component)
+        if table:
+            headings = table["columns"]
+    return [dict(zip(headings, row, strict=True)) for row in table_rows(section)]
+
+
 def deferred(component) -> dict | None:
     """The table a ``data_table`` element carries, if ``component`` is one."""
     source = getattr(component, "data-table", None) if isinstance(component, html.Div) else None

@@ -19,7 +19,7 @@ from queries.hotspots import LSOA, gi_star_cells, hotspots
 from queries.reference import OXFORD, THAMES_VALLEY
 
 from .conftest import demo_database
-from .pagetools import card, table_rows, texts
+from .pagetools import card, table_records, texts
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +47,13 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     filters = Filters(areas=(OXFORD,), end="2024-12")
     tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
     expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
-    rows = table_rows(card(tree, "hotspot-places"))
-    assert [r[1] for r in rows[:5]] == expected["place_name"][:5].tolist()
-    assert [int(r[3].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
+    rows = table_records(card(tree, "hotspot-places"))
+    assert [r["Place"] for r in rows[:5]] == expected["place_name"][:5].tolist()
+    assert [int(r["Incidents"].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
+    # A street location's name is its street: no column repeats it; a rate is for a whole LSOA.
+    assert not any("street" in heading.lower() or "per 1,000" in heading for heading in rows[0])
+    for row, kind in zip(rows, expected["class"], strict=False):
+        assert (row["What it means"] == "Not a hotspot") == (kind == ""), (row, kind)
     figure = _map(tree)
     cells = gi_star_cells(engine, OXFORD, None, "2024-12", "2024-12")
     assert sum(figure["data"][0]["z"]) == cells["count"].sum() == expected["count"].sum()
@@ -87,15 +91,30 @@ def test_a_force_wide_map_names_the_town_of_each_labelled_street(cache, engine):
     assert south - 0.003 <= expected["latitude"].min() and north + 0.003 >= expected["latitude"].max()
 
 
+def test_an_lsoa_or_cell_names_its_busiest_street(cache, engine):
+    filters = Filters(areas=(OXFORD,), end="2024-12", level=LSOA)
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, LSOA)
+    rows = table_records(card(tree, "hotspot-places"))
+    assert [r["Busiest street (police.uk map point)"] for r in rows[:5]] == expected["street"][:5].tolist()
+    # The rate is the incidents over the LSOA's residents (ONS mid-year estimate), per 1,000.
+    with_residents = [row for row in rows if row["LSOA population"] != "–"]  # some demo LSOAs have none
+    assert with_residents
+    for row in with_residents[:5]:
+        count, residents = int(row["Incidents"].replace(",", "")), int(row["LSOA population"].replace(",", ""))
+        assert float(row["Incidents per 1,000 residents"]) == pytest.approx(1000 * count / residents, abs=0.06)
+    assert all(street.startswith("On or near ") for street in expected["street"][:5])
+
+
 def test_missing_baseline_months_are_named_and_no_class_is_given(cache):
     filters = Filters(areas=(OXFORD,), end="2023-03", baseline=12)  # the demo starts in 2023-01
     tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
     text = texts(tree)
     assert "2 of the 12 baseline months are loaded; missing: March to December 2022." in text
     assert "No place is classed" in text
-    rows = table_rows(card(tree, "hotspot-places"))
-    assert rows and all(r[6] == "" for r in rows)  # "What it means" is empty
-    assert all("not classed, as too few months are loaded" in r[7] for r in rows)
+    rows = table_records(card(tree, "hotspot-places"))
+    assert rows and all(r["What it means"] == "Not classed" for r in rows)
+    assert all("not classed, as too few months are loaded" in r["Why it is listed"] for r in rows)
 
 
 def _map(tree):
@@ -148,7 +167,7 @@ def test_the_pack_pdf_has_its_pages_and_tables(app, engine):
                     "SYNTHETIC DEMO DATA", "OXFORD", "Contains OS data"):
         assert heading in text, heading
     top = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location").iloc[0]
-    assert f"1 {top['place_name']} {top['street']} {top['count']}" in " ".join(text.split())
+    assert f"1 {top['place_name']} {top['count']}" in " ".join(text.split())
     assert f"1. {top['place_name']}: {top['count']} this month" in " ".join(text.split())  # why it is listed
 
 
@@ -159,8 +178,8 @@ def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
                                           "hotspot-places.csv", "hotspot-repeats.csv"]
     places = list(csv.DictReader(io.StringIO(archive.read("hotspot-places.csv").decode())))
     filters = Filters(areas=(OXFORD,), end="2024-12")
-    rows = table_rows(card(page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS)), "hotspot-places"))
-    assert [(p["Place"], p["Incidents"]) for p in places[:10]] == [(r[1], r[3]) for r in rows[:10]]
+    rows = table_records(card(page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS)), "hotspot-places"))
+    assert [(p["Place"], p["Incidents"]) for p in places[:10]] == [(r["Place"], r["Incidents"]) for r in rows[:10]]
     # Every CSV of the pack has coordinates, LSOA codes and names.
     for name in ("hotspot-places.csv", "hotspot-changes.csv", "hotspot-repeats.csv"):
         header = archive.read(name).decode().splitlines()[0]

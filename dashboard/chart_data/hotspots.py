@@ -21,6 +21,7 @@ from queries.hotspots import (
     EMERGING,
     FADING,
     HOTSPOT_SCHEMA,
+    LOCATION,
     LSOA,
     NEW,
     PERSISTENT,
@@ -40,6 +41,8 @@ from .spec import ChartSpec, Reader
 DEFAULTS = Filters(areas=(OXFORD,))
 CLASS_TEXT = {NEW: "New hotspot", EMERGING: "Emerging hotspot", PERSISTENT: "Persistent hotspot", FADING: "Fading",
               "": ""}
+# What an unclassed row's "What it means" says: a blank cell reads as missing data.
+NOT_A_HOTSPOT, NOT_CLASSED = "Not a hotspot", "Not classed"
 CLASS_MEANING = {
     NEW: "Significantly busy this period and never in the baseline months: a new problem to look at.",
     EMERGING: "Significantly busy now, only now and then before, and well above its usual level: getting worse.",
@@ -178,7 +181,7 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
         frame["rate_per_1000"] = pd.Series([pd.NA] * len(frame), dtype="Float64")  # a rate is for a whole LSOA
     change = frame["count"] - frame["expected"]
     return _rounded(frame.assign(
-        rank=range(1, len(frame) + 1), class_name=frame["class"].map(CLASS_TEXT),
+        rank=range(1, len(frame) + 1), class_name=class_names(frame["class"], classed),
         change=change, why=[why_listed(row, classed, months) for row in frame[WHY_INPUTS].to_dict("records")],
     ))
 
@@ -200,10 +203,16 @@ def cells_table(reader: Reader, filters: Filters) -> pd.DataFrame:
         {"hot": "In a hot cluster", "cold": "In a cold cluster", "": ""})))
 
 
+def class_names(classes: pd.Series, classed: bool) -> pd.Series:
+    """Each place's class in words; a place in no class is not a hotspot, or, when too few
+    months are loaded to class any place, not classed."""
+    return classes.map(CLASS_TEXT).replace("", NOT_A_HOTSPOT if classed else NOT_CLASSED)
+
+
 def repeats_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     result = analysis(reader, filters)
     frame = result.repeats if result else repeats_of(empty_hotspots())
-    return frame.assign(class_name=frame["class"].map(CLASS_TEXT))
+    return frame.assign(class_name=class_names(frame["class"], bool(result and result.coverage.classed)))
 
 
 def changes_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -250,6 +259,18 @@ CHANGES = ChartSpec("hotspot-changes", changes_data, (
     ("count_before", "Period before"), ("change", "Change"), ("meaning", "What it means"), *LOCATION_KEYS,
     ("p_value", "p (exact test)"), ("q_value", "q (FDR)")))
 CHARTS = (PLACES, CELLS, REPEATS, CHANGES)
+BUSIEST_STREET = "Busiest street (police.uk map point)"
+
+
+def columns_for_level(columns, level: str) -> list[tuple[str, str]]:
+    """A table's columns as shown at a level. A street location's name already names its
+    map point, so the street column would repeat it; for an LSOA or a grid cell it names the
+    busiest map point inside. A rate per resident is only for a whole LSOA (places_data
+    leaves it empty at the other levels), so only an LSOA table shows it."""
+    hidden = {"street"} if level == LOCATION else set()
+    if level != LSOA:
+        hidden.add("rate_per_1000")
+    return [(key, BUSIEST_STREET if key == "street" else label) for key, label in columns if key not in hidden]
 
 
 def crime_words(filters: Filters) -> str:

@@ -28,6 +28,7 @@ SHORT_TABLE_ROWS = 20
 OFFICER_PLACE_COLUMNS = [c for c in data.OFFICER_COLUMNS if c[0] != "rank"] + list(data.CONTEXT_COLUMNS)
 CHANGE_COLUMNS = [c for c in data.CHANGES.columns if c[0] in ("place_name", "street", "count_now", "count_before",
                                                                "change", "meaning")]
+UNCLASSED = (data.NOT_A_HOTSPOT, data.NOT_CLASSED)
 APPENDIX_COLUMNS = [("place_name", "Place"), ("lsoa_code", "LSOA code"), *data.APPENDIX_COLUMNS]
 METHOD = [
     html.P("A place's usual level is its monthly mean over the baseline months before the period that are loaded; "
@@ -83,8 +84,9 @@ def render(reader, filters, query: str) -> list:
             className="d-flex gap-2 mb-4",
         ),
         _map_card(figure, data.cells_table(reader, filters), query, description),
-        _places_card(places, len(ranked), query, level),
-        _table_card(data.CHANGES, data.changes_data(reader, filters), CHANGE_COLUMNS, "What changed since the period before",
+        _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level)),
+        _table_card(data.CHANGES, data.changes_data(reader, filters), data.columns_for_level(CHANGE_COLUMNS, filters.level),
+                    "What changed since the period before",
                     "Only places whose count changed significantly from the period of the same length just before "
                     "(exact test, 5% false discovery rate), largest change first.", query),
         _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
@@ -133,10 +135,10 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
     )
 
 
-def _places_card(places: pd.DataFrame, total: int, query: str, level: str) -> html.Section:
+def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns) -> html.Section:
     shown = places.head(TABLE_ROWS)
     header = html.Thead(html.Tr([html.Th("Rank", scope="col")]
-                                + [html.Th(label, scope="col") for _, label in OFFICER_PLACE_COLUMNS]
+                                + [html.Th(label, scope="col") for _, label in columns]
                                 + [html.Th("Map", scope="col")]))
     body = []
     # Rows in Dash's JSON form (``element``): fifty rows of component objects took a sixth
@@ -144,7 +146,7 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str) -> ht
     for row in shown.to_dict("records"):
         cells = [element("Td", row["rank"], {}), element("Th", row["place_name"], {"scope": "row"})]
         cells += [element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end")})
-                  for key, _ in OFFICER_PLACE_COLUMNS[1:]]
+                  for key, _ in columns[1:]]
         button = element("Button", "Zoom", {
             "type": "button", "className": "btn btn-link btn-sm p-0",
             "id": {"type": ids.HOTSPOT_ZOOM, "lon": round(row["longitude"], 6), "lat": round(row["latitude"], 6)},
@@ -156,7 +158,7 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str) -> ht
             html.P(f"The {len(shown)} busiest of the {total:,} places with incidents this period (or fading); "
                    "the CSV holds all, with coordinates, LSOA codes and the statistics."),
             html.Div(dbc.Table([html.Caption(f"Places by {level}"), header, html.Tbody(body)],
-                               size="sm", striped=True, class_name=table_class(len(OFFICER_PLACE_COLUMNS) + 2)),
+                               size="sm", striped=True, class_name=table_class(len(columns) + 2)),
                      className="table-responsive"),
             html.Div(csv_link(data.PLACES.chart_id, query)),
         ],
@@ -170,7 +172,7 @@ CELL_CLASS = {"street": "", "class_name": "", "why": "text-long"}
 
 def _words(key: str, value):
     if key == "class_name":
-        return html.Strong(value) if value else ""
+        return value if value in UNCLASSED else html.Strong(value)
     if key == "change" and not pd.isna(value):
         return f"{value:+.1f}"
     return cell(value)
