@@ -145,7 +145,8 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         ("rank", "Rank", 9), ("place_name", "Place", 48), ("street", "Busiest street (map point)", 38),
         ("count", "Incidents", 15), ("baseline_mean", "Usual / month", 15), ("change", "Change on usual", 16),
         ("class_name", "What it means", 27), ("imd2019_decile", "Depriv. decile", 14)], filters.level)
-    pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}")),
+    pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
+                                 baseline_mean=shown["baseline_mean"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}")),
                     columns, widths)
     pdf.heading("Why each place is listed")
     pdf.set_font("Helvetica", "", 8)

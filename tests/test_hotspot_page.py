@@ -50,6 +50,7 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     rows = table_records(card(tree, "hotspot-places"))
     assert [r["Place"] for r in rows[:5]] == expected["place_name"][:5].tolist()
     assert [int(r["Incidents"].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
+    assert [r["Usual per month"] for r in rows] == [f"{m:.2f}" for m in expected["baseline_mean"][:len(rows)]]
     # A street location's name is its street: no column repeats it; a rate is for a whole LSOA.
     assert not any("street" in heading.lower() or "per 1,000" in heading for heading in rows[0])
     for row, kind in zip(rows, expected["class"], strict=False):
@@ -89,6 +90,12 @@ def test_a_force_wide_map_names_the_town_of_each_labelled_street(cache, engine):
     (west, south), (east, north) = figure["layout"]["meta"]["bounds"]
     assert west - 0.004 <= expected["longitude"].min() and east + 0.004 >= expected["longitude"].max()
     assert south - 0.003 <= expected["latitude"].min() and north + 0.003 >= expected["latitude"].max()
+
+
+def test_a_whole_usual_level_keeps_its_decimals():
+    # A mean reads "2.00" beside "2.50", never "2"; a change keeps its sign.
+    assert [page._words("baseline_mean", v) for v in (2.0, 0.0, 2.5, 1234.5)] == ["2.00", "0.00", "2.50", "1,234.50"]
+    assert page._words("change", 2.0) == "+2.0"
 
 
 def test_an_lsoa_or_cell_names_its_busiest_street(cache, engine):

@@ -175,6 +175,8 @@ def _words(key: str, value):
         return value if value in UNCLASSED else html.Strong(value)
     if key == "change" and not pd.isna(value):
         return f"{value:+.1f}"
+    if key == "baseline_mean" and not pd.isna(value):
+        return f"{value:,.2f}"  # a mean: "2.00" beside "2.50", not "2"
     return cell(value)
 
 
