@@ -141,7 +141,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.add_page()
     shown = places.head(TABLE_ROWS)
     pdf.heading(f"Places to look at: the {len(shown)} busiest of {len(ranked):,}")
-    columns, widths = _with_street([
+    columns, widths = _level_columns([
         ("rank", "Rank", 9), ("place_name", "Place", 48), ("street", "Busiest street (map point)", 38),
         ("count", "Incidents", 15), ("baseline_mean", "Usual / month", 15), ("change", "Change on usual", 16),
         ("class_name", "What it means", 27), ("imd2019_decile", "Depriv. decile", 14)], filters.level)
@@ -162,7 +162,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
                       + ".")
     else:
         pdf.paragraph("Only places whose change passes an exact test (5% false discovery rate), largest first.")
-        pdf.frame_table(changes.head(TABLE_ROWS), *_with_street([
+        pdf.frame_table(changes.head(TABLE_ROWS), *_level_columns([
             ("place_name", "Place", 50), ("street", "Busiest street (map point)", 40), ("count_now", "This period", 18),
             ("count_before", "Period before", 20), ("change", "Change", 16), ("meaning", "What it means", 46)],
             filters.level))
@@ -330,13 +330,13 @@ def _scale_bar(pdf: PackPDF, x: float, y: float, scale: float) -> None:
     pdf.text(x, y - 1.8, f"{length // 1000} km" if length >= 1000 else f"{length} m")
 
 
-def _with_street(columns: list[tuple[str, str, float]], level: str) -> tuple[list[tuple[str, str]], tuple[float, ...]]:
-    """A table's columns and widths (mm) at a level: where the street column would repeat
-    the place's name (data.columns_for_level) its width goes to the place."""
-    kept = dict(data.columns_for_level([(key, label) for key, label, _ in columns], level))
+def _level_columns(columns: list[tuple[str, str, float]], level: str) -> tuple[list[tuple[str, str]], tuple[float, ...]]:
+    """A table's columns and widths (mm) at a level (data.columns_for_level): where the
+    street column would repeat the place's name, its width goes to the place."""
+    kept = [key for key, _ in data.columns_for_level([(key, label) for key, label, _ in columns], level)]
     widths = {key: width for key, _, width in columns}
     if "street" not in kept:
-        widths["place_name"] += widths.pop("street")
+        widths["place_name"] += widths["street"]
     return [(key, label) for key, label, _ in columns if key in kept], tuple(widths[key] for key in kept)
 
 
