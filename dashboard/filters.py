@@ -19,6 +19,8 @@ COUNT = "count"
 MEASURES = (RATE, COUNT)
 BASELINE_CHOICES = (3, 6, 12, 24)
 LEVEL_LABELS = {"location": "Street location", "lsoa": "LSOA", "cell": "Grid cell (250 m)"}
+# The same mid-sentence ("Places by LSOA"): lower-casing the labels would give "lsoa".
+LEVEL_WORDS = {"location": "street location", "lsoa": "LSOA", "cell": "grid cell (250 m)"}
 GRAIN_LABELS = {
     periods.MONTH: "Month",
     periods.QUARTER: "Quarter",

@@ -21,7 +21,7 @@ from queries.reference import AREAS_BY_CODE
 from .chart_data import hotspots as data
 from .chart_data.spec import Reader
 from .csv_output import chart_csv
-from .filters import LEVEL_LABELS, Filters
+from .filters import LEVEL_WORDS, Filters
 from .formatting import cell
 from .maps import label_point, outline_edges, rings
 
@@ -122,7 +122,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 8, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.paragraph(f"Generated {generated}. Usual levels: the monthly mean over the loaded months of the "
-                  f"{data.baseline_of(reader, filters)} before the period. Places by {LEVEL_LABELS[filters.level].lower()}.")
+                  f"{data.baseline_of(reader, filters)} before the period. Places by {LEVEL_WORDS[filters.level]}.")
     if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this pack are made up.", border=1,

@@ -102,6 +102,7 @@ def test_an_lsoa_or_cell_names_its_busiest_street(cache, engine):
     filters = Filters(areas=(OXFORD,), end="2024-12", level=LSOA)
     tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
     expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, LSOA)
+    assert "Places by LSOA, busiest first" in texts(tree)
     rows = table_records(card(tree, "hotspot-places"))
     assert [r["Busiest street (police.uk map point)"] for r in rows[:5]] == expected["street"][:5].tolist()
     # The rate is the incidents over the LSOA's residents (ONS mid-year estimate), per 1,000.

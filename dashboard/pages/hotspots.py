@@ -15,7 +15,7 @@ from ..chart_data import hotspots as data
 from ..charts import csv_link, message_card
 from ..components import data_table, element, table_class
 from ..filter_bar import AREA_CONTROL, BASELINE_CONTROL, CRIME_TYPES_CONTROL, LEVEL_CONTROL, PERIOD_CONTROL
-from ..filters import LEVEL_LABELS
+from ..filters import LEVEL_WORDS
 from ..formatting import cell
 from ..maps import FOCUS_ZOOM
 from ..settings import current_settings
@@ -67,7 +67,7 @@ def render(reader, filters, query: str) -> list:
         message = "No incidents of these types were recorded here in this period."
         return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
     figure = data.map_figure(reader, filters, current_basemap(), places)
-    level = LEVEL_LABELS[filters.level].lower()
+    level = LEVEL_WORDS[filters.level]
     limit = data.limit_note(reader, filters)
     return [
         *([html.P(limit, className="alert alert-info")] if limit else []),
