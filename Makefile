@@ -22,8 +22,14 @@ $(VENV)/.requirements-installed: requirements.txt $(LOCK) | $(BIN)/python
 
 setup: $(VENV)/.requirements-installed
 
-setup-dev: $(BIN)/python
+# The test packages, installed once per change of the requirements (a stamp, as for `setup`):
+# `test` runs lint, the fast and the browser tier, each of which needs them, and pip must not
+# run again for each.
+$(VENV)/.dev-requirements-installed: requirements-dev.txt requirements.txt $(LOCK) | $(BIN)/python
 	$(BIN)/pip install -q -c $(LOCK) -r requirements-dev.txt
+	@touch $@ $(VENV)/.requirements-installed
+
+setup-dev: $(VENV)/.dev-requirements-installed
 
 # Debian's Chromium for the browser tests; no browser is ever downloaded. Playwright drives
 # it directly, so no chromium-driver.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from .browser import WAIT_MS, chromium, live_server, new_page, settled
-from .conftest import demo_database
+from .conftest import demo_database, unavailable
 
 pytestmark = pytest.mark.browser
 PROJECT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,7 @@ def _free_port() -> int:
             except OSError:
                 continue
             return port
-    pytest.skip(f"no free port in {GUNICORN_PORTS}")
+    unavailable(f"no free port in {GUNICORN_PORTS}")
 
 
 @contextmanager

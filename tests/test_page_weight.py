@@ -11,7 +11,7 @@ from dashboard.pages import PAGES
 
 from .browser import CHROMIUM, live_server, new_page
 from .browser import chromium as browser_chromium
-from .conftest import demo_database
+from .conftest import demo_database, unavailable
 
 pytestmark = pytest.mark.browser
 LIMIT = 1_000_000  # bytes, compressed, for a page's first visit with an empty cache
@@ -21,7 +21,7 @@ MAP_PAGES = {"/hotspots"}
 @pytest.fixture(scope="module")
 def visits(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+        unavailable(f"Chromium not installed at {CHROMIUM}")
     config = {"database_url": demo_database(tmp_path_factory, "weight", "2024-01", "2024-12", 0.04)}
     # The browser is closed before the tests run: a later test starts its own.
     with live_server(config) as url, chromium() as browser:

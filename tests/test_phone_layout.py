@@ -10,7 +10,7 @@ import pytest
 from dashboard.pages import PAGES
 
 from .browser import CHROMIUM, CHROMIUM_ARGS, live_server
-from .conftest import demo_database
+from .conftest import demo_database, unavailable
 
 pytestmark = pytest.mark.browser
 WIDTH = 390
@@ -38,7 +38,7 @@ OVERFLOWING = """(width) => {
 @pytest.fixture(scope="module")
 def phone(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+        unavailable(f"Chromium not installed at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
     config = {"database_url": demo_database(tmp_path_factory, "phone", "2024-01", "2024-12", 0.04)}
