@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import Engine, delete, insert, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,8 +15,14 @@ from .sessions import end_sessions_of
 ROLES = ("partner", "admin")
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{3,80}$")
 MIN_PASSWORD = 12
-# A hash to check against when the user does not exist, so timing does not reveal it.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-000")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the user does not exist, so timing does not reveal it.
+
+    Made on first use, not at import: scrypt costs a quarter of a second of every start-up."""
+    return generate_password_hash("not-a-real-password-000")
 
 
 def set_account(engine: Engine, username: str, password: str, role: str) -> None:
@@ -53,6 +60,6 @@ def authenticate(engine: Engine, username: str, password: str) -> str | None:
             select(user_account.c.password_hash, user_account.c.role).where(user_account.c.username == username)
         ).first()
     if row is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return row.role if check_password_hash(row.password_hash, password) else None
