@@ -6,7 +6,6 @@ second, confirmed request imports it, in one transaction, logged with who did it
 
 from __future__ import annotations
 
-import hmac
 import os
 import re
 import secrets
@@ -112,7 +111,6 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
 
     @admin.post("/upload")
     def upload_check():
-        _check_csrf()
         kind = request.form.get("kind")
         upload = request.files.get("file")
         if kind not in KINDS or upload is None or not upload.filename:
@@ -129,7 +127,6 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
 
     @admin.post("/upload/confirm")
     def upload_confirm():
-        _check_csrf()
         upload = session.pop("pending_upload", None)
         path = pending.path(upload.get("token")) if isinstance(upload, dict) else None
         if path is None:
@@ -150,11 +147,6 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
         return redirect(f"{prefix()}admin/imports")
 
     return admin
-
-
-def _check_csrf() -> None:
-    if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
-        abort(400)
 
 
 def _validate(engine: Engine, kind: str, name: str, data: bytes) -> dict:
