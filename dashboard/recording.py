@@ -24,6 +24,7 @@ from queries.reference import AREAS, CRIME_TYPES
 from queries.targets import check_target, list_targets, save_targets
 
 from .auth import PARTNER, csrf_token, current_user, page, require
+from .upload_checks import check_csv_upload
 
 MAX_UPLOAD = 1024 * 1024
 
@@ -70,6 +71,7 @@ def create_recording(engine: Engine) -> Blueprint:
             handle.write(data)
             handle.flush()
             try:
+                check_csv_upload(name, data)
                 rows = parse_interventions_csv(engine, handle.name, display_name=name)
             except ImportRejected as rejected:
                 problems = [(str(e), "") for e in rejected.errors]
