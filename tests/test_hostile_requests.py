@@ -25,7 +25,7 @@ def app(tmp_path_factory):
     engine = make_engine(url)
     import_series(engine, FIXTURES / "series" / "partner-series.csv")
     engine.dispose()
-    return create_app({"database_url": url})
+    return create_app({"database_url": url, "rate_limit_enabled": False})  # crafted requests by the hundred
 
 
 @pytest.fixture
