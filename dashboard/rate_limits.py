@@ -58,4 +58,6 @@ def register_rate_limits(server: Flask, settings, key_prefix: str = "csd-rate") 
         if view not in wrapped:
             wrapped[view] = limiter.shared_limit(budgets[budget], scope=budget)(view)
         server.view_functions[endpoint] = wrapped[view]
+    # The limits hold the limiter weakly: the app keeps it alive.
+    server.extensions["rate_limiter"] = limiter
     return limiter

@@ -2,12 +2,15 @@
 characters in form fields or query strings.
 
 The cap is checked against the declared length before anything is read, so a 300 MB body is
-answered 413 at once; a body without a declared length is cut off at the cap as it is read
-(Werkzeug's limited stream). Upload forms get their own, larger caps. A NUL character is
+answered 413 at once; of a body sent in chunks with no declared length, at most one byte past
+the cap is read before the 413 (Werkzeug alone would cut it off at the cap and pass on the
+truncated body). Upload forms get their own, larger caps. A NUL character is
 never meaningful in a form field and PostgreSQL refuses to store one.
 """
 
 from __future__ import annotations
+
+import io
 
 from flask import Flask, abort, request
 
@@ -27,7 +30,13 @@ def register_body_limits(server: Flask, default_bytes: int, endpoint_bytes: dict
         if larger is not None:
             request.max_content_length = larger
         declared, cap = request.content_length, request.max_content_length
-        if declared is not None and cap is not None and declared > cap:
+        if cap is None:
+            return
+        if declared is None and request.environ.get("wsgi.input_terminated"):
+            body = _read_up_to(request.environ["wsgi.input"], cap + 1)
+            request.environ["wsgi.input"], request.environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+            declared = len(body)
+        if declared is not None and declared > cap:
             abort(413, description=f"The request is larger than this address accepts ({_size(cap)}).")
 
 
@@ -47,6 +56,17 @@ def register_nul_check(server: Flask) -> None:
         for upload in request.files.values() if len(sources) > 1 else ():
             if "\x00" in (upload.filename or ""):
                 abort(400, description="The file's name contains a NUL character, which is never valid.")
+
+
+def _read_up_to(stream, limit: int) -> bytes:
+    parts, size = [], 0
+    while size < limit:
+        part = stream.read(min(64 * 1024, limit - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
 
 
 def _size(limit: int) -> str:
