@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from html import escape
 from pathlib import Path
 
 from dash import Dash
@@ -16,18 +17,23 @@ from dash.exceptions import DependencyException
 from flask import Flask, has_request_context, request
 
 from dashboard import layout, routing
+from dashboard.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
 from dashboard.admin import PendingUploads, create_admin
 from dashboard.api import api_error_response, create_api
 from dashboard.auth import page, register_auth
 from dashboard.basemap import create_basemap
 from dashboard.cache import MEGABYTE, QueryCache
 from dashboard.cli import register_cli
+from dashboard.csrf import register_csrf
 from dashboard.downloads import create_downloads
 from dashboard.evaluation_api import create_evaluation_api
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
 from dashboard.index import LeanDash
+from dashboard.rate_limits import register_rate_limits
+from dashboard.recording import MAX_UPLOAD as RECORD_UPLOAD_BYTES
 from dashboard.recording import create_recording
+from dashboard.request_limits import FORM_OVERHEAD, register_body_limits, register_nul_check
 from dashboard.security import content_security_policy, register_security_headers
 from dashboard.serving import (
     brotli_copies,
@@ -75,6 +81,13 @@ def create_app(config: dict | None = None) -> Dash:
     server.extensions["query_cache"] = query_cache
     static = (f"{prefix}_dash-component-suites/", f"{prefix}assets/", f"{prefix}_favicon")
 
+    # Bodies are capped before any hook reads one; then no NUL, then the CSRF token (reads the form).
+    register_body_limits(server, settings.max_request_kb * 1024, {
+        "admin.upload_check": min(ADMIN_UPLOAD_BYTES, settings.import_max_bytes) + FORM_OVERHEAD,
+        "record.interventions_upload": RECORD_UPLOAD_BYTES + FORM_OVERHEAD,
+    })
+    register_nul_check(server)
+    register_csrf(server)
     throttle = server.extensions["sign_in_throttle"] = SignInThrottle(engine, settings.cache_redis_url)
     register_auth(server, engine, settings, throttle)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
@@ -105,6 +118,7 @@ def create_app(config: dict | None = None) -> Dash:
     app.layout = lambda: _layout(app, query_cache)
     routing.register_callbacks(app, query_cache)
     register_request_guard(app, routing.page_paths())
+    register_rate_limits(server, settings)
     # Dash registers its component libraries (the JavaScript it may serve) on the first request a
     # process sees. Under gunicorn, a worker whose first requests are several script files at once
     # answered all but one with a 500; so every process registers them now, before it serves.
@@ -147,18 +161,27 @@ class _NoData:
 def _register_error_handlers(server: Flask, prefix: str) -> None:
     """Errors never show a traceback; API paths answer in JSON."""
 
-    def handler(status: int, message: str):
-        def respond(_error):
+    def handler(status: int, message: str, explained: bool = False):
+        def respond(error):
+            # A refusal the client can act on says why (werkzeug escapes nothing: we do).
+            detail = getattr(error, "description", "") if explained else ""
             if request.path.startswith(f"{prefix}api/"):
-                return api_error_response(status, message)
-            return f"<!DOCTYPE html><html lang='en-GB'><title>{message}</title><h1>{message}</h1></html>", status
+                return api_error_response(status, f"{message}: {detail}" if detail else message)
+            reason = f"<p>{escape(detail)}</p>" if detail else ""
+            response = server.make_response((f"<!DOCTYPE html><html lang='en-GB'><title>{message}</title><h1>{message}</h1>"
+                                             f"{reason}</html>", status))
+            if status == 429 and getattr(error, "retry_after", None):
+                response.headers["Retry-After"] = str(error.retry_after)
+            return response
 
         return respond
 
-    server.register_error_handler(400, handler(400, "Bad request"))
+    server.register_error_handler(400, handler(400, "Bad request", explained=True))
     server.register_error_handler(403, handler(403, "Only signed-in partners or administrators may see this"))
     server.register_error_handler(404, handler(404, "Not found"))
     server.register_error_handler(405, handler(405, "Method not allowed"))
+    server.register_error_handler(413, handler(413, "Request too large", explained=True))
+    server.register_error_handler(429, handler(429, "Too many requests; please wait and try again", explained=True))
     server.register_error_handler(500, handler(500, "Something went wrong; the error has been logged"))
     # Dash raises this for a component-suite path it does not serve (``..%2F`` and the like).
     server.register_error_handler(DependencyException, handler(404, "Not found"))

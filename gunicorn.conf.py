@@ -20,6 +20,12 @@ keepalive = 5
 # the memory a Python process takes for its largest requests is rarely given back to the system.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
+# gunicorn's control socket (for ``gunicornc``) defaults to one path per user, so a second
+# instance on the host took it over from the first. Off unless this instance is given a path.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 accesslog = None
 logconfig_dict = {
     "version": 1,

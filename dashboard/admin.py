@@ -6,7 +6,6 @@ second, confirmed request imports it, in one transaction, logged with who did it
 
 from __future__ import annotations
 
-import hmac
 import os
 import re
 import secrets
@@ -18,8 +17,9 @@ from pathlib import Path
 from flask import Blueprint, abort, redirect, request, session
 from sqlalchemy import Engine, select
 
+from queries.import_lock import ImportBusy, import_lock
 from queries.importers.errors import ImportRejected
-from queries.importers.files import input_from_bytes
+from queries.importers.files import InputFile, input_from_bytes
 from queries.importers.policeuk import import_policeuk
 from queries.importers.policeuk_parse import FileSummary, StreetFile, read_policeuk_file
 from queries.importers.policeuk_store import check_not_partial
@@ -28,6 +28,7 @@ from queries.schema import import_log
 
 from .auth import ADMIN, csrf_token, current_user, page, require
 from .settings import current_settings
+from .upload_checks import check_csv_upload
 
 KINDS = {"policeuk": "data.police.uk street or outcomes CSV (or .csv.gz)", "series": "Partner series (template CSV)"}
 MAX_BYTES = 50 * 1024 * 1024
@@ -112,7 +113,6 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
 
     @admin.post("/upload")
     def upload_check():
-        _check_csrf()
         kind = request.form.get("kind")
         upload = request.files.get("file")
         if kind not in KINDS or upload is None or not upload.filename:
@@ -129,7 +129,6 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
 
     @admin.post("/upload/confirm")
     def upload_confirm():
-        _check_csrf()
         upload = session.pop("pending_upload", None)
         path = pending.path(upload.get("token")) if isinstance(upload, dict) else None
         if path is None:
@@ -138,11 +137,14 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
         named = path.with_name(upload["token"] + "-" + Path(str(upload["name"])).name)
         path.rename(named)
         try:
-            if upload["kind"] == "series":
-                import_series(engine, named, kind="partner", imported_by=current_user())
-            else:
-                import_policeuk(engine, [named], imported_by=current_user(),
-                                max_bytes=current_settings().import_max_bytes)
+            with import_lock(engine):
+                _store(engine, upload, named)
+        except ImportBusy as busy:
+            named.rename(path)  # still checked and kept: confirming again imports it
+            session["pending_upload"] = upload
+            return page(prefix(), "Import not started", f"<h1 class='h2'>Nothing was stored</h1><p>{escape(str(busy))}.</p>"
+                        f"<form method='post' action='{prefix()}admin/upload/confirm'><input type='hidden' name='csrf' "
+                        f"value='{escape(csrf_token())}'><button class='btn btn-primary' type='submit'>Try again</button></form>"), 409
         except ImportRejected as rejected:
             return page(prefix(), "Import failed", f"<h1 class='h2'>Nothing was stored</h1><pre>{escape(str(rejected))}</pre>"), 422
         finally:
@@ -152,20 +154,27 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
     return admin
 
 
-def _check_csrf() -> None:
-    if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
-        abort(400)
+def _store(engine: Engine, upload: dict, named: Path) -> None:
+    """Import a confirmed upload, recorded as the signed-in administrator's."""
+    if upload["kind"] == "series":
+        import_series(engine, named, kind="partner", imported_by=current_user())
+    else:
+        import_policeuk(engine, [named], imported_by=current_user(), max_bytes=current_settings().import_max_bytes)
 
 
 def _validate(engine: Engine, kind: str, name: str, data: bytes) -> dict:
     """Parse without storing: what would be imported, or every problem found."""
     try:
         if kind == "series":
+            check_csv_upload(name, data)
             parsed = parse_series(name, data)
             summary = [f"{len(parsed.values)} values in {len(parsed.series)} series: " + ", ".join(parsed.series)]
         else:
             # The importer's own check, so an upload is judged exactly as import-policeuk judges it.
-            parsed = read_policeuk_file(input_from_bytes(name, data, current_settings().import_max_bytes))
+            source = input_from_bytes(name, data, current_settings().import_max_bytes)
+            unpacked = source.read_bytes()  # once: checked here, then parsed
+            check_csv_upload(source.name, unpacked)
+            parsed = read_policeuk_file(InputFile(source.name, lambda: unpacked))
             if isinstance(parsed, StreetFile):
                 with engine.connect() as conn:  # the import would refuse a partial month: say so now
                     check_not_partial(conn, parsed, Counter(r["month"] for r in parsed.rows))

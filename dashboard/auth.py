@@ -9,9 +9,7 @@ proxy, believed only from the addresses in TRUSTED_PROXIES. Everything else is t
 
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 from datetime import timedelta
 from html import escape
 
@@ -23,6 +21,7 @@ from queries.sessions import end_session, session_account, start_session
 
 from .chart_data.spec import Audience, Reader
 from .clients import client_address, is_trusted, parse_trusted
+from .csrf import csrf_token, new_csrf_token
 from .settings import current_settings
 from .throttle import SignInThrottle
 
@@ -68,12 +67,6 @@ def require(role: str) -> None:
         abort(403)
 
 
-def csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return session["csrf"]
-
-
 def register_auth(server: Flask, engine, settings, throttle: SignInThrottle) -> None:
     prefix = settings.url_prefix
     trusted = parse_trusted(settings.trusted_proxies)
@@ -116,9 +109,7 @@ def register_auth(server: Flask, engine, settings, throttle: SignInThrottle) -> 
         if settings.auth_mode != "accounts":
             abort(404)
         message = ""
-        if request.method == "POST":
-            if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
-                abort(400)
+        if request.method == "POST":  # its token was checked before this view (dashboard.csrf)
             username = request.form.get("username", "")[:80]
             address = g.client_address
             if not throttle.allow(username, address):
@@ -133,7 +124,8 @@ def register_auth(server: Flask, engine, settings, throttle: SignInThrottle) -> 
                     session.permanent = True
                     # The sign-out form's token is made now: made later, during the page load, it
                     # raced parallel requests that wrote back the cookie without it.
-                    session.update(sid=token, csrf=secrets.token_urlsafe(24))
+                    session["sid"] = token
+                    new_csrf_token()
                     security_log.info("signed in", extra={"fields": {
                         "event": "sign_in", "account": username, "address": address}})
                     return redirect(prefix)
@@ -143,8 +135,6 @@ def register_auth(server: Flask, engine, settings, throttle: SignInThrottle) -> 
 
     @server.post(f"{prefix}logout")
     def logout():
-        if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
-            abort(400)
         end_session(engine, session.get("sid"))
         session.clear()
         return redirect(prefix)

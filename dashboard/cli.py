@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
 from queries.evaluation import EvaluationError
+from queries.import_lock import ImportBusy, import_lock
 from queries.importers.bookkeeping import current_user
 from queries.importers.boundaries import import_boundaries
 from queries.importers.errors import ImportRejected
@@ -26,8 +28,22 @@ from .settings import current_settings
 
 
 def register_cli(server: Flask, engine: Engine) -> None:
+    def one_at_a_time(command):
+        """Run an import holding the import lock; a second one at once is told plainly."""
+
+        @functools.wraps(command)
+        def run(*args, **kwargs):
+            try:
+                with import_lock(engine):
+                    return command(*args, **kwargs)
+            except ImportBusy as busy:
+                raise click.ClickException(str(busy)) from None
+
+        return run
+
     # Caches need no clearing here: every import bumps the data version their keys include.
     @server.cli.command("init-db")
+    @one_at_a_time
     def init_db_command():
         """Create or upgrade the schema and load the shipped figures and population."""
         bootstrap.init_db(engine)
@@ -40,6 +56,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
                        "into itself multiplies anti-social behaviour, whose rows have no Crime ID).")
     @click.option("--replace-partial", is_flag=True,
                   help="Let a file replace a stored month with under half the rows stored for it.")
+    @one_at_a_time
     def import_policeuk_command(paths, allow_duplicate_rows, replace_partial):
         """Import data.police.uk street and outcomes files: CSV, .csv.gz, zip or folders."""
         bootstrap.init_db(engine)
@@ -55,6 +72,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
 
     @server.cli.command("import-series")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @one_at_a_time
     def import_series_command(path):
         """Import partner series from a CSV in the documented template."""
         bootstrap.init_db(engine)
@@ -72,6 +90,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     @click.option("--year", type=int, help="Year of the estimates, if the file has no year column.")
     @click.option("--source", help="Where the estimates come from, shown beside rates.")
+    @one_at_a_time
     def import_population_command(path, year, source):
         """Import ONS mid-year population estimates (areas or LSOAs)."""
         bootstrap.init_db(engine)
@@ -86,6 +105,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
 
     @server.cli.command("import-boundaries")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @one_at_a_time
     def import_boundaries_command(path):
         """Import ONS district or LSOA boundaries (GeoJSON) for the hotspot map."""
         bootstrap.init_db(engine)
@@ -99,6 +119,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
     @server.cli.command("import-interventions")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
     @click.option("--by", "recorded_by", default=None, help="Who records them (default: the system user).")
+    @one_at_a_time
     def import_interventions_command(path, recorded_by):
         """Import interventions from a CSV in the documented template (all or nothing)."""
         bootstrap.init_db(engine)
@@ -120,6 +141,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
 
     @server.cli.command("import-targets")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @one_at_a_time
     def import_targets_command(path):
         """Import partner targets from a CSV (the columns of data/targets/)."""
         bootstrap.init_db(engine)
@@ -156,6 +178,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
     @click.option("--to", "last", default=None, help="Last month (YYYY-MM); default: the latest full month.")
     @click.option("--scale", default=1.0, show_default=True, help="Volume relative to the real force.")
     @click.option("--write-csv", type=click.Path(file_okay=False), help="Also write the files to this folder.")
+    @one_at_a_time
     def load_demo_command(first, last, scale, write_csv):
         """Write the deterministic SYNTHETIC demo incidents (clearly labelled as such)."""
         last = last or demo.latest_full_month()

@@ -1,7 +1,8 @@
 """Reject malformed requests before Dash sees them, so they get a 400 or 404, never a 500.
 
 Dash answers a callback request it cannot match with an exception (a 500), and serves its
-page for any path. A crafted request should instead learn plainly what was wrong.
+page for any path no other route takes. A crafted request should instead learn plainly what
+was wrong, and an address that is no page (``/admin/x``, ``/board-report.exe``) is a 404.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ MAX_EVENT_DEPTH = 8
 def register_request_guard(app, page_paths) -> None:
     server = app.server
     prefix = app.config.requests_pathname_prefix.rstrip("/")
-    passthrough = ("/_dash-", "/_reload-hash", "/_favicon", "/assets/", "/api/", "/health", "/download/", "/hotspots/pack.",
-                   "/hotspots/basemap/", "/login", "/logout", "/admin/", "/record/", "/board-report.")
+    # Dash's own routes that serve the page shell: the root and its catch-all for every other path.
+    shell_rules = {f"{prefix}/", f"{prefix}/<path:path>"}
 
     @server.before_request
     def guard():
@@ -33,8 +34,8 @@ def register_request_guard(app, page_paths) -> None:
             problem = callback_payload_problem(body, app.callback_map)
             if problem:
                 abort(400, description=problem)
-        elif (request.method == "GET" and not local.startswith(passthrough) and (local or "/") not in page_paths
-              and embedded_chart_id(local) is None):
+        elif (request.method in ("GET", "HEAD") and request.url_rule is not None and request.url_rule.rule in shell_rules
+              and (local or "/") not in page_paths and embedded_chart_id(local) is None):
             abort(404)
 
 

@@ -5,7 +5,6 @@ shown beside its field and nothing is stored.
 
 from __future__ import annotations
 
-import hmac
 import tempfile
 from html import escape
 from pathlib import Path
@@ -25,6 +24,7 @@ from queries.reference import AREAS, CRIME_TYPES
 from queries.targets import check_target, list_targets, save_targets
 
 from .auth import PARTNER, csrf_token, current_user, page, require
+from .upload_checks import check_csv_upload
 
 MAX_UPLOAD = 1024 * 1024
 
@@ -39,17 +39,12 @@ def create_recording(engine: Engine) -> Blueprint:
     def prefix() -> str:
         return current_app.config.get("URL_PREFIX", "/")
 
-    def check_csrf() -> None:
-        if not hmac.compare_digest(request.form.get("csrf", ""), session.get("csrf", "")):
-            abort(400)
-
     @record.get("/interventions")
     def interventions_form():
         return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), {}, [], _flash()))
 
     @record.post("/interventions")
     def interventions_save():
-        check_csrf()
         values = {k: request.form.get(k, "") for k in ("name", "description", "start_month", "end_month",
                                                          "target", "control", "buffer")}
         values["crime_types"] = " ".join(request.form.getlist("crime_types"))
@@ -63,7 +58,6 @@ def create_recording(engine: Engine) -> Blueprint:
 
     @record.post("/interventions/upload")
     def interventions_upload():
-        check_csrf()
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             return page(prefix(), "Record an intervention",
@@ -77,6 +71,7 @@ def create_recording(engine: Engine) -> Blueprint:
             handle.write(data)
             handle.flush()
             try:
+                check_csv_upload(name, data)
                 rows = parse_interventions_csv(engine, handle.name, display_name=name)
             except ImportRejected as rejected:
                 problems = [(str(e), "") for e in rejected.errors]
@@ -87,7 +82,6 @@ def create_recording(engine: Engine) -> Blueprint:
 
     @record.post("/interventions/<int:intervention_id>/delete")
     def interventions_delete(intervention_id: int):
-        check_csrf()
         if not delete_intervention(engine, intervention_id):
             abort(404)
         session["record_flash"] = "Deleted."
@@ -99,7 +93,6 @@ def create_recording(engine: Engine) -> Blueprint:
 
     @record.post("/targets")
     def targets_save():
-        check_csrf()
         values = {k: request.form.get(k, "").strip() for k in ("id", "title", "series_id", "area_code", "baseline_from",
                                                                  "baseline_to", "end_from", "end_to", "target_percent",
                                                                  "tolerance_points", "source", "note")}

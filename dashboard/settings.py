@@ -61,6 +61,17 @@ class Settings:
     # The most a public (signed-out) hotspot request may ask for, in months.
     public_hotspot_months: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_MONTHS", "12")))
     public_hotspot_baseline: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_BASELINE", "24")))
+    # The largest request body accepted, in kB (upload forms have their own, larger limits).
+    max_request_kb: int = field(default_factory=lambda: int(_env("MAX_REQUEST_KB", "1024")))
+    # Requests per client (an address, or a signed-in account) for the costly answers: the PDF
+    # and zip packs and board report ("documents"), and CSV downloads and the API ("data").
+    # Shared by every worker through Redis (RATE_LIMIT_STORAGE_URL, else CACHE_REDIS_URL).
+    rate_limit_documents: str = field(default_factory=lambda: _env("RATE_LIMIT_DOCUMENTS", "6 per minute; 40 per hour"))
+    rate_limit_documents_partner: str = field(default_factory=lambda: _env("RATE_LIMIT_DOCUMENTS_PARTNER", "30 per minute"))
+    rate_limit_data: str = field(default_factory=lambda: _env("RATE_LIMIT_DATA", "60 per minute"))
+    rate_limit_data_partner: str = field(default_factory=lambda: _env("RATE_LIMIT_DATA_PARTNER", "600 per minute"))
+    rate_limit_storage_url: str | None = field(default_factory=lambda: _env("RATE_LIMIT_STORAGE_URL"))
+    rate_limit_enabled: bool = field(default_factory=lambda: _env("RATE_LIMIT_ENABLED", "true").lower() != "false")
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 

@@ -2,30 +2,39 @@
 
 Every attempt is counted before its password is checked, atomically (Redis INCR when
 CACHE_REDIS_URL is set, else an upsert in the database), so parallel attempts cannot slip
-past the limit and every worker shares the count. Three counters apply: one account from
-one address (``PER_PAIR``), one account from anywhere (``PER_ACCOUNT``: slow guessing from
-many addresses) and one address for any account (``PER_ADDRESS``: spraying many accounts).
+past the limit and every worker shares the count. Two counters apply: one address for any
+account (``PER_ADDRESS``: spraying many accounts) and one account from one address
+(``PER_PAIR``). No counter spans addresses, so failures elsewhere never lock the real user
+out. The address is counted first and an address over its limit adds no more rows, so one
+address holds at most ``PER_ADDRESS`` + 1 rows; expired rows are purged every
+``purge_every`` seconds (Redis keys expire by themselves).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from queries.sign_in_attempts import count_attempt, forget_attempts, uncount_attempt
+from queries.sign_in_attempts import count_attempt, forget_attempts, purge_expired, uncount_attempt
 
 WINDOW_SECONDS = 15 * 60
+PURGE_SECONDS = 5 * 60
 PER_PAIR = 5
-PER_ACCOUNT = 20
 PER_ADDRESS = 20
 log = logging.getLogger(__name__)
 
 
 class SignInThrottle:
-    def __init__(self, engine: Engine, redis_url: str | None = None, window: float = WINDOW_SECONDS):
+    def __init__(self, engine: Engine, redis_url: str | None = None, window: float = WINDOW_SECONDS,
+                 purge_every: float = PURGE_SECONDS, clock: Callable[[], float] = time.time):
         self.engine = engine
         self.window = window
+        self.purge_every = purge_every
+        self.clock = clock
+        self.next_purge = clock() + purge_every
         self.prefix = "csd-signin:"  # Redis keys
         self.redis = None
         if redis_url:
@@ -35,26 +44,38 @@ class SignInThrottle:
 
     @staticmethod
     def _keys(account: str, address: str) -> dict[str, str]:
-        return {"pair": f"pair:{account}|{address}", "account": f"account:{account}", "address": f"address:{address}"}
+        return {"pair": f"pair:{account}|{address}", "address": f"address:{address}"}
 
     def allow(self, account: str, address: str) -> bool:
         """Count an attempt; whether its password may be checked."""
+        self._purge_when_due()
         keys = self._keys(account, address)
-        counts = {name: self._count(key) for name, key in keys.items()}
-        return counts["pair"] <= PER_PAIR and counts["account"] <= PER_ACCOUNT and counts["address"] <= PER_ADDRESS
+        if self._count(keys["address"]) > PER_ADDRESS:
+            return False  # not counted per account: an address over its limit adds no rows
+        return self._count(keys["pair"]) <= PER_PAIR
 
     def succeeded(self, account: str, address: str) -> None:
-        """A right password: clear the account's counts and give the address its attempt back."""
+        """A right password: clear the pair's count and give the address its attempt back."""
         keys = self._keys(account, address)
         if self.redis is not None:
             try:
-                self.redis.delete(f"{self.prefix}{keys['pair']}", f"{self.prefix}{keys['account']}")
+                self.redis.delete(f"{self.prefix}{keys['pair']}")
                 self.redis.decr(f"{self.prefix}{keys['address']}")
                 return
             except Exception:
                 log.warning("Redis unavailable for sign-in counts; using the database", exc_info=True)
-        forget_attempts(self.engine, [keys["pair"], keys["account"]])
+        forget_attempts(self.engine, [keys["pair"]], self.clock())
         uncount_attempt(self.engine, keys["address"])
+
+    def _purge_when_due(self) -> None:
+        now = self.clock()
+        if now < self.next_purge:
+            return
+        self.next_purge = now + self.purge_every
+        try:
+            purge_expired(self.engine, now)
+        except Exception:  # a purge is housekeeping: the sign-in goes on without it
+            log.warning("could not purge expired sign-in counts", exc_info=True)
 
     def _count(self, key: str) -> int:
         if self.redis is not None:
@@ -65,4 +86,4 @@ class SignInThrottle:
                 return int(pipe.execute()[1])
             except Exception:
                 log.warning("Redis unavailable for sign-in counts; using the database", exc_info=True)
-        return count_attempt(self.engine, key, self.window)
+        return count_attempt(self.engine, key, self.window, self.clock())

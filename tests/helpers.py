@@ -43,3 +43,14 @@ def seed_counts(engine, monthly: dict[str, int], district=OXFORD, crime_type="bu
                 for m in monthly if m not in existing]
         if rows:
             conn.execute(insert(loaded_month), rows)
+
+
+def form_token(client, path: str = "/login", **options) -> str:
+    """The CSRF token a form on ``path`` carries for this client's session, read from the page
+    as a browser would submit it (``options``: headers and the like for the request)."""
+    import re
+
+    page = client.get(path, **options).get_data(as_text=True)
+    found = re.search(r"""name=["']csrf["'] value=["']([^"']+)["']""", page)
+    assert found, f"no form token on {path}"
+    return found.group(1)

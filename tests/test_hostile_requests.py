@@ -25,7 +25,7 @@ def app(tmp_path_factory):
     engine = make_engine(url)
     import_series(engine, FIXTURES / "series" / "partner-series.csv")
     engine.dispose()
-    return create_app({"database_url": url})
+    return create_app({"database_url": url, "rate_limit_enabled": False})  # crafted requests by the hundred
 
 
 @pytest.fixture
@@ -173,3 +173,118 @@ def test_a_click_on_a_grid_cell_still_centres_the_map(client):
     lon, lat = hexgrid.cell_centre(12, -3)
     assert f'"lon": {lon}'.replace(" ", "") in response.get_data(as_text=True).replace(" ", "")
     assert str(lat) in response.get_data(as_text=True)
+
+
+# Bodies too large: refused from the declared length, before a byte is read -------------------
+
+class CountedBody:
+    """A request body produced as it is read, counting what was read: a test's stand-in for a
+    client still sending. Nothing is held, so a refusal that reads nothing costs nothing."""
+
+    def __init__(self, size: int):
+        self.size, self.read_so_far = size, 0
+
+    def read(self, n: int = -1) -> bytes:
+        left = self.size - self.read_so_far
+        n = left if n is None or n < 0 else min(n, left)
+        self.read_so_far += n
+        return b"x" * n
+
+    def readline(self, limit: int = -1) -> bytes:
+        return self.read(65536 if limit is None or limit < 0 else min(limit, 65536))
+
+
+def send(app, path: str, content_type: str, body: CountedBody, declared: bool = True):
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(path=path, method="POST", content_type=content_type).get_environ()
+    environ["wsgi.input"] = body
+    if declared:
+        environ["CONTENT_LENGTH"] = str(body.size)
+    else:  # sent in chunks, with no length given (the server marks the stream's end)
+        environ.pop("CONTENT_LENGTH", None)
+        environ["wsgi.input_terminated"] = True
+    status = []
+    answer = b"".join(app.server.wsgi_app(environ, lambda s, headers, exc_info=None: status.append(s)))
+    return int(status[0].split()[0]), answer
+
+
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize(("path", "content_type", "size"), [
+    ("/_dash-update-component", "application/json", 150 * MB),
+    ("/login", "multipart/form-data; boundary=x", 300 * MB),
+    ("/logout", "application/x-www-form-urlencoded", 20 * MB),
+    ("/record/targets", "application/x-www-form-urlencoded", 20 * MB),
+    ("/record/interventions/upload", "multipart/form-data; boundary=x", 2 * MB),
+    ("/admin/upload", "multipart/form-data; boundary=x", 300 * MB),
+    ("/api/v1/areas", "application/json", 20 * MB),
+])
+def test_a_body_over_its_limit_is_a_413_before_any_of_it_is_read(app, path, content_type, size):
+    body = CountedBody(size)
+    status, answer = send(app, path, content_type, body)
+    assert status == 413 and b"Traceback" not in answer
+    assert b"larger than this address accepts" in answer
+    assert body.read_so_far == 0
+
+
+def test_a_body_with_no_length_is_cut_off_at_the_limit(app):
+    body = CountedBody(150 * MB)
+    status, _ = send(app, "/_dash-update-component", "application/json", body, declared=False)
+    assert status == 413
+    assert body.read_so_far == 1024 * 1024 + 1  # MAX_REQUEST_KB, and the one byte that proves it too long
+
+
+def test_an_upload_form_takes_a_file_larger_than_other_forms_may(client):
+    import io
+
+    # 5 MB: over the 1 MB every other form is allowed, within the administrator's upload limit
+    # (so the public's request goes on to be refused for its missing token, not for its size).
+    data = {"kind": "series", "file": (io.BytesIO(b"x" * 5 * MB), "big.csv")}
+    response = client.post("/admin/upload", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400 and b"CSRF" in response.data
+    data = {"name": "x", "file": (io.BytesIO(b"x" * 5 * MB), "big.csv")}
+    assert client.post("/record/targets", data=data, content_type="multipart/form-data").status_code == 413
+
+
+# NUL characters: refused with a 400 naming the field, never sent to the database ---------------
+
+def test_a_nul_character_in_a_field_or_parameter_is_a_400_naming_it(client):
+    from .helpers import form_token
+
+    response = client.post("/login", data={"csrf": form_token(client), "username": "pat\x00", "password": "x"})
+    no_crash(response)
+    assert response.status_code == 400 and b"The field &#x27;username&#x27; contains a NUL character" in response.data
+    response = client.get(f"/api/v1/counts?area={OXFORD}%00")
+    assert response.status_code == 400 and "'area' contains a NUL character" in response.get_json()["error"]["message"]
+    response = client.get("/download/crime-trend.csv?area=E07000178%00")
+    assert response.status_code == 400
+
+
+# Unknown addresses: a 404, even under a real prefix; every real page still answers --------------
+
+UNKNOWN = ["/admin/", "/admin/x", "/admin/imports/x", "/record/", "/record/x", "/record/targets/x", "/health/x",
+           "/board-report.exe", "/board-report.pdf/x", "/hotspots/pack.exe", "/hotspots/x", "/download/", "/login/x",
+           "/embed/no-such-chart", "/_dash-x", "/api", "/no/such/page"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/community-safety"])
+def test_unknown_paths_are_404s_and_every_real_page_still_answers(app, tmp_path, prefix):
+    from dashboard import routing
+    from dashboard.chart_data.embeds import EMBED_PREFIX, EMBEDDABLE
+
+    if prefix:
+        app = create_app({"database_url": app.server.extensions["settings"].database_url, "url_prefix": prefix})
+    client = app.server.test_client()
+    for path in UNKNOWN:
+        for method in (client.get, client.head):
+            response = method(prefix + path)
+            assert response.status_code == 404, (prefix + path, response.status_code)
+    pages = sorted(routing.page_paths()) + [EMBED_PREFIX + chart for chart in sorted(EMBEDDABLE)]
+    assert "/" in pages and len(pages) > 10
+    for path in pages:
+        assert client.get(prefix + path).status_code == 200, prefix + path
+    for path, status in (("/health", 200), ("/login", 200), ("/api/v1/areas", 200), ("/admin/imports", 403),
+                         ("/record/targets", 403), ("/download/crime-trend.csv", 200)):
+        assert client.get(prefix + path).status_code == status, prefix + path

@@ -16,7 +16,7 @@ from queries.schema import intervention, target
 from queries.targets import OFF_TRACK, ON_TRACK, WAITING, WITHIN_TOLERANCE, judge, list_targets, save_targets
 
 from .conftest import FIXTURES
-from .helpers import count_rows, snapshot
+from .helpers import count_rows, form_token, snapshot
 from .test_counts import seed_counts
 
 HEADER = "name,description,start_month,end_month,target,control,buffer,crime_types\n"
@@ -154,9 +154,7 @@ def app(sqlite_engine):
 def signed_in(app, username=None):
     client = app.server.test_client()
     if username:
-        client.get("/login")
-        with client.session_transaction() as session:
-            token = session["csrf"]
+        token = form_token(client)
         assert client.post("/login", data={"csrf": token, "username": username, "password": PASSWORD}).status_code == 302
     return client
 
@@ -172,8 +170,7 @@ def _fixture_count(month, lsoa_code):
 
 
 def _token(client):
-    with client.session_transaction() as session:
-        return session.get("csrf", "")
+    return form_token(client, "/record/interventions")
 
 
 def test_evaluation_api_answers_the_documented_shape(app):
@@ -198,8 +195,9 @@ def test_evaluation_api_answers_the_documented_shape(app):
 def test_the_public_cannot_record_and_partners_can(app):
     public = signed_in(app)
     assert public.get("/record/interventions").status_code == 403
-    assert public.post("/record/interventions", data={"name": "x"}).status_code == 403
-    assert public.post("/record/targets", data={"id": "x"}).status_code == 403
+    token = form_token(public)  # a valid form token does not make the public a partner
+    assert public.post("/record/interventions", data={"csrf": token, "name": "x"}).status_code == 403
+    assert public.post("/record/targets", data={"csrf": token, "id": "x"}).status_code == 403
     partner = signed_in(app, "pat")
     assert partner.get("/record/interventions").status_code == 200
     form = {"csrf": _token(partner), "name": "Op Test", "start_month": "2024-01", "end_month": "2024-01",

@@ -18,6 +18,7 @@ from queries.importers.series import import_series
 from queries.schema import import_log
 
 from .conftest import FIXTURES
+from .helpers import form_token
 from .pagetools import page_payload
 
 PASSWORD = "correct horse battery"  # 21 characters
@@ -37,9 +38,7 @@ def app(sqlite_engine, tmp_path):
 def client_as(app, username=None):
     client = app.server.test_client()
     if username:
-        client.get("/login")
-        with client.session_transaction() as session:
-            token = session["csrf"]
+        token = form_token(client)
         response = client.post("/login", data={"csrf": token, "username": username, "password": PASSWORD})
         assert response.status_code == 302
     return client
@@ -84,9 +83,7 @@ def test_partners_see_exact_figures_and_partner_series(app):
 
 def test_sign_in_is_rate_limited_and_wrong_passwords_fail(app):
     client = app.server.test_client()
-    client.get("/login")
-    with client.session_transaction() as session:
-        token = session["csrf"]
+    token = form_token(client)
     for _ in range(5):
         response = client.post("/login", data={"csrf": token, "username": "pat", "password": "wrong password!!"})
         assert response.status_code == 401
@@ -142,8 +139,7 @@ def test_only_administrators_reach_the_import_log_and_uploads(app):
 def test_an_upload_is_checked_before_anything_is_stored_then_confirmed(app, sqlite_engine):
     admin = client_as(app, "ada")
     assert admin.get("/admin/upload").status_code == 200  # the form carries a fresh token
-    with admin.session_transaction() as session:
-        token = session["csrf"]
+    token = form_token(admin, "/admin/upload")
     bad = b"series_id,title,theme,unit,area_code,period,value,source\nx-1,X,crime,count,E99999999,2024,5,Me\n"
     report = admin.post("/admin/upload", data={"csrf": token, "kind": "series", "file": (io.BytesIO(bad), "bad.csv")},
                         content_type="multipart/form-data")
@@ -173,9 +169,7 @@ def test_every_page_callback_serves_the_public_without_exact_small_numbers(app, 
 
 def test_an_admin_can_upload_a_gzipped_police_file(app, sqlite_engine):
     admin = client_as(app, "ada")
-    admin.get("/admin/upload")
-    with admin.session_transaction() as session:
-        token = session["csrf"]
+    token = form_token(admin, "/admin/upload")
     data = gzip.compress((FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv").read_bytes())
     report = admin.post("/admin/upload", data={"csrf": token, "kind": "policeuk",
                                                "file": (io.BytesIO(data), "2024-01-thames-valley-street.csv.gz")},
@@ -186,9 +180,7 @@ def test_an_admin_can_upload_a_gzipped_police_file(app, sqlite_engine):
 
 
 def upload(admin, name: str, data: bytes):
-    admin.get("/admin/upload")
-    with admin.session_transaction() as session:
-        token = session["csrf"]
+    token = form_token(admin, "/admin/upload")
     report = admin.post("/admin/upload", data={"csrf": token, "kind": "policeuk", "file": (io.BytesIO(data), name)},
                         content_type="multipart/form-data")
     return report, token
