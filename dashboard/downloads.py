@@ -3,15 +3,21 @@ the tasking pack. The numbers come from the chart layer, as the pages' do."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from urllib.parse import parse_qs
 
-from . import board_report, pack
+from flask import Blueprint, Response, abort, request
+from werkzeug.datastructures import MultiDict
+
+from queries import periods
+from queries.hotspots import LEVELS
+
+from . import board_report, pack, params
 from .auth import request_reader
 from .chart_data import find_chart
 from .chart_data.board import DEFAULTS as BOARD_DEFAULTS
 from .chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
 from .csv_output import chart_csv, csv_file_name
-from .filters import Filters
+from .filters import BASELINE_CHOICES, MEASURES, Filters
 
 
 def create_downloads(query_cache) -> Blueprint:
@@ -19,6 +25,15 @@ def create_downloads(query_cache) -> Blueprint:
 
     def filters_from_request(defaults: Filters) -> Filters:
         return Filters.from_query(request.query_string.decode("utf-8", "replace"), defaults)
+
+    @downloads.errorhandler(params.BadParameter)
+    def bad_parameter(error: params.BadParameter):
+        # A file is asked for by a script or a link: an empty file would pass for "no crime".
+        return Response(f"{error.parameter}: {error.message}\n", 400, mimetype="text/plain")
+
+    @downloads.before_request
+    def strict_filters():
+        check_download_filters(request.query_string.decode("utf-8", "replace"))
 
     @downloads.get("/download/<chart_id>.csv")
     def download(chart_id: str):
@@ -51,3 +66,19 @@ def create_downloads(query_cache) -> Blueprint:
             downloads.add_url_rule(f"/{path}.{extension}", f"{path.replace('/', '_')}_{extension}", document)
 
     return downloads
+
+
+def check_download_filters(query: str) -> None:
+    """Raise BadParameter for a filter value a page would quietly drop (an unknown area, crime
+    type, month or choice): a download must not answer with the defaults or an empty file."""
+    parsed = parse_qs(query, keep_blank_values=True)
+    args = MultiDict([(name, value) for name, values in parsed.items() for value in values])
+    if args.getlist("area") != [""]:  # "area=" alone is the filter bar's "no area chosen"
+        params.area_codes(args, required=False)
+    params.crime_types(args)
+    params.month_range(args)
+    for name, options in (("grain", periods.GRAINS), ("measure", MEASURES), ("level", LEVELS)):
+        if args.getlist(name):
+            params.choice(args, name, tuple(options), "")
+    if args.getlist("baseline_months"):
+        params.choice(args, "baseline_months", tuple(str(b) for b in BASELINE_CHOICES), "")

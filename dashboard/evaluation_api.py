@@ -11,9 +11,11 @@ from queries import periods
 from queries.control import NoControl, suggest_control
 from queries.evaluation import Evaluation, EvaluationError, evaluate
 from queries.interventions import evaluate_intervention, list_interventions
-from queries.targets import judge, list_targets
+from queries.targets import list_targets
 
 from . import params
+from .auth import request_reader
+from .chart_data.targets import judged
 
 EVALUATION_PARAMETERS = {"target", "control", "buffer", "crime_type", "before_from", "before_to",
                          "after_from", "after_to", "its"}
@@ -134,20 +136,17 @@ def create_evaluation_api(query_cache) -> Blueprint:
     def targets():
         params.reject_unknown(request.args, set())
         rows = []
-        for t in list_targets(query_cache.engine):
-            j = query_cache.get(_judge_cached, t["id"])
+        reader = request_reader(query_cache)
+        for t in reader.get(list_targets):
+            j = judged(reader, t["id"])["judgement"]
             rows.append({**{k: t[k] for k in ("id", "title", "area_code", "baseline_from", "baseline_to", "end_from",
                                               "end_to", "target_percent", "tolerance_points", "kind", "source",
                                               "note", "series_id")},
                          "crime_types": [s for s in t["crime_types"].split(",") if s],
-                         "status": j.status, "sentence": j.sentence, "change_percent": j.change_percent,
+                         "status": j.status, "sentence": j.sentence, "compared": j.compared,
+                         "change_percent": j.change_percent,
                          "line_percent": j.line_percent, "p_value": j.p_value,
                          "ci95_percent": list(j.ci95_percent) if j.ci95_percent else None})
         return jsonify(targets=rows)
 
     return api
-
-
-def _judge_cached(engine, target_id):
-    target = next((t for t in list_targets(engine) if t["id"] == target_id), None)
-    return judge(engine, target)

@@ -38,6 +38,7 @@ from .schema import series, series_value, target
 
 TARGETS_DIR = PROJECT_ROOT / "data" / "targets"
 ON_TRACK, WITHIN_TOLERANCE, OFF_TRACK, WAITING = "on track", "within tolerance", "off track", "waiting for data"
+WITHHELD = "withheld"
 COLUMNS = ("id", "title", "crime_types", "series_id", "area_code", "baseline_from", "baseline_to",
            "end_from", "end_to", "target_percent", "tolerance_points", "source", "note")
 TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -56,6 +57,7 @@ class Judgement:
     line_percent: float | None = None
     p_value: float | None = None  # one-sided: "above the target line"
     ci95_percent: tuple[float, float] | None = None
+    compared: str | None = None  # which months were set against which
 
 
 def parse_targets(path: str | Path, engine: Engine | None = None) -> list[dict]:
@@ -185,8 +187,37 @@ def list_targets(engine: Engine) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def _months_scaled_sum(engine: Engine, t: dict, first: str, last: str) -> tuple[float, int] | None:
-    """(total, months) of the target's series over the span, or None when not all of it is there."""
+@dataclass(frozen=True)
+class Figure:
+    """One loaded figure of a target's measure: the months it covers and its value (None when
+    it is withheld from whoever is asking)."""
+
+    first: str
+    last: str
+    value: float | None
+
+    @property
+    def months(self) -> int:
+        return periods.month_index(self.last) - periods.month_index(self.first) + 1
+
+
+def series_figures(frame) -> list[Figure]:
+    """A series' totals (category "") for one area as figures; rows marked ``suppressed``
+    are withheld."""
+    rows = frame[frame["category"] == ""]
+    hidden = rows["suppressed"] if "suppressed" in rows.columns else [False] * len(rows)
+    figures = []
+    for period, value, withheld in zip(rows["period"], rows["value"], hidden):
+        parsed = periods.parse_period(period)
+        if parsed:
+            missing = bool(withheld) or value is None or value != value  # NaN: withheld upstream
+            figures.append(Figure(parsed[1], parsed[2], None if missing else float(value)))
+    return figures
+
+
+def stored_figures(engine: Engine, t: dict) -> list[Figure]:
+    """Every figure of the target's measure in full, as a partner sees it: the series' stored
+    totals, or the monthly police.uk counts from the baseline to the end period."""
     if t["series_id"]:
         with engine.connect() as conn:
             rows = conn.execute(
@@ -194,63 +225,124 @@ def _months_scaled_sum(engine: Engine, t: dict, first: str, last: str) -> tuple[
                 .where(series_value.c.series_id == t["series_id"], series_value.c.area_code == t["area_code"],
                        series_value.c.category == "")
             ).all()
-        total, covered = 0.0, set()
-        for period, value in rows:
-            parsed = periods.parse_period(period)
-            if parsed and first <= parsed[1] and parsed[2] <= last:
-                total += value
-                covered |= set(periods.months_between(parsed[1], parsed[2]))
-        span = periods.months_between(first, last)
-        return (total, len(span)) if covered >= set(span) else None
-    frame = monthly_counts(engine, [t["area_code"]], t["crime_types"].split(","), first, last)
-    span = periods.months_between(first, last)
-    if len(frame) < len(span):
-        return None
-    return float(frame["count"].sum()), len(span)
+        return [Figure(p[1], p[2], float(v)) for p, v in ((periods.parse_period(period), v) for period, v in rows) if p]
+    frame = monthly_counts(engine, [t["area_code"]], t["crime_types"].split(","), t["baseline_from"], t["end_to"])
+    return [Figure(m, m, float(c)) for m, c in zip(frame["month"], frame["count"])]
 
 
-def _latest_loaded_end(engine: Engine, t: dict) -> str | None:
-    if t["series_id"]:
-        with engine.connect() as conn:
-            rows = conn.execute(select(series_value.c.period).where(
-                series_value.c.series_id == t["series_id"], series_value.c.area_code == t["area_code"])).scalars()
-            ends = [periods.parse_period(p)[2] for p in rows if periods.parse_period(p)]
-        return max(ends) if ends else None
-    frame = monthly_counts(engine, [t["area_code"]], t["crime_types"].split(","), None, t["end_to"])
-    return frame["month"].max() if not frame.empty else None
+def judge(engine: Engine, t: dict, figures: list[Figure] | None = None) -> Judgement:
+    """Where the target stands now, with the exact test behind the word. ``figures`` are the
+    measure as the reader may see it (withheld ones None); by default every stored figure."""
+    return judge_figures(t, stored_figures(engine, t) if figures is None else figures)
 
 
-def judge(engine: Engine, t: dict) -> Judgement:
-    """Where the target stands now, with the exact test behind the word."""
+def withheld_judgement(t: dict, reason: str) -> Judgement:
+    """A target whose figures the reader may not see: its title and status word only."""
+    return Judgement(t["id"], t["title"], WITHHELD,
+                     f"{t['title']} ({area_name(t['area_code'])}): {reason}; partners see the judgement signed in.")
+
+
+def _covers(figures: list[Figure], first: str, last: str) -> bool:
+    covered = set()
+    for f in figures:
+        covered |= set(periods.months_between(f.first, f.last))
+    return covered >= set(periods.months_between(first, last))
+
+
+def months_list_words(months: list[str]) -> str:
+    """Months in words, runs joined: "January to April 2024 and November to December 2024"."""
+    ordered = sorted(set(months), key=periods.month_index)
+    runs: list[list[str]] = []
+    for month in ordered:
+        if runs and periods.month_index(month) == periods.month_index(runs[-1][-1]) + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    words = [periods.months_in_words(run[0], run[-1]) for run in runs]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _same_months(current: list[Figure], baseline: list[Figure]) -> tuple[list[Figure], list[Figure]]:
+    """The current figures with a twin in the baseline (the same months of the year, the same
+    length) and those twins: the latest k of each, k the fewest any current figure has, so
+    every month of the year counts equally on both sides."""
+    pairs = []
+    for c in current:
+        twins = [b for b in baseline if b.months == c.months
+                 and (periods.month_index(b.first) - periods.month_index(c.first)) % 12 == 0]
+        if twins:
+            pairs.append((c, sorted(twins, key=lambda b: b.first)))
+    if not pairs:
+        return [], []
+    k = min(len(twins) for _, twins in pairs)
+    return [c for c, _ in pairs], [b for _, twins in pairs for b in twins[-k:]]
+
+
+def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
+    """The judgement from the measure's figures.
+
+    With a 12-month current period and a baseline of whole years, all loaded, the two are
+    compared whole (any 12 consecutive months hold every season once). Otherwise only the
+    same months of the year are compared (a November-to-April period against the
+    baseline's November to April, not against the whole year scaled down, as those months
+    hold less than half a year's crime), and only months loaded in both periods.
+    """
     place = area_name(t["area_code"])
     baseline_words = periods.months_in_words(t["baseline_from"], t["baseline_to"])
     end_words = periods.months_in_words(t["end_from"], t["end_to"])
-    base = _months_scaled_sum(engine, t, t["baseline_from"], t["baseline_to"])
-    if base is None:
+    base_all = [f for f in figures if t["baseline_from"] <= f.first and f.last <= t["baseline_to"]]
+    if not base_all:
         return Judgement(t["id"], t["title"], WAITING,
                          f"{t['title']} ({place}): waiting for data: the baseline, {baseline_words}, is not all loaded.")
-    baseline, baseline_months = base
-    latest = _latest_loaded_end(engine, t)
-    current_last = min(latest, t["end_to"]) if latest else None
+    latest = max(f.last for f in figures)
+    current_last = min(latest, t["end_to"])
     length = min(12, len(periods.months_between(t["end_from"], t["end_to"])))
-    current_first = periods.add_months(current_last, -(length - 1)) if current_last else None
-    if current_last is None or current_first <= t["baseline_to"]:
+    current_first = periods.add_months(current_last, -(length - 1))
+    if current_first <= t["baseline_to"]:
         return Judgement(t["id"], t["title"], WAITING, f"{t['title']} ({place}): waiting for data: no full "
                                                        f"{length} months after the baseline are loaded yet.")
-    cur = _months_scaled_sum(engine, t, current_first, current_last)
-    if cur is None:
+    current_all = [f for f in figures if current_first <= f.first and f.last <= current_last]
+    if not _covers(current_all, current_first, current_last):
         return Judgement(t["id"], t["title"], WAITING, f"{t['title']} ({place}): waiting for data: "
                          f"{periods.months_in_words(current_first, current_last)} is not all loaded.")
-    current, current_months = cur
+    baseline_span = len(periods.months_between(t["baseline_from"], t["baseline_to"]))
+    whole = length == 12 and baseline_span % 12 == 0 and _covers(base_all, t["baseline_from"], t["baseline_to"])
+    if whole:
+        current_used, base_used = current_all, base_all
+    else:
+        current_used, base_used = _same_months(current_all, base_all)
+        if not current_used:
+            return Judgement(t["id"], t["title"], WAITING, f"{t['title']} ({place}): waiting for data: no month of "
+                             f"the year in {periods.months_in_words(current_first, current_last)} is loaded in the "
+                             f"baseline, {baseline_words}, to compare like for like.")
+    if any(f.value is None for f in current_used + base_used):
+        return withheld_judgement(t, "withheld: a figure it compares is a small number, withheld from the public")
+    current = sum(f.value for f in current_used)
+    baseline = sum(f.value for f in base_used)
+    current_months = sum(f.months for f in current_used)
+    baseline_months = sum(f.months for f in base_used)
+    current_month_list = [m for f in current_used for m in periods.months_between(f.first, f.last)]
+    baseline_month_list = [m for f in base_used for m in periods.months_between(f.first, f.last)]
+    current_words = months_list_words(current_month_list)
+    partial = ""
+    if whole:
+        compared = f"{current_words} against {baseline_words}"
+        against = baseline_words
+    else:
+        against = months_list_words(baseline_month_list)
+        complete = set(current_month_list) == set(periods.months_between(current_first, current_last))
+        partial = "" if complete else "; only months loaded in both periods are compared"
+        compared = f"the same months of the year: {current_words} against {against}{partial}"
     # The share of the way along the target line the current period's end has reached.
-    whole = periods.month_index(t["end_to"]) - periods.month_index(t["baseline_to"])
+    span = periods.month_index(t["end_to"]) - periods.month_index(t["baseline_to"])
     reached = periods.month_index(current_last) - periods.month_index(t["baseline_to"])
-    line = t["target_percent"] * min(1.0, reached / whole)
+    line = t["target_percent"] * min(1.0, reached / span)
     scaled = current * baseline_months / current_months
     change = (scaled - baseline) / baseline * 100 if baseline else None
     ratio0 = 1 + line / 100
     p_value = ci = None
-    if not t["series_id"] or float(current).is_integer():
+    counts_ok = float(current).is_integer() and float(baseline).is_integer()
+    if counts_ok:
         n, k = round(baseline + current), round(current)
         share = current_months * ratio0 / (baseline_months + current_months * ratio0)
         p_value = float(binom.sf(k - 1, n, share)) if n else None  # P(X >= k): above the line
@@ -263,23 +355,30 @@ def judge(engine: Engine, t: dict) -> Judgement:
                 return (q / (1 - q)) * baseline_months / current_months if q < 1 else float("inf")
 
             ci = (float((to_ratio(lo) - 1) * 100), float((to_ratio(hi) - 1) * 100))
-    if change is None:
-        status = WAITING
-    elif change <= line:
-        status = ON_TRACK
-    elif change - line <= t["tolerance_points"] or p_value is None or p_value >= 0.05:
-        status = WITHIN_TOLERANCE
-    else:
-        status = OFF_TRACK
-    current_words = periods.months_in_words(current_first, current_last)
+    status = status_for(change, line, t["tolerance_points"], p_value)
     test = (f" Exact test against the target line: one-sided p = {p_value:.3f}"
             + (f"; 95% CI for the change {ci[0]:+.1f}% to {ci[1]:+.1f}%." if ci else ".")) if p_value is not None else ""
+    figures_words = f"{current:,.0f} in {current_words} against {baseline:,.0f} in {against}"
+    if not whole:
+        figures_words += f" (the same months of the year{partial})"
+    change_words = (f"{change:+.1f}%" if change is not None else "no change can be given from a baseline of 0")
     sentence = (
-        f"{t['title']} ({place}): {current:,.0f} in {current_words} against {baseline:,.0f} in {baseline_words} "
-        f"({change:+.1f}%"
+        f"{t['title']} ({place}): {figures_words} ({change_words}"
         + (", scaled to the baseline's length" if current_months != baseline_months else "")
         + f"); the target line stands at {line:+.1f}% by now ({t['target_percent']:+.0f}% by {end_words}, "
         f"tolerance {t['tolerance_points']:g} points): {status}.{test}"
     )
-    return Judgement(t["id"], t["title"], status, sentence, baseline, current, (current_first, current_last),
-                     change, line, p_value, ci)
+    return Judgement(t["id"], t["title"], status, sentence, baseline, current,
+                     (min(current_month_list), max(current_month_list)), change, line, p_value, ci, compared)
+
+
+def status_for(change: float | None, line: float, tolerance: float, p_value: float | None) -> str:
+    """On track at or below the line; off track only when above it by more than the
+    tolerance and significantly so (one-sided p < 0.05); within tolerance otherwise."""
+    if change is None:
+        return WAITING
+    if change <= line:
+        return ON_TRACK
+    if change - line <= tolerance or p_value is None or p_value >= 0.05:
+        return WITHIN_TOLERANCE
+    return OFF_TRACK

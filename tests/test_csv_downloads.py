@@ -74,3 +74,26 @@ def _metas(tree):
     elif isinstance(tree, list):
         for value in tree:
             yield from _metas(value)
+
+
+@pytest.mark.parametrize("path, parameter", [
+    ("/download/crime-trend.csv?area=XX", "area"),
+    ("/download/crime-trend.csv?area=E07000178&crime_type=piracy", "crime_type"),
+    ("/download/crime-trend.csv?area=E07000178&from=2024-13", "from"),
+    ("/download/crime-trend.csv?area=E07000178&grain=fortnight", "grain"),
+    ("/download/crime-trend.csv?area=E07000178&measure=both", "measure"),
+    ("/download/hotspot-table.csv?area=E07000178&level=house", "level"),
+    ("/download/hotspot-table.csv?area=E07000178&baseline_months=7", "baseline_months"),
+    ("/board-report.zip?area=XX", "area"),
+    ("/hotspots/pack.pdf?area=E99999999", "area"),
+])
+def test_a_download_with_an_unknown_filter_value_answers_400_naming_it(client, path, parameter):
+    # An empty 200 would read as "no crime here" to a script or a spreadsheet.
+    response = client.get(path)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert body.startswith(f"{parameter}: ") and "Traceback" not in body
+
+
+def test_a_download_with_no_area_chosen_still_answers(client):
+    assert client.get("/download/crime-trend.csv?area=").status_code == 200

@@ -57,12 +57,16 @@ def test_very_old_or_far_future_months_are_400s_in_the_api(client, path, value, 
     assert response.get_json()["error"] == {"parameter": "from", "message": message}
 
 
-@pytest.mark.parametrize("query", ["from=0001-01", "to=0000-00", "from=0001-01&to=9999-12", "to=1900-01&grain=rolling_12"])
-def test_downloads_and_the_pack_take_any_month(client, query):
+@pytest.mark.parametrize(("query", "parameter"), [("from=0001-01", "from"), ("to=0000-00", "to"),
+                                                  ("from=0001-01&to=9999-12", "from"),
+                                                  ("to=1900-01&grain=rolling_12", "to")])
+def test_downloads_and_the_pack_refuse_a_month_out_of_range_by_name(client, query, parameter):
+    # A file for other months than asked (the defaults) would be taken for the months asked.
     for path in ("/download/crime-trend.csv", "/download/hotspot-places.csv", "/hotspots/pack.zip", "/hotspots/pack.pdf"):
         response = client.get(f"{path}?area={OXFORD}&{query}")
         no_crash(response)
-        assert response.status_code == 200
+        assert response.status_code == 400
+        assert response.get_data(as_text=True).startswith(f"{parameter}: ")
 
 
 def test_a_callback_body_nested_100000_deep_is_a_400(client):

@@ -16,7 +16,7 @@ from ..summaries import describe_change, poisson_band, trend_summary
 from .common import latest
 from .interventions import evaluated
 from .spec import ChartSpec, Reader
-from .targets import judged
+from .targets import board_rows as target_rows
 
 DEFAULTS = Filters()
 
@@ -110,18 +110,7 @@ def band_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 def targets_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    from queries.targets import list_targets
-
-    rows = []
-    for t in reader.get(list_targets):
-        j = reader.get(judged, t["id"])["judgement"]
-        rows.append({"target": t["title"], "area_name": AREAS_BY_CODE[t["area_code"]].name, "status": j.status,
-                     "change_percent": None if j.change_percent is None else round(j.change_percent, 1),
-                     "line_percent": None if j.line_percent is None else round(j.line_percent, 1),
-                     "p_value": None if j.p_value is None else round(j.p_value, 4), "sentence": j.sentence,
-                     "source": t["source"]})
-    return pd.DataFrame(rows, columns=["target", "area_name", "status", "change_percent", "line_percent", "p_value",
-                                       "sentence", "source"])
+    return target_rows(reader, filters)  # judged as the reader may see them (chart_data.targets)
 
 
 def interventions_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -151,7 +140,8 @@ OVERVIEW = ChartSpec("board-overview", overview_data, (
     ("area_name", "Area"), ("subject", "Subject"), ("comparison", "Comparison"), ("previous", "Before"),
     ("current", "Now"), ("change_percent", "Change (%)"), ("p_value", "p-value"), ("verdict", "In words")))
 TARGETS = ChartSpec("board-targets", targets_data, (
-    ("target", "Target"), ("area_name", "Area"), ("status", "Status"), ("change_percent", "Change (%)"),
+    ("target", "Target"), ("area_name", "Area"), ("status", "Status"), ("compared", "Months compared"),
+    ("change_percent", "Change (%)"),
     ("line_percent", "Target line (%)"), ("p_value", "p-value (above the line)"), ("source", "Source")))
 INTERVENTIONS = ChartSpec("board-interventions", interventions_data, (
     ("intervention", "Intervention"), ("months", "Months"), ("target_before", "Target before"),

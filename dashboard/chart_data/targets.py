@@ -10,12 +10,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from queries import periods
+from queries.areas import area_name
 from queries.counts import counts
-from queries.targets import judge, list_targets
+from queries.targets import judge, judge_figures, list_targets, series_figures, withheld_judgement
 
 from ..figures import base_layout
 from ..filters import Filters
 from .common import latest, police_caption
+from .series import series_exists_for, visible_series
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -24,9 +26,25 @@ COLUMNS = (("period", "12 months to"), ("count", "Count (scaled to the baseline'
            ("target_line", "Target line"), ("tolerance", "Target line plus tolerance"))
 
 
-def judged(engine, target_id: str) -> dict:
+def _judged_counts(engine, target_id: str):
+    """A police.uk target's judgement: public figures, the same for every reader (cached)."""
     target = next((t for t in list_targets(engine) if t["id"] == target_id), None)
-    return {"target": target, "judgement": judge(engine, target) if target else None}
+    return judge(engine, target) if target else None
+
+
+def judged(reader: Reader, target_id: str) -> dict:
+    """A target and its judgement as the reader's audience may see it: a series target is
+    judged only from the series' values the audience is shown, so a partner series or a
+    withheld small number never reaches the public as a figure, a change or a p-value."""
+    target = next((t for t in reader.get(list_targets) if t["id"] == target_id), None)
+    if target is None:
+        return {"target": None, "judgement": None}
+    if not target["series_id"]:
+        return {"target": target, "judgement": reader.get(_judged_counts, target_id)}
+    if not series_exists_for(reader, target["series_id"]):
+        return {"target": target, "judgement": withheld_judgement(target, "its series is for partners only")}
+    values = visible_series(reader, (target["series_id"],), (target["area_code"],))
+    return {"target": target, "judgement": judge_figures(target, series_figures(values))}
 
 
 def target_ids(reader: Reader) -> list[str]:
@@ -34,12 +52,19 @@ def target_ids(reader: Reader) -> list[str]:
 
 
 def frame_for(reader: Reader, target_id: str) -> pd.DataFrame:
-    found = reader.get(judged, target_id)
+    found = judged(reader, target_id)
     t, j = found["target"], found["judgement"]
     empty = pd.DataFrame({c: pd.Series(dtype="object") for c, _ in COLUMNS})
     if t is None or j is None or j.baseline is None or t["series_id"]:
         return empty
     baseline_months = len(periods.months_between(t["baseline_from"], t["baseline_to"]))
+    # The line starts from the whole baseline, as the rolling 12 months are whole years; the
+    # judgement may compare only the same months of the year, and its sentence says so.
+    base = reader.get(counts, (t["area_code"],), tuple(t["crime_types"].split(",")), t["baseline_from"],
+                      t["baseline_to"], periods.MONTH)
+    if len(base) < baseline_months:
+        return empty
+    baseline = float(base["count"].sum())
     first = periods.add_months(t["baseline_to"], 1)
     rolling = reader.get(counts, (t["area_code"],), tuple(t["crime_types"].split(",")), first, t["end_to"],
                          periods.ROLLING_12)
@@ -49,9 +74,9 @@ def frame_for(reader: Reader, target_id: str) -> pd.DataFrame:
     rows = []
     for period, count in zip(rolling["period"], rolling["count"]):
         reached = min(1.0, (periods.month_index(period) - periods.month_index(t["baseline_to"])) / whole)
-        line = j.baseline * (1 + t["target_percent"] / 100 * reached)
+        line = baseline * (1 + t["target_percent"] / 100 * reached)
         rows.append({"period": period, "count": round(count * baseline_months / 12, 1), "target_line": round(line, 1),
-                     "tolerance": round(line + j.baseline * t["tolerance_points"] / 100, 1)})
+                     "tolerance": round(line + baseline * t["tolerance_points"] / 100, 1)})
     return pd.DataFrame(rows, columns=[c for c, _ in COLUMNS])
 
 
@@ -73,7 +98,7 @@ def progress_figure(frame: pd.DataFrame) -> go.Figure:
 
 
 def view_for(reader: Reader, target_id: str) -> ChartView | None:
-    found = reader.get(judged, target_id)
+    found = judged(reader, target_id)
     t, j = found["target"], found["judgement"]
     if t is None:
         return None
@@ -90,3 +115,18 @@ def view_for(reader: Reader, target_id: str) -> ChartView | None:
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
     return [v for v in (view_for(reader, i) for i in target_ids(reader)) if v]
+
+
+def board_rows(reader: Reader, filters: Filters) -> pd.DataFrame:
+    """One row per target for the board report and its CSV, as the reader may see it."""
+    rows = []
+    for t in reader.get(list_targets):
+        j = judged(reader, t["id"])["judgement"]
+        rows.append({"target": t["title"], "area_name": area_name(t["area_code"]), "status": j.status,
+                     "compared": j.compared or "",
+                     "change_percent": None if j.change_percent is None else round(j.change_percent, 1),
+                     "line_percent": None if j.line_percent is None else round(j.line_percent, 1),
+                     "p_value": None if j.p_value is None else round(j.p_value, 4), "sentence": j.sentence,
+                     "source": t["source"]})
+    return pd.DataFrame(rows, columns=["target", "area_name", "status", "compared", "change_percent", "line_percent",
+                                       "p_value", "sentence", "source"])
