@@ -68,14 +68,18 @@ def create_app(config: dict | None = None) -> Dash:
     server.json.sort_keys = False  # keep fields in the documented order
     # Every request's database work is bounded; see queries.db.make_engine.
     engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
-                         statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout)
+                         statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout,
+                         ping_timeout=settings.db_ping_timeout, retry_seconds=settings.db_retry_seconds, create=False)
     health_engine = make_engine(settings.database_url, connect_timeout=settings.health_timeout,
-                                statement_timeout=settings.health_timeout, single_use=True)
+                                statement_timeout=settings.health_timeout, ping_timeout=settings.health_timeout,
+                                retry_seconds=0, single_use=True, create=False)
     # Imports (an administrator's upload, the command line) may run one statement for minutes.
     import_engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
-                                pool_timeout=settings.db_pool_timeout)
+                                pool_timeout=settings.db_pool_timeout, ping_timeout=settings.db_ping_timeout,
+                                retry_seconds=0)
     query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl,
-                             max_bytes=settings.cache_max_mb * MEGABYTE, max_item_bytes=settings.cache_item_max_mb * MEGABYTE)
+                             max_bytes=settings.cache_max_mb * MEGABYTE, max_item_bytes=settings.cache_item_max_mb * MEGABYTE,
+                             redis_seconds=settings.redis_timeout, redis_retry_seconds=settings.redis_retry_seconds)
     server.extensions["settings"] = settings
     server.extensions["engine"] = engine
     server.extensions["query_cache"] = query_cache
@@ -97,7 +101,7 @@ def create_app(config: dict | None = None) -> Dash:
     server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.register_blueprint(create_basemap(settings), url_prefix=prefix.rstrip("/") or None)
-    server.add_url_rule(f"{prefix}health", "health", lambda: health_status(health_engine))
+    server.add_url_rule(f"{prefix}health", "health", lambda: health_status(health_engine, query_cache))
     register_cli(server, import_engine)
     _register_error_handlers(server, prefix)
     register_unavailable_handler(server, prefix, page)
@@ -213,7 +217,8 @@ if __name__ == "__main__":
     from queries.bootstrap import bootstrap
 
     configure_json_logging(logging.INFO)
-    bootstrap(server.extensions["engine"], demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false",
+    # The web engine never creates a missing SQLite file; the first start's engine may.
+    bootstrap(make_engine(server.extensions["settings"].database_url), demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false",
               demo_progress=_demo_progress_bar)
     import gc
 

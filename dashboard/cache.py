@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import pandas as pd
 from flask import Flask
-from flask_caching import Cache
+from flask_caching.backends import RedisCache
 from sqlalchemy import Engine, select
 
 from queries.schema import data_version
@@ -89,19 +89,71 @@ class BytesLRU:
         self.bytes -= size
 
 
+class RedisResults:
+    """Results in Redis under short socket limits, skipped for ``retry_seconds`` after any
+    failure (a circuit breaker), so a frozen or lost Redis costs one request at most
+    ``socket_seconds`` and the rest are served from the database in their usual time."""
+
+    def __init__(self, url: str, timeout: int, socket_seconds: float, retry_seconds: float):
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # redis-py retries a timed-out command three times by default: four waits, not one.
+        self.client = redis.Redis.from_url(url, socket_timeout=socket_seconds, socket_connect_timeout=socket_seconds,
+                                           retry=Retry(NoBackoff(), 0))
+        self.cache = RedisCache(host=self.client, default_timeout=timeout, key_prefix="csd:")
+        self.retry_seconds = retry_seconds
+        self.open_until = 0.0
+
+    @property
+    def skipping(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def get(self, key: str):
+        return None if self.skipping else self._call(self.cache.get, key)
+
+    def set(self, key: str, value) -> None:
+        if not self.skipping:
+            self._call(self.cache.set, key, value)
+
+    def clear(self) -> None:
+        self._call(self.cache.clear)
+
+    def status(self) -> str:
+        """"ok" or "unreachable", asked of Redis itself (not the breaker), within the socket limit."""
+        try:
+            self.client.ping()
+        except Exception:
+            return "unreachable"
+        return "ok"
+
+    def _call(self, method, *args):
+        try:
+            return method(*args)
+        except Exception:  # a cache outage must not take the dashboard down
+            self.open_until = time.monotonic() + self.retry_seconds
+            log.warning("Redis unavailable; serving from the database", exc_info=True,
+                        extra={"fields": {"retry_seconds": self.retry_seconds}})
+            return None
+
+
 class QueryCache:
     def __init__(self, server: Flask, engine: Engine, redis_url: str | None, timeout: int, version_ttl: float,
-                 max_bytes: int = 128 * MEGABYTE, max_item_bytes: int = 16 * MEGABYTE):
+                 max_bytes: int = 128 * MEGABYTE, max_item_bytes: int = 16 * MEGABYTE,
+                 redis_seconds: float = 1.0, redis_retry_seconds: float = 30.0):
         if redis_url:
-            config = {"CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url,
-                      "CACHE_KEY_PREFIX": "csd:"}
-            self.cache = Cache(server, config=config)
+            self.cache = RedisResults(redis_url, timeout, redis_seconds, redis_retry_seconds)
         else:
             self.cache = BytesLRU(max_bytes, timeout)
         self.max_item_bytes = min(max_item_bytes, max_bytes)
         self.engine = engine
         self.version_ttl = version_ttl
         self._version: tuple[float, int] = (0.0, -1)
+
+    def redis_status(self) -> str | None:
+        """Redis's state for /health, or None when no Redis is configured."""
+        return self.cache.status() if isinstance(self.cache, RedisResults) else None
 
     def data_version(self) -> int:
         checked_at, version = self._version
@@ -115,11 +167,7 @@ class QueryCache:
         """``function(engine, *args, **kwargs)``, from the cache when it is there."""
         signature = f"{function.__module__}.{function.__qualname__}:{args!r}:{sorted(kwargs.items())!r}"
         key = f"v{self.data_version()}:" + hashlib.sha256(signature.encode()).hexdigest()
-        try:
-            hit = self.cache.get(key)
-        except Exception:  # a cache outage must not take the dashboard down
-            log.warning("cache read failed", exc_info=True)
-            hit = None
+        hit = self.cache.get(key)
         if hit is None:
             hit = function(self.engine, *args, **kwargs)
             self._store(key, hit)
@@ -130,13 +178,10 @@ class QueryCache:
         if size > self.max_item_bytes:
             log.info("result not cached", extra={"fields": {"bytes": size, "limit": self.max_item_bytes}})
             return
-        try:
-            if isinstance(self.cache, BytesLRU):
-                self.cache.set(key, value, size)
-            else:
-                self.cache.set(key, value)
-        except Exception:
-            log.warning("cache write failed", exc_info=True)
+        if isinstance(self.cache, BytesLRU):
+            self.cache.set(key, value, size)
+        else:
+            self.cache.set(key, value)
 
     def clear(self) -> None:
         self.cache.clear()

@@ -1,17 +1,48 @@
-"""``/health``: is the database reachable, and what is the latest month of data."""
+"""``/health``: which dependency is down (database, Redis), and the latest month of data.
+
+Each check runs under its own short limit (the health engine's connect and statement
+deadlines, Redis's socket timeouts), so the answer comes within seconds whatever hangs.
+Any dependency down makes it a 503, naming which one.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from flask import jsonify
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from queries.counts import latest_month
+from queries.db import is_missing_schema
+
+log = logging.getLogger(__name__)
 
 
-def health_status(engine: Engine):
+def database_status(engine: Engine) -> tuple[str, str | None]:
+    """("ok", latest month), ("no schema", None) for an empty database, or ("unreachable", None)."""
     try:
-        latest = latest_month(engine)
-    except SQLAlchemyError:
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok", latest_month=latest)
+        return "ok", latest_month(engine)
+    except SQLAlchemyError as error:
+        if is_missing_schema(error):
+            return "no schema", None
+        log.warning("health: database unreachable", extra={"fields": {"error": type(error).__name__}})
+        return "unreachable", None
+
+
+def health_status(engine: Engine, query_cache=None):
+    database, latest = database_status(engine)
+    body = {"status": "ok", "database": database}
+    if database == "ok":
+        body["latest_month"] = latest
+    elif database == "no schema":
+        body["message"] = "the database holds no tables: run `flask --app app init-db` (or restore it)"
+    redis = query_cache.redis_status() if query_cache is not None else None
+    if redis is not None:
+        body["redis"] = redis
+    down = [name for name, state in (("database", database), ("redis", redis)) if state not in ("ok", None)]
+    if down:
+        body["status"] = "error" if "database" in down else "degraded"
+        body["down"] = down
+        return jsonify(body), 503
+    return jsonify(body)

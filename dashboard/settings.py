@@ -51,6 +51,13 @@ class Settings:
     db_statement_timeout: float = field(default_factory=lambda: float(_env("DB_STATEMENT_TIMEOUT", "20")))
     db_pool_timeout: float = field(default_factory=lambda: float(_env("DB_POOL_TIMEOUT", "10")))
     health_timeout: float = field(default_factory=lambda: float(_env("HEALTH_TIMEOUT", "3")))
+    # A pooled PostgreSQL connection must answer a ping within this before use; after a stall
+    # the database is not asked again for DB_RETRY_SECONDS (requests get a 503 at once).
+    db_ping_timeout: float = field(default_factory=lambda: float(_env("DB_PING_TIMEOUT", "2")))
+    db_retry_seconds: float = field(default_factory=lambda: float(_env("DB_RETRY_SECONDS", "5")))
+    # Redis's socket limit, and how long it is skipped (results read from the database) after a failure.
+    redis_timeout: float = field(default_factory=lambda: float(_env("REDIS_TIMEOUT", "1")))
+    redis_retry_seconds: float = field(default_factory=lambda: float(_env("REDIS_RETRY_SECONDS", "30")))
     # Memory a worker may spend on cached query results and on gzipped static files.
     cache_max_mb: int = field(default_factory=lambda: int(_env("CACHE_MAX_MB", "128")))
     cache_item_max_mb: int = field(default_factory=lambda: int(_env("CACHE_ITEM_MAX_MB", "16")))

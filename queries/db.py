@@ -13,6 +13,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from queries.deadline import GRACE_SECONDS, guard_postgresql
+from queries.sqlite_file import watch_sqlite_file
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'instance' / 'community-safety.sqlite'}"
@@ -25,7 +28,8 @@ def database_url() -> str:
 
 def make_engine(url: str | None = None, *, connect_timeout: float | None = None,
                 statement_timeout: float | None = None, pool_timeout: float | None = None,
-                single_use: bool = False) -> Engine:
+                ping_timeout: float | None = None, retry_seconds: float = 5.0,
+                single_use: bool = False, create: bool = True) -> Engine:
     """An engine tuned for this app: WAL and foreign keys on SQLite, pre-ping on PostgreSQL.
 
     The web app gives every limit (seconds), so a hung or unreachable database makes a request
@@ -34,6 +38,11 @@ def make_engine(url: str | None = None, *, connect_timeout: float | None = None,
     SQLite interrupts it from a progress handler), ``pool_timeout`` for waiting on a pooled
     connection. Command-line imports leave them unset: rebuilding a force's counts may take
     minutes. ``single_use`` opens a fresh connection each time (for the health check).
+
+    ``ping_timeout`` turns on client-side deadlines for PostgreSQL (``queries.deadline``): a
+    frozen server fails a call within its limit instead of holding the thread, and for
+    ``retry_seconds`` afterwards calls fail at once. ``create=False`` (the web app) never
+    creates a missing SQLite file: a file moved away is an outage, not an empty database.
     """
     url = url or database_url()
     if url.startswith("postgresql://"):
@@ -48,6 +57,7 @@ def make_engine(url: str | None = None, *, connect_timeout: float | None = None,
         busy = 30.0 if statement_timeout is None else min(30.0, statement_timeout)
         engine = create_engine(url, connect_args={"timeout": busy}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        watch_sqlite_file(engine, create=create)
         if statement_timeout is not None:
             _limit_sqlite_statements(engine, statement_timeout)
         return engine
@@ -57,7 +67,17 @@ def make_engine(url: str | None = None, *, connect_timeout: float | None = None,
         connect_args["connect_timeout"] = max(2, math.ceil(connect_timeout))
     if statement_timeout is not None:
         connect_args["options"] = f"-c statement_timeout={int(statement_timeout * 1000)}"
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+    if ping_timeout is None:
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+    # A host that vanishes (no reply at all, not even a reset) is noticed by TCP itself: idle
+    # pooled connections by keepalives, a call in flight when its data goes unacknowledged.
+    unacknowledged = (statement_timeout or 60) + GRACE_SECONDS
+    connect_args |= {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+                     "tcp_user_timeout": int(unacknowledged * 1000)}
+    engine = create_engine(url, connect_args=connect_args, **options)
+    guard_postgresql(engine, ping_seconds=ping_timeout, statement_seconds=statement_timeout,
+                     retry_seconds=retry_seconds)
+    return engine
 
 
 def _limit_sqlite_statements(engine: Engine, seconds: float) -> None:
@@ -134,7 +154,10 @@ def fetch_rows(conn, query) -> list[tuple]:
     else:
         params = compiled.params
     _start_statement_clock(conn.connection.info)  # SQLite's statement limit
+    guard = conn.connection.info.get("deadline_guard")  # PostgreSQL's client-side limit
     cursor = conn.connection.driver_connection.cursor()
+    if guard is not None:
+        guard.arm(conn.connection.dbapi_connection)
     try:
         cursor.execute(str(compiled), params)
         return cursor.fetchall()
@@ -143,4 +166,13 @@ def fetch_rows(conn, query) -> list[tuple]:
         # app's error handlers see one kind of exception whichever way a query ran.
         raise DBAPIError.instance(str(compiled), params, error, conn.dialect.loaded_dbapi.Error) from error
     finally:
+        if guard is not None:
+            guard.disarm(conn.connection.dbapi_connection)
         cursor.close()
+
+
+def is_missing_schema(error: BaseException) -> bool:
+    """Whether a database error says a table is missing: a database that was never set up,
+    or was replaced by an empty one (PostgreSQL's undefined_table, SQLite's "no such table")."""
+    original = getattr(error, "orig", error)
+    return getattr(original, "sqlstate", None) == "42P01" or "no such table" in str(original)
