@@ -59,7 +59,7 @@ def postgres():
 
 @pytest.mark.timeout(120)
 def test_a_frozen_postgresql_gives_503s_in_seconds_and_static_files_and_health_keep_answering(postgres, tmp_path):
-    config = {"database_url": postgres.url, "upload_dir": str(tmp_path), "db_connect_timeout": 2,
+    config = {"database_url": postgres.url, "upload_dir": str(tmp_path), "db_connect_timeout": 2, "rate_limit_enabled": False,
               "db_statement_timeout": 3, "db_ping_timeout": 1, "db_retry_seconds": 3, "health_timeout": 2}
     with live_server(config) as url, ThreadPoolExecutor(12) as pool:
         # Several pooled connections, as a busy worker holds.
@@ -85,7 +85,7 @@ def test_a_frozen_redis_costs_one_short_wait_then_requests_are_served_from_the_d
     database = sqlite_engine.url.render_as_string(hide_password=False)
     with private_redis() as (redis_url, redis_pid):
         config = {"database_url": database, "upload_dir": str(tmp_path), "cache_redis_url": redis_url,
-                  "redis_timeout": 2, "redis_retry_seconds": 30}
+                  "redis_timeout": 2, "redis_retry_seconds": 30, "rate_limit_enabled": False}
         with live_server(config) as url:
             assert status_of(timed_get(f"{url}{API}&to=2020-01")) == 200
             assert timed_get(f"{url}/health")[0].json()["redis"] == "ok"
@@ -106,7 +106,9 @@ def test_a_frozen_redis_costs_one_short_wait_then_requests_are_served_from_the_d
 def test_a_sqlite_file_moved_away_and_back_is_noticed_without_a_restart(sqlite_engine, tmp_path):
     path = sqlite_engine.url.database
     sqlite_engine.dispose()
-    app = create_app({"database_url": f"sqlite:///{path}", "upload_dir": str(tmp_path / "uploads")})
+    # Bursts from one client by the dozen: the per-client rate limit is not what is tested here.
+    app = create_app({"database_url": f"sqlite:///{path}", "upload_dir": str(tmp_path / "uploads"),
+                      "rate_limit_enabled": False})
 
     def burst(offset: int) -> list[int]:
         # Concurrent requests, so the pool opens several connections.
