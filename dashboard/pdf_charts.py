@@ -261,7 +261,7 @@ class ChartPainter:
                     pdf.text(x - text_width(pdf, label) / 2, self.bottom + 4, label)
             return
         for index, label in enumerate(positions):
-            words = _text(label)
+            words = _text(label.replace("<br>", " "))
             while text_width(pdf, words) > slot - 1 and len(words) > 4:
                 words = words[:-2] + "."
             pdf.text(self.px(index) - text_width(pdf, words) / 2, self.bottom + 4, words)

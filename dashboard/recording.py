@@ -198,6 +198,8 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
              "<th scope='col'>Name</th><th scope='col'>Months</th><th scope='col'>Target codes</th>"
              "<th scope='col'>Control codes</th><th scope='col'>Buffer codes</th><th scope='col'>Action</th></tr></thead>"
              f"<tbody>{rows}</tbody></table>") if stored else "<p>No interventions are stored yet.</p>"
+    # The table's box is positioned so the Delete buttons' visually hidden names (absolutely
+    # placed) scroll inside it on a phone instead of widening the page.
     return f"""<h1 class="h2">Record an intervention</h1>{notice}{_errors(problems)}
 <p>Evaluations are shown on the <a href="{prefix}interventions">interventions page</a>.</p>
 <form method="post" action="{prefix}record/interventions" class="card card-body mb-4">
@@ -218,7 +220,7 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
 <div class="form-text" id="file-hint">Columns: name, description, start_month, end_month, target, control, buffer,
 crime_types (see the README). The whole file is checked first: any problem stores nothing.</div></div>
 <button class="btn btn-outline-primary" type="submit">Check and load</button></form>
-<div class="table-responsive">{table}</div>
+<div class="table-responsive position-relative">{table}</div>
 <script src="{prefix}record/place-finder.js" defer></script>"""
 
 

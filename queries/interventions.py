@@ -213,9 +213,9 @@ def evaluation_periods(engine: Engine, record: dict) -> Periods:
                            f"same months {years} years earlier ({periods.months_in_words(*shifted(years))}): the same "
                            "seasons, further back.")
     if not is_loaded(just_before):
-        raise EvaluationError("start_month", f"no before period is loaded: neither the same months one, two or three "
-                                             f"years earlier ({words}, and so on) nor the {length} months just before "
-                                             f"the start ({periods.months_in_words(*just_before)})")
+        raise EvaluationError("start_month", f"no before period is loaded, neither the same months a year earlier "
+                                             f"({words}), two or three years earlier, nor the {length} months just "
+                                             f"before the start ({periods.months_in_words(*just_before)})")
     return Periods(just_before, after,
                    f"The same months a year earlier ({words}) are not all loaded, nor two or three years earlier, so the "
                    f"before period is the {length} months just before the start "

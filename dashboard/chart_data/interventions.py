@@ -67,7 +67,8 @@ def before_after_figure(frame: pd.DataFrame) -> go.Figure:
     figure = go.Figure(layout=base_layout("Incidents"))
     for index, (period, rows) in enumerate(frame.groupby("period", sort=False)):
         figure.add_trace(go.Bar(
-            x=rows["place"].tolist(), y=rows["count"].tolist(), name=period,
+            # "Displacement buffer" on two lines, so a phone's narrow bars keep their names apart.
+            x=[p.replace(" ", "<br>", 1) if len(p) > 12 else p for p in rows["place"]], y=rows["count"].tolist(), name=period,
             marker={"color": BEFORE_COLOUR if index == 0 else AFTER_COLOUR,
                     "pattern": {"shape": "/" if index == 0 else ""}},
             hovertemplate=f"{period}: %{{y:,}}<extra></extra>",
