@@ -13,6 +13,7 @@ from datetime import date
 from queries import periods
 from queries.counts import has_synthetic_months
 from queries.lsoa_sets import loaded_force_months
+from queries.reference import AREAS_BY_CODE
 
 from .chart_data import asb, crime, overview
 from .chart_data import board as data
@@ -24,7 +25,15 @@ from .filters import COUNT, Filters
 from .formatting import is_missing
 from .pack import PackPDF
 from .pdf_charts import draw_figure, months_text
-from .pdf_layout import CHART_ROOM, heading, one_line_table, paragraph, small_print, subheading
+from .pdf_layout import (
+    CHART_ROOM,
+    heading,
+    one_line_table,
+    paragraph,
+    small_print,
+    small_print_height,
+    subheading,
+)
 
 CAVEATS = [
     ("Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); ONS "
@@ -64,7 +73,9 @@ def chart_block(pdf: PackPDF, view: ChartView, x_title: str, text: str | None = 
                 span: tuple[str, str] | None = None) -> None:
     """A chart as its page draws it: title, notes, the figure with its legend, the months it
     lacks named, then its summary (or ``text``) and caption; or why there is nothing to draw."""
-    subheading(pdf, view.title)
+    drawn = not view.message and view.figure is not None
+    # The title, its notes and the chart stay on one page.
+    subheading(pdf, view.title, CHART_ROOM + small_print_height(pdf, [n.text for n in view.notes]) if drawn else 25)
     for note in view.notes:
         small_print(pdf, note.text)
     if view.message or view.figure is None:
@@ -100,6 +111,14 @@ def trend_views(reader: Reader, filters: Filters) -> tuple[ChartView, ChartView,
     monthly = replace(filters, areas=filters.areas[:1], start=first, end=last, grain=periods.MONTH, measure=COUNT,
                       crime_types=())
     return overview.trend_view(reader, rolling), crime.trend_view(reader, monthly), asb.trend_view(reader, monthly)
+
+
+def judged_months(reader: Reader, first: str, last: str) -> list[str]:
+    """The months from ``first`` to ``last`` that can be set against the band: loaded, with
+    the 12 months before each loaded too (a band across a hole would mix other seasons)."""
+    loaded = set(reader.get(loaded_force_months, periods.add_months(first, -12), last))
+    return [m for m in periods.months_between(first, last)
+            if m in loaded and all(periods.add_months(m, -k) in loaded for k in range(1, 13))]
 
 
 def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> bytes:
@@ -144,6 +163,9 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     if not sentences:
         paragraph(pdf, "No police.uk months are loaded for this selection.")
     else:
+        small_print(pdf, f"Each chart draws {AREAS_BY_CODE[filters.areas[0]].name}, the first chosen area, with its "
+                         "band of ordinary variation (counts of areas of different size share no useful scale); the "
+                         "sentences under each chart speak for every chosen area.")
         for view, sentence in zip((crime_view, asb_view), sentences):
             chart_block(pdf, view, "Month", sentence, span)
     if not overview_frame.empty:
@@ -151,14 +173,21 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         # narrow a band often (the trend sentences above name the latest), and the zip's
         # CSV lists all 24 months.
         first, last = quarter
+        judged = judged_months(reader, first, last)
         band = data.band_data(reader, filters)
-        band = band[band["month"].between(first, last)]
+        band = band[band["month"].isin(judged)]
         heading(pdf, "Months outside ordinary variation")
         paragraph(pdf, f"Each month of {periods.months_in_words(first, last)} against the mean of the 12 months before "
                        "it, plus or minus three square roots (the band shaded on the monthly charts above). The "
                        "zip of tables lists every such month over the 24 months to the quarter's end.")
+        unjudged = [m for m in periods.months_between(first, last) if m not in judged]
+        if unjudged:
+            paragraph(pdf, f"{months_text(unjudged)}: not judged, as the 12 months before "
+                           f"{'it are' if len(unjudged) == 1 else 'each are'} not all loaded (or the month itself is not).")
         if band.empty:
-            paragraph(pdf, "Every month of the quarter was within ordinary variation.")
+            paragraph(pdf, "Every month of the quarter was within ordinary variation." if not unjudged else
+                      f"{months_text(judged)}: within ordinary variation." if judged else
+                      "So no month of the quarter can be called inside or outside ordinary variation.")
         else:
             limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"
             columns = [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"), ("count", "Count"),
@@ -188,7 +217,7 @@ TARGET_ROWS = 6
 def _target_block(pdf: PackPDF, view: ChartView) -> None:
     """A target's progress chart, its judgement, and the latest points as a table."""
     if view.message or view.figure is None:
-        subheading(pdf, view.title)
+        subheading(pdf, view.title, 25)
         paragraph(pdf, view.message or view.summary)
         return
     chart_block(pdf, view, "12 months to")

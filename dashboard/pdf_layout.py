@@ -29,33 +29,49 @@ def heading(pdf: PackPDF, text: str, room: float = 25) -> None:
     pdf.heading(text)
 
 
-def subheading(pdf: PackPDF, text: str) -> None:
-    """A chart's title, kept with the chart below it."""
-    if pdf.will_page_break(CHART_ROOM):
+def subheading(pdf: PackPDF, text: str, room: float = CHART_ROOM) -> None:
+    """A chart's title, kept with the chart (or the ``room`` mm of text) below it."""
+    if pdf.will_page_break(room):
         pdf.add_page()
     paragraph(pdf, text, 5.5, size=11, style="B")
 
 
 def small_print(pdf: PackPDF, text: str) -> None:
     """A caption or note under a chart."""
-    paragraph(pdf, text, 3.8, size=8)
+    paragraph(pdf, text, SMALL_LINE, size=SMALL_SIZE)
 
 
-def paragraph(pdf: PackPDF, text: str, height: float = 5, size: float = 10, style: str = "") -> None:
-    """A paragraph set ragged right, a line at a time: each word is measured once."""
+SMALL_LINE, SMALL_SIZE = 3.8, 8
+
+
+def lines_of(pdf: PackPDF, text: str, size: float = 10, style: str = "") -> list[str]:
+    """The lines a paragraph is set in, ragged right: each word is measured once."""
     pdf.set_font("Helvetica", style, size)
     space, room = text_width(pdf, " "), pdf.epw
+    lines: list[str] = []
     line: list[str] = []
     used = 0.0
     for word in _text(text).split():
         width = text_width(pdf, word)
         if line and used + space + width > room:
-            pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+            lines.append(" ".join(line))
             line, used = [], 0.0
         used += (space if line else 0.0) + width
         line.append(word)
     if line:
-        pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+        lines.append(" ".join(line))
+    return lines
+
+
+def small_print_height(pdf: PackPDF, texts) -> float:
+    """How much room ``small_print`` of each text takes, in mm."""
+    return sum(len(lines_of(pdf, t, SMALL_SIZE)) * SMALL_LINE + 1 for t in texts)
+
+
+def paragraph(pdf: PackPDF, text: str, height: float = 5, size: float = 10, style: str = "") -> None:
+    """A paragraph set ragged right, a line at a time."""
+    for line in lines_of(pdf, text, size, style):
+        pdf.cell(0, height, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
 

@@ -200,3 +200,23 @@ def test_a_before_period_of_other_seasons_is_said_on_the_page_in_the_verdict_and
     assert view.summary.endswith("The before period covers other months of the year, so part of this change may be "
                                  "seasonal.")
     assert said in text
+
+
+def test_a_quarter_without_12_months_before_is_not_called_ordinary(sqlite_engine):
+    # January to March 2024 loaded, and all of 2022: the 12 months before each are not.
+    seed_counts(sqlite_engine, {m: 100 for m in periods.months_between("2022-01", "2022-12")}
+                | {"2024-01": 100, "2024-02": 300, "2024-03": 100})
+    text = " ".join(p["text"] for p in drawing(build_pdf(Reader(_Direct(sqlite_engine)),
+                                                         Filters(areas=(OXFORD,), end="2024-03"))))
+    assert "Every month of the quarter was within ordinary variation" not in text
+    assert ("January to March 2024: not judged, as the 12 months before each are not all loaded (or the month itself "
+            "is not). So no month of the quarter can be called inside or outside ordinary variation.") in text
+
+
+def test_a_quarter_partly_judged_says_which_months(sqlite_engine):
+    # Every month from January 2023 to March 2024 but February 2024: March 2024 has no 12 months before it.
+    seed_counts(sqlite_engine, {m: 100 for m in periods.months_between("2023-01", "2024-03") if m != "2024-02"})
+    text = " ".join(p["text"] for p in drawing(build_pdf(Reader(_Direct(sqlite_engine)),
+                                                         Filters(areas=(OXFORD,), end="2024-03"))))
+    assert "February to March 2024: not judged, as the 12 months before each are not all loaded" in text
+    assert "January 2024: within ordinary variation." in text
