@@ -8,29 +8,70 @@ from __future__ import annotations
 from .formatting import cell
 from .pack import PackPDF, _text
 
+CHART_ROOM = 95  # mm: a chart's title, plot, legend and first lines of its summary
 
-def heading(pdf: PackPDF, text: str) -> None:
-    """A section heading, on a new page when fewer than a few lines would follow it."""
-    if pdf.will_page_break(25):
+
+def text_width(pdf: PackPDF, text: str) -> float:
+    """``get_string_width``, remembered per font: fpdf measures a string afresh each call, and a
+    report measures the same words, numbers and months many times."""
+    widths = pdf.__dict__.setdefault("_known_widths", {})
+    key = (pdf.font_family, pdf.font_style, pdf.font_size_pt, text)
+    if key not in widths:
+        widths[key] = pdf.get_string_width(text)
+    return widths[key]
+
+
+def heading(pdf: PackPDF, text: str, room: float = 25) -> None:
+    """A section heading, on a new page when less than ``room`` mm (a few lines, or a chart)
+    would follow it."""
+    if pdf.will_page_break(room):
         pdf.add_page()
     pdf.heading(text)
 
 
-def paragraph(pdf: PackPDF, text: str, height: float = 5) -> None:
-    """A paragraph set ragged right, a line at a time: each word is measured once."""
-    pdf.set_font("Helvetica", "", 10)
-    space, room = pdf.get_string_width(" "), pdf.epw
+def subheading(pdf: PackPDF, text: str, room: float = CHART_ROOM) -> None:
+    """A chart's title, kept with the chart (or the ``room`` mm of text) below it."""
+    if pdf.will_page_break(room):
+        pdf.add_page()
+    paragraph(pdf, text, 5.5, size=11, style="B")
+
+
+def small_print(pdf: PackPDF, text: str) -> None:
+    """A caption or note under a chart."""
+    paragraph(pdf, text, SMALL_LINE, size=SMALL_SIZE)
+
+
+SMALL_LINE, SMALL_SIZE = 3.8, 8
+
+
+def lines_of(pdf: PackPDF, text: str, size: float = 10, style: str = "") -> list[str]:
+    """The lines a paragraph is set in, ragged right: each word is measured once."""
+    pdf.set_font("Helvetica", style, size)
+    space, room = text_width(pdf, " "), pdf.epw
+    lines: list[str] = []
     line: list[str] = []
     used = 0.0
     for word in _text(text).split():
-        width = pdf.get_string_width(word)
+        width = text_width(pdf, word)
         if line and used + space + width > room:
-            pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+            lines.append(" ".join(line))
             line, used = [], 0.0
         used += (space if line else 0.0) + width
         line.append(word)
     if line:
-        pdf.cell(0, height, " ".join(line), new_x="LMARGIN", new_y="NEXT")
+        lines.append(" ".join(line))
+    return lines
+
+
+def small_print_height(pdf: PackPDF, texts) -> float:
+    """How much room ``small_print`` of each text takes, in mm."""
+    return sum(len(lines_of(pdf, t, SMALL_SIZE)) * SMALL_LINE + 1 for t in texts)
+
+
+def paragraph(pdf: PackPDF, text: str, height: float = 5, size: float = 10, style: str = "") -> None:
+    """A paragraph set ragged right, a line at a time."""
+    for line in lines_of(pdf, text, size, style):
+        pdf.cell(0, height, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
 
@@ -41,7 +82,7 @@ def one_line_table(pdf: PackPDF, frame, columns, widths) -> None:
     height = 4.5
     pdf.set_font("Helvetica", "", 8)
     texts = [[_text(cell(value)) for value in frame[key]] for key, _ in columns]
-    if any(pdf.get_string_width(t) + 2 * pdf.c_margin > width for column, width in zip(texts, widths) for t in column):
+    if any(text_width(pdf, t) + 2 * pdf.c_margin > width for column, width in zip(texts, widths) for t in column):
         pdf.frame_table(frame, columns, widths)
         return
 

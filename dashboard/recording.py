@@ -9,7 +9,7 @@ import tempfile
 from html import escape
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, request, session
+from flask import Blueprint, Response, abort, current_app, redirect, request, session
 from sqlalchemy import Engine
 
 from queries.importers.errors import ImportRejected
@@ -18,6 +18,7 @@ from queries.interventions import (
     delete_intervention,
     list_interventions,
     parse_interventions_csv,
+    place_choices,
     save_interventions,
 )
 from queries.reference import AREAS, CRIME_TYPES
@@ -27,6 +28,7 @@ from .auth import PARTNER, csrf_token, current_user, page, require
 from .upload_checks import check_csv_upload
 
 MAX_UPLOAD = 1024 * 1024
+PLACES_SCRIPT = Path(__file__).with_name("place_finder.js")
 
 
 def create_recording(engine: Engine) -> Blueprint:
@@ -42,6 +44,11 @@ def create_recording(engine: Engine) -> Blueprint:
     @record.get("/interventions")
     def interventions_form():
         return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), {}, [], _flash()))
+
+    @record.get("/place-finder.js")
+    def place_finder_script():
+        # Served here, not from assets/, so Dash pages do not load it.
+        return Response(PLACES_SCRIPT.read_text(), mimetype="text/javascript")
 
     @record.post("/interventions")
     def interventions_save():
@@ -133,6 +140,27 @@ def _field(name: str, label: str, values: dict, hint: str = "", kind: str = "tex
     return f'<div class="mb-3"><label class="form-label" for="{name}">{escape(label)}</label>{control}{hint_html}</div>'
 
 
+def _place_field(name: str, label: str, values: dict, hint: str) -> str:
+    """A textarea of codes with, once its script runs, a search box over place names and codes
+    (the page's one ``<datalist>``) whose Add button appends the chosen code."""
+    value = escape(values.get(name, ""))
+    return f"""<div class="mb-3"><label class="form-label" for="{name}">{escape(label)}</label>
+<textarea class="form-control" id="{name}" name="{name}" rows="2" aria-describedby="{name}-hint">{value}</textarea>
+<div class="form-text" id="{name}-hint">{escape(hint)}</div>
+<div class="place-finder mt-2" data-place-finder="{name}" hidden>
+<label class="form-label small mb-1" for="{name}-find">Find a place for {escape(label.split(" (")[0].lower())} by name or code</label>
+<div class="input-group input-group-sm"><input class="form-control" type="text" id="{name}-find" list="place-names"
+autocomplete="off" aria-describedby="{name}-find-hint">
+<button class="btn btn-outline-secondary" type="button">Add<span class="visually-hidden"> to {escape(label.split(" (")[0].lower())}</span></button></div>
+<div class="form-text" id="{name}-find-hint">Type part of a name such as "Oxford 008" or a code, choose from the list,
+then press Enter or Add.</div><div class="form-text" id="{name}-added" role="status"></div></div></div>"""
+
+
+def _place_list(engine: Engine) -> str:
+    options = "".join(f'<option value="{escape(name)} ({code})"></option>' for code, name in place_choices(engine))
+    return f'<datalist id="place-names">{options}</datalist>'
+
+
 def _crime_boxes(chosen: str) -> str:
     picked = set(chosen.split())
     boxes = "".join(
@@ -148,7 +176,8 @@ def _crime_boxes(chosen: str) -> str:
 def _interventions_page(engine: Engine, prefix: str, values: dict, problems, flash: str) -> str:
     token = escape(csrf_token())
     notice = f'<div class="alert alert-success" role="status">{escape(flash)}</div>' if flash else ""
-    codes_hint = "LSOA codes (2011 or 2021) or area codes, separated by spaces or commas"
+    codes_hint = ("LSOA codes (2011 or 2021) or area codes, separated by spaces or commas; "
+                  "the search below finds them by name")
     stored = list_interventions(engine)
     rows = "".join(
         f"<tr><td>{escape(r['name'])}</td><td>{r['start_month']} to {r['end_month']}</td>"
@@ -162,6 +191,8 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
              "<th scope='col'>Name</th><th scope='col'>Months</th><th scope='col'>Target codes</th>"
              "<th scope='col'>Control codes</th><th scope='col'>Buffer codes</th><th scope='col'>Action</th></tr></thead>"
              f"<tbody>{rows}</tbody></table>") if stored else "<p>No interventions are stored yet.</p>"
+    # The table's box is positioned so the Delete buttons' visually hidden names (absolutely
+    # placed) scroll inside it on a phone instead of widening the page.
     return f"""<h1 class="h2">Record an intervention</h1>{notice}{_errors(problems)}
 <p>Evaluations are shown on the <a href="{prefix}interventions">interventions page</a>.</p>
 <form method="post" action="{prefix}record/interventions" class="card card-body mb-4">
@@ -169,9 +200,10 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
 {_field("name", "Name", values)}{_field("description", "Description", values, area=True)}
 <div class="row"><div class="col-md-6">{_field("start_month", "Start month", values, "YYYY-MM", "month")}</div>
 <div class="col-md-6">{_field("end_month", "End month", values, "YYYY-MM", "month")}</div></div>
-{_field("target", "Target places", values, codes_hint, area=True)}
-{_field("control", "Control places (optional)", values, "Leave empty to use a suggested control. " + codes_hint, area=True)}
-{_field("buffer", "Displacement buffer (optional)", values, codes_hint, area=True)}
+{_place_field("target", "Target places", values, codes_hint)}
+{_place_field("control", "Control places (optional)", values, "Leave empty to use a suggested control. " + codes_hint)}
+{_place_field("buffer", "Displacement buffer (optional)", values, codes_hint)}
+{_place_list(engine)}
 {_crime_boxes(values.get("crime_types", ""))}
 <button class="btn btn-primary" type="submit">Save intervention</button></form>
 <form method="post" action="{prefix}record/interventions/upload" enctype="multipart/form-data" class="card card-body mb-4">
@@ -181,7 +213,8 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
 <div class="form-text" id="file-hint">Columns: name, description, start_month, end_month, target, control, buffer,
 crime_types (see the README). The whole file is checked first: any problem stores nothing.</div></div>
 <button class="btn btn-outline-primary" type="submit">Check and load</button></form>
-<div class="table-responsive">{table}</div>"""
+<div class="table-responsive position-relative">{table}</div>
+<script src="{prefix}record/place-finder.js" defer></script>"""
 
 
 def _targets_page(engine: Engine, prefix: str, values: dict, problems, flash: str) -> str:

@@ -28,7 +28,15 @@ from .wdd import Wdd, weighted_displacement_difference
 MAX_CODES = 500  # per role: bounds the work one request can ask for
 ROLES = ("target", "control", "buffer")
 
-# Plural nouns for "26 fewer robberies".
+# Nouns for "26 fewer robberies" and "1 more robbery".
+SINGULAR = {
+    "anti-social-behaviour": "ASB incident", "bicycle-theft": "bicycle theft", "burglary": "burglary",
+    "criminal-damage-arson": "criminal damage and arson offence", "drugs": "drug offence",
+    "other-theft": "other theft", "possession-of-weapons": "weapons possession offence",
+    "public-order": "public order offence", "robbery": "robbery", "shoplifting": "shoplifting offence",
+    "theft-from-the-person": "theft from the person", "vehicle-crime": "vehicle crime",
+    "violent-crime": "violent or sexual offence", "other-crime": "other crime",
+}
 PLURAL = {
     "anti-social-behaviour": "ASB incidents", "bicycle-theft": "bicycle thefts", "burglary": "burglaries",
     "criminal-damage-arson": "criminal damage and arson offences", "drugs": "drug offences",
@@ -72,12 +80,15 @@ def crime_subject(crime_types: Sequence[str] | None) -> str:
     return text[0].upper() + text[1:].lower().replace("asb", "ASB")
 
 
-def crime_noun(crime_types: Sequence[str] | None) -> str:
+def crime_noun(crime_types: Sequence[str] | None, number: int = 2) -> str:
+    """The noun for ``number`` incidents of these types: "1 robbery", "2 robberies"."""
+    one = number == 1
     if not crime_types or set(crime_types) == set(ALL_CRIME):
-        return "crimes"
+        return "crime" if one else "crimes"
     if len(crime_types) == 1:
-        return PLURAL[crime_types[0]]
-    return "incidents" if ASB in crime_types else "offences"
+        return (SINGULAR if one else PLURAL)[crime_types[0]]
+    noun = "incident" if ASB in crime_types else "offence"
+    return noun if one else noun + "s"
 
 
 def check_period(name: str, first: str | None, last: str | None) -> tuple[str, str]:
@@ -231,7 +242,7 @@ def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd) -> str
     if amount == 0:
         size = f"no difference in {noun} ({interval})"
     else:
-        size = f"{amount:,} {'fewer' if estimate < 0 else 'more'} {noun} ({interval})"
+        size = f"{amount:,} {'fewer' if estimate < 0 else 'more'} {crime_noun(crime_types, amount)} ({interval})"
     significant = result.p_value is not None and result.p_value < 0.05
     if significant:
         ending = "a significant fall" if estimate < 0 else "a significant rise"

@@ -3,7 +3,8 @@
 One check serves the form, the API and the CSV importer: a problem names its field and
 nothing is stored. A stored intervention is evaluated over its own months (from its start
 to its end or the latest month loaded) against the same months a year earlier, so both
-periods cover the same seasons; without a stored control the suggested one is used, and
+periods cover the same seasons (or, where those are not loaded, two or three years earlier;
+other seasons only as a last resort, and then saying so); without a stored control the suggested one is used, and
 the evaluation says so.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,8 +25,8 @@ from .evaluation import Evaluation, EvaluationError, evaluate, resolve_places
 from .importers.bookkeeping import bump_data_version
 from .importers.errors import ErrorCollector, ImportRejected, RowError
 from .lsoa_sets import loaded_force_months
-from .reference import CRIME_TYPES_BY_SLUG
-from .schema import intervention, intervention_place
+from .reference import AREAS, CRIME_TYPES_BY_SLUG
+from .schema import intervention, intervention_place, lsoa
 
 CSV_COLUMNS = ("name", "description", "start_month", "end_month", "target", "control", "buffer", "crime_types")
 REQUIRED = ("name", "start_month", "end_month", "target")
@@ -106,6 +108,14 @@ def _check_without_control(engine: Engine, codes: dict) -> None:
         raise EvaluationError("buffer", "overlaps the target")
 
 
+def place_choices(engine: Engine) -> list[tuple[str, str]]:
+    """Every place an intervention can name, as (code, name): the dashboard's areas, then LSOAs
+    of both vintages by name."""
+    with engine.connect() as conn:
+        lsoas = conn.execute(select(lsoa.c.code, lsoa.c.name).order_by(lsoa.c.name, lsoa.c.code)).all()
+    return [(a.code, a.name) for a in AREAS] + [(code, name) for code, name in lsoas]
+
+
 def save_intervention(engine: Engine, checked: dict, recorded_by: str) -> int:
     return save_interventions(engine, [checked], recorded_by)[0]
 
@@ -156,27 +166,66 @@ def list_interventions(engine: Engine) -> list[dict]:
     return result
 
 
-def evaluation_periods(engine: Engine, record: dict) -> tuple[tuple[str, str], tuple[str, str]]:
-    """After: its months up to the latest loaded; before: the same months a year earlier, or
-    (for a longer intervention, or where those are not loaded) as many months just before."""
+@dataclass(frozen=True)
+class Periods:
+    """The two periods compared, and, when the before period is not the same months a year
+    earlier, a sentence saying what was used instead and why."""
+
+    before: tuple[str, str]
+    after: tuple[str, str]
+    note: str | None = None
+    same_season: bool = True
+
+
+def evaluation_periods(engine: Engine, record: dict) -> Periods:
+    """After: its months up to the latest loaded. Before: the same months a year earlier; where
+    those are not all loaded, the same months two or three years earlier (still the same
+    seasons); for an intervention of 12 months or more, the as many months just before (a whole
+    number of years covers every season alike). Only where none of these is loaded are the months
+    just before used, and the note says they are other seasons."""
     loaded = loaded_force_months(engine)
     if not loaded:
         raise EvaluationError("start_month", "no months are loaded")
     after = (record["start_month"], min(record["end_month"], loaded[-1]))
     length = len(periods.months_between(*after))
-    year_earlier = (periods.add_months(after[0], -12), periods.add_months(after[1], -12))
-    just_before = (periods.add_months(after[0], -length), periods.add_months(after[0], -1))
     have = set(loaded)
-    for before in (year_earlier, just_before):
-        # The same months a year earlier where they exist (same seasons), else the months just before.
-        if before[1] < after[0] and set(periods.months_between(*before)) <= have:
-            return before, after
-    return (year_earlier if year_earlier[1] < after[0] else just_before), after
+
+    def shifted(years: int) -> tuple[str, str]:
+        return periods.add_months(after[0], -12 * years), periods.add_months(after[1], -12 * years)
+
+    def is_loaded(span: tuple[str, str]) -> bool:
+        return set(periods.months_between(*span)) <= have
+
+    just_before = (periods.add_months(after[0], -length), periods.add_months(after[0], -1))
+    if length >= 12:
+        note = None if length % 12 == 0 else (
+            f"The after period ({length} months) is compared with the {length} months just before it, which do "
+            "not cover the same months of the year: part of any change may be seasonal.")
+        return Periods(just_before, after, note, length % 12 == 0)
+    year_earlier = shifted(1)
+    if is_loaded(year_earlier):
+        return Periods(year_earlier, after)
+    words = periods.months_in_words(*year_earlier)
+    for years in (2, 3):
+        if is_loaded(shifted(years)):
+            return Periods(shifted(years), after,
+                           f"The same months a year earlier ({words}) are not all loaded, so the before period is the "
+                           f"same months {years} years earlier ({periods.months_in_words(*shifted(years))}): the same "
+                           "seasons, further back.")
+    if not is_loaded(just_before):
+        raise EvaluationError("start_month", f"no before period is loaded, neither the same months a year earlier "
+                                             f"({words}), two or three years earlier, nor the {length} months just "
+                                             f"before the start ({periods.months_in_words(*just_before)})")
+    return Periods(just_before, after,
+                   f"The same months a year earlier ({words}) are not all loaded, nor two or three years earlier, so the "
+                   f"before period is the {length} months just before the start "
+                   f"({periods.months_in_words(*just_before)}): other months of the year than the after period, so "
+                   "part of any change may be seasonal.", False)
 
 
 def evaluate_intervention(engine: Engine, record: dict, with_its: bool = True) -> tuple[Evaluation, str | None]:
     """The evaluation of a stored intervention, and how its control was chosen when suggested."""
-    before, after = evaluation_periods(engine, record)
+    chosen = evaluation_periods(engine, record)
     control, method = record["control"], None
     if not control:
         try:
@@ -186,7 +235,11 @@ def evaluate_intervention(engine: Engine, record: dict, with_its: bool = True) -
             raise EvaluationError("control", f"no control given and none could be suggested: {exc}") from None
         control, method = suggestion.codes, "Suggested control: " + suggestion.method
     result = evaluate(engine, record["target"], control, record["buffer"], record["crime_types"] or None,
-                      before, after, with_its=with_its)
+                      chosen.before, chosen.after, with_its=with_its)
+    if chosen.note:
+        result.notes.insert(0, chosen.note)
+    if not chosen.same_season:
+        result.verdict += " The before period covers other months of the year, so part of this change may be seasonal."
     return result, method
 
 

@@ -66,7 +66,7 @@ def test_interventions_page_plots_the_evaluation(app):
     expected = evaluate(engine, lantern["target"], lantern["control"], lantern["buffer"], None,
                         ("2023-03", "2023-12"), ("2024-03", "2024-12"))
     before, after = figure.data
-    assert list(before.x) == ["Target area", "Control", "Displacement buffer"]
+    assert list(before.x) == ["Target area", "Control", "Displacement<br>buffer"]  # two lines: a phone has room
     assert list(before.y) == [expected.counts[r]["before"] for r in ("target", "control", "buffer")]
     assert list(after.y) == [expected.counts[r]["after"] for r in ("target", "control", "buffer")]
     assert before.name == "Before: March to December 2023" and after.name == "After: March to December 2024"

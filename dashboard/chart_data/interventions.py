@@ -67,7 +67,8 @@ def before_after_figure(frame: pd.DataFrame) -> go.Figure:
     figure = go.Figure(layout=base_layout("Incidents"))
     for index, (period, rows) in enumerate(frame.groupby("period", sort=False)):
         figure.add_trace(go.Bar(
-            x=rows["place"].tolist(), y=rows["count"].tolist(), name=period,
+            # "Displacement buffer" on two lines, so a phone's narrow bars keep their names apart.
+            x=[p.replace(" ", "<br>", 1) if len(p) > 12 else p for p in rows["place"]], y=rows["count"].tolist(), name=period,
             marker={"color": BEFORE_COLOUR if index == 0 else AFTER_COLOUR,
                     "pattern": {"shape": "/" if index == 0 else ""}},
             hovertemplate=f"{period}: %{{y:,}}<extra></extra>",
@@ -105,7 +106,11 @@ def view_for(reader: Reader, intervention_id: int) -> ChartView | None:
         return ChartView.nothing_to_draw(spec, title, f"This intervention cannot be evaluated yet: {found['error']}")
     result = found["result"]
     frame = frame_for(reader, intervention_id)
-    notes = [Note(n) for n in result.notes]
+    # What was done stands above the chart; the verdict is the summary, a sentence of its own.
+    description = record["description"].strip()
+    notes = [Note(f"What was done: {description}{'' if description[-1] in '.!?' else '.'}", "secondary")] \
+        if description else []
+    notes += [Note(n) for n in result.notes]
     if found["method"]:
         notes.append(Note(found["method"], "secondary"))
     notes.append(Note(its_text(result), "secondary"))
@@ -114,9 +119,7 @@ def view_for(reader: Reader, intervention_id: int) -> ChartView | None:
         latest(reader),
         f"Weighted displacement difference (Wheeler & Ratcliffe 2018): {w.estimate:+.1f} "
         f"(variance {w.variance:.1f}, z = {w.z:.2f}, p = {w.p_value:.3f})." if w.z is not None else "")
-    description = record["description"]
-    return ChartView(spec, title, frame, before_after_figure(frame),
-                     (description + " " if description else "") + result.verdict, caption, tuple(notes))
+    return ChartView(spec, title, frame, before_after_figure(frame), result.verdict, caption, tuple(notes))
 
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:

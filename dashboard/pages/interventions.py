@@ -13,8 +13,9 @@ from .common import Page, chart_cards
 def render(reader, filters, query: str) -> list:
     views = interventions.views(reader, filters)
     intro = intro_with_board_report(
-        "Each intervention's months are set against the same months a year earlier (or as many months just "
-        "before), in the target area, its control and any displacement buffer. The weighted displacement "
+        "Each intervention's months are set against the same months a year earlier (where those are not loaded, "
+        "two or three years earlier; never other seasons without saying so), in the target area, its control and "
+        "any displacement buffer. The weighted displacement "
         "difference (Wheeler & Ratcliffe 2018) counts the crimes prevented relative to the control, with a 95% "
         "confidence interval; where 24 months precede the start, an interrupted time series with seasonality "
         "(Bernal, Cummins & Gasparrini 2017) tests the change in level and trend. Partners and administrators ",
