@@ -8,13 +8,16 @@ port 8050.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import time
 from html import escape
 from pathlib import Path
 
 from dash import Dash
 from dash.exceptions import DependencyException
 from flask import Flask, has_request_context, request
+from flask_wtf.csrf import CSRFError
 
 from dashboard import layout, routing
 from dashboard.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
@@ -162,6 +165,14 @@ class _NoData:
         return []
 
 
+def _wait_sentence(server: Flask) -> str:
+    """How long the client refused by a rate limit should wait, in words."""
+    limiter = server.extensions.get("rate_limiter")
+    breached = [limit for limit in (limiter.current_limits if limiter else []) if limit.breached]
+    seconds = max((limit.reset_at - time.time() for limit in breached), default=60)
+    return f"Please try again in {max(1, math.ceil(seconds / 60))} minute{'s' if seconds > 60 else ''}."
+
+
 def _register_error_handlers(server: Flask, prefix: str) -> None:
     """Errors never show a traceback; API paths answer in JSON."""
 
@@ -172,11 +183,9 @@ def _register_error_handlers(server: Flask, prefix: str) -> None:
             if request.path.startswith(f"{prefix}api/"):
                 return api_error_response(status, f"{message}: {detail}" if detail else message)
             reason = f"<p>{escape(detail)}</p>" if detail else ""
-            response = server.make_response((f"<!DOCTYPE html><html lang='en-GB'><title>{message}</title><h1>{message}</h1>"
-                                             f"{reason}</html>", status))
-            if status == 429 and getattr(error, "retry_after", None):
-                response.headers["Retry-After"] = str(error.retry_after)
-            return response
+            if status == 429:
+                reason = f"<p>{_wait_sentence(server)} The limit for one client is {escape(detail)}.</p>"
+            return page(prefix, message, f"<h1 class='h2'>{message}</h1>{reason}"), status
 
         return respond
 
@@ -185,8 +194,15 @@ def _register_error_handlers(server: Flask, prefix: str) -> None:
     server.register_error_handler(404, handler(404, "Not found"))
     server.register_error_handler(405, handler(405, "Method not allowed"))
     server.register_error_handler(413, handler(413, "Request too large", explained=True))
-    server.register_error_handler(429, handler(429, "Too many requests; please wait and try again", explained=True))
+    server.register_error_handler(429, handler(429, "Too many requests", explained=True))
     server.register_error_handler(500, handler(500, "Something went wrong; the error has been logged"))
+
+    def form_refused(error):
+        return page(prefix, "Form not accepted", "<h1 class='h2'>The form was not accepted</h1><p>It may have been "
+                    "open since before you signed in or out, or it was sent from another site. Go back, reload the "
+                    f"page and send it again.</p><p class='text-secondary small'>{escape(error.description)}</p>"), 400
+
+    server.register_error_handler(CSRFError, form_refused)
     # Dash raises this for a component-suite path it does not serve (``..%2F`` and the like).
     server.register_error_handler(DependencyException, handler(404, "Not found"))
 

@@ -142,7 +142,7 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
         except ImportBusy as busy:
             named.rename(path)  # still checked and kept: confirming again imports it
             session["pending_upload"] = upload
-            return page(prefix(), "Import not started", f"<h1 class='h2'>Nothing was stored</h1><p>{escape(str(busy))}.</p>"
+            return page(prefix(), "Import not started", f"<h1 class='h2'>Nothing was stored</h1><p>{escape(str(busy).capitalize())}.</p>"
                         f"<form method='post' action='{prefix()}admin/upload/confirm'><input type='hidden' name='csrf' "
                         f"value='{escape(csrf_token())}'><button class='btn btn-primary' type='submit'>Try again</button></form>"), 409
         except ImportRejected as rejected:

@@ -1,7 +1,7 @@
 """Who is asking: the public, a partner or an administrator.
 
 Two ways to sign in, chosen by AUTH_MODE: accounts kept by the app (a form; passwords
-hashed with scrypt; sign-in attempts throttled per account and address; sessions kept on
+hashed with scrypt; sign-in attempts throttled per address and per account from it; sessions kept on
 the server, checked on every request and ended by signing out, deleting the account or
 changing its role or password), or a trusted header set by the council's single-sign-on
 proxy, believed only from the addresses in TRUSTED_PROXIES. Everything else is the public role.

@@ -6,14 +6,22 @@ account, or else an address (the proxy-reported one, see dashboard.clients); par
 larger budgets. Pages, callbacks, static files and /health are never limited. Counts are kept
 in Redis when a URL is configured, so every worker shares them; else in each worker's memory.
 Going over answers 429 with Retry-After.
+
+A budget per client cannot stop many clients at once, so each worker also builds at most a
+few documents at a time (``DocumentSlots``): the rest are answered 503 with Retry-After at
+once, and the worker's other threads stay free for pages, static files and /health.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
+
 from flask import Flask, g
 from flask_limiter import Limiter
 
-from .auth import PARTNER, at_least, current_user
+from .auth import PARTNER, at_least, current_user, page
+from .settings import current_settings
 
 DOCUMENTS = ("downloads.hotspots_pack_pdf", "downloads.hotspots_pack_zip",
              "downloads.board-report_pdf", "downloads.board-report_zip")
@@ -40,6 +48,30 @@ def limited_endpoints(server: Flask) -> dict[str, str]:
     return budgets
 
 
+class DocumentSlots:
+    """At most ``slots`` documents built at once in this worker; a request finding none free is
+    answered 503 with Retry-After at once rather than holding a thread while it waits."""
+
+    RETRY_SECONDS = 30
+
+    def __init__(self, slots: int):
+        self._free = threading.BoundedSemaphore(slots)
+
+    def guard(self, view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            if not self._free.acquire(blocking=False):
+                body = page(current_settings().url_prefix, "Busy", "<h1 class='h2'>Busy building other reports</h1>"
+                            f"<p>Please try again in {self.RETRY_SECONDS} seconds.</p>")
+                return body, 503, {"Retry-After": str(self.RETRY_SECONDS)}
+            try:
+                return view(*args, **kwargs)
+            finally:
+                self._free.release()
+
+        return guarded
+
+
 def register_rate_limits(server: Flask, settings, key_prefix: str = "csd-rate") -> Limiter:
     """Limit the costly endpoints; call after every route is registered and after the hook
     that identifies the client (dashboard.auth), which the key reads."""
@@ -52,11 +84,14 @@ def register_rate_limits(server: Flask, settings, key_prefix: str = "csd-rate") 
         "documents": lambda: settings.rate_limit_documents_partner if at_least(PARTNER) else settings.rate_limit_documents,
         "data": lambda: settings.rate_limit_data_partner if at_least(PARTNER) else settings.rate_limit_data,
     }
+    slots = DocumentSlots(settings.document_builds)
     wrapped = {}  # the pack and report share one view function: limit it once
     for endpoint, budget in limited_endpoints(server).items():
         view = server.view_functions[endpoint]
         if view not in wrapped:
-            wrapped[view] = limiter.shared_limit(budgets[budget], scope=budget)(view)
+            limited = limiter.shared_limit(budgets[budget], scope=budget)(view)
+            # A slot first: a request turned away as busy is not counted against its client.
+            wrapped[view] = slots.guard(limited) if budget == "documents" else limited
         server.view_functions[endpoint] = wrapped[view]
     # The limits hold the limiter weakly: the app keeps it alive.
     server.extensions["rate_limiter"] = limiter

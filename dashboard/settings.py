@@ -77,6 +77,8 @@ class Settings:
     rate_limit_documents_partner: str = field(default_factory=lambda: _env("RATE_LIMIT_DOCUMENTS_PARTNER", "30 per minute"))
     rate_limit_data: str = field(default_factory=lambda: _env("RATE_LIMIT_DATA", "60 per minute"))
     rate_limit_data_partner: str = field(default_factory=lambda: _env("RATE_LIMIT_DATA_PARTNER", "600 per minute"))
+    # How many PDF or zip documents one worker builds at once; more get a 503 and Retry-After.
+    document_builds: int = field(default_factory=lambda: int(_env("DOCUMENT_BUILDS", "2")))
     rate_limit_storage_url: str | None = field(default_factory=lambda: _env("RATE_LIMIT_STORAGE_URL"))
     rate_limit_enabled: bool = field(default_factory=lambda: _env("RATE_LIMIT_ENABLED", "true").lower() != "false")
     # How long a worker trusts its last reading of the data version before asking again.

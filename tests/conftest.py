@@ -19,6 +19,9 @@ from queries.db import make_engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Tests make hundreds of requests from one address: rate limits are off unless a test turns
+# them on (tests/test_abuse_limits.py does). Servers the tests start inherit this.
+os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 

@@ -85,7 +85,7 @@ def test_expired_counts_are_purged_on_schedule(sqlite_engine):
 def limited_app(sqlite_engine, tmp_path):
     import_policeuk(sqlite_engine, [FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv"])
     set_account(sqlite_engine, "pat", PASSWORD, "partner")
-    return create_app({"database_url": url_of(sqlite_engine), "upload_dir": str(tmp_path),
+    return create_app({"database_url": url_of(sqlite_engine), "upload_dir": str(tmp_path), "rate_limit_enabled": True,
                        "rate_limit_documents": "1 per minute", "rate_limit_documents_partner": "3 per minute",
                        "rate_limit_data": "3 per minute", "rate_limit_data_partner": "10 per minute"})
 
@@ -125,9 +125,37 @@ def test_documents_have_a_budget_of_their_own_and_partners_more_room(limited_app
     assert [partner.get("/hotspots/pack.zip").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
+def test_a_worker_builds_few_documents_at_once_and_answers_the_rest_503(sqlite_engine, tmp_path, monkeypatch):
+    import threading
+
+    from dashboard import pack
+
+    started, release, statuses = threading.Event(), threading.Event(), []
+
+    def slow_zip(reader, filters):
+        started.set()
+        release.wait(60)
+        return b"PK"
+
+    monkeypatch.setattr(pack, "build_zip", slow_zip)
+    app = create_app({"database_url": url_of(sqlite_engine), "upload_dir": str(tmp_path), "document_builds": 1})
+    first = threading.Thread(target=lambda: statuses.append(from_address(app, "203.0.113.1").get("/hotspots/pack.zip")
+                                                            .status_code))
+    first.start()
+    assert started.wait(60)
+    other = from_address(app, "198.51.100.2")
+    busy = other.get("/board-report.zip")
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "30" and b"try again in 30 seconds" in busy.data
+    assert other.get("/health").status_code == 200 and other.get("/api/v1/areas").status_code == 200
+    release.set()
+    first.join()
+    assert statuses == [200]
+    assert other.get("/hotspots/pack.zip").status_code == 200  # the slot is free again
+
+
 def test_with_redis_every_worker_shares_the_count(sqlite_engine, tmp_path, redis_cache):
     config = {"database_url": url_of(sqlite_engine), "upload_dir": str(tmp_path), "rate_limit_data": "4 per minute",
-              "rate_limit_storage_url": redis_cache.url}
+              "rate_limit_storage_url": redis_cache.url, "rate_limit_enabled": True}
     workers = [create_app(config) for _ in range(2)]
     address = f"2001:db8::{uuid.uuid4().hex[:4]}"  # this run's own client, so runs sharing Redis do not meet
     statuses = [from_address(workers[n % 2], address).get("/api/v1/areas").status_code for n in range(6)]
@@ -221,7 +249,7 @@ def test_the_import_command_and_the_upload_say_so_plainly(sqlite_engine, tmp_pat
     before = snapshot(sqlite_engine)
     with import_lock(app.server.extensions["engine"]):  # another import is running
         busy = admin.post("/admin/upload/confirm", data={"csrf": token})
-        assert busy.status_code == 409 and BUSY in busy.get_data(as_text=True)
+        assert busy.status_code == 409 and BUSY.capitalize() in busy.get_data(as_text=True)
         result = CliRunner().invoke(app.server.cli, ["import-policeuk",
                                                      str(FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv")])
         assert result.exit_code == 1 and f"Error: {BUSY}" in result.output and "Traceback" not in result.output

@@ -262,8 +262,9 @@ def test_a_nul_character_in_a_field_or_parameter_is_a_400_naming_it(client):
     assert response.status_code == 400 and b"The field &#x27;username&#x27; contains a NUL character" in response.data
     response = client.get(f"/api/v1/counts?area={OXFORD}%00")
     assert response.status_code == 400 and "'area' contains a NUL character" in response.get_json()["error"]["message"]
-    response = client.get("/download/crime-trend.csv?area=E07000178%00")
-    assert response.status_code == 400
+    for path in ("/download/crime-trend.csv", "/hotspots/pack.pdf", "/board-report.zip"):
+        response = client.get(f"{path}?area=E07000178%00&level=%27")
+        assert response.status_code == 400 and b"NUL character" in response.data
 
 
 # Unknown addresses: a 404, even under a real prefix; every real page still answers --------------
