@@ -49,12 +49,17 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
     rows = table_records(card(tree, "hotspot-places"))
     assert [r["Place"] for r in rows[:5]] == expected["place_name"][:5].tolist()
-    assert [int(r["Incidents"].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
-    assert [r["Usual per month"] for r in rows] == [f"{m:.2f}" for m in expected["baseline_mean"][:len(rows)]]
+    assert [int(r["Incidents in the period"].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
+    # One unit a row: the usual level is for the period, as the incidents are.
+    assert [r["Usual for the period"] for r in rows] == [f"{m:.2f}" for m in expected["expected"][:len(rows)]]
+    assert [r["Change on usual"] for r in rows] == [
+        f"{c - e:+.1f}" for c, e in zip(expected["count"][:len(rows)], expected["expected"][:len(rows)])]
     # A street location's name is its street: no column repeats it; a rate is for a whole LSOA.
     assert not any("street" in heading.lower() or "per 1,000" in heading for heading in rows[0])
     for row, kind in zip(rows, expected["class"], strict=False):
-        assert (row["What it means"] == "Not a hotspot") == (kind == ""), (row, kind)
+        meaning = row["What it means"]
+        assert getattr(meaning, "children", meaning) == data.CLASS_TEXT[kind], (row, kind)
+    assert "Not a hotspot" not in texts(tree)
     figure = _map(tree)
     cells = gi_star_cells(engine, OXFORD, None, "2024-12", "2024-12")
     assert sum(figure["data"][0]["z"]) == cells["count"].sum() == expected["count"].sum()
@@ -109,7 +114,7 @@ def test_an_lsoa_or_cell_names_its_busiest_street(cache, engine):
     with_residents = [row for row in rows if row["LSOA population"] != "–"]  # some demo LSOAs have none
     assert with_residents
     for row in with_residents[:5]:
-        count, residents = int(row["Incidents"].replace(",", "")), int(row["LSOA population"].replace(",", ""))
+        count, residents = int(row["Incidents in the period"].replace(",", "")), int(row["LSOA population"].replace(",", ""))
         assert float(row["Incidents per 1,000 residents"]) == pytest.approx(1000 * count / residents, abs=0.06)
     assert all(street.startswith("On or near ") for street in expected["street"][:5])
 
@@ -139,8 +144,9 @@ def test_hotspots_api_matches_the_query(app, engine):
     assert [r["count"] for r in body["rows"]] == expected["count"][:5].tolist()
     assert body["places"] == len(expected)
     assert set(body["rows"][0]) == {"place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude",
-                                    "latitude", "count", "baseline_mean", "baseline_months_loaded", "ratio", "p_value",
-                                    "q_value", "class"}
+                                    "latitude", "count", "baseline_count", "baseline_mean", "baseline_months_loaded",
+                                    "expected", "ratio", "rank_now", "busiest_now", "busiest_before", "p_value",
+                                    "q_value", "p_below", "q_below", "class"}
     assert body["coverage"]["missing"] == [] and body["coverage"]["classed"] is True
     early = client.get("/api/v1/hotspots?area=E07000178&to=2023-02&level=lsoa").get_json()
     assert early["coverage"]["loaded"] == ["2023-01"] and not early["coverage"]["classed"]
@@ -170,13 +176,15 @@ def test_the_pack_pdf_has_its_pages_and_tables(app, engine):
     assert len(reader.pages) >= 3
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Tasking pack: All crime (not ASB) in Oxford, Dec 2024" in text
-    for heading in ("Places to look at", "Why each place is listed", "What changed since the period before",
+    for heading in ("Places to look at", "Each place: why it is listed", "What changed since the period before",
                     "Map points with two or more incidents", "Analyst appendix", "Data caveats and sources",
                     "SYNTHETIC DEMO DATA", "OXFORD", "Contains OS data"):
         assert heading in text, heading
     top = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location").iloc[0]
     assert f"1 {top['place_name']} {top['count']}" in " ".join(text.split())
-    assert f"1. {top['place_name']}: {top['count']} this month" in " ".join(text.split())  # why it is listed
+    words = " ".join(text.split())
+    assert f"1. {top['place_name']} - " in words  # its detail, name whole
+    assert f"{top['count']} this month against a usual" in words or "among the busiest" in words.lower()
 
 
 def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
@@ -187,7 +195,8 @@ def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
     places = list(csv.DictReader(io.StringIO(archive.read("hotspot-places.csv").decode())))
     filters = Filters(areas=(OXFORD,), end="2024-12")
     rows = table_records(card(page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS)), "hotspot-places"))
-    assert [(p["Place"], p["Incidents"]) for p in places[:10]] == [(r["Place"], r["Incidents"]) for r in rows[:10]]
+    key = "Incidents in the period"
+    assert [(p["Place"], p[key]) for p in places[:10]] == [(r["Place"], r[key]) for r in rows[:10]]
     # Every CSV of the pack has coordinates, LSOA codes and names.
     for name in ("hotspot-places.csv", "hotspot-changes.csv", "hotspot-repeats.csv"):
         header = archive.read(name).decode().splitlines()[0]
