@@ -187,12 +187,14 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
                                                 ("class_name", "What it means")], (100, 20, 36, 34))
     pdf.add_page()
     pdf.heading("Analyst appendix: the tests behind each place's words")
-    pdf.paragraph(data.family_text(reader, filters))
-    pdf.frame_table(shown.assign(busy=[_busy(r) for r in shown.to_dict("records")]), [
-        ("rank", "Rank"), ("place_name", "Place"), ("count", "Incid."), ("baseline_count", "Base-line"),
+    pdf.paragraph(data.family_text(reader, filters) + " Now, Baseline: incidents in the period and in the loaded "
+                  "baseline months; Usual: the usual level for the period.")
+    pdf.frame_table(data.appendix_view(shown).assign(busy=[_busy(r) for r in shown.to_dict("records")]), [
+        ("rank", "#"), ("place_name", "Place"), ("count", "Now"), ("baseline_count", "Baseline"),
         ("expected", "Usual"), ("busy", "Busiest 5% now / baseline (rank)"), ("p_value", "p above"),
         ("q_value", "q above"), ("p_below", "p below"), ("q_below", "q below"), ("class_name", "What it means")],
-        (8, 46, 11, 11, 12, 22, 14, 14, 14, 14, 24))
+        (7, 45, 10, 14, 11, 21, 13, 13, 13, 13, 30),
+        right={"expected", "p_value", "q_value", "p_below", "q_below"})
     pdf.heading("Data caveats and sources")
     for line in CAVEATS:
         pdf.paragraph("- " + line)
@@ -205,20 +207,20 @@ def _busy(row: dict) -> str:
 
 def place_detail(pdf: PackPDF, row: dict, period_from: int) -> None:
     """One place: its name (whole), why it is listed, its crime types and its months as bars."""
+    if pdf.get_y() + 24 > pdf.h - pdf.b_margin:  # keep a place's name with its lines
+        pdf.add_page()
     pdf.set_font("Helvetica", "B", 9)
     pdf.multi_cell(0, 4.5, _text(f"{row['rank']}. {row['place_name']} - {row['class_name']}"),
                    new_x="LMARGIN", new_y="NEXT")
     values = row["monthly"]
     bar, gap, height = 2.2, 0.6, 8
     chart_width = len(values) * (bar + gap)
-    if pdf.get_y() + height + 12 > pdf.h - pdf.b_margin:
-        pdf.add_page()
     top, left = pdf.get_y(), pdf.w - pdf.r_margin - chart_width
     pdf.set_font("Helvetica", "", 8)
     text = (f"{row['why']} By crime type this period: {row['by_type_text']}; in the baseline: "
             f"{row['by_type_baseline_text']}. Month by month: {row['monthly_text']}.")
     pdf.multi_cell(pdf.w - pdf.l_margin - pdf.r_margin - chart_width - 4, 4, _text(text), new_x="LMARGIN",
-                   new_y="NEXT")
+                   new_y="NEXT", align="L")
     peak = max([v for v in values if v == v] + [1])  # NaN != NaN: a month not loaded
     pdf.set_draw_color(90)
     pdf.set_line_width(0.2)

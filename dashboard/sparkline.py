@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import math
 
-BAR, GAP, HEIGHT = 7, 2, 30
+BAR, GAP, HEIGHT = 10, 2, 36
 
 
 def sparkline_svg(values, period_from: int) -> str:

@@ -157,7 +157,7 @@ def why_listed(row: dict, classed: bool, months: int, smallest: int = 0) -> str:
     """One line per place on why it is in the table, in the period's units (``row``: a place
     as a dict; ``smallest``: the fewest incidents the exact test can speak for)."""
     count, usual = row["count"], row["expected"]
-    period = "this month" if months == 1 else f"these {months} months"
+    period = "this month" if months == 1 else f"in these {months} months"
     usual_text = f"a usual {usual:.1f}" if pd.notna(usual) else "no usual level"
     if not classed:
         return f"{count} {period} against {usual_text}; not classed, as too few months are loaded."
@@ -170,17 +170,25 @@ def why_listed(row: dict, classed: bool, months: int, smallest: int = 0) -> str:
         return f"{count} {period} against {usual_text}: significantly above its usual level ({q_text(row['q_value'])})."
     if kind == FADING:
         return f"{count} {period} against {usual_text}: significantly below its usual level ({q_text(row['q_below'])})."
+    steady = "no significant change (" + _no_change_qs(row) + ")"
     if kind == PERSISTENT:
-        return (f"{busiest.capitalize()} now and over the baseline: {count} against {usual_text}, no significant "
-                "change.")
+        return f"{busiest.capitalize()} now and over the baseline: {count} against {usual_text}, {steady}."
     if kind == BUSY:
-        return f"{busiest.capitalize()}: {count} against {usual_text}, no significant change."
+        return f"{busiest.capitalize()}: {count} against {usual_text}, {steady}."
     if kind == TOO_FEW:
         total = count + row["baseline_count"]
         head = f"{busiest.capitalize()}: {count}" if row["busiest_now"] else f"{count} {period}"
         return (f"{head} against {usual_text}: too few to class ({total} incident{'s' if total != 1 else ''} in "
                 f"period and baseline; the exact test needs {smallest} or more).")
-    return f"{count} {period} against {usual_text}: no significant change."
+    return f"{count} {period} against {usual_text}: {steady}."
+
+
+def _no_change_qs(row: dict) -> str:
+    """The q-values of the tests that found no change: 'above q = 0.170; below q = 0.840'."""
+    parts = [f"above {q_text(row['q_value'])}"]
+    if pd.notna(row["q_below"]):
+        parts.append(f"below {q_text(row['q_below'])}")
+    return "; ".join(parts)
 
 
 def by_type_text(by_type: dict) -> str:
@@ -262,6 +270,25 @@ def tests_text(row: dict, classed: bool) -> str:
     return "; ".join([*parts, busy])
 
 
+def appendix_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The appendix's numbers as text, each column to one precision (p- and q-values to four
+    places, "too few" outside a test's family; means to two), for the page and the pack."""
+    def p_text(v):
+        return "too few" if pd.isna(v) else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
+
+    def mean_text(v):
+        return "–" if pd.isna(v) else f"{v:,.2f}"
+
+    out = frame.copy()
+    for column in ("p_value", "q_value", "p_below", "q_below"):
+        out[column] = frame[column].map(p_text)
+    for column in ("baseline_mean", "expected"):
+        out[column] = frame[column].map(mean_text)
+    for column in ("busiest_now", "busiest_before"):
+        out[column] = frame[column].map({True: "yes", False: "no"})
+    return out
+
+
 def concentration_text(reader: Reader, filters: Filters) -> str:
     """Where most incidents are: the share of the area's incidents in its busiest places."""
     result = analysis(reader, filters)
@@ -270,8 +297,9 @@ def concentration_text(reader: Reader, filters: Filters) -> str:
     room, share = concentration(result.places["count"], result.units)
     level = LEVEL_WORDS_PLURAL.get(filters.level, "places")
     with_any = int((result.places["count"] > 0).sum())
-    return (f"The busiest {BUSIEST} of {level} ({room:,} of {result.units:,}) hold {share:.0%} of the incidents; "
-            f"{with_any:,} of the {result.units:,} had at least one.")
+    seen = "the area's LSOAs" if filters.level == LSOA else f"the {level} with an incident in these or the baseline months"
+    return (f"The busiest {BUSIEST} of {level} ({room:,} of the {result.units:,}: {seen}) hold {share:.0%} of the "
+            f"incidents; {with_any:,} had one or more this period.")
 
 
 LEVEL_WORDS_PLURAL = {LOCATION: "places", LSOA: "LSOAs", "cell": "grid cells"}

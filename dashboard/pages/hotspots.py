@@ -26,11 +26,16 @@ TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
-OFFICER_PLACE_COLUMNS = [c for c in data.OFFICER_COLUMNS if c[0] != "rank"] + list(data.CONTEXT_COLUMNS)
+# A place's crime types are in its details (opened in its row); the CSV and the pack list them too.
+OFFICER_PLACE_COLUMNS = ([c for c in data.OFFICER_COLUMNS if c[0] not in ("rank", "by_type_text")]
+                         + list(data.CONTEXT_COLUMNS))
+DETAIL_AFTER = "class_name"  # the details sit beside the words they explain
 CHANGE_COLUMNS = [c for c in data.CHANGES.columns if c[0] in ("place_name", "street", "per_month_now",
                                                                "per_month_before", "change", "meaning")]
 UNCLASSED = data.UNCLASSED_WORDS
-APPENDIX_COLUMNS = [("place_name", "Place"), ("lsoa_code", "LSOA code"), *data.APPENDIX_COLUMNS]
+# The appendix's columns carry each test; the one-line summary of them is in the CSV.
+APPENDIX_COLUMNS = [("place_name", "Place"), ("lsoa_code", "LSOA code"),
+                    *[c for c in data.APPENDIX_COLUMNS if c[0] not in ("tests", "place_code")]]
 METHOD = [
     html.P("A place's usual level is its monthly mean over the baseline months before the period that are loaded; "
            "months that are not loaded are left out, never counted as none. Tables give incidents and the usual "
@@ -99,7 +104,8 @@ def render(reader, filters, query: str) -> list:
                     "Incidents in the period, and in how many baseline months the point also had incidents.", query),
         html.Details([html.Summary("Analyst appendix: the tests behind each place's words"),
                       html.P(data.family_text(reader, filters), className="small"),
-                      html.Div(data_table(places.head(TABLE_ROWS), APPENDIX_COLUMNS, "Tests per place"),
+                      html.Div(data_table(data.appendix_view(places.head(TABLE_ROWS)), APPENDIX_COLUMNS,
+                                          "Tests per place"),
                                className="table-responsive")],
                      className="card card-body mb-4", id=ids.HOTSPOT_APPENDIX),
         html.Details([html.Summary("How hotspots are found, and the limits"), *METHOD], className="card card-body mb-4"),
@@ -156,9 +162,12 @@ def area_choice(filters) -> list:
 
 def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str) -> html.Section:
     shown = places.head(TABLE_ROWS)
-    header = html.Thead(html.Tr([html.Th("Rank", scope="col")]
-                                + [html.Th(label, scope="col") for _, label in columns]
-                                + [html.Th("Crime types and months", scope="col"), html.Th("Map", scope="col")]))
+    headings = []
+    for key, label in columns:
+        headings.append(html.Th(label, scope="col"))
+        if key == DETAIL_AFTER:
+            headings.append(html.Th("Crime types and months", scope="col"))
+    header = html.Thead(html.Tr([html.Th("Rank", scope="col"), *headings, html.Th("Map", scope="col")]))
     body = []
     months = places.attrs.get("months", ())
     period_from = len(months) - period_length(period)
@@ -166,9 +175,10 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
     # of the page's time.
     for row in shown.to_dict("records"):
         cells = [element("Td", row["rank"], {}), element("Th", row["place_name"], {"scope": "row"})]
-        cells += [element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end")})
-                  for key, _ in columns[1:]]
-        cells.append(element("Td", place_detail(row, months, period_from), {"className": "place-detail-cell"}))
+        for key, _ in columns[1:]:
+            cells.append(element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end")}))
+            if key == DETAIL_AFTER:
+                cells.append(element("Td", place_detail(row, months, period_from), {}))
         button = element("Button", "Zoom", {
             "type": "button", "className": "btn btn-link btn-sm p-0",
             "id": {"type": ids.HOTSPOT_ZOOM, "lon": round(row["longitude"], 6), "lat": round(row["latitude"], 6)},
