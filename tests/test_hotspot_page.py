@@ -215,3 +215,112 @@ def test_crafted_and_empty_packs_answer_clearly(app, query):
     assert client.get(f"/hotspots/pack.zip?{query}").status_code == 200
     api = client.get(f"/api/v1/hotspots?{query}")
     assert api.status_code in (200, 400)
+
+
+def test_a_link_with_several_areas_says_which_it_shows_and_offers_the_others(cache):
+    """A link from /crime with three areas opens the hotspot page on the first and offers the others."""
+    filters = Filters.from_query("?area=E07000178&area=E07000177&area=E07000179&to=2024-12", data.DEFAULTS)
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    from .pagetools import find
+
+    note = find(tree, ids.HOTSPOT_AREA_CHOICE)
+    assert "this shows Oxford" in texts(note) and "Cherwell, South Oxfordshire" in texts(note)
+    links = [c for c in page_links(note)]
+    assert [text for text, _ in links] == ["Show Cherwell", "Show South Oxfordshire"]
+    assert links[0][1] == "hotspots?area=E07000177&to=2024-12"
+    one = Filters(areas=(OXFORD,), end="2024-12")
+    with pytest.raises(LookupError):
+        find(page.render(Reader(cache), one, one.to_query(data.DEFAULTS)), ids.HOTSPOT_AREA_CHOICE)
+
+
+def page_links(component):
+    from dash import html
+
+    from .pagetools import walk
+
+    return [(c.children, c.href) for c in walk(component) if isinstance(c, html.A)]
+
+
+def test_the_summary_says_first_where_incidents_concentrate(cache, engine):
+    """"The busiest 5% of places (k of n) hold x%": n places seen in the analysed months, the
+    busiest ceil(5% of n) by count, by hand from the query's counts."""
+    import math
+
+    filters = Filters(areas=(OXFORD,), end="2024-12")
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    from .pagetools import find
+
+    summary = texts(find(tree, ids.HOTSPOT_SUMMARY))
+    frame = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
+    # Places seen: an incident in the period or in a loaded baseline month.
+    seen = frame.attrs["units"]
+    counts = sorted(frame["count"], reverse=True)
+    room = math.ceil(0.05 * seen)
+    share = sum(counts[:room]) / sum(counts)
+    assert f"The busiest 5% of places ({room:,} of the {seen:,}" in summary
+    assert f"hold {share:.0%} of the incidents" in summary
+    assert summary.index("busiest 5%") < summary.index("New or worse")
+
+
+def test_each_place_opens_its_crime_types_and_months(cache, engine):
+    """Each row has a native details element (keyboard: Enter or Space opens it) holding a
+    bar chart with an alternative text, a table of crime types and the months in words."""
+    from .pagetools import walk
+
+    filters = Filters(areas=(OXFORD,), crime_types=("burglary", "anti-social-behaviour"), start="2024-10",
+                      end="2024-12", baseline=6)
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    section = card(tree, "hotspot-places")
+    details = [c for c in walk(section) if isinstance(c, dict) and c.get("type") == "Details"]
+    assert len(details) == len(table_records(section)) > 0
+    first = details[0]
+    parts = {c["type"]: c for c in walk(first) if isinstance(c, dict) and "type" in c}
+    assert parts["Summary"]["props"]["children"] == "Show"
+    assert parts["Img"]["props"]["src"].startswith("data:image/svg+xml;base64,") and parts["Img"]["props"]["alt"]
+    top = hotspots(engine, OXFORD, ("burglary", "anti-social-behaviour"), "2024-10", "2024-12", 6, "location").iloc[0]
+    cells = [c["props"]["children"] for c in walk(parts["Table"]) if isinstance(c, dict) and c.get("type") in ("Td", "Th")]
+    # Crime type, period and baseline counts, by hand from the query's own split.
+    for slug, count in top["by_type"].items():
+        name = {"burglary": "Burglary", "anti-social-behaviour": "Anti-social behaviour"}[slug]
+        assert cells[cells.index(name) + 1] == count
+    assert sum(top["by_type"].values()) == top["count"]
+    words = parts["P"]["props"]["children"]
+    assert words.startswith("Month by month: April 2024: ") and "December 2024: " in words
+    assert len(top["monthly"]) == 9  # six baseline months and three of the period
+
+
+def test_the_appendix_gives_each_label_its_tests(cache, engine):
+    from .pagetools import find
+
+    filters = Filters(areas=(OXFORD,), end="2024-12")
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    appendix = find(tree, ids.HOTSPOT_APPENDIX)
+    rows = table_records(appendix)
+    expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
+    for row, (_, place) in zip(rows, expected.iterrows(), strict=False):
+        for key, column in (("p (above usual)", "p_value"), ("q (above usual, BH)", "q_value"),
+                            ("p (below usual)", "p_below"), ("q (below usual, BH)", "q_below")):
+            value = place[column]
+            shown = row[key]
+            assert shown == "too few" if value != value else float(shown.lstrip("<")) == pytest.approx(value, abs=1e-4)
+    assert "Benjamini-Hochberg over the" in texts(appendix) and "at least" in texts(appendix)
+
+
+def test_the_pack_prints_names_whole_and_the_same_words_as_the_page(app, cache, engine):
+    client = app.server.test_client()
+    # Windsor and Maidenhead: long LSOA names make place names longer than 40 characters.
+    query = "area=E06000040&to=2024-12&from=2024-10&crime_type=burglary&crime_type=anti-social-behaviour"
+    reader = PdfReader(io.BytesIO(client.get(f"/hotspots/pack.pdf?{query}").data))
+    words = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    filters = Filters.from_query("?" + query, data.DEFAULTS)
+    places = data.places_data(Reader(cache), filters, rows=30)
+    appendix = words[words.index("Analyst appendix"):]
+    longest = max(places["place_name"], key=len)
+    assert len(longest) > 40  # longer than the appendix once cut names to
+    for name in [*places["place_name"].head(10), longest]:
+        assert name in words and name in appendix  # whole, never cut, in the appendix too
+    for why in places["why"].head(5):
+        assert why in words  # the page's own sentence
+    assert data.changes_note(Reader(cache), filters) in words
+    first = places.iloc[0]
+    assert f"By crime type this period: {first['by_type_text']}" in words
