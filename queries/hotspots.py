@@ -194,6 +194,15 @@ class CellGrid:
     cell_of_point: np.ndarray  # per row of the area's points
     neighbour_index: np.ndarray
 
+    def only(self, cells: np.ndarray) -> CellGrid:
+        """The grid of the given cells alone (a point elsewhere is in cell -1; a neighbour
+        left out is -1)."""
+        position = np.full(len(self.q), -1, dtype=np.int64)
+        position[cells] = np.arange(len(cells))
+        neighbours = self.neighbour_index[cells]
+        return CellGrid(self.q[cells], self.r[cells], position[self.cell_of_point],
+                        np.where(neighbours >= 0, position[np.maximum(neighbours, 0)], -1))
+
     @classmethod
     def of(cls, points: pd.DataFrame, cell_size: float) -> CellGrid:
         q_all, r_all = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
@@ -504,12 +513,21 @@ def gi_star_cells(
     start: str,
     end: str,
     cell_size: float = hexgrid.DEFAULT_SIZE,
+    baseline_months: int = 12,
 ) -> pd.DataFrame:
     """Recent counts per hexagonal cell with Gi* z-scores, FDR-adjusted, and the cluster
-    ('hot', 'cold' or '') of each cell. Cells: every cell holding a map point in the area."""
+    ('hot', 'cold' or '') of each cell. Cells: those holding a map point with an incident in
+    the analysed months (the period and its baseline), as for the places."""
     index = area_index(engine, area_code)
-    counts = _fetch_counts(engine, area_code, crime_types, start, end)
-    return _cells(index.points, counts, start, end, cell_size, index.grid(cell_size))
+    first = analysed_from(start, end, baseline_months)
+    counts = _fetch_counts(engine, area_code, crime_types, first, end)
+    return _cells(index.points, counts, start, end, cell_size, index.grid(cell_size), first)
+
+
+def analysed_from(start: str, end: str, baseline_months: int) -> str:
+    """The first month an analysis reads: the baseline's, or the period before's if earlier."""
+    months = len(periods.months_between(start, end))
+    return periods.add_months(start, -max(baseline_months, months))
 
 
 def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str,
@@ -520,13 +538,20 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
 
 
 def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_size: float,
-           grid: CellGrid | None) -> pd.DataFrame:
+           grid: CellGrid | None, seen_from: str | None = None) -> pd.DataFrame:
+    """``seen_from``: keep only the cells with an incident from that month to ``end`` (so that
+    points loaded for other months change no z-score); every cell of the grid when None."""
     if points.empty:
         return _empty(CELL_SCHEMA)
     grid = grid or CellGrid.of(points, cell_size)
-    n = len(grid.q)
     point_of_place = pd.Index(points["place_id"]).get_indexer(counts.place_ids)
     at = point_of_place[counts.place]
+    if seen_from is not None:
+        seen = (counts.position_in(periods.months_between(seen_from, end)) >= 0) & (at >= 0)
+        grid = grid.only(np.unique(grid.cell_of_point[at[seen]]))
+    n = len(grid.q)
+    if n == 0:
+        return _empty(CELL_SCHEMA)
     keep = (counts.position_in(periods.months_between(start, end)) >= 0) & (at >= 0)
     cell_counts = np.zeros(n)
     top_names = np.full(n, "", dtype=object)
@@ -619,9 +644,8 @@ def hotspot_analysis(
     cell_size: float = hexgrid.DEFAULT_SIZE,
 ) -> HotspotAnalysis:
     _check(area_code, level)
-    months = len(periods.months_between(start, end))
     # The baseline and the period before (for "what changed") both end at the period's start.
-    first = periods.add_months(start, -max(baseline_months, months))
+    first = analysed_from(start, end, baseline_months)
     index = area_index(engine, area_code)
     points, details = index.points, index.details
     counts = _fetch_counts(engine, area_code, crime_types, first, end)
@@ -634,7 +658,7 @@ def hotspot_analysis(
         places=places,
         changes=_changes(counts, details, start, end, level, loaded, cell_size),
         repeats=repeats_of(locations),
-        cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size)),
+        cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size), first),
         coverage=coverage_of(start, end, baseline_months, loaded),
         units=int(places.attrs.get("units", len(places))),
         window=change_window(start, end, loaded),

@@ -141,10 +141,16 @@ def test_classes_are_the_same_with_older_months_loaded(engine):
         frame = hotspots(engine, OXFORD, None, "2024-02", "2024-04", 4, level)
         return frame[columns].sort_values(["place_name", "lsoa_code", "count"]).reset_index(drop=True)
 
+    def clusters():
+        cells = gi_star_cells(engine, OXFORD, None, "2024-02", "2024-04", baseline_months=4)
+        return cells[["cell_id", "count", "z", "q_value", "cluster"]].sort_values("cell_id").reset_index(drop=True)
+
     before = {level: answer(level) for level in (LOCATION, LSOA)}
+    cells_before = clusters()
     import_policeuk(engine, older)
     for level in (LOCATION, LSOA):
         pd.testing.assert_frame_equal(answer(level), before[level])
+    pd.testing.assert_frame_equal(clusters(), cells_before)  # Gi* over the same cells
     by_lsoa = before[LSOA]
     assert by_lsoa["lsoa_code"].isin(current_lsoas(["E07000178"])).all()  # no retired 2011 code is a place
     assert set(by_lsoa["class"]) <= {"new", "emerging", "persistent", "busy", "fading", "steady", "too_few"}
