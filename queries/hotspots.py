@@ -145,13 +145,14 @@ def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | N
                   last: str) -> CountRows:
     crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
     query = (
-        select(place_count.c.place_id, place_count.c.month, place_count.c.crime_type, func.sum(place_count.c.count))
+        # The stored rows as they are (one per place, month and crime type): every view sums
+        # them by place and month itself, and a GROUP BY here cost more than the sums.
+        select(place_count.c.place_id, place_count.c.month, place_count.c.crime_type, place_count.c.count)
         .where(
             place_count.c.district_code.in_(list(districts_in(area_code))),
             place_count.c.month.between(first, last),
             place_count.c.crime_type.in_(crime_types),
         )
-        .group_by(place_count.c.place_id, place_count.c.month, place_count.c.crime_type)
     )
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
@@ -392,11 +393,14 @@ def _by_type(counts: CountRows, groups: _Grouping, rows: np.ndarray, n: int) -> 
     crime = counts.crime[groups.keep]
     table = np.bincount(groups.key[rows] * types + crime[rows], weights=counts.count[groups.keep][rows],
                         minlength=n * types).reshape(n, types).astype(np.int64)
-    names = counts.crime_types
-    result = []
-    for line in table:
-        order = np.argsort(-line, kind="stable")
-        result.append({str(names[j]): int(line[j]) for j in order if line[j] > 0})
+    # One pass over the non-zero cells, largest first within each group (a sort per group cost half a second force-wide).
+    names = counts.crime_types.astype(str)
+    groups_of, types_of = np.nonzero(table)
+    values = table[groups_of, types_of]
+    order = np.lexsort((types_of, -values, groups_of))
+    result: list[dict[str, int]] = [{} for _ in range(n)]
+    for g, t, v in zip(groups_of[order].tolist(), types_of[order].tolist(), values[order].tolist()):
+        result[g][names[t]] = v
     return result
 
 
