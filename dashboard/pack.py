@@ -156,7 +156,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     columns, widths = _level_columns([
         ("rank", "Rank", 9), ("place_name", "Place", 48), ("street", "Busiest street (map point)", 38),
         ("count", "Incidents in the period", 17), ("expected", "Usual for the period", 16),
-        ("change", "Change on usual", 15), ("class_name", "What it means", 27), ("imd2019_decile", "Depriv. decile", 12)],
+        ("change", "Change on usual", 15), ("class_name", "What it means", 35), ("imd2019_decile", "Depriv. decile", 12)],
         filters.level)
     pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
                                  expected=shown["expected"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}")),
