@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, select
 
 from . import hexgrid, periods
 from . import hotspot_tests as tests
@@ -44,7 +44,7 @@ HOTSPOT_SCHEMA = {
     "baseline_months_loaded": "int64", "baseline_mean": "float64", "baseline_months_active": "int64",
     "expected": "float64", "ratio": "Float64", "rank_now": "int64", "busiest_now": "bool",
     "busiest_before": "bool", "p_value": "float64", "q_value": "float64", "p_below": "float64",
-    "q_below": "float64", "class": "str", "by_type": "object", "by_type_baseline": "object", "monthly": "object",
+    "q_below": "float64", "class": "str",
 }
 HOTSPOT_COLUMNS = list(HOTSPOT_SCHEMA)
 CHANGE_SCHEMA = {
@@ -116,25 +116,17 @@ class CountRows:
     count: np.ndarray
     place_ids: np.ndarray
     months: np.ndarray  # distinct months, as text
-    crime: np.ndarray  # per row: an index into ``crime_types``
-    crime_types: np.ndarray  # distinct crime types, as text
 
     @classmethod
-    def of(cls, place_ids, months, counts, crime_types=None) -> CountRows:
+    def of(cls, place_ids, months, counts) -> CountRows:
         place, distinct_places = pd.factorize(np.asarray(place_ids, dtype=np.int64))
         month, distinct_months = pd.factorize(np.asarray(months, dtype=object))
-        if crime_types is None:
-            crime_types = np.full(len(place), "", dtype=object)
-        crime, distinct_types = pd.factorize(np.asarray(crime_types, dtype=object))
         return cls(place.astype(np.int64), month.astype(np.int64), np.asarray(counts, dtype=np.int64),
-                   np.asarray(distinct_places), np.asarray(distinct_months, dtype=object), crime.astype(np.int64),
-                   np.asarray(distinct_types, dtype=object))
+                   np.asarray(distinct_places), np.asarray(distinct_months, dtype=object))
 
     @classmethod
     def of_frame(cls, data: pd.DataFrame) -> CountRows:
-        types = data["crime_type"].to_numpy(dtype=object) if "crime_type" in data else None
-        return cls.of(data["place_id"].to_numpy(), data["month"].to_numpy(dtype=object), data["count"].to_numpy(),
-                      types)
+        return cls.of(data["place_id"].to_numpy(), data["month"].to_numpy(dtype=object), data["count"].to_numpy())
 
     def position_in(self, window: Sequence[str]) -> np.ndarray:
         """Per row: the position of its month in ``window``, or -1 for a month outside it."""
@@ -145,21 +137,86 @@ def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | N
                   last: str) -> CountRows:
     crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
     query = (
-        # The stored rows as they are (one per place, month and crime type): every view sums
-        # them by place and month itself, and a GROUP BY here cost more than the sums.
-        select(place_count.c.place_id, place_count.c.month, place_count.c.crime_type, place_count.c.count)
+        select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
         .where(
             place_count.c.district_code.in_(list(districts_in(area_code))),
             place_count.c.month.between(first, last),
             place_count.c.crime_type.in_(crime_types),
         )
+        .group_by(place_count.c.place_id, place_count.c.month)
     )
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
     if not rows:
         return CountRows.of([], [], [])
-    place_ids, months, types, counts = zip(*rows)
-    return CountRows.of(place_ids, months, counts, types)
+    place_ids, months, counts = zip(*rows)
+    return CountRows.of(place_ids, months, counts)
+
+
+SPLIT_COLUMNS = ["place_id", "crime_type", "period", "baseline"]
+
+
+def _fetch_split(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str, start: str,
+                 end: str) -> pd.DataFrame:
+    """Each place's incidents by crime type in the period (``start`` to ``end``) and in the
+    baseline (``first`` to the month before ``start``): one row per place and type, summed by
+    the database (a row per month as well would be many times as many)."""
+    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
+    in_period = place_count.c.month >= start
+    query = (
+        select(place_count.c.place_id, place_count.c.crime_type,
+               func.sum(case((in_period, place_count.c.count), else_=0)),
+               func.sum(case((in_period, 0), else_=place_count.c.count)))
+        .where(
+            place_count.c.district_code.in_(list(districts_in(area_code))),
+            place_count.c.month.between(first, end),
+            place_count.c.crime_type.in_(crime_types),
+        )
+        .group_by(place_count.c.place_id, place_count.c.crime_type)
+    )
+    with engine.connect() as conn:
+        rows = fetch_rows(conn, query)
+    return pd.DataFrame(rows, columns=SPLIT_COLUMNS)
+
+
+def split_of(data: pd.DataFrame, start: str, end: str, first: str) -> pd.DataFrame:
+    """``_fetch_split`` on count rows already fetched (with a ``crime_type`` column)."""
+    rows = data[(data["month"] >= first) & (data["month"] <= end)]
+    period = rows["month"] >= start
+    rows = rows.assign(period=np.where(period, rows["count"], 0), baseline=np.where(period, 0, rows["count"]))
+    return rows.groupby(["place_id", "crime_type"], as_index=False)[["period", "baseline"]].sum()[SPLIT_COLUMNS]
+
+
+@dataclass(frozen=True)
+class PlaceDetail:
+    """Each ranked place's months and crime types, kept as arrays in the places' order (a
+    list or dict per place made the cached analysis slow to store), turned into columns for
+    the rows a view shows."""
+
+    codes: pd.Index  # place codes, in the order of the arrays' rows
+    months: tuple[str, ...]  # baseline and period months, the columns of ``monthly``
+    types: tuple[str, ...]  # crime types, the columns of ``period`` and ``baseline``
+    monthly: np.ndarray  # counts by month, NaN for a month not loaded
+    period: np.ndarray  # counts by crime type in the period
+    baseline: np.ndarray  # counts by crime type in the baseline
+
+    def columns(self, places: pd.DataFrame) -> dict[str, list]:
+        """``by_type``, ``by_type_baseline`` ({type: count}, largest first) and ``monthly`` for ``places``."""
+        at = self.codes.get_indexer(places["place_code"])
+        return {"by_type": [self._types(self.period, i) for i in at],
+                "by_type_baseline": [self._types(self.baseline, i) for i in at],
+                "monthly": [self.monthly[i].tolist() if i >= 0 else [] for i in at]}
+
+    def _types(self, table: np.ndarray, i: int) -> dict[str, int]:
+        if i < 0 or not len(self.types):
+            return {}
+        line = table[i]
+        order = sorted((j for j in range(len(line)) if line[j] > 0), key=lambda j: (-line[j], self.types[j]))
+        return {self.types[j]: int(line[j]) for j in order}
+
+    @classmethod
+    def empty(cls) -> PlaceDetail:
+        return cls(pd.Index([]), (), (), np.zeros((0, 0)), np.zeros((0, 0)), np.zeros((0, 0)))
 
 
 _AREA_CACHE: dict[tuple, AreaIndex] = {}
@@ -262,10 +319,13 @@ def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, 
     row per place and month, with the place's details (name, LSOA code and name, position).
 
     ``loaded``: the months the force has loaded; the others are left out, never counted as
-    zeros. ``units``: how many places of this level the area has (those with no incident too),
-    for the test of a month's concentration; by default the places in ``data``."""
-    return _rank(CountRows.of_frame(data), _details_of(data), start, end, baseline_months, level, loaded, units,
-                 cell_size)
+    zeros. ``units``: how many places of this level to rank among; by default those seen in
+    the analysed months. With a ``crime_type`` column, each place's crime types are given too."""
+    first = baseline_period(start, baseline_months)[0]
+    split = split_of(data, start, end, first) if "crime_type" in data else None
+    frame, detail = _rank(CountRows.of_frame(data), _details_of(data), start, end, baseline_months, level, loaded,
+                          units, cell_size, split)
+    return frame.assign(**detail.columns(frame))
 
 
 def _details_of(data: pd.DataFrame) -> pd.DataFrame:
@@ -286,6 +346,12 @@ class _Grouping:
     keys: pd.DataFrame  # per group, in group order: code, name, LSOA and mean position
     streets: np.ndarray  # per kept row: its map point's name ("On or near ...")
     one_place_each: bool  # each group is one map point (the location level)
+    group_of_place: np.ndarray  # per distinct place of the count rows: its group, or -1
+
+    def group_of(self, counts: CountRows, place_ids: np.ndarray) -> np.ndarray:
+        """The group of each of ``place_ids`` (-1 for a place outside the window)."""
+        at = pd.Index(counts.place_ids).get_indexer(np.asarray(place_ids, dtype=np.int64))
+        return np.where(at >= 0, self.group_of_place[np.maximum(at, 0)], -1)
 
     @property
     def n(self) -> int:
@@ -313,7 +379,7 @@ class _Grouping:
                 longitude=("longitude", "mean"), latitude=("latitude", "mean"),
             ).sort_index().reset_index(drop=True)
         return cls(keep, group_of_place[counts.place[keep]], per_group, details["name"].to_numpy()[row_place],
-                   level == LOCATION)
+                   level == LOCATION, group_of_place)
 
     def busiest_streets(self, count: np.ndarray, recent: np.ndarray) -> list[str]:
         """Per group: the police.uk location with most incidents in the rows marked ``recent``
@@ -335,7 +401,8 @@ class _Grouping:
 
 
 def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseline_months: int, level: str, loaded,
-          units: int | None, cell_size: float) -> pd.DataFrame:
+          units: int | None, cell_size: float, split: pd.DataFrame | None = None) -> tuple[pd.DataFrame, PlaceDetail]:
+    """The ranked places and their ``PlaceDetail`` (``split``: incidents by place and crime type)."""
     coverage = coverage_of(start, end, baseline_months, loaded)
     period = periods.months_between(start, end)
     recent = [m for m in period if m not in coverage.recent_missing]
@@ -343,7 +410,7 @@ def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseli
     position = counts.position_in(window)
     groups = _Grouping.of(counts, details, position >= 0, level, cell_size)
     if not groups.keep.any():
-        return _empty(HOTSPOT_SCHEMA)
+        return _empty(HOTSPOT_SCHEMA), PlaceDetail.empty()
     n, width, based = groups.n, len(window), len(coverage.loaded)
     column, count = position[groups.keep], counts.count[groups.keep]
     matrix = np.bincount(groups.key * width + column, weights=count, minlength=n * width).reshape(n, width)
@@ -373,43 +440,44 @@ def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseli
         rank_now=1 + n - np.searchsorted(np.sort(recent_count), recent_count, side="right"),
         busiest_now=busiest_now, busiest_before=busiest_before,
         p_value=p_above, q_value=q_above, p_below=p_below, q_below=q_below, **{"class": classes},
-        by_type=_by_type(counts, groups, column >= based, n),
-        by_type_baseline=_by_type(counts, groups, column < based, n),
-        monthly=_monthly(matrix, window, list(coverage.baseline) + period),
+        group=np.arange(n),
     )
     frame = _cell_names(frame, level)
     # Places with nothing this period are listed only when they are fading.
     frame = frame[(frame["count"] > 0) | (frame["class"] == FADING)]
     frame = frame.sort_values(["count", "ratio", "place_name"], ascending=[False, False, True], na_position="last")
+    order = frame["group"].to_numpy()
+    months = list(coverage.baseline) + period
+    types, by_period, by_baseline = _by_type(split, counts, groups, n)
+    detail = PlaceDetail(pd.Index(frame["place_code"].to_numpy()), tuple(months), types,
+                         _monthly(matrix, window, months)[order], by_period[order], by_baseline[order])
     frame = _typed(frame.reset_index(drop=True)[HOTSPOT_COLUMNS], HOTSPOT_SCHEMA)
-    frame.attrs["months"] = tuple(coverage.baseline) + tuple(period)
     frame.attrs["units"] = units
-    return frame
+    return frame, detail
 
 
-def _by_type(counts: CountRows, groups: _Grouping, rows: np.ndarray, n: int) -> list[dict[str, int]]:
-    """Per group: its incidents by crime type in the kept rows marked ``rows``, largest first."""
-    types = len(counts.crime_types)
-    crime = counts.crime[groups.keep]
-    table = np.bincount(groups.key[rows] * types + crime[rows], weights=counts.count[groups.keep][rows],
-                        minlength=n * types).reshape(n, types).astype(np.int64)
-    # One pass over the non-zero cells, largest first within each group (a sort per group cost half a second force-wide).
-    names = counts.crime_types.astype(str)
-    groups_of, types_of = np.nonzero(table)
-    values = table[groups_of, types_of]
-    order = np.lexsort((types_of, -values, groups_of))
-    result: list[dict[str, int]] = [{} for _ in range(n)]
-    for g, t, v in zip(groups_of[order].tolist(), types_of[order].tolist(), values[order].tolist()):
-        result[g][names[t]] = v
-    return result
+def _by_type(split: pd.DataFrame | None, counts: CountRows, groups: _Grouping, n: int):
+    """Crime types, and per group its incidents by type in the period and in the baseline."""
+    if split is None or split.empty:
+        return (), np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.int64)
+    group = groups.group_of(counts, split["place_id"].to_numpy())
+    known = group >= 0
+    crime, types = pd.factorize(split["crime_type"].to_numpy(dtype=object)[known])
+    width = len(types)
+    tables = []
+    for column in ("period", "baseline"):
+        weights = split[column].to_numpy(dtype=np.int64)[known]
+        tables.append(np.bincount(group[known] * width + crime, weights=weights, minlength=n * width)
+                      .reshape(n, width).astype(np.int64))
+    return tuple(str(t) for t in types), tables[0], tables[1]
 
 
-def _monthly(matrix: np.ndarray, window: list[str], months: list[str]) -> list[list[float]]:
+def _monthly(matrix: np.ndarray, window: list[str], months: list[str]) -> np.ndarray:
     """Per group: its count in each of ``months`` (baseline and period), NaN for a month not loaded."""
     full = np.full((matrix.shape[0], len(months)), np.nan)
     at = pd.Index(months).get_indexer(window)
     full[:, at] = matrix
-    return full.tolist()
+    return full
 
 
 @dataclass(frozen=True)
@@ -607,6 +675,7 @@ class HotspotAnalysis:
     """Everything the hotspot page and the tasking pack show, from one fetch of counts."""
 
     places: pd.DataFrame  # ranked at the chosen level
+    detail: PlaceDetail  # each place's months and crime types
     changes: pd.DataFrame  # places whose count changed significantly from that period
     repeats: pd.DataFrame  # street locations with two or more incidents
     cells: pd.DataFrame  # Gi* over the grid
@@ -631,8 +700,8 @@ def hotspots(
     index = area_index(engine, area_code)
     counts = _fetch_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end)
     loaded = loaded_months(engine, force_of(area_code))
-    frame = _rank(counts, index.details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
-                  cell_size)
+    frame, _ = _rank(counts, index.details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
+                     cell_size)
     frame.attrs["coverage"] = coverage_of(start, end, baseline_months, loaded)
     return frame
 
@@ -654,12 +723,14 @@ def hotspot_analysis(
     points, details = index.points, index.details
     counts = _fetch_counts(engine, area_code, crime_types, first, end)
     loaded = loaded_months(engine, force_of(area_code))
-    places = _rank(counts, details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
-                   cell_size)
+    split = _fetch_split(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], start, end)
+    places, detail = _rank(counts, details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
+                           cell_size, split)
     locations = places if level == LOCATION else _rank(
-        counts, details, start, end, baseline_months, LOCATION, loaded, None, cell_size)
+        counts, details, start, end, baseline_months, LOCATION, loaded, None, cell_size)[0]
     return HotspotAnalysis(
         places=places,
+        detail=detail,
         changes=_changes(counts, details, start, end, level, loaded, cell_size),
         repeats=repeats_of(locations),
         cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size), first),

@@ -230,9 +230,11 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
     and months (``frame.attrs["months"]`` names the months of ``monthly``)."""
     result = analysis(reader, filters)
     frame = result.places if result else empty_hotspots()
-    months_shown = frame.attrs.get("months", ())
     if rows is not None:
         frame = frame.head(rows)
+    months_shown = result.detail.months if result else ()
+    frame = frame.assign(**(result.detail.columns(frame) if result else
+                            {"by_type": [], "by_type_baseline": [], "monthly": []}))
     classed = bool(result and result.coverage.classed)
     months = result_months(reader, filters)
     smallest = smallest_total(period_share(months, frame["baseline_months_loaded"].max())) if len(frame) else 0
