@@ -164,7 +164,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     meanings = " ".join(f"{data.CLASS_TEXT[c]}: {text}" for c, text in data.CLASS_MEANING.items())
     pdf.paragraph("What the words mean. " + meanings)
     pdf.heading("Each place: why it is listed, its crime types and months")
-    months = places.attrs.get("months", ())
+    months = data.detail_months(reader, filters)
     if months:
         pdf.paragraph(f"Bars: incidents by month from {data.month_words(months[0])} to {data.month_words(months[-1])}, "
                       "the baseline grey and the period black; a dotted tick is a month not loaded.")

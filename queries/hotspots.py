@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -199,6 +199,7 @@ class PlaceDetail:
     monthly: np.ndarray  # counts by month, NaN for a month not loaded
     period: np.ndarray  # counts by crime type in the period
     baseline: np.ndarray  # counts by crime type in the baseline
+    units: int = 0  # how many places the busiest are ranked among
 
     def columns(self, places: pd.DataFrame) -> dict[str, list]:
         """``by_type``, ``by_type_baseline`` ({type: count}, largest first) and ``monthly`` for ``places``."""
@@ -452,8 +453,7 @@ def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseli
     detail = PlaceDetail(pd.Index(frame["place_code"].to_numpy()), tuple(months), types,
                          _monthly(matrix, window, months)[order], by_period[order], by_baseline[order])
     frame = _typed(frame.reset_index(drop=True)[HOTSPOT_COLUMNS], HOTSPOT_SCHEMA)
-    frame.attrs["units"] = units
-    return frame, detail
+    return frame, replace(detail, units=units)
 
 
 def _by_type(split: pd.DataFrame | None, counts: CountRows, groups: _Grouping, n: int):
@@ -521,14 +521,15 @@ def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded
     (two-sided exact conditional test on the loaded months of both, Benjamini-Hochberg over
     the places with an incident in either, 5%), largest change per month first.
     ``frame.attrs["window"]``: the ``ChangeWindow`` compared."""
-    return _changes(CountRows.of_frame(data), _details_of(data), start, end, level, loaded, cell_size)
+    frame = _changes(CountRows.of_frame(data), _details_of(data), start, end, level, loaded, cell_size)
+    frame.attrs["window"] = change_window(start, end, loaded)
+    return frame
 
 
 def _changes(counts: CountRows, details: pd.DataFrame, start: str, end: str, level: str, loaded,
              cell_size: float) -> pd.DataFrame:
     window = change_window(start, end, loaded)
     empty = _empty(CHANGE_SCHEMA)
-    empty.attrs["window"] = window
     if not window.comparable:
         return empty
     needed = list(window.before) + list(window.now)
@@ -550,9 +551,7 @@ def _changes(counts: CountRows, details: pd.DataFrame, start: str, end: str, lev
     frame = frame[frame["q_value"] < tests.SIGNIFICANCE]
     frame = frame.assign(size=frame["change"].abs()).sort_values(["size", "count_now", "place_name"],
                                                                   ascending=[False, False, True])
-    frame = _typed(frame.reset_index(drop=True)[list(CHANGE_SCHEMA)], CHANGE_SCHEMA)
-    frame.attrs["window"] = window
-    return frame
+    return _typed(frame.reset_index(drop=True)[list(CHANGE_SCHEMA)], CHANGE_SCHEMA)
 
 
 def _cell_names(frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -700,9 +699,10 @@ def hotspots(
     index = area_index(engine, area_code)
     counts = _fetch_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end)
     loaded = loaded_months(engine, force_of(area_code))
-    frame, _ = _rank(counts, index.details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
-                     cell_size)
+    frame, detail = _rank(counts, index.details, start, end, baseline_months, level, loaded,
+                          unit_count(area_code, level), cell_size)
     frame.attrs["coverage"] = coverage_of(start, end, baseline_months, loaded)
+    frame.attrs["units"] = detail.units
     return frame
 
 
@@ -735,7 +735,7 @@ def hotspot_analysis(
         repeats=repeats_of(locations),
         cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size), first),
         coverage=coverage_of(start, end, baseline_months, loaded),
-        units=int(places.attrs.get("units", len(places))),
+        units=detail.units or len(places),
         window=change_window(start, end, loaded),
     )
 

@@ -227,12 +227,11 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
     """Ranked places with their officer columns, context, detail and analyst columns
     (``rows``: only the busiest so many, for a page or a pack that shows no more). The place
     rows every view shows: class, its words, why, counts for the period, tests, crime types
-    and months (``frame.attrs["months"]`` names the months of ``monthly``)."""
+    and months (``detail_months`` names the months of ``monthly``)."""
     result = analysis(reader, filters)
     frame = result.places if result else empty_hotspots()
     if rows is not None:
         frame = frame.head(rows)
-    months_shown = result.detail.months if result else ()
     frame = frame.assign(**(result.detail.columns(frame) if result else
                             {"by_type": [], "by_type_baseline": [], "monthly": []}))
     classed = bool(result and result.coverage.classed)
@@ -247,13 +246,18 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
         change=change, why=[why_listed(row, classed, months, smallest) for row in frame[WHY_INPUTS].to_dict("records")],
         by_type_text=[by_type_text(d) for d in frame["by_type"]],
         by_type_baseline_text=[by_type_text(d) for d in frame["by_type_baseline"]],
-        monthly_text=[monthly_text(months_shown, v) for v in frame["monthly"]],
+        monthly_text=[monthly_text(result.detail.months, v) for v in frame["monthly"]] if result else [],
         tests=[tests_text(row, classed) for row in frame[["class", "q_value", "p_value", "q_below", "p_below",
                                                           "rank_now", "busiest_now", "busiest_before"]]
                .to_dict("records")],
     ))
-    out.attrs["months"] = months_shown
     return out
+
+
+def detail_months(reader: Reader, filters: Filters) -> tuple[str, ...]:
+    """The months of each place's ``monthly`` counts: the baseline's, then the period's."""
+    result = analysis(reader, filters)
+    return result.detail.months if result else ()
 
 
 def tests_text(row: dict, classed: bool) -> str:

@@ -95,7 +95,7 @@ def render(reader, filters, query: str) -> list:
         ),
         _map_card(figure, data.cells_table(reader, filters), query, description),
         _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level),
-                     data.period_words(start, end)),
+                     data.period_words(start, end), data.detail_months(reader, filters)),
         _table_card(data.CHANGES, data.changes_data(reader, filters), data.columns_for_level(CHANGE_COLUMNS, filters.level),
                     "What changed since the period before", data.changes_note(reader, filters), query),
         _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
@@ -160,7 +160,8 @@ def area_choice(filters) -> list:
                      className="alert alert-info", id=ids.HOTSPOT_AREA_CHOICE, role="note")]
 
 
-def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str) -> html.Section:
+def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str,
+                 months: tuple[str, ...]) -> html.Section:
     shown = places.head(TABLE_ROWS)
     headings = []
     for key, label in columns:
@@ -169,7 +170,6 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
             headings.append(html.Th("Crime types and months", scope="col"))
     header = html.Thead(html.Tr([html.Th("Rank", scope="col"), *headings, html.Th("Map", scope="col")]))
     body = []
-    months = places.attrs.get("months", ())
     period_from = len(months) - period_length(period)
     # Rows in Dash's JSON form (``element``): fifty rows of component objects took a sixth
     # of the page's time.
