@@ -145,7 +145,8 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         pdf.paragraph("No incidents of these types were recorded here in this period, so there is nothing to map "
                       "or rank. Choose a longer period or other crime types.")
         return bytes(pdf.output())
-    pdf.paragraph(data.summary_text(ranked, cells, description, "", data.concentration_text(reader, filters)))
+    pdf.paragraph(data.summary_text(ranked, cells, description, "", data.concentration_text(reader, filters),
+                                    filters.level))
     draw_map(pdf, cells, data.area_boundaries(reader, filters), data.labelled_places(places, with_town=data.spans_districts(filters)))
     pdf.add_page()
     shown = places.head(TABLE_ROWS)

@@ -446,11 +446,12 @@ def describe(filters: Filters, start: str, end: str) -> str:
 
 
 def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, note: str = "",
-                 concentrated: str = "") -> str:
+                 concentrated: str = "", level: str = LOCATION) -> str:
     """What officers ask first: where most incidents are, then what is new or worse."""
     counts = places["class"].value_counts()
     with_incidents = places[places["count"] > 0]
-    parts = [f"{description}: {int(places['count'].sum()):,} incidents at {len(with_incidents):,} places."]
+    parts = [f"{description}: {int(places['count'].sum()):,} incidents at {len(with_incidents):,} "
+             f"{LEVEL_WORDS_PLURAL.get(level, 'places')}."]
     if concentrated:
         parts.append(concentrated)
     if note:
@@ -458,7 +459,7 @@ def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, no
     else:
         new, emerging = int(counts.get(NEW, 0)), int(counts.get(EMERGING, 0))
         parts.append(f"New or worse: {new} new and {emerging} emerging hotspot{'s' if emerging != 1 else ''} "
-                     "(significantly above their usual level, 5% false discovery rate).")
+                     "(significantly above the usual level, 5% false discovery rate).")
         parts.append(f"{int(counts.get(PERSISTENT, 0))} persistent (among the busiest {BUSIEST} now and over the "
                      f"baseline, no significant change), {int(counts.get(FADING, 0))} fading.")
     parts.append(f"{int((cells['cluster'] == 'hot').sum())} grid cells lie in significant hot clusters (Gi*).")
