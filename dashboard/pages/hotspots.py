@@ -95,7 +95,8 @@ def render(reader, filters, query: str) -> list:
         ),
         _map_card(figure, data.cells_table(reader, filters), query, description),
         _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level),
-                     data.period_words(start, end), data.detail_months(reader, filters)),
+                     data.period_words(start, end), data.detail_months(reader, filters),
+                     data.result_months(reader, filters)),
         _table_card(data.CHANGES, data.changes_data(reader, filters), data.columns_for_level(CHANGE_COLUMNS, filters.level),
                     "What changed since the period before", data.changes_note(reader, filters), query),
         _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
@@ -161,7 +162,7 @@ def area_choice(filters) -> list:
 
 
 def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str,
-                 months: tuple[str, ...]) -> html.Section:
+                 months: tuple[str, ...], period_months: int) -> html.Section:
     shown = places.head(TABLE_ROWS)
     headings = []
     for key, label in columns:
@@ -170,7 +171,7 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
             headings.append(html.Th("Crime types and months", scope="col"))
     header = html.Thead(html.Tr([html.Th("Rank", scope="col"), *headings, html.Th("Map", scope="col")]))
     body = []
-    period_from = len(months) - period_length(period)
+    period_from = len(months) - period_months  # the bars from here on are the period's
     # Rows in Dash's JSON form (``element``): fifty rows of component objects took a sixth
     # of the page's time.
     for row in shown.to_dict("records"):
@@ -198,12 +199,6 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
         ],
         className="chart-card card card-body mb-4", **{"aria-labelledby": ids.HOTSPOT_PLACES_HEADING},
     )
-
-
-def period_length(period: str) -> int:
-    """The months in the period's words ("3 months: ..." or one month)."""
-    head = period.split(" ", 1)[0]
-    return int(head) if head.isdigit() else 1
 
 
 def place_detail(row: dict, months, period_from: int) -> dict:
