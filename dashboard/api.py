@@ -104,10 +104,13 @@ def create_api(query_cache) -> Blueprint:
             frame = query_cache.get(hotspots, codes[0], None, first_month, first_month, baseline, level)
         else:
             frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level)
+        # Every word's tests: above and below the usual level (p, q) and the rank behind "busiest".
         rows = frame.head(limit)[["place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude", "latitude",
-                                  "count", "baseline_mean", "baseline_months_loaded", "ratio", "p_value", "q_value",
-                                  "class"]].copy()
-        for column, places in (("baseline_mean", 4), ("ratio", 4), ("p_value", 6), ("q_value", 6)):
+                                  "count", "baseline_count", "baseline_mean", "baseline_months_loaded", "expected",
+                                  "ratio", "rank_now", "busiest_now", "busiest_before", "p_value", "q_value",
+                                  "p_below", "q_below", "class"]].copy()
+        for column, places in (("baseline_mean", 4), ("expected", 4), ("ratio", 4), ("p_value", 6), ("q_value", 6),
+                               ("p_below", 6), ("q_below", 6)):
             rows[column] = rows[column].astype("float64").round(places)
         if fmt == "csv":
             return _csv(rows, "hotspots.csv")

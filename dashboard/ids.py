@@ -64,4 +64,6 @@ HOTSPOT_MAP = "chart-hotspot-map"
 HOTSPOT_MAP_HEADING = "hotspot-map-heading"
 HOTSPOT_MAP_SUMMARY = "hotspot-map-summary"
 HOTSPOT_PLACES_HEADING = "hotspot-places-heading"
+HOTSPOT_APPENDIX = "hotspot-appendix"
+HOTSPOT_AREA_CHOICE = "hotspot-area-choice"  # a link named several areas: which is shown, and the others
 HOTSPOT_ZOOM = "hotspot-zoom"  # pattern-matching type: {"type": HOTSPOT_ZOOM, "lon": ..., "lat": ...}

@@ -74,8 +74,10 @@ def openapi_document(script_root: str = "") -> dict:
             "/hotspots": {
                 "get": {
                     "summary": "Places ranked by incidents in a recent period, against a baseline",
-                    "description": "Poisson test of each place's recent count against its baseline monthly mean, "
-                                   "Benjamini-Hochberg q-values, and a class: new, emerging, persistent or fading. "
+                    "description": "Exact conditional (binomial) test of each place's count in the period against "
+                                   "its baseline count, above and below, with Benjamini-Hochberg q-values over the "
+                                   "places the test can speak for (null where it cannot), each place's rank, and a "
+                                   "class: new, emerging, persistent, busy, fading, steady or too_few. "
                                    "Without signing in, the recent period is at most 12 months and the baseline at "
                                    "most 24 (configurable); asking for more gives a 400 naming the parameter.",
                     "operationId": "getHotspots",
@@ -159,9 +161,17 @@ def openapi_document(script_root: str = "") -> dict:
                     "place_code": {"type": "string", "description": "Place id, LSOA code or grid cell id (q:r)"},
                     "place_name": {"type": "string"}, "lsoa_code": {"type": "string"},
                     "longitude": {"type": "number"}, "latitude": {"type": "number"},
-                    "count": {"type": "integer"}, "baseline_mean": {"type": "number"},
-                    "ratio": {"type": ["number", "null"]}, "p_value": {"type": "number"}, "q_value": {"type": "number"},
-                    "class": {"type": "string", "enum": ["new", "emerging", "persistent", "fading", ""]}}},
+                    "count": {"type": "integer", "description": "Incidents in the period"},
+                    "baseline_count": {"type": "integer"}, "baseline_mean": {"type": "number"},
+                    "expected": {"type": ["number", "null"], "description": "Usual level for the period"},
+                    "ratio": {"type": ["number", "null"]}, "rank_now": {"type": "integer"},
+                    "busiest_now": {"type": "boolean"}, "busiest_before": {"type": "boolean"},
+                    "p_value": {"type": ["number", "null"], "description": "Above the usual level"},
+                    "q_value": {"type": ["number", "null"]},
+                    "p_below": {"type": ["number", "null"], "description": "Below the usual level"},
+                    "q_below": {"type": ["number", "null"]},
+                    "class": {"type": "string", "enum": ["new", "emerging", "persistent", "busy", "fading", "steady",
+                                                         "too_few", ""]}}},
                 "Series": {"type": "object", "properties": {
                     "id": {"type": "string"}, "title": {"type": "string"}, "theme": {"type": "string"},
                     "unit": {"type": "string", "enum": ["count", "percent", "rate_per_1000", "count_change", "percent_change"]},

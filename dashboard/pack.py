@@ -34,9 +34,10 @@ CAVEATS = [
     data.SNAP_NOTE + " Incidents with no location are left out of this pack.",
     "Small counts vary a lot by chance: a new or emerging place with few incidents deserves a look, not a conclusion.",
     "Recorded crime reflects reporting and police activity as well as offending.",
-    ("Method: usual levels are averaged over the loaded baseline months only; classes rest on exact Poisson and "
-    "binomial tests across the baseline months with a 5% Benjamini-Hochberg false discovery rate; clusters by "
-    "Getis-Ord Gi* on a 250 m hexagonal grid. The analyst appendix lists the statistics."),
+    ("Method: usual levels are averaged over the loaded baseline months only; new, emerging and fading rest on the "
+    "exact conditional test of the period's count against the baseline's, with a 5% Benjamini-Hochberg false "
+    "discovery rate; busiest and persistent on each place's rank by count; clusters by Getis-Ord Gi* on a 250 m "
+    "hexagonal grid. The analyst appendix gives every place's tests with their p- and q-values."),
 ]
 
 
@@ -77,14 +78,22 @@ class PackPDF(FPDF):
         self.multi_cell(0, 5, _text(text), new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
-    def frame_table(self, frame: pd.DataFrame, columns, widths):
+    def frame_table(self, frame: pd.DataFrame, columns, widths, right=()):
+        """A table whose text wraps (never cut) and whose numbers sit right; ``right``: columns
+        of numbers already written as text ("+2.6")."""
         self.set_font("Helvetica", "", 8)
+        numeric = {key for key, _ in columns if key in right or (
+            key in frame and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]))}
         with self.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD", fill_color=(220, 220, 220)),
                         line_height=4.5, text_align="LEFT", first_row_as_headings=True) as table:
-            table.row([_text(label) for _, label in columns])
+            heading = table.row()
+            for key, label in columns:
+                heading.cell(_text(label), align="RIGHT" if key in numeric else "LEFT")
             for row in frame.itertuples(index=False):
                 values = dict(zip(frame.columns, row))
-                table.row([_text(cell(values[key])) for key, _ in columns])
+                line = table.row()
+                for key, _ in columns:
+                    line.cell(_text(cell(values[key])), align="RIGHT" if key in numeric else "LEFT")
         self.ln(3)
 
 
@@ -136,36 +145,41 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         pdf.paragraph("No incidents of these types were recorded here in this period, so there is nothing to map "
                       "or rank. Choose a longer period or other crime types.")
         return bytes(pdf.output())
-    pdf.paragraph(data.summary_text(ranked, cells, description))
+    pdf.paragraph(data.summary_text(ranked, cells, description, "", data.concentration_text(reader, filters),
+                                    filters.level))
     draw_map(pdf, cells, data.area_boundaries(reader, filters), data.labelled_places(places, with_town=data.spans_districts(filters)))
     pdf.add_page()
     shown = places.head(TABLE_ROWS)
+    period = data.period_words(start, end)
     pdf.heading(f"Places to look at: the {len(shown)} busiest of {len(ranked):,}")
+    pdf.paragraph(f"Counts for the period ({period}): incidents, the usual level for the same number of months and "
+                  "the change on it.")
     columns, widths = _level_columns([
         ("rank", "Rank", 9), ("place_name", "Place", 48), ("street", "Busiest street (map point)", 38),
-        ("count", "Incidents", 15), ("baseline_mean", "Usual / month", 15), ("change", "Change on usual", 16),
-        ("class_name", "What it means", 27), ("imd2019_decile", "Depriv. decile", 14)], filters.level)
+        ("count", "Incidents in the period", 17), ("expected", "Usual for the period", 16),
+        ("change", "Change on usual", 15), ("class_name", "What it means", 35), ("imd2019_decile", "Depriv. decile", 12)],
+        filters.level)
     pdf.frame_table(shown.assign(change=shown["change"].map(lambda v: "-" if pd.isna(v) else f"{v:+.1f}"),
-                                 baseline_mean=shown["baseline_mean"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}")),
-                    columns, widths)
-    pdf.heading("Why each place is listed")
-    pdf.set_font("Helvetica", "", 8)
-    for row in shown.itertuples():
-        pdf.multi_cell(0, 4, _text(f"{row.rank}. {row.place_name}: {row.why}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
+                                 expected=shown["expected"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}")),
+                    columns, widths, right={"change", "expected"})
     meanings = " ".join(f"{data.CLASS_TEXT[c]}: {text}" for c, text in data.CLASS_MEANING.items())
-    pdf.paragraph("What the words mean. " + meanings + " A place below its usual level is never called a hotspot.")
+    pdf.paragraph("What the words mean. " + meanings)
+    pdf.heading("Each place: why it is listed, its crime types and months")
+    months = data.detail_months(reader, filters)
+    if months:
+        pdf.paragraph(f"Bars: incidents by month from {data.month_words(months[0])} to {data.month_words(months[-1])}, "
+                      "the baseline grey and the period black; a dotted tick is a month not loaded.")
+    for row in shown.to_dict("records"):
+        place_detail(pdf, row, len(months) - data.result_months(reader, filters))
     pdf.heading("What changed since the period before")
+    pdf.paragraph(data.changes_note(reader, filters))
     if changes.empty:
-        pdf.paragraph("No place's count changed significantly from the period of the same length just before "
-                      "(exact test, 5% false discovery rate)" + ("" if end is None else ", or that period is not loaded")
-                      + ".")
+        pdf.paragraph("No place's monthly rate changed significantly.")
     else:
-        pdf.paragraph("Only places whose change passes an exact test (5% false discovery rate), largest first.")
         pdf.frame_table(changes.head(TABLE_ROWS), *_level_columns([
-            ("place_name", "Place", 50), ("street", "Busiest street (map point)", 40), ("count_now", "This period", 18),
-            ("count_before", "Period before", 20), ("change", "Change", 16), ("meaning", "What it means", 46)],
-            filters.level))
+            ("place_name", "Place", 48), ("street", "Busiest street (map point)", 36),
+            ("per_month_now", "Now, per month", 17), ("per_month_before", "Before, per month", 17),
+            ("change", "Change per month", 17), ("meaning", "What it means", 55)], filters.level))
     pdf.heading("Map points with two or more incidents")
     pdf.paragraph("Each police.uk map point stands for many addresses nearby: these are not repeat addresses or "
                   "victims.")
@@ -173,15 +187,57 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
                                                 ("baseline_months_active", "Baseline months with incidents"),
                                                 ("class_name", "What it means")], (100, 20, 36, 34))
     pdf.add_page()
-    pdf.heading("Analyst appendix: the statistics behind each place")
-    pdf.frame_table(shown.assign(place=shown["place_name"].str.slice(0, 40)), [
-        ("rank", "Rank"), ("place", "Place"), ("lsoa_code", "LSOA"), ("expected", "Expected"),
-        ("high_months", "Busy months"), ("baseline_months_loaded", "Months loaded"), ("p_value", "p above"),
-        ("q_value", "q above"), ("q_below", "q below")], (9, 55, 20, 16, 15, 16, 16, 16, 16))
+    pdf.heading("Analyst appendix: the tests behind each place's words")
+    pdf.paragraph(data.family_text(reader, filters) + " Now, Baseline: incidents in the period and in the loaded "
+                  "baseline months; Usual: the usual level for the period.")
+    pdf.frame_table(data.appendix_view(shown).assign(busy=[_busy(r) for r in shown.to_dict("records")]), [
+        ("rank", "#"), ("place_name", "Place"), ("count", "Now"), ("baseline_count", "Baseline"),
+        ("expected", "Usual"), ("busy", "Busiest 5% now / baseline (rank)"), ("p_value", "p above"),
+        ("q_value", "q above"), ("p_below", "p below"), ("q_below", "q below"), ("class_name", "What it means")],
+        (7, 45, 10, 14, 11, 21, 13, 13, 13, 13, 30),
+        right={"expected", "p_value", "q_value", "p_below", "q_below"})
     pdf.heading("Data caveats and sources")
     for line in CAVEATS:
         pdf.paragraph("- " + line)
     return bytes(pdf.output())
+
+
+def _busy(row: dict) -> str:
+    return f"{'yes' if row['busiest_now'] else 'no'} / {'yes' if row['busiest_before'] else 'no'} ({row['rank_now']})"
+
+
+def place_detail(pdf: PackPDF, row: dict, period_from: int) -> None:
+    """One place: its name (whole), why it is listed, its crime types and its months as bars."""
+    if pdf.get_y() + 24 > pdf.h - pdf.b_margin:  # keep a place's name with its lines
+        pdf.add_page()
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.multi_cell(0, 4.5, _text(f"{row['rank']}. {row['place_name']} - {row['class_name']}"),
+                   new_x="LMARGIN", new_y="NEXT")
+    values = row["monthly"]
+    bar, gap, height = 2.2, 0.6, 8
+    chart_width = len(values) * (bar + gap)
+    top, left = pdf.get_y(), pdf.w - pdf.r_margin - chart_width
+    pdf.set_font("Helvetica", "", 8)
+    text = (f"{row['why']} By crime type this period: {row['by_type_text']}; in the baseline: "
+            f"{row['by_type_baseline_text']}. Month by month: {row['monthly_text']}.")
+    pdf.multi_cell(pdf.w - pdf.l_margin - pdf.r_margin - chart_width - 4, 4, _text(text), new_x="LMARGIN",
+                   new_y="NEXT", align="L")
+    peak = max([v for v in values if v == v] + [1])  # NaN != NaN: a month not loaded
+    pdf.set_draw_color(90)
+    pdf.set_line_width(0.2)
+    pdf.line(left, top + height, left + chart_width, top + height)
+    for i, value in enumerate(values):
+        x = left + i * (bar + gap)
+        if value != value:
+            with pdf.local_context(dash_pattern={"dash": 0.4, "gap": 0.4}):
+                pdf.line(x + bar / 2, top + height - 1.5, x + bar / 2, top + height + 0.8)
+            continue
+        h = height * value / peak
+        pdf.set_fill_color(0 if i >= period_from else 170)
+        if h > 0:
+            pdf.rect(x, top + height - h, bar, h, style="F")
+    pdf.set_y(max(pdf.get_y(), top + height + 2))
+    pdf.ln(1.5)
 
 
 def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: pd.DataFrame) -> None:

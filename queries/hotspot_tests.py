@@ -1,106 +1,117 @@
 """The statistics behind hotspot classes and "what changed", on plain arrays (no database).
 
-Three exact tests, each corrected for testing every place at once with the Benjamini-Hochberg
-false discovery rate (``scipy.stats.false_discovery_control``) at 5%:
+Every word rests on a test of the place against itself, so that no class depends on what
+else is loaded:
 
-- *High in a month* (concentration): a place's count in one month against the count it would
-  have if the area's incidents that month were spread evenly over all its places (every
-  police.uk map point, LSOA or grid cell of the area, including those with none), an upper
-  Poisson test. Repeated for every loaded baseline month and for the recent period, this is the
-  per-period "hot" flag that sfhotspot's ``hotspot_classify`` and ArcGIS's emerging hot spot
-  analysis build their classes on (they use Gi*; at street level police.uk points are already
-  aggregates, so the place's own count is tested).
-- *Above or below its usual level*: the recent count k against the baseline count B over the
-  L loaded baseline months, for r recent months. If the rate did not change, k given k + B is
-  binomial with p = r / (r + L) (the exact conditional test, Przyborowski and Wilenski 1940);
-  one-sided in each direction.
-- *Changed since the last period* (two periods of equal length): the same conditional test,
-  two-sided, with p = 1/2 (``stats.change_p_values``).
+- *Above or below its usual level*: the period's count k against the baseline count B over
+  the L loaded baseline months, for r period months. If the place's rate did not change, k
+  given k + B is binomial with p = r / (r + L) whatever that rate is (the exact conditional
+  test, Przyborowski and Wilenski 1940), so no usual level is taken as known; one-sided in
+  each direction. Benjamini-Hochberg q-values (1995) over the places the test can speak for:
+  a place whose total k + B is so small that even the most extreme split could not give
+  p < 5% is left out of the family (Tarone 1990; Gilbert 2005) and called too few to class.
+- *Among the busiest*: descriptive, a place's rank by count among the area's places (in the
+  period, and over the baseline for "persistent"); crime concentrates (Weisburd 2015).
+- *Changed since the period before*: the same conditional test, two-sided
+  (``stats.change_p_values``), on the loaded months of both periods.
 
-Classes (only when the baseline is covered; see ``hotspots.Coverage``):
-- new: high this period, never high in a loaded baseline month, and above its usual level;
-- emerging: high this period, high in some but fewer than 80% of the loaded baseline months,
-  and significantly above its usual level;
-- persistent: high this period and in at least 80% of the loaded baseline months, and not
-  below its usual level;
-- fading: high in at least half the loaded baseline months and now significantly below its
-  usual level (this test corrected over those places only).
-A place below its usual level is never new, emerging or persistent.
+Classes (only when the baseline is covered; see ``hotspots.Coverage``), first that applies:
+new (q above < 5%, no incident in the loaded baseline months); emerging (q above < 5%);
+fading (q below < 5%); too few to class (the test above cannot reach 5%); persistent (among
+the busiest 5% now and over the baseline); busy (among the busiest 5% now); steady (the rest).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from scipy.stats import binom, false_discovery_control, poisson
+from scipy.stats import binom, false_discovery_control
 
 from .stats import change_p_values
 
 SIGNIFICANCE = 0.05
-PERSISTENT_SHARE = 0.8  # sfhotspot's persistent_prop default
-FADING_SHARE = 0.5
-NEW, EMERGING, PERSISTENT, FADING = "new", "emerging", "persistent", "fading"
+BUSIEST_SHARE = 0.05  # "the busiest 5% of places"
+NEW, EMERGING, FADING, PERSISTENT, BUSY, STEADY, TOO_FEW = (
+    "new", "emerging", "fading", "persistent", "busy", "steady", "too_few")
+HOTSPOTS = (NEW, EMERGING, PERSISTENT)  # the classes that call a place a hotspot
 
 
-def fdr(p_values, tests: int | None = None) -> np.ndarray:
-    """Benjamini-Hochberg q-values; ``tests`` counts places not listed (their p-value is 1)."""
+def fdr(p_values) -> np.ndarray:
+    """Benjamini-Hochberg q-values of the given p-values (NaN stays NaN, outside the family)."""
     p = np.asarray(p_values, dtype=float)
-    extra = max(0, (tests or len(p)) - len(p))
-    if len(p) == 0:
-        return p
-    return false_discovery_control(np.concatenate([p, np.ones(extra)]), method="bh")[: len(p)]
+    q = np.full(p.shape, np.nan)
+    tested = ~np.isnan(p)
+    if tested.any():
+        q[tested] = false_discovery_control(p[tested], method="bh")
+    return q
 
 
-def high_flags(counts: np.ndarray, totals: np.ndarray, units: int) -> np.ndarray:
-    """Per place (rows) and period (columns): significantly more than an even share of the
-    period's total over ``units`` places. Periods with no incidents flag nobody."""
-    counts = np.asarray(counts, dtype=float)
-    flags = np.zeros(counts.shape, dtype=bool)
-    units = max(units, counts.shape[0], 1)
-    for column in range(counts.shape[1]):
-        total = float(totals[column])
-        if total <= 0:
-            continue
-        column_counts = counts[:, column]
-        p = np.where(column_counts > 0, poisson.sf(column_counts - 1, total / units), 1.0)
-        flags[:, column] = (fdr(p, units) < SIGNIFICANCE) & (column_counts > total / units)
-    return flags
+def period_share(recent_months: int, baseline_months: int) -> float:
+    """The period's share of the months compared: the binomial p under no change."""
+    return recent_months / (recent_months + baseline_months)
+
+
+def smallest_total(share: float, alpha: float = SIGNIFICANCE) -> int:
+    """The fewest incidents (period and baseline together) for which the one-sided test can
+    reach p < ``alpha``: all n in the period gives p = share ** n."""
+    if share <= 0 or share >= 1:
+        return 1
+    n = max(1, math.ceil(math.log(alpha) / math.log(share)))
+    return n if share ** n < alpha else n + 1
 
 
 def against_baseline(count, baseline_count, baseline_months: int, recent_months: int):
-    """One-sided exact conditional tests of the recent count against the baseline count: the
-    p-values above and below."""
+    """One-sided exact conditional p-values of the period's count against the baseline count,
+    above and below; NaN where the test cannot reach ``SIGNIFICANCE`` (the place is outside
+    that test's family)."""
     k = np.asarray(count, dtype=np.int64)
     n = k + np.asarray(baseline_count, dtype=np.int64)
-    share = recent_months / (recent_months + baseline_months)
+    share = period_share(recent_months, baseline_months)
     upper = np.where(k > 0, binom.sf(k - 1, n, share), 1.0)
-    lower = np.where(n > 0, binom.cdf(k, n, share), 1.0)
+    lower = binom.cdf(k, n, share)
+    upper[n < smallest_total(share)] = np.nan
+    lower[n < smallest_total(1 - share)] = np.nan
     return upper, lower
 
 
-def classes(count, expected, high_now, high_months, baseline_loaded: int, p_above, p_below):
-    """The class of each place, with the q-values of the tests above and below its usual level.
+def busiest(counts, units: int, share: float = BUSIEST_SHARE) -> np.ndarray:
+    """Per place: among the busiest ``share`` of ``units`` places, ties included only when the
+    whole tie fits (so never more than that share are named), and with at least one incident."""
+    counts = np.asarray(counts, dtype=np.int64)
+    room = math.ceil(share * max(units, 1))
+    ordered = np.sort(counts)
+    at_least = len(ordered) - np.searchsorted(ordered, counts, side="left")
+    return (counts > 0) & (at_least <= room)
 
-    Above: FDR over every place with an incident. Below: FDR over the places that could be
-    fading (high in at least half the baseline months), the family that test is asked of;
-    those chosen on baseline months alone."""
-    count = np.asarray(count, dtype=float)
-    expected = np.asarray(expected, dtype=float)
-    high_now = np.asarray(high_now, dtype=bool)
-    share = np.asarray(high_months, dtype=float) / max(baseline_loaded, 1)
-    q_above = fdr(p_above)
-    q_below = np.full(len(count), np.nan)
-    could_fade = share >= FADING_SHARE
-    q_below[could_fade] = fdr(np.asarray(p_below)[could_fade])
-    result = np.full(len(count), "", dtype=object)
-    above, not_below = count > expected, count >= expected
-    result[high_now & (share == 0) & above] = NEW
-    result[high_now & (share > 0) & (share < PERSISTENT_SHARE) & (np.asarray(q_above) < SIGNIFICANCE)] = EMERGING
-    result[high_now & (share >= PERSISTENT_SHARE) & not_below] = PERSISTENT
-    result[could_fade & (q_below < SIGNIFICANCE) & (count < expected)] = FADING
+
+def concentration(counts, units: int, share: float = BUSIEST_SHARE) -> tuple[int, float]:
+    """How many places make the busiest ``share`` of ``units``, and the share of incidents they hold."""
+    counts = np.sort(np.asarray(counts, dtype=np.int64))[::-1]
+    room = math.ceil(share * max(units, 1))
+    total = counts.sum()
+    return room, (float(counts[:room].sum() / total) if total else float("nan"))
+
+
+def classes(count, baseline_count, busiest_now, busiest_before, p_above, p_below):
+    """Each place's class, with the q-values above and below its usual level (NaN outside a
+    test's family)."""
+    count = np.asarray(count, dtype=np.int64)
+    baseline_count = np.asarray(baseline_count, dtype=np.int64)
+    q_above, q_below = fdr(p_above), fdr(p_below)
+    rise = np.nan_to_num(q_above, nan=1.0) < SIGNIFICANCE
+    fall = np.nan_to_num(q_below, nan=1.0) < SIGNIFICANCE
+    result = np.full(len(count), STEADY, dtype=object)
+    result[np.asarray(busiest_now, dtype=bool)] = BUSY
+    result[np.asarray(busiest_now, dtype=bool) & np.asarray(busiest_before, dtype=bool)] = PERSISTENT
+    result[np.isnan(np.asarray(p_above, dtype=float))] = TOO_FEW
+    result[fall] = FADING
+    result[rise & (baseline_count > 0)] = EMERGING
+    result[rise & (baseline_count == 0)] = NEW
     return result, q_above, q_below
 
 
-def changed(count_now, count_before) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided exact p- and q-values for a change between two periods of equal length."""
-    p = change_p_values(count_before, count_now)
+def changed(count_now, count_before, months_now: int = 1, months_before: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Two-sided exact p- and q-values for a change between two periods (their loaded months)."""
+    p = change_p_values(count_before, count_now, months_before, months_now)
     return p, fdr(p)

@@ -5,7 +5,10 @@ A place's usual level is its mean over the baseline months that are *loaded*: a 
 force has not loaded is left out, never counted as zero. Places are classed only when at
 least half the baseline months and every month of the period are loaded (``Coverage``);
 otherwise every view says which months are missing and gives no class. The tests and
-classes are in ``hotspot_tests``. Clusters: Getis-Ord Gi* over a hexagonal grid (the cell
+classes are in ``hotspot_tests``. A class depends only on the area as it is today and the
+analysed months: places are the map points (under their 2021 LSOA, ``current_lsoas``) with an
+incident in the period or the loaded baseline months, LSOAs are the area's 2021 LSOAs, and no
+month outside the analysis is read. Clusters: Getis-Ord Gi* over a hexagonal grid (the cell
 and its six neighbours, binary weights) on the period's counts, over every cell holding a
 police.uk map point in the area, with Benjamini-Hochberg control of the false discovery rate.
 """
@@ -14,22 +17,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, select
 
 from . import hexgrid, periods
 from . import hotspot_tests as tests
 from .counts import loaded_months
+from .current_lsoas import current_lsoas, with_current_lsoas
 from .db import fetch_rows, plain_rows
-from .hotspot_tests import EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE
+from .hotspot_tests import BUSY, EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE, STEADY, TOO_FEW
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import lsoa, place, place_count
 from .stats import getis_ord_gi_star, normal_upper_p
 
-__all__ = ["EMERGING", "FADING", "NEW", "PERSISTENT", "SIGNIFICANCE"]
+__all__ = ["BUSY", "EMERGING", "FADING", "NEW", "PERSISTENT", "SIGNIFICANCE", "STEADY", "TOO_FEW"]
 LOCATION, LSOA, CELL = "location", "lsoa", "cell"
 LEVELS = (LOCATION, LSOA, CELL)
 MIN_BASELINE_SHARE = 0.5  # a place is classed when at least half its baseline months are loaded
@@ -38,13 +42,15 @@ HOTSPOT_SCHEMA = {
     "place_code": "str", "place_name": "str", "street": "str", "lsoa_code": "str", "lsoa_name": "str",
     "longitude": "float64", "latitude": "float64", "count": "int64", "baseline_count": "int64",
     "baseline_months_loaded": "int64", "baseline_mean": "float64", "baseline_months_active": "int64",
-    "expected": "float64", "ratio": "Float64", "high_now": "bool", "high_months": "int64",
-    "p_value": "float64", "q_value": "float64", "q_below": "float64", "class": "str",
+    "expected": "float64", "ratio": "Float64", "rank_now": "int64", "busiest_now": "bool",
+    "busiest_before": "bool", "p_value": "float64", "q_value": "float64", "p_below": "float64",
+    "q_below": "float64", "class": "str",
 }
 HOTSPOT_COLUMNS = list(HOTSPOT_SCHEMA)
 CHANGE_SCHEMA = {
     "place_code": "str", "place_name": "str", "street": "str", "lsoa_code": "str", "lsoa_name": "str",
-    "longitude": "float64", "latitude": "float64", "count_now": "int64", "count_before": "int64", "change": "int64",
+    "longitude": "float64", "latitude": "float64", "count_now": "int64", "count_before": "int64",
+    "per_month_now": "float64", "per_month_before": "float64", "change": "float64",
     "p_value": "float64", "q_value": "float64",
 }
 CELL_SCHEMA = {
@@ -147,6 +153,73 @@ def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | N
     return CountRows.of(place_ids, months, counts)
 
 
+SPLIT_COLUMNS = ["place_id", "crime_type", "period", "baseline"]
+
+
+def _fetch_split(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str, start: str,
+                 end: str) -> pd.DataFrame:
+    """Each place's incidents by crime type in the period (``start`` to ``end``) and in the
+    baseline (``first`` to the month before ``start``): one row per place and type, summed by
+    the database (a row per month as well would be many times as many)."""
+    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
+    in_period = place_count.c.month >= start
+    query = (
+        select(place_count.c.place_id, place_count.c.crime_type,
+               func.sum(case((in_period, place_count.c.count), else_=0)),
+               func.sum(case((in_period, 0), else_=place_count.c.count)))
+        .where(
+            place_count.c.district_code.in_(list(districts_in(area_code))),
+            place_count.c.month.between(first, end),
+            place_count.c.crime_type.in_(crime_types),
+        )
+        .group_by(place_count.c.place_id, place_count.c.crime_type)
+    )
+    with engine.connect() as conn:
+        rows = fetch_rows(conn, query)
+    return pd.DataFrame(rows, columns=SPLIT_COLUMNS)
+
+
+def split_of(data: pd.DataFrame, start: str, end: str, first: str) -> pd.DataFrame:
+    """``_fetch_split`` on count rows already fetched (with a ``crime_type`` column)."""
+    rows = data[(data["month"] >= first) & (data["month"] <= end)]
+    period = rows["month"] >= start
+    rows = rows.assign(period=np.where(period, rows["count"], 0), baseline=np.where(period, 0, rows["count"]))
+    return rows.groupby(["place_id", "crime_type"], as_index=False)[["period", "baseline"]].sum()[SPLIT_COLUMNS]
+
+
+@dataclass(frozen=True)
+class PlaceDetail:
+    """Each ranked place's months and crime types, kept as arrays in the places' order (a
+    list or dict per place made the cached analysis slow to store), turned into columns for
+    the rows a view shows."""
+
+    codes: pd.Index  # place codes, in the order of the arrays' rows
+    months: tuple[str, ...]  # baseline and period months, the columns of ``monthly``
+    types: tuple[str, ...]  # crime types, the columns of ``period`` and ``baseline``
+    monthly: np.ndarray  # counts by month, NaN for a month not loaded
+    period: np.ndarray  # counts by crime type in the period
+    baseline: np.ndarray  # counts by crime type in the baseline
+    units: int = 0  # how many places the busiest are ranked among
+
+    def columns(self, places: pd.DataFrame) -> dict[str, list]:
+        """``by_type``, ``by_type_baseline`` ({type: count}, largest first) and ``monthly`` for ``places``."""
+        at = self.codes.get_indexer(places["place_code"])
+        return {"by_type": [self._types(self.period, i) for i in at],
+                "by_type_baseline": [self._types(self.baseline, i) for i in at],
+                "monthly": [self.monthly[i].tolist() if i >= 0 else [] for i in at]}
+
+    def _types(self, table: np.ndarray, i: int) -> dict[str, int]:
+        if i < 0 or not len(self.types):
+            return {}
+        line = table[i]
+        order = sorted((j for j in range(len(line)) if line[j] > 0), key=lambda j: (-line[j], self.types[j]))
+        return {self.types[j]: int(line[j]) for j in order}
+
+    @classmethod
+    def empty(cls) -> PlaceDetail:
+        return cls(pd.Index([]), (), (), np.zeros((0, 0)), np.zeros((0, 0)), np.zeros((0, 0)))
+
+
 _AREA_CACHE: dict[tuple, AreaIndex] = {}
 _AREA_CACHE_SIZE = 32
 
@@ -161,8 +234,8 @@ class AreaIndex:
 
     @functools.cached_property
     def details(self) -> pd.DataFrame:
-        """Each point's details, indexed by place id."""
-        return self.points.set_index("place_id")[list(PLACE_DETAILS)]
+        """Each point's details (its LSOA as it is today), indexed by place id."""
+        return with_current_lsoas(self.points).set_index("place_id")[list(PLACE_DETAILS)]
 
     def grid(self, cell_size: float) -> CellGrid:
         if cell_size not in self.grids:
@@ -179,6 +252,15 @@ class CellGrid:
     r: np.ndarray
     cell_of_point: np.ndarray  # per row of the area's points
     neighbour_index: np.ndarray
+
+    def only(self, cells: np.ndarray) -> CellGrid:
+        """The grid of the given cells alone (a point elsewhere is in cell -1; a neighbour
+        left out is -1)."""
+        position = np.full(len(self.q), -1, dtype=np.int64)
+        position[cells] = np.arange(len(cells))
+        neighbours = self.neighbour_index[cells]
+        return CellGrid(self.q[cells], self.r[cells], position[self.cell_of_point],
+                        np.where(neighbours >= 0, position[np.maximum(neighbours, 0)], -1))
 
     @classmethod
     def of(cls, points: pd.DataFrame, cell_size: float) -> CellGrid:
@@ -238,18 +320,22 @@ def rank_places(data: pd.DataFrame, start: str, end: str, baseline_months: int, 
     row per place and month, with the place's details (name, LSOA code and name, position).
 
     ``loaded``: the months the force has loaded; the others are left out, never counted as
-    zeros. ``units``: how many places of this level the area has (those with no incident too),
-    for the test of a month's concentration; by default the places in ``data``."""
-    return _rank(CountRows.of_frame(data), _details_of(data), start, end, baseline_months, level, loaded, units,
-                 cell_size)
+    zeros. ``units``: how many places of this level to rank among; by default those seen in
+    the analysed months. With a ``crime_type`` column, each place's crime types are given too."""
+    first = baseline_period(start, baseline_months)[0]
+    split = split_of(data, start, end, first) if "crime_type" in data else None
+    frame, detail = _rank(CountRows.of_frame(data), _details_of(data), start, end, baseline_months, level, loaded,
+                          units, cell_size, split)
+    return frame.assign(**detail.columns(frame))
 
 
 def _details_of(data: pd.DataFrame) -> pd.DataFrame:
-    """Each place's details, indexed by place id, from count rows that carry them."""
-    return data.drop_duplicates("place_id").set_index("place_id")[list(PLACE_DETAILS)]
+    """Each place's details (its LSOA as it is today), indexed by place id, from count rows that carry them."""
+    points = data.drop_duplicates("place_id")[["place_id", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"]]
+    return with_current_lsoas(points).set_index("place_id")[list(PLACE_DETAILS)]
 
 
-PLACE_DETAILS = ("name", "lsoa_code", "lsoa_name", "longitude", "latitude")
+PLACE_DETAILS = ("name", "lsoa_code", "lsoa_name", "longitude", "latitude", "point_id")
 
 
 @dataclass(frozen=True)
@@ -261,6 +347,12 @@ class _Grouping:
     keys: pd.DataFrame  # per group, in group order: code, name, LSOA and mean position
     streets: np.ndarray  # per kept row: its map point's name ("On or near ...")
     one_place_each: bool  # each group is one map point (the location level)
+    group_of_place: np.ndarray  # per distinct place of the count rows: its group, or -1
+
+    def group_of(self, counts: CountRows, place_ids: np.ndarray) -> np.ndarray:
+        """The group of each of ``place_ids`` (-1 for a place outside the window)."""
+        at = pd.Index(counts.place_ids).get_indexer(np.asarray(place_ids, dtype=np.int64))
+        return np.where(at >= 0, self.group_of_place[np.maximum(at, 0)], -1)
 
     @property
     def n(self) -> int:
@@ -279,7 +371,7 @@ class _Grouping:
         group_of_place = np.full(len(counts.place_ids), -1, dtype=np.int64)
         group_of_place[used] = codes
         row_place = detail_of_place[counts.place[keep]]
-        if level == LOCATION:  # one place per group, already in group order
+        if level == LOCATION and len(labels) == len(keys):  # one place per group, already in group order
             per_group = keys.reset_index(drop=True)
         else:
             per_group = keys.assign(code=codes).groupby("code").agg(
@@ -288,7 +380,7 @@ class _Grouping:
                 longitude=("longitude", "mean"), latitude=("latitude", "mean"),
             ).sort_index().reset_index(drop=True)
         return cls(keep, group_of_place[counts.place[keep]], per_group, details["name"].to_numpy()[row_place],
-                   level == LOCATION)
+                   level == LOCATION, group_of_place)
 
     def busiest_streets(self, count: np.ndarray, recent: np.ndarray) -> list[str]:
         """Per group: the police.uk location with most incidents in the rows marked ``recent``
@@ -310,30 +402,34 @@ class _Grouping:
 
 
 def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseline_months: int, level: str, loaded,
-          units: int | None, cell_size: float) -> pd.DataFrame:
+          units: int | None, cell_size: float, split: pd.DataFrame | None = None) -> tuple[pd.DataFrame, PlaceDetail]:
+    """The ranked places and their ``PlaceDetail`` (``split``: incidents by place and crime type)."""
     coverage = coverage_of(start, end, baseline_months, loaded)
-    recent = [m for m in periods.months_between(start, end) if m not in coverage.recent_missing]
+    period = periods.months_between(start, end)
+    recent = [m for m in period if m not in coverage.recent_missing]
     window = list(coverage.loaded) + recent  # sorted: every baseline month is before ``start``
     position = counts.position_in(window)
     groups = _Grouping.of(counts, details, position >= 0, level, cell_size)
     if not groups.keep.any():
-        return _empty(HOTSPOT_SCHEMA)
+        return _empty(HOTSPOT_SCHEMA), PlaceDetail.empty()
     n, width, based = groups.n, len(window), len(coverage.loaded)
     column, count = position[groups.keep], counts.count[groups.keep]
     matrix = np.bincount(groups.key * width + column, weights=count, minlength=n * width).reshape(n, width)
     baseline_count, recent_count = matrix[:, :based].sum(axis=1), matrix[:, based:].sum(axis=1)
-    totals = matrix.sum(axis=0)
+    # Places: those seen in the analysed months (or, by LSOA, the area's LSOAs today), never
+    # every point ever imported, so that loading other months changes no class.
     units = max(units or n, n)
-    high_months = tests.high_flags(matrix[:, :based], totals[:based], units).sum(axis=1)
-    high_now = tests.high_flags(recent_count[:, None], [totals[based:].sum()], units)[:, 0]
-    recent_months = len(periods.months_between(start, end))
+    recent_months = len(period)
     baseline_mean = baseline_count / based if based else np.full(n, np.nan)
     expected = baseline_mean * recent_months
+    busiest_now = tests.busiest(recent_count, units)
+    busiest_before = tests.busiest(baseline_count, units) if based else np.zeros(n, dtype=bool)
     if coverage.classed:
         p_above, p_below = tests.against_baseline(recent_count, baseline_count, based, recent_months)
-        classes, q_above, q_below = tests.classes(recent_count, expected, high_now, high_months, based, p_above, p_below)
+        classes, q_above, q_below = tests.classes(recent_count, baseline_count, busiest_now, busiest_before,
+                                                  p_above, p_below)
     else:
-        p_above = q_above = q_below = np.full(n, np.nan)
+        p_above = q_above = p_below = q_below = np.full(n, np.nan)
         classes = np.full(n, "", dtype=object)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, recent_count / expected, np.nan)
@@ -341,53 +437,135 @@ def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseli
         street=groups.busiest_streets(count, column >= based),
         count=recent_count.astype("int64"), baseline_count=baseline_count.astype("int64"),
         baseline_months_loaded=based, baseline_months_active=(matrix[:, :based] > 0).sum(axis=1).astype("int64"),
-        baseline_mean=baseline_mean, expected=expected, ratio=ratio, high_now=high_now,
-        high_months=high_months.astype("int64"), p_value=p_above, q_value=q_above, q_below=q_below, **{"class": classes},
+        baseline_mean=baseline_mean, expected=expected, ratio=ratio,
+        rank_now=1 + n - np.searchsorted(np.sort(recent_count), recent_count, side="right"),
+        busiest_now=busiest_now, busiest_before=busiest_before,
+        p_value=p_above, q_value=q_above, p_below=p_below, q_below=q_below, **{"class": classes},
+        group=np.arange(n),
     )
+    frame = _cell_names(frame, level)
     # Places with nothing this period are listed only when they are fading.
-    frame = frame[(frame["count"] > 0) | (frame["class"] != "")]
+    frame = frame[(frame["count"] > 0) | (frame["class"] == FADING)]
     frame = frame.sort_values(["count", "ratio", "place_name"], ascending=[False, False, True], na_position="last")
-    return _typed(frame.reset_index(drop=True)[HOTSPOT_COLUMNS], HOTSPOT_SCHEMA)
+    order = frame["group"].to_numpy()
+    months = list(coverage.baseline) + period
+    types, by_period, by_baseline = _by_type(split, counts, groups, n)
+    detail = PlaceDetail(pd.Index(frame["place_code"].to_numpy()), tuple(months), types,
+                         _monthly(matrix, window, months)[order], by_period[order], by_baseline[order])
+    frame = _typed(frame.reset_index(drop=True)[HOTSPOT_COLUMNS], HOTSPOT_SCHEMA)
+    return frame, replace(detail, units=units)
+
+
+def _by_type(split: pd.DataFrame | None, counts: CountRows, groups: _Grouping, n: int):
+    """Crime types, and per group its incidents by type in the period and in the baseline."""
+    if split is None or split.empty:
+        return (), np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.int64)
+    group = groups.group_of(counts, split["place_id"].to_numpy())
+    known = group >= 0
+    crime, types = pd.factorize(split["crime_type"].to_numpy(dtype=object)[known])
+    width = len(types)
+    tables = []
+    for column in ("period", "baseline"):
+        weights = split[column].to_numpy(dtype=np.int64)[known]
+        tables.append(np.bincount(group[known] * width + crime, weights=weights, minlength=n * width)
+                      .reshape(n, width).astype(np.int64))
+    return tuple(str(t) for t in types), tables[0], tables[1]
+
+
+def _monthly(matrix: np.ndarray, window: list[str], months: list[str]) -> np.ndarray:
+    """Per group: its count in each of ``months`` (baseline and period), NaN for a month not loaded."""
+    full = np.full((matrix.shape[0], len(months)), np.nan)
+    at = pd.Index(months).get_indexer(window)
+    full[:, at] = matrix
+    return full
+
+
+@dataclass(frozen=True)
+class ChangeWindow:
+    """The months "what changed" compares: the loaded months of the period and of the period
+    of equal length just before it."""
+
+    now: tuple[str, ...]
+    before: tuple[str, ...]
+    now_all: tuple[str, ...]
+    before_all: tuple[str, ...]
+
+    @property
+    def comparable(self) -> bool:
+        return bool(self.now) and bool(self.before)
+
+    def note(self) -> str:
+        """Which months are compared, in words, and how."""
+        head = (f"{periods.months_in_words(self.now_all[0], self.now_all[-1])} against "
+                f"{periods.months_in_words(self.before_all[0], self.before_all[-1])}")
+        missing = [m for m in self.before_all + self.now_all if m not in self.before + self.now]
+        if not self.comparable:
+            return f"{head}: no change can be tested, as {_months_text(missing)} are not loaded."
+        if not missing:
+            return f"{head}."
+        return (f"{head}, on the loaded months only ({_months_text(missing)} not loaded), per month: "
+                f"{len(self.now)} month{'s' if len(self.now) > 1 else ''} against {len(self.before)}.")
+
+
+def change_window(start: str, end: str, loaded) -> ChangeWindow:
+    loaded = set(loaded)
+    now_all = periods.months_between(start, end)
+    before_all = periods.months_between(periods.add_months(start, -len(now_all)), periods.add_months(start, -1))
+    return ChangeWindow(tuple(m for m in now_all if m in loaded), tuple(m for m in before_all if m in loaded),
+                        tuple(now_all), tuple(before_all))
 
 
 def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded,
                     cell_size: float = hexgrid.DEFAULT_SIZE) -> pd.DataFrame:
     """Places whose count changed significantly from the period of equal length just before
-    (two-sided exact conditional test, Benjamini-Hochberg over the places with an incident in
-    either period, 5%), largest change first. Empty unless both periods are wholly loaded."""
-    return _changes(CountRows.of_frame(data), _details_of(data), start, end, level, loaded, cell_size)
+    (two-sided exact conditional test on the loaded months of both, Benjamini-Hochberg over
+    the places with an incident in either, 5%), largest change per month first.
+    ``frame.attrs["window"]``: the ``ChangeWindow`` compared."""
+    frame = _changes(CountRows.of_frame(data), _details_of(data), start, end, level, loaded, cell_size)
+    frame.attrs["window"] = change_window(start, end, loaded)
+    return frame
 
 
 def _changes(counts: CountRows, details: pd.DataFrame, start: str, end: str, level: str, loaded,
              cell_size: float) -> pd.DataFrame:
-    months = len(periods.months_between(start, end))
-    needed = periods.months_between(periods.add_months(start, -months), end)
-    if any(m not in set(loaded) for m in needed):
-        return _empty(CHANGE_SCHEMA)
+    window = change_window(start, end, loaded)
+    empty = _empty(CHANGE_SCHEMA)
+    if not window.comparable:
+        return empty
+    needed = list(window.before) + list(window.now)
     position = counts.position_in(needed)
     groups = _Grouping.of(counts, details, position >= 0, level, cell_size)
     if not groups.keep.any():
-        return _empty(CHANGE_SCHEMA)
-    now = position[groups.keep] >= months
+        return empty
+    now = position[groups.keep] >= len(window.before)
     count = counts.count[groups.keep]
     count_now = np.bincount(groups.key, weights=np.where(now, count, 0), minlength=groups.n).astype("int64")
     count_before = np.bincount(groups.key, weights=np.where(now, 0, count), minlength=groups.n).astype("int64")
-    p, q = tests.changed(count_now, count_before)
+    p, q = tests.changed(count_now, count_before, len(window.now), len(window.before))
+    per_now, per_before = count_now / len(window.now), count_before / len(window.before)
     frame = groups.keys.assign(
         street=groups.busiest_streets(count, now), count_now=count_now, count_before=count_before,
-        change=count_now - count_before, p_value=p, q_value=q,
+        per_month_now=per_now, per_month_before=per_before, change=per_now - per_before, p_value=p, q_value=q,
     )
+    frame = _cell_names(frame, level)
     frame = frame[frame["q_value"] < tests.SIGNIFICANCE]
     frame = frame.assign(size=frame["change"].abs()).sort_values(["size", "count_now", "place_name"],
                                                                   ascending=[False, False, True])
     return _typed(frame.reset_index(drop=True)[list(CHANGE_SCHEMA)], CHANGE_SCHEMA)
 
 
+def _cell_names(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """A grid cell is named after its busiest street, whatever order its points were stored in."""
+    if level != CELL:
+        return frame
+    return frame.assign(place_name="Cell near " + frame["street"].str.removeprefix("On or near "))
+
+
 def _level_keys(places: pd.DataFrame, level: str, cell_size: float) -> pd.DataFrame:
     """Per place (indexed by place id): the code and name of the place, LSOA or cell it counts in."""
     keys = places[["lsoa_code", "lsoa_name", "longitude", "latitude"]].copy()
     if level == LOCATION:
-        keys["place_code"] = places.index.astype(str)
+        keys["place_code"] = places["point_id"].astype(str)  # one map point filed under both LSOA vintages is one place
         keys["place_name"] = places["name"] + " (" + places["lsoa_name"] + ")"
     elif level == LSOA:
         keys["place_code"] = places["lsoa_code"]
@@ -406,12 +584,21 @@ def gi_star_cells(
     start: str,
     end: str,
     cell_size: float = hexgrid.DEFAULT_SIZE,
+    baseline_months: int = 12,
 ) -> pd.DataFrame:
     """Recent counts per hexagonal cell with Gi* z-scores, FDR-adjusted, and the cluster
-    ('hot', 'cold' or '') of each cell. Cells: every cell holding a map point in the area."""
+    ('hot', 'cold' or '') of each cell. Cells: those holding a map point with an incident in
+    the analysed months (the period and its baseline), as for the places."""
     index = area_index(engine, area_code)
-    counts = _fetch_counts(engine, area_code, crime_types, start, end)
-    return _cells(index.points, counts, start, end, cell_size, index.grid(cell_size))
+    first = analysed_from(start, end, baseline_months)
+    counts = _fetch_counts(engine, area_code, crime_types, first, end)
+    return _cells(index.points, counts, start, end, cell_size, index.grid(cell_size), first)
+
+
+def analysed_from(start: str, end: str, baseline_months: int) -> str:
+    """The first month an analysis reads: the baseline's, or the period before's if earlier."""
+    months = len(periods.months_between(start, end))
+    return periods.add_months(start, -max(baseline_months, months))
 
 
 def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str,
@@ -422,13 +609,20 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
 
 
 def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_size: float,
-           grid: CellGrid | None) -> pd.DataFrame:
+           grid: CellGrid | None, seen_from: str | None = None) -> pd.DataFrame:
+    """``seen_from``: keep only the cells with an incident from that month to ``end`` (so that
+    points loaded for other months change no z-score); every cell of the grid when None."""
     if points.empty:
         return _empty(CELL_SCHEMA)
     grid = grid or CellGrid.of(points, cell_size)
-    n = len(grid.q)
     point_of_place = pd.Index(points["place_id"]).get_indexer(counts.place_ids)
     at = point_of_place[counts.place]
+    if seen_from is not None:
+        seen = (counts.position_in(periods.months_between(seen_from, end)) >= 0) & (at >= 0)
+        grid = grid.only(np.unique(grid.cell_of_point[at[seen]]))
+    n = len(grid.q)
+    if n == 0:
+        return _empty(CELL_SCHEMA)
     keep = (counts.position_in(periods.months_between(start, end)) >= 0) & (at >= 0)
     cell_counts = np.zeros(n)
     top_names = np.full(n, "", dtype=object)
@@ -480,11 +674,13 @@ class HotspotAnalysis:
     """Everything the hotspot page and the tasking pack show, from one fetch of counts."""
 
     places: pd.DataFrame  # ranked at the chosen level
+    detail: PlaceDetail  # each place's months and crime types
     changes: pd.DataFrame  # places whose count changed significantly from that period
     repeats: pd.DataFrame  # street locations with two or more incidents
     cells: pd.DataFrame  # Gi* over the grid
     coverage: Coverage  # which months are loaded, and whether places are classed
-    units: int  # places of the chosen level in the area (with or without incidents)
+    units: int  # places of the chosen level: seen in the analysed months (by LSOA: the area's LSOAs today)
+    window: ChangeWindow  # the months "what changed" compares
 
 
 def hotspots(
@@ -503,9 +699,10 @@ def hotspots(
     index = area_index(engine, area_code)
     counts = _fetch_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end)
     loaded = loaded_months(engine, force_of(area_code))
-    frame = _rank(counts, index.details, start, end, baseline_months, level, loaded,
-                  unit_count(index.points, level, cell_size), cell_size)
+    frame, detail = _rank(counts, index.details, start, end, baseline_months, level, loaded,
+                          unit_count(area_code, level), cell_size)
     frame.attrs["coverage"] = coverage_of(start, end, baseline_months, loaded)
+    frame.attrs["units"] = detail.units
     return frame
 
 
@@ -520,25 +717,26 @@ def hotspot_analysis(
     cell_size: float = hexgrid.DEFAULT_SIZE,
 ) -> HotspotAnalysis:
     _check(area_code, level)
-    months = len(periods.months_between(start, end))
     # The baseline and the period before (for "what changed") both end at the period's start.
-    first = periods.add_months(start, -max(baseline_months, months))
+    first = analysed_from(start, end, baseline_months)
     index = area_index(engine, area_code)
     points, details = index.points, index.details
     counts = _fetch_counts(engine, area_code, crime_types, first, end)
     loaded = loaded_months(engine, force_of(area_code))
-    units = unit_count(points, level, cell_size)
-    places = _rank(counts, details, start, end, baseline_months, level, loaded, units, cell_size)
+    split = _fetch_split(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], start, end)
+    places, detail = _rank(counts, details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
+                           cell_size, split)
     locations = places if level == LOCATION else _rank(
-        counts, details, start, end, baseline_months, LOCATION, loaded, unit_count(points, LOCATION, cell_size),
-        cell_size)
+        counts, details, start, end, baseline_months, LOCATION, loaded, None, cell_size)[0]
     return HotspotAnalysis(
         places=places,
+        detail=detail,
         changes=_changes(counts, details, start, end, level, loaded, cell_size),
         repeats=repeats_of(locations),
-        cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size)),
+        cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size), first),
         coverage=coverage_of(start, end, baseline_months, loaded),
-        units=units,
+        units=detail.units or len(places),
+        window=change_window(start, end, loaded),
     )
 
 
@@ -547,14 +745,10 @@ def _check(area_code: str, level: str) -> None:
         raise ValueError("unknown area or level")
 
 
-def unit_count(points: pd.DataFrame, level: str, cell_size: float = hexgrid.DEFAULT_SIZE) -> int:
-    """How many places, LSOAs or grid cells of the area hold a police.uk map point."""
-    if level == LOCATION:
-        return len(points)
-    if level == LSOA:
-        return int(points["lsoa_code"].nunique())
-    q, r = hexgrid.cells_of(points["longitude"], points["latitude"], cell_size)
-    return len(set(zip(q.tolist(), r.tolist())))
+def unit_count(area_code: str, level: str) -> int | None:
+    """How many LSOAs the area has today (2021 codes), for the LSOA level; None at the other
+    levels, whose places are those seen in the analysed months."""
+    return len(current_lsoas(districts_in(area_code))) if level == LSOA else None
 
 
 def _typed(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:

@@ -49,12 +49,17 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
     rows = table_records(card(tree, "hotspot-places"))
     assert [r["Place"] for r in rows[:5]] == expected["place_name"][:5].tolist()
-    assert [int(r["Incidents"].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
-    assert [r["Usual per month"] for r in rows] == [f"{m:.2f}" for m in expected["baseline_mean"][:len(rows)]]
+    assert [int(r["Incidents in the period"].replace(",", "")) for r in rows[:5]] == expected["count"][:5].tolist()
+    # One unit a row: the usual level is for the period, as the incidents are.
+    assert [r["Usual for the period"] for r in rows] == [f"{m:.2f}" for m in expected["expected"][:len(rows)]]
+    assert [r["Change on usual"] for r in rows] == [
+        f"{c - e:+.1f}" for c, e in zip(expected["count"][:len(rows)], expected["expected"][:len(rows)])]
     # A street location's name is its street: no column repeats it; a rate is for a whole LSOA.
     assert not any("street" in heading.lower() or "per 1,000" in heading for heading in rows[0])
     for row, kind in zip(rows, expected["class"], strict=False):
-        assert (row["What it means"] == "Not a hotspot") == (kind == ""), (row, kind)
+        meaning = row["What it means"]
+        assert getattr(meaning, "children", meaning) == data.CLASS_TEXT[kind], (row, kind)
+    assert "Not a hotspot" not in texts(tree)
     figure = _map(tree)
     cells = gi_star_cells(engine, OXFORD, None, "2024-12", "2024-12")
     assert sum(figure["data"][0]["z"]) == cells["count"].sum() == expected["count"].sum()
@@ -109,7 +114,7 @@ def test_an_lsoa_or_cell_names_its_busiest_street(cache, engine):
     with_residents = [row for row in rows if row["LSOA population"] != "–"]  # some demo LSOAs have none
     assert with_residents
     for row in with_residents[:5]:
-        count, residents = int(row["Incidents"].replace(",", "")), int(row["LSOA population"].replace(",", ""))
+        count, residents = int(row["Incidents in the period"].replace(",", "")), int(row["LSOA population"].replace(",", ""))
         assert float(row["Incidents per 1,000 residents"]) == pytest.approx(1000 * count / residents, abs=0.06)
     assert all(street.startswith("On or near ") for street in expected["street"][:5])
 
@@ -139,8 +144,9 @@ def test_hotspots_api_matches_the_query(app, engine):
     assert [r["count"] for r in body["rows"]] == expected["count"][:5].tolist()
     assert body["places"] == len(expected)
     assert set(body["rows"][0]) == {"place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude",
-                                    "latitude", "count", "baseline_mean", "baseline_months_loaded", "ratio", "p_value",
-                                    "q_value", "class"}
+                                    "latitude", "count", "baseline_count", "baseline_mean", "baseline_months_loaded",
+                                    "expected", "ratio", "rank_now", "busiest_now", "busiest_before", "p_value",
+                                    "q_value", "p_below", "q_below", "class"}
     assert body["coverage"]["missing"] == [] and body["coverage"]["classed"] is True
     early = client.get("/api/v1/hotspots?area=E07000178&to=2023-02&level=lsoa").get_json()
     assert early["coverage"]["loaded"] == ["2023-01"] and not early["coverage"]["classed"]
@@ -170,13 +176,15 @@ def test_the_pack_pdf_has_its_pages_and_tables(app, engine):
     assert len(reader.pages) >= 3
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Tasking pack: All crime (not ASB) in Oxford, Dec 2024" in text
-    for heading in ("Places to look at", "Why each place is listed", "What changed since the period before",
+    for heading in ("Places to look at", "Each place: why it is listed", "What changed since the period before",
                     "Map points with two or more incidents", "Analyst appendix", "Data caveats and sources",
                     "SYNTHETIC DEMO DATA", "OXFORD", "Contains OS data"):
         assert heading in text, heading
     top = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location").iloc[0]
     assert f"1 {top['place_name']} {top['count']}" in " ".join(text.split())
-    assert f"1. {top['place_name']}: {top['count']} this month" in " ".join(text.split())  # why it is listed
+    words = " ".join(text.split())
+    assert f"1. {top['place_name']} - " in words  # its detail, name whole
+    assert f"{top['count']} this month against a usual" in words or "among the busiest" in words.lower()
 
 
 def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
@@ -187,7 +195,8 @@ def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
     places = list(csv.DictReader(io.StringIO(archive.read("hotspot-places.csv").decode())))
     filters = Filters(areas=(OXFORD,), end="2024-12")
     rows = table_records(card(page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS)), "hotspot-places"))
-    assert [(p["Place"], p["Incidents"]) for p in places[:10]] == [(r["Place"], r["Incidents"]) for r in rows[:10]]
+    key = "Incidents in the period"
+    assert [(p["Place"], p[key]) for p in places[:10]] == [(r["Place"], r[key]) for r in rows[:10]]
     # Every CSV of the pack has coordinates, LSOA codes and names.
     for name in ("hotspot-places.csv", "hotspot-changes.csv", "hotspot-repeats.csv"):
         header = archive.read(name).decode().splitlines()[0]
@@ -206,3 +215,120 @@ def test_crafted_and_empty_packs_answer_clearly(app, query):
     assert client.get(f"/hotspots/pack.zip?{query}").status_code == 200
     api = client.get(f"/api/v1/hotspots?{query}")
     assert api.status_code in (200, 400)
+
+
+def test_a_link_with_several_areas_says_which_it_shows_and_offers_the_others(cache):
+    """A link from /crime with three areas opens the hotspot page on the first and offers the others."""
+    filters = Filters.from_query("?area=E07000178&area=E07000177&area=E07000179&to=2024-12", data.DEFAULTS)
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    from .pagetools import find
+
+    note = find(tree, ids.HOTSPOT_AREA_CHOICE)
+    assert "this shows Oxford" in texts(note) and "Cherwell, South Oxfordshire" in texts(note)
+    links = [c for c in page_links(note)]
+    assert [text for text, _ in links] == ["Show Cherwell", "Show South Oxfordshire"]
+    assert links[0][1] == "hotspots?area=E07000177&to=2024-12"
+    one = Filters(areas=(OXFORD,), end="2024-12")
+    with pytest.raises(LookupError):
+        find(page.render(Reader(cache), one, one.to_query(data.DEFAULTS)), ids.HOTSPOT_AREA_CHOICE)
+
+
+def page_links(component):
+    from dash import html
+
+    from .pagetools import walk
+
+    return [(c.children, c.href) for c in walk(component) if isinstance(c, html.A)]
+
+
+def test_the_summary_says_first_where_incidents_concentrate(cache, engine):
+    """"The busiest 5% of places (k of n) hold x%": n places seen in the analysed months, the
+    busiest ceil(5% of n) by count, by hand from the query's counts."""
+    import math
+
+    filters = Filters(areas=(OXFORD,), end="2024-12")
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    from .pagetools import find
+
+    summary = texts(find(tree, ids.HOTSPOT_SUMMARY))
+    frame = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
+    # Places seen: an incident in the period or in a loaded baseline month.
+    seen = frame.attrs["units"]
+    counts = sorted(frame["count"], reverse=True)
+    room = math.ceil(0.05 * seen)
+    share = sum(counts[:room]) / sum(counts)
+    assert f"The busiest 5% of places ({room:,} of the {seen:,}" in summary
+    assert f"hold {share:.0%} of the incidents" in summary
+    assert summary.index("busiest 5%") < summary.index("New or worse")
+
+
+def test_each_place_opens_its_crime_types_and_months(cache, engine):
+    """Each row has a native details element (keyboard: Enter or Space opens it) holding a
+    bar chart with an alternative text, a table of crime types and the months in words."""
+    from .pagetools import walk
+
+    filters = Filters(areas=(OXFORD,), crime_types=("burglary", "anti-social-behaviour"), start="2024-10",
+                      end="2024-12", baseline=6)
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    section = card(tree, "hotspot-places")
+    details = [c for c in walk(section) if isinstance(c, dict) and c.get("type") == "Details"]
+    assert len(details) == len(table_records(section)) > 0
+    first = details[0]
+    parts = {c["type"]: c for c in walk(first) if isinstance(c, dict) and "type" in c}
+    assert parts["Summary"]["props"]["children"] == "Show"
+    assert parts["Img"]["props"]["src"].startswith("data:image/svg+xml;base64,") and parts["Img"]["props"]["alt"]
+    top = hotspots(engine, OXFORD, ("burglary", "anti-social-behaviour"), "2024-10", "2024-12", 6, "location").iloc[0]
+    cells = [c["props"]["children"] for c in walk(parts["Table"]) if isinstance(c, dict) and c.get("type") in ("Td", "Th")]
+    # Crime type, period and baseline counts, straight from the stored counts of that map point.
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        stored = conn.execute(text(
+            "SELECT crime_type, SUM(CASE WHEN month >= '2024-10' THEN count ELSE 0 END), "
+            "SUM(CASE WHEN month < '2024-10' THEN count ELSE 0 END) FROM place_count WHERE place_id = :id "
+            "AND month BETWEEN '2024-04' AND '2024-12' AND crime_type IN ('burglary', 'anti-social-behaviour') "
+            "GROUP BY crime_type"), {"id": int(top["place_code"])}).all()
+    names = {"burglary": "Burglary", "anti-social-behaviour": "Anti-social behaviour"}
+    for slug, period, baseline in stored:
+        at = cells.index(names[slug])
+        assert cells[at + 1:at + 3] == [period, baseline]
+    assert sum(period for _, period, _ in stored) == top["count"]
+    words = parts["P"]["props"]["children"]
+    assert words.startswith("Month by month: April 2024: ") and "December 2024: " in words
+
+
+def test_the_appendix_gives_each_label_its_tests(cache, engine):
+    from .pagetools import find
+
+    filters = Filters(areas=(OXFORD,), end="2024-12")
+    tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
+    appendix = find(tree, ids.HOTSPOT_APPENDIX)
+    rows = table_records(appendix)
+    expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
+    for row, (_, place) in zip(rows, expected.iterrows(), strict=False):
+        for key, column in (("p (above usual)", "p_value"), ("q (above usual, BH)", "q_value"),
+                            ("p (below usual)", "p_below"), ("q (below usual, BH)", "q_below")):
+            value = place[column]
+            shown = row[key]
+            assert shown == "too few" if value != value else float(shown.lstrip("<")) == pytest.approx(value, abs=1e-4)
+    assert "Benjamini-Hochberg over the" in texts(appendix) and "at least" in texts(appendix)
+
+
+def test_the_pack_prints_names_whole_and_the_same_words_as_the_page(app, cache, engine):
+    client = app.server.test_client()
+    # Windsor and Maidenhead: long LSOA names make place names longer than 40 characters.
+    query = "area=E06000040&to=2024-12&from=2024-10&crime_type=burglary&crime_type=anti-social-behaviour"
+    reader = PdfReader(io.BytesIO(client.get(f"/hotspots/pack.pdf?{query}").data))
+    words = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    filters = Filters.from_query("?" + query, data.DEFAULTS)
+    places = data.places_data(Reader(cache), filters, rows=30)
+    appendix = words[words.index("Analyst appendix"):]
+    longest = max(places["place_name"], key=len)
+    assert len(longest) > 40  # longer than the appendix once cut names to
+    for name in [*places["place_name"].head(10), longest]:
+        assert name in words and name in appendix  # whole, never cut, in the appendix too
+    for why in places["why"].head(5):
+        assert why in words  # the page's own sentence
+    assert data.changes_note(Reader(cache), filters) in words
+    first = places.iloc[0]
+    assert f"By crime type this period: {first['by_type_text']}" in words

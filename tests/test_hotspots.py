@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.stats import false_discovery_control, norm
 
 from queries import hexgrid, periods
+from queries.current_lsoas import current_lsoas
 from queries.hotspots import CELL, LOCATION, LSOA, gi_star_cells, hotspots
 from queries.importers.policeuk import import_policeuk
 from queries.reference import ASB, OXFORD
@@ -123,3 +125,32 @@ def test_no_baseline_counts_a_month_that_is_not_loaded(engine):
         assert frame["baseline_mean"].to_numpy() == pytest.approx(frame["baseline_count"].to_numpy() / 3)
         if not classed:
             assert (frame["class"] == "").all()
+
+
+def test_classes_are_the_same_with_older_months_loaded(engine):
+    """Real months: the same question (February to April 2024 against the four months before)
+    gives the same places, counts, tests and classes before and after 2018-03 and 2022-01 are
+    loaded (their map points and retired 2011 LSOA codes included), by map point and by LSOA."""
+    recent = [shared_file("policeuk", f"{m}-thames-valley-street.csv.gz")
+              for m in ("2023-12", "2024-01", "2024-02", "2024-03", "2024-04")]
+    older = [shared_file("policeuk", f"{m}-thames-valley-street.csv.gz") for m in ("2018-03", "2022-01")]
+    import_policeuk(engine, recent)
+    columns = ["place_name", "lsoa_code", "count", "baseline_count", "p_value", "q_value", "q_below", "class"]
+
+    def answer(level):
+        frame = hotspots(engine, OXFORD, None, "2024-02", "2024-04", 4, level)
+        return frame[columns].sort_values(["place_name", "lsoa_code", "count"]).reset_index(drop=True)
+
+    def clusters():
+        cells = gi_star_cells(engine, OXFORD, None, "2024-02", "2024-04", baseline_months=4)
+        return cells[["cell_id", "count", "z", "q_value", "cluster"]].sort_values("cell_id").reset_index(drop=True)
+
+    before = {level: answer(level) for level in (LOCATION, LSOA)}
+    cells_before = clusters()
+    import_policeuk(engine, older)
+    for level in (LOCATION, LSOA):
+        pd.testing.assert_frame_equal(answer(level), before[level])
+    pd.testing.assert_frame_equal(clusters(), cells_before)  # Gi* over the same cells
+    by_lsoa = before[LSOA]
+    assert by_lsoa["lsoa_code"].isin(current_lsoas(["E07000178"])).all()  # no retired 2011 code is a place
+    assert set(by_lsoa["class"]) <= {"new", "emerging", "persistent", "busy", "fading", "steady", "too_few"}

@@ -1,10 +1,10 @@
 """Hotspots: the ranked places, changes, map points and grid cells behind the hotspot page,
 its CSVs, the hotspot API's wording and the tasking pack, in the words an officer uses.
 
-Officers' tables say place, street, count, usual monthly level, change and what it means,
-with one line per place on why it is listed; the statistics (expected counts, p- and
-q-values, Gi* z-scores) sit in an analyst appendix. Every CSV has coordinates, LSOA codes
-and names.
+Officers' tables say place, street, incidents and the usual level for the period (one unit a
+row), what it means and why, with the test behind each word (its p- and q-value) in an
+analyst appendix and each place's crime types and months. Every CSV has coordinates, LSOA
+codes and names.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import pandas as pd
 from queries import periods
 from queries.counts import latest_month
 from queries.geography import with_lsoa_context
-from queries.hotspot_tests import FADING_SHARE, PERSISTENT_SHARE
+from queries.hotspot_tests import BUSIEST_SHARE, SIGNIFICANCE, concentration, period_share, smallest_total
 from queries.hotspots import (
+    BUSY,
     CELL_SCHEMA,
     CHANGE_SCHEMA,
     EMERGING,
@@ -25,6 +26,8 @@ from queries.hotspots import (
     LSOA,
     NEW,
     PERSISTENT,
+    STEADY,
+    TOO_FEW,
     HotspotAnalysis,
     boundaries,
     hotspot_analysis,
@@ -39,17 +42,26 @@ from ..maps import hotspot_map
 from .spec import ChartSpec, Reader
 
 DEFAULTS = Filters(areas=(OXFORD,))
+BUSIEST = f"{BUSIEST_SHARE:.0%}"
 CLASS_TEXT = {NEW: "New hotspot", EMERGING: "Emerging hotspot", PERSISTENT: "Persistent hotspot", FADING: "Fading",
+              BUSY: "Busy, no significant change", STEADY: "No significant change", TOO_FEW: "Too few to class",
               "": ""}
-# What an unclassed row's "What it means" says: a blank cell reads as missing data.
-NOT_A_HOTSPOT, NOT_CLASSED = "Not a hotspot", "Not classed"
+# What a row says when no place could be classed: a blank cell reads as missing data.
+NOT_CLASSED = "Not classed"
+UNCLASSED_WORDS = (CLASS_TEXT[STEADY], CLASS_TEXT[TOO_FEW], NOT_CLASSED)
 CLASS_MEANING = {
-    NEW: "Significantly busy this period and never in the baseline months: a new problem to look at.",
-    EMERGING: "Significantly busy now, only now and then before, and well above its usual level: getting worse.",
-    PERSISTENT: f"Significantly busy now and in at least {PERSISTENT_SHARE:.0%} of the baseline months, at or above "
-                "its usual level: a long-standing problem.",
-    FADING: f"Significantly busy in at least {FADING_SHARE:.0%} of the baseline months and now well below its usual "
-            "level: what worked there may be worth keeping.",
+    NEW: "Significantly above its usual level (exact test, 5% false discovery rate) with no incident in the loaded "
+         "baseline months: a new problem to look at.",
+    EMERGING: "Significantly above its usual level (exact test, 5% false discovery rate): getting worse.",
+    PERSISTENT: f"Among the busiest {BUSIEST} of places this period and over the baseline, with no significant "
+                "change on its usual level: a long-standing problem.",
+    FADING: "Significantly below its usual level (exact test, 5% false discovery rate): what worked there may be "
+            "worth keeping.",
+    BUSY: f"Among the busiest {BUSIEST} of places this period (not over the baseline), with no significant change "
+          "on its usual level.",
+    STEADY: "Neither among the busiest nor significantly above or below its usual level.",
+    TOO_FEW: "Too few incidents, this period and in the baseline together, for the exact test to tell a change from "
+             "chance: listed by count, never called a hotspot.",
 }
 SNAP_NOTE = ("police.uk moves every incident to the nearest of a set of anonymous map points ('On or near ...'), each "
              "standing for many addresses nearby: a place here is a stretch of street or an area, never an address.")
@@ -133,32 +145,76 @@ def coverage_note(reader: Reader, filters: Filters) -> str:
     return result.coverage.note() if result else ""
 
 
-WHY_INPUTS = ["count", "expected", "baseline_mean", "baseline_months_loaded", "high_months", "class", "high_now"]
+WHY_INPUTS = ["count", "expected", "baseline_count", "baseline_months_loaded", "class", "busiest_now", "rank_now",
+              "q_value", "q_below"]
 
 
-def why_listed(row: dict, classed: bool, months: int) -> str:
-    """One line per place on why it is in the table (``row``: a place as a dict)."""
-    count, usual, mean = row["count"], row["expected"], row["baseline_mean"]
-    usual_text = f"usually {mean:.1f} a month" if pd.notna(usual) else "no usual level"
-    period = "this month" if months == 1 else f"these {months} months"
+def q_text(q: float) -> str:
+    return "q < 0.001" if q < 0.001 else f"q = {q:.3f}"
+
+
+def why_listed(row: dict, classed: bool, months: int, smallest: int = 0) -> str:
+    """One line per place on why it is in the table, in the period's units (``row``: a place
+    as a dict; ``smallest``: the fewest incidents the exact test can speak for)."""
+    count, usual = row["count"], row["expected"]
+    period = "this month" if months == 1 else f"in these {months} months"
+    usual_text = f"a usual {usual:.1f}" if pd.notna(usual) else "no usual level"
     if not classed:
-        return f"{count} {period} ({usual_text}); not classed, as too few months are loaded."
-    loaded = row["baseline_months_loaded"]
-    share = f"{row['high_months']} of {loaded} baseline months"
-    kind = row["class"]
+        return f"{count} {period} against {usual_text}; not classed, as too few months are loaded."
+    kind, loaded = row["class"], row["baseline_months_loaded"]
+    busiest = f"among the busiest {BUSIEST} (rank {row['rank_now']})"
     if kind == NEW:
-        return f"{count} {period}, significantly busy; busy in none of the {loaded} baseline months."
+        return (f"{count} {period} against none in the {loaded} baseline months: significantly above its usual level "
+                f"({q_text(row['q_value'])}).")
     if kind == EMERGING:
-        return f"{count} {period} against {usual:.1f} usual: a significant rise; busy in {share}."
-    if kind == PERSISTENT:
-        return f"Significantly busy in {share} and again now ({count}, {usual_text})."
+        return f"{count} {period} against {usual_text}: significantly above its usual level ({q_text(row['q_value'])})."
     if kind == FADING:
-        return f"{count} {period} against {usual:.1f} usual: significantly fewer; busy in {share}."
-    if row["high_now"] and count < usual:
-        return f"Busy ({count}) but below its usual level ({usual:.1f}): not a hotspot."
-    if row["high_now"]:
-        return f"Among the busiest places ({count}, {usual_text}); not a significant change."
-    return f"{count} {period}, {usual_text}: within normal variation."
+        return f"{count} {period} against {usual_text}: significantly below its usual level ({q_text(row['q_below'])})."
+    steady = "no significant change (" + _no_change_qs(row) + ")"
+    if kind == PERSISTENT:
+        return f"{busiest.capitalize()} now and over the baseline: {count} against {usual_text}, {steady}."
+    if kind == BUSY:
+        return f"{busiest.capitalize()}: {count} against {usual_text}, {steady}."
+    if kind == TOO_FEW:
+        total = count + row["baseline_count"]
+        head = f"{busiest.capitalize()}: {count}" if row["busiest_now"] else f"{count} {period}"
+        return (f"{head} against {usual_text}: too few to class ({total} incident{'s' if total != 1 else ''} in "
+                f"period and baseline; the exact test needs {smallest} or more).")
+    return f"{count} {period} against {usual_text}: {steady}."
+
+
+def _no_change_qs(row: dict) -> str:
+    """The q-values of the tests that found no change: 'above q = 0.170; below q = 0.840'."""
+    parts = [f"above {q_text(row['q_value'])}"]
+    if pd.notna(row["q_below"]):
+        parts.append(f"below {q_text(row['q_below'])}")
+    return "; ".join(parts)
+
+
+def by_type_text(by_type: dict) -> str:
+    """'Anti-social behaviour 6, Burglary 3': a place's incidents by crime type, largest first."""
+    return ", ".join(f"{type_name(t)} {n}" for t, n in by_type.items()) if by_type else "None"
+
+
+def period_words(start: str, end: str) -> str:
+    """'3 months: February to April 2024', or 'April 2024' for one month."""
+    months = len(periods.months_between(start, end))
+    words = periods.months_in_words(start, end)
+    return words if months == 1 else f"{months} months: {words}"
+
+
+def month_words(month: str) -> str:
+    return periods.month_in_words(month)
+
+
+def type_name(slug: str) -> str:
+    return CRIME_TYPES_BY_SLUG[slug].name if slug in CRIME_TYPES_BY_SLUG else slug
+
+
+def monthly_text(months, values) -> str:
+    """'Dec 2023: 3; Jan 2024: not loaded; ...': a place's months in words."""
+    return "; ".join(f"{periods.month_in_words(m)}: {'not loaded' if pd.isna(v) else int(v)}"
+                     for m, v in zip(months, values))
 
 
 def ranked_places(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -168,22 +224,111 @@ def ranked_places(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd.DataFrame:
-    """Ranked places with their officer columns, context and analyst columns (``rows``: only
-    the busiest so many, for a page or a pack that shows no more)."""
+    """Ranked places with their officer columns, context, detail and analyst columns
+    (``rows``: only the busiest so many, for a page or a pack that shows no more). The place
+    rows every view shows: class, its words, why, counts for the period, tests, crime types
+    and months (``detail_months`` names the months of ``monthly``)."""
     result = analysis(reader, filters)
     frame = result.places if result else empty_hotspots()
     if rows is not None:
         frame = frame.head(rows)
+    frame = frame.assign(**(result.detail.columns(frame) if result else
+                            {"by_type": [], "by_type_baseline": [], "monthly": []}))
     classed = bool(result and result.coverage.classed)
     months = result_months(reader, filters)
+    smallest = smallest_total(period_share(months, frame["baseline_months_loaded"].max())) if len(frame) else 0
     frame = with_lsoa_context(frame)
     if filters.level != LSOA:
         frame["rate_per_1000"] = pd.Series([pd.NA] * len(frame), dtype="Float64")  # a rate is for a whole LSOA
     change = frame["count"] - frame["expected"]
-    return _rounded(frame.assign(
+    out = _rounded(frame.assign(
         rank=range(1, len(frame) + 1), class_name=class_names(frame["class"], classed),
-        change=change, why=[why_listed(row, classed, months) for row in frame[WHY_INPUTS].to_dict("records")],
+        change=change, why=[why_listed(row, classed, months, smallest) for row in frame[WHY_INPUTS].to_dict("records")],
+        by_type_text=[by_type_text(d) for d in frame["by_type"]],
+        by_type_baseline_text=[by_type_text(d) for d in frame["by_type_baseline"]],
+        monthly_text=[monthly_text(result.detail.months, v) for v in frame["monthly"]] if result else [],
+        tests=[tests_text(row, classed) for row in frame[["class", "q_value", "p_value", "q_below", "p_below",
+                                                          "rank_now", "busiest_now", "busiest_before"]]
+               .to_dict("records")],
     ))
+    return out
+
+
+def detail_months(reader: Reader, filters: Filters) -> tuple[str, ...]:
+    """The months of each place's ``monthly`` counts: the baseline's, then the period's."""
+    result = analysis(reader, filters)
+    return result.detail.months if result else ()
+
+
+def tests_text(row: dict, classed: bool) -> str:
+    """The tests a place's label rests on, in one line, with their p- and q-values."""
+    if not classed:
+        return "No test: too few months loaded."
+    parts = []
+    if pd.isna(row["p_value"]):
+        parts.append("above usual: too few to test")
+    else:
+        parts.append(f"above usual: p = {row['p_value']:.4f}, q = {row['q_value']:.4f}")
+    if not pd.isna(row["p_below"]):
+        parts.append(f"below usual: p = {row['p_below']:.4f}, q = {row['q_below']:.4f}")
+    busy = (f"busiest {BUSIEST}: {'yes' if row['busiest_now'] else 'no'} now (rank {row['rank_now']}), "
+            f"{'yes' if row['busiest_before'] else 'no'} over the baseline")
+    return "; ".join([*parts, busy])
+
+
+def appendix_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The appendix's numbers as text, each column to one precision (p- and q-values to four
+    places, "too few" outside a test's family; means to two), for the page and the pack."""
+    def p_text(v):
+        return "too few" if pd.isna(v) else ("<0.0001" if v < 0.0001 else f"{v:.4f}")
+
+    def mean_text(v):
+        return "–" if pd.isna(v) else f"{v:,.2f}"
+
+    out = frame.copy()
+    for column in ("p_value", "q_value", "p_below", "q_below"):
+        out[column] = frame[column].map(p_text)
+    for column in ("baseline_mean", "expected"):
+        out[column] = frame[column].map(mean_text)
+    for column in ("busiest_now", "busiest_before"):
+        out[column] = frame[column].map({True: "yes", False: "no"})
+    return out
+
+
+def concentration_text(reader: Reader, filters: Filters) -> str:
+    """Where most incidents are: the share of the area's incidents in its busiest places."""
+    result = analysis(reader, filters)
+    if result is None or result.places.empty or result.places["count"].sum() == 0:
+        return ""
+    room, share = concentration(result.places["count"], result.units)
+    level = LEVEL_WORDS_PLURAL.get(filters.level, "places")
+    with_any = int((result.places["count"] > 0).sum())
+    seen = "the area's LSOAs" if filters.level == LSOA else f"the {level} with an incident in these or the baseline months"
+    return (f"The busiest {BUSIEST} of {level} ({room:,} of the {result.units:,}: {seen}) hold {share:.0%} of the "
+            f"incidents; {with_any:,} had one or more this period.")
+
+
+LEVEL_WORDS_PLURAL = {LOCATION: "places", LSOA: "LSOAs", "cell": "grid cells"}
+
+
+def family_text(reader: Reader, filters: Filters) -> str:
+    """The test's rule and family, for the appendix: which places were tested and the smallest count that can speak."""
+    result = analysis(reader, filters)
+    if result is None or not result.coverage.classed:
+        return ""
+    months = result_months(reader, filters)
+    loaded = len(result.coverage.loaded)
+    share = period_share(months, loaded)
+    tested = int(result.places["p_value"].notna().sum())
+    below = int(result.places["p_below"].notna().sum())
+    return (f"Above or below its usual level: the period's count k against the baseline's count B over {loaded} "
+            f"loaded months; with no change, k given k + B is binomial with p = {months}/({months} + {loaded}) = "
+            f"{share:.3f} (exact conditional test, one-sided). The test can reach p < {SIGNIFICANCE:.0%} only when "
+            f"k + B is at least {smallest_total(share)} (above) or {smallest_total(1 - share)} (below): smaller "
+            f"places are too few to class. q: Benjamini-Hochberg over the {tested:,} places tested above and the "
+            f"{below:,} tested below. Busiest {BUSIEST}: rank by count among the {result.units:,} "
+            f"{LEVEL_WORDS_PLURAL.get(filters.level, 'places')} seen in the analysed months"
+            + (" (the area's LSOAs today)" if filters.level == LSOA else "") + ", ties kept only when they all fit.")
 
 
 def result_months(reader: Reader, filters: Filters) -> int:
@@ -204,9 +349,8 @@ def cells_table(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 def class_names(classes: pd.Series, classed: bool) -> pd.Series:
-    """Each place's class in words; a place in no class is not a hotspot, or, when too few
-    months are loaded to class any place, not classed."""
-    return classes.map(CLASS_TEXT).replace("", NOT_A_HOTSPOT if classed else NOT_CLASSED)
+    """Each place's class in words ("Not classed" when too few months are loaded to class any)."""
+    return classes.map(CLASS_TEXT).replace("", NOT_CLASSED)
 
 
 def repeats_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -219,34 +363,52 @@ def changes_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """Places whose count changed significantly since the period before, largest first."""
     result = analysis(reader, filters)
     frame = result.changes if result else pd.DataFrame({c: pd.Series(dtype=t) for c, t in CHANGE_SCHEMA.items()})
-    meaning = ["Up: significantly more than the period before" if c > 0 else
-               "Down: significantly fewer than the period before" for c in frame["change"]]
+    meaning = [f"Up: significantly more a month than the period before ({q_text(q)})" if c > 0 else
+               f"Down: significantly fewer a month than the period before ({q_text(q)})"
+               for c, q in zip(frame["change"], frame["q_value"])]
     return _rounded(frame.assign(meaning=meaning))
+
+
+def changes_note(reader: Reader, filters: Filters) -> str:
+    """Which months "what changed" compares, in words (the same on the page and in the pack)."""
+    result = analysis(reader, filters)
+    if result is None:
+        return ""
+    return ("Compared: " + result.window.note() + " Only places whose monthly rate changed significantly (exact "
+            "conditional test, two-sided, 5% false discovery rate over the places with an incident in either "
+            "period), largest change first.")
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
-    for column, places in (("baseline_mean", 2), ("expected", 2), ("ratio", 2), ("change", 1), ("p_value", 4),
-                           ("q_value", 4), ("q_below", 4), ("z", 2), ("longitude", 6), ("latitude", 6)):
+    for column, places in (("baseline_mean", 2), ("expected", 2), ("ratio", 2), ("change", 2), ("p_value", 4),
+                           ("q_value", 4), ("p_below", 4), ("q_below", 4), ("z", 2), ("longitude", 6),
+                           ("latitude", 6), ("per_month_now", 2), ("per_month_before", 2)):
         if column in frame:
             frame[column] = frame[column].astype("float64").round(places)
     return frame
 
 
 OFFICER_COLUMNS = (
-    ("rank", "Rank"), ("place_name", "Place"), ("street", "Street (police.uk map point)"), ("count", "Incidents"),
-    ("baseline_mean", "Usual per month"), ("change", "Change on usual"), ("class_name", "What it means"),
-    ("why", "Why it is listed"),
+    ("rank", "Rank"), ("place_name", "Place"), ("street", "Street (police.uk map point)"),
+    ("count", "Incidents in the period"), ("expected", "Usual for the period"), ("change", "Change on usual"),
+    ("class_name", "What it means"), ("why", "Why it is listed"), ("by_type_text", "By crime type (period)"),
 )
 CONTEXT_COLUMNS = (("imd2019_decile", "Deprivation decile (1 = most deprived)"), ("population", "LSOA population"),
                    ("rate_per_1000", "Incidents per 1,000 residents"))
 APPENDIX_COLUMNS = (
-    ("place_code", "Code"), ("expected", "Expected this period"), ("ratio", "Ratio to expected"),
-    ("baseline_months_loaded", "Baseline months loaded"), ("high_months", "Busy baseline months"),
-    ("high_now", "Busy this period"), ("p_value", "p (above usual)"), ("q_value", "q (above usual, FDR)"),
-    ("q_below", "q (below usual, FDR)"),
+    ("place_code", "Code"), ("count", "Incidents in the period"), ("baseline_count", "Baseline incidents"),
+    ("baseline_months_loaded", "Baseline months loaded"), ("baseline_mean", "Usual per month (baseline)"),
+    ("expected", "Usual for the period"), ("rank_now", "Rank this period"),
+    ("busiest_now", f"Busiest {BUSIEST} now"), ("busiest_before", f"Busiest {BUSIEST} in baseline"),
+    ("p_value", "p (above usual)"), ("q_value", "q (above usual, BH)"),
+    ("p_below", "p (below usual)"), ("q_below", "q (below usual, BH)"), ("class_name", "What it means"),
+    ("tests", "Tests behind the words"),
 )
-PLACES = ChartSpec("hotspot-places", places_data, OFFICER_COLUMNS + CONTEXT_COLUMNS + LOCATION_KEYS + APPENDIX_COLUMNS)
+DETAIL_COLUMNS = (("by_type_baseline_text", "By crime type (baseline)"), ("monthly_text", "Month by month"))
+_SHOWN = {key for key, _ in OFFICER_COLUMNS}
+PLACES = ChartSpec("hotspot-places", places_data, OFFICER_COLUMNS + CONTEXT_COLUMNS + LOCATION_KEYS
+                   + tuple(c for c in APPENDIX_COLUMNS if c[0] not in _SHOWN) + DETAIL_COLUMNS)
 CELLS = ChartSpec("hotspot-cells", cells_table, (
     ("cell_id", "Cell"), ("places", "Busiest map points"), ("count", "Incidents"), ("cluster_name", "Cluster"),
     ("longitude", "Longitude"), ("latitude", "Latitude"), ("z", "Gi* z-score"), ("q_value", "q-value (FDR)")))
@@ -255,9 +417,10 @@ REPEATS = ChartSpec("hotspot-repeats", repeats_data, (
     ("baseline_months_active", "Baseline months with incidents"), ("class_name", "What it means"),
     *LOCATION_KEYS))
 CHANGES = ChartSpec("hotspot-changes", changes_data, (
-    ("place_name", "Place"), ("street", "Street (police.uk map point)"), ("count_now", "This period"),
-    ("count_before", "Period before"), ("change", "Change"), ("meaning", "What it means"), *LOCATION_KEYS,
-    ("p_value", "p (exact test)"), ("q_value", "q (FDR)")))
+    ("place_name", "Place"), ("street", "Street (police.uk map point)"), ("per_month_now", "Now, per month"),
+    ("per_month_before", "Before, per month"), ("change", "Change per month"), ("meaning", "What it means"),
+    ("count_now", "Incidents now (loaded months)"), ("count_before", "Incidents before (loaded months)"),
+    *LOCATION_KEYS, ("p_value", "p (exact test)"), ("q_value", "q (FDR)")))
 CHARTS = (PLACES, CELLS, REPEATS, CHANGES)
 BUSIEST_STREET = "Busiest street (police.uk map point)"
 
@@ -282,15 +445,23 @@ def describe(filters: Filters, start: str, end: str) -> str:
     return f"{crime_words(filters)} in {AREAS_BY_CODE[area_of(filters)].name}, {month_span(start, end)}"
 
 
-def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, note: str = "") -> str:
+def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, note: str = "",
+                 concentrated: str = "", level: str = LOCATION) -> str:
+    """What officers ask first: where most incidents are, then what is new or worse."""
     counts = places["class"].value_counts()
     with_incidents = places[places["count"] > 0]
-    parts = [f"{description}: {int(places['count'].sum()):,} incidents at {len(with_incidents):,} places."]
+    parts = [f"{description}: {int(places['count'].sum()):,} incidents at {len(with_incidents):,} "
+             f"{LEVEL_WORDS_PLURAL.get(level, 'places')}."]
+    if concentrated:
+        parts.append(concentrated)
     if note:
         parts.append(note)
     else:
-        classes = [f"{int(counts.get(c, 0))} {CLASS_TEXT[c].lower()}" for c in (NEW, EMERGING, PERSISTENT, FADING)]
-        parts.append("Classed: " + ", ".join(classes) + ".")
+        new, emerging = int(counts.get(NEW, 0)), int(counts.get(EMERGING, 0))
+        parts.append(f"New or worse: {new} new and {emerging} emerging hotspot{'s' if emerging != 1 else ''} "
+                     "(significantly above the usual level, 5% false discovery rate).")
+        parts.append(f"{int(counts.get(PERSISTENT, 0))} persistent (among the busiest {BUSIEST} now and over the "
+                     f"baseline, no significant change), {int(counts.get(FADING, 0))} fading.")
     parts.append(f"{int((cells['cluster'] == 'hot').sum())} grid cells lie in significant hot clusters (Gi*).")
     return " ".join(parts)
 

@@ -19,32 +19,40 @@ from ..filters import LEVEL_WORDS
 from ..formatting import cell
 from ..maps import FOCUS_ZOOM
 from ..settings import current_settings
+from ..sparkline import sparkline_svg
 from .common import Page
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
-OFFICER_PLACE_COLUMNS = [c for c in data.OFFICER_COLUMNS if c[0] != "rank"] + list(data.CONTEXT_COLUMNS)
-CHANGE_COLUMNS = [c for c in data.CHANGES.columns if c[0] in ("place_name", "street", "count_now", "count_before",
-                                                               "change", "meaning")]
-UNCLASSED = (data.NOT_A_HOTSPOT, data.NOT_CLASSED)
-APPENDIX_COLUMNS = [("place_name", "Place"), ("lsoa_code", "LSOA code"), *data.APPENDIX_COLUMNS]
+# A place's crime types are in its details (opened in its row); the CSV and the pack list them too.
+OFFICER_PLACE_COLUMNS = ([c for c in data.OFFICER_COLUMNS if c[0] not in ("rank", "by_type_text")]
+                         + list(data.CONTEXT_COLUMNS))
+DETAIL_AFTER = "class_name"  # the details sit beside the words they explain
+CHANGE_COLUMNS = [c for c in data.CHANGES.columns if c[0] in ("place_name", "street", "per_month_now",
+                                                               "per_month_before", "change", "meaning")]
+UNCLASSED = data.UNCLASSED_WORDS
+# The appendix's columns carry each test; the one-line summary of them is in the CSV.
+APPENDIX_COLUMNS = [("place_name", "Place"), ("lsoa_code", "LSOA code"),
+                    *[c for c in data.APPENDIX_COLUMNS if c[0] not in ("tests", "place_code")]]
 METHOD = [
     html.P("A place's usual level is its monthly mean over the baseline months before the period that are loaded; "
-           "months that are not loaded are left out, never counted as none. Places are classed only when every month "
-           "of the period and at least half the baseline months are loaded."),
+           "months that are not loaded are left out, never counted as none. Tables give incidents and the usual "
+           "level for the whole period, one unit a row. Places are classed only when every month of the period and "
+           "at least half the baseline months are loaded."),
     html.Ul([
-        html.Li("Busy in a month: significantly more incidents than an even share of the area's incidents that month "
-                "over all its places (exact Poisson test, 5% false discovery rate, Benjamini-Hochberg)."),
-        html.Li([html.Strong("New hotspot: "), data.CLASS_MEANING["new"]]),
-        html.Li([html.Strong("Emerging hotspot: "), data.CLASS_MEANING["emerging"],
-                 " The rise is tested against the loaded baseline months (exact conditional binomial test, 5% FDR)."]),
-        html.Li([html.Strong("Persistent hotspot: "), data.CLASS_MEANING["persistent"]]),
-        html.Li([html.Strong("Fading: "), data.CLASS_MEANING["fading"]]),
-        html.Li("A place below its usual level is never called a hotspot."),
-        html.Li("What changed: the same exact test between this period and the one just before, two-sided, 5% false "
-                "discovery rate over the places with an incident in either period; only significant changes are listed."),
+        html.Li("Above or below its usual level: the period's count against the baseline's, given their sum (exact "
+                "conditional binomial test, one-sided), with a 5% false discovery rate (Benjamini-Hochberg) over the "
+                "places the test can speak for. A place with too few incidents for any result to reach 5% is listed "
+                "by count as too few to class."),
+        *[html.Li([html.Strong(data.CLASS_TEXT[key] + ": "), data.CLASS_MEANING[key]])
+          for key in (data.NEW, data.EMERGING, data.PERSISTENT, data.BUSY, data.FADING, data.STEADY, data.TOO_FEW)],
+        html.Li("Busiest: rank by incidents among the places seen in the analysed months (by LSOA, the area's LSOAs "
+                "today), so loading other months changes nothing; a tie is counted in only when it all fits."),
+        html.Li("What changed: the same exact test between this period and the one just before, two-sided, on the "
+                "loaded months of both (per month), 5% false discovery rate over the places with an incident in either "
+                "period; only significant changes are listed."),
         html.Li("Clusters: Getis-Ord Gi* on the grid (each cell with its six neighbours), with a 5% false discovery "
                 "rate, over every cell holding a police.uk map point in the area."),
     ]),
@@ -71,7 +79,9 @@ def render(reader, filters, query: str) -> list:
     limit = data.limit_note(reader, filters)
     return [
         *([html.P(limit, className="alert alert-info")] if limit else []),
-        html.P(data.summary_text(ranked, cells, description, note if "No place is classed" in note else ""),
+        *area_choice(filters),
+        html.P(data.summary_text(ranked, cells, description, note if "No place is classed" in note else "",
+                                 data.concentration_text(reader, filters), filters.level),
                className="lead", id=ids.HOTSPOT_SUMMARY),
         *([dbc.Alert(note, color="warning", id=ids.HOTSPOT_COVERAGE)] if note else []),
         html.Div(
@@ -84,19 +94,21 @@ def render(reader, filters, query: str) -> list:
             className="d-flex gap-2 mb-4",
         ),
         _map_card(figure, data.cells_table(reader, filters), query, description),
-        _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level)),
+        _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level),
+                     data.period_words(start, end), data.detail_months(reader, filters),
+                     data.result_months(reader, filters)),
         _table_card(data.CHANGES, data.changes_data(reader, filters), data.columns_for_level(CHANGE_COLUMNS, filters.level),
-                    "What changed since the period before",
-                    "Only places whose count changed significantly from the period of the same length just before "
-                    "(exact test, 5% false discovery rate), largest change first.", query),
+                    "What changed since the period before", data.changes_note(reader, filters), query),
         _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
                     "Map points with two or more incidents",
                     "Each map point stands for many addresses nearby: these are not repeat addresses or victims. "
                     "Incidents in the period, and in how many baseline months the point also had incidents.", query),
-        html.Details([html.Summary("Analyst appendix: the statistics behind each place"),
-                      html.Div(data_table(places.head(TABLE_ROWS), APPENDIX_COLUMNS, "Tests per place"),
+        html.Details([html.Summary("Analyst appendix: the tests behind each place's words"),
+                      html.P(data.family_text(reader, filters), className="small"),
+                      html.Div(data_table(data.appendix_view(places.head(TABLE_ROWS)), APPENDIX_COLUMNS,
+                                          "Tests per place"),
                                className="table-responsive")],
-                     className="card card-body mb-4"),
+                     className="card card-body mb-4", id=ids.HOTSPOT_APPENDIX),
         html.Details([html.Summary("How hotspots are found, and the limits"), *METHOD], className="card card-body mb-4"),
     ]
 
@@ -135,18 +147,39 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
     )
 
 
-def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns) -> html.Section:
+def area_choice(filters) -> list:
+    """A link naming several areas (from another page) shows the first: say so, and offer the others."""
+    if len(filters.areas) < 2:
+        return []
+    shown, others = filters.areas[0], filters.areas[1:]
+    links = []
+    for code in others:
+        href = "hotspots" + filters.with_changes(areas=(code,)).to_query(data.DEFAULTS)
+        links += [" ", html.A(f"Show {data.AREAS_BY_CODE[code].name}", href=href, className="btn btn-sm btn-outline-primary")]
+    return [html.Div([f"Hotspots are for one area at a time: this shows {data.AREAS_BY_CODE[shown].name}. The link also "
+                      "named " + ", ".join(data.AREAS_BY_CODE[c].name for c in others) + ":", *links],
+                     className="alert alert-info", id=ids.HOTSPOT_AREA_CHOICE, role="note")]
+
+
+def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str,
+                 months: tuple[str, ...], period_months: int) -> html.Section:
     shown = places.head(TABLE_ROWS)
-    header = html.Thead(html.Tr([html.Th("Rank", scope="col")]
-                                + [html.Th(label, scope="col") for _, label in columns]
-                                + [html.Th("Map", scope="col")]))
+    headings = []
+    for key, label in columns:
+        headings.append(html.Th(label, scope="col"))
+        if key == DETAIL_AFTER:
+            headings.append(html.Th("Crime types and months", scope="col"))
+    header = html.Thead(html.Tr([html.Th("Rank", scope="col"), *headings, html.Th("Map", scope="col")]))
     body = []
+    period_from = len(months) - period_months  # the bars from here on are the period's
     # Rows in Dash's JSON form (``element``): fifty rows of component objects took a sixth
     # of the page's time.
     for row in shown.to_dict("records"):
         cells = [element("Td", row["rank"], {}), element("Th", row["place_name"], {"scope": "row"})]
-        cells += [element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end")})
-                  for key, _ in columns[1:]]
+        for key, _ in columns[1:]:
+            cells.append(element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end")}))
+            if key == DETAIL_AFTER:
+                cells.append(element("Td", place_detail(row, months, period_from), {}))
         button = element("Button", "Zoom", {
             "type": "button", "className": "btn btn-link btn-sm p-0",
             "id": {"type": ids.HOTSPOT_ZOOM, "lon": round(row["longitude"], 6), "lat": round(row["latitude"], 6)},
@@ -155,10 +188,12 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
     return html.Section(
         [
             html.H2(f"Places by {level}, busiest first", id=ids.HOTSPOT_PLACES_HEADING, className="h5"),
-            html.P(f"The {len(shown)} busiest of the {total:,} places with incidents this period (or fading); "
-                   "the CSV holds all, with coordinates, LSOA codes and the statistics."),
-            html.Div(dbc.Table([html.Caption(f"Places by {level}"), header, html.Tbody(body)],
-                               size="sm", striped=True, class_name=table_class(len(columns) + 2)),
+            html.P(f"The {len(shown)} busiest of the {total:,} places with incidents this period (or fading). Counts "
+                   f"are for the period ({period}): incidents, the usual level for the same number of months (the "
+                   "baseline's monthly mean times the months), and the change on it. Open a place's details for its "
+                   "crime types and months. The CSV holds all, with coordinates, LSOA codes and the statistics."),
+            html.Div(dbc.Table([html.Caption(f"Places by {level}, counts for {period}"), header, html.Tbody(body)],
+                               size="sm", striped=True, class_name=table_class(len(columns) + 3)),
                      className="table-responsive"),
             html.Div(csv_link(data.PLACES.chart_id, query)),
         ],
@@ -166,8 +201,35 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
     )
 
 
+def place_detail(row: dict, months, period_from: int) -> dict:
+    """A place's crime types and months, on demand (a native details element: Enter or Space
+    opens it), as a bar chart with its numbers in a table and a sentence."""
+    types = sorted(set(row["by_type"]) | set(row["by_type_baseline"]),
+                   key=lambda t: (-row["by_type"].get(t, 0), -row["by_type_baseline"].get(t, 0), t))
+    type_rows = [element("Tr", [element("Th", data.type_name(t), {"scope": "row"}),
+                                element("Td", row["by_type"].get(t, 0), {"className": "text-end"}),
+                                element("Td", row["by_type_baseline"].get(t, 0), {"className": "text-end"})], {})
+                 for t in types]
+    table = element("Table", [
+        element("Caption", "Incidents by crime type", {}),
+        element("Thead", element("Tr", [element("Th", "Crime type", {"scope": "col"}),
+                                        element("Th", "Period", {"scope": "col", "className": "text-end"}),
+                                        element("Th", "Baseline", {"scope": "col", "className": "text-end"})], {}), {}),
+        element("Tbody", type_rows, {})], {"className": "table table-sm small mb-1"})
+    values = row["monthly"]
+    first, last = (data.month_words(months[0]), data.month_words(months[-1])) if months else ("", "")
+    return element("Details", [
+        element("Summary", "Show", {"className": "small", "aria-label": f"Crime types and months: {row['place_name']}"}),
+        element("Img", None, {"src": sparkline_svg(values, period_from), "className": "d-block my-1",
+                              "alt": f"Bar chart of incidents by month, {first} to {last}: baseline bars grey, the "
+                                     "period's dark; the numbers follow."}),
+        table,
+        element("P", "Month by month: " + row["monthly_text"] + ".", {"className": "small fw-normal mb-0"}),
+    ], {"className": "place-detail"})
+
+
 # Sentences keep a readable width (``text-long`` in dashboard.css); numbers sit right.
-CELL_CLASS = {"street": "", "class_name": "", "why": "text-long"}
+CELL_CLASS = {"street": "", "class_name": "", "why": "text-long", "by_type_text": ""}
 
 
 def _words(key: str, value):
@@ -175,7 +237,7 @@ def _words(key: str, value):
         return value if value in UNCLASSED else html.Strong(value)
     if key == "change" and not pd.isna(value):
         return f"{value:+.1f}"
-    if key == "baseline_mean" and not pd.isna(value):
+    if key in ("baseline_mean", "expected") and not pd.isna(value):
         return f"{value:,.2f}"  # a mean: "2.00" beside "2.50", not "2"
     return cell(value)
 
