@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, Patch, ctx, dcc, html, no_update
 from queries import hexgrid
 
 from .. import ids
+from ..chart_data import hotspot_map
 from ..chart_data import hotspots as data
 from ..charts import csv_link, message_card
 from ..components import data_table, element, table_class
@@ -22,6 +23,7 @@ from ..settings import current_settings
 from .common import Page
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
+ZOOM_FROM_CARD = f"{ids.HOTSPOT_ZOOM}-card"  # a place card's Zoom button (phones), beside the table's
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
@@ -66,7 +68,7 @@ def render(reader, filters, query: str) -> list:
     if places.empty:
         message = "No incidents of these types were recorded here in this period."
         return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
-    figure = data.map_figure(reader, filters, current_basemap(), places)
+    figure = hotspot_map.map_figure(reader, filters, current_basemap(), places)
     level = LEVEL_WORDS[filters.level]
     limit = data.limit_note(reader, filters)
     return [
@@ -157,13 +159,40 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
             html.H2(f"Places by {level}, busiest first", id=ids.HOTSPOT_PLACES_HEADING, className="h5"),
             html.P(f"The {len(shown)} busiest of the {total:,} places with incidents this period (or fading); "
                    "the CSV holds all, with coordinates, LSOA codes and the statistics."),
+            # A phone reads the places as cards, each with its class and reason (a table of
+            # eight columns showed three and hid the reasons off-screen); wider screens, the table.
             html.Div(dbc.Table([html.Caption(f"Places by {level}"), header, html.Tbody(body)],
                                size="sm", striped=True, class_name=table_class(len(columns) + 2)),
-                     className="table-responsive"),
+                     className="table-responsive d-none d-sm-block"),
+            html.Ol(_place_cards(shown, columns), className="list-unstyled d-sm-none hotspot-place-cards",
+                    **{"aria-label": f"Places by {level}"}),
             html.Div(csv_link(data.PLACES.chart_id, query)),
         ],
         className="chart-card card card-body mb-4", **{"aria-labelledby": ids.HOTSPOT_PLACES_HEADING},
     )
+
+
+def _place_cards(shown: pd.DataFrame, columns) -> list[dict]:
+    """One card a place: rank and name, what it means and why it is listed, then the
+    figures as a short list of label and value."""
+    cards = []
+    figures = [(key, label) for key, label in columns if key not in ("place_name", "class_name", "why")]
+    for row in shown.to_dict("records"):
+        facts = []
+        for key, label in figures:
+            facts += [element("Dt", label, {"className": "col-7 fw-normal text-body-secondary"}),
+                      element("Dd", _words(key, row[key]), {"className": "col-5 mb-1"})]
+        button = element("Button", "Zoom the map here", {
+            "type": "button", "className": "btn btn-link btn-sm p-0",
+            "id": {"type": ZOOM_FROM_CARD, "lon": round(row["longitude"], 6), "lat": round(row["latitude"], 6)},
+            "aria-label": f"Zoom the map to {row['place_name']}"})
+        cards.append(element("Li", [
+            element("H3", f"{row['rank']}. {row['place_name']}", {"className": "h6 mb-1"}),
+            element("P", [_words("class_name", row["class_name"]), ": ", row["why"]], {"className": "mb-1"}),
+            element("Dl", facts, {"className": "row small mb-1"}),
+            button,
+        ], {"className": "card card-body p-2 mb-2"}))
+    return cards
 
 
 # Sentences keep a readable width (``text-long`` in dashboard.css); numbers sit right.
@@ -197,9 +226,10 @@ def register_callbacks(app) -> None:
         Output(ids.HOTSPOT_MAP, "figure"),
         Input(ids.HOTSPOT_MAP, "clickData"),
         Input({"type": ids.HOTSPOT_ZOOM, "lon": ALL, "lat": ALL}, "n_clicks"),
+        Input({"type": ZOOM_FROM_CARD, "lon": ALL, "lat": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def zoom_to(click, _clicks):
+    def zoom_to(click, _clicks, _card_clicks):
         """Centre the map on a clicked cell or a table row's place, without redrawing it."""
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
@@ -228,5 +258,6 @@ PAGE = Page(
     defaults=data.DEFAULTS,
     controls=frozenset({AREA_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, BASELINE_CONTROL, LEVEL_CONTROL}),
     render=render, register_callbacks=register_callbacks,
-    validation_components=(dcc.Graph(id=ids.HOTSPOT_MAP), html.Button(id={"type": ids.HOTSPOT_ZOOM, "lon": 0, "lat": 0})),
+    validation_components=(dcc.Graph(id=ids.HOTSPOT_MAP), html.Button(id={"type": ids.HOTSPOT_ZOOM, "lon": 0, "lat": 0}),
+                           html.Button(id={"type": ZOOM_FROM_CARD, "lon": 0, "lat": 0})),
 )
