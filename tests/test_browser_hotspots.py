@@ -100,3 +100,55 @@ def test_the_map_shows_boundaries_names_and_scale_offline(real_app, browser, wid
             page.screenshot(path=str(Path(folder) / f"hotspots-{name}-full.png"), full_page=True)
         assert outside == []
         assert not [m for m in page.console_messages if m.startswith(("error", "pageerror"))], page.console_messages
+
+
+PHONE_MAP = """() => {
+    const graph = document.querySelector('#chart-hotspot-map .js-plotly-plot');
+    const map = graph._fullLayout.map._subplot.map;
+    const box = map.getContainer();
+    const lsoa = graph.data.find(t => t.name === 'LSOA boundaries');
+    const off = [];
+    lsoa.lon.forEach((lon, i) => {
+        if (lon === null) return;
+        const at = map.project([lon, lsoa.lat[i]]);
+        if (at.x < 0 || at.y < 0 || at.x > box.clientWidth || at.y > box.clientHeight) off.push([lon, lsoa.lat[i]]);
+    });
+    const bar = document.querySelector('#chart-hotspot-map .hotspot-map-scale').getBoundingClientRect();
+    const covered = Array.from(document.querySelectorAll('#chart-hotspot-map .hotspot-map-label'))
+        .filter(e => { const r = e.getBoundingClientRect();
+                       return r.left < bar.right && bar.left < r.right && r.top < bar.bottom && bar.top < r.bottom; })
+        .map(e => e.textContent);
+    return {points: lsoa.lon.filter(v => v !== null).length, off: off, covered: covered,
+            labels: document.querySelectorAll('#chart-hotspot-map .hotspot-map-label').length};
+}"""
+
+
+def test_on_a_phone_the_whole_area_shows_and_places_read_as_cards(real_app, browser):
+    """At 390 px: every LSOA of Oxford lies inside the drawn map, the scale bar covers no
+    name, and each place is a card showing its class and why it is listed (the table, whose
+    reasons ran off-screen, is left to wider screens)."""
+    with live_server(real_app) as base, new_page(browser) as page:
+        warm_scripts(base)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{base}/hotspots?area=E07000178&to=2024-04&baseline_months=3")
+        map_drawn(page)
+        page.wait_for_selector(".hotspot-map-label-ward", timeout=WAIT_MS)
+        page.wait_for_timeout(1500)  # the view is fitted to the phone once the map is idle
+        result = page.evaluate(PHONE_MAP)
+        assert result["points"] > 500 and result["off"] == [], result["off"][:5]
+        assert result["labels"] > 10 and result["covered"] == []
+        assert not page.locator("#hotspot-places-table, .table-responsive table").first.is_visible()
+        table_reasons = page.evaluate("""() => Array.from(document.querySelectorAll('table')).filter(
+            t => t.caption && t.caption.textContent.startsWith('Places by')).flatMap(t => {
+                const at = Array.from(t.tHead.rows[0].cells).findIndex(c => c.textContent === 'Why it is listed');
+                return Array.from(t.tBodies[0].rows).map(r => r.cells[at].textContent); })""")
+        cards = page.locator(".hotspot-place-cards > li")
+        assert cards.count() == len(table_reasons) > 0
+        for i, reason in enumerate(table_reasons):
+            card = cards.nth(i)
+            card.scroll_into_view_if_needed()
+            assert card.is_visible()
+            text = card.locator("p").first
+            assert reason in text.inner_text()
+            box = text.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # the reason is on screen, not off to the side
