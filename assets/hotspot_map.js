@@ -61,16 +61,18 @@
   // before it; without one, take it away. Positions are in the map's own pixels.
   function place(box, span, at, spots, placed, width, height) {
     box.appendChild(span);
-    var w = span.offsetWidth, h = span.offsetHeight;
+    // The drawn size, fractions included, and whole-pixel positions: rounded sizes let two
+    // names overlap by a fraction of a pixel.
+    var size = span.getBoundingClientRect(), w = size.width, h = size.height;
     var choices = spots(w, h);
     for (var i = 0; i < choices.length; i++) {
-      var rect = {left: at.x + choices[i][0], top: at.y + choices[i][1]};
+      var rect = {left: Math.round(at.x + choices[i][0]), top: Math.round(at.y + choices[i][1])};
       rect.right = rect.left + w;
       rect.bottom = rect.top + h;
       if (rect.left < 0 || rect.top < 0 || rect.right > width || rect.bottom > height) { continue; }
       if (placed.some(function (other) { return overlaps(rect, other); })) { continue; }
-      span.style.left = Math.round(rect.left) + "px";
-      span.style.top = Math.round(rect.top) + "px";
+      span.style.left = rect.left + "px";
+      span.style.top = rect.top + "px";
       placed.push(rect);
       if (i >= 4 && spots === streetSpots) { leader(box, at, rect); }
       return true;

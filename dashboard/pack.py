@@ -31,7 +31,8 @@ TABLE_ROWS = 30
 CAVEATS = [
     "Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0).",
     ("Boundaries, LSOA populations and deprivation deciles: Office for National Statistics and the English Indices of "
-    "Deprivation 2019 (Open Government Licence v3.0). Contains OS data (c) Crown copyright and database right 2021."),
+    "Deprivation 2019 (Open Government Licence v3.0). Contains OS data (c) Crown copyright and database right 2021 "
+    "and 2023."),
     data.SNAP_NOTE + " Incidents with no location are left out of this pack.",
     "Small counts vary a lot by chance: a new or emerging place with few incidents deserves a look, not a conclusion.",
     "Recorded crime reflects reporting and police activity as well as offending.",
@@ -263,7 +264,7 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
     names += [(row.name, *label_point(json.loads(row.geometry)), 7, "B", 60)
               for row in outlines[outlines["level"] == "ward"].itertuples()]
     if streets is not None:
-        names += [(row.text, row.longitude, row.latitude, 6, "", 90) for row in streets.itertuples()]
+        names += [(row.text, row.longitude, row.latitude, 6, "", 60) for row in streets.itertuples()]
     for name, lon, lat, size, style, grey in names:
         pdf.set_font("Helvetica", style, size)
         pdf.set_text_color(grey)

@@ -117,14 +117,16 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
         [
             html.H2(f"Map: {description}", id=ids.HOTSPOT_MAP_HEADING, className="h5"),
             html.P("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and "
-                   "numbers are the busiest places, named by police.uk's nearest street. Grey lines are district and "
-                   "LSOA boundaries, the thick black line the area's edge. Click a cell or a table row's button to "
-                   "zoom.", id=ids.HOTSPOT_MAP_SUMMARY),
+                   "numbers are the busiest places, named by police.uk's nearest street ('near' a street where "
+                   "police.uk names only a kind of place, such as a supermarket). Grey lines are district, ward and "
+                   "LSOA boundaries, the thick black line the area's edge; bold names are wards, small ones the "
+                   "busiest streets, where there is room. Click a cell or a place's Zoom button to zoom.",
+                   id=ids.HOTSPOT_MAP_SUMMARY),
             html.Figure(
                 [dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
                  html.Figcaption([("Source: data.police.uk street-level crime. Boundaries: Office for National "
                                   "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
-                                  "database right 2021. "), data.SNAP_NOTE],
+                                  "database right 2021 and 2023. "), data.SNAP_NOTE],
                                  className="chart-caption text-body-secondary small")],
                 className="mb-2", **{"aria-describedby": ids.HOTSPOT_MAP_SUMMARY},
             ),
