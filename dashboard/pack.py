@@ -260,6 +260,7 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
                 pdf.text(spot[0] + 0.5, spot[1] + 2.6, text)
                 break
     # Then the districts', the wards' and the busiest streets' names, each where it covers nothing.
+    has_wards = bool((outlines["level"] == "ward").any())
     names = [(row.name.upper(), *label_point(json.loads(row.geometry)), 9, "B", 70) for row in districts.itertuples()]
     names += [(row.name, *label_point(json.loads(row.geometry)), 7, "B", 60)
               for row in outlines[outlines["level"] == "ward"].itertuples()]
@@ -288,8 +289,9 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
     pdf.multi_cell(0, 4, _text(
         f"Grey cells: 250 m hexagons, darker for more incidents ({low} to {high} a cell). Thick outlines: significant "
         "clusters (Gi*). Numbered dots: the busiest places, named by police.uk's nearest street (an anonymous map "
-        "point, not an address). Thin lines: LSOA, ward (named in bold) and district boundaries; the thick black "
-        "line is the area's edge. Small names: the busiest streets, where there is room."),
+        "point, not an address). Thin lines: " + ("LSOA, ward (named in bold) and district" if has_wards else "district")
+        + " boundaries; the thick black line is the area's edge."
+        + (" Small names: the busiest streets, where there is room." if streets is not None and not streets.empty else "")),
         new_x="LMARGIN", new_y="NEXT")
 
 

@@ -106,3 +106,19 @@ def test_a_county_map_names_no_street_or_ward(app):
         reader = Reader(app.server.extensions["query_cache"])
         kinds = {label["kind"] for label in hotspot_map.map_figure(reader, filters, None)["layout"]["meta"]["labels"]}
     assert kinds == {"street", "district"}
+
+
+def test_the_map_summary_names_wards_and_streets_only_where_drawn(app):
+    from dashboard import ids
+    from dashboard.pages import hotspots as page
+
+    from .pagetools import find
+
+    def summary(area):
+        filters = Filters(areas=(area,), end="2024-04", baseline=3)
+        with app.server.app_context():
+            return find(page.render(Reader(app.server.extensions["query_cache"]), filters, ""), ids.HOTSPOT_MAP_SUMMARY).children
+
+    oxford, county = summary(OXFORD), summary(OXFORDSHIRE)
+    assert "ward" in oxford and "busiest streets" in oxford
+    assert "ward" not in county and "LSOA" not in county and "busiest streets" not in county

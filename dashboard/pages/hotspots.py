@@ -116,11 +116,7 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
     return html.Section(
         [
             html.H2(f"Map: {description}", id=ids.HOTSPOT_MAP_HEADING, className="h5"),
-            html.P("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and "
-                   "numbers are the busiest places, named by police.uk's nearest street ('near' a street where "
-                   "police.uk names only a kind of place, such as a supermarket). Grey lines are district, ward and "
-                   "LSOA boundaries, the thick black line the area's edge; bold names are wards, small ones the "
-                   "busiest streets, where there is room. Click a cell or a place's Zoom button to zoom.",
+            html.P(map_summary({label["kind"] for label in figure["layout"]["meta"]["labels"]}),
                    id=ids.HOTSPOT_MAP_SUMMARY),
             html.Figure(
                 [dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
@@ -137,6 +133,18 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
         ],
         className="chart-card card card-body mb-4", **{"aria-labelledby": ids.HOTSPOT_MAP_HEADING},
     )
+
+
+def map_summary(kinds: set[str]) -> str:
+    """What the map draws, in words, naming wards and street names only where it has them."""
+    lines = "district, ward and LSOA" if "ward" in kinds else "district and LSOA" if "lsoa" in kinds else "district"
+    names = [text for kind, text in (("ward", "bold names are wards"), ("street-name", "small ones the busiest streets"))
+             if kind in kinds]
+    return ("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and numbers are "
+            "the busiest places, named by police.uk's nearest street ('near' a street where police.uk names only a "
+            f"kind of place, such as a supermarket). Grey lines are {lines} boundaries, the thick black line the "
+            "area's edge" + (f"; {', '.join(names)}, where there is room" if names else "") + ". Click a cell or a "
+            "place's Zoom button to zoom.")
 
 
 def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns) -> html.Section:
