@@ -92,6 +92,9 @@ def test_the_map_shows_boundaries_names_and_scale_offline(real_app, browser, wid
         # The view fits the map's own width: at phone width too, every busiest place is on it.
         page.wait_for_function(ALL_PLACES_SHOWN, timeout=WAIT_MS)
         assert page.evaluate(LABELS_APART), "map labels overlap or run off the map"
+        # The places are a table on a desktop and a card a place on a phone.
+        display = page.evaluate("getComputedStyle(document.querySelector('table.hotspot-places tbody tr')).display")
+        assert display == ("table-row" if width > 576 else "block")
         assert "baseline months are loaded" not in page.inner_text("main")  # 3 of 3 loaded
         folder = os.environ.get("SCREENSHOT_DIR")
         if folder:
@@ -125,8 +128,8 @@ PHONE_MAP = """() => {
 
 def test_on_a_phone_the_whole_area_shows_and_places_read_as_cards(real_app, browser):
     """At 390 px: every LSOA of Oxford lies inside the drawn map, the scale bar covers no
-    name, and each place is a card showing its class and why it is listed (the table, whose
-    reasons ran off-screen, is left to wider screens)."""
+    name, and each place reads as a card showing its class and why it is listed (as a table
+    its reasons ran off-screen)."""
     with live_server(real_app) as base, new_page(browser) as page:
         warm_scripts(base)
         page.set_viewport_size({"width": 390, "height": 844})
@@ -137,18 +140,18 @@ def test_on_a_phone_the_whole_area_shows_and_places_read_as_cards(real_app, brow
         result = page.evaluate(PHONE_MAP)
         assert result["points"] > 500 and result["off"] == [], result["off"][:5]
         assert result["labels"] > 10 and result["covered"] == []
-        assert not page.locator("#hotspot-places-table, .table-responsive table").first.is_visible()
-        table_reasons = page.evaluate("""() => Array.from(document.querySelectorAll('table')).filter(
-            t => t.caption && t.caption.textContent.startsWith('Places by')).flatMap(t => {
-                const at = Array.from(t.tHead.rows[0].cells).findIndex(c => c.textContent === 'Why it is listed');
-                return Array.from(t.tBodies[0].rows).map(r => r.cells[at].textContent); })""")
-        cards = page.locator(".hotspot-place-cards > li")
-        assert cards.count() == len(table_reasons) > 0
-        for i, reason in enumerate(table_reasons):
-            card = cards.nth(i)
-            card.scroll_into_view_if_needed()
-            assert card.is_visible()
-            text = card.locator("p").first
-            assert reason in text.inner_text()
-            box = text.bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # the reason is on screen, not off to the side
+        # The places: each row a card as wide as the screen at most, its class and reason on it.
+        rows = page.locator("table.hotspot-places tbody tr")
+        headings = page.locator("table.hotspot-places thead th").all_text_contents()
+        why, kind = headings.index("Why it is listed"), headings.index("What it means")
+        assert rows.count() > 0
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            row.scroll_into_view_if_needed()
+            card = row.bounding_box()
+            assert card["x"] >= 0 and card["x"] + card["width"] <= 390
+            for column in (why, kind):
+                cell = row.locator("th, td").nth(column)
+                box = cell.bounding_box()
+                assert cell.is_visible() and cell.inner_text().strip()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen, not off to the side

@@ -23,7 +23,6 @@ from ..settings import current_settings
 from .common import Page
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
-ZOOM_FROM_CARD = f"{ids.HOTSPOT_ZOOM}-card"  # a place card's Zoom button (phones), beside the table's
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
@@ -149,60 +148,40 @@ def map_summary(kinds: set[str]) -> str:
 
 def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns) -> html.Section:
     shown = places.head(TABLE_ROWS)
-    header = html.Thead(html.Tr([html.Th("Rank", scope="col")]
-                                + [html.Th(label, scope="col") for _, label in columns]
-                                + [html.Th("Map", scope="col")]))
+    # On a phone each row reads as a card, every cell on a line of its own after its heading
+    # (``hotspot-places`` in dashboard.css): a table of eight columns showed three and hid the
+    # reasons off-screen. The roles keep it a table to assistive technology, which a table
+    # displayed as blocks can lose.
+    header = html.Thead(html.Tr([html.Th("Rank", scope="col", role="columnheader")]
+                                + [html.Th(label, scope="col", role="columnheader") for _, label in columns]
+                                + [html.Th("Map", scope="col", role="columnheader")], role="row"), role="rowgroup")
     body = []
     # Rows in Dash's JSON form (``element``): fifty rows of component objects took a sixth
     # of the page's time.
     for row in shown.to_dict("records"):
-        cells = [element("Td", row["rank"], {}), element("Th", row["place_name"], {"scope": "row"})]
-        cells += [element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end")})
-                  for key, _ in columns[1:]]
+        cells = [element("Td", row["rank"], {"role": "cell", "className": "hotspot-rank"}),
+                 element("Th", row["place_name"], {"scope": "row", "role": "rowheader"})]
+        cells += [element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end"), "role": "cell",
+                                                         "data-label": label})
+                  for key, label in columns[1:]]
         button = element("Button", "Zoom", {
             "type": "button", "className": "btn btn-link btn-sm p-0",
             "id": {"type": ids.HOTSPOT_ZOOM, "lon": round(row["longitude"], 6), "lat": round(row["latitude"], 6)},
             "aria-label": f"Zoom the map to {row['place_name']}"})
-        body.append(element("Tr", cells + [element("Td", button, {})], {}))
+        body.append(element("Tr", cells + [element("Td", button, {"role": "cell"})], {"role": "row"}))
     return html.Section(
         [
             html.H2(f"Places by {level}, busiest first", id=ids.HOTSPOT_PLACES_HEADING, className="h5"),
             html.P(f"The {len(shown)} busiest of the {total:,} places with incidents this period (or fading); "
                    "the CSV holds all, with coordinates, LSOA codes and the statistics."),
-            # A phone reads the places as cards, each with its class and reason (a table of
-            # eight columns showed three and hid the reasons off-screen); wider screens, the table.
-            html.Div(dbc.Table([html.Caption(f"Places by {level}"), header, html.Tbody(body)],
-                               size="sm", striped=True, class_name=table_class(len(columns) + 2)),
-                     className="table-responsive d-none d-sm-block"),
-            html.Ol(_place_cards(shown, columns), className="list-unstyled d-sm-none hotspot-place-cards",
-                    **{"aria-label": f"Places by {level}"}),
+            html.Div(dbc.Table([html.Caption(f"Places by {level}"), header, html.Tbody(body, role="rowgroup")],
+                               size="sm", striped=True,
+                               class_name=table_class(len(columns) + 2) + " hotspot-places"),
+                     className="table-responsive"),
             html.Div(csv_link(data.PLACES.chart_id, query)),
         ],
         className="chart-card card card-body mb-4", **{"aria-labelledby": ids.HOTSPOT_PLACES_HEADING},
     )
-
-
-def _place_cards(shown: pd.DataFrame, columns) -> list[dict]:
-    """One card a place: rank and name, what it means and why it is listed, then the
-    figures as a short list of label and value."""
-    cards = []
-    figures = [(key, label) for key, label in columns if key not in ("place_name", "class_name", "why")]
-    for row in shown.to_dict("records"):
-        facts = []
-        for key, label in figures:
-            facts += [element("Dt", label, {"className": "col-7 fw-normal text-body-secondary"}),
-                      element("Dd", _words(key, row[key]), {"className": "col-5 mb-1"})]
-        button = element("Button", "Zoom the map here", {
-            "type": "button", "className": "btn btn-link btn-sm p-0",
-            "id": {"type": ZOOM_FROM_CARD, "lon": round(row["longitude"], 6), "lat": round(row["latitude"], 6)},
-            "aria-label": f"Zoom the map to {row['place_name']}"})
-        cards.append(element("Li", [
-            element("H3", f"{row['rank']}. {row['place_name']}", {"className": "h6 mb-1"}),
-            element("P", [_words("class_name", row["class_name"]), ": ", row["why"]], {"className": "mb-1"}),
-            element("Dl", facts, {"className": "row small mb-1"}),
-            button,
-        ], {"className": "card card-body p-2 mb-2"}))
-    return cards
 
 
 # Sentences keep a readable width (``text-long`` in dashboard.css); numbers sit right.
@@ -236,10 +215,9 @@ def register_callbacks(app) -> None:
         Output(ids.HOTSPOT_MAP, "figure"),
         Input(ids.HOTSPOT_MAP, "clickData"),
         Input({"type": ids.HOTSPOT_ZOOM, "lon": ALL, "lat": ALL}, "n_clicks"),
-        Input({"type": ZOOM_FROM_CARD, "lon": ALL, "lat": ALL}, "n_clicks"),
         prevent_initial_call=True,
     )
-    def zoom_to(click, _clicks, _card_clicks):
+    def zoom_to(click, _clicks):
         """Centre the map on a clicked cell or a table row's place, without redrawing it."""
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
@@ -268,6 +246,5 @@ PAGE = Page(
     defaults=data.DEFAULTS,
     controls=frozenset({AREA_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, BASELINE_CONTROL, LEVEL_CONTROL}),
     render=render, register_callbacks=register_callbacks,
-    validation_components=(dcc.Graph(id=ids.HOTSPOT_MAP), html.Button(id={"type": ids.HOTSPOT_ZOOM, "lon": 0, "lat": 0}),
-                           html.Button(id={"type": ZOOM_FROM_CARD, "lon": 0, "lat": 0})),
+    validation_components=(dcc.Graph(id=ids.HOTSPOT_MAP), html.Button(id={"type": ids.HOTSPOT_ZOOM, "lon": 0, "lat": 0})),
 )
