@@ -2,9 +2,10 @@
  * Labels and a scale bar over the hotspot map, as HTML: MapLibre could only draw text with
  * glyph files from a font server, and the dashboard makes no outside request.
  *
- * The figure carries its labels in layout.meta.labels ({lon, lat, text, kind}: district,
- * lsoa or street); they are placed with the map's own projection and follow every pan and
- * zoom. LSOA names show from layout.meta.lsoa_label_zoom in. Does nothing on other pages.
+ * The figure carries its labels in layout.meta.labels ({lon, lat, text, kind}: street for
+ * a numbered busiest place, district, ward, street-name or lsoa); they are placed with the
+ * map's own projection, where they cover nothing placed before them, and follow every pan
+ * and zoom. LSOA names show from layout.meta.lsoa_label_zoom in. Does nothing on other pages.
  */
 (function () {
   "use strict";
@@ -43,6 +44,11 @@
             [-w, -h / 2], [0, -h / 2]];
   }
 
+  // A street's name over its busiest map point, or just beside it along the street.
+  function nameSpots(w, h) {
+    return [[-w / 2, -h / 2], [-w / 2, -1.5 * h], [-w / 2, 0.5 * h], [4, -h / 2], [-w - 4, -h / 2]];
+  }
+
   function wideAreaSpots(w, h) {
     var spots = areaSpots(w, h);
     for (var step = 3; step <= 8; step++) {
@@ -55,16 +61,18 @@
   // before it; without one, take it away. Positions are in the map's own pixels.
   function place(box, span, at, spots, placed, width, height) {
     box.appendChild(span);
-    var w = span.offsetWidth, h = span.offsetHeight;
+    // The drawn size, fractions included, and whole-pixel positions: rounded sizes let two
+    // names overlap by a fraction of a pixel.
+    var size = span.getBoundingClientRect(), w = size.width, h = size.height;
     var choices = spots(w, h);
     for (var i = 0; i < choices.length; i++) {
-      var rect = {left: at.x + choices[i][0], top: at.y + choices[i][1]};
+      var rect = {left: Math.round(at.x + choices[i][0]), top: Math.round(at.y + choices[i][1])};
       rect.right = rect.left + w;
       rect.bottom = rect.top + h;
       if (rect.left < 0 || rect.top < 0 || rect.right > width || rect.bottom > height) { continue; }
       if (placed.some(function (other) { return overlaps(rect, other); })) { continue; }
-      span.style.left = Math.round(rect.left) + "px";
-      span.style.top = Math.round(rect.top) + "px";
+      span.style.left = rect.left + "px";
+      span.style.top = rect.top + "px";
       placed.push(rect);
       if (i >= 4 && spots === streetSpots) { leader(box, at, rect); }
       return true;
@@ -128,8 +136,10 @@
     box.textContent = "";
     var zoom = map.getZoom();
     var width = map.getContainer().clientWidth, height = map.getContainer().clientHeight;
-    // The scale bar's corner and every busy place's dot are kept clear of names.
-    var placed = [{left: 0, top: 0, right: 140, bottom: 44}];
+    // The scale bar first: every name is kept off the box it really takes (with a margin).
+    var bar = scaleBar(map, zoom);
+    box.appendChild(bar);
+    var placed = [{left: 0, top: 0, right: bar.offsetLeft + bar.offsetWidth + 6, bottom: bar.offsetTop + bar.offsetHeight + 6}];
     var streets = [], areas = [];
     labels.forEach(function (item) {
       var at = map.project([item.lon, item.lat]);
@@ -142,7 +152,8 @@
       }
     });
     // Busiest places first, in rank order: a name that finds no room keeps its number (the
-    // table beside the map names it); then districts, then LSOAs, where there is room.
+    // table beside the map names it); then, in the figure's order, districts, wards, street
+    // names and LSOAs, each only where there is room.
     streets.forEach(function (pair) {
       var item = pair[0], at = pair[1];
       if (!place(box, label("street", item.text), at, streetSpots, placed, width, height)) {
@@ -153,15 +164,19 @@
     // wrong district.
     var districts = areas.filter(function (pair) { return pair[0].kind === "district"; }).length;
     areas.forEach(function (pair) {
-      var spots = pair[0].kind === "district" && districts === 1 ? wideAreaSpots : areaSpots;
-      place(box, label(pair[0].kind, pair[0].text), pair[1], spots, placed, width, height);
+      var kind = pair[0].kind;
+      var spots = kind === "district" && districts === 1 ? wideAreaSpots : kind === "street-name" ? nameSpots : areaSpots;
+      place(box, label(kind, pair[0].text), pair[1], spots, placed, width, height);
     });
-    // Scale bar: metres per pixel at the map's centre (512-pixel tiles in MapLibre).
+  }
+
+  // Scale bar: metres per pixel at the map's centre (512-pixel tiles in MapLibre). Drawn
+  // with inline styles, so the bar shows whatever the page's style sheets say.
+  function scaleBar(map, zoom) {
     var centre = map.getCenter();
     var perPixel = 40075016.686 * Math.cos(centre.lat * Math.PI / 180) / (512 * Math.pow(2, zoom));
     var metres = SCALE_STEPS[0];
     SCALE_STEPS.forEach(function (step) { if (step / perPixel <= 120) { metres = step; } });
-    // Drawn with inline styles, so the bar shows whatever the page's style sheets say.
     var bar = document.createElement("div");
     bar.className = "hotspot-map-scale";
     bar.textContent = scaleText(metres);
@@ -171,7 +186,7 @@
     line.style.cssText = "height:6px;margin-top:2px;border:2px solid #212121;border-top:none;box-sizing:border-box;";
     line.style.width = Math.round(metres / perPixel) + "px";
     bar.appendChild(line);
-    box.appendChild(bar);
+    return bar;
   }
 
   function attach(graph) {

@@ -1,5 +1,6 @@
-"""The hotspot map: incident density on hexagonal cells, clusters outlined, district and
-LSOA boundaries, the area's outline, and labels for districts, LSOAs and the busiest streets.
+"""The hotspot map: incident density on hexagonal cells, clusters outlined, district, ward
+and LSOA boundaries, the area's outline, and labels for districts, wards, LSOAs, the busiest
+places and the busiest streets.
 
 It draws with MapLibre (plotly's ``*map`` traces) on a blank style, so it needs no tile
 server and makes no outside request. Text is not drawn by MapLibre (that needs glyph files
@@ -23,7 +24,10 @@ from queries import hexgrid
 DENSITY_SCALE = [[0.0, "#deebf7"], [0.35, "#9ecae1"], [0.7, "#3182bd"], [1.0, "#08306b"]]
 CLUSTER_COLOUR = "#b2182b"
 FOCUS_ZOOM = 15
-LSOA_LABEL_ZOOM = 13  # LSOA names appear from this zoom (the script hides them further out)
+LSOA_LABEL_ZOOM = 11  # LSOA names appear from this zoom, where there is room (the script hides them further out)
+# Grey lines, lighter for the smaller areas; the area's own edge is black.
+BOUNDARY_LINES = (("lsoa", "#bdbdbd", 0.6, "LSOA boundaries"), ("ward", "#757575", 1.4, "Ward boundaries"),
+                  ("district", "#424242", 1.6, "District boundaries"))
 
 
 def map_style(basemap: dict | None):
@@ -35,17 +39,24 @@ def map_style(basemap: dict | None):
                        *basemap["layers"]]}
 
 
-def bounds_of(cells: pd.DataFrame) -> list[list[float]]:
-    """South-west and north-east corners of the cells holding incidents (or of all cells)."""
+def bounds_of(cells: pd.DataFrame, boundaries: pd.DataFrame | None = None) -> list[list[float]]:
+    """South-west and north-east corners of the cells holding incidents (or of all cells)
+    and of the area's districts: the whole area is shown, not only its busy part."""
     shown = cells[cells["count"] > 0] if (cells["count"] > 0).any() else cells
-    return [[round(float(shown["longitude"].min()), 5), round(float(shown["latitude"].min()), 5)],
-            [round(float(shown["longitude"].max()), 5), round(float(shown["latitude"].max()), 5)]]
+    lons, lats = shown["longitude"].tolist(), shown["latitude"].tolist()
+    if boundaries is not None:
+        for geometry in boundaries.loc[boundaries["level"] == "district", "geometry"]:
+            for ring in rings(json.loads(geometry)):
+                lons += [p[0] for p in ring]
+                lats += [p[1] for p in ring]
+    return [[round(float(min(lons)), 5), round(float(min(lats)), 5)],
+            [round(float(max(lons)), 5), round(float(max(lats)), 5)]]
 
 
-def view_of(cells: pd.DataFrame) -> tuple[dict, float]:
-    """Centre and zoom that fit the cells holding incidents (or all cells) into a map about
-    900 pixels wide; ``assets/hotspot_map.js`` fits ``bounds_of`` to the map's real width."""
-    (lon_min, lat_min), (lon_max, lat_max) = bounds_of(cells)
+def view_of(bounds: list[list[float]]) -> tuple[dict, float]:
+    """Centre and zoom that fit ``bounds`` into a map about 900 pixels wide;
+    ``assets/hotspot_map.js`` fits the bounds to the map's real width."""
+    (lon_min, lat_min), (lon_max, lat_max) = bounds
     # In Web Mercator at 52N a degree of latitude is drawn about 1.6 times as tall as a degree of
     # longitude is wide; the map is about 900 by 560 pixels.
     span = max(lon_max - lon_min, (lat_max - lat_min) * 1.6 * 900 / 560, 0.005) * 1.15  # a little margin
@@ -63,15 +74,31 @@ def rings(geometry: dict) -> list:
     return []
 
 
-def outline_edges(geometries: list[dict]) -> list[list]:
-    """The outer edge of a set of neighbouring polygons: the segments only one of them has
-    (shared borders cancel out, as the ONS boundaries share their vertices)."""
+def _segments(geometries: list[dict]) -> Counter:
     segments: Counter = Counter()
     for geometry in geometries:
         for ring in rings(geometry):
             for a, b in pairwise(ring):
                 segments[tuple(sorted((tuple(a), tuple(b))))] += 1
-    return [[list(a), list(b)] for (a, b), n in segments.items() if n == 1]
+    return segments
+
+
+def outline_edges(geometries: list[dict]) -> list[list]:
+    """The outer edge of a set of neighbouring polygons: the segments only one of them has
+    (shared borders cancel out, as the ONS boundaries share their vertices)."""
+    return [[list(a), list(b)] for (a, b), n in _segments(geometries).items() if n == 1]
+
+
+def inner_edges(geometries: list[dict]) -> list[list]:
+    """The borders between neighbouring polygons: the segments two of them share. Wards are
+    drawn so, as their own outer edge (generalised apart from the LSOAs) would run beside the
+    area's outline, drawn from the LSOAs."""
+    return [[list(a), list(b)] for (a, b), n in _segments(geometries).items() if n > 1]
+
+
+def boundary_lines(boundaries: pd.DataFrame, level: str) -> list[list]:
+    geometries = [json.loads(g) for g in boundaries.loc[boundaries["level"] == level, "geometry"]]
+    return inner_edges(geometries) if level == "ward" else [ring for g in geometries for ring in rings(g)]
 
 
 def label_point(geometry: dict) -> tuple[float, float]:
@@ -80,22 +107,32 @@ def label_point(geometry: dict) -> tuple[float, float]:
     return (round(sum(p[0] for p in ring) / len(ring), 5), round(sum(p[1] for p in ring) / len(ring), 5))
 
 
-def map_labels(boundaries: pd.DataFrame, places: pd.DataFrame) -> list[dict]:
+LABEL_ORDER = {"district": 0, "ward": 1, "street-name": 2, "lsoa": 3}
+
+
+def map_labels(boundaries: pd.DataFrame, places: pd.DataFrame, streets: pd.DataFrame | None = None) -> list[dict]:
+    """Labels in the order they are given room: the busiest places (``street``: numbered,
+    with their street), then districts, wards, street names and LSOAs."""
     labels = []
+    for row in places.itertuples():
+        text = f"{row.rank}. {row.text}" if row.text else str(row.rank)
+        labels.append({"lon": round(row.longitude, 6), "lat": round(row.latitude, 6), "text": text, "kind": "street"})
+    areas = []
     for row in boundaries.itertuples():
         lon, lat = label_point(json.loads(row.geometry))
-        labels.append({"lon": lon, "lat": lat, "text": row.name, "kind": row.level})
-    for row in places.itertuples():
-        labels.append({"lon": round(row.longitude, 6), "lat": round(row.latitude, 6), "text": f"{row.rank}. {row.text}",
-                       "kind": "street"})
-    return labels
+        areas.append({"lon": lon, "lat": lat, "text": row.name, "kind": row.level})
+    for row in (streets if streets is not None else pd.DataFrame(columns=["longitude"])).itertuples():
+        areas.append({"lon": round(row.longitude, 6), "lat": round(row.latitude, 6), "text": row.text,
+                      "kind": "street-name"})
+    return labels + sorted(areas, key=lambda label: LABEL_ORDER.get(label["kind"], len(LABEL_ORDER)))
 
 
 def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | None, places: pd.DataFrame,
-                cell_size: float = hexgrid.DEFAULT_SIZE) -> dict:
+                cell_size: float = hexgrid.DEFAULT_SIZE, streets: pd.DataFrame | None = None) -> dict:
     """The map as a plain figure dict: with thousands of cells, plotly's graph objects
     spent a third of a second copying the GeoJSON. ``places``: longitude, latitude, text and
-    rank of the busiest places, labelled with their street."""
+    rank of the busiest places, labelled with their street; ``streets``: longitude, latitude
+    and text of street names to write where there is room."""
     shown = cells[cells["count"] > 0]
     corners = hexgrid.cell_polygons(shown["q"], shown["r"], cell_size).tolist()
     features = [
@@ -118,9 +155,8 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
     data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
                  "line": {"color": CLUSTER_COLOUR, "width": 2.5}, "name": "Significant cluster (Gi*, FDR 5%)"})
     districts = boundaries[boundaries["level"] == "district"]
-    for level, colour, width, name in (("lsoa", "#9e9e9e", 0.6, "LSOA boundaries"),
-                                       ("district", "#616161", 1.2, "District boundaries")):
-        lines = [ring for g in boundaries.loc[boundaries["level"] == level, "geometry"] for ring in rings(json.loads(g))]
+    for level, colour, width, name in BOUNDARY_LINES:
+        lines = boundary_lines(boundaries, level)
         if lines:
             lon, lat = _lines(lines)
             data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
@@ -133,15 +169,16 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
         data.append({"type": "scattermap", "mode": "markers", "lon": places["longitude"].tolist(),
                      "lat": places["latitude"].tolist(), "text": places["text"].tolist(), "name": "Busiest places",
                      "marker": {"size": 8, "color": "#000000"}, "hovertemplate": "%{text}<extra></extra>"})
-    centre, zoom = view_of(cells)
+    bounds = bounds_of(cells, boundaries)
+    centre, zoom = view_of(bounds)
     layout = {
         "map": {"style": map_style(basemap), "center": centre, "zoom": zoom},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 680, "showlegend": True,
         # Below the map, so that on a phone it covers none of it.
         "legend": {"orientation": "h", "y": 0, "x": 0, "yanchor": "top", "xanchor": "left"},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 12},
-        "meta": {"labels": map_labels(boundaries, places), "lsoa_label_zoom": LSOA_LABEL_ZOOM,
-                 "bounds": bounds_of(cells), "view": {"center": centre, "zoom": zoom}},
+        "meta": {"labels": map_labels(boundaries, places, streets), "lsoa_label_zoom": LSOA_LABEL_ZOOM,
+                 "bounds": bounds, "view": {"center": centre, "zoom": zoom}},
     }
     return {"data": data, "layout": layout}
 

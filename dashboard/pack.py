@@ -18,19 +18,21 @@ from queries import hexgrid
 from queries.counts import has_synthetic_months
 from queries.reference import AREAS_BY_CODE
 
+from .chart_data import hotspot_map
 from .chart_data import hotspots as data
 from .chart_data.spec import Reader
 from .csv_output import chart_csv
 from .filters import LEVEL_WORDS, Filters
 from .formatting import cell
-from .maps import label_point, outline_edges, rings
+from .maps import boundary_lines, bounds_of, label_point, outline_edges
 
 GREYS = [235, 200, 160, 115, 60]  # light to dark fills for count bands
 TABLE_ROWS = 30
 CAVEATS = [
     "Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0).",
     ("Boundaries, LSOA populations and deprivation deciles: Office for National Statistics and the English Indices of "
-    "Deprivation 2019 (Open Government Licence v3.0). Contains OS data (c) Crown copyright and database right 2021."),
+    "Deprivation 2019 (Open Government Licence v3.0). Contains OS data (c) Crown copyright and database right 2021 "
+    "and 2023."),
     data.SNAP_NOTE + " Incidents with no location are left out of this pack.",
     "Small counts vary a lot by chance: a new or emerging place with few incidents deserves a look, not a conclusion.",
     "Recorded crime reflects reporting and police activity as well as offending.",
@@ -147,7 +149,8 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         return bytes(pdf.output())
     pdf.paragraph(data.summary_text(ranked, cells, description, "", data.concentration_text(reader, filters),
                                     filters.level))
-    draw_map(pdf, cells, data.area_boundaries(reader, filters), data.labelled_places(places, with_town=data.spans_districts(filters)))
+    layers = hotspot_map.map_layers(reader, filters, places)
+    draw_map(pdf, cells, layers.boundaries, layers.places, layers.streets)
     pdf.add_page()
     shown = places.head(TABLE_ROWS)
     period = data.period_words(start, end)
@@ -240,16 +243,20 @@ def place_detail(pdf: PackPDF, row: dict, period_from: int) -> None:
     pdf.ln(1.5)
 
 
-def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: pd.DataFrame) -> None:
+def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: pd.DataFrame,
+             streets: pd.DataFrame | None = None) -> None:
     """The map, filling the rest of the page: hexagons in five grey bands by count, clusters
-    outlined thick, LSOA and district boundaries, the area's outline, district names, the
-    busiest places numbered with their street, and a scale bar."""
+    outlined thick, LSOA, ward and district boundaries, the area's outline, the busiest
+    places numbered with their street, district and ward names, the busiest streets' names
+    where there is room, and a scale bar."""
     shown = cells[cells["count"] > 0]
     if shown.empty:
         pdf.paragraph("No located incidents to map.")
         return
-    x, y = hexgrid.to_metres(shown["longitude"], shown["latitude"])
-    pad = hexgrid.DEFAULT_SIZE * 4
+    # The whole area, as on the page: its busy cells and its districts' outline.
+    (west, south), (east, north) = bounds_of(cells, outlines)
+    x, y = hexgrid.to_metres(pd.Series([west, east]), pd.Series([south, north]))
+    pad = hexgrid.DEFAULT_SIZE * 2
     x_min, x_max, y_min, y_max = x.min() - pad, x.max() + pad, y.min() - pad, y.max() + pad
     box_w = pdf.w - pdf.l_margin - pdf.r_margin
     box_h = pdf.h - pdf.get_y() - 32
@@ -273,12 +280,11 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
     for row, band in zip(shown.itertuples(), bands):
         pdf.set_fill_color(GREYS[int(band) if len(shown) >= 5 else min(int(band) + 2, 4)])
         pdf.polygon([to_page(lon, lat) for lon, lat in hexgrid.cell_polygon(row.q, row.r)], style="DF")
-    for level, grey, width in (("lsoa", 170, 0.1), ("district", 90, 0.3)):
+    for level, grey, width in (("lsoa", 185, 0.1), ("ward", 110, 0.3), ("district", 90, 0.3)):
         pdf.set_draw_color(grey)
         pdf.set_line_width(width)
-        for geometry in outlines.loc[outlines["level"] == level, "geometry"]:
-            for ring in rings(json.loads(geometry)):
-                _clipped_line(pdf, [to_page(lon, lat) for lon, lat in ring], within)
+        for line in boundary_lines(outlines, level):
+            _clipped_line(pdf, [to_page(lon, lat) for lon, lat in line], within)
     districts = outlines[outlines["level"] == "district"]
     pdf.set_draw_color(0)
     pdf.set_line_width(0.7)
@@ -301,7 +307,7 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
     for row, px, py in dots:
         pdf.set_fill_color(0)
         pdf.ellipse(px - 0.8, py - 0.8, 1.6, 1.6, style="F")
-        for text in (_text(f"{row.rank}. {row.text}"), str(row.rank)):
+        for text in ((_text(f"{row.rank}. {row.text}"), str(row.rank)) if row.text else (str(row.rank),)):
             width = pdf.get_string_width(text) + 1
             spot = free_spot(taken, (left, top, right, bottom), width, 3.2, beside_point(px, py, width, 3.2))
             if spot:
@@ -309,19 +315,27 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
                 pdf.rect(spot[0], spot[1], width, 3.2, style="F")
                 pdf.text(spot[0] + 0.5, spot[1] + 2.6, text)
                 break
-    pdf.set_font("Helvetica", "B", 9)
-    pdf.set_text_color(70)
-    for row in districts.itertuples():
-        px, py = to_page(*label_point(json.loads(row.geometry)))
-        text = _text(row.name.upper())
-        width = pdf.get_string_width(text)
-        spot = free_spot(taken, (left, top, right, bottom), width, 3.5,
-                         [(px - width / 2, py - 1.75), (px - width / 2, py - 5.5), (px - width / 2, py + 2)])
+    # Then the districts', the wards' and the busiest streets' names, each where it covers nothing.
+    has_wards = bool((outlines["level"] == "ward").any())
+    names = [(row.name.upper(), *label_point(json.loads(row.geometry)), 9, "B", 70) for row in districts.itertuples()]
+    names += [(row.name, *label_point(json.loads(row.geometry)), 7, "B", 60)
+              for row in outlines[outlines["level"] == "ward"].itertuples()]
+    if streets is not None:
+        names += [(row.text, row.longitude, row.latitude, 6, "", 60) for row in streets.itertuples()]
+    for name, lon, lat, size, style, grey in names:
+        pdf.set_font("Helvetica", style, size)
+        pdf.set_text_color(grey)
+        px, py = to_page(lon, lat)
+        text = _text(name)
+        width, height = pdf.get_string_width(text), size * 0.39
+        spot = free_spot(taken, (left, top, right, bottom), width, height,
+                         [(px - width / 2, py - height / 2), (px - width / 2, py - 1.5 * height),
+                          (px - width / 2, py + height / 2)])
         if spot:
             with pdf.local_context(fill_opacity=0.7):  # readable over dark cells, which still show through
                 pdf.set_fill_color(255)
-                pdf.rect(spot[0] - 0.5, spot[1], width + 1, 3.5, style="F")
-            pdf.text(spot[0], spot[1] + 3, text)
+                pdf.rect(spot[0] - 0.5, spot[1], width + 1, height, style="F")
+            pdf.text(spot[0], spot[1] + height * 0.85, text)
     pdf.set_text_color(0)
     _scale_bar(pdf, left + 4, bottom - 5, scale)
     pdf.set_line_width(0.2)
@@ -331,7 +345,9 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
     pdf.multi_cell(0, 4, _text(
         f"Grey cells: 250 m hexagons, darker for more incidents ({low} to {high} a cell). Thick outlines: significant "
         "clusters (Gi*). Numbered dots: the busiest places, named by police.uk's nearest street (an anonymous map "
-        "point, not an address). Thin lines: LSOA and district boundaries; the thick black line is the area's edge."),
+        "point, not an address). Thin lines: " + ("LSOA, ward (named in bold) and district" if has_wards else "district")
+        + " boundaries; the thick black line is the area's edge."
+        + (" Small names: the busiest streets, where there is room." if streets is not None and not streets.empty else "")),
         new_x="LMARGIN", new_y="NEXT")
 
 

@@ -1,9 +1,11 @@
 """Rebuild the shipped boundaries and LSOA lookup (data/geography/) from ONS files.
 
-    python -m scripts.build_geography [SOURCE_FOLDER]
+    python -m scripts.build_geography [SOURCE_FOLDER] [--wards WARD_FOLDER]
 
 SOURCE_FOLDER (default ../shared/data/geography) holds the ONS files named in
-data/geography/LICENCE.md. Writes:
+data/geography/LICENCE.md. WARD_FOLDER holds ONS ward boundaries (Wards, December 2023,
+Boundaries UK BGC) as ``.geojson`` collections or ``.geojsonl`` features (one per line), with
+``WD23CD``/``WD23NM`` or another year's ``WDyyCD``/``WDyyNM``. Writes:
 
 - ``districts.geojson``: the 13 Thames Valley local authority districts, each the union of
   its LSOAs (so a district's edge runs exactly along its LSOAs' edges, at their level of
@@ -12,7 +14,9 @@ data/geography/LICENCE.md. Writes:
 - ``lsoa.geojson``: the 1,415 Thames Valley LSOAs (December 2011, super generalised);
 - ``lsoa_lookup.csv``: every Thames Valley LSOA code of both vintages (2011 and 2021) with
   its name, district, the 2011 polygon(s) that draw it, its Indices of Deprivation 2019
-  rank and decile, and its population (ONS mid-2022 estimate, 2021 LSOAs).
+  rank and decile, and its population (ONS mid-2022 estimate, 2021 LSOAs);
+- ``wards.geojson`` (with ``--wards``): the wards of that folder whose centre lies in a
+  Thames Valley district, with their code, name and district (``LAD23CD``).
 
 Coordinates are rounded to 5 decimal places (about a metre) and repeated points dropped:
 the sources are already generalised for small-scale maps, so nothing else is simplified.
@@ -25,6 +29,7 @@ import gzip
 import io
 import json
 import math
+import re
 import sys
 from collections import Counter, defaultdict
 from itertools import pairwise
@@ -101,7 +106,76 @@ def decile(rank: float) -> int:
     return min(10, max(1, math.ceil(rank / (IMD_LSOAS / 10))))
 
 
-def build(source: Path) -> dict[str, int]:
+WARD_KEY = re.compile(r"WD([0-9]{2})CD")
+
+
+def ring_centre(ring: list) -> tuple[float, float]:
+    """The area-weighted centre of a closed ring (shoelace formula); the mean of its
+    vertices if the ring has no area."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in pairwise((p[0], p[1]) for p in ring):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area) < 1e-12:
+        return sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
+    return cx / (3 * area), cy / (3 * area)
+
+
+def inside(point: tuple[float, float], ring: list) -> bool:
+    """Whether a point lies inside a closed ring (even-odd ray casting)."""
+    x, y = point
+    result = False
+    for (x0, y0), (x1, y1) in pairwise((p[0], p[1]) for p in ring):
+        if (y0 > y) != (y1 > y) and x < x0 + (y - y0) * (x1 - x0) / (y1 - y0):
+            result = not result
+    return result
+
+
+def polygons_of(geometry: dict) -> list[list]:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+
+
+def read_features(folder: Path) -> list[dict]:
+    """Every feature of the ``.geojson`` collections and ``.geojsonl`` lines in a folder."""
+    features = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".geojsonl":
+            features += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        elif path.suffix == ".geojson":
+            features += json.loads(path.read_text())["features"]
+    return features
+
+
+def build_wards(folder: Path, districts: dict[str, dict]) -> int:
+    """``wards.geojson``: the wards in ``folder`` whose centre lies in one of ``districts``
+    (code -> geometry), each with its district; returns how many were kept."""
+    kept = []
+    for feature in read_features(folder):
+        properties = feature["properties"]
+        key = next((k for k in properties if WARD_KEY.fullmatch(k)), None)
+        if key is None:
+            raise SystemExit(f"A ward feature has no WDyyCD code: {sorted(properties)}")
+        year = WARD_KEY.fullmatch(key).group(1)
+        code, name = properties[key], properties[f"WD{year}NM"]
+        geometry = rounded(feature["geometry"])
+        largest = max((polygon[0] for polygon in polygons_of(geometry)), key=len)
+        centre = ring_centre(largest)
+        if not inside(centre, largest):  # a crescent's centre lies outside it
+            centre = (sum(p[0] for p in largest) / len(largest), sum(p[1] for p in largest) / len(largest))
+        district = next((d for d, shape in districts.items()
+                         if any(inside(centre, polygon[0]) for polygon in polygons_of(shape))), None)
+        if district is not None:
+            kept.append({"type": "Feature", "properties": {"WD23CD": code, "WD23NM": name, "LAD23CD": district},
+                         "geometry": geometry})
+    if not kept:
+        raise SystemExit(f"No ward in {folder} lies in a Thames Valley district")
+    write_geojson(OUT / "wards.geojson", sorted(kept, key=lambda f: f["properties"]["WD23CD"]))
+    return len(kept)
+
+
+def build(source: Path, wards: Path | None = None) -> dict[str, int]:
     OUT.mkdir(parents=True, exist_ok=True)
     districts = json.loads((source / "lad2021_thames_valley.geojson").read_text())["features"]
     district_names = {f["properties"]["LAD21CD"]: f["properties"]["LAD21NM"] for f in districts}
@@ -136,11 +210,13 @@ def build(source: Path) -> dict[str, int]:
     for code, geometry in shapes_2011.items():
         polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         district_rings[district_of_2011[code]].extend(ring for polygon in polygons for ring in polygon)
+    district_shapes = {code: {"type": "MultiPolygon", "coordinates": [[ring] for ring in outer_rings(district_rings[code])]}
+                       for code in sorted(district_names)}
     write_geojson(OUT / "districts.geojson", [
-        {"type": "Feature", "properties": {"LAD21CD": code, "LAD21NM": district_names[code]},
-         "geometry": {"type": "MultiPolygon", "coordinates": [[ring] for ring in outer_rings(district_rings[code])]}}
-        for code in sorted(district_names)
+        {"type": "Feature", "properties": {"LAD21CD": code, "LAD21NM": district_names[code]}, "geometry": shape}
+        for code, shape in district_shapes.items()
     ])
+    ward_count = build_wards(wards, district_shapes) if wards else None
 
     rows = []
     for code in sorted(names_2011):
@@ -165,11 +241,18 @@ def build(source: Path) -> dict[str, int]:
         for vintage, code, name, district, polygons, rank, dec, people in rows:
             writer.writerow([code, vintage, name, district, polygons, "" if rank is None else rank,
                              "" if dec is None else dec, "" if people is None else people])
-    return {"districts": len(districts), "lsoas_2011": len(names_2011), "lsoas_2021": len(parts_of_2021)}
+    counts = {"districts": len(districts), "lsoas_2011": len(names_2011), "lsoas_2021": len(parts_of_2021)}
+    return counts if ward_count is None else {**counts, "wards": ward_count}
 
 
 if __name__ == "__main__":
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_SOURCE
-    print(build(folder))
+    arguments = sys.argv[1:]
+    ward_folder = None
+    if "--wards" in arguments:
+        at = arguments.index("--wards")
+        ward_folder = Path(arguments[at + 1])
+        del arguments[at : at + 2]
+    folder = Path(arguments[0]) if arguments else DEFAULT_SOURCE
+    print(build(folder, ward_folder))
     for path in sorted(OUT.iterdir()):
         print(f"{path.name}: {path.stat().st_size:,} bytes")

@@ -61,3 +61,18 @@ def test_real_district_boundaries(engine, tmp_path):
     shapes = boundaries(engine, OXFORDSHIRE)
     assert set(shapes.loc[shapes["level"] == "district", "name"]) == {
         "Cherwell", "Oxford", "South Oxfordshire", "Vale of White Horse", "West Oxfordshire"}
+
+
+def test_wards_are_placed_in_the_district_they_name(engine, tmp_path):
+    path = write(tmp_path, [
+        {"type": "Feature", "properties": {"WD23CD": "E05099998", "WD23NM": "Test Ward", "LAD23CD": "E07000178"},
+         "geometry": SQUARE},
+        {"type": "Feature", "properties": {"WD23CD": "E05099999", "WD23NM": "Elsewhere", "LAD23CD": "E07000084"},
+         "geometry": SQUARE},
+    ])
+    summary = import_boundaries(engine, path)
+    assert (summary.stored, summary.skipped_outside, summary.level) == (1, 1, "ward")
+    oxford = boundaries(engine, OXFORD).set_index("code")
+    assert oxford.at["E05099998", "level"] == "ward"
+    assert oxford.at["E05099998", "name"] == "Test Ward"
+    assert "E05099999" not in oxford.index

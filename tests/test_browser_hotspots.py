@@ -92,6 +92,9 @@ def test_the_map_shows_boundaries_names_and_scale_offline(real_app, browser, wid
         # The view fits the map's own width: at phone width too, every busiest place is on it.
         page.wait_for_function(ALL_PLACES_SHOWN, timeout=WAIT_MS)
         assert page.evaluate(LABELS_APART), "map labels overlap or run off the map"
+        # The places are a table on a desktop and a card a place on a phone.
+        display = page.evaluate("getComputedStyle(document.querySelector('table.hotspot-places tbody tr')).display")
+        assert display == ("table-row" if width > 576 else "block")
         assert "baseline months are loaded" not in page.inner_text("main")  # 3 of 3 loaded
         folder = os.environ.get("SCREENSHOT_DIR")
         if folder:
@@ -100,3 +103,55 @@ def test_the_map_shows_boundaries_names_and_scale_offline(real_app, browser, wid
             page.screenshot(path=str(Path(folder) / f"hotspots-{name}-full.png"), full_page=True)
         assert outside == []
         assert not [m for m in page.console_messages if m.startswith(("error", "pageerror"))], page.console_messages
+
+
+PHONE_MAP = """() => {
+    const graph = document.querySelector('#chart-hotspot-map .js-plotly-plot');
+    const map = graph._fullLayout.map._subplot.map;
+    const box = map.getContainer();
+    const lsoa = graph.data.find(t => t.name === 'LSOA boundaries');
+    const off = [];
+    lsoa.lon.forEach((lon, i) => {
+        if (lon === null) return;
+        const at = map.project([lon, lsoa.lat[i]]);
+        if (at.x < 0 || at.y < 0 || at.x > box.clientWidth || at.y > box.clientHeight) off.push([lon, lsoa.lat[i]]);
+    });
+    const bar = document.querySelector('#chart-hotspot-map .hotspot-map-scale').getBoundingClientRect();
+    const covered = Array.from(document.querySelectorAll('#chart-hotspot-map .hotspot-map-label'))
+        .filter(e => { const r = e.getBoundingClientRect();
+                       return r.left < bar.right && bar.left < r.right && r.top < bar.bottom && bar.top < r.bottom; })
+        .map(e => e.textContent);
+    return {points: lsoa.lon.filter(v => v !== null).length, off: off, covered: covered,
+            labels: document.querySelectorAll('#chart-hotspot-map .hotspot-map-label').length};
+}"""
+
+
+def test_on_a_phone_the_whole_area_shows_and_places_read_as_cards(real_app, browser):
+    """At 390 px: every LSOA of Oxford lies inside the drawn map, the scale bar covers no
+    name, and each place reads as a card showing its class and why it is listed (as a table
+    its reasons ran off-screen)."""
+    with live_server(real_app) as base, new_page(browser) as page:
+        warm_scripts(base)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{base}/hotspots?area=E07000178&to=2024-04&baseline_months=3")
+        map_drawn(page)
+        page.wait_for_selector(".hotspot-map-label-ward", timeout=WAIT_MS)
+        page.wait_for_timeout(1500)  # the view is fitted to the phone once the map is idle
+        result = page.evaluate(PHONE_MAP)
+        assert result["points"] > 500 and result["off"] == [], result["off"][:5]
+        assert result["labels"] > 10 and result["covered"] == []
+        # The places: each row a card as wide as the screen at most, its class and reason on it.
+        rows = page.locator("table.hotspot-places tbody tr")
+        headings = page.locator("table.hotspot-places thead th").all_text_contents()
+        why, kind = headings.index("Why it is listed"), headings.index("What it means")
+        assert rows.count() > 0
+        for i in range(rows.count()):
+            row = rows.nth(i)
+            row.scroll_into_view_if_needed()
+            card = row.bounding_box()
+            assert card["x"] >= 0 and card["x"] + card["width"] <= 390
+            for column in (why, kind):
+                cell = row.locator("th, td").nth(column)
+                box = cell.bounding_box()
+                assert cell.is_visible() and cell.inner_text().strip()
+                assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen, not off to the side

@@ -86,3 +86,51 @@ def test_district_outlines_run_along_their_lsoas_edges():
         code = district["properties"]["LAD21CD"]
         shared = Counter(s for f in lsoas if lookup[f["properties"]["LSOA11CD"]] == code for s in segments(f["geometry"]))
         assert set(segments(district["geometry"])) == {s for s, n in shared.items() if n == 1}, code
+
+
+# Oxford's 24 wards since May 2021 (Oxford City Council electoral review), as ONS names them.
+OXFORD_WARDS = {
+    "Barton & Sandhills", "Blackbird Leys", "Carfax & Jericho", "Churchill", "Cowley", "Cutteslowe & Sunnymead",
+    "Donnington", "Headington", "Headington Hill & Northway", "Hinksey Park", "Holywell", "Littlemore", "Lye Valley",
+    "Marston", "Northfield Brook", "Osney & St Thomas", "Quarry & Risinghurst", "Rose Hill & Iffley", "St Clement's",
+    "St Mary's", "Summertown", "Temple Cowley", "Walton Manor", "Wolvercote",
+}
+
+
+def test_a_fresh_database_has_oxfords_wards(sqlite_engine):
+    oxford = boundaries(sqlite_engine, OXFORD)
+    wards = oxford[oxford["level"] == "ward"]
+    assert set(wards["name"]) == OXFORD_WARDS
+    assert wards["code"].str.fullmatch(r"E05013(09[6-9]|1[01][0-9])").all()
+    # Every Oxford LSOA's centre lies in a ward: the wards cover the city.
+    from scripts.build_geography import inside, ring_centre
+
+    rings = [json.loads(g)["coordinates"][0] for g in wards["geometry"]]
+    for geometry in oxford.loc[oxford["level"] == "lsoa", "geometry"]:
+        shape = json.loads(geometry)
+        ring = shape["coordinates"][0] if shape["type"] == "Polygon" else max((p[0] for p in shape["coordinates"]), key=len)
+        centre = ring_centre(ring)
+        if inside(centre, ring):
+            assert sum(inside(centre, r) for r in rings) == 1
+
+
+def test_the_build_script_keeps_only_the_forces_wards(tmp_path, monkeypatch):
+    from scripts import build_geography
+
+    shipped = (build_geography.OUT / "wards.geojson").read_bytes()
+    folder = tmp_path / "wards"
+    folder.mkdir()
+    features = json.loads(shipped)["features"]
+    for feature in features:  # as ONS publishes them: no district
+        feature["properties"].pop("LAD23CD")
+    lines = [json.dumps(f) for f in features]
+    # A ward in Basingstoke and Deane (Hampshire), outside Thames Valley.
+    basingstoke = {"type": "Polygon", "coordinates": [[[-1.15, 51.26], [-1.13, 51.26], [-1.13, 51.28], [-1.15, 51.26]]]}
+    lines.append(json.dumps({"type": "Feature", "properties": {"WD23CD": "E05013095", "WD23NM": "Winklebury & Manydown"},
+                             "geometry": basingstoke}))
+    (folder / "wards.geojsonl").write_text("\n".join(lines) + "\n")
+    monkeypatch.setattr(build_geography, "OUT", tmp_path)
+    districts = json.loads((LOOKUP_PATH.parent / "districts.geojson").read_text())["features"]
+    kept = build_geography.build_wards(folder, {f["properties"]["LAD21CD"]: f["geometry"] for f in districts})
+    assert kept == 24
+    assert (tmp_path / "wards.geojson").read_bytes() == shipped

@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, Patch, ctx, dcc, html, no_update
 from queries import hexgrid
 
 from .. import ids
+from ..chart_data import hotspot_map
 from ..chart_data import hotspots as data
 from ..charts import csv_link, message_card
 from ..components import data_table, element, table_class
@@ -30,6 +31,7 @@ SHORT_TABLE_ROWS = 20
 OFFICER_PLACE_COLUMNS = ([c for c in data.OFFICER_COLUMNS if c[0] not in ("rank", "by_type_text")]
                          + list(data.CONTEXT_COLUMNS))
 DETAIL_AFTER = "class_name"  # the details sit beside the words they explain
+DETAIL_HEADING = "Crime types and months"
 CHANGE_COLUMNS = [c for c in data.CHANGES.columns if c[0] in ("place_name", "street", "per_month_now",
                                                                "per_month_before", "change", "meaning")]
 UNCLASSED = data.UNCLASSED_WORDS
@@ -74,7 +76,7 @@ def render(reader, filters, query: str) -> list:
     if places.empty:
         message = "No incidents of these types were recorded here in this period."
         return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
-    figure = data.map_figure(reader, filters, current_basemap(), places)
+    figure = hotspot_map.map_figure(reader, filters, current_basemap(), places)
     level = LEVEL_WORDS[filters.level]
     limit = data.limit_note(reader, filters)
     return [
@@ -126,15 +128,13 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
     return html.Section(
         [
             html.H2(f"Map: {description}", id=ids.HOTSPOT_MAP_HEADING, className="h5"),
-            html.P("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and "
-                   "numbers are the busiest places, named by police.uk's nearest street. Grey lines are district and "
-                   "LSOA boundaries, the thick black line the area's edge. Click a cell or a table row's button to "
-                   "zoom.", id=ids.HOTSPOT_MAP_SUMMARY),
+            html.P(map_summary({label["kind"] for label in figure["layout"]["meta"]["labels"]}),
+                   id=ids.HOTSPOT_MAP_SUMMARY),
             html.Figure(
                 [dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
                  html.Figcaption([("Source: data.police.uk street-level crime. Boundaries: Office for National "
                                   "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
-                                  "database right 2021. "), data.SNAP_NOTE],
+                                  "database right 2021 and 2023. "), data.SNAP_NOTE],
                                  className="chart-caption text-body-secondary small")],
                 className="mb-2", **{"aria-describedby": ids.HOTSPOT_MAP_SUMMARY},
             ),
@@ -161,30 +161,50 @@ def area_choice(filters) -> list:
                      className="alert alert-info", id=ids.HOTSPOT_AREA_CHOICE, role="note")]
 
 
+def map_summary(kinds: set[str]) -> str:
+    """What the map draws, in words, naming wards and street names only where it has them."""
+    lines = "district, ward and LSOA" if "ward" in kinds else "district and LSOA" if "lsoa" in kinds else "district"
+    names = [text for kind, text in (("ward", "bold names are wards"), ("street-name", "small ones the busiest streets"))
+             if kind in kinds]
+    return ("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and numbers are "
+            "the busiest places, named by police.uk's nearest street ('near' a street where police.uk names only a "
+            f"kind of place, such as a supermarket). Grey lines are {lines} boundaries, the thick black line the "
+            "area's edge" + (f"; {', '.join(names)}, where there is room" if names else "") + ". Click a cell or a "
+            "place's Zoom button to zoom.")
+
+
 def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str,
                  months: tuple[str, ...], period_months: int) -> html.Section:
     shown = places.head(TABLE_ROWS)
+    # On a phone each row reads as a card, every cell on a line of its own after its heading
+    # (``hotspot-places`` in dashboard.css): a table of eight columns showed three and hid the
+    # reasons off-screen. The roles keep it a table to assistive technology, which a table
+    # displayed as blocks can lose.
     headings = []
     for key, label in columns:
-        headings.append(html.Th(label, scope="col"))
+        headings.append(html.Th(label, scope="col", role="columnheader"))
         if key == DETAIL_AFTER:
-            headings.append(html.Th("Crime types and months", scope="col"))
-    header = html.Thead(html.Tr([html.Th("Rank", scope="col"), *headings, html.Th("Map", scope="col")]))
+            headings.append(html.Th(DETAIL_HEADING, scope="col", role="columnheader"))
+    header = html.Thead(html.Tr([html.Th("Rank", scope="col", role="columnheader"), *headings,
+                                 html.Th("Map", scope="col", role="columnheader")], role="row"), role="rowgroup")
     body = []
     period_from = len(months) - period_months  # the bars from here on are the period's
     # Rows in Dash's JSON form (``element``): fifty rows of component objects took a sixth
     # of the page's time.
     for row in shown.to_dict("records"):
-        cells = [element("Td", row["rank"], {}), element("Th", row["place_name"], {"scope": "row"})]
-        for key, _ in columns[1:]:
-            cells.append(element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end")}))
+        cells = [element("Td", row["rank"], {"role": "cell", "className": "hotspot-rank"}),
+                 element("Th", row["place_name"], {"scope": "row", "role": "rowheader"})]
+        for key, label in columns[1:]:
+            cells.append(element("Td", _words(key, row[key]), {"className": CELL_CLASS.get(key, "text-end"),
+                                                               "role": "cell", "data-label": label}))
             if key == DETAIL_AFTER:
-                cells.append(element("Td", place_detail(row, months, period_from), {}))
+                cells.append(element("Td", place_detail(row, months, period_from),
+                                     {"role": "cell", "data-label": DETAIL_HEADING}))
         button = element("Button", "Zoom", {
             "type": "button", "className": "btn btn-link btn-sm p-0",
             "id": {"type": ids.HOTSPOT_ZOOM, "lon": round(row["longitude"], 6), "lat": round(row["latitude"], 6)},
             "aria-label": f"Zoom the map to {row['place_name']}"})
-        body.append(element("Tr", cells + [element("Td", button, {})], {}))
+        body.append(element("Tr", cells + [element("Td", button, {"role": "cell"})], {"role": "row"}))
     return html.Section(
         [
             html.H2(f"Places by {level}, busiest first", id=ids.HOTSPOT_PLACES_HEADING, className="h5"),
@@ -192,8 +212,10 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
                    f"are for the period ({period}): incidents, the usual level for the same number of months (the "
                    "baseline's monthly mean times the months), and the change on it. Open a place's details for its "
                    "crime types and months. The CSV holds all, with coordinates, LSOA codes and the statistics."),
-            html.Div(dbc.Table([html.Caption(f"Places by {level}, counts for {period}"), header, html.Tbody(body)],
-                               size="sm", striped=True, class_name=table_class(len(columns) + 3)),
+            html.Div(dbc.Table([html.Caption(f"Places by {level}, counts for {period}"), header,
+                                html.Tbody(body, role="rowgroup")],
+                               size="sm", striped=True,
+                               class_name=table_class(len(columns) + 3) + " hotspot-places"),
                      className="table-responsive"),
             html.Div(csv_link(data.PLACES.chart_id, query)),
         ],

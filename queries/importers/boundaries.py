@@ -1,4 +1,4 @@
-"""Import ONS district or LSOA boundaries (GeoJSON) for the hotspot map.
+"""Import ONS district, ward or LSOA boundaries (GeoJSON) for the hotspot map.
 
 Features of districts outside the dashboard's areas are counted and skipped; a feature
 without a code, a name or a polygon is an error naming it. The whole file is checked
@@ -21,6 +21,8 @@ from .files import checksum, decode_utf8
 
 DISTRICT_KEYS = (("LAD21CD", "LAD21NM"), ("LAD22CD", "LAD22NM"), ("LAD23CD", "LAD23NM"), ("LAD20CD", "LAD20NM"))
 LSOA_KEYS = (("LSOA21CD", "LSOA21NM"), ("LSOA11CD", "LSOA11NM"))
+WARD_KEYS = (("WD23CD", "WD23NM"), ("WD22CD", "WD22NM"), ("WD24CD", "WD24NM"), ("WD21CD", "WD21NM"))
+WARD = "ward"
 
 
 @dataclass
@@ -47,7 +49,8 @@ def import_boundaries(engine: Engine, path: str | Path, imported_by: str | None 
         geometry = (feature or {}).get("geometry") or {}
         keys = _keys(properties)
         if keys is None:
-            errors.add(number, "properties", "no LAD or LSOA code and name (LAD21CD/LAD21NM, LSOA11CD/LSOA11NM ...)", "feature")
+            errors.add(number, "properties", "no LAD, ward or LSOA code and name (LAD21CD/LAD21NM, WD23CD/WD23NM, "
+                       "LSOA11CD/LSOA11NM ...)", "feature")
             continue
         level, code_key, name_key = keys
         code, area_name = str(properties.get(code_key) or ""), str(properties.get(name_key) or "")
@@ -59,6 +62,10 @@ def import_boundaries(engine: Engine, path: str | Path, imported_by: str | None 
             continue
         if level == DISTRICT:
             district = code if code in AREAS_BY_CODE and AREAS_BY_CODE[code].level == DISTRICT else None
+        elif level == WARD:
+            # A ward names its district in a LADyyCD property (scripts/build_geography.py writes LAD23CD).
+            district = next((str(properties[key]) for key, _ in DISTRICT_KEYS if str(properties.get(key)) in AREAS_BY_CODE
+                             and AREAS_BY_CODE[str(properties[key])].level == DISTRICT), None)
         else:
             district = DISTRICT_BY_LSOA_PREFIX.get(area_name.rsplit(" ", 1)[0])
         if district is None:
@@ -84,6 +91,10 @@ def import_boundaries(engine: Engine, path: str | Path, imported_by: str | None 
 
 
 def _keys(properties: dict):
+    # Ward first: a ward feature also carries its district's LADyyCD.
+    for code_key, name_key in WARD_KEYS:
+        if code_key in properties:
+            return WARD, code_key, name_key
     for code_key, name_key in DISTRICT_KEYS:
         if code_key in properties:
             return DISTRICT, code_key, name_key

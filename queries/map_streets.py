@@ -1,0 +1,96 @@
+"""Street names for the hotspot map: the busiest streets of an area's police.uk map points,
+and a real street for the points police.uk names only by a kind of place ("Supermarket").
+
+police.uk snaps every incident to an anonymous map point named "On or near <street>"; some
+points are named by what is there instead ("On or near Parking Area"), which tells a reader
+nothing about where it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from . import hexgrid
+from .db import fetch_rows
+from .reference import ALL_CRIME, districts_in
+from .schema import place, place_count
+
+PREFIX = "On or near "
+# police.uk's names for a map point that is a kind of place, not a street (seen across
+# Thames Valley's files; a named one, "Westgate Shopping Centre", says where it is and stays).
+GENERIC_NAMES = frozenset({
+    "Airport/Airfield", "Bus/Coach Station", "Conference/Exhibition Centre", "Further/Higher Educational Building",
+    "Hospital", "Motorway Service Area", "Nightclub", "Park/Open Space", "Parking Area", "Pedestrian Subway",
+    "Petrol Station", "Police Station", "Prison", "Race Track", "Shopping Area", "Sports/Recreation Area",
+    "Supermarket", "Theatre/Concert Hall", "Theme/Adventure Park",
+})
+NEAR_METRES = 250  # how far a "near <street>" may look: a few map points apart in a town
+
+
+def street_of(name: str) -> str:
+    """A map point's name without police.uk's "On or near "."""
+    return name.removeprefix(PREFIX).strip()
+
+
+def is_generic(name: str) -> bool:
+    return street_of(name) in GENERIC_NAMES
+
+
+def area_points(engine: Engine, area_code: str) -> pd.DataFrame:
+    """Every police.uk map point in the area: name, district, longitude, latitude."""
+    query = (select(place.c.id, place.c.name, place.c.district_code, place.c.longitude, place.c.latitude)
+             .where(place.c.district_code.in_(list(districts_in(area_code)))))
+    with engine.connect() as conn:
+        rows = fetch_rows(conn, query)
+    return pd.DataFrame(rows, columns=["place_id", "name", "district_code", "longitude", "latitude"])
+
+
+def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
+                 last: str) -> pd.DataFrame:
+    """The area's map points with their incidents from ``first`` to ``last`` (points with none left out)."""
+    types = list(crime_types) if crime_types else list(ALL_CRIME)
+    query = (select(place_count.c.place_id, func.sum(place_count.c.count))
+             .where(place_count.c.district_code.in_(list(districts_in(area_code))),
+                    place_count.c.month.between(first, last), place_count.c.crime_type.in_(types))
+             .group_by(place_count.c.place_id))
+    with engine.connect() as conn:
+        rows = fetch_rows(conn, query)
+    counts = pd.DataFrame(rows, columns=["place_id", "count"])
+    points = area_points(engine, area_code)
+    return points.merge(counts, on="place_id").astype({"count": "int64"})
+
+
+def nearest_streets(longitude, latitude, points: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
+    """For each position, the street of the nearest map point with a street name within
+    ``max_metres`` (None where there is none)."""
+    named = points[~points["name"].map(is_generic)]
+    if named.empty:
+        return [None] * len(longitude)
+    px, py = hexgrid.to_metres(named["longitude"].to_numpy(float), named["latitude"].to_numpy(float))
+    x, y = hexgrid.to_metres(np.asarray(longitude, dtype=float), np.asarray(latitude, dtype=float))
+    streets = named["name"].map(street_of).to_numpy()
+    found = []
+    for xi, yi in zip(np.atleast_1d(x), np.atleast_1d(y)):
+        distance = np.hypot(px - xi, py - yi)
+        at = int(distance.argmin())
+        found.append(str(streets[at]) if distance[at] <= max_metres else None)
+    return found
+
+
+def busiest_streets(counts: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The ``limit`` streets with the most incidents (a street's map points added up, within
+    one district, as "High Street" is in many towns), each placed at its busiest map point;
+    kinds of place ("Supermarket") are no street and are left out."""
+    named = counts[~counts["name"].map(is_generic)].assign(street=lambda f: f["name"].map(street_of))
+    if named.empty:
+        return pd.DataFrame(columns=["street", "district_code", "count", "longitude", "latitude"])
+    named = named.sort_values(["count", "place_id"], ascending=[False, True])
+    busiest = named.drop_duplicates(["street", "district_code"])
+    totals = named.groupby(["street", "district_code"], as_index=False)["count"].sum()
+    streets = busiest[["street", "district_code", "longitude", "latitude"]].merge(totals, on=["street", "district_code"])
+    streets = streets.sort_values(["count", "street"], ascending=[False, True]).head(limit)
+    return streets[["street", "district_code", "count", "longitude", "latitude"]].reset_index(drop=True)
