@@ -204,17 +204,28 @@ def test_the_pack_csvs_hold_the_numbers_of_the_page(app, cache):
     assert places[0]["LSOA code"].startswith("E01") and float(places[0]["Latitude"]) > 51
 
 
-@pytest.mark.parametrize("query", [
-    "area=E07000178&to=2030-01", "area=E99999999&to=2024-12", "area=E07000178&to=2024-12&crime_type=nonsense",
-    "area=E07000178&to=2024-12&baseline_months=60", "area=E07000178&from=2031-01&to=1999-13", "area=E07000178&level=%27",
+@pytest.mark.parametrize("query, parameter", [
+    ("area=E99999999&to=2024-12", "area"), ("area=E07000178&to=2024-12&crime_type=nonsense", "crime_type"),
+    ("area=E07000178&to=2024-12&baseline_months=60", "baseline_months"),
+    ("area=E07000178&from=2031-01&to=1999-13", "to"), ("area=E07000178&level=%27", "level"),
 ])
-def test_crafted_and_empty_packs_answer_clearly(app, query):
+def test_crafted_packs_are_refused_naming_the_parameter(app, query, parameter):
+    # A pack drawn on the defaults instead would pass for the officer's own question.
     client = app.server.test_client()
-    pdf = client.get(f"/hotspots/pack.pdf?{query}")
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert client.get(f"/hotspots/pack.zip?{query}").status_code == 200
+    for path in ("/hotspots/pack.pdf", "/hotspots/pack.zip"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400 and response.get_data(as_text=True).startswith(f"{parameter}:"), path
     api = client.get(f"/api/v1/hotspots?{query}")
-    assert api.status_code in (200, 400)
+    assert api.status_code == 400 and api.get_json()["error"]["parameter"] == parameter
+
+
+def test_a_pack_for_months_not_loaded_says_there_is_nothing_to_map(app):
+    client = app.server.test_client()
+    pdf = client.get("/hotspots/pack.pdf?area=E07000178&to=2030-01")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "nothing to map" in " ".join(text.split())
+    assert client.get("/hotspots/pack.zip?area=E07000178&to=2030-01").status_code == 200
 
 
 def test_a_link_with_several_areas_says_which_it_shows_and_offers_the_others(cache):
