@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from queries import periods
-from queries.counts import change_between, counts
+from queries.counts import change_between, counts, loaded_months
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 
 from ..figures import change_by_type_figure, grouped_bar_figure
@@ -13,9 +13,10 @@ from ..filters import Filters
 from ..formatting import month_label
 from ..summaries import change_by_type_summary
 from .common import (
-    complete_periods,
     latest,
     missing_areas_notes,
+    monthly_dispersions,
+    on_calendar,
     police_caption,
     police_measure,
     police_trend_view,
@@ -41,7 +42,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     start, end = filters.period(latest(reader))
     areas = filters.areas if end else ()
     frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain)
-    return in_area_order(complete_periods(frame), filters.areas)
+    return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
 
 
 def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -82,7 +83,7 @@ def published_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 TREND = ChartSpec("crime-trend", trend_data, (
     ("period", "Period"), ("period_label", "Period in words"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
-    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
+    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("coverage", "Months of the period loaded"), ("complete", "Complete period")))
 CHANGE = ChartSpec("crime-change-by-type", change_data, (
     ("crime_type_name", "Crime type"), ("area_name", "Area"), ("previous_count", "12 months before"),
     ("current_count", "Latest 12 months"), ("percent_change", "Change (%)"), ("p_value", "p-value"),
@@ -109,8 +110,10 @@ def _published_summary(frame: pd.DataFrame) -> str:
 
 
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
+    types = filters.crime_types or None
     return police_trend_view(TREND, trend_data(reader, filters), filters, crime_types_text(filters), "crime",
-                             latest(reader))
+                             latest(reader), types, reader.get(loaded_months),
+                             monthly_dispersions(reader, filters.areas, types, filters.period(latest(reader))[1]))
 
 
 def change_view(reader: Reader, filters: Filters) -> ChartView | None:
