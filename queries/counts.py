@@ -24,7 +24,7 @@ MONTHLY_SCHEMA = {"area_code": "str", "month": "str", "crime_type": "str", "coun
 COUNT_SCHEMA = {
     "period": "str", "first_month": "str", "last_month": "str", "area_code": "str", "area_name": "str",
     "count": "int64", "population": "Int64", "population_year": "Int64", "rate_per_1000": "Float64",
-    "months": "int64", "complete": "bool", "is_synthetic": "bool",
+    "months": "int64", "period_months": "int64", "complete": "bool", "is_synthetic": "bool",
 }
 CHANGE_SCHEMA = {
     "area_code": "str", "area_name": "str", "crime_type": "str", "previous_count": "int64",
@@ -150,6 +150,7 @@ def _by_period(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
     grouped = frame.groupby(["area_code", "period"], as_index=False).agg(
         count=("count", "sum"), months=("count", "size"), is_synthetic=("is_synthetic", "any")
     )
+    grouped["period_months"] = _GRAIN_LENGTH[grain]
     grouped["complete"] = grouped["months"] == _GRAIN_LENGTH[grain]
     # A period's bounds are its calendar bounds, not just the loaded months in it.
     bounds = {p: periods.parse_period(p) for p in grouped["period"].unique()}
@@ -180,6 +181,7 @@ def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
                 "first_month": [periods.add_months(m, -11) for m in frame["month"]],
                 "last_month": frame["month"].to_numpy(),
                 "months": 12,
+                "period_months": 12,
                 "complete": True,
                 "is_synthetic": (synthetic - previous_synthetic[np.maximum(window_start, 0)]) > 0,
             }
@@ -187,7 +189,8 @@ def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
         keep = ok & ((result["period"] >= start).to_numpy() if start else True)
         frames.append(result[keep])
     if not frames:
-        return pd.DataFrame(columns=["area_code", "period", "count", "first_month", "last_month", "months", "complete", "is_synthetic"])
+        return pd.DataFrame(columns=["area_code", "period", "count", "first_month", "last_month", "months", "period_months", "complete",
+                                     "is_synthetic"])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -207,6 +210,7 @@ def _with_rates(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:
     table["rate_per_1000"] = (table["count"] / table["population"].astype("Float64") * 1000).astype("Float64")
     table["count"] = table["count"].astype("int64")
     table["months"] = table["months"].astype("int64")
+    table["period_months"] = table["period_months"].astype("int64")
     return table.sort_values(["area_code", "first_month"]).reset_index(drop=True)[COUNT_COLUMNS]
 
 
