@@ -166,3 +166,17 @@ def test_the_crime_page_names_the_missing_months(app):
     assert MISSING_IN_WORDS in texts(card(tree, "crime-trend"))
     records = table_records(card(tree, "crime-trend"))
     assert any(r.get("Months of the period loaded") == "not loaded" for r in records)
+
+
+def test_the_interrupted_time_series_names_the_months_it_lacks(engine):
+    """Asked for an evaluation starting August 2025, it needs August 2023 to the end with no
+    gap; it says which months are missing rather than reaching back past them."""
+    from queries.evaluation import target_its
+    from queries.lsoa_sets import resolve
+    from queries.schema import lsoa_count
+
+    with engine.connect() as conn:
+        code = conn.execute(select(lsoa_count.c.lsoa_code).limit(1)).scalar()
+    result, reason = target_its(engine, resolve(engine, [code]), None, ("2025-08", "2025-12"))
+    assert result is None
+    assert "August 2023 to December 2025" in reason and "not loaded: July 2025 and February to May 2024" in reason

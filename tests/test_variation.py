@@ -89,8 +89,8 @@ def test_series_dispersion_matches_a_hand_built_poisson_regression():
     """Pearson's statistic over residual degrees of freedom of a Poisson GLM on a trend and
     the month of the year, fitted here with statsmodels' formula interface."""
     import pandas as pd
-    import statsmodels.formula.api as smf
     import statsmodels.api as sm
+    import statsmodels.formula.api as smf
 
     rng = np.random.default_rng(3)
     months = [m for m in periods.months_between("2023-01", "2025-12") if m not in ("2024-03", "2024-04")]
