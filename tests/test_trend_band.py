@@ -198,3 +198,20 @@ def test_a_quarterly_partner_series_reads_in_words(sqlite_engine, tmp_path):
     assert list(view.figure.data[0].x) == ["October to December 2024", "April to June 2025", "July to September 2025"]
     frame, _ = table_in_words(view)
     assert list(frame["period"]) == ["October to December 2024", "April to June 2025", "July to September 2025"]
+
+
+def test_seasonal_comparison_leaves_out_a_month_missing_in_the_earlier_year():
+    """2024 lacks March. Hand calculation on January, February and April only: 120 + 100 + 95
+    = 315 in 2025 against 100 + 110 + 90 = 300 in 2024, up 5%; 2 of the 3 months higher.
+    Counting March 2024 as zero would add March 2025's 150 and read up 55%."""
+    from dashboard.chart_data.seasonal import seasonal_summary
+
+    values = {"2024-01": 100, "2024-02": 110, "2024-04": 90, "2025-01": 120, "2025-02": 100, "2025-03": 150,
+              "2025-04": 95}
+    names = ["January", "February", "March", "April"]
+    frame = pd.DataFrame({"year": [m[:4] for m in values], "month_name": [names[int(m[5:]) - 1] for m in values],
+                          "period": list(values), "period_label": "", "area_code": OXFORD, "area_name": "Oxford",
+                          "count": list(values.values())})
+    text = seasonal_summary(frame, "crimes")
+    assert "January to February 2025 and April 2025: 315 crimes, up 5%" in text
+    assert "(300)" in text and "2 of 3 months were higher" in text
