@@ -180,3 +180,18 @@ def test_the_interrupted_time_series_names_the_months_it_lacks(engine):
     result, reason = target_its(engine, resolve(engine, [code]), None, ("2025-08", "2025-12"))
     assert result is None
     assert "August 2023 to December 2025" in reason and "not loaded: July 2025 and February to May 2024" in reason
+
+
+def test_published_figures_say_how_old_they_are(engine):
+    """The shipped published tables end in 2021; the loaded police.uk months run to December
+    2025, so each such chart says its figures are four years older."""
+    from dashboard.chart_data import domestic_abuse, exploitation, repeat
+
+    reader, filters = Reader(_Direct(engine)), Filters(areas=(OXFORD,))
+    views = [domestic_abuse.offences_view(reader, filters), domestic_abuse.children_view(reader, filters),
+             *exploitation.views(reader, filters), repeat.views(reader, filters)[0]]
+    for view in views:
+        assert view.summary.startswith("These figures end in December 2021, 4 years before the latest police.uk "
+                                       "month (December 2025)."), view.title
+        assert "2021" in view.title
+    assert domestic_abuse.offences_view(reader, filters).title.endswith("(figures end 2021)")

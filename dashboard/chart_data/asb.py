@@ -11,6 +11,7 @@ from ..figures import grouped_bar_figure
 from ..filters import Filters
 from ..summaries import bars_summary, period_change_summary
 from .common import (
+    dated,
     latest,
     missing_areas_notes,
     monthly_dispersions,
@@ -95,4 +96,4 @@ def council_view(reader: Reader, filters: Filters) -> ChartView:
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
     return [trend_view(reader, filters),
             seasonal_view(SEASONAL, reader, filters, "Anti-social behaviour", "incidents", (ASB,)),
-            by_type_view(reader, filters), council_view(reader, filters)]
+            dated(by_type_view(reader, filters), reader), dated(council_view(reader, filters), reader)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -188,3 +188,31 @@ def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, su
                   "months outside it.")
     return ChartView(spec, title, trend, trend_figure(trend, measure.column, filters.grain), summary,
                      police_caption(latest_loaded, extra.strip()))
+
+
+STALE_AFTER_MONTHS = 12
+
+
+def dated(view: ChartView, reader: Reader, column: str = "period") -> ChartView:
+    """The view with its summary opening on the latest period its figures cover and, when
+    that ends more than a year before the latest police.uk month, their age in the title
+    and the summary: published tables of 2021 are not this year's picture."""
+    frame = view.frame
+    if view is None or view.message is not None or frame.empty or column not in frame.columns:
+        return view
+    parsed = [periods.parse_period(str(p)) for p in frame[column].dropna().unique()]
+    parsed = [p for p in parsed if p]
+    if not parsed:
+        return view
+    end = max(p[2] for p in parsed)
+    last_period = next(str(p) for p in frame[column].dropna().unique() if (periods.parse_period(str(p)) or "  ")[2] == end)
+    text = f"Latest figures: {period_label(last_period)}."
+    title = view.title
+    police = latest(reader)
+    if police and periods.month_index(police) - periods.month_index(end) > STALE_AFTER_MONTHS:
+        years = (periods.month_index(police) - periods.month_index(end)) // 12
+        text = (f"These figures end in {periods.month_in_words(end)}, {years} year{'s' if years != 1 else ''} "
+                f"before the latest police.uk month ({periods.month_in_words(police)}).")
+        if period_label(last_period) not in title:
+            title = f"{title} (figures end {period_label(last_period)})"
+    return replace(view, title=title, summary=f"{text} {view.summary}".strip())

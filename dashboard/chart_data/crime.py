@@ -13,6 +13,7 @@ from ..filters import Filters
 from ..formatting import month_label
 from ..summaries import change_by_type_summary
 from .common import (
+    dated,
     latest,
     missing_areas_notes,
     monthly_dispersions,
@@ -153,4 +154,4 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
     return [v for v in (trend_view(reader, filters),
                              seasonal_view(SEASONAL, reader, filters, crime_types_text(filters), "crimes", filters.crime_types or None),
-                             change_view(reader, filters), published_view(reader, filters)) if v]
+                             change_view(reader, filters), dated(published_view(reader, filters), reader, "year")) if v]

@@ -11,7 +11,7 @@ from queries.stats import change_p_value
 from ..figures import grouped_bar_figure, seasonal_figure
 from ..filters import Filters
 from ..summaries import describe_change
-from .common import missing_areas_notes, published_caption, series_measure
+from .common import dated, missing_areas_notes, published_caption, series_measure
 from .series import series_chart, series_frame
 from .spec import ChartSpec, ChartView, Note, Reader
 
@@ -85,21 +85,21 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
     if offences.empty:
         return ChartView.nothing_to_draw(OFFENCES, title,
                                          "This published table covers Oxford and Oxfordshire; choose one of them.")
-    return ChartView(
+    return dated(ChartView(
         OFFENCES, title, offences, grouped_bar_figure(offences, "period", measure.column, measure.axis_title),
         _offences_summary(offences),
         published_caption(offences) + " Non-crime occurrences are not included. Changes tested with the exact test (p < 0.05).",
         (*missing_areas_notes(offences, filters.areas, "the published table"), TABLE_4_SLIP),
-    )
+    ), reader)
 
 
 def children_view(reader: Reader, filters: Filters) -> ChartView:
     children = children_data(reader, filters)
-    return ChartView(
+    return dated(ChartView(
         CHILDREN, "Domestic occurrences in Oxford involving children, by quarter of the financial year", children,
         seasonal_figure(children, "Occurrences"), _children_summary(children),
         published_caption(children) + " One line per financial year (April to March).",
-    )
+    ), reader)
 
 
 def partner_views(reader: Reader, filters: Filters) -> list[ChartView]:
@@ -115,10 +115,10 @@ def partner_views(reader: Reader, filters: Filters) -> list[ChartView]:
             result.append(ChartView.nothing_to_draw(spec, row.title, "This series has no figures for the chosen areas."))
             continue
         latest_period = frame.sort_values("period_start")["period_label"].iloc[-1]
-        result.append(ChartView(spec, row.title, frame,
-                                grouped_bar_figure(frame, "period_label", "value", row.unit.replace("_", " ")),
-                                f"{row.title}: latest {latest_period}.", published_caption(frame),
-                                missing_areas_notes(frame, filters.areas)))
+        result.append(dated(ChartView(spec, row.title, frame,
+                                      grouped_bar_figure(frame, "period_label", "value", row.unit.replace("_", " ")),
+                                      f"{row.title}: latest {latest_period}.", published_caption(frame),
+                                      missing_areas_notes(frame, filters.areas)), reader))
     return result
 
 
