@@ -77,11 +77,11 @@ def like_for_like(engine: Engine, area_codes: Sequence[str], previous: tuple[str
     """Per area: the current period's own count over its loaded months, and the change on the
     months loaded in both periods (each current month against the month as far before it as
     ``previous`` is before ``current``), with its test. ``shared_months`` 0 means no month
-    can be compared."""
+    can be compared. A force counts its located incidents, as its districts do."""
     offset = periods.month_index(current[0]) - periods.month_index(previous[0])
     length = len(periods.months_between(*current))
     first = min(previous[0], periods.add_months(current[1], -(DISPERSION_MONTHS - 1)))
-    monthly = monthly_counts(engine, area_codes, crime_types, first, current[1])
+    monthly = monthly_counts(engine, area_codes, crime_types, first, current[1], located=True)
     rows = []
     for code in dict.fromkeys(area_codes):
         area = monthly[monthly["area_code"] == code]

@@ -195,3 +195,25 @@ def test_published_figures_say_how_old_they_are(engine):
                                        "month (December 2025)."), view.title
         assert "2021" in view.title
     assert domestic_abuse.offences_view(reader, filters).title.endswith("(figures end 2021)")
+
+
+def test_a_force_counts_located_incidents_as_its_districts_do(sqlite_engine):
+    """Rows with no location are stored at force level only: for comparisons the force is
+    the sum of its districts, and the trend's caption says how many rows are left out."""
+    from sqlalchemy import insert
+
+    from dashboard.chart_data.common import unlocated_note
+    from queries.counts import counts
+
+    from .helpers import seed_counts
+
+    seed_counts(sqlite_engine, {"2025-01": 40, "2025-02": 50})
+    seed_counts(sqlite_engine, {"2025-01": 10, "2025-02": 20}, district="E07000177")  # Cherwell
+    with sqlite_engine.begin() as conn:  # 7 rows in January with no location
+        conn.execute(insert(incident_count).values(force_code=THAMES_VALLEY, area_code=THAMES_VALLEY, month="2025-01",
+                                                   crime_type="burglary", count=7, is_synthetic=False))
+    every = counts(sqlite_engine, [THAMES_VALLEY], ["burglary"], "2025-01", "2025-02")
+    located = counts(sqlite_engine, [THAMES_VALLEY], ["burglary"], "2025-01", "2025-02", "month", True)
+    assert list(every["count"]) == [57, 70] and list(located["count"]) == [50, 70]
+    note = unlocated_note(Reader(_Direct(sqlite_engine)), (THAMES_VALLEY,), ("burglary",), "2025-01", "2025-02")
+    assert "7 of its 127 incidents in these months (5.5%) have no location" in note

@@ -32,7 +32,7 @@ DEFAULTS = Filters()
 def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """The plotted trend: whole periods only, in the chosen area order."""
     start, end = filters.period(latest(reader))
-    frame = reader.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain)
+    frame = reader.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain, True)
     return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
 
 
@@ -62,7 +62,7 @@ def trend_view(reader: Reader, filters: Filters) -> ChartView:
     return police_trend_view(TREND, trend_data(reader, filters), filters,
                              "Anti-social behaviour incidents recorded by the police", "anti-social behaviour",
                              latest(reader), (ASB,), reader.get(loaded_months),
-                             monthly_dispersions(reader, filters.areas, (ASB,), filters.period(latest(reader))[1]))
+                             monthly_dispersions(reader, filters.areas, (ASB,), filters.period(latest(reader))[1]), reader)
 
 
 def by_type_view(reader: Reader, filters: Filters) -> ChartView:

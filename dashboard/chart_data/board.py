@@ -84,7 +84,7 @@ def _monthly(reader: Reader, filters: Filters, types) -> pd.DataFrame:
     before each of the 24 it is drawn for."""
     quarter = quarter_of_report(reader, filters)
     return reader.get(counts, tuple(filters.areas), types, periods.add_months(quarter[1], -35), quarter[1],
-                      periods.MONTH)
+                      periods.MONTH, True)
 
 
 def _loaded(reader: Reader) -> list[str]:

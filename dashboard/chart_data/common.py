@@ -10,7 +10,7 @@ from queries import periods
 from queries.counts import counts, latest_month
 from queries.like_for_like import DISPERSION_MONTHS, series_dispersion
 from queries.periods import MONTH
-from queries.reference import AREAS_BY_CODE
+from queries.reference import AREAS_BY_CODE, FORCE
 from queries.variation import RULE_IN_WORDS
 
 from ..figures import trend_figure
@@ -160,7 +160,7 @@ def monthly_dispersions(reader: Reader, areas: tuple[str, ...], crime_types, end
     if not areas or end is None:
         return {}
     start = periods.add_months(end, -(DISPERSION_MONTHS - 1))
-    monthly = reader.get(counts, tuple(areas), crime_types, start, end, periods.MONTH)
+    monthly = reader.get(counts, tuple(areas), crime_types, start, end, periods.MONTH, True)
     return {code: series_dispersion(dict(zip(rows["period"], rows["count"].astype(int))))
             for code, rows in monthly.groupby("area_code", sort=False)} | \
         {code: None for code in areas if code not in set(monthly["area_code"])}
@@ -168,7 +168,7 @@ def monthly_dispersions(reader: Reader, areas: tuple[str, ...], crime_types, end
 
 def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, subject: str, what: str,
                       latest_loaded: str | None, crime_types=None, loaded: list[str] | None = None,
-                      dispersions: dict | None = None) -> ChartView:
+                      dispersions: dict | None = None, reader: Reader | None = None) -> ChartView:
     """The trend of police.uk counts or rates for the chosen areas and grain, or why not. The
     summary names the months not loaded; ``dispersions`` make its tests quasi-Poisson."""
     measure = police_measure(filters)
@@ -186,8 +186,28 @@ def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, su
     if filters.grain == MONTH and not measure.is_rate and not band_for(trend[trend["area_code"] == trend["area_code"].iloc[0]]).empty:
         extra += (f" Shaded: the band of ordinary variation for {shown[0]}: {RULE_IN_WORDS}; triangles mark "
                   "months outside it.")
+    start, end = filters.period(latest_loaded)
+    extra += " " + unlocated_note(reader, filters.areas, crime_types, start, end) if reader is not None else ""
     return ChartView(spec, title, trend, trend_figure(trend, measure.column, filters.grain), summary,
                      police_caption(latest_loaded, extra.strip()))
+
+
+def unlocated_note(reader: Reader, areas, crime_types, start: str | None, end: str | None) -> str:
+    """For a force among the areas: how many of its incidents over the months shown have no
+    location and are left out, so that it is counted the way its districts are."""
+    forces = [a for a in areas if AREAS_BY_CODE[a].level == FORCE]
+    if not forces or end is None:
+        return ""
+    parts = []
+    for code in forces:
+        every = reader.get(counts, (code,), crime_types, start, end, periods.MONTH)
+        located = reader.get(counts, (code,), crime_types, start, end, periods.MONTH, True)
+        total, kept = int(every["count"].sum()), int(located["count"].sum())
+        if total > kept:
+            parts.append(f"{AREAS_BY_CODE[code].name} counts only incidents with a location, as its districts do: "
+                         f"{total - kept:,} of its {total:,} incidents in these months ({(total - kept) / total:.1%}) have "
+                         "no location and are left out.")
+    return " ".join(parts)
 
 
 STALE_AFTER_MONTHS = 12

@@ -42,7 +42,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """The plotted trend: whole periods only, in the chosen area order."""
     start, end = filters.period(latest(reader))
     areas = filters.areas if end else ()
-    frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain)
+    frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain, True)
     return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
 
 
@@ -114,7 +114,7 @@ def trend_view(reader: Reader, filters: Filters) -> ChartView:
     types = filters.crime_types or None
     return police_trend_view(TREND, trend_data(reader, filters), filters, crime_types_text(filters), "crime",
                              latest(reader), types, reader.get(loaded_months),
-                             monthly_dispersions(reader, filters.areas, types, filters.period(latest(reader))[1]))
+                             monthly_dispersions(reader, filters.areas, types, filters.period(latest(reader))[1]), reader)
 
 
 def change_view(reader: Reader, filters: Filters) -> ChartView | None:

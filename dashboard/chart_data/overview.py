@@ -9,14 +9,14 @@ import pandas as pd
 from queries import periods
 from queries.counts import counts, loaded_months
 from queries.like_for_like import like_for_like
-from queries.reference import ASB
+from queries.reference import AREAS_BY_CODE, ASB, FORCE
 from queries.stats import rate_interval
 
 from ..figures import trend_figure
 from ..filters import Filters
 from ..formatting import list_names, month_name, period_label
 from ..summaries import describe_change, trend_summary
-from .common import gap_words, latest, monthly_dispersions, on_calendar, police_caption, police_measure
+from .common import gap_words, latest, monthly_dispersions, on_calendar, police_caption, police_measure, unlocated_note
 from .series import in_area_order
 from .spec import ChartSpec, ChartView, Reader
 
@@ -30,7 +30,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     if end is None or not filters.areas:
         frame = reader.get(counts, (), None, None, None, periods.ROLLING_12)  # empty, with its columns
     else:
-        frame = reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12)
+        frame = reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12, True)
         # A month whose 12 months are not all loaded is a gap in the line, not a skipped point.
         return in_area_order(on_calendar(frame, periods.ROLLING_12, reader.get(loaded_months), start, end),
                              filters.areas)
@@ -115,7 +115,7 @@ def headline_sentence(change: pd.DataFrame, subject: str, period_text: str) -> s
 def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, current, crime_types) -> tuple[AreaFigure, ...]:
     """Each area's own figure for the 12 months (its loaded months, "11 of 12 months" when one
     is missing; a rate only for a whole year, so a part-year is never set against whole ones)."""
-    rates = reader.get(counts, filters.areas, crime_types, current[0], current[1], periods.ROLLING_12)
+    rates = reader.get(counts, filters.areas, crime_types, current[0], current[1], periods.ROLLING_12, True)
     rates = rates[rates["period"] == current[1]].set_index("area_code")
     figures = []
     for r in change.itertuples():
@@ -134,6 +134,9 @@ def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, curren
             detail = ""
         if part:
             detail = f"{r.current_months} of 12 months loaded" + (f"; {detail}" if detail else "")
+        if AREAS_BY_CODE[r.area_code].level == FORCE:
+            # Rows with no location count at force level only: left out, so a force compares with its districts.
+            detail += ("; " if detail else "") + "incidents with a location only, as for its districts"
         rate_text = ""
         if not part and r.area_code in rates.index and not pd.isna(rates.loc[r.area_code, "rate_per_1000"]):
             population = int(rates.loc[r.area_code, "population"])
@@ -160,5 +163,6 @@ def trend_view(reader: Reader, filters: Filters) -> ChartView:
     gaps = gap_words(trend, periods.ROLLING_12, reader.get(loaded_months))
     return ChartView(
         TREND, f"{title}: {measure.words}", trend, trend_figure(trend, measure.column, periods.ROLLING_12),
-        summary + (f" {gaps}" if gaps else ""), police_caption(latest(reader)),
+        summary + (f" {gaps}" if gaps else ""),
+        police_caption(latest(reader), unlocated_note(reader, filters.areas, None, *filters.period(latest(reader)))),
     )

@@ -30,7 +30,7 @@ def seasonal_data(reader: Reader, filters: Filters, kinds: tuple[str, ...] | Non
         frame = reader.get(counts, (), kinds, "2000-01", "2000-01", periods.MONTH)
     else:
         start = f"{int(end[:4]) - YEARS_SHOWN + 1}-01"
-        frame = reader.get(counts, filters.areas[:1], kinds, start, end, periods.MONTH)
+        frame = reader.get(counts, filters.areas[:1], kinds, start, end, periods.MONTH, True)
     frame = frame[frame["complete"]].sort_values("period").reset_index(drop=True)
     frame["year"] = frame["period"].str[:4]
     frame["month_name"] = [periods.MONTH_NAMES[int(p[5:7]) - 1] for p in frame["period"]]
