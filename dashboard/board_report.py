@@ -10,6 +10,7 @@ from datetime import date
 
 from queries import periods
 from queries.counts import has_synthetic_months
+from queries.variation import RULE_IN_WORDS
 
 from .chart_data import board as data
 from .chart_data.spec import Reader
@@ -23,9 +24,10 @@ CAVEATS = [
     ("Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); ONS "
     "mid-year population estimates; targets as published, each with its source."),
     ("Changes compare like with like (a quarter with the same quarter a year earlier, 12 months with the 12 before) "
-    "and are tested with the exact conditional (binomial) test; p < 0.05 is called significant."),
-    ("Months outside ordinary variation lie beyond the mean of the 12 months before plus or minus three square "
-    "roots of it (Poisson limits, the square-root rule)."),
+    "on the months loaded in both periods, and are tested allowing for overdispersion (quasi-Poisson, dispersion "
+    "from the area's own monthly series; the exact conditional test where the counts vary no more than Poisson "
+    "counts); p < 0.05 is called significant. A force counts its incidents with a location, as its districts do."),
+    (f"Months outside ordinary variation: {RULE_IN_WORDS}."),
     ("Interventions: weighted displacement difference (Wheeler & Ratcliffe 2018), variance the sum of the Poisson "
     "counts; interrupted time series (Bernal, Cummins & Gasparrini 2017) where 24 months precede the start. A "
     "control area can differ from the target in ways the counts do not show."),
@@ -89,9 +91,9 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         band = data.band_data(reader, filters)
         band = band[band["month"].between(first, last)]
         heading(pdf, "Months outside ordinary variation")
-        paragraph(pdf, f"Each month of {periods.months_in_words(first, last)} against the mean of the 12 months before "
-                       "it, plus or minus three square roots (the band shaded on the dashboard's monthly trends). The "
-                       "zip of tables lists every such month over the 24 months to the quarter's end.")
+        paragraph(pdf, f"Each month of {periods.months_in_words(first, last)} against the band shaded on the "
+                       f"dashboard's monthly trends: {RULE_IN_WORDS}. The zip of tables lists every such month over the "
+                       "24 months to the quarter's end.")
         if band.empty:
             paragraph(pdf, "Every month of the quarter was within ordinary variation.")
         else:

@@ -247,13 +247,18 @@ def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
         rows = frame[frame["year"] == year]
         newest = position == len(years) - 1
         back = len(years) - 1 - position  # 1 for the year before the latest
+        # A month not loaded inside the year's span is None, so the line breaks there.
+        by_name = dict(zip(rows["month_name"], rows["count"].astype("float64")))
+        loaded = [i for i, name in enumerate(periods.MONTH_NAMES) if name in by_name]
+        span = periods.MONTH_NAMES[loaded[0]:loaded[-1] + 1] if loaded else ()
+        labels = dict(zip(rows["month_name"], rows["period_label"]))
         figure.add_trace(go.Scatter(
-            x=[name[:3] for name in rows["month_name"]], y=rows["count"].astype("float64").tolist(), name=year,
+            x=[name[:3] for name in span], y=[by_name.get(name) for name in span], name=year, connectgaps=False,
             mode="lines+markers",
             line={"color": "#0072B2" if newest else YEAR_GREYS[(back - 1) % len(YEAR_GREYS)],
                   "width": 3.5 if newest else 1.5, "dash": "solid" if newest else YEAR_DASHES[(back - 1) % len(YEAR_DASHES)]},
             marker={"size": 7 if newest else 4},
-            customdata=rows["period_label"].tolist(),
+            customdata=[labels.get(name, f"{name} {year}: not loaded") for name in span],
             hovertemplate="%{customdata}: %{y:,}<extra></extra>",
         ))
     months = [m[:3] for m in periods.MONTH_NAMES]

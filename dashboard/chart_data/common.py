@@ -184,8 +184,7 @@ def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, su
     extra = ("A quarter or year is drawn only when all its months are loaded; one with months missing is a gap."
              if filters.grain not in (MONTH, periods.ROLLING_12) else "")
     if filters.grain == MONTH and not measure.is_rate and not band_for(trend[trend["area_code"] == trend["area_code"].iloc[0]]).empty:
-        extra += (f" Shaded: the band of ordinary variation for {shown[0]}: {RULE_IN_WORDS}; triangles mark "
-                  "months outside it.")
+        extra += f" Shaded for {shown[0]}: {RULE_IN_WORDS}; triangles mark months outside it."
     start, end = filters.period(latest_loaded)
     extra += " " + unlocated_note(reader, filters.areas, crime_types, start, end) if reader is not None else ""
     return ChartView(spec, title, trend, trend_figure(trend, measure.column, filters.grain), summary,
@@ -235,4 +234,6 @@ def dated(view: ChartView, reader: Reader, column: str = "period") -> ChartView:
                 f"before the latest police.uk month ({periods.month_in_words(police)}).")
         if period_label(last_period) not in title:
             title = f"{title} (figures end {period_label(last_period)})"
+    elif period_label(last_period) in view.summary:
+        return view  # the summary already names its latest period
     return replace(view, title=title, summary=f"{text} {view.summary}".strip())
