@@ -1,5 +1,5 @@
 """The board report's months outside ordinary variation: the band against a hand calculation
-of the square-root rule, in the PDF and in its zip of tables."""
+of the quasi-Poisson prediction limits, in the PDF and in its zip of tables."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import io
 import zipfile
 
 from pypdf import PdfReader
+from scipy.stats import t as student_t
 
 from dashboard.board_report import build_pdf, build_zip
 from dashboard.chart_data.board import band_data
@@ -29,20 +30,24 @@ class _Direct:
 
 def planted(engine):
     # 36 months of 100 burglaries to December 2025, but for 50 in March 2024 and 160 in June
-    # 2025. Against twelve months of 100 (mean 100) the band is 100 +/- 3 x 10: 70 to 130.
-    # The months after the dip or the spike sit inside their bands: 100 against a mean of
-    # 95.8 (66.5 to 125.2) or 105 (74.3 to 135.7). June 2025's twelve months are all 100s.
+    # 2025. Against twelve months of 100 (mean 100, no spread: dispersion 1) the band is
+    # 100 +/- t(11) x sqrt(100 x 13/12) (see LIMITS). The months after the dip or the spike
+    # sit inside their wider bands. June 2025's twelve months are all 100s.
     months = periods.months_between("2023-01", "2025-12")
     seed_counts(engine, {m: {"2024-03": 50, "2025-06": 160}.get(m, 100) for m in months})
     return Reader(_Direct(engine)), Filters(areas=(OXFORD,), end="2025-12")
+
+
+HALF = student_t.ppf(1 - 0.0027 / 2, 11) * (100 * 13 / 12) ** 0.5
+LIMITS = (round(100 - HALF, 1), round(100 + HALF, 1))  # 60.4 and 139.6
 
 
 def test_months_outside_the_band_match_the_hand_calculation(sqlite_engine):
     reader, filters = planted(sqlite_engine)
     band = band_data(reader, filters)
     assert band[["subject", "area_name", "month", "month_label", "count", "low", "high", "side"]].values.tolist() == [
-        ["All crime (not ASB)", "Oxford", "2024-03", "March 2024", 50, 70.0, 130.0, "below"],
-        ["All crime (not ASB)", "Oxford", "2025-06", "June 2025", 160, 70.0, 130.0, "above"],
+        ["All crime (not ASB)", "Oxford", "2024-03", "March 2024", 50, *LIMITS, "below"],
+        ["All crime (not ASB)", "Oxford", "2025-06", "June 2025", 160, *LIMITS, "above"],
     ]
 
 
@@ -52,7 +57,7 @@ def test_the_pdf_lists_the_quarters_and_the_zip_every_one(sqlite_engine):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(reader, filters))).pages)
     text = " ".join(text.split())
     assert "Months outside ordinary variation" in text
-    assert "June 2025 160 70.0 130.0 above" in text and "March 2024 50" not in text
+    assert f"June 2025 160 {LIMITS[0]:.1f} {LIMITS[1]:.1f} above" in text and "March 2024 50" not in text
     with zipfile.ZipFile(io.BytesIO(build_zip(reader, filters))) as archive:
         rows = list(csv.DictReader(io.StringIO(archive.read("board-outside-ordinary-variation.csv").decode())))
     assert [(r["Month"], r["Month in words"], r["Count"], r["Above or below the band"]) for r in rows] == [

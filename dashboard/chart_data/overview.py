@@ -102,7 +102,9 @@ def headline_sentence(change: pd.DataFrame, subject: str, period_text: str) -> s
     beside it; says so when no month is loaded in both."""
     rows = [r for r in change.itertuples() if r.shared_months and not pd.isna(r.percent_change)]
     if not rows:
-        return f"{subject}: no month of {period_text} is loaded a year earlier as well, so no change is stated."
+        loaded = any(r.current_months for r in change.itertuples())
+        return (f"{subject}: no month of {period_text} is loaded{' a year earlier as well' if loaded else ''}, "
+                "so no change is stated.")
     first = rows[0]
     whole = first.shared_months == first.period_months
     on = f"in {period_text}" if whole else f"on the {first.shared_months} of 12 months loaded in both years ({first.shared_text})"
