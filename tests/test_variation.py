@@ -100,3 +100,28 @@ def test_series_dispersion_matches_a_hand_built_poisson_regression():
     phi, df = series_dispersion(dict(zip(months, y)))
     assert df == fit.df_resid
     assert math.isclose(phi, fit.pearson_chi2 / fit.df_resid, rel_tol=1e-6)
+
+
+def test_a_yearly_published_change_is_tested_against_the_spread_of_the_years_before(sqlite_engine):
+    """Oxfordshire's domestic abuse offences, 2017 to 2021 as published: 2021 against 2020,
+    with the dispersion of 2017 to 2020 (s^2 / mean) and Student's t on 3 degrees of freedom,
+    computed here by hand; the exact Poisson test alone would call the fall significant."""
+    from scipy.stats import t
+
+    from dashboard.chart_data.domestic_abuse import offences_view
+    from dashboard.chart_data.spec import Reader
+    from dashboard.filters import Filters
+    from queries.reference import OXFORDSHIRE
+
+    class Direct:
+        def get(self, function, *args):
+            return function(sqlite_engine, *args)
+
+    view = offences_view(Reader(Direct()), Filters(areas=(OXFORDSHIRE,), measure="count"))
+    values = view.frame.sort_values("period")["value"].astype(float).tolist()
+    earlier, (before, after) = np.array(values[:-1]), values[-2:]
+    phi = earlier.var(ddof=1) / earlier.mean()
+    z = math.log(after / before) / math.sqrt(phi * (1 / after + 1 / before))
+    p = 2 * t.sf(abs(z), len(earlier) - 1)
+    assert phi > 1 and p > 0.05 and binomtest(int(after), int(before + after), 0.5).pvalue < 0.05
+    assert "down 9%, not a significant change on 2020" in view.summary

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from queries.like_for_like import change_test
 from queries.reference import OXFORD
 from queries.series import series_catalogue
-from queries.stats import change_p_value
 
 from ..figures import grouped_bar_figure, seasonal_figure
 from ..filters import Filters
@@ -51,6 +52,15 @@ CHILDREN = ChartSpec("da-children", children_data, (
 CHARTS = (OFFENCES, CHILDREN)
 
 
+def yearly_dispersion(values) -> tuple[float, int] | None:
+    """(phi, degrees of freedom) of yearly counts from their own spread, s^2 / mean: the
+    between-year variation a change must stand out from (None with fewer than 3 years)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 3 or values.mean() <= 0:
+        return None
+    return float(values.var(ddof=1) / values.mean()), len(values) - 1
+
+
 def _offences_summary(frame: pd.DataFrame) -> str:
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
@@ -58,7 +68,8 @@ def _offences_summary(frame: pd.DataFrame) -> str:
         if len(rows) < 2:
             continue
         a, b = rows.iloc[-2], rows.iloc[-1]
-        p = change_p_value(int(a["value"]), int(b["value"]))
+        # Yearly counts vary more than Poisson counts: the test allows for the spread of the years before.
+        p, _test = change_test(int(a["value"]), int(b["value"]), yearly_dispersion(rows["value"].iloc[:-1]))
         parts.append(f"{b['area_name']}: {int(b['value']):,} offences in {b['period']}, "
                      f"{describe_change((b['value'] - a['value']) / a['value'] * 100, p < 0.05)} on {a['period']}.")
     return " ".join(parts) or "There are no figures for this selection."
@@ -88,7 +99,9 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
     return dated(ChartView(
         OFFENCES, title, offences, grouped_bar_figure(offences, "period", measure.column, measure.axis_title),
         _offences_summary(offences),
-        published_caption(offences) + " Non-crime occurrences are not included. Changes tested with the exact test (p < 0.05).",
+        published_caption(offences) + " Non-crime occurrences are not included. A change is tested against the "
+        "spread of the years before it (quasi-Poisson; the exact test where they vary no more than Poisson counts; "
+        "p < 0.05).",
         (*missing_areas_notes(offences, filters.areas, "the published table"), TABLE_4_SLIP),
     ), reader)
 
