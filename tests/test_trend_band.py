@@ -194,8 +194,13 @@ def test_a_quarterly_partner_series_reads_in_words(sqlite_engine, tmp_path):
     import_series(sqlite_engine, path, kind="partner")
     reader = Reader(_Direct(sqlite_engine), Audience(partner=True))
     (view,) = [v for v in partner_views(reader, Filters(areas=(OXFORD,))) if v.spec.chart_id == "series-da-calls"]
-    assert view.summary == "Calls to the helpline: latest July to September 2025."
-    assert list(view.figure.data[0].x) == ["October to December 2024", "April to June 2025", "July to September 2025"]
+    assert view.summary == ("Calls to the helpline: latest July to September 2025. No figure for January to March "
+                            "2025: its place on the axis is left empty.")
+    # January to March 2025 keeps its place, empty, rather than October to December 2024
+    # sitting beside April to June 2025 as if consecutive.
+    assert list(view.figure.data[0].x) == ["October to December 2024", "January to March 2025", "April to June 2025",
+                                           "July to September 2025"]
+    assert pd.isna(view.figure.data[0].y[1])  # sent as null: no bar
     frame, _ = table_in_words(view)
     assert list(frame["period"]) == ["October to December 2024", "April to June 2025", "July to September 2025"]
 

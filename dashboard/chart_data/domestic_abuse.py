@@ -11,9 +11,10 @@ from queries.series import series_catalogue
 
 from ..figures import grouped_bar_figure, seasonal_figure
 from ..filters import Filters
+from ..formatting import list_names
 from ..summaries import describe_change
 from .common import dated, missing_areas_notes, published_caption, series_measure
-from .series import series_chart, series_frame
+from .series import on_series_calendar, series_chart, series_frame
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -128,9 +129,12 @@ def partner_views(reader: Reader, filters: Filters) -> list[ChartView]:
             result.append(ChartView.nothing_to_draw(spec, row.title, "This series has no figures for the chosen areas."))
             continue
         latest_period = frame.sort_values("period_start")["period_label"].iloc[-1]
+        drawn, missing = on_series_calendar(frame)
+        summary = f"{row.title}: latest {latest_period}." + (
+            f" No figure for {list_names(missing)}: its place on the axis is left empty." if missing else "")
         result.append(dated(ChartView(spec, row.title, frame,
-                                      grouped_bar_figure(frame, "period_label", "value", row.unit.replace("_", " ")),
-                                      f"{row.title}: latest {latest_period}.", published_caption(frame),
+                                      grouped_bar_figure(drawn, "period_label", "value", row.unit.replace("_", " ")),
+                                      summary, published_caption(frame),
                                       missing_areas_notes(frame, filters.areas)), reader))
     return result
 
