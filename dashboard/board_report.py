@@ -78,8 +78,9 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         for comparison, rows in shown.groupby("comparison", sort=False):
             paragraph(pdf, comparison[0].upper() + comparison[1:] + ":")
             one_line_table(pdf, rows, [("area_name", "Area"), ("subject", "Subject"), ("previous", "Before"),
-                                       ("current", "Now"), ("change_percent", "Change %"), ("p_value", "p"),
-                                       ("verdict", "In words")], (35, 30, 18, 18, 17, 16, 56))
+                                       ("current", "Now"), ("current_months", "Months now"),
+                                       ("change_percent", "Change %"), ("p_value", "p"), ("verdict", "In words")],
+                           (30, 27, 16, 16, 20, 16, 14, 51))
     heading(pdf, "Trends, with their tests")
     for sentence in data.trend_sentences(reader, filters):
         paragraph(pdf, sentence)
@@ -94,8 +95,13 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         paragraph(pdf, f"Each month of {periods.months_in_words(first, last)} against the band shaded on the "
                        f"dashboard's monthly trends: {RULE_IN_WORDS}. The zip of tables lists every such month over the "
                        "24 months to the quarter's end.")
-        if band.empty:
-            paragraph(pdf, "Every month of the quarter was within ordinary variation.")
+        checked = data.months_with_band(reader, filters, first, last)
+        if not checked:
+            paragraph(pdf, "No month of the quarter has 9 of its 12 calendar months before loaded, so none is judged "
+                           "against the band.")
+        elif band.empty:
+            paragraph(pdf, f"Every month of the quarter that has a band ({periods.months_list_in_words(checked, False)}) "
+                           "was within ordinary variation.")
         else:
             limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"
             columns = [("subject", "Subject"), ("area_name", "Area"), ("month_label", "Month"), ("count", "Count"),

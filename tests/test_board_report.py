@@ -70,9 +70,9 @@ def test_the_quarter_in_figures_names_each_comparison_once(sqlite_engine):
     text = " ".join(text.split())
     # October to December 2025 and 2024 are 300 each; 2025 holds 1,260 (the June spike), 2024 1,150 (the March dip).
     assert text.count("October to December 2025 against the same months a year earlier:") == 1
-    assert "Oxford All crime (not ASB) 300 300 +0.0 1.000" in text
+    assert "Oxford All crime (not ASB) 300 300 3 of 3 months +0.0 1.000" in text
     assert text.count("The 12 months to December 2025 against the 12 before:") == 1
-    assert f"Oxford All crime (not ASB) 1,150 1,260 {(1260 - 1150) / 1150 * 100:+.1f}" in text
+    assert f"Oxford All crime (not ASB) 1,150 1,260 12 of 12 months {(1260 - 1150) / 1150 * 100:+.1f}" in text
 
 
 def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
@@ -89,3 +89,13 @@ def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
     raw = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
     assert long_name not in raw  # broken over lines, not run past the column on one
     assert long_name in " ".join(raw.split())
+
+
+def test_the_pdf_does_not_call_months_ordinary_when_no_band_could_be_drawn(sqlite_engine):
+    """Three months loaded: no month has 9 of its 12 months before, so the report says the
+    band cannot judge them rather than that every month was ordinary."""
+    seed_counts(sqlite_engine, {"2025-10": 100, "2025-11": 300, "2025-12": 100})
+    reader, filters = Reader(_Direct(sqlite_engine)), Filters(areas=(OXFORD,), end="2025-12")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(reader, filters))).pages).split())
+    assert "Every month of the quarter" not in text
+    assert "No month of the quarter has 9 of its 12 calendar months before loaded" in text

@@ -72,8 +72,10 @@ def overview_data(reader: Reader, filters: Filters) -> pd.DataFrame:
                 p = round(float(r.p_value), 4)
                 verdict = describe_change(percent, bool(r.significant))
                 if r.shared_months < r.period_months:
-                    verdict += (f", on the {r.shared_months} of {r.period_months} months loaded in both "
-                                f"({r.shared_text}: {int(r.current_shared):,} against {int(r.previous_shared):,})")
+                    # Said first, so "Before" is read as the shared months' count, not the whole period's.
+                    verdict = (f"on the {r.shared_months} of {r.period_months} months loaded in both "
+                               f"({r.shared_text}: {int(r.current_shared):,} against {int(r.previous_shared):,}): "
+                               + verdict)
                 rows.append([r.area_name, subject, words, int(r.previous_shared), now, percent, p, verdict, loaded,
                              r.shared_text, int(r.current_shared), r.test])
     return pd.DataFrame(rows, columns=columns)
@@ -124,6 +126,18 @@ def band_data(reader: Reader, filters: Filters) -> pd.DataFrame:
                 rows.append([subject, area["area_name"].iloc[0], b.month, periods.month_in_words(b.month),
                              int(b.count), round(b.low, 1), round(b.high, 1), "above" if b.side == "high" else "below"])
     return pd.DataFrame(rows, columns=columns)
+
+
+def months_with_band(reader: Reader, filters: Filters, first: str, last: str) -> list[str]:
+    """The months from first to last that have a band for some subject and area (9 of their
+    12 calendar months before loaded, not all zero): the months the band can speak for."""
+    if quarter_of_report(reader, filters) is None or not filters.areas:
+        return []
+    found: set[str] = set()
+    for _subject, types in SUBJECTS:
+        for _code, area in _monthly(reader, filters, types).groupby("area_code", sort=False):
+            found |= {m for m in band_for(area)["month"] if first <= m <= last}
+    return sorted(found)
 
 
 def targets_data(reader: Reader, filters: Filters) -> pd.DataFrame:
