@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from queries import periods
-from queries.counts import change_between, counts, loaded_months
+from queries.counts import change_between, counts, loaded_months, monthly_counts
+from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
+from queries.stats import SIGNIFICANCE_LEVEL
 
 from ..figures import change_by_type_figure, grouped_bar_figure
 from ..filters import Filters
@@ -58,6 +60,17 @@ def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
             filters.crime_types or tuple(ALL_CRIME), True,
         )
     frame = frame[frame["comparable"]].copy()
+    if not frame.empty:
+        # Each type's change is tested against its own monthly variation (quasi-Poisson where
+        # overdispersed), not as if its counts were Poisson.
+        monthly = reader.get(monthly_counts, filters.areas[:1], filters.crime_types or tuple(ALL_CRIME),
+                             periods.add_months(end, -(DISPERSION_MONTHS - 1)), end, True)
+        by_type = {t: dict(zip(rows["month"], rows["count"].astype(int))) for t, rows in monthly.groupby("crime_type")}
+        tested = [change_test(int(p), int(c), series_dispersion(by_type.get(t, {})))[0]
+                  for t, p, c in zip(frame["crime_type"], frame["previous_count"], frame["current_count"])]
+        frame["p_value"] = pd.array(tested, dtype="Float64")
+        frame["significant"] = [bool(p < SIGNIFICANCE_LEVEL) and not pd.isna(v)
+                                for p, v in zip(tested, frame["percent_change"])]
     frame["crime_type_name"] = frame["crime_type"].map(lambda c: CRIME_TYPES_BY_SLUG[c].name)
     frame["p_value"] = frame["p_value"].astype("float64").round(4)
     frame["percent_change"] = frame["percent_change"].astype("float64").round(1)
@@ -130,8 +143,9 @@ def change_view(reader: Reader, filters: Filters) -> ChartView | None:
         return ChartView.nothing_to_draw(CHANGE, title, "The 24 months needed for this comparison are not all loaded.")
     return ChartView(
         CHANGE, title, change, change_by_type_figure(change, filters.areas[0]), change_by_type_summary(change, area),
-        police_caption(last, "Solid bars: statistically significant change (exact test, p < 0.05); "
-                             "hatched bars: not significant."),
+        police_caption(last, "Solid bars: statistically significant change (p < 0.05; quasi-Poisson test allowing "
+                             "for each type's own monthly variation, the exact test where it varies no more than "
+                             "Poisson counts); hatched bars: not significant."),
     )
 
 
