@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from queries import periods
 from queries.areas import list_areas
-from queries.counts import counts, latest_month
+from queries.counts import counts, latest_month, loaded_months
 from queries.hotspots import LEVELS, LOCATION, hotspots
 from queries.series import series_catalogue
 
@@ -63,12 +63,16 @@ def create_api(query_cache) -> Blueprint:
         frame = query_cache.get(counts, tuple(codes), tuple(types) if types else None, first, last, grain)
         rows = frame.rename(columns={"area_code": "area", "is_synthetic": "synthetic"})[
             ["period", "area", "area_name", "count", "rate_per_1000", "population",
-             "population_year", "months", "complete", "synthetic"]
+             "population_year", "months", "period_months", "complete", "synthetic"]
         ]
         rows["rate_per_1000"] = rows["rate_per_1000"].round(3)
         if fmt == "csv":
             return _csv(rows, "counts.csv")
         synthetic = bool(frame["is_synthetic"].any()) if not frame.empty else False
+        # Months inside the rows' span that are not loaded: a missing month is not a zero.
+        loaded = query_cache.get(loaded_months)
+        inside = [m for m in loaded if (not first or m >= first) and (not last or m <= last)]
+        not_loaded = periods.missing_months(inside[0], inside[-1], loaded) if inside else []
         return jsonify(
             query={"area": codes, "crime_type": types or "all crime excluding anti-social-behaviour",
                    "from": first, "to": last, "grain": grain},
@@ -76,6 +80,7 @@ def create_api(query_cache) -> Blueprint:
             latest_month=query_cache.get(latest_month),
             synthetic=synthetic,
             notice=SYNTHETIC_NOTICE if synthetic else None,
+            months_not_loaded=not_loaded,
             rows=_records(rows),
         )
 

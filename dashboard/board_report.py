@@ -14,6 +14,7 @@ from queries import periods
 from queries.counts import has_synthetic_months
 from queries.lsoa_sets import loaded_force_months
 from queries.reference import AREAS_BY_CODE
+from queries.variation import RULE_IN_WORDS
 
 from .chart_data import asb, crime, overview
 from .chart_data import board as data
@@ -39,9 +40,10 @@ CAVEATS = [
     ("Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); ONS "
     "mid-year population estimates; targets as published, each with its source."),
     ("Changes compare like with like (a quarter with the same quarter a year earlier, 12 months with the 12 before) "
-    "and are tested with the exact conditional (binomial) test; p < 0.05 is called significant."),
-    ("Months outside ordinary variation lie beyond the mean of the 12 months before plus or minus three square "
-    "roots of it (Poisson limits, the square-root rule)."),
+    "on the months loaded in both periods, and are tested allowing for overdispersion (quasi-Poisson, dispersion "
+    "from the area's own monthly series; the exact conditional test where the counts vary no more than Poisson "
+    "counts); p < 0.05 is called significant. A force counts its incidents with a location, as its districts do."),
+    (f"Months outside ordinary variation: {RULE_IN_WORDS}."),
     ("Interventions: weighted displacement difference (Wheeler & Ratcliffe 2018), variance the sum of the Poisson "
     "counts; interrupted time series (Bernal, Cummins & Gasparrini 2017) where 24 months precede the start. A "
     "control area can differ from the target in ways the counts do not show."),
@@ -113,14 +115,6 @@ def trend_views(reader: Reader, filters: Filters) -> tuple[ChartView, ChartView,
     return overview.trend_view(reader, rolling), crime.trend_view(reader, monthly), asb.trend_view(reader, monthly)
 
 
-def judged_months(reader: Reader, first: str, last: str) -> list[str]:
-    """The months from ``first`` to ``last`` that can be set against the band: loaded, with
-    the 12 months before each loaded too (a band across a hole would mix other seasons)."""
-    loaded = set(reader.get(loaded_force_months, periods.add_months(first, -12), last))
-    return [m for m in periods.months_between(first, last)
-            if m in loaded and all(periods.add_months(m, -k) in loaded for k in range(1, 13))]
-
-
 def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> bytes:
     generated = (today or date.today()).strftime("%d %B %Y")
     title = f"Board report: {data.describe(reader, filters)}"
@@ -156,8 +150,9 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         for comparison, rows in shown.groupby("comparison", sort=False):
             paragraph(pdf, comparison[0].upper() + comparison[1:] + ":")
             one_line_table(pdf, rows, [("area_name", "Area"), ("subject", "Subject"), ("previous", "Before"),
-                                       ("current", "Now"), ("change_percent", "Change %"), ("p_value", "p"),
-                                       ("verdict", "In words")], (35, 30, 18, 18, 17, 16, 56))
+                                       ("current", "Now"), ("current_months", "Months now"),
+                                       ("change_percent", "Change %"), ("p_value", "p"), ("verdict", "In words")],
+                           (30, 27, 16, 16, 20, 16, 14, 51))
     heading(pdf, "Trends, with their tests", CHART_ROOM)
     sentences = data.trend_sentences(reader, filters)
     if not sentences:
@@ -173,20 +168,19 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         # narrow a band often (the trend sentences above name the latest), and the zip's
         # CSV lists all 24 months.
         first, last = quarter
-        judged = judged_months(reader, first, last)
+        judged = data.months_with_band(reader, filters, first, last)
         band = data.band_data(reader, filters)
         band = band[band["month"].isin(judged)]
         heading(pdf, "Months outside ordinary variation")
-        paragraph(pdf, f"Each month of {periods.months_in_words(first, last)} against the mean of the 12 months before "
-                       "it, plus or minus three square roots (the band shaded on the monthly charts above). The "
-                       "zip of tables lists every such month over the 24 months to the quarter's end.")
+        paragraph(pdf, f"Each month of {periods.months_in_words(first, last)} against the band shaded on the "
+                       f"monthly charts above: {RULE_IN_WORDS}. The zip of tables lists every such month over the "
+                       "24 months to the quarter's end.")
         unjudged = [m for m in periods.months_between(first, last) if m not in judged]
         if unjudged:
-            paragraph(pdf, f"{months_text(unjudged)}: not judged, as the 12 months before "
-                           f"{'it are' if len(unjudged) == 1 else 'each are'} not all loaded (or the month itself is not).")
+            paragraph(pdf, f"{months_text(unjudged)}: not judged, as fewer than 9 of the 12 calendar months before "
+                           f"{'it are' if len(unjudged) == 1 else 'each are'} loaded (or the month itself is not).")
         if band.empty:
-            paragraph(pdf, "Every month of the quarter was within ordinary variation." if not unjudged else
-                      f"{months_text(judged)}: within ordinary variation." if judged else
+            paragraph(pdf, f"{months_text(judged)}: within ordinary variation." if judged else
                       "So no month of the quarter can be called inside or outside ordinary variation.")
         else:
             limits = {c: [f"{v:,.1f}" for v in band[c]] for c in ("low", "high")}  # "1,332.0", not "1,332"

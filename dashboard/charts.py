@@ -92,7 +92,7 @@ def chart_card(view: ChartView, filters_query: str) -> html.Section:
         [
             html.H2(view.title, id=heading_id, className="h5"),
             *notes(view.notes),
-            html.P(view.summary, id=summary_id, className="chart-summary"),
+            *summary_block(view, summary_id),
             html.Figure(
                 [
                     dcc.Graph(
@@ -121,6 +121,20 @@ def chart_card(view: ChartView, filters_query: str) -> html.Section:
         className="chart-card card card-body mb-4",
         **{"aria-labelledby": heading_id},
     )
+
+
+def summary_block(view: ChartView, summary_id: str) -> list:
+    """The summary as one paragraph on a wide screen; on a phone (``dashboard.css``) its first
+    sentence, with the rest folded into a "More about this chart" disclosure that a keyboard
+    opens like any <details>."""
+    headline, rest = view.headline, view.details
+    paragraph = html.P([html.Span(headline, className="chart-headline"),
+                        *([" ", html.Span(rest, className="chart-summary-rest")] if rest else [])],
+                       id=summary_id, className="chart-summary")
+    if not rest:
+        return [paragraph]
+    return [paragraph, html.Details([html.Summary("More about this chart"), html.P(rest, className="mb-2")],
+                                    className="chart-summary-more")]
 
 
 def table_in_words(view: ChartView) -> tuple:

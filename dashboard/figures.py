@@ -13,7 +13,7 @@ from queries import periods
 from queries.reference import AREAS
 
 from .formatting import period_label
-from .summaries import poisson_band
+from .summaries import band_for
 
 # One colour per area on every chart. The three compared areas take the Okabe-Ito
 # colour-blind-safe blue, vermillion and a darkened bluish green; the rest are dark,
@@ -65,12 +65,14 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
     for code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("first_month")
         name = rows["area_name"].iloc[0]
-        values = rows[measure].astype("float64").round(2 if measure == "rate_per_1000" else 0)
+        # A period with no figure (not wholly loaded) is None: the line breaks there.
+        values = [None if pd.isna(v) else round(float(v), 2 if measure == "rate_per_1000" else 0)
+                  for v in rows[measure]]
         x = [f"{p}-01" for p in rows["period"]] if grain in DATE_GRAINS else [period_label(p) for p in rows["period"]]
         complete = rows["complete"].tolist()
         figure.add_trace(
             go.Scatter(
-                x=x, y=values.tolist(), name=name,
+                x=x, y=values, name=name, connectgaps=False,
                 mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": area_colour(code), "width": 2.5, "dash": AREA_DASHES.get(code, "solid")},
                 marker={"symbol": ["circle" if c else "circle-open" for c in complete], "size": 7},
@@ -95,33 +97,39 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
 
 
 def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
-    """Shade the band of ordinary variation (the same Poisson limits the summary uses) for one
-    area, and mark the months outside it with a distinct symbol, not colour alone. The band is
-    drawn behind the lines so every area's line stays legible."""
+    """Shade the band of ordinary variation (the limits the summary uses, ``band_for``) for
+    one area, and mark the months outside it with a distinct symbol, not colour alone. The
+    band is drawn behind the lines so every area's line stays legible, and breaks where a
+    month has no band (not loaded, or too few of its 12 months before loaded)."""
     rows = rows.sort_values("first_month").reset_index(drop=True)
-    band = poisson_band(rows["count"])
+    band = band_for(rows)
     if band.empty:
         return
     name = rows["area_name"].iloc[0]
-    x = [f"{rows['period'].iloc[int(p)]}-01" for p in band["position"]]
-    labels = [period_label(rows["period"].iloc[int(p)]) for p in band["position"]]
+    by_month = band.set_index("month")
+    axis = periods.months_between(rows["period"].iloc[0], rows["period"].iloc[-1])
+    x = [f"{m}-01" for m in axis]
+    high = [round(float(by_month.at[m, "high"]), 1) if m in by_month.index else None for m in axis]
+    low = [round(float(by_month.at[m, "low"]), 1) if m in by_month.index else None for m in axis]
+    labels = [periods.month_in_words(m) for m in axis]
     colour = area_colour(rows["area_code"].iloc[0])
-    figure.add_trace(go.Scatter(x=x, y=band["high"].round(1).tolist(), mode="lines", line={"width": 0},
+    figure.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0}, connectgaps=False,
                                 hoverinfo="skip", showlegend=False, name=f"{name}: upper limit"))
     figure.add_trace(go.Scatter(
-        x=x, y=band["low"].round(1).tolist(), mode="lines", line={"width": 0}, fill="tonexty",
+        x=x, y=low, mode="lines", line={"width": 0}, fill="tonexty", connectgaps=False,
         fillcolor="rgba(118,118,118,0.18)", name=f"Ordinary variation ({name})",
-        customdata=list(zip(labels, band["high"].round(1))),
+        customdata=list(zip(labels, high)),
         hovertemplate="%{customdata[0]}: ordinary range %{y:,} to %{customdata[1]:,}<extra></extra>",
     ))
     outside = band[band["side"] != ""]
     if not outside.empty:
         figure.add_trace(go.Scatter(
-            x=[x[i] for i in outside.index], y=[float(rows["count"].iloc[int(p)]) for p in outside["position"]],
+            x=[f"{m}-01" for m in outside["month"]], y=outside["count"].astype("float64").tolist(),
             mode="markers", name=f"Outside ordinary variation ({name})",
             marker={"symbol": ["triangle-up" if s == "high" else "triangle-down" for s in outside["side"]],
                     "size": 13, "color": colour, "line": {"color": "#000000", "width": 1.5}},
-            customdata=[f"{labels[i]} ({s})" for i, s in zip(outside.index, outside["side"])],
+            customdata=[f"{periods.month_in_words(m)} ({'above' if s == 'high' else 'below'})"
+                        for m, s in zip(outside["month"], outside["side"])],
             hovertemplate="%{customdata}: %{y:,}, outside ordinary variation<extra></extra>",
         ))
     # Band traces go first so the lines are drawn over the shading.
@@ -239,13 +247,18 @@ def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
         rows = frame[frame["year"] == year]
         newest = position == len(years) - 1
         back = len(years) - 1 - position  # 1 for the year before the latest
+        # A month not loaded inside the year's span is None, so the line breaks there.
+        by_name = dict(zip(rows["month_name"], rows["count"].astype("float64")))
+        loaded = [i for i, name in enumerate(periods.MONTH_NAMES) if name in by_name]
+        span = periods.MONTH_NAMES[loaded[0]:loaded[-1] + 1] if loaded else ()
+        labels = dict(zip(rows["month_name"], rows["period_label"]))
         figure.add_trace(go.Scatter(
-            x=[name[:3] for name in rows["month_name"]], y=rows["count"].astype("float64").tolist(), name=year,
+            x=[name[:3] for name in span], y=[by_name.get(name) for name in span], name=year, connectgaps=False,
             mode="lines+markers",
             line={"color": "#0072B2" if newest else YEAR_GREYS[(back - 1) % len(YEAR_GREYS)],
                   "width": 3.5 if newest else 1.5, "dash": "solid" if newest else YEAR_DASHES[(back - 1) % len(YEAR_DASHES)]},
             marker={"size": 7 if newest else 4},
-            customdata=rows["period_label"].tolist(),
+            customdata=[labels.get(name, f"{name} {year}: not loaded") for name in span],
             hovertemplate="%{customdata}: %{y:,}<extra></extra>",
         ))
     months = [m[:3] for m in periods.MONTH_NAMES]

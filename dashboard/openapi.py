@@ -149,12 +149,17 @@ def openapi_document(script_root: str = "") -> dict:
                     "query": {"type": "object"}, "source": {"type": "string"},
                     "latest_month": {"type": ["string", "null"]}, "synthetic": {"type": "boolean"},
                     "notice": {"type": ["string", "null"]},
+                    "months_not_loaded": {"type": "array", "items": {"type": "string"},
+                                          "description": "Months (YYYY-MM) between the first and last loaded month of "
+                                                         "the request that are not loaded: missing, not zero"},
                     "rows": {"type": "array", "items": {"$ref": "#/components/schemas/CountRow"}}}},
                 "CountRow": {"type": "object", "properties": {
                     "period": {"type": "string"}, "area": {"type": "string"}, "area_name": {"type": "string"},
                     "count": {"type": "integer"}, "rate_per_1000": {"type": ["number", "null"]},
                     "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]},
                     "months": {"type": "integer", "description": "Loaded months in the period"},
+                    "period_months": {"type": "integer", "description": "Months the period covers (the count of a "
+                                                                        "period with fewer loaded is partial)"},
                     "complete": {"type": "boolean", "description": "Every month of the period is loaded"},
                     "synthetic": {"type": "boolean", "description": "Includes synthetic demo data"}}},
                 "Hotspot": {"type": "object", "properties": {

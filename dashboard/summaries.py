@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 
 import pandas as pd
 
 from queries import periods
-from queries.stats import SIGNIFICANCE_LEVEL, change_p_value, percent_change
+from queries.like_for_like import change_test
+from queries.stats import SIGNIFICANCE_LEVEL, percent_change
+from queries.variation import ordinary_variation
 
 from .formatting import is_missing as _missing
 from .formatting import number as _fmt
@@ -65,7 +67,8 @@ def period_words(period: str, first_month: str | None = None, last_month: str | 
 
 
 def _year_earlier(rows: pd.DataFrame, latest) -> pd.Series | None:
-    """The row covering the same months a year before the latest one (like with like)."""
+    """The row covering the same months a year before the latest one (like with like), if it
+    is wholly loaded."""
     target = periods.add_months(latest["first_month"], -12)
     match = rows[rows["first_month"] == target]
     if match.empty or ("complete" in match and not bool(match.iloc[0].get("complete", True))):
@@ -73,65 +76,72 @@ def _year_earlier(rows: pd.DataFrame, latest) -> pd.Series | None:
     return match.iloc[0]
 
 
-BAND_WINDOW = 12
+FLAGGED_NAMED = 3  # a summary names the latest few months outside the band; the table lists all
 
 
-def poisson_band(counts, window: int = BAND_WINDOW) -> pd.DataFrame:
-    """The band of ordinary variation for each month with ``window`` months before it: the
-    mean of those months plus or minus three times its square root (the square-root rule for
-    Poisson counts, as in a c-chart; Montgomery 2019, ch. 7). The lower limit stops at zero.
-    Columns: position (index into ``counts``), centre, low, high, side ("high", "low" or "")."""
-    values = pd.Series(counts, dtype="float64").to_numpy()
-    rows = []
-    for i in range(window, len(values)):
-        mean = values[i - window : i].mean()
-        spread = 3 * math.sqrt(mean) if mean > 0 else 0.0
-        low, high = max(0.0, mean - spread), mean + spread
-        side = "high" if values[i] > mean + spread else "low" if values[i] < mean - spread else ""
-        rows.append((i, mean, low, high, side))
-    return pd.DataFrame(rows, columns=["position", "centre", "low", "high", "side"])
+def band_for(rows: pd.DataFrame) -> pd.DataFrame:
+    """The band of ordinary variation (``queries.variation``) for one area's monthly rows;
+    months without a count are not loaded."""
+    valued = rows[rows["count"].notna()]
+    return ordinary_variation(dict(zip(valued["period"], valued["count"].astype("float64"))))
 
 
-def poisson_outliers(rows: pd.DataFrame, window: int = BAND_WINDOW) -> list[tuple[str, str]]:
-    """Months outside the band of ordinary variation (see ``poisson_band``): (month, side)."""
-    band = poisson_band(rows["count"].astype("float64"), window)
+def band_sentence(rows: pd.DataFrame) -> str:
+    """The months outside ordinary variation in words, the latest few only."""
+    band = band_for(rows)
+    if band.empty:
+        return (" There are too few loaded months for a band of ordinary variation (it needs 9 of the "
+                "12 calendar months before a month)")
     outside = band[band["side"] != ""]
-    return [(rows["period"].iloc[int(p)], side) for p, side in zip(outside["position"], outside["side"])]
+    checked = f"{len(band)} month{'s' if len(band) != 1 else ''} checked against the 12 calendar months before each"
+    if outside.empty:
+        return f" Every one of the {checked} is within ordinary variation"
+    named = [f"{periods.month_in_words(m)} ({'above' if side == 'high' else 'below'})"
+             for m, side in zip(outside["month"], outside["side"])][::-1][:FLAGGED_NAMED]
+    text = f" {len(outside)} of the {checked} lie outside ordinary variation"
+    if len(outside) > FLAGGED_NAMED:
+        return text + f"; the latest {FLAGGED_NAMED}: {', '.join(named)}"
+    return text + ": " + ", ".join(named)
 
 
-def trend_summary(frame: pd.DataFrame, measure: str, what: str) -> str:
-    """Per area, the latest period against the same period a year earlier (the latest 12
-    months against the 12 before, for rolling sums), whether the change is significant (exact
-    test on the counts), and for monthly trends the months outside ordinary variation."""
+def trend_summary(frame: pd.DataFrame, measure: str, what: str,
+                  dispersions: Mapping[str, tuple[float, int] | None] | None = None) -> str:
+    """Per area, the latest period with a figure against the same period a year earlier (the
+    latest 12 months against the 12 before, for rolling sums), whether the change is
+    significant, and for monthly trends the months outside ordinary variation. Periods
+    without a figure (not wholly loaded) are skipped, never read as zero. ``dispersions``
+    (area code to phi and its degrees of freedom, from the monthly series) make the test
+    quasi-Poisson; without them the exact Poisson test is used and the sentence says so."""
     if frame.empty:
         return f"There is no {what} data for this selection."
     unit = " per 1,000 residents" if measure == "rate_per_1000" else ""
     sentences = []
-    for _code, rows in frame.groupby("area_code", sort=False):
+    for code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("first_month").reset_index(drop=True)
-        last = rows.iloc[-1]
+        valued = rows[rows[measure].notna()].reset_index(drop=True)
+        if valued.empty:
+            sentences.append(f"{rows['area_name'].iloc[0]}: no whole period is loaded.")
+            continue
+        last = valued.iloc[-1]
         fmt = _rate if measure == "rate_per_1000" else (lambda v: f"{int(v):,}")
         bounds = (last.get("first_month"), last.get("last_month"))
         words = period_words(last["period"], *bounds)
         text = f"{last['area_name']}: {fmt(last[measure])}{unit} in {words}"
-        earlier = _year_earlier(rows, last)
+        earlier = _year_earlier(valued, last)
         if earlier is None:
             text += "; the same period a year earlier is not loaded, so no change is stated"
         else:
             before_words = period_words(earlier["period"], earlier.get("first_month"), earlier.get("last_month"))
             change = percent_change(float(earlier["count"]), float(last["count"]))
-            p_value = change_p_value(int(earlier["count"]), int(last["count"]))
+            dispersion = (dispersions or {}).get(code)
+            p_value, _test = change_test(int(earlier["count"]), int(last["count"]), dispersion)
             significant = p_value < SIGNIFICANCE_LEVEL
             text += f", {describe_change(change, significant)} on {before_words}"
-        is_monthly = "last_month" in rows and (rows["first_month"] == rows["last_month"]).all() and len(rows) > 12
+            if dispersions is not None and dispersion is None:
+                text += " (too few months loaded to allow for overdispersion: the test assumes Poisson variation)"
+        is_monthly = "last_month" in rows and (rows["first_month"] == rows["last_month"]).all() and len(valued) > 12
         if is_monthly:
-            outside = poisson_outliers(rows)
-            if outside:
-                named = ", ".join(f"{periods.month_in_words(m)} ({side})" for m, side in outside[-6:])
-                more = f" and {len(outside) - 6} more" if len(outside) > 6 else ""
-                text += f". Outside ordinary variation (the mean of the 12 months before, plus or minus three square roots): {named}{more}"
-            else:
-                text += ". Every month is within ordinary variation of the 12 before it"
+            text += "." + band_sentence(rows)
         sentences.append(text + ".")
     return " ".join(sentences)
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from . import periods
 from .areas import area_name, population_for_year, population_table
-from .reference import ALL_CRIME, AREAS_BY_CODE, force_of
+from .reference import ALL_CRIME, AREAS_BY_CODE, FORCE, districts_in, force_of
 from .schema import incident_count, loaded_month
 from .stats import SIGNIFICANCE_LEVEL, change_p_values, percent_change
 
@@ -24,7 +24,7 @@ MONTHLY_SCHEMA = {"area_code": "str", "month": "str", "crime_type": "str", "coun
 COUNT_SCHEMA = {
     "period": "str", "first_month": "str", "last_month": "str", "area_code": "str", "area_name": "str",
     "count": "int64", "population": "Int64", "population_year": "Int64", "rate_per_1000": "Float64",
-    "months": "int64", "complete": "bool", "is_synthetic": "bool",
+    "months": "int64", "period_months": "int64", "complete": "bool", "is_synthetic": "bool",
 }
 CHANGE_SCHEMA = {
     "area_code": "str", "area_name": "str", "crime_type": "str", "previous_count": "int64",
@@ -68,15 +68,20 @@ def monthly_counts(
     start: str | None = None,
     end: str | None = None,
     by_crime_type: bool = False,
+    located: bool = False,
 ) -> pd.DataFrame:
     """Counts per area and loaded month (zero where a loaded month had none).
 
     ``crime_types`` of None means all crime excluding anti-social behaviour. Without
-    ``by_crime_type`` the crime_type column holds "all selected".
+    ``by_crime_type`` the crime_type column holds "all selected". With ``located`` a force
+    counts only the incidents with a location, as its districts and counties do (the sum of
+    its districts): rows with no location are counted at force level only.
     """
     codes = [c for c in dict.fromkeys(area_codes) if c in AREAS_BY_CODE]
     if not codes:
         return _empty(MONTHLY_COLUMNS)
+    # The stored rows each requested area's count is summed from.
+    sources = {c: (districts_in(c) if located and AREAS_BY_CODE[c].level == FORCE else (c,)) for c in codes}
     crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
     first, last = start or "0000-01", end or "9999-12"
     group = [incident_count.c.area_code, incident_count.c.month]
@@ -85,7 +90,7 @@ def monthly_counts(
     query = (
         select(*group, func.sum(incident_count.c.count))
         .where(
-            incident_count.c.area_code.in_(codes),
+            incident_count.c.area_code.in_(sorted({s for group in sources.values() for s in group})),
             incident_count.c.crime_type.in_(crime_types),
             incident_count.c.month.between(first, last),
         )
@@ -93,12 +98,20 @@ def monthly_counts(
     )
     forces = sorted({force_of(c) for c in codes})
     with engine.connect() as conn:
-        found = {tuple(row[:-1]): int(row[-1]) for row in conn.execute(query)}
+        stored = {tuple(row[:-1]): int(row[-1]) for row in conn.execute(query)}
         loaded = conn.execute(
             select(loaded_month.c.force_code, loaded_month.c.month, loaded_month.c.is_synthetic)
             .where(loaded_month.c.force_code.in_(forces), loaded_month.c.month.between(first, last))
             .order_by(loaded_month.c.month)
         ).all()
+    found: dict[tuple, int] = {}
+    owners = {}
+    for code, group in sources.items():
+        for source in group:
+            owners.setdefault(source, []).append(code)
+    for key, n in stored.items():
+        for code in owners.get(key[0], ()):
+            found[(code, *key[1:])] = found.get((code, *key[1:]), 0) + n
     months_by_force: dict[str, list[tuple[str, bool]]] = {}
     for force, month, synthetic in loaded:
         months_by_force.setdefault(force, []).append((month, bool(synthetic)))
@@ -123,6 +136,7 @@ def counts(
     start: str | None = None,
     end: str | None = None,
     grain: str = periods.MONTH,
+    located: bool = False,
 ) -> pd.DataFrame:
     """Counts and rates per 1,000 residents by period, one row per area and period.
 
@@ -133,7 +147,7 @@ def counts(
     if grain not in periods.GRAINS:
         raise ValueError(f"unknown grain {grain!r}")
     fetch_start = periods.add_months(start, -11) if (grain == periods.ROLLING_12 and start) else start
-    monthly = monthly_counts(engine, area_codes, crime_types, fetch_start, end)
+    monthly = monthly_counts(engine, area_codes, crime_types, fetch_start, end, located=located)
     if monthly.empty:
         return _empty(COUNT_COLUMNS)
     if grain == periods.ROLLING_12:
@@ -150,6 +164,7 @@ def _by_period(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
     grouped = frame.groupby(["area_code", "period"], as_index=False).agg(
         count=("count", "sum"), months=("count", "size"), is_synthetic=("is_synthetic", "any")
     )
+    grouped["period_months"] = _GRAIN_LENGTH[grain]
     grouped["complete"] = grouped["months"] == _GRAIN_LENGTH[grain]
     # A period's bounds are its calendar bounds, not just the loaded months in it.
     bounds = {p: periods.parse_period(p) for p in grouped["period"].unique()}
@@ -180,6 +195,7 @@ def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
                 "first_month": [periods.add_months(m, -11) for m in frame["month"]],
                 "last_month": frame["month"].to_numpy(),
                 "months": 12,
+                "period_months": 12,
                 "complete": True,
                 "is_synthetic": (synthetic - previous_synthetic[np.maximum(window_start, 0)]) > 0,
             }
@@ -187,7 +203,8 @@ def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
         keep = ok & ((result["period"] >= start).to_numpy() if start else True)
         frames.append(result[keep])
     if not frames:
-        return pd.DataFrame(columns=["area_code", "period", "count", "first_month", "last_month", "months", "complete", "is_synthetic"])
+        return pd.DataFrame(columns=["area_code", "period", "count", "first_month", "last_month", "months", "period_months", "complete",
+                                     "is_synthetic"])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -207,6 +224,7 @@ def _with_rates(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:
     table["rate_per_1000"] = (table["count"] / table["population"].astype("Float64") * 1000).astype("Float64")
     table["count"] = table["count"].astype("int64")
     table["months"] = table["months"].astype("int64")
+    table["period_months"] = table["period_months"].astype("int64")
     return table.sort_values(["area_code", "first_month"]).reset_index(drop=True)[COUNT_COLUMNS]
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from . import periods
-from .its import ItsResult, interrupted_time_series
+from .its import MIN_MONTHS_BEFORE, ItsResult, interrupted_time_series
 from .lsoa_sets import (
     LsoaSet,
     UnknownPlace,
@@ -184,15 +184,24 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
 
 def target_its(engine: Engine, target: LsoaSet, crime_types: Sequence[str] | None,
                after: tuple[str, str], loaded: Sequence[str] | None = None) -> tuple[ItsResult | None, str | None]:
-    """The interrupted time series of the target's months up to the end of the after period."""
-    series = monthly_counts_for_sets(engine, {"target": target.codes}, crime_types, [("0000-01", after[1])],
+    """The interrupted time series of the target's consecutive calendar months up to the end
+    of the after period: the run of loaded months with no gap, which must hold the 24 months
+    before the start; otherwise None and the months not loaded, in words."""
+    loaded = list(loaded if loaded is not None else loaded_force_months(engine))
+    needed_first = periods.add_months(after[0], -MIN_MONTHS_BEFORE)
+    missing = periods.missing_months(needed_first, after[1], loaded)
+    if missing:
+        return None, (f"an interrupted time series needs {MIN_MONTHS_BEFORE} consecutive months before the start and "
+                      f"every month to the end ({periods.months_in_words(needed_first, after[1])}); not loaded: "
+                      f"{periods.months_list_in_words(missing)}")
+    # Back from the end while the months run on with no gap.
+    loaded_set, first = set(loaded), needed_first
+    while periods.add_months(first, -1) in loaded_set:
+        first = periods.add_months(first, -1)
+    series = monthly_counts_for_sets(engine, {"target": target.codes}, crime_types, [(first, after[1])],
                                      loaded)["target"]
-    months = sorted(series)
-    before = [m for m in months if m < after[0]]
-    if len(before) < 24:
-        return None, (f"an interrupted time series needs at least 24 months before the start; "
-                      f"{len(before)} are loaded")
-    result = interrupted_time_series(months, [series[m] for m in months], after[0])
+    months = periods.months_between(first, after[1])
+    result = interrupted_time_series(months, [series.get(m, 0) for m in months], after[0])
     if result is None:
         return None, "too few months after the start (at least 3) or too few incidents (at least 20 before and after)"
     return result, None

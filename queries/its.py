@@ -93,7 +93,11 @@ def fit_poisson(x: np.ndarray, y: np.ndarray, iterations: int = 100, tolerance: 
 
 def interrupted_time_series(months: list[str], counts: list[int], start: str) -> ItsResult | None:
     """The fitted level and trend changes, or None without 24 months before and 3 after, or
-    with fewer than 20 incidents on either side of the start (or a fit that does not converge)."""
+    with fewer than 20 incidents on either side of the start (or a fit that does not converge),
+    or when the months are not consecutive calendar months (a missing month would shift the
+    trend and the season)."""
+    if months and list(months) != periods.months_between(months[0], months[-1]):
+        return None
     before = sum(1 for m in months if m < start)
     after = len(months) - before
     if before < MIN_MONTHS_BEFORE or after < MIN_MONTHS_AFTER or sum(counts) == 0:

@@ -111,3 +111,57 @@ def months_in_words(first: str, last: str) -> str:
     if first[:4] == last[:4]:
         return f"{MONTH_NAMES[int(first[5:7]) - 1]} to {month_in_words(last)}"
     return f"{month_in_words(first)} to {month_in_words(last)}"
+
+
+def runs(months) -> list[tuple[str, str]]:
+    """Consecutive runs of months, oldest first: ["2024-02", "2024-03", "2024-07"] gives
+    [("2024-02", "2024-03"), ("2024-07", "2024-07")]."""
+    indices = sorted({month_index(m) for m in months})
+    found: list[tuple[str, str]] = []
+    for i in indices:
+        if found and month_index(found[-1][1]) == i - 1:
+            found[-1] = (found[-1][0], month_from_index(i))
+        else:
+            found.append((month_from_index(i), month_from_index(i)))
+    return found
+
+
+def months_list_in_words(months, newest_first: bool = True) -> str:
+    """Months in words, grouped into runs: "July 2025 and February to May 2024"."""
+    parts = [months_in_words(a, b) for a, b in runs(months)]
+    if newest_first:
+        parts.reverse()
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def missing_months(first: str, last: str, loaded) -> list[str]:
+    """The calendar months from first to last that are not in ``loaded``."""
+    loaded = set(loaded)
+    return [m for m in months_between(first, last) if m not in loaded]
+
+
+_PERIOD_OF = {MONTH: lambda m: m, ROLLING_12: lambda m: m, QUARTER: quarter_of,
+              FINANCIAL_YEAR: financial_year_of, CALENDAR_YEAR: calendar_year_of}
+GRAIN_MONTHS = {MONTH: 1, ROLLING_12: 12, QUARTER: 3, FINANCIAL_YEAR: 12, CALENDAR_YEAR: 12}
+
+
+def period_of(month: str, grain: str) -> str:
+    """The label of the period of ``grain`` holding ``month`` (a rolling 12 months is
+    labelled by its last month)."""
+    return _PERIOD_OF[grain](month)
+
+
+def calendar_periods(first: str, last: str, grain: str) -> list[str]:
+    """Every period of ``grain`` from the one holding month ``first`` to the one holding
+    ``last``, in time order, with none skipped: the axis of a trend keeps real time."""
+    return list(dict.fromkeys(period_of(m, grain) for m in months_between(first, last)))
+
+
+def period_months(period: str, grain: str) -> list[str]:
+    """The calendar months a period covers (a rolling 12 months: the 12 to its label)."""
+    if grain == ROLLING_12:
+        return months_between(add_months(period, -11), period)
+    parsed = parse_period(period)
+    return months_between(parsed[1], parsed[2]) if parsed else []

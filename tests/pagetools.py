@@ -82,7 +82,8 @@ def texts(tree) -> str:
         table = deferred(component)
         if table:
             parts += [table["caption"], *table["columns"], *(str(v) for row in table["rows"] for v in row if v is not None)]
-    return " ".join(parts)
+    # One space between texts: a summary's headline and its rest are separate spans.
+    return " ".join(" ".join(parts).split())
 
 
 def _children(component):

@@ -1,5 +1,5 @@
 """The board report's months outside ordinary variation: the band against a hand calculation
-of the square-root rule, in the PDF and in its zip of tables."""
+of the quasi-Poisson prediction limits, in the PDF and in its zip of tables."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import io
 import zipfile
 
 from pypdf import PdfReader
+from scipy.stats import t as student_t
 
 from dashboard.board_report import build_pdf, build_zip
 from dashboard.chart_data.board import band_data
@@ -29,20 +30,24 @@ class _Direct:
 
 def planted(engine):
     # 36 months of 100 burglaries to December 2025, but for 50 in March 2024 and 160 in June
-    # 2025. Against twelve months of 100 (mean 100) the band is 100 +/- 3 x 10: 70 to 130.
-    # The months after the dip or the spike sit inside their bands: 100 against a mean of
-    # 95.8 (66.5 to 125.2) or 105 (74.3 to 135.7). June 2025's twelve months are all 100s.
+    # 2025. Against twelve months of 100 (mean 100, no spread: dispersion 1) the band is
+    # 100 +/- t(11) x sqrt(100 x 13/12) (see LIMITS). The months after the dip or the spike
+    # sit inside their wider bands. June 2025's twelve months are all 100s.
     months = periods.months_between("2023-01", "2025-12")
     seed_counts(engine, {m: {"2024-03": 50, "2025-06": 160}.get(m, 100) for m in months})
     return Reader(_Direct(engine)), Filters(areas=(OXFORD,), end="2025-12")
+
+
+HALF = student_t.ppf(1 - 0.0027 / 2, 11) * (100 * 13 / 12) ** 0.5
+LIMITS = (round(100 - HALF, 1), round(100 + HALF, 1))  # 60.4 and 139.6
 
 
 def test_months_outside_the_band_match_the_hand_calculation(sqlite_engine):
     reader, filters = planted(sqlite_engine)
     band = band_data(reader, filters)
     assert band[["subject", "area_name", "month", "month_label", "count", "low", "high", "side"]].values.tolist() == [
-        ["All crime (not ASB)", "Oxford", "2024-03", "March 2024", 50, 70.0, 130.0, "below"],
-        ["All crime (not ASB)", "Oxford", "2025-06", "June 2025", 160, 70.0, 130.0, "above"],
+        ["All crime (not ASB)", "Oxford", "2024-03", "March 2024", 50, *LIMITS, "below"],
+        ["All crime (not ASB)", "Oxford", "2025-06", "June 2025", 160, *LIMITS, "above"],
     ]
 
 
@@ -52,7 +57,7 @@ def test_the_pdf_lists_the_quarters_and_the_zip_every_one(sqlite_engine):
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(reader, filters))).pages)
     text = " ".join(text.split())
     assert "Months outside ordinary variation" in text
-    assert "June 2025 160 70.0 130.0 above" in text and "March 2024 50" not in text
+    assert f"June 2025 160 {LIMITS[0]:.1f} {LIMITS[1]:.1f} above" in text and "March 2024 50" not in text
     with zipfile.ZipFile(io.BytesIO(build_zip(reader, filters))) as archive:
         rows = list(csv.DictReader(io.StringIO(archive.read("board-outside-ordinary-variation.csv").decode())))
     assert [(r["Month"], r["Month in words"], r["Count"], r["Above or below the band"]) for r in rows] == [
@@ -65,9 +70,9 @@ def test_the_quarter_in_figures_names_each_comparison_once(sqlite_engine):
     text = " ".join(text.split())
     # October to December 2025 and 2024 are 300 each; 2025 holds 1,260 (the June spike), 2024 1,150 (the March dip).
     assert text.count("October to December 2025 against the same months a year earlier:") == 1
-    assert "Oxford All crime (not ASB) 300 300 +0.0 1.000" in text
+    assert "Oxford All crime (not ASB) 300 300 3 of 3 months +0.0 1.000" in text
     assert text.count("The 12 months to December 2025 against the 12 before:") == 1
-    assert f"Oxford All crime (not ASB) 1,150 1,260 {(1260 - 1150) / 1150 * 100:+.1f}" in text
+    assert f"Oxford All crime (not ASB) 1,150 1,260 12 of 12 months {(1260 - 1150) / 1150 * 100:+.1f}" in text
 
 
 def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
@@ -84,3 +89,13 @@ def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
     raw = PdfReader(io.BytesIO(bytes(pdf.output()))).pages[0].extract_text()
     assert long_name not in raw  # broken over lines, not run past the column on one
     assert long_name in " ".join(raw.split())
+
+
+def test_the_pdf_does_not_call_months_ordinary_when_no_band_could_be_drawn(sqlite_engine):
+    """Three months loaded: no month has 9 of its 12 months before, so the report says the
+    band cannot judge them rather than that every month was ordinary."""
+    seed_counts(sqlite_engine, {"2025-10": 100, "2025-11": 300, "2025-12": 100})
+    reader, filters = Reader(_Direct(sqlite_engine)), Filters(areas=(OXFORD,), end="2025-12")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(build_pdf(reader, filters))).pages).split())
+    assert "Every month of the quarter" not in text
+    assert "No month of the quarter has 9 of its 12 calendar months before loaded" in text

@@ -35,3 +35,22 @@ def test_crime_page_draws_the_band_and_the_seasonal_view(site, width, height):
         page.screenshot(path=str(ARTIFACTS / f"crime-trends-{width}.png"), full_page=True)
         assert band_fills >= 1
         assert years == 3  # 2022, 2023 and 2024
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
+def test_a_phone_shows_each_summary_s_headline_and_folds_the_rest(site, width, height):
+    with chromium() as browser, new_page(browser) as page:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{site}/crime?grain=month&measure=count", timeout=WAIT_MS)
+        settled(page)
+        card = page.locator("section[aria-labelledby='crime-trend-heading']")
+        assert card.locator(".chart-headline").is_visible()
+        rest, more = card.locator(".chart-summary-rest"), card.locator("details.chart-summary-more")
+        if width >= 768:
+            assert rest.is_visible() and not more.is_visible()  # the whole summary as one paragraph
+            return
+        assert not rest.is_visible() and more.is_visible()
+        assert not more.locator("p").is_visible()
+        more.locator("summary").focus()  # a keyboard opens it like any disclosure
+        page.keyboard.press("Enter")
+        assert more.locator("p").is_visible()

@@ -40,7 +40,9 @@ def test_demo_rows_say_they_are_synthetic_and_rates_have_three_decimals(client):
     api = client.get(f"/api/v1/counts{query}").get_json()["rows"]
     assert rows and {r["Synthetic demo data"] for r in rows} == {"yes"}
     assert all(len(r["Rate per 1,000"].partition(".")[2]) <= 3 for r in rows)
-    assert [float(r["Rate per 1,000"]) for r in rows] == [round(r["rate_per_1000"], 3) for r in api]
+    # The district's rates are the API's (the force's chart counts its located incidents only).
+    assert [float(r["Rate per 1,000"]) for r in rows if r["Area code"] == "E07000178"] == [
+        round(r["rate_per_1000"], 3) for r in api if r["area"] == "E07000178"]
 
 
 def test_every_chart_carries_what_its_png_prints(client):

@@ -15,7 +15,7 @@ from queries.control import suggest_control
 from queries.db import make_engine
 from queries.evaluation import EvaluationError, evaluate, verdict
 from queries.importers.policeuk import import_policeuk
-from queries.its import design_matrix, interrupted_time_series
+from queries.its import interrupted_time_series
 from queries.lsoa_sets import linked_codes, resolve
 from queries.reference import CRIME_TYPE_SLUG_BY_NAME
 from queries.wdd import weighted_displacement_difference
@@ -112,24 +112,47 @@ def test_lsoa_codes_of_either_vintage_cover_the_same_ground(real_engine):
     assert resolve(real_engine, ["E01028533"]).notes
 
 
+def _its_frame(months, start):
+    """The segmented regression's columns built here, independently of ``design_matrix``:
+    time from the first month, the step at the start, months since the start, and sine and
+    cosine pairs of period 12 and 6 months for the month of the year."""
+    import pandas as pd
+
+    from queries import periods
+
+    t = np.arange(len(months), dtype=float)
+    after = np.array([m >= start for m in months], dtype=float)
+    since = np.where(after == 1, [periods.month_index(m) - periods.month_index(start) for m in months], 0.0)
+    month = np.array([int(m[5:]) for m in months], dtype=float)
+    return pd.DataFrame({"t": t, "after": after, "since": since,
+                         "s12": np.sin(2 * np.pi * month / 12), "c12": np.cos(2 * np.pi * month / 12),
+                         "s6": np.sin(2 * np.pi * month / 6), "c6": np.cos(2 * np.pi * month / 6)})
+
+
+ITS_FORMULA = "y ~ t + after + since + s12 + c12 + s6 + c6"
+
+
 def test_its_matches_statsmodels_on_a_planted_step_change():
     import statsmodels.api as sm
+    import statsmodels.formula.api as smf
 
     from queries import periods
 
     rng = np.random.default_rng(7)
     months = periods.months_between("2018-01", "2023-12")
     start = "2021-01"
-    x = design_matrix(months, start)
-    truth = np.array([np.log(40), 0.004, np.log(0.7), -0.002, 0.15, -0.1, 0.05, 0.02])
-    y = rng.poisson(np.exp(x @ truth))
-    result = interrupted_time_series(months, list(y), start)
-    model = sm.GLM(y, x, family=sm.families.Poisson()).fit()
+    frame = _its_frame(months, start)
+    # A strong annual season (period 12) so that a design with other seasonal periods misfits.
+    mean = np.exp(np.log(40) + 0.004 * frame["t"] + np.log(0.7) * frame["after"] - 0.002 * frame["since"]
+                  + 0.35 * frame["s12"] - 0.25 * frame["c12"] + 0.05 * frame["s6"] + 0.02 * frame["c6"])
+    frame["y"] = rng.poisson(mean)
+    result = interrupted_time_series(months, list(frame["y"]), start)
+    model = smf.glm(ITS_FORMULA, data=frame, family=sm.families.Poisson()).fit()
     scale = max(1.0, model.pearson_chi2 / model.df_resid)
-    assert np.allclose(result.coefficients, model.params, rtol=1e-6, atol=1e-9)
-    assert np.allclose(result.standard_errors, model.bse * math.sqrt(scale), rtol=1e-5)
+    assert np.allclose(result.coefficients, model.params.to_numpy(), rtol=1e-6, atol=1e-9)
+    assert np.allclose(result.standard_errors, model.bse.to_numpy() * math.sqrt(scale), rtol=1e-5)
     assert result.dispersion == pytest.approx(model.pearson_chi2 / model.df_resid, rel=1e-6)
-    assert result.level.ratio == pytest.approx(math.exp(model.params[2]), rel=1e-6)
+    assert result.level.ratio == pytest.approx(math.exp(model.params["after"]), rel=1e-6)
     assert result.level.ci95[0] < 0.7 < result.level.ci95[1]  # the planted 30% fall is recovered
     assert result.level.p_value < 0.001
     assert result.months_before == 36 and result.months_after == 36
@@ -137,18 +160,28 @@ def test_its_matches_statsmodels_on_a_planted_step_change():
 
 def test_its_on_overdispersed_counts_matches_quasi_poisson():
     import statsmodels.api as sm
+    import statsmodels.formula.api as smf
 
     from queries import periods
 
     rng = np.random.default_rng(11)
     months = periods.months_between("2019-01", "2023-06")
-    x = design_matrix(months, "2021-07")
-    mean = np.exp(x @ np.array([np.log(30), 0.0, np.log(1.3), 0.0, 0.2, 0.0, 0.0, 0.0]))
-    y = rng.negative_binomial(5, 5 / (5 + mean))  # variance well above the mean
-    result = interrupted_time_series(months, list(y), "2021-07")
-    model = sm.GLM(y, x, family=sm.families.Poisson()).fit(scale="X2")
+    frame = _its_frame(months, "2021-07")
+    mean = np.exp(np.log(30) + np.log(1.3) * frame["after"] + 0.3 * frame["s12"] + 0.2 * frame["c12"])
+    frame["y"] = rng.negative_binomial(5, 5 / (5 + mean))  # variance well above the mean
+    result = interrupted_time_series(months, list(frame["y"]), "2021-07")
+    model = smf.glm(ITS_FORMULA, data=frame, family=sm.families.Poisson()).fit(scale="X2")
     assert result.dispersion > 1
-    assert np.allclose(result.standard_errors, model.bse, rtol=1e-5)
+    assert np.allclose(result.coefficients, model.params.to_numpy(), rtol=1e-6, atol=1e-9)
+    assert np.allclose(result.standard_errors, model.bse.to_numpy(), rtol=1e-5)
+
+
+def test_its_runs_only_on_consecutive_calendar_months():
+    from queries import periods
+
+    months = periods.months_between("2019-01", "2023-06")
+    holed = [m for m in months if m != "2020-05"]
+    assert interrupted_time_series(holed, [30] * len(holed), "2021-07") is None
 
 
 def test_its_needs_24_months_before():

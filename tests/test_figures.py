@@ -159,13 +159,23 @@ def test_quarterly_and_rolling_summaries_use_words_and_like_periods():
 
 
 def test_months_outside_ordinary_variation_are_named():
+    import numpy as np
+    from scipy.stats import t
+
     values = {f"2023-{m:02d}": 100 for m in range(1, 13)} | {f"2024-{m:02d}": 100 for m in range(1, 13)}
-    values["2024-05"] = 131  # above 100 + 3 * sqrt(100) = 130
-    values["2024-08"] = 69  # below 70
+    # Hand calculation: against twelve months of 100 (no spread, so Poisson dispersion 1) the
+    # upper limit is 100 + t(11) * sqrt(100 * (1 + 1/12)) at the 0.27% two-sided rate.
+    upper = 100 + t.ppf(1 - 0.0027 / 2, 11) * np.sqrt(100 * 13 / 12)
+    values["2024-05"] = int(upper) + 1
+    # August 2024 against September 2023 to July 2024, which includes May's high month.
+    baseline = np.array([100] * 11 + [values["2024-05"]], dtype=float)
+    phi = max(1.0, baseline.var(ddof=1) / baseline.mean())
+    lower = baseline.mean() - t.ppf(1 - 0.0027 / 2, 11) * np.sqrt(phi * baseline.mean() * 13 / 12)
+    values["2024-08"] = int(lower) - 1
     text = trend_summary(seasonal_months(values), "count", "crime")
-    assert "Outside ordinary variation" in text and "May 2024 (high), August 2024 (low)" in text
-    values["2024-05"], values["2024-08"] = 130, 100  # on the upper limit: ordinary
-    assert "Every month is within ordinary variation" in trend_summary(seasonal_months(values), "count", "crime")
+    assert "2 of the 15 months checked" in text and "August 2024 (below), May 2024 (above)" in text
+    values["2024-05"], values["2024-08"] = int(upper), 100  # just inside the upper limit: ordinary
+    assert "Every one of the 15 months checked" in trend_summary(seasonal_months(values), "count", "crime")
 
 
 def test_a_few_months_get_one_tick_a_month_and_years_plotlys_own():

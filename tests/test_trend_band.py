@@ -1,20 +1,21 @@
 """The band of ordinary variation on monthly trends, and period labels in words.
 
-Limits are checked against a hand calculation of the square-root rule (mean of the 12
-months before plus or minus three square roots), never against the function under test."""
+Limits are checked against a hand calculation of the quasi-Poisson prediction limits (the
+mean of the 12 calendar months before, widened by their own dispersion), never against the
+function under test."""
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 from dashboard.figures import trend_figure
 from dashboard.formatting import period_label
 from queries.reference import OXFORD, OXFORDSHIRE
 
-# 14 planted months: twelve alternate 90 and 110 (mean 100, limits 70 and 130), then 160
-# (far above) and then 100 (ordinary against the 12 before it, whose mean includes the 160).
+# 14 planted months: twelve alternate 90 and 110 (mean 100), then 160 (far above) and then
+# 100 (ordinary against the 12 before it, whose mean and spread include the 160).
 PLANTED = [90, 110] * 6 + [160, 100]
 MONTHS = [f"{2023 + (i // 12)}-{i % 12 + 1:02d}" for i in range(len(PLANTED))]
 
@@ -31,15 +32,21 @@ def test_band_limits_equal_the_hand_calculation_and_the_outlier_is_marked():
     band = [t for t in figure.data if t.fill == "tonexty"]
     assert len(band) == 1 and band[0].name == "Ordinary variation (Oxford)"  # the first area only
     upper = figure.data[list(figure.data).index(band[0]) - 1]
-    # Hand calculation: January 2024 against the 12 months of 2023; February 2024 against
+    # Hand calculation: October to December 2023 against the 9 to 11 loaded months of 2023
+    # before them, January 2024 against the 12 months of 2023, February 2024 against
     # February 2023 to January 2024 (11 of the alternating months plus 160).
-    first_mean = 100.0
-    second_mean = (sum([110] + [90, 110] * 5) + 160) / 12
-    assert list(band[0].y) == [round(first_mean - 3 * math.sqrt(first_mean), 1),
-                               round(second_mean - 3 * math.sqrt(second_mean), 1)]
-    assert list(upper.y) == [round(first_mean + 3 * math.sqrt(first_mean), 1),
-                             round(second_mean + 3 * math.sqrt(second_mean), 1)]
-    assert list(band[0].x) == ["2024-01-01", "2024-02-01"]
+    def limits(baseline):
+        baseline = np.array(baseline, dtype=float)
+        n, mean = len(baseline), baseline.mean()
+        phi = max(1.0, baseline.var(ddof=1) / mean)
+        half = student_t.ppf(1 - 0.0027 / 2, n - 1) * np.sqrt(phi * mean * (1 + 1 / n))
+        return round(mean - half, 1), round(mean + half, 1)
+
+    expected = [limits(PLANTED[:k]) for k in (9, 10, 11, 12)] + [limits(PLANTED[1:13])]
+    assert list(band[0].y)[-5:] == [low for low, _ in expected]
+    assert list(upper.y)[-5:] == [high for _, high in expected]
+    assert list(band[0].y)[:9] == [None] * 9  # fewer than 9 of the 12 months before are loaded
+    assert list(band[0].x)[-5:] == ["2023-10-01", "2023-11-01", "2023-12-01", "2024-01-01", "2024-02-01"]
     marked = [t for t in figure.data if t.name == "Outside ordinary variation (Oxford)"]
     assert len(marked) == 1
     assert list(marked[0].x) == ["2024-01-01"] and list(marked[0].y) == [160.0]
@@ -53,7 +60,7 @@ def test_band_limits_equal_the_hand_calculation_and_the_outlier_is_marked():
 def test_band_is_only_for_monthly_counts():
     frame = _frame(OXFORD, "Oxford", PLANTED)
     assert not [t for t in trend_figure(frame, "rate_per_1000", "month").data if t.fill]
-    short = frame.iloc[:12]
+    short = frame.iloc[:9]  # no month has 9 of its 12 months before loaded
     assert not [t for t in trend_figure(short, "count", "month").data if t.fill]
 
 
@@ -160,7 +167,8 @@ def test_tables_and_image_details_name_periods_in_words_and_the_csv_keeps_codes(
 
     frame = pd.DataFrame({"period": ["2025-Q2", "2025-Q3"], "period_label": ["April to June 2025", "July to September 2025"],
                           "first_month": ["2025-04", "2025-07"], "area_code": OXFORD, "area_name": "Oxford",
-                          "count": [300, 320], "rate_per_1000": [1.9, 2.0], "months": 3, "complete": True})
+                          "count": [300, 320], "rate_per_1000": [1.9, 2.0], "months": 3, "coverage": "3 of 3 months",
+                          "complete": True})
     view = ChartView(TREND, "Crime by quarter", frame)
     shown, columns = table_in_words(view)
     assert list(shown["period"]) == ["April to June 2025", "July to September 2025"]
@@ -186,7 +194,29 @@ def test_a_quarterly_partner_series_reads_in_words(sqlite_engine, tmp_path):
     import_series(sqlite_engine, path, kind="partner")
     reader = Reader(_Direct(sqlite_engine), Audience(partner=True))
     (view,) = [v for v in partner_views(reader, Filters(areas=(OXFORD,))) if v.spec.chart_id == "series-da-calls"]
-    assert view.summary == "Calls to the helpline: latest July to September 2025."
-    assert list(view.figure.data[0].x) == ["October to December 2024", "April to June 2025", "July to September 2025"]
+    assert view.summary == ("Calls to the helpline: latest July to September 2025. No figure for January to March "
+                            "2025: its place on the axis is left empty.")
+    # January to March 2025 keeps its place, empty, rather than October to December 2024
+    # sitting beside April to June 2025 as if consecutive.
+    assert list(view.figure.data[0].x) == ["October to December 2024", "January to March 2025", "April to June 2025",
+                                           "July to September 2025"]
+    assert pd.isna(view.figure.data[0].y[1])  # sent as null: no bar
     frame, _ = table_in_words(view)
     assert list(frame["period"]) == ["October to December 2024", "April to June 2025", "July to September 2025"]
+
+
+def test_seasonal_comparison_leaves_out_a_month_missing_in_the_earlier_year():
+    """2024 lacks March. Hand calculation on January, February and April only: 120 + 100 + 95
+    = 315 in 2025 against 100 + 110 + 90 = 300 in 2024, up 5%; 2 of the 3 months higher.
+    Counting March 2024 as zero would add March 2025's 150 and read up 55%."""
+    from dashboard.chart_data.seasonal import seasonal_summary
+
+    values = {"2024-01": 100, "2024-02": 110, "2024-04": 90, "2025-01": 120, "2025-02": 100, "2025-03": 150,
+              "2025-04": 95}
+    names = ["January", "February", "March", "April"]
+    frame = pd.DataFrame({"year": [m[:4] for m in values], "month_name": [names[int(m[5:]) - 1] for m in values],
+                          "period": list(values), "period_label": "", "area_code": OXFORD, "area_name": "Oxford",
+                          "count": list(values.values())})
+    text = seasonal_summary(frame, "crimes")
+    assert "January to February 2025 and April 2025: 315 crimes, up 5%" in text
+    assert "(300)" in text and "2 of 3 months were higher" in text

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries.counts import counts
+from queries.counts import counts, loaded_months
 from queries.reference import ASB, OXFORD
 
 from ..figures import grouped_bar_figure
 from ..filters import Filters
 from ..summaries import bars_summary, period_change_summary
 from .common import (
-    complete_periods,
+    dated,
     latest,
     missing_areas_notes,
+    monthly_dispersions,
+    on_calendar,
     police_trend_view,
     published_caption,
     requested_measure_words,
@@ -30,8 +32,8 @@ DEFAULTS = Filters()
 def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """The plotted trend: whole periods only, in the chosen area order."""
     start, end = filters.period(latest(reader))
-    frame = reader.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain)
-    return in_area_order(complete_periods(frame), filters.areas)
+    frame = reader.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain, True)
+    return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
 
 
 def by_type_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -46,7 +48,7 @@ def council_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 TREND = ChartSpec("asb-trend", trend_data, (
     ("period", "Period"), ("period_label", "Period in words"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Incidents"),
-    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
+    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("coverage", "Months of the period loaded"), ("complete", "Complete period")))
 BY_TYPE = ChartSpec("asb-by-type", by_type_data, (
     ("category", "Type"), ("area_name", "Area"), ("value", "Incidents"), ("rate_per_1000", "Rate per 1,000"),
     ("rate_low", "95% CI low"), ("rate_high", "95% CI high")))
@@ -59,7 +61,8 @@ CHARTS = (TREND, SEASONAL, BY_TYPE, COUNCIL)
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
     return police_trend_view(TREND, trend_data(reader, filters), filters,
                              "Anti-social behaviour incidents recorded by the police", "anti-social behaviour",
-                             latest(reader))
+                             latest(reader), (ASB,), reader.get(loaded_months),
+                             monthly_dispersions(reader, filters.areas, (ASB,), filters.period(latest(reader))[1]), reader)
 
 
 def by_type_view(reader: Reader, filters: Filters) -> ChartView:
@@ -93,4 +96,4 @@ def council_view(reader: Reader, filters: Filters) -> ChartView:
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
     return [trend_view(reader, filters),
             seasonal_view(SEASONAL, reader, filters, "Anti-social behaviour", "incidents", (ASB,)),
-            by_type_view(reader, filters), council_view(reader, filters)]
+            dated(by_type_view(reader, filters), reader), dated(council_view(reader, filters), reader)]

@@ -7,18 +7,20 @@ from __future__ import annotations
 import pandas as pd
 
 from queries import periods
-from queries.counts import change_between, counts
+from queries.counts import counts, loaded_months
+from queries.like_for_like import like_for_like
 from queries.reference import AREAS_BY_CODE, ASB
 
 from ..filters import Filters
 from ..formatting import list_names
-from ..summaries import describe_change, poisson_band, trend_summary
-from .common import latest
+from ..summaries import band_for, describe_change, trend_summary
+from .common import gap_words, latest, monthly_dispersions, on_calendar
 from .interventions import evaluated
 from .spec import ChartSpec, Reader
 from .targets import board_rows as target_rows
 
 DEFAULTS = Filters()
+SUBJECTS = (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,)))
 
 
 def quarter_of_report(reader: Reader, filters: Filters) -> tuple[str, str] | None:
@@ -37,9 +39,13 @@ def describe(reader: Reader, filters: Filters) -> str:
 
 
 def overview_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    """One row per area and subject (crime, ASB) and comparison (quarter, 12 months)."""
+    """One row per area and subject (crime, ASB) and comparison (quarter, 12 months): the
+    current period's own count over its loaded months ("Now", with "n of 3 months" when some
+    are missing), and the change on the months loaded in both periods, named in words,
+    tested allowing for overdispersion (``queries.like_for_like``)."""
     quarter = quarter_of_report(reader, filters)
-    columns = ["area_name", "subject", "comparison", "previous", "current", "change_percent", "p_value", "verdict"]
+    columns = ["area_name", "subject", "comparison", "previous", "current", "change_percent", "p_value", "verdict",
+               "current_months", "compared_on", "current_compared", "test"]
     if quarter is None or not filters.areas:
         return pd.DataFrame(columns=columns)
     year_end = quarter[1]
@@ -51,24 +57,28 @@ def overview_data(reader: Reader, filters: Filters) -> pd.DataFrame:
          f"the 12 months to {periods.month_in_words(year_end)} against the 12 before"),
     )
     rows = []
-    for subject, types in (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,))):
+    for subject, types in SUBJECTS:
         for _key, previous, current, words in comparisons:
-            change = reader.get(change_between, tuple(filters.areas), previous, current, types)
-            by_area = {r.area_code: r for r in change.itertuples()}
-            for code in filters.areas:
-                r = by_area.get(code)
-                if r is None or not r.comparable:
-                    rows.append([AREAS_BY_CODE[code].name, subject, words, None, None, None, None,
-                                 "not both periods loaded"])
+            change = reader.get(like_for_like, tuple(filters.areas), previous, current, types)
+            for r in change.itertuples():
+                now = int(r.current_count) if r.current_months else None
+                loaded = f"{r.current_months} of {r.period_months} months"
+                if not r.shared_months:
+                    verdict = ("no month of the period is loaded" if not r.current_months else
+                               "no change shown: none of these months is loaded a year earlier")
+                    rows.append([r.area_name, subject, words, None, now, None, None, verdict, loaded, "", None, ""])
                     continue
-                percent = None if pd.isna(r.percent_change) else round(float(r.percent_change), 1)
-                p = None if pd.isna(r.p_value) else round(float(r.p_value), 4)
-                rows.append([r.area_name, subject, words, int(r.previous_count), int(r.current_count), percent, p,
-                             describe_change(percent, bool(r.significant))])
+                percent = None if r.percent_change is None or pd.isna(r.percent_change) else round(float(r.percent_change), 1)
+                p = round(float(r.p_value), 4)
+                verdict = describe_change(percent, bool(r.significant))
+                if r.shared_months < r.period_months:
+                    # Said first, so "Before" is read as the shared months' count, not the whole period's.
+                    verdict = (f"on the {r.shared_months} of {r.period_months} months loaded in both "
+                               f"({r.shared_text}: {int(r.current_shared):,} against {int(r.previous_shared):,}): "
+                               + verdict)
+                rows.append([r.area_name, subject, words, int(r.previous_shared), now, percent, p, verdict, loaded,
+                             r.shared_text, int(r.current_shared), r.test])
     return pd.DataFrame(rows, columns=columns)
-
-
-SUBJECTS = (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,)))
 
 
 def _monthly(reader: Reader, filters: Filters, types) -> pd.DataFrame:
@@ -76,7 +86,11 @@ def _monthly(reader: Reader, filters: Filters, types) -> pd.DataFrame:
     before each of the 24 it is drawn for."""
     quarter = quarter_of_report(reader, filters)
     return reader.get(counts, tuple(filters.areas), types, periods.add_months(quarter[1], -35), quarter[1],
-                      periods.MONTH)
+                      periods.MONTH, True)
+
+
+def _loaded(reader: Reader) -> list[str]:
+    return reader.get(loaded_months)
 
 
 def trend_sentences(reader: Reader, filters: Filters) -> list[str]:
@@ -84,14 +98,22 @@ def trend_sentences(reader: Reader, filters: Filters) -> list[str]:
     outside ordinary variation included)."""
     if quarter_of_report(reader, filters) is None or not filters.areas:
         return []
-    return [f"{subject}: {trend_summary(_monthly(reader, filters, types), 'count', 'police.uk')}"
-            for subject, types in SUBJECTS]
+    quarter = quarter_of_report(reader, filters)
+    sentences = []
+    for subject, types in SUBJECTS:
+        monthly = on_calendar(_monthly(reader, filters, types), periods.MONTH, _loaded(reader),
+                              periods.add_months(quarter[1], -35), quarter[1])
+        dispersions = monthly_dispersions(reader, tuple(filters.areas), types, quarter[1])
+        gaps = gap_words(monthly, periods.MONTH, _loaded(reader))
+        sentences.append(f"{subject}: {trend_summary(monthly, 'count', 'police.uk', dispersions)}"
+                         + (f" {gaps}" if gaps else ""))
+    return sentences
 
 
 def band_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """Every month outside the band of ordinary variation, per subject and area: the same
-    limits the monthly trend charts shade (``poisson_band``), listed in full where the
-    sentences name only the latest few."""
+    limits the monthly trend charts shade (``band_for``), listed in full where the sentences
+    name only the latest few."""
     columns = ["subject", "area_name", "month", "month_label", "count", "low", "high", "side"]
     if quarter_of_report(reader, filters) is None or not filters.areas:
         return pd.DataFrame(columns=columns)
@@ -99,14 +121,23 @@ def band_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     for subject, types in SUBJECTS:
         frame = _monthly(reader, filters, types)
         for _code, area in frame.groupby("area_code", sort=False):
-            area = area.sort_values("first_month").reset_index(drop=True)
-            band = poisson_band(area["count"])
+            band = band_for(area)
             for b in band[band["side"] != ""].itertuples():
-                month = area["period"].iloc[int(b.position)]
-                rows.append([subject, area["area_name"].iloc[0], month, periods.month_in_words(month),
-                             int(area["count"].iloc[int(b.position)]), round(b.low, 1), round(b.high, 1),
-                             "above" if b.side == "high" else "below"])
+                rows.append([subject, area["area_name"].iloc[0], b.month, periods.month_in_words(b.month),
+                             int(b.count), round(b.low, 1), round(b.high, 1), "above" if b.side == "high" else "below"])
     return pd.DataFrame(rows, columns=columns)
+
+
+def months_with_band(reader: Reader, filters: Filters, first: str, last: str) -> list[str]:
+    """The months from first to last that have a band for some subject and area (9 of their
+    12 calendar months before loaded, not all zero): the months the band can speak for."""
+    if quarter_of_report(reader, filters) is None or not filters.areas:
+        return []
+    found: set[str] = set()
+    for _subject, types in SUBJECTS:
+        for _code, area in _monthly(reader, filters, types).groupby("area_code", sort=False):
+            found |= {m for m in band_for(area)["month"] if first <= m <= last}
+    return sorted(found)
 
 
 def targets_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -137,8 +168,10 @@ def interventions_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 OVERVIEW = ChartSpec("board-overview", overview_data, (
-    ("area_name", "Area"), ("subject", "Subject"), ("comparison", "Comparison"), ("previous", "Before"),
-    ("current", "Now"), ("change_percent", "Change (%)"), ("p_value", "p-value"), ("verdict", "In words")))
+    ("area_name", "Area"), ("subject", "Subject"), ("comparison", "Comparison"), ("previous", "Before, on the months compared"),
+    ("current", "Now"), ("current_months", "Months loaded now"), ("compared_on", "Compared on"),
+    ("current_compared", "Now, on the months compared"), ("change_percent", "Change (%)"), ("p_value", "p-value"),
+    ("test", "Test"), ("verdict", "In words")))
 TARGETS = ChartSpec("board-targets", targets_data, (
     ("target", "Target"), ("area_name", "Area"), ("status", "Status"), ("compared", "Months compared"),
     ("change_percent", "Change (%)"),

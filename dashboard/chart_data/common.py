@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from queries.counts import latest_month
+from queries import periods
+from queries.counts import counts, latest_month
+from queries.like_for_like import DISPERSION_MONTHS, series_dispersion
 from queries.periods import MONTH
-from queries.reference import AREAS_BY_CODE
+from queries.reference import AREAS_BY_CODE, FORCE
+from queries.variation import RULE_IN_WORDS
 
 from ..figures import trend_figure
 from ..filters import GRAIN_LABELS, RATE, Filters
 from ..formatting import list_names, month_label, period_label
-from ..summaries import BAND_WINDOW, trend_summary
+from ..summaries import band_for, trend_summary
 from .spec import ChartSpec, ChartView, Note, Reader
 
 POLICE_UK = "data.police.uk street-level crime and anti-social behaviour"
@@ -85,20 +88,152 @@ def complete_periods(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def on_calendar(frame: pd.DataFrame, grain: str, loaded: list[str], start: str | None, end: str | None) -> pd.DataFrame:
+    """Every calendar period from the first to the last loaded month in the range, for each
+    area: a period not wholly loaded is a gap (no count, no rate, and "2 of 3 months loaded"),
+    never a point summed from part of its months, and no period is skipped, so January to
+    March 2024 never sits beside January to March 2025 as if they were consecutive."""
+    frame = frame.copy()
+    in_range = [m for m in loaded if (start is None or m >= start) and (end is None or m <= end)]
+    if frame.empty or not in_range:
+        frame["period_label"] = pd.Series(dtype="str")
+        frame["coverage"] = pd.Series(dtype="str")
+        return frame
+    loaded_set = set(loaded)
+    first = frame["period"].min() if grain == periods.ROLLING_12 else in_range[0]
+    axis = periods.calendar_periods(first, in_range[-1], grain)
+    whole = frame[frame["complete"]]
+    rows = []
+    for code, area in frame.groupby("area_code", sort=False):
+        found = {r["period"]: r for r in whole[whole["area_code"] == code].to_dict("records")}
+        name = area["area_name"].iloc[0]
+        for period in axis:
+            months = periods.period_months(period, grain)
+            n = sum(m in loaded_set for m in months)
+            row = found.get(period)
+            if row is None:
+                row = {"period": period, "first_month": months[0], "last_month": months[-1], "area_code": code,
+                       "area_name": name, "count": None, "population": None, "population_year": None,
+                       "rate_per_1000": None, "months": n, "complete": False, "is_synthetic": False}
+            row = dict(row)
+            row["coverage"] = (f"{n} of {len(months)} months" if n else "not loaded") if len(months) > 1 else \
+                ("loaded" if n else "not loaded")
+            rows.append(row)
+    result = pd.DataFrame(rows)
+    for column in ("count", "population", "population_year"):
+        result[column] = pd.array(result[column], dtype="Int64")
+    result["rate_per_1000"] = pd.array(result["rate_per_1000"], dtype="Float64")
+    result["months"] = result["months"].astype("int64")
+    result["complete"] = result["complete"].astype(bool)
+    result["is_synthetic"] = result["is_synthetic"].astype(bool)
+    result["period_label"] = pd.Series([period_label(p) for p in result["period"]], dtype="str")
+    return result
+
+
+def gap_words(frame: pd.DataFrame, grain: str, loaded: list[str]) -> str:
+    """The months not loaded inside a trend's span, in words, and what that does to its
+    periods: "July 2025 and February to May 2024 not loaded." (empty when none are missing)."""
+    if frame.empty:
+        return ""
+    # Between the first and the last loaded month of the span: months after the latest
+    # loaded one are not yet published, not holes.
+    first = frame["first_month"].min() if grain == periods.ROLLING_12 else periods.period_months(frame["period"].iloc[0], grain)[0]
+    last = frame["last_month"].max()
+    inside = [m for m in loaded if first <= m <= last]
+    if not inside:
+        return ""
+    first, last = (first if grain == periods.ROLLING_12 else inside[0]), inside[-1]
+    missing = periods.missing_months(first, last, loaded)
+    if not missing:
+        return ""
+    text = f"{periods.months_list_in_words(missing)} not loaded"
+    if grain == periods.MONTH:
+        return text + ": the line breaks there."
+    if grain == periods.ROLLING_12:
+        return text + ": there is no 12-month figure for a window holding them, and the line breaks there."
+    return text + ": a period missing any of its months is a gap, not a partial total."
+
+
+def monthly_dispersions(reader: Reader, areas: tuple[str, ...], crime_types, end: str | None) -> dict:
+    """Each area's dispersion (phi, degrees of freedom) from its monthly counts over the 36
+    months to ``end``, for tests of change that allow for overdispersion."""
+    if not areas or end is None:
+        return {}
+    start = periods.add_months(end, -(DISPERSION_MONTHS - 1))
+    monthly = reader.get(counts, tuple(areas), crime_types, start, end, periods.MONTH, True)
+    return {code: series_dispersion(dict(zip(rows["period"], rows["count"].astype(int))))
+            for code, rows in monthly.groupby("area_code", sort=False)} | \
+        {code: None for code in areas if code not in set(monthly["area_code"])}
+
+
 def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, subject: str, what: str,
-                      latest_loaded: str | None) -> ChartView:
-    """The trend of police.uk counts or rates for the chosen areas and grain, or why not."""
+                      latest_loaded: str | None, crime_types=None, loaded: list[str] | None = None,
+                      dispersions: dict | None = None, reader: Reader | None = None) -> ChartView:
+    """The trend of police.uk counts or rates for the chosen areas and grain, or why not. The
+    summary names the months not loaded; ``dispersions`` make its tests quasi-Poisson."""
     measure = police_measure(filters)
     title = f"{subject} by {GRAIN_LABELS[filters.grain].lower()}: {measure.words}"
     if not filters.areas:
         return ChartView.nothing_to_draw(spec, title, CHOOSE_AN_AREA)
-    if trend.empty:
+    if trend.empty or trend[measure.column].isna().all():
         return ChartView.nothing_to_draw(spec, title, "No police.uk data is loaded for this period.")
     shown = list(dict.fromkeys(trend["area_name"]))
-    summary = f"Areas shown, in the order chosen: {list_names(shown)}. " + trend_summary(trend, measure.column, what)
-    extra = "Quarters and years are shown only when all their months are loaded."
-    if filters.grain == MONTH and not measure.is_rate and trend["period"].nunique() > BAND_WINDOW:
-        extra += (f" Shaded: the band of ordinary variation for {shown[0]} (the mean of the {BAND_WINDOW} months "
-                  "before, plus or minus three square roots); triangles mark months outside it.")
+    body = trend_summary(trend, measure.column, what, dispersions)
+    gaps = gap_words(trend, filters.grain, loaded or [])
+    summary = body + (f" {gaps}" if gaps else "") + f" Areas shown, in the order chosen: {list_names(shown)}."
+    extra = ("A quarter or year is drawn only when all its months are loaded; one with months missing is a gap."
+             if filters.grain not in (MONTH, periods.ROLLING_12) else "")
+    if filters.grain == MONTH and not measure.is_rate and not band_for(trend[trend["area_code"] == trend["area_code"].iloc[0]]).empty:
+        extra += f" Shaded for {shown[0]}: {RULE_IN_WORDS}; triangles mark months outside it."
+    start, end = filters.period(latest_loaded)
+    extra += " " + unlocated_note(reader, filters.areas, crime_types, start, end) if reader is not None else ""
     return ChartView(spec, title, trend, trend_figure(trend, measure.column, filters.grain), summary,
-                     police_caption(latest_loaded, extra))
+                     police_caption(latest_loaded, extra.strip()))
+
+
+def unlocated_note(reader: Reader, areas, crime_types, start: str | None, end: str | None) -> str:
+    """For a force among the areas: how many of its incidents over the months shown have no
+    location and are left out, so that it is counted the way its districts are."""
+    forces = [a for a in areas if AREAS_BY_CODE[a].level == FORCE]
+    if not forces or end is None:
+        return ""
+    parts = []
+    for code in forces:
+        every = reader.get(counts, (code,), crime_types, start, end, periods.MONTH)
+        located = reader.get(counts, (code,), crime_types, start, end, periods.MONTH, True)
+        total, kept = int(every["count"].sum()), int(located["count"].sum())
+        if total > kept:
+            parts.append(f"{AREAS_BY_CODE[code].name} counts only incidents with a location, as its districts do: "
+                         f"{total - kept:,} of its {total:,} incidents in these months ({(total - kept) / total:.1%}) have "
+                         "no location and are left out.")
+    return " ".join(parts)
+
+
+STALE_AFTER_MONTHS = 12
+
+
+def dated(view: ChartView, reader: Reader, column: str = "period") -> ChartView:
+    """The view with its summary opening on the latest period its figures cover and, when
+    that ends more than a year before the latest police.uk month, their age in the title
+    and the summary: published tables of 2021 are not this year's picture."""
+    frame = view.frame
+    if view is None or view.message is not None or frame.empty or column not in frame.columns:
+        return view
+    parsed = [periods.parse_period(str(p)) for p in frame[column].dropna().unique()]
+    parsed = [p for p in parsed if p]
+    if not parsed:
+        return view
+    end = max(p[2] for p in parsed)
+    last_period = next(str(p) for p in frame[column].dropna().unique() if (periods.parse_period(str(p)) or "  ")[2] == end)
+    text = f"Latest figures: {period_label(last_period)}."
+    title = view.title
+    police = latest(reader)
+    if police and periods.month_index(police) - periods.month_index(end) > STALE_AFTER_MONTHS:
+        years = (periods.month_index(police) - periods.month_index(end)) // 12
+        text = (f"These figures end in {periods.month_in_words(end)}, {years} year{'s' if years != 1 else ''} "
+                f"before the latest police.uk month ({periods.month_in_words(police)}).")
+        if period_label(last_period) not in title:
+            title = f"{title} (figures end {period_label(last_period)})"
+    elif period_label(last_period) in view.summary:
+        return view  # the summary already names its latest period
+    return replace(view, title=title, summary=f"{text} {view.summary}".strip())

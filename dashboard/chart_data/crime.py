@@ -5,17 +5,21 @@ from __future__ import annotations
 import pandas as pd
 
 from queries import periods
-from queries.counts import change_between, counts
+from queries.counts import change_between, counts, loaded_months, monthly_counts
+from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
+from queries.stats import SIGNIFICANCE_LEVEL
 
 from ..figures import change_by_type_figure, grouped_bar_figure
 from ..filters import Filters
 from ..formatting import month_label
 from ..summaries import change_by_type_summary
 from .common import (
-    complete_periods,
+    dated,
     latest,
     missing_areas_notes,
+    monthly_dispersions,
+    on_calendar,
     police_caption,
     police_measure,
     police_trend_view,
@@ -40,8 +44,8 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """The plotted trend: whole periods only, in the chosen area order."""
     start, end = filters.period(latest(reader))
     areas = filters.areas if end else ()
-    frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain)
-    return in_area_order(complete_periods(frame), filters.areas)
+    frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain, True)
+    return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
 
 
 def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -56,6 +60,17 @@ def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
             filters.crime_types or tuple(ALL_CRIME), True,
         )
     frame = frame[frame["comparable"]].copy()
+    if not frame.empty:
+        # Each type's change is tested against its own monthly variation (quasi-Poisson where
+        # overdispersed), not as if its counts were Poisson.
+        monthly = reader.get(monthly_counts, filters.areas[:1], filters.crime_types or tuple(ALL_CRIME),
+                             periods.add_months(end, -(DISPERSION_MONTHS - 1)), end, True)
+        by_type = {t: dict(zip(rows["month"], rows["count"].astype(int))) for t, rows in monthly.groupby("crime_type")}
+        tested = [change_test(int(p), int(c), series_dispersion(by_type.get(t, {})))[0]
+                  for t, p, c in zip(frame["crime_type"], frame["previous_count"], frame["current_count"])]
+        frame["p_value"] = pd.array(tested, dtype="Float64")
+        frame["significant"] = [bool(p < SIGNIFICANCE_LEVEL) and not pd.isna(v)
+                                for p, v in zip(tested, frame["percent_change"])]
     frame["crime_type_name"] = frame["crime_type"].map(lambda c: CRIME_TYPES_BY_SLUG[c].name)
     frame["p_value"] = frame["p_value"].astype("float64").round(4)
     frame["percent_change"] = frame["percent_change"].astype("float64").round(1)
@@ -82,7 +97,7 @@ def published_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 TREND = ChartSpec("crime-trend", trend_data, (
     ("period", "Period"), ("period_label", "Period in words"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
-    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("complete", "Complete period")))
+    ("rate_per_1000", "Rate per 1,000"), ("months", "Months loaded"), ("coverage", "Months of the period loaded"), ("complete", "Complete period")))
 CHANGE = ChartSpec("crime-change-by-type", change_data, (
     ("crime_type_name", "Crime type"), ("area_name", "Area"), ("previous_count", "12 months before"),
     ("current_count", "Latest 12 months"), ("percent_change", "Change (%)"), ("p_value", "p-value"),
@@ -109,8 +124,10 @@ def _published_summary(frame: pd.DataFrame) -> str:
 
 
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
+    types = filters.crime_types or None
     return police_trend_view(TREND, trend_data(reader, filters), filters, crime_types_text(filters), "crime",
-                             latest(reader))
+                             latest(reader), types, reader.get(loaded_months),
+                             monthly_dispersions(reader, filters.areas, types, filters.period(latest(reader))[1]), reader)
 
 
 def change_view(reader: Reader, filters: Filters) -> ChartView | None:
@@ -126,8 +143,9 @@ def change_view(reader: Reader, filters: Filters) -> ChartView | None:
         return ChartView.nothing_to_draw(CHANGE, title, "The 24 months needed for this comparison are not all loaded.")
     return ChartView(
         CHANGE, title, change, change_by_type_figure(change, filters.areas[0]), change_by_type_summary(change, area),
-        police_caption(last, "Solid bars: statistically significant change (exact test, p < 0.05); "
-                             "hatched bars: not significant."),
+        police_caption(last, "Solid bars: statistically significant change (p < 0.05; quasi-Poisson test allowing "
+                             "for each type's own monthly variation, the exact test where it varies no more than "
+                             "Poisson counts); hatched bars: not significant."),
     )
 
 
@@ -150,4 +168,4 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
     return [v for v in (trend_view(reader, filters),
                              seasonal_view(SEASONAL, reader, filters, crime_types_text(filters), "crimes", filters.crime_types or None),
-                             change_view(reader, filters), published_view(reader, filters)) if v]
+                             change_view(reader, filters), dated(published_view(reader, filters), reader, "year")) if v]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from queries.like_for_like import change_test
 from queries.reference import OXFORD
 from queries.series import series_catalogue
-from queries.stats import change_p_value
 
 from ..figures import grouped_bar_figure, seasonal_figure
 from ..filters import Filters
+from ..formatting import list_names
 from ..summaries import describe_change
-from .common import missing_areas_notes, published_caption, series_measure
-from .series import series_chart, series_frame
+from .common import dated, missing_areas_notes, published_caption, series_measure
+from .series import on_series_calendar, series_chart, series_frame
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -51,6 +53,15 @@ CHILDREN = ChartSpec("da-children", children_data, (
 CHARTS = (OFFENCES, CHILDREN)
 
 
+def yearly_dispersion(values) -> tuple[float, int] | None:
+    """(phi, degrees of freedom) of yearly counts from their own spread, s^2 / mean: the
+    between-year variation a change must stand out from (None with fewer than 3 years)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 3 or values.mean() <= 0:
+        return None
+    return float(values.var(ddof=1) / values.mean()), len(values) - 1
+
+
 def _offences_summary(frame: pd.DataFrame) -> str:
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
@@ -58,7 +69,8 @@ def _offences_summary(frame: pd.DataFrame) -> str:
         if len(rows) < 2:
             continue
         a, b = rows.iloc[-2], rows.iloc[-1]
-        p = change_p_value(int(a["value"]), int(b["value"]))
+        # Yearly counts vary more than Poisson counts: the test allows for the spread of the years before.
+        p, _test = change_test(int(a["value"]), int(b["value"]), yearly_dispersion(rows["value"].iloc[:-1]))
         parts.append(f"{b['area_name']}: {int(b['value']):,} offences in {b['period']}, "
                      f"{describe_change((b['value'] - a['value']) / a['value'] * 100, p < 0.05)} on {a['period']}.")
     return " ".join(parts) or "There are no figures for this selection."
@@ -85,21 +97,23 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
     if offences.empty:
         return ChartView.nothing_to_draw(OFFENCES, title,
                                          "This published table covers Oxford and Oxfordshire; choose one of them.")
-    return ChartView(
+    return dated(ChartView(
         OFFENCES, title, offences, grouped_bar_figure(offences, "period", measure.column, measure.axis_title),
         _offences_summary(offences),
-        published_caption(offences) + " Non-crime occurrences are not included. Changes tested with the exact test (p < 0.05).",
+        published_caption(offences) + " Non-crime occurrences are not included. A change is tested against the "
+        "spread of the years before it (quasi-Poisson; the exact test where they vary no more than Poisson counts; "
+        "p < 0.05).",
         (*missing_areas_notes(offences, filters.areas, "the published table"), TABLE_4_SLIP),
-    )
+    ), reader)
 
 
 def children_view(reader: Reader, filters: Filters) -> ChartView:
     children = children_data(reader, filters)
-    return ChartView(
+    return dated(ChartView(
         CHILDREN, "Domestic occurrences in Oxford involving children, by quarter of the financial year", children,
         seasonal_figure(children, "Occurrences"), _children_summary(children),
         published_caption(children) + " One line per financial year (April to March).",
-    )
+    ), reader)
 
 
 def partner_views(reader: Reader, filters: Filters) -> list[ChartView]:
@@ -115,10 +129,13 @@ def partner_views(reader: Reader, filters: Filters) -> list[ChartView]:
             result.append(ChartView.nothing_to_draw(spec, row.title, "This series has no figures for the chosen areas."))
             continue
         latest_period = frame.sort_values("period_start")["period_label"].iloc[-1]
-        result.append(ChartView(spec, row.title, frame,
-                                grouped_bar_figure(frame, "period_label", "value", row.unit.replace("_", " ")),
-                                f"{row.title}: latest {latest_period}.", published_caption(frame),
-                                missing_areas_notes(frame, filters.areas)))
+        drawn, missing = on_series_calendar(frame)
+        summary = f"{row.title}: latest {latest_period}." + (
+            f" No figure for {list_names(missing)}: its place on the axis is left empty." if missing else "")
+        result.append(dated(ChartView(spec, row.title, frame,
+                                      grouped_bar_figure(drawn, "period_label", "value", row.unit.replace("_", " ")),
+                                      summary, published_caption(frame),
+                                      missing_areas_notes(frame, filters.areas)), reader))
     return result
 
 

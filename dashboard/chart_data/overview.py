@@ -7,15 +7,16 @@ from dataclasses import dataclass
 import pandas as pd
 
 from queries import periods
-from queries.counts import change_between, counts
-from queries.reference import ASB
+from queries.counts import counts, loaded_months
+from queries.like_for_like import like_for_like
+from queries.reference import AREAS_BY_CODE, ASB, FORCE
 from queries.stats import rate_interval
 
 from ..figures import trend_figure
 from ..filters import Filters
-from ..formatting import month_name, period_label
-from ..summaries import change_sentence, describe_change, trend_summary
-from .common import latest, police_caption, police_measure
+from ..formatting import list_names, month_name, period_label
+from ..summaries import describe_change, trend_summary
+from .common import gap_words, latest, monthly_dispersions, on_calendar, police_caption, police_measure, unlocated_note
 from .series import in_area_order
 from .spec import ChartSpec, ChartView, Reader
 
@@ -29,7 +30,10 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     if end is None or not filters.areas:
         frame = reader.get(counts, (), None, None, None, periods.ROLLING_12)  # empty, with its columns
     else:
-        frame = in_area_order(reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12), filters.areas)
+        frame = reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12, True)
+        # A month whose 12 months are not all loaded is a gap in the line, not a skipped point.
+        return in_area_order(on_calendar(frame, periods.ROLLING_12, reader.get(loaded_months), start, end),
+                             filters.areas)
     # The period of a rolling 12 months is its last month: "September 2025" on the page's table.
     return frame.assign(period_label=pd.Series([period_label(p) for p in frame["period"]], index=frame.index,
                                                dtype="str"))
@@ -37,7 +41,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 TREND = ChartSpec("overview-trend", trend_data, (
     ("period", "12 months to"), ("period_label", "12 months to (in words)"), ("area_code", "Area code"), ("area_name", "Area"), ("count", "Crimes"),
-    ("rate_per_1000", "Rate per 1,000"), ("population", "Population")))
+    ("rate_per_1000", "Rate per 1,000"), ("population", "Population"), ("coverage", "Months loaded")))
 CHARTS = (TREND,)
 
 
@@ -75,48 +79,92 @@ def comparison(reader: Reader, filters: Filters) -> Comparison:
     end = filters.end or latest(reader)
     current = (periods.add_months(end, -11), end)
     previous = (periods.add_months(end, -23), periods.add_months(end, -12))
-    crime = reader.get(change_between, filters.areas, previous, current, None)
-    asb = reader.get(change_between, filters.areas, previous, current, (ASB,))
+    crime = reader.get(like_for_like, filters.areas, previous, current, None)
+    asb = reader.get(like_for_like, filters.areas, previous, current, (ASB,))
     period_text = f"the 12 months to {month_name(end)}"
     return Comparison(
         period_text,
-        (change_sentence(crime, "Recorded crime", period_text), change_sentence(asb, "Anti-social behaviour", period_text)),
+        (headline_sentence(crime, "Recorded crime", period_text), headline_sentence(asb, "Anti-social behaviour", period_text)),
         _area_figures(reader, crime, filters, current, None),
         _area_figures(reader, asb, filters, current, (ASB,)),
     )
 
 
+def _changed(r) -> str:
+    """"rose 10% (not significant)" for one area's like-for-like row."""
+    rounded = round(float(r.percent_change))
+    verb = "was unchanged" if rounded == 0 else f"{'rose' if rounded > 0 else 'fell'} {abs(rounded)}%"
+    return f"{verb} ({'significant' if r.significant else 'not significant'})"
+
+
+def headline_sentence(change: pd.DataFrame, subject: str, period_text: str) -> str:
+    """The first area's change in words, on the months loaded in both years, and the others'
+    beside it; says so when no month is loaded in both."""
+    rows = [r for r in change.itertuples() if r.shared_months and not pd.isna(r.percent_change)]
+    if not rows:
+        loaded = any(r.current_months for r in change.itertuples())
+        return (f"{subject}: no month of {period_text} is loaded{' a year earlier as well' if loaded else ''}, "
+                "so no change is stated.")
+    first = rows[0]
+    whole = first.shared_months == first.period_months
+    on = f"in {period_text}" if whole else f"on the {first.shared_months} of 12 months loaded in both years ({first.shared_text})"
+    text = f"{subject} in {first.area_name} {_changed(first)} {on}"
+    if rows[1:]:
+        text += "; " + list_names([f"{r.area_name} {_changed(r)}" for r in rows[1:]])
+    return text + "."
+
+
 def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, current, crime_types) -> tuple[AreaFigure, ...]:
-    rates = reader.get(counts, filters.areas, crime_types, current[0], current[1], periods.ROLLING_12)
+    """Each area's own figure for the 12 months (its loaded months, "11 of 12 months" when one
+    is missing; a rate only for a whole year, so a part-year is never set against whole ones)."""
+    rates = reader.get(counts, filters.areas, crime_types, current[0], current[1], periods.ROLLING_12, True)
     rates = rates[rates["period"] == current[1]].set_index("area_code")
     figures = []
     for r in change.itertuples():
-        if r.comparable:
+        part = r.current_months < r.period_months
+        if not r.current_months:
+            figures.append(AreaFigure(r.area_name, "–", "", "no month of the 12 is loaded", "No figure"))
+            continue
+        if r.shared_months:
             percent = None if pd.isna(r.percent_change) else float(r.percent_change)
-            detail = f"{r.previous_count:,} in the 12 months before"
             verdict = describe_change(percent, bool(r.significant))
+            detail = (f"{int(r.previous_shared):,} in the 12 months before" if r.shared_months == r.period_months else
+                      f"on the {r.shared_months} months loaded in both years ({r.shared_text}): "
+                      f"{int(r.current_shared):,} against {int(r.previous_shared):,}")
         else:
-            detail = f"{r.current_months} of 12 months loaded"
-            verdict = "no change shown: the two years are not both loaded"
+            verdict = "no change shown: none of these months is loaded a year earlier"
+            detail = ""
+        if part:
+            detail = f"{r.current_months} of 12 months loaded" + (f"; {detail}" if detail else "")
+        if AREAS_BY_CODE[r.area_code].level == FORCE:
+            # Rows with no location count at force level only: left out, so a force compares with its districts.
+            detail += ("; " if detail else "") + "incidents with a location only, as for its districts"
         rate_text = ""
-        if r.area_code in rates.index and not pd.isna(rates.loc[r.area_code, "rate_per_1000"]):
+        if not part and r.area_code in rates.index and not pd.isna(rates.loc[r.area_code, "rate_per_1000"]):
             population = int(rates.loc[r.area_code, "population"])
-            low, high = rate_interval(r.current_count, population)
+            low, high = rate_interval(int(r.current_count), population)
             rate_text = (f"{rates.loc[r.area_code, 'rate_per_1000']:.1f} per 1,000 residents "
                          f"(95% CI {low:.1f} to {high:.1f})")
-        figures.append(AreaFigure(r.area_name, f"{r.current_count:,}", rate_text, detail, verdict[0].upper() + verdict[1:]))
+        elif part:
+            rate_text = "no rate: a part-year is not set beside whole years"
+        figures.append(AreaFigure(r.area_name, f"{int(r.current_count):,}", rate_text, detail,
+                                  verdict[0].upper() + verdict[1:]))
     return tuple(figures)
 
 
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"{ALL_CRIME_LABEL}, rolling 12 months"
     trend = trend_data(reader, filters)
-    if trend.empty:
+    if trend.empty or trend["count"].isna().all():
         return ChartView.nothing_to_draw(
             TREND, title,
             "Fewer than 12 consecutive months are loaded for this period, so there is no rolling 12-month figure.")
     measure = police_measure(filters)
+    end = filters.period(latest(reader))[1]
+    summary = trend_summary(trend, measure.column, "crime", monthly_dispersions(reader, filters.areas, None, end))
+    gaps = gap_words(trend, periods.ROLLING_12, reader.get(loaded_months))
     return ChartView(
         TREND, f"{title}: {measure.words}", trend, trend_figure(trend, measure.column, periods.ROLLING_12),
-        trend_summary(trend, measure.column, "crime"), police_caption(latest(reader)),
+        summary + (f" {gaps}" if gaps else ""),
+        police_caption(latest(reader), unlocated_note(reader, filters.areas, None, *filters.period(latest(reader)))),
     )

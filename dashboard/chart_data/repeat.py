@@ -13,7 +13,7 @@ from ..figures import grouped_bar_figure
 from ..filters import Filters
 from ..formatting import month_label
 from ..summaries import bars_summary
-from .common import CHOOSE_AN_AREA, latest, missing_areas_notes, police_caption, published_caption
+from .common import CHOOSE_AN_AREA, dated, latest, missing_areas_notes, police_caption, published_caption
 from .series import visible_series
 from .spec import ChartSpec, ChartView, Note, Reader
 
@@ -110,4 +110,4 @@ def locations_view(reader: Reader, filters: Filters) -> ChartView:
 
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
-    return [rates_view(reader, filters), locations_view(reader, filters)]
+    return [dated(rates_view(reader, filters), reader), locations_view(reader, filters)]

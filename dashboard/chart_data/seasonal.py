@@ -7,14 +7,15 @@ import pandas as pd
 
 from queries import periods
 from queries.counts import counts
+from queries.like_for_like import change_test
 from queries.reference import AREAS_BY_CODE
-from queries.stats import SIGNIFICANCE_LEVEL, change_p_value
+from queries.stats import SIGNIFICANCE_LEVEL
 
 from ..figures import year_by_month_figure
 from ..filters import Filters
 from ..formatting import number, year_span
 from ..summaries import describe_change
-from .common import CHOOSE_AN_AREA, latest, police_caption
+from .common import CHOOSE_AN_AREA, latest, monthly_dispersions, police_caption
 from .spec import ChartSpec, ChartView, Reader
 
 YEARS_SHOWN = 5
@@ -29,7 +30,7 @@ def seasonal_data(reader: Reader, filters: Filters, kinds: tuple[str, ...] | Non
         frame = reader.get(counts, (), kinds, "2000-01", "2000-01", periods.MONTH)
     else:
         start = f"{int(end[:4]) - YEARS_SHOWN + 1}-01"
-        frame = reader.get(counts, filters.areas[:1], kinds, start, end, periods.MONTH)
+        frame = reader.get(counts, filters.areas[:1], kinds, start, end, periods.MONTH, True)
     frame = frame[frame["complete"]].sort_values("period").reset_index(drop=True)
     frame["year"] = frame["period"].str[:4]
     frame["month_name"] = [periods.MONTH_NAMES[int(p[5:7]) - 1] for p in frame["period"]]
@@ -37,8 +38,10 @@ def seasonal_data(reader: Reader, filters: Filters, kinds: tuple[str, ...] | Non
     return frame[[c for c, _ in COLUMNS]]
 
 
-def seasonal_summary(frame: pd.DataFrame, noun: str) -> str:
-    """The latest year's loaded months against the same months a year earlier."""
+def seasonal_summary(frame: pd.DataFrame, noun: str, dispersion: tuple[float, int] | None = None) -> str:
+    """The latest year's loaded months against the same months a year earlier: only months
+    loaded in both years are summed (a month missing in the earlier year is not a zero).
+    ``dispersion`` (from the monthly series) makes the test quasi-Poisson."""
     area = frame["area_name"].iloc[0]
     years = sorted(frame["year"].unique())
     latest_year = years[-1]
@@ -52,9 +55,11 @@ def seasonal_summary(frame: pd.DataFrame, noun: str) -> str:
         return text + f" No month of {latest_year} has its month of {int(latest_year) - 1} loaded."
     this, last = int(now[shared].sum()), int(before[shared].sum())
     change = (this - last) / last * 100 if last else None
-    span = shared[0] if len(shared) == 1 else f"{shared[0]} to {shared[-1]}"
+    number_of = {name: f"{latest_year}-{i + 1:02d}" for i, name in enumerate(periods.MONTH_NAMES)}
+    span = periods.months_list_in_words([number_of[m] for m in shared], newest_first=False)
     higher = sum(int(now[m]) > int(before[m]) for m in shared)
-    return (text + f" {span} {latest_year}: {number(this)} {noun}, {describe_change(change, change_p_value(last, this) < SIGNIFICANCE_LEVEL)} on the same "
+    p_value, _test = change_test(last, this, dispersion)
+    return (text + f" {span}: {number(this)} {noun}, {describe_change(change, p_value < SIGNIFICANCE_LEVEL)} on the same "
             f"months of {int(latest_year) - 1} ({number(last)}); {higher} of {len(shared)} months were higher.")
 
 
@@ -69,6 +74,8 @@ def seasonal_view(spec: ChartSpec, reader: Reader, filters: Filters, subject: st
         return ChartView.nothing_to_draw(spec, title, "No complete month is loaded for this area.")
     # The years actually drawn (up to YEARS_SHOWN, fewer where fewer are loaded).
     title += f", {year_span(frame['year'])}"
-    return ChartView(spec, title, frame, year_by_month_figure(frame, noun.capitalize()), seasonal_summary(frame, noun),
+    dispersion = monthly_dispersions(reader, filters.areas[:1], kinds, filters.end or latest(reader)).get(filters.areas[0])
+    return ChartView(spec, title, frame, year_by_month_figure(frame, noun.capitalize()),
+                     seasonal_summary(frame, noun, dispersion),
                      police_caption(latest(reader), f"The first chosen area only ({area}). Earlier years are grey with "
                                                     "different dashes; a year with months not loaded shows those loaded."))

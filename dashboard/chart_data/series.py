@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from queries import periods
 from queries.areas import populations_for_years
 from queries.series import series_catalogue, series_values
 from queries.stats import rate_intervals
@@ -64,6 +65,42 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     frame["value_shown"] = [label if hidden else number(v) for v, hidden in zip(frame["value"], withheld)]
     frame["period_label"] = [period_label(p) for p in frame["period"]]  # "July to September 2025", "2024/25"
     return in_area_order(frame, filters.areas)
+
+
+GRAIN_OF_PERIOD_TYPE = {"month": periods.MONTH, "quarter": periods.QUARTER, "financial_year": periods.FINANCIAL_YEAR,
+                        "calendar_year": periods.CALENDAR_YEAR}
+
+
+def missing_periods(frame: pd.DataFrame) -> list[str]:
+    """The periods of the series' own kind between its first and last that hold no figure,
+    in words ("January to March 2025"): a chart keeps their place rather than closing up."""
+    if frame.empty or frame["period_type"].nunique() != 1:
+        return []
+    grain = GRAIN_OF_PERIOD_TYPE.get(frame["period_type"].iloc[0])
+    bounds = [periods.parse_period(str(p)) for p in frame["period"]]
+    if grain is None or not all(bounds):
+        return []
+    axis = periods.calendar_periods(min(b[1] for b in bounds), max(b[2] for b in bounds), grain)
+    present = set(frame["period"].astype(str))
+    return [period_label(p) for p in axis if p not in present]
+
+
+def on_series_calendar(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The frame with an empty row (no value) for each missing period, first area, so a
+    bar chart's categories keep real time; and those periods in words."""
+    missing = missing_periods(frame)
+    if not missing:
+        return frame, []
+    grain = GRAIN_OF_PERIOD_TYPE[frame["period_type"].iloc[0]]
+    first = frame.iloc[0]
+    rows = []
+    for period in periods.calendar_periods(frame["period_start"].min()[:7], frame["period_start"].max()[:7], grain):
+        if period_label(period) in missing:
+            rows.append({**first.to_dict(), "period": period, "period_label": period_label(period),
+                         "period_start": periods.period_months(period, grain)[0] + "-01", "value": float("nan"),
+                         "value_shown": "not given", "rate_per_1000": float("nan")})
+    filled = pd.concat([frame, pd.DataFrame(rows)], ignore_index=True)
+    return filled.sort_values(["period_start"], kind="stable").reset_index(drop=True), missing
 
 
 def series_exists_for(reader: Reader, series_id: str) -> bool:

@@ -7,6 +7,7 @@ packs read the same frames: one owner for every figure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -71,9 +72,30 @@ class ChartView:
     notes: tuple[Note, ...] = ()
     message: str | None = None
 
+    @property
+    def headline(self) -> str:
+        """The summary's first sentence: what a phone shows before "More about this chart"."""
+        return split_summary(self.summary)[0]
+
+    @property
+    def details(self) -> str:
+        """The rest of the summary, after the headline."""
+        return split_summary(self.summary)[1]
+
     @classmethod
     def nothing_to_draw(cls, spec: ChartSpec, title: str, message: str) -> ChartView:
         return cls(spec=spec, title=title, message=message)
+
+
+# A sentence ends at a full stop followed by a space and a capital or digit ("p < 0.05" and
+# "2.77 per 1,000" do not end one).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+
+
+def split_summary(summary: str) -> tuple[str, str]:
+    """(first sentence, the rest) of a summary."""
+    parts = _SENTENCE_END.split(summary.strip(), maxsplit=1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
 
 
 @dataclass(frozen=True)
