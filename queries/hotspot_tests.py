@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import binom, false_discovery_control
 
 from .stats import change_p_values
 
@@ -39,10 +38,15 @@ HOTSPOTS = (NEW, EMERGING, PERSISTENT)  # the classes that call a place a hotspo
 
 def fdr(p_values) -> np.ndarray:
     """Benjamini-Hochberg q-values of the given p-values (NaN stays NaN, outside the family)."""
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import false_discovery_control
+
     p = np.asarray(p_values, dtype=float)
     q = np.full(p.shape, np.nan)
     tested = ~np.isnan(p)
     if tested.any():
+        from scipy.stats import false_discovery_control
+
         q[tested] = false_discovery_control(p[tested], method="bh")
     return q
 
@@ -65,6 +69,8 @@ def against_baseline(count, baseline_count, baseline_months: int, recent_months:
     """One-sided exact conditional p-values of the period's count against the baseline count,
     above and below; NaN where the test cannot reach ``SIGNIFICANCE`` (the place is outside
     that test's family)."""
+    from scipy.stats import binom
+
     k = np.asarray(count, dtype=np.int64)
     n = k + np.asarray(baseline_count, dtype=np.int64)
     share = period_share(recent_months, baseline_months)

@@ -18,7 +18,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 from . import periods
 
@@ -96,6 +95,8 @@ def interrupted_time_series(months: list[str], counts: list[int], start: str) ->
     with fewer than 20 incidents on either side of the start (or a fit that does not converge),
     or when the months are not consecutive calendar months (a missing month would shift the
     trend and the season)."""
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import norm
     if months and list(months) != periods.months_between(months[0], months[-1]):
         return None
     before = sum(1 for m in months if m < start)

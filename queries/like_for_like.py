@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import t as student_t
 from sqlalchemy import Engine
 
 from . import periods
@@ -62,6 +61,8 @@ def series_dispersion(counts: Mapping[str, int]) -> tuple[float, int] | None:
 def change_test(previous: int, current: int, dispersion: tuple[float, int] | None) -> tuple[float, str]:
     """(two-sided p-value, the test's name) for a change between two counts over the same
     number of months: quasi-Poisson when the series is overdispersed, else exact."""
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import t as student_t
     if dispersion is None or dispersion[0] <= 1:
         return change_p_value(int(previous), int(current)), "exact Poisson"
     phi, df = dispersion

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import binom, chi2
 
 SIGNIFICANCE_LEVEL = 0.05
 
@@ -36,6 +35,9 @@ def binomial_two_sided(k, n, p: float) -> np.ndarray:
     The pmf falls away from the mode on both sides, so the other tail starts where a binary
     search finds the pmf dropping to the observed one; this keeps the test vectorised.
     """
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import binom
+
     k = np.asarray(k, dtype=np.int64)
     n = np.asarray(n, dtype=np.int64)
     result = np.ones(k.shape, dtype=float)
@@ -62,6 +64,7 @@ def _first_at_most(lo, hi, n, p, bound, rising: bool) -> np.ndarray:
     Falling (right of the mode): the first i with pmf(i) <= bound, or hi + 1 if none.
     Rising (left of the mode): the last i with pmf(i) <= bound, or lo - 1 if none.
     """
+    from scipy.stats import binom
     lo, hi = lo.copy(), hi.copy()
     if rising:
         answer = lo - 1
@@ -93,6 +96,7 @@ def percent_change(previous: float, current: float) -> float | None:
 
 def poisson_interval(count: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) confidence interval for a Poisson count."""
+    from scipy.stats import chi2
     alpha = 1 - confidence
     lower = 0.0 if count == 0 else chi2.ppf(alpha / 2, 2 * count) / 2
     upper = chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
@@ -110,6 +114,7 @@ def rate_interval(count: int, population: int, per: int = 1000) -> tuple[float, 
 def rate_intervals(counts, populations, per: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """``rate_interval`` for arrays, in one call of the chi-squared quantile for each bound
     (per row it took a tenth of a millisecond each): NaN where the population is missing or 0."""
+    from scipy.stats import chi2
     counts = np.asarray(counts, dtype=float)
     populations = np.asarray(populations, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

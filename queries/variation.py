@@ -25,7 +25,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.stats import t as student_t
 
 from . import periods
 
@@ -43,6 +42,8 @@ RULE_IN_WORDS = (
 def quasi_poisson_limits(baseline: np.ndarray, rate: float = FALSE_FLAG_RATE) -> tuple[float, float, float, float]:
     """(centre, low, high, dispersion) of the prediction limits for one new month from the
     baseline months' counts."""
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import t as student_t
     baseline = np.asarray(baseline, dtype=float)
     n = len(baseline)
     mean = float(baseline.mean())
