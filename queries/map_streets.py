@@ -70,15 +70,15 @@ def nearest_streets(longitude, latitude, points: pd.DataFrame, max_metres: float
     named = points[~points["name"].map(is_generic)]
     if named.empty:
         return [None] * len(longitude)
+    # Imported here: scipy costs start-up time, and a k-d tree answers every position in one
+    # call (a whole force's places against its map points would take seconds one by one).
+    from scipy.spatial import cKDTree
+
     px, py = hexgrid.to_metres(named["longitude"].to_numpy(float), named["latitude"].to_numpy(float))
     x, y = hexgrid.to_metres(np.asarray(longitude, dtype=float), np.asarray(latitude, dtype=float))
     streets = named["name"].map(street_of).to_numpy()
-    found = []
-    for xi, yi in zip(np.atleast_1d(x), np.atleast_1d(y)):
-        distance = np.hypot(px - xi, py - yi)
-        at = int(distance.argmin())
-        found.append(str(streets[at]) if distance[at] <= max_metres else None)
-    return found
+    distance, at = cKDTree(np.column_stack([px, py])).query(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
+    return [str(streets[i]) if d <= max_metres else None for d, i in zip(distance, at)]
 
 
 def busiest_streets(counts: pd.DataFrame, limit: int) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from dashboard.chart_data.spec import Reader
 from dashboard.filters import Filters
 from dashboard.pages import hotspots as page
 from queries.hotspots import LSOA, gi_star_cells, hotspots
+from queries.map_streets import is_generic
 from queries.reference import OXFORD, THAMES_VALLEY
 
 from .conftest import demo_database
@@ -343,3 +344,33 @@ def test_the_pack_prints_names_whole_and_the_same_words_as_the_page(app, cache, 
     assert data.changes_note(Reader(cache), filters) in words
     first = places.iloc[0]
     assert f"By crime type this period: {first['by_type_text']}" in words
+
+
+def test_a_kind_of_place_is_named_with_its_nearest_street_in_the_table(cache, engine):
+    """"On or near Supermarket" says nothing of where: the table adds the street of the nearest
+    named map point within 250 m, found here by brute force over great-circle distances."""
+    import math
+
+    from sqlalchemy import text
+
+    filters = Filters(areas=(OXFORD,), end="2024-12")
+    places = data.places_data(Reader(cache), filters, rows=30)
+    with engine.connect() as conn:
+        points = conn.execute(text("SELECT name, longitude, latitude FROM place WHERE district_code = :d"), {"d": OXFORD}).all()
+    named = [p for p in points if not is_generic(p.name)]
+
+    def metres(lon1, lat1, lon2, lat2):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        a = (math.sin((p2 - p1) / 2) ** 2
+             + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+        return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+    generic = places[places["street"].map(is_generic)]
+    assert not generic.empty, "the demo's Oxford has kind-of-place map points among its busiest"
+    for row in generic.itertuples():
+        nearest = min(named, key=lambda p: metres(row.longitude, row.latitude, p.longitude, p.latitude))
+        if metres(row.longitude, row.latitude, nearest.longitude, nearest.latitude) <= 250:
+            assert f", near {nearest.name.removeprefix('On or near ')} (" in row.place_name, row.place_name
+        else:
+            assert ", near " not in row.place_name
+    assert all(", near " not in name for name in places.loc[~places["street"].map(is_generic), "place_name"])

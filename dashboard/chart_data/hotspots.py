@@ -33,6 +33,7 @@ from queries.hotspots import (
     hotspot_analysis,
     repeats_of,
 )
+from queries.map_streets import area_points, is_generic, nearest_streets
 from queries.periods import add_months, month_index
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
 
@@ -237,7 +238,7 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
     classed = bool(result and result.coverage.classed)
     months = result_months(reader, filters)
     smallest = smallest_total(period_share(months, frame["baseline_months_loaded"].max())) if len(frame) else 0
-    frame = with_lsoa_context(frame)
+    frame = with_lsoa_context(named_near_streets(reader, filters, frame))
     if filters.level != LSOA:
         frame["rate_per_1000"] = pd.Series([pd.NA] * len(frame), dtype="Float64")  # a rate is for a whole LSOA
     change = frame["count"] - frame["expected"]
@@ -252,6 +253,23 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
                .to_dict("records")],
     ))
     return out
+
+
+def named_near_streets(reader: Reader, filters: Filters, frame: pd.DataFrame) -> pd.DataFrame:
+    """police.uk names some map points only by a kind of place ("On or near Supermarket"),
+    which says nothing of where: add the street of the nearest named map point, as the map
+    does ("On or near Supermarket, near Cowley Road (Oxford 015B)")."""
+    if filters.level != LOCATION or frame.empty:
+        return frame
+    generic = frame["street"].fillna("").map(is_generic).to_numpy()
+    if not generic.any():
+        return frame
+    near = nearest_streets(frame["longitude"][generic], frame["latitude"][generic],
+                           reader.get(area_points, area_of(filters)))
+    names = frame["place_name"].to_numpy(dtype=object).copy()
+    names[generic] = [name if street is None else name.replace(" (", f", near {street} (", 1)
+                      for name, street in zip(names[generic], near)]
+    return frame.assign(place_name=names)
 
 
 def detail_months(reader: Reader, filters: Filters) -> tuple[str, ...]:
