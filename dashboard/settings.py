@@ -61,6 +61,10 @@ class Settings:
     # The most a public (signed-out) hotspot request may ask for, in months.
     public_hotspot_months: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_MONTHS", "12")))
     public_hotspot_baseline: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_BASELINE", "24")))
+    # The most interventions and targets that may be stored (each): partners' files and forms
+    # are refused past it, so no public page or API call evaluates an unbounded list.
+    max_interventions: int = field(default_factory=lambda: int(_env("MAX_INTERVENTIONS", "500")))
+    max_targets: int = field(default_factory=lambda: int(_env("MAX_TARGETS", "500")))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 

@@ -143,7 +143,7 @@ def read_policeuk_file(
     source: InputFile, *, allow_duplicate_rows: bool = False, is_synthetic: bool = False,
 ) -> StreetFile | OutcomesFile | FileSummary:
     """Classify and check one file: the rows to store, or a summary saying why it is skipped."""
-    if not allow_duplicate_rows and source.open_stream is not None and classify_file(source) == STREET:
+    if not allow_duplicate_rows and source.open_stream is not None and _looks_like_street(source):
         check_repeats(source)  # before the file is read whole: a file of copies is refused in bounded memory
     data = source.read_bytes()
     text = decode_utf8(source.name, data)
@@ -318,6 +318,14 @@ class _RepeatCheck:
         self.run = (start, min(low, original), max(high, original), keys)
         self.end = line
         return True
+
+
+def _looks_like_street(source: InputFile) -> bool:
+    """A street file by its header; any other answer is left to the full read to explain."""
+    try:
+        return classify_file(source) == STREET
+    except ImportRejected:
+        return False
 
 
 def check_repeats(source: InputFile) -> None:
