@@ -419,7 +419,7 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
             + (f"; 95% CI for the change {ci[0]:+.1f}% to {ci[1]:+.1f}%." if ci else ".")) if p_value is not None else ""
     figures_words = f"{current:,.0f} in {current_words} against {baseline:,.0f} in {against}"
     if not whole:
-        figures_words += f" (the same months of the year{partial})"
+        figures_words += f", the same months of the year{partial}"
     change_words = (f"{change:+.1f}%" if change is not None else "no change can be given from a baseline of 0")
     sentence = (
         f"{t['title']} ({place}): {figures_words} ({change_words}"
