@@ -24,6 +24,7 @@ from queries.importers.policeuk import import_policeuk
 from queries.importers.policeuk_parse import FileSummary, StreetFile, read_policeuk_file
 from queries.importers.policeuk_store import check_not_partial
 from queries.importers.series import import_series, parse_series
+from queries.records import audit_entries
 from queries.schema import import_log
 
 from .auth import ADMIN, csrf_token, current_user, page, require
@@ -104,8 +105,26 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
                  + "".join(f"<th scope='col'>{h}</th>" for h in ("#", "When (UTC)", "Who", "Kind", "File", "SHA-256",
                                                                  "Rows read", "Rows stored", "Outcome"))
                  + f"</tr></thead><tbody>{body}</tbody></table>")
-        return page(prefix(), "Import log", f"<h1 class='h2'>Import log</h1><p><a href='{prefix()}admin/upload'>Upload a file</a></p>"
+        return page(prefix(), "Import log", f"<h1 class='h2'>Import log</h1><p><a href='{prefix()}admin/upload'>Upload a file</a> · "
+                    f"<a href='{prefix()}admin/audit'>Audit log of interventions, targets and series</a></p>"
                     f"<div class='table-responsive'>{table}</div>")
+
+    @admin.get("/audit")
+    def audit_log_page():
+        """Who created, changed, deleted or imported interventions, targets and series."""
+        rows = audit_entries(engine, 500)
+        body = "".join(
+            f"<tr><td>{r['at']:%Y-%m-%d %H:%M:%S}</td><td>{escape(r['actor'])}</td><td>{escape(r['action'])}</td>"
+            f"<td>{escape(r['subject'])}</td><td>{escape(r['record'])}</td><td>{escape(r['before'])}</td>"
+            f"<td>{escape(r['after'])}</td></tr>"
+            for r in rows
+        )
+        table = ("<table class='table table-sm table-striped'><caption>The latest 500 changes, most recent first</caption>"
+                 "<thead><tr>" + "".join(f"<th scope='col'>{h}</th>" for h in ("When (UTC)", "Who", "Action", "Record kind",
+                                                                                "Record or file", "Before", "After"))
+                 + f"</tr></thead><tbody>{body}</tbody></table>")
+        return page(prefix(), "Audit log", "<h1 class='h2'>Audit log</h1><p>Interventions, targets and series: "
+                    f"every change and import.</p><div class='table-responsive'>{table}</div>")
 
     @admin.get("/upload")
     def upload_form():

@@ -15,6 +15,7 @@ from queries.areas import list_areas
 from queries.counts import counts, latest_month, loaded_months
 from queries.hotspots import LEVELS, LOCATION, hotspots
 from queries.series import series_catalogue
+from queries.suppression import withheld_label
 
 from . import params
 from .auth import PARTNER, at_least, request_audience
@@ -161,12 +162,19 @@ def create_api(query_cache) -> Blueprint:
         if match.empty:
             return jsonify(error={"parameter": "series_id", "message": f"no series {series_id[:80]!r}"}), 404
         values = visible_series(Reader(query_cache, request_audience()), (series_id,), tuple(codes) or None)
+        threshold = request_audience().suppression_threshold
         values = values[["area_code", "area_name", "period", "period_type", "category", "value", "suppressed",
-                         "source", "source_table", "note"]].copy()
-        # Whole numbers (counts) print as integers, not 14490.0; withheld values are null.
-        values["value"] = [None if hidden else (int(v) if float(v).is_integer() else v)
-                           for v, hidden in zip(values["value"], values["suppressed"])]
+                         "withheld", "source", "source_table", "note"]].copy()
+        # Whole numbers (counts) print as integers, not 14490.0, in JSON and CSV alike: an
+        # object column, so a withheld value (null) beside them does not make every value a float.
+        values["value"] = pd.Series([None if hidden else (int(v) if float(v).is_integer() else float(v))
+                                     for v, hidden in zip(values["value"], values["suppressed"])],
+                                    index=values.index, dtype=object)
+        # What the public is told of a withheld value: "fewer than 5", or that it protects one.
+        values["withheld"] = [withheld_label(kind, threshold) if hidden else None
+                              for kind, hidden in zip(values["withheld"], values["suppressed"])]
         if fmt == "csv":
+            values["value"] = ["" if v is None else str(v) for v in values["value"]]  # 12, not 12.0
             return _csv(values, f"{series_id}.csv")
         meta = _records(match)[0]
         return jsonify(series=meta, values=_records(values))

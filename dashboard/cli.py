@@ -124,7 +124,8 @@ def register_cli(server: Flask, engine: Engine) -> None:
         """Import interventions from a CSV in the documented template (all or nothing)."""
         bootstrap.init_db(engine)
         try:
-            ids = import_interventions(engine, path, recorded_by or current_user())
+            ids = import_interventions(engine, path, recorded_by or current_user(), is_admin=True,
+                                       limit=current_settings().max_interventions)
         except ImportRejected as rejected:
             _fail(rejected)
         click.echo(f"Stored {len(ids)} interventions.")
@@ -146,7 +147,8 @@ def register_cli(server: Flask, engine: Engine) -> None:
         """Import partner targets from a CSV (the columns of data/targets/)."""
         bootstrap.init_db(engine)
         try:
-            ids = import_targets(engine, path, recorded_by=current_user())
+            ids = import_targets(engine, path, recorded_by=current_user(), is_admin=True,
+                                 limit=current_settings().max_targets)
         except ImportRejected as rejected:
             _fail(rejected)
         click.echo(f"Stored {len(ids)} targets: {', '.join(ids)}")

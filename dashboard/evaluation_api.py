@@ -65,9 +65,12 @@ def _suggest_cached(engine, target, buffer, crime_types, start):
     return suggest_control(engine, target, buffer, crime_types, start)
 
 
-def _interventions_cached(engine):
+PAGE_DEFAULT, PAGE_MAX = 20, 100  # interventions evaluated per request: each takes a query per place set
+
+
+def _interventions_cached(engine, offset: int, limit: int):
     records = []
-    for record in list_interventions(engine):
+    for record in list_interventions(engine)[offset:offset + limit]:
         item = {k: record[k] for k in ("id", "name", "description", "start_month", "end_month", "crime_types",
                                        "target", "control", "buffer")}
         item["recorded_at"] = record["recorded_at"].isoformat() if record["recorded_at"] else None
@@ -129,8 +132,13 @@ def create_evaluation_api(query_cache) -> Blueprint:
 
     @api.get("/interventions")
     def interventions():
-        params.reject_unknown(request.args, set())
-        return jsonify(interventions=query_cache.get(_interventions_cached))
+        params.reject_unknown(request.args, {"offset", "limit"})
+        limit = params.integer(request.args, "limit", 1, PAGE_MAX, PAGE_DEFAULT)
+        total = len(query_cache.get(list_interventions))
+        offset = params.integer(request.args, "offset", 0, max(total, 0), 0)
+        page = query_cache.get(_interventions_cached, offset, limit)
+        following = offset + limit if offset + limit < total else None
+        return jsonify(total=total, offset=offset, limit=limit, next_offset=following, interventions=page)
 
     @api.get("/targets")
     def targets():

@@ -246,14 +246,25 @@ def _evaluation_paths(bad_request: dict) -> dict:
                           "400": bad_request},
         }},
         "/interventions": {"get": {
-            "summary": "Stored interventions, each with its evaluation (or why it cannot be evaluated)",
+            "summary": "Stored interventions, latest start first, a page at a time, each with its evaluation "
+                       "(or why it cannot be evaluated)",
             "operationId": "listInterventions",
+            "parameters": [
+                {"name": "offset", "in": "query", "description": "How many to skip (from 0).",
+                 "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                {"name": "limit", "in": "query", "description": "How many to evaluate and return (1 to 100).",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}},
+            ],
             "responses": {"200": {"description": "Interventions", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"interventions": {"type": "array", "items": {"type": "object"}}}}}}},
+                "type": "object", "properties": {
+                    "total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {"type": "integer"},
+                    "next_offset": {"type": ["integer", "null"], "description": "The next page's offset; null on the last."},
+                    "interventions": {"type": "array", "items": {"type": "object"}}}}}}},
                 "400": bad_request},
         }},
         "/targets": {"get": {
-            "summary": "Targets with their status: on track, within tolerance, off track or waiting for data",
+            "summary": "Targets with their status: on track, within tolerance, off track, waiting for data, or withheld "
+                       "(figures of a partner series, or small numbers, that only partners see)",
             "operationId": "listTargets",
             "responses": {"200": {"description": "Targets", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {"targets": {"type": "array", "items": {"type": "object"}}}}}}},

@@ -21,10 +21,12 @@ from queries.interventions import (
     place_choices,
     save_interventions,
 )
+from queries.records import NotOwner
 from queries.reference import AREAS, CRIME_TYPES
-from queries.targets import check_target, list_targets, save_targets
+from queries.targets import check_target, delete_target, list_targets, save_targets
 
-from .auth import PARTNER, csrf_token, current_user, page, require
+from .auth import ADMIN, PARTNER, at_least, csrf_token, current_user, page, require
+from .settings import current_settings
 from .upload_checks import check_csv_upload
 
 MAX_UPLOAD = 1024 * 1024
@@ -40,6 +42,12 @@ def create_recording(engine: Engine) -> Blueprint:
 
     def prefix() -> str:
         return current_app.config.get("URL_PREFIX", "/")
+
+    def who() -> dict:
+        """The signed-in user as an owner, whether an administrator, and the stored limits."""
+        settings = current_settings()
+        return {"recorded_by": current_user() or "unknown", "is_admin": at_least(ADMIN),
+                "max_interventions": settings.max_interventions, "max_targets": settings.max_targets}
 
     @record.get("/interventions")
     def interventions_form():
@@ -59,7 +67,14 @@ def create_recording(engine: Engine) -> Blueprint:
         checked = check_intervention(engine, values, lambda field, message: problems.append((field, message)))
         if checked is None:
             return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), values, problems, "")), 400
-        save_interventions(engine, [checked], current_user() or "unknown")
+        user = who()
+        try:
+            save_interventions(engine, [checked], user["recorded_by"], is_admin=user["is_admin"],
+                               limit=user["max_interventions"])
+        except (NotOwner, ImportRejected) as refused:
+            problems = [("name", str(refused))]
+            return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), values, problems, "")), \
+                403 if isinstance(refused, NotOwner) else 400
         session["record_flash"] = f"Saved {checked['name']}."
         return redirect(f"{prefix()}record/interventions")
 
@@ -77,22 +92,43 @@ def create_recording(engine: Engine) -> Blueprint:
         with tempfile.NamedTemporaryFile(suffix=".csv") as handle:
             handle.write(data)
             handle.flush()
+            user = who()
             try:
                 check_csv_upload(name, data)
-                rows = parse_interventions_csv(engine, handle.name, display_name=name)
+                rows = parse_interventions_csv(engine, handle.name, display_name=name, limit=user["max_interventions"])
+                save_interventions(engine, rows, user["recorded_by"], is_admin=user["is_admin"],
+                                   limit=user["max_interventions"], source=name, imported=True)
             except ImportRejected as rejected:
                 problems = [(str(e), "") for e in rejected.errors]
                 return page(prefix(), "Record an intervention", _interventions_page(engine, prefix(), {}, problems, "")), 400
-        save_interventions(engine, rows, current_user() or "unknown")
+            except NotOwner as refused:
+                return page(prefix(), "Record an intervention",
+                            _interventions_page(engine, prefix(), {}, [(name, str(refused))], "")), 403
         session["record_flash"] = f"Stored {len(rows)} interventions from {name}."
         return redirect(f"{prefix()}record/interventions")
 
     @record.post("/interventions/<int:intervention_id>/delete")
     def interventions_delete(intervention_id: int):
-        if not delete_intervention(engine, intervention_id):
-            abort(404)
+        user = who()
+        try:
+            if not delete_intervention(engine, intervention_id, user["recorded_by"], user["is_admin"]):
+                abort(404)
+        except NotOwner as refused:
+            return page(prefix(), "Record an intervention",
+                        _interventions_page(engine, prefix(), {}, [("delete", str(refused))], "")), 403
         session["record_flash"] = "Deleted."
         return redirect(f"{prefix()}record/interventions")
+
+    @record.post("/targets/<target_id>/delete")
+    def targets_delete(target_id: str):
+        user = who()
+        try:
+            if not delete_target(engine, target_id[:80], user["recorded_by"], user["is_admin"]):
+                abort(404)
+        except NotOwner as refused:
+            return page(prefix(), "Record a target", _targets_page(engine, prefix(), {}, [("delete", str(refused))], "")), 403
+        session["record_flash"] = f"Deleted target {target_id[:80]}."
+        return redirect(f"{prefix()}record/targets")
 
     @record.get("/targets")
     def targets_form():
@@ -112,7 +148,13 @@ def create_recording(engine: Engine) -> Blueprint:
             checked = None
         if checked is None:
             return page(prefix(), "Record a target", _targets_page(engine, prefix(), values, problems, "")), 400
-        save_targets(engine, [checked], "partner", current_user() or "unknown")
+        user = who()
+        try:
+            save_targets(engine, [checked], "partner", user["recorded_by"], is_admin=user["is_admin"],
+                         limit=user["max_targets"])
+        except (NotOwner, ImportRejected) as refused:
+            return page(prefix(), "Record a target", _targets_page(engine, prefix(), values, [("id", str(refused))], "")), \
+                403 if isinstance(refused, NotOwner) else 400
         session["record_flash"] = f"Saved target {checked['id']}."
         return redirect(f"{prefix()}record/targets")
 
@@ -182,6 +224,7 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
     rows = "".join(
         f"<tr><td>{escape(r['name'])}</td><td>{r['start_month']} to {r['end_month']}</td>"
         f"<td>{len(r['target'])}</td><td>{len(r['control']) or 'suggested'}</td><td>{len(r['buffer'])}</td>"
+        f"<td>{escape(r['owner'])}</td>"
         f"<td><form method='post' action='{prefix}record/interventions/{r['id']}/delete'>"
         f"<input type='hidden' name='csrf' value='{token}'><button class='btn btn-outline-danger btn-sm' type='submit'>"
         f"Delete<span class='visually-hidden'> {escape(r['name'])}</span></button></form></td></tr>"
@@ -189,7 +232,8 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
     )
     table = ("<table class='table table-sm'><caption>Stored interventions</caption><thead><tr>"
              "<th scope='col'>Name</th><th scope='col'>Months</th><th scope='col'>Target codes</th>"
-             "<th scope='col'>Control codes</th><th scope='col'>Buffer codes</th><th scope='col'>Action</th></tr></thead>"
+             "<th scope='col'>Control codes</th><th scope='col'>Buffer codes</th><th scope='col'>Owner</th>"
+             "<th scope='col'>Action</th></tr></thead>"
              f"<tbody>{rows}</tbody></table>") if stored else "<p>No interventions are stored yet.</p>"
     # The table's box is positioned so the Delete buttons' visually hidden names (absolutely
     # placed) scroll inside it on a phone instead of widening the page.
@@ -238,4 +282,22 @@ def _targets_page(engine: Engine, prefix: str, values: dict, problems, flash: st
 <div class="row"><div class="col-md-6">{_field("target_percent", "Target change (%)", values, "for example -5")}</div>
 <div class="col-md-6">{_field("tolerance_points", "Tolerance (percentage points)", values, "for example 2")}</div></div>
 {_field("source", "Source", values, "who set the target, and where it is published")}{_field("note", "Note", values, area=True)}
-<button class="btn btn-primary" type="submit">Save target</button></form>"""
+<button class="btn btn-primary" type="submit">Save target</button></form>
+<div class="table-responsive">{_targets_table(engine, prefix, token)}</div>"""
+
+
+def _targets_table(engine: Engine, prefix: str, token: str) -> str:
+    """Partners' stored targets with their owners; only the owner or an administrator may delete one."""
+    stored = [t for t in list_targets(engine) if t["kind"] == "partner"]
+    if not stored:
+        return "<p>No partner targets are stored yet.</p>"
+    rows = "".join(
+        f"<tr><td>{escape(t['id'])}</td><td>{escape(t['title'])}</td><td>{escape(t['owner'])}</td>"
+        f"<td><form method='post' action='{prefix}record/targets/{escape(t['id'])}/delete'>"
+        f"<input type='hidden' name='csrf' value='{token}'><button class='btn btn-outline-danger btn-sm' type='submit'>"
+        f"Delete<span class='visually-hidden'> {escape(t['title'])}</span></button></form></td></tr>"
+        for t in stored
+    )
+    return ("<table class='table table-sm'><caption>Stored partner targets</caption><thead><tr>"
+            "<th scope='col'>Id</th><th scope='col'>Title</th><th scope='col'>Owner</th><th scope='col'>Action</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>")

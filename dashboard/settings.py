@@ -81,6 +81,10 @@ class Settings:
     document_builds: int = field(default_factory=lambda: int(_env("DOCUMENT_BUILDS", "2")))
     rate_limit_storage_url: str | None = field(default_factory=lambda: _env("RATE_LIMIT_STORAGE_URL"))
     rate_limit_enabled: bool = field(default_factory=lambda: _env("RATE_LIMIT_ENABLED", "true").lower() != "false")
+    # The most interventions and targets that may be stored (each): partners' files and forms
+    # are refused past it, so no public page or API call evaluates an unbounded list.
+    max_interventions: int = field(default_factory=lambda: int(_env("MAX_INTERVENTIONS", "500")))
+    max_targets: int = field(default_factory=lambda: int(_env("MAX_TARGETS", "500")))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
 

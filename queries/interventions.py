@@ -25,6 +25,18 @@ from .evaluation import Evaluation, EvaluationError, evaluate, resolve_places
 from .importers.bookkeeping import bump_data_version
 from .importers.errors import ErrorCollector, ImportRejected, RowError
 from .lsoa_sets import loaded_force_months
+from .records import (
+    CREATE,
+    DEFAULT_MAX_RECORDS,
+    DELETE,
+    IMPORT,
+    UPDATE,
+    NotOwner,
+    audit,
+    check_room,
+    may_change,
+    summary,
+)
 from .reference import AREAS, CRIME_TYPES_BY_SLUG
 from .schema import intervention, intervention_place, lsoa
 
@@ -116,35 +128,75 @@ def place_choices(engine: Engine) -> list[tuple[str, str]]:
     return [(a.code, a.name) for a in AREAS] + [(code, name) for code, name in lsoas]
 
 
-def save_intervention(engine: Engine, checked: dict, recorded_by: str) -> int:
-    return save_interventions(engine, [checked], recorded_by)[0]
+def save_intervention(engine: Engine, checked: dict, recorded_by: str, **rules) -> int:
+    return save_interventions(engine, [checked], recorded_by, **rules)[0]
 
 
-def save_interventions(engine: Engine, rows: list[dict], recorded_by: str) -> list[int]:
-    """Store checked interventions in one transaction; one of the same name is replaced."""
+SUMMARY_FIELDS = ("name", "start_month", "end_month", "crime_types", "target", "control", "buffer", "owner")
+
+
+def save_interventions(engine: Engine, rows: list[dict], recorded_by: str, *, is_admin: bool = False,
+                       limit: int = DEFAULT_MAX_RECORDS, source: str = "the form", imported: bool = False) -> list[int]:
+    """Store checked interventions in one transaction; one of the same name is replaced, if
+    its owner or an administrator asks. Over ``limit`` stored, nothing is stored."""
     now = datetime.now(UTC)
     ids = []
+    names = [r["name"] for r in rows]
     with engine.begin() as conn:
-        conn.execute(delete(intervention).where(intervention.c.name.in_([r["name"] for r in rows])))
+        existing = {r["name"]: r for r in _records(conn, intervention.c.name.in_(names))}
         for r in rows:
+            old = existing.get(r["name"])
+            if old and not may_change(old["owner"], recorded_by, is_admin):
+                raise NotOwner("intervention", r["name"], old["owner"])
+        check_room(conn, intervention, len(existing), rows, limit, source, "interventions")
+        conn.execute(delete(intervention).where(intervention.c.name.in_(names)))
+        for r in rows:
+            old = existing.get(r["name"])
+            owner = old["owner"] if old else recorded_by
             new_id = conn.execute(insert(intervention).values(
                 name=r["name"], description=r["description"], start_month=r["start_month"],
                 end_month=r["end_month"], crime_types=r["crime_types"], recorded_by=recorded_by, recorded_at=now,
+                owner=owner,
             )).inserted_primary_key[0]
             places = [{"intervention_id": new_id, "role": role, "code": code}
                       for role, codes in r["places"].items() for code in dict.fromkeys(codes)]
             conn.execute(insert(intervention_place), places)
             ids.append(new_id)
+            if not imported:
+                after = summary({**r, **r["places"], "owner": owner}, SUMMARY_FIELDS)
+                audit(conn, recorded_by, UPDATE if old else CREATE, "intervention", r["name"],
+                      summary(old, SUMMARY_FIELDS), after)
+        if imported:
+            audit(conn, recorded_by, IMPORT, "intervention", source, "",
+                  f"{len(rows)} interventions ({len(existing)} replaced): " + ", ".join(names))
         bump_data_version(conn)  # cached evaluations and lists go stale with it
     return ids
 
 
-def delete_intervention(engine: Engine, intervention_id: int) -> bool:
+def delete_intervention(engine: Engine, intervention_id: int, actor: str = "system", is_admin: bool = True) -> bool:
+    """Delete one intervention, if its owner or an administrator asks; False if there is none."""
     with engine.begin() as conn:
+        found = _records(conn, intervention.c.id == intervention_id)
+        if not found:
+            return False
+        if not may_change(found[0]["owner"], actor, is_admin):
+            raise NotOwner("intervention", found[0]["name"], found[0]["owner"])
         conn.execute(delete(intervention_place).where(intervention_place.c.intervention_id == intervention_id))
-        deleted = conn.execute(delete(intervention).where(intervention.c.id == intervention_id)).rowcount > 0
+        conn.execute(delete(intervention).where(intervention.c.id == intervention_id))
+        audit(conn, actor, DELETE, "intervention", found[0]["name"], summary(found[0], SUMMARY_FIELDS))
         bump_data_version(conn)
-    return deleted
+    return True
+
+
+def _records(conn, condition) -> list[dict]:
+    """Stored interventions matching a condition, with their places, for ownership and the log."""
+    rows = [dict(r) for r in conn.execute(select(intervention).where(condition)).mappings()]
+    for r in rows:
+        places = conn.execute(select(intervention_place.c.role, intervention_place.c.code)
+                              .where(intervention_place.c.intervention_id == r["id"])).all()
+        for role in ("target", "control", "buffer"):
+            r[role] = " ".join(sorted(code for place_role, code in places if place_role == role))
+    return rows
 
 
 def list_interventions(engine: Engine) -> list[dict]:
@@ -243,8 +295,10 @@ def evaluate_intervention(engine: Engine, record: dict, with_its: bool = True) -
     return result, method
 
 
-def parse_interventions_csv(engine: Engine, path: str | Path, display_name: str | None = None) -> list[dict]:
-    """Read and check a whole interventions file; any problem rejects it, naming row and field."""
+def parse_interventions_csv(engine: Engine, path: str | Path, display_name: str | None = None,
+                            limit: int = DEFAULT_MAX_RECORDS) -> list[dict]:
+    """Read and check a whole interventions file; any problem rejects it, naming row and field.
+    A file of more than ``limit`` rows is refused at the first row over it, unchecked beyond."""
     name = display_name or str(path)
     errors = ErrorCollector(name)
     raw = Path(path).read_bytes()
@@ -267,8 +321,12 @@ def parse_interventions_csv(engine: Engine, path: str | Path, display_name: str 
     errors.raise_if_any()
     loaded = loaded_force_months(engine)
     rows, names = [], {}
-    for row in reader:
+    for number, row in enumerate(reader, start=1):
         line = reader.line_num
+        if number > limit:
+            errors.add(line, None, f"more than {limit:,} interventions in the file (the MAX_INTERVENTIONS setting); "
+                                   "nothing was stored")
+            break
         if None in row:
             errors.add(line, None, "more fields than the header has columns")
             continue
@@ -278,7 +336,7 @@ def parse_interventions_csv(engine: Engine, path: str | Path, display_name: str 
             if checked["name"] in names:
                 errors.add(line, "name", f"{checked['name'][:60]!r} is already on row {names[checked['name']]}")
             names[checked["name"]] = line
-            rows.append(checked)
+            rows.append({**checked, "line": line})
         if errors.full:
             break
     errors.raise_if_any()
@@ -287,5 +345,8 @@ def parse_interventions_csv(engine: Engine, path: str | Path, display_name: str 
     return rows
 
 
-def import_interventions(engine: Engine, path: str | Path, recorded_by: str, display_name: str | None = None) -> list[int]:
-    return save_interventions(engine, parse_interventions_csv(engine, path, display_name), recorded_by)
+def import_interventions(engine: Engine, path: str | Path, recorded_by: str, display_name: str | None = None,
+                         *, is_admin: bool = False, limit: int = DEFAULT_MAX_RECORDS) -> list[int]:
+    name = display_name or str(path)
+    return save_interventions(engine, parse_interventions_csv(engine, path, display_name, limit), recorded_by,
+                              is_admin=is_admin, limit=limit, source=name, imported=True)

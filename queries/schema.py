@@ -239,6 +239,7 @@ intervention = Table(
     Column("crime_types", Text, nullable=False),
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("owner", Text, nullable=False),  # the user who created it: only they or an administrator change it
 )
 
 # The places of an intervention: LSOAs (either vintage) or area codes, as target, control
@@ -272,6 +273,23 @@ target = Table(
     Column("note", Text, nullable=False),
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("owner", Text, nullable=False),  # the user who created it: only they or an administrator change it
+)
+
+# Who created, changed, deleted or imported an intervention, a target or a series, and when,
+# with a short summary of the record before and after. Administrators read it.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(10), nullable=False),  # "create", "update", "delete" or "import"
+    Column("subject", String(12), nullable=False),  # "intervention", "target" or "series"
+    Column("record", Text, nullable=False),  # the record's id or name, or the file imported
+    Column("before", Text, nullable=False),  # summaries: "" when there was none
+    Column("after", Text, nullable=False),
+    Index("ix_audit_log_at", "at"),
 )
 
 # A signed-in session: the cookie carries a random token and the server keeps only its hash.

@@ -1,20 +1,27 @@
 """Small-number suppression for sensitive series, shown to the public.
 
 Primary: a count from 1 to the threshold is withheld ("fewer than 5" with the default
-threshold of 4); zero is shown, as it identifies no one.
-Secondary: no withheld value may be worked out from the values shown. The data holds two
-kinds of linear relation: categories with a total (category "") in one area and period,
-and a parent area with all of its child areas for one category and period. For each
-series and period these relations form a linear system whose unknowns are the withheld
-values; a withheld value is exposed when it is fixed by that system (its unit vector lies
-in the row space of the relations restricted to the unknowns; Cox 1980, "Suppression
-methodology and statistical disclosure control", and the audit step of Hundepool et al.,
-*Statistical Disclosure Control*, 2012, ch. 5). While any is exposed, the smallest non-zero value shown in one of
-its relations is withheld too, and the system is checked again, until stable.
+threshold of 4); zero is shown, as it identifies no one. So the public knows each such
+value lies in 1..threshold.
 
-Suppression runs over the whole series, every area and category, and only then are the
-areas asked for selected (``suppress_then_select``): suppressing a selection would let a
-request for a county and four of its five districts reveal the fifth by subtraction.
+Secondary: no withheld value may be narrowed from what is published. The data holds three
+kinds of linear relation, within one series: categories with their total (category "") in
+one area and period; a parent area with all of its child areas (districts and their
+county) for one category and period; and a period with the shorter periods that tile it
+(months in a quarter or year, quarters in a year) for one area and category. The attacker
+of the audit step (Cox 1980, "Suppression methodology and statistical disclosure
+control"; Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 4-5) knows every
+shown value, these relations, that a primary value lies in 1..threshold and that a
+secondary one is above the threshold (it is labelled as protecting another). For each
+primary value, linear programming finds the least and greatest values it can take; while
+any can be narrowed below 1..threshold, or a secondary value is fixed, the smallest shown
+value above the threshold in one of its relations is withheld too, and the audit runs
+again. Zeros are never withheld, as a withheld zero labelled above the threshold would be
+false.
+
+Suppression runs over the whole series, every area, category and period, and only then
+are the areas asked for selected (``suppress_then_select``): suppressing a selection would
+let a request for a county and four of its five districts reveal the fifth by subtraction.
 """
 
 from __future__ import annotations
@@ -23,21 +30,33 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linprog
 
+from . import periods
 from .reference import AREAS
 
 DEFAULT_THRESHOLD = 4
 CHILDREN = {a.code: [c.code for c in AREAS if c.parent_code == a.code] for a in AREAS}
+SMALL, PROTECTIVE = "small", "protective"  # why a value is withheld (the ``withheld`` column)
+TOLERANCE = 1e-6
 
 
 def suppression_label(threshold: int = DEFAULT_THRESHOLD) -> str:
     return f"fewer than {threshold + 1}"
 
 
+def protective_label() -> str:
+    return "withheld (protects a small number)"
+
+
+def withheld_label(kind: str, threshold: int = DEFAULT_THRESHOLD) -> str:
+    return suppression_label(threshold) if kind == SMALL else protective_label()
+
+
 def suppress_then_select(
     frame: pd.DataFrame, area_codes: Sequence[str] | None, threshold: int = DEFAULT_THRESHOLD,
 ) -> pd.DataFrame:
-    """Suppress over every area and category of the frame, then keep the areas asked for."""
+    """Suppress over every area, category and period of the frame, then keep the areas asked for."""
     result = suppress(frame, threshold)
     if area_codes:
         result = result[result["area_code"].isin(list(area_codes))].reset_index(drop=True)
@@ -45,97 +64,143 @@ def suppress_then_select(
 
 
 def suppress(frame: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
-    """A copy of a series-values frame with ``suppressed`` set and withheld values removed.
+    """A copy of a series-values frame with ``suppressed`` and ``withheld`` (SMALL or
+    PROTECTIVE, else "") set and withheld values removed.
 
     Expects columns series_id, area_code, period, category, value, unit, sensitive. Only
     sensitive count series are touched; rates derived from a withheld count must be
     withheld by the caller (they are computed after this runs). Pass the whole series:
-    relations with areas or categories left out of the frame cannot be protected.
+    relations with areas, categories or periods left out of the frame cannot be protected.
     """
     frame = frame.copy()
     frame["suppressed"] = False
+    frame["withheld"] = ""
     if frame.empty:
         return frame
     eligible = frame["sensitive"].astype(bool) & (frame["unit"] == "count")
     if not eligible.any():
         return frame
-    frame.loc[eligible & (frame["value"] >= 1) & (frame["value"] <= threshold), "suppressed"] = True
-    for _key, group in frame[eligible].groupby(["series_id", "period"], sort=False):
+    primary = eligible & (frame["value"] >= 1) & (frame["value"] <= threshold)
+    frame.loc[primary, ["suppressed", "withheld"]] = [True, SMALL]
+    for _series, group in frame[eligible].groupby("series_id", sort=False):
         if group["suppressed"].any():
-            _protect(frame, group)
+            _protect(frame, group, threshold)
     frame.loc[frame["suppressed"], "value"] = float("nan")
     return frame
 
 
-def _relations(group: pd.DataFrame) -> list[pd.Index]:
-    """Each linear relation in one series and period, as the index labels of its rows (the
-    first label is the total or parent, the rest its parts)."""
-    relations = []
-    for _area, rows in group.groupby("area_code", sort=False):
+def relations(group: pd.DataFrame) -> list[pd.Index]:
+    """Each linear relation in one series, as the index labels of its rows (the first label
+    is the total, parent or longer period, the rest its parts)."""
+    found = []
+    for _key, rows in group.groupby(["area_code", "period"], sort=False):
         total = rows.index[rows["category"] == ""]
         parts = rows.index[rows["category"] != ""]
         if len(total) == 1 and len(parts):
-            relations.append(total.append(parts))
-    for _category, rows in group.groupby("category", sort=False):
+            found.append(total.append(parts))
+    for _key, rows in group.groupby(["category", "period"], sort=False):
         by_area = pd.Series(rows.index, index=rows["area_code"])
         by_area = by_area[~by_area.index.duplicated()]
         for parent, children in CHILDREN.items():
             if children and parent in by_area.index and by_area.index.isin(children).sum() == len(children):
-                relations.append(pd.Index([by_area[parent], *by_area[children]]))
-    return relations
+                found.append(pd.Index([by_area[parent], *by_area[children]]))
+    for _key, rows in group.groupby(["area_code", "category"], sort=False):
+        found += _period_tilings(rows)
+    return found
 
 
-def _protect(frame: pd.DataFrame, group: pd.DataFrame) -> None:
-    """Withhold more values of one series and period until no withheld value is fixed by
-    the relations; repeated until stable, as each new one changes the system."""
-    relations = _relations(group)
-    if not relations:
+def _period_tilings(rows: pd.DataFrame) -> list[pd.Index]:
+    """A period with the shorter periods of one length that exactly cover its months (a
+    year and its four quarters, a quarter and its three months)."""
+    spans = {}
+    for label, period in zip(rows.index, rows["period"]):
+        parsed = periods.parse_period(period)
+        if parsed:
+            spans[label] = (periods.month_index(parsed[1]), periods.month_index(parsed[2]))
+    found = []
+    for label, (first, last) in spans.items():
+        inside: dict[int, list] = {}
+        for other, (f, t) in spans.items():
+            if other != label and first <= f and t <= last and (t - f) < (last - first):
+                inside.setdefault(t - f + 1, []).append(other)
+        for length, parts in inside.items():
+            covered = sorted(spans[p][0] for p in parts)
+            if len(parts) * length == last - first + 1 and covered == list(range(first, last + 1, length)):
+                found.append(pd.Index([label, *parts]))
+    return found
+
+
+def _protect(frame: pd.DataFrame, group: pd.DataFrame, threshold: int) -> None:
+    """Withhold more values of one series until the audit narrows no withheld value."""
+    found = relations(group)
+    if not found:
         return
-    cells = list(group.index)
-    position = {label: i for i, label in enumerate(cells)}
-    matrix = np.zeros((len(relations), len(cells)))
-    for row, members in enumerate(relations):
-        matrix[row, position[members[0]]] = 1.0
-        for label in members[1:]:
-            matrix[row, position[label]] = -1.0
+    safe: set = set()  # withholding more only widens what the attacker allows: a safe value stays safe
     while True:
-        withheld = [label for label in cells if frame.at[label, "suppressed"]]
-        exposed = _exposed(matrix, [position[label] for label in withheld])
+        exposed = narrowed(frame, found, threshold, safe, first_only=True)
         if not exposed:
             return
-        label = withheld[exposed[0]]
-        added = _smallest_shown(frame, [m for m in relations if label in m])
+        added = _protector(frame, [m for m in found if exposed[0] in m], threshold)
         if added is None:
-            added = _smallest_shown(frame, [pd.Index(cells)])
+            added = _protector(frame, [m for m in found if frame.loc[m, "suppressed"].any()], threshold)
         if added is None:
-            return  # everything is withheld already
-        frame.at[added, "suppressed"] = True
+            return  # nothing above the threshold is left to withhold beside it
+        frame.loc[added, ["suppressed", "withheld"]] = [True, PROTECTIVE]
 
 
-def _exposed(matrix: np.ndarray, unknown: list[int]) -> list[int]:
-    """Positions (within ``unknown``) of the unknowns the relations fix on their own."""
-    part = matrix[:, unknown]
-    part = part[np.any(part != 0, axis=1)]
-    if not len(part):
+def narrowed(frame: pd.DataFrame, found: list[pd.Index], threshold: int, safe: set | None = None,
+             first_only: bool = False) -> list:
+    """Withheld labels the attacker can narrow: a small value to less than 1..threshold, or a
+    protective value to one number. Linear programming over the withheld values, with the
+    shown ones as constants; labels in ``safe`` are skipped and those found safe added."""
+    safe = set() if safe is None else safe
+    members = pd.Index([]).append(found).unique() if found else pd.Index([])
+    hidden = [label for label in members if frame.at[label, "suppressed"]]
+    if not hidden:
         return []
-    rank = np.linalg.matrix_rank(part)
+    at = {label: i for i, label in enumerate(hidden)}
+    rows, constants = [], []
+    for relation in found:
+        if not any(label in at for label in relation):
+            continue
+        row, constant = np.zeros(len(hidden)), 0.0
+        for position, label in enumerate(relation):
+            sign = 1.0 if position == 0 else -1.0
+            if label in at:
+                row[at[label]] += sign
+            else:
+                constant -= sign * float(frame.at[label, "value"])
+        rows.append(row)
+        constants.append(constant)
+    equations, targets = np.array(rows), np.array(constants)
+    bounds = [(1, threshold) if frame.at[label, "withheld"] == SMALL else (threshold + 1, None) for label in hidden]
     exposed = []
-    for i in range(len(unknown)):
-        unit = np.zeros((1, len(unknown)))
-        unit[0, i] = 1.0
-        if np.linalg.matrix_rank(np.vstack([part, unit])) == rank:
-            exposed.append(i)
+    for label in hidden:
+        if label in safe:
+            continue
+        objective = np.zeros(len(hidden))
+        objective[at[label]] = 1.0
+        low = linprog(objective, A_eq=equations, b_eq=targets, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=equations, b_eq=targets, bounds=bounds, method="highs")
+        if low.status != 0:
+            continue  # infeasible only if the data break their own relations: nothing to audit
+        least = low.fun
+        most = -high.fun if high.status == 0 else float("inf")
+        small = frame.at[label, "withheld"] == SMALL
+        if (small and (least > 1 + TOLERANCE or most < threshold - TOLERANCE)) or (not small and most - least < TOLERANCE):
+            exposed.append(label)
+            if first_only:
+                return exposed
+        else:
+            safe.add(label)
     return exposed
 
 
-def _smallest_shown(frame: pd.DataFrame, relations: list[pd.Index]):
-    """The label of the smallest value still shown in these relations, preferring a non-zero
-    one (a withheld zero beside another could be fixed at zero by non-negativity)."""
-    labels = pd.Index([]).append(relations).unique() if relations else pd.Index([])
+def _protector(frame: pd.DataFrame, found: list[pd.Index], threshold: int):
+    """The label of the smallest value above the threshold still shown in these relations."""
+    labels = pd.Index([]).append(found).unique() if found else pd.Index([])
     shown = frame.loc[labels]
-    shown = shown[~shown["suppressed"]]
+    shown = shown[~shown["suppressed"] & (shown["value"] > threshold)]
     if shown.empty:
         return None
-    nonzero = shown[shown["value"] > 0]
-    pick = nonzero if not nonzero.empty else shown
-    return pick["value"].astype(float).idxmin()
+    return shown["value"].astype(float).idxmin()

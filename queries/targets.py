@@ -33,6 +33,18 @@ from .counts import monthly_counts
 from .db import PROJECT_ROOT
 from .importers.bookkeeping import bump_data_version
 from .importers.errors import ErrorCollector, ImportRejected, RowError
+from .records import (
+    CREATE,
+    DEFAULT_MAX_RECORDS,
+    DELETE,
+    IMPORT,
+    UPDATE,
+    NotOwner,
+    audit,
+    check_room,
+    may_change,
+    summary,
+)
 from .reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 from .schema import series, series_value, target
 
@@ -60,8 +72,9 @@ class Judgement:
     compared: str | None = None  # which months were set against which
 
 
-def parse_targets(path: str | Path, engine: Engine | None = None) -> list[dict]:
-    """Read and check a targets CSV; every problem names the row and field."""
+def parse_targets(path: str | Path, engine: Engine | None = None, limit: int = DEFAULT_MAX_RECORDS) -> list[dict]:
+    """Read and check a targets CSV; every problem names the row and field. A file of more
+    than ``limit`` targets is refused at the first row over it."""
     name = str(path)
     errors = ErrorCollector(name)
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -76,8 +89,12 @@ def parse_targets(path: str | Path, engine: Engine | None = None) -> list[dict]:
         errors.raise_if_any()
         known_series = _series_ids(engine) if engine is not None else None
         rows, seen = [], set()
-        for row in reader:
+        for number, row in enumerate(reader, start=1):
             line = reader.line_num
+            if number > limit:
+                errors.add(line, None, f"more than {limit:,} targets in the file (the MAX_TARGETS setting); "
+                                       "nothing was stored")
+                break
             values = {k.strip(): (v or "").strip() for k, v in row.items() if k}
             record = check_target(values, lambda field, message, line=line: errors.add(line, field, message),
                                   known_series)
@@ -85,7 +102,7 @@ def parse_targets(path: str | Path, engine: Engine | None = None) -> list[dict]:
                 if record["id"] in seen:
                     errors.add(line, "id", f"target {record['id']!r} appears twice")
                 seen.add(record["id"])
-                rows.append(record)
+                rows.append({**record, "line": line})
             if errors.full:
                 break
     errors.raise_if_any()
@@ -157,19 +174,60 @@ def _series_ids(engine: Engine) -> set[str]:
         return set(conn.execute(select(series.c.id)).scalars())
 
 
-def import_targets(engine: Engine, path: str | Path, kind: str = "partner", recorded_by: str = "unknown") -> list[str]:
+def import_targets(engine: Engine, path: str | Path, kind: str = "partner", recorded_by: str = "unknown", *,
+                   is_admin: bool = False, limit: int = DEFAULT_MAX_RECORDS) -> list[str]:
     """Store every target of a checked file in one transaction (replacing targets of the same id)."""
-    rows = parse_targets(path, engine)
-    save_targets(engine, rows, kind, recorded_by)
+    rows = parse_targets(path, engine, limit)
+    save_targets(engine, rows, kind, recorded_by, is_admin=is_admin, limit=limit, source=str(path), imported=True)
     return [r["id"] for r in rows]
 
 
-def save_targets(engine: Engine, rows: list[dict], kind: str, recorded_by: str) -> None:
+SUMMARY_FIELDS = ("id", "title", "crime_types", "series_id", "area_code", "baseline_from", "baseline_to", "end_from",
+                  "end_to", "target_percent", "tolerance_points", "kind", "owner")
+
+
+def save_targets(engine: Engine, rows: list[dict], kind: str, recorded_by: str, *, is_admin: bool = False,
+                 limit: int = DEFAULT_MAX_RECORDS, source: str = "the form", imported: bool = False) -> None:
+    """Store targets, replacing those of the same id if their owner or an administrator asks;
+    over ``limit`` stored, nothing is stored."""
     now = datetime.now(UTC)
+    ids = [r["id"] for r in rows]
     with engine.begin() as conn:
-        conn.execute(delete(target).where(target.c.id.in_([r["id"] for r in rows])))
-        conn.execute(insert(target), [{**r, "kind": kind, "recorded_by": recorded_by, "recorded_at": now} for r in rows])
+        existing = {r["id"]: dict(r) for r in conn.execute(select(target).where(target.c.id.in_(ids))).mappings()}
+        for r in rows:
+            old = existing.get(r["id"])
+            if old and not may_change(old["owner"], recorded_by, is_admin):
+                raise NotOwner("target", r["id"], old["owner"])
+        check_room(conn, target, len(existing), rows, limit, source, "targets")
+        conn.execute(delete(target).where(target.c.id.in_(ids)))
+        stored = [{**{k: v for k, v in r.items() if k != "line"}, "kind": kind, "recorded_by": recorded_by,
+                   "recorded_at": now, "owner": existing[r["id"]]["owner"] if r["id"] in existing else recorded_by}
+                  for r in rows]
+        conn.execute(insert(target), stored)
+        if imported:
+            audit(conn, recorded_by, IMPORT, "target", source, "",
+                  f"{len(rows)} targets ({len(existing)} replaced): " + ", ".join(ids))
+        else:
+            for r in stored:
+                old = existing.get(r["id"])
+                audit(conn, recorded_by, UPDATE if old else CREATE, "target", r["id"], summary(old, SUMMARY_FIELDS),
+                      summary(r, SUMMARY_FIELDS))
         bump_data_version(conn)
+
+
+def delete_target(engine: Engine, target_id: str, actor: str, is_admin: bool = False) -> bool:
+    """Delete one partner target, if its owner or an administrator asks; False if there is none
+    (a published target belongs to the shipped data and is not deleted here)."""
+    with engine.begin() as conn:
+        found = conn.execute(select(target).where(target.c.id == target_id, target.c.kind == "partner")).mappings().first()
+        if found is None:
+            return False
+        if not may_change(found["owner"], actor, is_admin):
+            raise NotOwner("target", target_id, found["owner"])
+        conn.execute(delete(target).where(target.c.id == target_id))
+        audit(conn, actor, DELETE, "target", target_id, summary(dict(found), SUMMARY_FIELDS))
+        bump_data_version(conn)
+    return True
 
 
 def load_published_targets(engine: Engine) -> None:
@@ -177,8 +235,9 @@ def load_published_targets(engine: Engine) -> None:
     stored = {t["id"]: t for t in list_targets(engine)}
     for path in sorted(TARGETS_DIR.glob("*.csv")):
         rows = parse_targets(path)
-        if any({k: stored.get(r["id"], {}).get(k) for k in r} != r for r in rows):
-            save_targets(engine, rows, "published", "system (shipped data)")
+        if any(any(stored.get(r["id"], {}).get(k) != v for k, v in r.items() if k != "line") for r in rows):
+            save_targets(engine, rows, "published", "system (shipped data)", is_admin=True,
+                         limit=max(DEFAULT_MAX_RECORDS, len(stored) + len(rows)), source=str(path), imported=True)
 
 
 def list_targets(engine: Engine) -> list[dict]:
@@ -360,7 +419,7 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
             + (f"; 95% CI for the change {ci[0]:+.1f}% to {ci[1]:+.1f}%." if ci else ".")) if p_value is not None else ""
     figures_words = f"{current:,.0f} in {current_words} against {baseline:,.0f} in {against}"
     if not whole:
-        figures_words += f" (the same months of the year{partial})"
+        figures_words += f", the same months of the year{partial}"
     change_words = (f"{change:+.1f}%" if change is not None else "no change can be given from a baseline of 0")
     sentence = (
         f"{t['title']} ({place}): {figures_words} ({change_words}"

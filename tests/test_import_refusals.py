@@ -38,8 +38,8 @@ def test_a_month_repeated_in_one_file_is_refused_naming_the_block(engine, tmp_pa
     path = write(tmp_path / "2024-01-thames-valley-street.csv", [HEADER, *ROWS, *ROWS, *ROWS])
     with pytest.raises(ImportRejected) as raised:
         import_policeuk(engine, [path])
-    # 12 rows on lines 2-13, repeated on lines 14-25 (the first repeat is reported).
-    assert f"{path}, row 14: rows 14 to 25 repeat rows 2 to 13" in str(raised.value)
+    # 12 rows on lines 2-13, repeated twice on lines 14-37: one block of copies.
+    assert f"{path}, row 14: rows 14 to 37 repeat rows 2 to 13" in str(raised.value)
     assert "--allow-duplicate-rows" in str(raised.value)
     assert snapshot(engine) == before
 
@@ -184,3 +184,76 @@ def test_the_command_takes_the_flags_and_the_size_setting(tmp_path, monkeypatch)
     gz.write_bytes(gzip.compress(JAN_2024.read_bytes()))
     too_big = app.server.test_cli_runner().invoke(args=["import-policeuk", str(gz)])
     assert too_big.exit_code == 1 and "larger than 100 bytes unpacked" in too_big.output
+
+
+def asb_rows(n: int) -> list[str]:
+    """n different ASB rows (no Crime ID), each at its own point in Oxford."""
+    template = next(r for r in ROWS if "Anti-social behaviour" in r).split(",")
+    rows = []
+    for i in range(n):
+        row = list(template)
+        row[4] = f"-1.{2500 + i:04d}"
+        rows.append(",".join(row))
+    return rows
+
+
+def test_a_block_of_asb_rows_pasted_twice_is_refused_naming_file_and_row(engine, tmp_path):
+    # ASB rows have no Crime ID, so a month's ASB pasted twice once doubled silently.
+    before = snapshot(engine)
+    block = asb_rows(15)
+    path = write(tmp_path / "2024-01-thames-valley-street.csv", [HEADER, *ROWS, *block, *block])
+    with pytest.raises(ImportRejected) as raised:
+        import_policeuk(engine, [path])
+    # The block is on lines 14-28 and again on 29-43.
+    assert f"{path}, row 29: rows 29 to 43 repeat rows 14 to 28, each an exact copy" in str(raised.value)
+    assert snapshot(engine) == before
+    import_policeuk(engine, [path], allow_duplicate_rows=True)
+    assert oxford_asb(engine) == 2 + 30
+
+
+def test_a_run_of_copies_of_a_few_rows_is_kept_as_data_police_uk_publishes_them(engine, tmp_path):
+    # The real files hold runs of copies of at most 4 different rows (several ASB incidents at
+    # one map point): 9 different rows copied in a run is still accepted; 10 is a block.
+    block = asb_rows(9)
+    path = write(tmp_path / "2024-01-thames-valley-street.csv", [HEADER, *ROWS, *block, *block])
+    import_policeuk(engine, [path])
+    assert oxford_asb(engine) == 2 + 18
+
+
+PEAK_SCRIPT = """
+import gzip, io, resource, sys
+from queries.importers.errors import ImportRejected
+from queries.importers.files import input_from_bytes
+from queries.importers.policeuk_parse import read_policeuk_file
+header, row = sys.argv[1].encode() + b"\\n", sys.argv[2].encode() + b"\\n"
+buffer = io.BytesIO()
+with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=9) as packed:
+    packed.write(header)
+    for _ in range(201):
+        packed.write(row * 10_000)
+data = buffer.getvalue()
+start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    read_policeuk_file(input_from_bytes("2024-01-thames-valley-street.csv.gz", data))
+    print("accepted")
+except ImportRejected as rejected:
+    print(str(rejected).splitlines()[0])
+print(len(data), start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_a_gzip_of_two_million_identical_asb_rows_is_refused_in_bounded_memory():
+    # 2,010,000 copies of one ASB row: 1 MB packed, 270 MB unpacked. The upload's check once
+    # held every row (3.7 GB); now it streams and stops at the 1,000th copy.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    asb = next(r for r in ROWS if "Anti-social behaviour" in r)
+    done = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, HEADER, asb], capture_output=True, text=True,
+                          cwd=Path(__file__).parents[1], timeout=300, check=True)
+    message, figures = done.stdout.strip().splitlines()
+    packed, start_kb, peak_kb = (int(v) for v in figures.split())
+    assert packed < 2_000_000
+    assert "row 1002: this row is the same as 1,000 rows before it (first on row 2)" in message
+    assert peak_kb - start_kb < 50 * 1024  # under 50 MB more than before the check (ru_maxrss is in KiB)

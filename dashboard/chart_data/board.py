@@ -15,7 +15,7 @@ from ..filters import Filters
 from ..formatting import list_names
 from ..summaries import band_for, describe_change, trend_summary
 from .common import gap_words, latest, monthly_dispersions, on_calendar
-from .interventions import evaluated
+from .interventions import evaluated, shown_interventions
 from .spec import ChartSpec, Reader
 from .targets import board_rows as target_rows
 
@@ -145,10 +145,8 @@ def targets_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 
 
 def interventions_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    from queries.interventions import list_interventions
-
     rows = []
-    for record in reader.get(list_interventions):
+    for record in shown_interventions(reader):  # the latest few: each evaluation queries every place set
         found = reader.get(evaluated, record["id"])
         result = found.get("result")
         row = {"intervention": record["name"], "months": periods.months_in_words(record["start_month"],

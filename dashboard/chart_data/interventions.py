@@ -36,8 +36,20 @@ def evaluated(engine, intervention_id: int) -> dict:
         return {"record": record, "result": None, "method": None, "error": exc.message}
 
 
+SHOWN = 20  # evaluated on a page or in the board report: each evaluation queries every place set
+
+
+def shown_interventions(reader: Reader) -> list[dict]:
+    """The latest-starting interventions a page or report evaluates; the API pages through all."""
+    return reader.get(list_interventions)[:SHOWN]
+
+
+def unshown_count(reader: Reader) -> int:
+    return max(0, len(reader.get(list_interventions)) - SHOWN)
+
+
 def intervention_ids(reader: Reader) -> list[int]:
-    return [r["id"] for r in reader.get(list_interventions)]
+    return [r["id"] for r in shown_interventions(reader)]
 
 
 def frame_for(reader: Reader, intervention_id: int) -> pd.DataFrame:

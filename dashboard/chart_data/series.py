@@ -10,7 +10,7 @@ from queries import periods
 from queries.areas import populations_for_years
 from queries.series import series_catalogue, series_values
 from queries.stats import rate_intervals
-from queries.suppression import suppress_then_select, suppression_label
+from queries.suppression import suppress_then_select, withheld_label
 
 from ..filters import Filters
 from ..formatting import number, period_label
@@ -30,7 +30,7 @@ def visible_series(reader: Reader, series_ids: tuple[str, ...], areas: tuple[str
     audience = reader.audience
     frame = reader.get(series_values, series_ids, None, None)
     if audience.partner:
-        frame = frame.assign(suppressed=False)
+        frame = frame.assign(suppressed=False, withheld="")
         return frame[frame["area_code"].isin(areas)].reset_index(drop=True) if areas else frame
     frame = frame[frame["kind"] != "partner"]
     return suppress_then_select(frame, areas, audience.suppression_threshold)
@@ -61,8 +61,9 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     frame["rate_high"] = high
     withheld = frame["suppressed"]
     frame.loc[withheld, ["rate_per_1000", "rate_low", "rate_high"]] = float("nan")  # a rate would reveal the count
-    label = suppression_label(reader.audience.suppression_threshold)
-    frame["value_shown"] = [label if hidden else number(v) for v, hidden in zip(frame["value"], withheld)]
+    threshold = reader.audience.suppression_threshold
+    frame["value_shown"] = [withheld_label(kind, threshold) if hidden else number(v)
+                            for v, hidden, kind in zip(frame["value"], withheld, frame["withheld"])]
     frame["period_label"] = [period_label(p) for p in frame["period"]]  # "July to September 2025", "2024/25"
     return in_area_order(frame, filters.areas)
 

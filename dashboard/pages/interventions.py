@@ -22,7 +22,10 @@ def render(reader, filters, query: str) -> list:
         "record interventions", "record/interventions", " (or load them from a CSV file).", query)
     if not views:
         return [intro, dbc.Alert("No interventions are recorded yet.", color="info")]
-    return [intro, *chart_cards(views, query)]
+    more = interventions.unshown_count(reader)
+    note = [dbc.Alert(f"The {interventions.SHOWN} latest-starting interventions are shown; {more:,} more are "
+                      "evaluated through the API (/api/v1/interventions, a page at a time).", color="secondary")] if more else []
+    return [intro, *note, *chart_cards(views, query)]
 
 
 PAGE = Page(

@@ -34,6 +34,8 @@ class InputFile:
     name: str
     read_bytes: Callable[[], bytes]
     read_head: Callable[[], bytes] | None = None
+    open_stream: Callable[[], BinaryIO] | None = None  # the unpacked bytes as a stream, read in bounded memory
+    max_bytes: int = DEFAULT_MAX_BYTES  # the most it may unpack to
 
     @property
     def base_name(self) -> str:
@@ -55,10 +57,11 @@ def expand_paths(paths: Iterable[str | Path], max_bytes: int | None = None) -> I
         elif path.name.lower().endswith(".csv.gz"):
             opener = partial(gzip.open, path)
             yield InputFile(str(path), lambda p=path, o=opener: _unpack(str(p), o, limit),
-                            lambda p=path, o=opener: _head(str(p), o))
+                            lambda p=path, o=opener: _head(str(p), o), opener, limit)
         elif path.name.lower().endswith(".csv"):
             yield InputFile(str(path), lambda p=path: _read_plain(p, limit),
-                            partial(_head, str(path), partial(open, path, "rb"), "file"))
+                            partial(_head, str(path), partial(open, path, "rb"), "file"), partial(open, path, "rb"),
+                            limit)
         elif not path.exists():
             raise ImportRejected([RowError(str(path), None, None, "no such file or folder")])
 
@@ -68,23 +71,24 @@ def input_from_bytes(name: str, data: bytes, max_bytes: int | None = None) -> In
     limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if name.lower().endswith(".gz"):
         opener = partial(_gzip_of_bytes, data)
-        return InputFile(name.removesuffix(".gz"), lambda: _unpack(name, opener, limit), lambda: _head(name, opener))
+        return InputFile(name.removesuffix(".gz"), lambda: _unpack(name, opener, limit), lambda: _head(name, opener),
+                         opener, limit)
     if len(data) > limit:
-        raise ImportRejected([RowError(name, None, None, _too_large(limit))])
-    return InputFile(name, lambda: data)
+        raise ImportRejected([RowError(name, None, None, too_large(limit))])
+    return InputFile(name, lambda: data, open_stream=lambda: io.BytesIO(data), max_bytes=limit)
 
 
 def _gzip_of_bytes(data: bytes) -> BinaryIO:
     return gzip.GzipFile(fileobj=io.BytesIO(data))
 
 
-def _too_large(limit: int) -> str:
+def too_large(limit: int) -> str:
     return f"larger than {limit:,} bytes unpacked (the IMPORT_MAX_BYTES setting); nothing was read further"
 
 
 def _read_plain(path: Path, limit: int) -> bytes:
     if path.stat().st_size > limit:
-        raise ImportRejected([RowError(str(path), None, None, _too_large(limit))])
+        raise ImportRejected([RowError(str(path), None, None, too_large(limit))])
     return path.read_bytes()
 
 
@@ -103,7 +107,7 @@ def _unpack(name: str, opener: Callable[[], BinaryIO], limit: int, kind: str = "
                     raise ImportRejected([RowError(name, None, None, f"binary data (a NUL byte at byte {at:,}): not a CSV text file")])
                 size += len(chunk)
                 if size > limit:
-                    raise ImportRejected([RowError(name, None, None, _too_large(limit))])
+                    raise ImportRejected([RowError(name, None, None, too_large(limit))])
         with opener() as stream:
             return stream.read()
     except (EOFError, OSError, zlib.error, zipfile.BadZipFile) as exc:
@@ -132,7 +136,8 @@ def _zip_members(path: Path, limit: int) -> Iterator[InputFile]:
         if member.lower().endswith(".csv"):
             name = f"{path}/{member}"
             yield InputFile(name, lambda m=member, n=name: _unpack(n, lambda: archive.open(m), limit, "zip member"),
-                            lambda m=member, n=name: _head(n, lambda: archive.open(m), "zip member"))
+                            lambda m=member, n=name: _head(n, lambda: archive.open(m), "zip member"),
+                            lambda m=member: archive.open(m), limit)
 
 
 def decode_utf8(name: str, data: bytes) -> str:

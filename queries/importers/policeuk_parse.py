@@ -8,7 +8,10 @@ the rows to store or the reason the file is skipped.
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
+import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from pathlib import Path
 
 from ..reference import CRIME_TYPE_SLUG_BY_NAME, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_NAME, Force
 from .errors import ErrorCollector, ImportRejected, RowError
-from .files import InputFile, checksum, decode_utf8, expand_paths, not_utf8, other_encoding, text_stream
+from .files import InputFile, checksum, decode_utf8, expand_paths, not_utf8, other_encoding, text_stream, too_large
 
 STREET_HEADER = [
     "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
@@ -32,10 +35,15 @@ LSOA_CODE = re.compile(r"^[EW]0\d{7}$")
 CRIME_ID = re.compile(r"^[0-9A-Za-z]{1,64}$")
 # data.police.uk's street-level data begins with December 2010.
 FIRST_MONTH = "2010-12"
-# A run of this many rows, one with a Crime ID, met again in the same order is a repeated
-# block (a file pasted into itself), not chance: identical ASB rows are common, identical
-# runs of crimes with their ids are not.
+# Exact copies of earlier rows, checked by a digest of each row in memory that grows with
+# the distinct rows only. data.police.uk repeats identical rows where several ASB incidents
+# share a map point and a month: in the real Thames Valley files (2018-03, 2022-01..04,
+# 2023-12, 2024-01..04) a run of copied rows holds at most 4 different rows and one row
+# appears at most 213 times. A run of copies holding REPEATED_BLOCK_ROWS different rows is a
+# block pasted again (ASB included); a row met more than MAX_IDENTICAL_ROWS times is a fill.
 REPEATED_BLOCK_ROWS = 10
+MAX_IDENTICAL_ROWS = 1000
+LONGEST_LINE = 64 * 1024
 
 SKIP_OUTSIDE_FORCE = "LSOA outside the force"
 SKIP_DUPLICATE = "duplicate Crime ID in the month"
@@ -135,6 +143,8 @@ def read_policeuk_file(
     source: InputFile, *, allow_duplicate_rows: bool = False, is_synthetic: bool = False,
 ) -> StreetFile | OutcomesFile | FileSummary:
     """Classify and check one file: the rows to store, or a summary saying why it is skipped."""
+    if not allow_duplicate_rows and source.open_stream is not None and _looks_like_street(source):
+        check_repeats(source)  # before the file is read whole: a file of copies is refused in bounded memory
     data = source.read_bytes()
     text = decode_utf8(source.name, data)
     kind = classify(source, text)
@@ -192,7 +202,6 @@ def parse_street(
     errors = ErrorCollector(source.name)
     parsed: StreetFile | None = None
     seen_ids: set[tuple[str, str]] = set()
-    blocks = _RepeatedBlocks()
     last = current_month()
     for line, row in _rows(reader, len(STREET_HEADER), errors):
         if errors.full:
@@ -204,8 +213,6 @@ def parse_street(
                 return FileSummary(source.name, "skipped", note=f"force '{falls_within}' is not configured")
             parsed = StreetFile(source.name, checksum(data), force, [], {})
         parsed.rows_read += 1
-        if not allow_duplicate_rows:
-            blocks.add(line, row, bool(crime_id))
         if falls_within != parsed.force.name:
             errors.add(line, "Falls within", f"'{falls_within}' differs from the file's force '{parsed.force.name}'")
         _check_month(month, line, errors, last)
@@ -259,49 +266,94 @@ def parse_street(
                 "is_synthetic": is_synthetic,
             }
         )
-    repeated = blocks.first_repeat()
-    if repeated and not errors.full:
-        (start, end), (earlier_start, earlier_end) = repeated
-        errors.add(
-            start, None,
-            f"rows {start} to {end} repeat rows {earlier_start} to {earlier_end} in the same order "
-            "(a repeated block: was the file pasted into itself?); nothing was stored. If the repeat "
-            "is genuine, import again with --allow-duplicate-rows",
-        )
     errors.raise_if_any()
     if parsed is None:
         raise ImportRejected([RowError(source.name, None, None, "the file has a header but no rows")])
     return parsed
 
 
-class _RepeatedBlocks:
-    """Finds the first run of REPEATED_BLOCK_ROWS rows that repeats an earlier run."""
+class _RepeatCheck:
+    """Finds a repeated block or an over-repeated row as rows stream past: one 8-byte digest
+    and first line per distinct row, and a run's few different rows."""
 
     def __init__(self):
-        self.lines: list[int] = []
-        self.keys: list[int] = []
-        self.has_id: list[bool] = []
+        self.first_line: dict[bytes, int] = {}
+        self.copies: Counter = Counter()  # only rows met more than once
+        self.run: tuple[int, int, int, set[bytes]] | None = None  # (start, first original, last original, rows)
+        self.found: tuple[int, str] | None = None
+        self.end = 0
 
-    def add(self, line: int, row: list[str], has_id: bool) -> None:
-        self.lines.append(line)
-        self.keys.append(hash(tuple(row)))
-        self.has_id.append(has_id)
+    def add(self, line: int, row: bytes) -> bool:
+        """Take a row; True once it is a copy that completes a refusal (kept in ``found``)."""
+        key = hashlib.blake2b(row, digest_size=8).digest()
+        original = self.first_line.setdefault(key, line)
+        if original == line:
+            self.run = None
+            return False
+        self.copies[key] += 1
+        if self.copies[key] >= MAX_IDENTICAL_ROWS:
+            self.found = (line, f"this row is the same as {self.copies[key]:,} rows before it (first on row "
+                                f"{original}); data.police.uk repeats a row at most a few hundred times")
+            return True
+        start, low, high, keys = self.run or (line, original, original, set())
+        keys.add(key)
+        self.run = (start, min(low, original), max(high, original), keys)
+        self.end = line
+        return len(keys) >= REPEATED_BLOCK_ROWS
 
-    def first_repeat(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
-        size = REPEATED_BLOCK_ROWS
-        first_at: dict[tuple, int] = {}
-        for i in range(len(self.keys) - size + 1):
-            window = tuple(self.keys[i : i + size])
-            earlier = first_at.setdefault(window, i)
-            if earlier == i or i < earlier + size or not any(self.has_id[i : i + size]):
-                continue
-            length = size
-            while i + length < len(self.keys) and self.keys[i + length] == self.keys[earlier + length] \
-                    and earlier + length < i:
-                length += 1
-            return ((self.lines[i], self.lines[i + length - 1]),
-                    (self.lines[earlier], self.lines[earlier + length - 1]))
-        return None
+    def block_message(self) -> tuple[int, str]:
+        start, low, high, _keys = self.run
+        return start, (f"rows {start} to {self.end} repeat rows {low} to {high}, each an exact copy "
+                       "(a repeated block: was the file pasted into itself?)")
+
+    def continues(self, line: int, row: bytes) -> bool:
+        """Whether a row after a found block still copies an earlier one (read on only to name
+        the block's end)."""
+        key = hashlib.blake2b(row, digest_size=8).digest()
+        original = self.first_line.get(key)
+        if original is None or self.copies[key] + 1 >= MAX_IDENTICAL_ROWS:
+            return False
+        self.copies[key] += 1
+        start, low, high, keys = self.run
+        self.run = (start, min(low, original), max(high, original), keys)
+        self.end = line
+        return True
+
+
+def _looks_like_street(source: InputFile) -> bool:
+    """A street file by its header; any other answer is left to the full read to explain."""
+    try:
+        return classify_file(source) == STREET
+    except ImportRejected:
+        return False
+
+
+def check_repeats(source: InputFile) -> None:
+    """Refuse a street file holding a repeated block of rows or one row over-repeated,
+    streaming its lines (a row of data.police.uk's files is one line) so that memory holds a
+    digest per distinct row, never the file."""
+    repeats = _RepeatCheck()
+    try:
+        with source.open_stream() as stream:
+            lines = enumerate(iter(lambda: stream.readline(LONGEST_LINE), b""), start=1)
+            next(lines, None)  # the header
+            size = 0
+            for line, raw in lines:  # once a repeat is found, read on only to count: too large is said first
+                size += len(raw)
+                if size > source.max_bytes:
+                    raise ImportRejected([RowError(source.name, None, None, too_large(source.max_bytes))])
+                if repeats.found is None and repeats.add(line, raw.rstrip(b"\r\n")) and repeats.found is None:
+                    for line, raw in lines:  # noqa: B020 (a block: read on to its end)
+                        size += len(raw)
+                        if not repeats.continues(line, raw.rstrip(b"\r\n")):
+                            break
+                    repeats.found = repeats.block_message()
+    except (EOFError, OSError, zlib.error, zipfile.BadZipFile):
+        return  # reading it whole names the damage
+    if repeats.found:
+        line, message = repeats.found
+        raise ImportRejected([RowError(source.name, line, None, f"{message}; nothing was stored. If the repeat is "
+                                                                "genuine, import again with --allow-duplicate-rows")])
 
 
 def parse_outcomes(source: InputFile, data: bytes, *, text: str | None = None) -> OutcomesFile | FileSummary:

@@ -15,9 +15,10 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, insert, select
 
 from ..periods import parse_period
+from ..records import IMPORT, audit
 from ..reference import AREAS_BY_CODE
 from ..schema import series, series_value
-from .bookkeeping import bump_data_version, log_import
+from .bookkeeping import bump_data_version, current_user, log_import
 from .errors import ErrorCollector, ImportRejected, RowError
 from .files import checksum, decode_utf8, text_stream
 
@@ -184,5 +185,7 @@ def import_series(
             [{**s, "kind": kind, "import_id": log_id} for s in parsed.series.values()],
         )
         conn.execute(insert(series_value), parsed.values)
+        audit(conn, imported_by or current_user(), IMPORT, "series", name, ", ".join(sorted(existing)),
+              f"{len(parsed.values)} values in {len(ids)} {kind} series: " + ", ".join(ids))
         bump_data_version(conn)
     return parsed
