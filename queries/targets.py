@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scipy.stats import beta, binom
 from sqlalchemy import Engine, delete, insert, select
 
 from . import periods
@@ -346,6 +345,9 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
     baseline's November to April, not against the whole year scaled down, as those months
     hold less than half a year's crime), and only months loaded in both periods.
     """
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import beta, binom
+
     place = area_name(t["area_code"])
     baseline_words = periods.months_in_words(t["baseline_from"], t["baseline_to"])
     end_words = periods.months_in_words(t["end_from"], t["end_to"])
