@@ -30,7 +30,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from . import periods
 from .reference import AREAS
@@ -172,6 +171,9 @@ def narrowed(frame: pd.DataFrame, found: list[pd.Index], threshold: int, safe: s
                 constant -= sign * float(frame.at[label, "value"])
         rows.append(row)
         constants.append(constant)
+    # Imported here: at the top, scipy.optimize cost 0.4 s of every start of the app.
+    from scipy.optimize import linprog
+
     equations, targets = np.array(rows), np.array(constants)
     bounds = [(1, threshold) if frame.at[label, "withheld"] == SMALL else (threshold + 1, None) for label in hidden]
     exposed = []
