@@ -20,6 +20,11 @@ keepalive = 5
 # the memory a Python process takes for its largest requests is rarely given back to the system.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = max_requests // 10
+# A gthread worker keeps each keep-alive connection for as long as its client keeps it busy,
+# so a proxy's few pooled connections all stayed on one worker (and, after a recycle, on the
+# survivor while the new worker idled). Closing a connection after this many requests lets
+# its client reconnect to whichever worker accepts first.
+REQUESTS_PER_CONNECTION = 100
 accesslog = None
 logconfig_dict = {
     "version": 1,
@@ -71,6 +76,11 @@ def post_worker_init(worker):
     import gc
 
     gc.freeze()
+
+
+def pre_request(worker, req):
+    if req.req_number >= REQUESTS_PER_CONNECTION:
+        req.must_close = True  # answered with "Connection: close"
 
 
 def post_request(worker, req, environ, resp):
