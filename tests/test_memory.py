@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from app import create_app
-from dashboard.cache import BytesLRU, result_bytes
+from dashboard.cache import MEGABYTE, BytesLRU, result_bytes
 
 from .conftest import demo_database
 
@@ -87,20 +87,19 @@ AREAS = ["E07000178", "E10000025", "E23000029", "E07000177", "E07000179", "E0600
 
 
 def distinct_requests(seed: int):
-    """API and CSV requests for different areas, periods and grains: each a new cache entry."""
+    """API requests for different areas, periods and grains: each a new cache entry."""
     rng = random.Random(seed)
     months = [f"{y}-{m:02d}" for y in range(2021, 2025) for m in range(1, 13)]
     while True:
         areas = "&".join(f"area={a}" for a in rng.sample(AREAS, rng.randint(1, 3)))
         start, end = sorted(rng.sample(months, 2))
         grain = rng.choice(["month", "quarter", "financial_year", "calendar_year", "rolling_12"])
-        yield rng.choice([f"/api/v1/counts?{areas}&from={start}&to={end}&grain={grain}",
-                          f"/download/crime-trend.csv?{areas}&from={start}&to={end}&grain={grain}"])
+        yield f"/api/v1/counts?{areas}&from={start}&to={end}&grain={grain}"
 
 
-@pytest.mark.timeout(300)
+@pytest.mark.timeout(600)
 def test_memory_stays_flat_over_a_soak_once_the_cache_is_full(demo_url, tmp_path):
-    app = create_app({"database_url": demo_url, "upload_dir": str(tmp_path), "cache_max_mb": 4})
+    app = create_app({"database_url": demo_url, "upload_dir": str(tmp_path), "cache_max_mb": 1})
     client = app.server.test_client()
     cache = app.server.extensions["query_cache"].cache
     assert isinstance(cache, BytesLRU)
@@ -110,10 +109,13 @@ def test_memory_stays_flat_over_a_soak_once_the_cache_is_full(demo_url, tmp_path
         for _ in range(count):
             assert client.get(next(requests)).status_code == 200
 
-    soak(400)  # warm-up: the cache fills (its 4 MB holds about a hundred and fifty results)
+    soak(200)  # warm-up: the cache fills (its 1 MB holds a few dozen results)
     before = rss_mb()
-    soak(1200)
+    soak(600)
     grown = rss_mb() - before
-    assert 3 * 1024 * 1024 < cache.bytes <= 4 * 1024 * 1024
-    # Counted at a fifth of their size, results went on piling up to several times the limit.
-    assert grown < 8, f"{grown:.1f} MB more after 1,200 requests past warm-up"
+    assert 0.75 * MEGABYTE < cache.bytes <= MEGABYTE
+    # What the cache holds really takes about what it counts: counted at a fifth of their
+    # size, results piled up to several times the limit.
+    held = sum(real_bytes(value, copies=2) for value, _size, _expires in list(cache._entries.values()))
+    assert held < 1.4 * MEGABYTE, f"the cache holds {held / MEGABYTE:.1f} MB under a 1 MB limit"
+    assert grown < 8, f"{grown:.1f} MB more after 600 requests past warm-up"
