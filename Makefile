@@ -33,9 +33,14 @@ setup-dev: $(VENV)/.dev-requirements-installed
 
 # Debian's Chromium for the browser tests; no browser is ever downloaded. Playwright drives
 # it directly, so no chromium-driver.
+# Also the PostgreSQL and Redis server programs: fault tests start private servers of their
+# own (temporary folders, ports 5441-5449 and 6391-6399) and freeze them.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		$(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+	@{ command -v redis-server && ls /usr/lib/postgresql/*/bin/pg_ctl; } >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq --no-install-recommends postgresql redis-server; }
 
 run: setup
 	@echo "==> Preparing the database and starting the dashboard on http://$${HOST:-127.0.0.1}:$${PORT:-8050}/"

@@ -26,6 +26,11 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+# A gthread worker keeps each keep-alive connection for as long as its client keeps it busy,
+# so a proxy's few pooled connections all stayed on one worker (and, after a recycle, on the
+# survivor while the new worker idled). Closing a connection after this many requests lets
+# its client reconnect to whichever worker accepts first.
+REQUESTS_PER_CONNECTION = 100
 accesslog = None
 logconfig_dict = {
     "version": 1,
@@ -77,6 +82,11 @@ def post_worker_init(worker):
     import gc
 
     gc.freeze()
+
+
+def pre_request(worker, req):
+    if req.req_number >= REQUESTS_PER_CONNECTION:
+        req.must_close = True  # answered with "Connection: close"
 
 
 def post_request(worker, req, environ, resp):

@@ -1,6 +1,7 @@
 """Load and soak test: many users at once against gunicorn, on the loopback only.
 
     python -m benchmarks.load [--database-url URL] [--users 50] [--seconds 60] [--soak-seconds 300]
+                              [--recycle 0] [--rss-every 60]
 
 Starts gunicorn as in production (``gunicorn.conf.py``: 2 gthread workers unless
 WEB_CONCURRENCY says otherwise) on 127.0.0.1 (``--port``, default 8125), then:
@@ -10,7 +11,8 @@ WEB_CONCURRENCY says otherwise) on 127.0.0.1 (``--port``, default 8125), then:
    calls, static files), pausing about ``--think-seconds`` between pages as a reader does
    (0 for none);
 2. soak: 10 users for ``--soak-seconds``, the same mix, printing each worker's resident
-   memory (RSS) at the start and the end.
+   memory (RSS) at the start, every ``--rss-every`` seconds and at the end. ``--recycle 0``
+   turns worker recycling off (``GUNICORN_MAX_REQUESTS``), to see whether memory stays flat.
 
 Prints requests, errors (any 5xx, any connection failure or timeout), throughput, latency
 percentiles and worker RSS. Bounded: every phase stops at its time limit and after at most
@@ -33,6 +35,7 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.callbacks import content_payload
 from queries import periods
 from queries.counts import latest_month
 from queries.db import make_engine
@@ -49,13 +52,17 @@ STATIC = ["/assets/dashboard.css", "/assets/00-bootstrap.min.css",
 HOST = "127.0.0.1"  # the only address this script ever connects to
 
 
-def start_gunicorn(database_url: str, port: int, log_path: Path, cache_max_mb: int | None) -> subprocess.Popen:
+def start_gunicorn(database_url: str, port: int, log_path: Path, cache_max_mb: int | None,
+                   recycle: int | None = None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "DEMO_ON_EMPTY": "false", "HOST": HOST, "PORT": str(port),
            "SECRET_KEY": os.urandom(24).hex(), "UPLOAD_DIR": str(OUT / "uploads")}
     if cache_max_mb is not None:
         env["CACHE_MAX_MB"] = str(cache_max_mb)
+    if recycle is not None:
+        env["GUNICORN_MAX_REQUESTS"] = str(recycle)
     env.pop("CACHE_REDIS_URL", None)  # each worker's own bounded cache: the memory measured here
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket",
+                                "app:server"],
                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("w"))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -83,9 +90,18 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def callback(page: str, search: str) -> dict:
-    return {"output": f"{page}-content.children", "outputs": {"id": f"{page}-content", "property": "children"},
-            "inputs": [{"id": "url", "property": "search", "value": search}], "changedPropIds": ["url.search"]}
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process: how much of the work each worker did."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def report_rss(master: int, every: float, stop: threading.Event, started: float) -> None:
+    """Print each worker's RSS (and CPU time) every ``every`` seconds until ``stop`` is set."""
+    while not stop.wait(every):
+        rss = ", ".join(f"{pid}: {rss_mb(pid):.0f} MB, {cpu_seconds(pid):.0f} s CPU" for pid in worker_pids(master))
+        print(f"  {time.monotonic() - started:5.0f} s: workers {rss}; load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
 
 
 class Plan:
@@ -107,7 +123,7 @@ class Plan:
         page = rng.choice(list(PAGES))
         search = self.search(rng, page)
         steps = [("GET", PAGES[page] + search, None), ("GET", "/_dash-layout", None),
-                 ("POST", "/_dash-update-component", callback(page, search)),
+                 ("POST", "/_dash-update-component", content_payload(page, search)),
                  ("GET", rng.choice(STATIC) + f"?m={rng.randint(1, 10**9)}", None)]
         if page == "crime":
             steps.append(("GET", "/download/crime-trend.csv" + search, None))
@@ -202,6 +218,9 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=200_000, help="per phase")
     parser.add_argument("--think-seconds", type=float, default=10.0, help="mean pause between a user's pages")
     parser.add_argument("--port", type=int, default=8125, help="loopback port for gunicorn")
+    parser.add_argument("--recycle", type=int, default=None,
+                        help="GUNICORN_MAX_REQUESTS for the workers; 0 turns recycling off")
+    parser.add_argument("--rss-every", type=float, default=60, help="seconds between RSS lines during the soak")
     parser.add_argument("--cache-max-mb", type=int, default=None,
                         help="CACHE_MAX_MB for the workers (a small one is reached within a short run)")
     args = parser.parse_args()
@@ -213,12 +232,13 @@ def main() -> None:
         raise SystemExit("The database holds no incidents: build one with python -m benchmarks.run")
     OUT.mkdir(exist_ok=True)
     port = args.port
-    server = start_gunicorn(args.database_url, port, OUT / "load-gunicorn.log", args.cache_max_mb)
+    server = start_gunicorn(args.database_url, port, OUT / "load-gunicorn.log", args.cache_max_mb, args.recycle)
     plan = Plan(last, 36)
     try:
         workers = worker_pids(server.pid)
         print(f"gunicorn {server.pid} on {HOST}:{port}, workers {workers}; latest month {last}; "
-              f"CACHE_MAX_MB {args.cache_max_mb or 'default'}; think {args.think_seconds} s; {os.cpu_count()} CPUs, "
+              f"CACHE_MAX_MB {args.cache_max_mb or 'default'}; recycling "
+              f"{'off' if args.recycle == 0 else args.recycle or 'default'}; think {args.think_seconds} s; {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         print("worker RSS MB before load: " + ", ".join(f"{rss_mb(p):.0f}" for p in workers), flush=True)
         tally, elapsed = run_phase(port, plan, args.users, args.seconds, args.max_requests, seed=1,
@@ -227,8 +247,15 @@ def main() -> None:
         if args.soak_seconds:
             start_rss = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
             print("soak start, worker RSS MB: " + ", ".join(f"{v:.0f}" for v in start_rss.values()), flush=True)
-            tally, elapsed = run_phase(port, plan, args.soak_users, args.soak_seconds, args.max_requests, seed=1000,
-                                       think=args.think_seconds)
+            stop = threading.Event()
+            reporter = threading.Thread(target=report_rss, args=(server.pid, args.rss_every, stop, time.monotonic()),
+                                        daemon=True)
+            reporter.start()
+            try:
+                tally, elapsed = run_phase(port, plan, args.soak_users, args.soak_seconds, args.max_requests,
+                                           seed=1000, think=args.think_seconds)
+            finally:
+                stop.set()
             end_rss = {pid: rss_mb(pid) for pid in worker_pids(server.pid)}
             print_phase(f"soak, {args.soak_users} users", tally, elapsed)
             print("soak end, worker RSS MB: " + ", ".join(f"{v:.0f}" for v in end_rss.values()), flush=True)

@@ -107,6 +107,8 @@ class Breaker:
 
 @dataclass
 class Guard:
+    """One engine's watchdog, breaker and statement limit (seconds, or None for none)."""
+
     watchdog: Watchdog
     breaker: Breaker
     statement_limit: float | None
