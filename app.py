@@ -95,7 +95,8 @@ def create_app(config: dict | None = None) -> Dash:
     })
     register_nul_check(server)
     register_csrf(server)
-    throttle = server.extensions["sign_in_throttle"] = SignInThrottle(engine, settings.cache_redis_url)
+    throttle = server.extensions["sign_in_throttle"] = SignInThrottle(engine, settings.cache_redis_url,
+                                                                           redis_seconds=settings.redis_timeout)
     register_auth(server, engine, settings, throttle)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")

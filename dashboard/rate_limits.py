@@ -79,7 +79,10 @@ def register_rate_limits(server: Flask, settings, key_prefix: str = "csd-rate") 
     limiter = Limiter(client_key, app=server, storage_uri=storage, headers_enabled=True, strategy="moving-window",
                       key_prefix=key_prefix, enabled=settings.rate_limit_enabled,
                       # Redis down: count in the worker's memory rather than refuse or fail.
-                      in_memory_fallback_enabled=storage != "memory://", swallow_errors=True)
+                      in_memory_fallback_enabled=storage != "memory://", swallow_errors=True,
+                      # A frozen Redis must cost a limited request a second, not hang it.
+                      storage_options={} if storage == "memory://" else {
+                          "socket_timeout": settings.redis_timeout, "socket_connect_timeout": settings.redis_timeout})
     budgets = {
         "documents": lambda: settings.rate_limit_documents_partner if at_least(PARTNER) else settings.rate_limit_documents,
         "data": lambda: settings.rate_limit_data_partner if at_least(PARTNER) else settings.rate_limit_data,

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 class SignInThrottle:
     def __init__(self, engine: Engine, redis_url: str | None = None, window: float = WINDOW_SECONDS,
-                 purge_every: float = PURGE_SECONDS, clock: Callable[[], float] = time.time):
+                 purge_every: float = PURGE_SECONDS, clock: Callable[[], float] = time.time,
+                 redis_seconds: float = 1.0):
         self.engine = engine
         self.window = window
         self.purge_every = purge_every
@@ -39,8 +40,13 @@ class SignInThrottle:
         self.redis = None
         if redis_url:
             import redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
 
-            self.redis = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+            # Short limits and no retries: redis-py retries a timed-out command three times,
+            # so a frozen Redis held each sign-in for about 8 s before the database took over.
+            self.redis = redis.Redis.from_url(redis_url, socket_timeout=redis_seconds,
+                                              socket_connect_timeout=redis_seconds, retry=Retry(NoBackoff(), 0))
 
     @staticmethod
     def _keys(account: str, address: str) -> dict[str, str]:

@@ -85,7 +85,8 @@ def test_a_frozen_redis_costs_one_short_wait_then_requests_are_served_from_the_d
     database = sqlite_engine.url.render_as_string(hide_password=False)
     with private_redis() as (redis_url, redis_pid):
         config = {"database_url": database, "upload_dir": str(tmp_path), "cache_redis_url": redis_url,
-                  "redis_timeout": 2, "redis_retry_seconds": 30, "rate_limit_enabled": False}
+                  "redis_timeout": 2, "redis_retry_seconds": 30,
+                  "rate_limit_enabled": True}  # the API's rate limit counts in the same Redis
         with live_server(config) as url:
             assert status_of(timed_get(f"{url}{API}&to=2020-01")) == 200
             assert timed_get(f"{url}/health")[0].json()["redis"] == "ok"
