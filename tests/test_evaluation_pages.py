@@ -7,7 +7,8 @@ import csv
 import io
 
 import pytest
-from sqlalchemy import select
+from scipy.stats import binomtest
+from sqlalchemy import select, text
 
 from app import create_app
 from dashboard.chart_data.spec import Reader
@@ -95,7 +96,25 @@ def test_targets_page_judges_with_the_test(app):
     engine = app.server.extensions["engine"]
     t = next(t for t in list_targets(engine) if t["id"] == "asb-oxford")
     judgement = judge(engine, t)
-    assert judgement.status in ("on track", "within tolerance", "off track")
+    # By hand from the raw incidents: the 12 months to December 2024 against April 2022 to
+    # March 2023; the line has come 21 of its 24 months (-10% x 21/24); the exact one-sided
+    # test of the current share of both counts against the share the line allows (SciPy).
+    with engine.connect() as conn:
+        def asb(first, last):
+            return conn.execute(text("SELECT COUNT(*) FROM incident WHERE district_code = :d AND crime_type = "
+                                     "'anti-social-behaviour' AND month BETWEEN :a AND :b"),
+                                {"d": OXFORD, "a": first, "b": last}).scalar()
+        current, baseline = asb("2024-01", "2024-12"), asb("2022-04", "2023-03")
+    line = -10.0 * 21 / 24
+    change = (current - baseline) / baseline * 100
+    share = (1 + line / 100) / (1 + (1 + line / 100))
+    p = binomtest(current, current + baseline, share, alternative="greater").pvalue
+    expected = ("on track" if change <= line else
+                "off track" if change - line > 2.0 and p < 0.05 else "within tolerance")
+    assert (judgement.current, judgement.baseline) == (current, baseline)
+    assert judgement.change_percent == pytest.approx(change) and judgement.line_percent == pytest.approx(line)
+    assert judgement.p_value == pytest.approx(p, rel=1e-6)
+    assert judgement.status == expected
     tree = render(targets_page.PAGE, app)
     words = texts(tree)
     assert judgement.sentence in words
