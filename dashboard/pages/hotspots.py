@@ -241,7 +241,9 @@ def place_detail(row: dict, months, period_from: int) -> dict:
     values = row["monthly"]
     first, last = (data.month_words(months[0]), data.month_words(months[-1])) if months else ("", "")
     return element("Details", [
-        element("Summary", "Show", {"className": "small", "aria-label": f"Crime types and months: {row['place_name']}"}),
+        element("Summary", "Show", {"className": "small",
+                                    # The visible word first: a spoken name must hold what is seen.
+                                    "aria-label": f"Show crime types and months for {row['place_name']}"}),
         element("Img", None, {"src": sparkline_svg(values, period_from), "className": "d-block my-1",
                               "alt": f"Bar chart of incidents by month, {first} to {last}: baseline bars grey, the "
                                      "period's dark; the numbers follow."}),
