@@ -146,3 +146,25 @@ def test_the_trend_figure_s_frame_is_a_valid_image_with_one_line_per_area():
     svg = unquote(frame.data_uri().removeprefix("data:image/svg+xml,"))
     assert svg == frame.svg and "#" not in frame.data_uri()
     assert float(ET.fromstring(svg).get("viewBox").split()[2]) == UNITS
+
+
+def test_the_report_s_band_breaks_where_either_limit_is_missing():
+    """The board report draws bands with the same runs: a month with no upper limit breaks the
+    band, where it used to be bridged from the month before to the month after."""
+    import plotly.graph_objects as go
+
+    from dashboard.pack import PackPDF
+    from dashboard.pdf_charts import ChartPainter
+
+    months = ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]
+    figure = go.Figure([go.Scatter(x=months, y=[4, 5, None, 6], mode="lines", line={"width": 0}),
+                        go.Scatter(x=months, y=[2, 3, 2, 3], mode="lines", line={"width": 0}, fill="tonexty")])
+    pdf = PackPDF("test", "today")
+    pdf.add_page()
+    painter = ChartPainter(pdf, figure, 10, 20, 180, 60)
+    drawn = []
+    pdf.polygon = lambda points, style=None: drawn.append([(round(x, 2), round(y, 2)) for x, y in points])
+    painter._fill_between(figure.data[0], figure.data[1])
+    expected = [(painter.px(0), painter.py(4)), (painter.px(1), painter.py(5)),
+                (painter.px(1), painter.py(3)), (painter.px(0), painter.py(2))]
+    assert drawn == [[(round(x, 2), round(y, 2)) for x, y in expected]]
