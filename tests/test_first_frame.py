@@ -168,3 +168,44 @@ def test_the_report_s_band_breaks_where_either_limit_is_missing():
     expected = [(painter.px(0), painter.py(4)), (painter.px(1), painter.py(5)),
                 (painter.px(1), painter.py(3)), (painter.px(0), painter.py(2))]
     assert drawn == [[(round(x, 2), round(y, 2)) for x, y in expected]]
+
+
+@pytest.fixture
+def client(sqlite_engine):
+    from app import create_app
+    from queries.importers.policeuk import import_policeuk
+
+    from .conftest import FIXTURES
+
+    import_policeuk(sqlite_engine, [FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv"])
+    return create_app({"database_url": sqlite_engine.url.render_as_string(hide_password=False)}).server.test_client()
+
+
+def _static_frames(node, found):
+    """The first frames in a Dash component tree (JSON), with the graph beside each."""
+    if isinstance(node, list):
+        for item in node:
+            _static_frames(item, found)
+    elif isinstance(node, dict):
+        props = node.get("props", {})
+        if props.get("className") == "chart-frame":
+            children = props["children"] if isinstance(props["children"], list) else [props["children"]]
+            found.append([c["props"].get("id") or c["props"].get("className") for c in children])
+        _static_frames(props.get("children"), found)
+    return found
+
+
+@pytest.mark.parametrize("pathname,chart", [("/crime", "chart-crime-trend"), ("/embed/crime-trend", "chart-crime-trend"),
+                                            ("/domestic-abuse", "chart-da-offences")])
+def test_the_first_chart_of_a_page_or_embed_carries_its_first_frame_and_no_other_does(client, pathname, chart):
+    import json
+
+    from .pagetools import page_callback
+
+    response = page_callback(client, pathname, "")
+    content = json.loads(response.get_data(as_text=True))["response"]["page-content"]["children"]
+    frames = _static_frames(content, [])
+    assert frames[0] == ["chart-static", chart]
+    assert all(len(f) == 1 for f in frames[1:])  # the other charts: their graph alone
+    first = json.dumps(content)
+    assert '"aria-hidden": "true"' in first and "data:image/svg+xml," in first
