@@ -1,6 +1,6 @@
 """A chart's first frame drawn on the server, so the chart is on screen with the page while
 plotly.js loads and draws it (about 2 s on a slow laptop): the plot as an SVG, scaled to any
-width, and where its ticks, titles and legend go. Dash-free; ``charts.first_frame`` places it.
+width, and where its ticks, titles and legend go. Dash-free; ``charts.add_first_frame`` places it.
 
 Drawn for what the pages open with: lines and markers on a month or category axis (a missing
 value breaks the line, as in plotly with ``connectgaps=False``), filled bands ('tonexty',
