@@ -6,14 +6,20 @@ Starts gunicorn (two gthread workers, as in the Procfile) on the given database,
 --base-url names a running server. Each page is opened in a fresh browser context (empty
 cache) with the CPU slowed by DevTools (``Emulation.setCPUThrottlingRate``). Prints, per
 page: the bytes transferred (compressed, as on the wire), the number of requests, and the
-times from the HTML's arrival to the first contentful paint and to the first chart drawn.
+times from the HTML's arrival to the first contentful paint, to the first chart visible (its
+first frame drawn on the server, or plotly's chart, whichever is on screen first) and to the
+first chart plotly has drawn. Then the same for a bare page, in the same browser and run:
+plotly's bundle and the crime page's first figure, drawn by ``Plotly.newPlot`` with nothing
+else on the page; each page's first chart is given as a share of that time.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -26,21 +32,51 @@ PAGES = {
     "overview": "", "crime": "crime", "asb": "asb", "domestic-abuse": "domestic-abuse",
     "repeat-victimisation": "repeat-victimisation", "exploitation": "exploitation", "hotspots": "hotspots",
 }
-# What a page reports once its first chart is drawn: plotly's SVG (or a map's canvas), or,
-# on a page with nothing to draw yet (no intervention recorded), the message saying why.
-FIRST_CHART = ".js-plotly-plot .main-svg, .js-plotly-plot canvas, .main-svg, #page-content .alert-info"
-# The time is taken in the page, at the first frame after the chart appears in the document
-# (the frame that shows it): asking from here would wait for the main thread, which on a
-# slowed CPU may be busy drawing the next chart, and so count that too.
+# What a page reports once plotly has drawn its first chart: plotly's SVG (or a map's canvas),
+# or, on a page with no chart to draw (no intervention recorded), the message saying why.
+FIRST_PLOT = ".js-plotly-plot .main-svg, .js-plotly-plot canvas, .main-svg"
+NOTHING_TO_DRAW = "#page-content .alert-info"
+# A chart's first frame, drawn on the server (dashboard/first_frame.py): on screen once decoded.
+FIRST_FRAME = ".chart-static-plot"
+# Times are taken in the page, at the first frame after a chart appears in the document (the
+# frame that shows it): asking from here would wait for the main thread, which on a slowed
+# CPU may be busy drawing the next chart, and so count that too. "First chart" is whichever
+# of the first frame and plotly's chart is on screen first.
 FIRST_CHART_CLOCK = """
 window.__firstChartAt = null;
-new MutationObserver(function (records, observer) {
-    if (document.querySelector(SELECTOR)) {
-        observer.disconnect();
-        window.requestAnimationFrame(function () { window.__firstChartAt = performance.now(); });
+window.__firstPlotAt = null;
+(function () {
+    var frameSeen = false, plotSeen = false;
+    function stamp(name) {
+        window.requestAnimationFrame(function () { if (window[name] === null) { window[name] = performance.now(); } });
     }
-}).observe(document, {childList: true, subtree: true});
-""".replace("SELECTOR", repr(FIRST_CHART))
+    new MutationObserver(function (records, observer) {
+        var image = frameSeen ? null : document.querySelector(FRAME);
+        if (image) {
+            frameSeen = true;
+            (image.decode ? image.decode() : Promise.resolve()).then(function () { stamp("__firstChartAt"); },
+                                                                     function () {});
+        }
+        var nothing = document.querySelector(NOTHING) && !document.querySelector(".dash-graph, .chart-frame");
+        if (!plotSeen && (document.querySelector(PLOT) || nothing)) {
+            plotSeen = true;
+            stamp("__firstPlotAt");
+            stamp("__firstChartAt");
+        }
+        if (plotSeen) {
+            observer.disconnect();
+        }
+    }).observe(document, {childList: true, subtree: true});
+}());
+""".replace("FRAME", repr(FIRST_FRAME)).replace("NOTHING", repr(NOTHING_TO_DRAW)).replace("PLOT", repr(FIRST_PLOT))
+BARE_PATH = "bare-plotly-page"
+BARE_PAGE = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>plotly alone</title></head>
+<body><div id="plot" style="width: 100%; height: 400px"></div>
+<script src="BUNDLE"></script>
+<script>var figure = FIGURE; Plotly.newPlot("plot", figure.data, figure.layout, {responsive: true});</script>
+</body></html>"""
+PLOTLY_BUNDLE = "assets/vendor/plotly-charts-4.1.1.min.js"
 
 
 @dataclass
@@ -49,10 +85,11 @@ class Visit:
     bytes_transferred: int
     requests: int
     first_paint_ms: float  # first contentful paint, from the HTML's arrival
-    first_chart_ms: float  # first chart drawn, from the HTML's arrival
+    first_chart_ms: float  # first chart on screen (first frame or plotly's), from the HTML's arrival
     largest: list[tuple[str, int]]
     files: list[str]  # the name of every file the visit fetched
     trace_types: list[str]  # the trace types the page's plotly.js can draw
+    first_plot_ms: float = float("nan")  # first chart drawn by plotly, from the HTML's arrival
 
 
 @contextmanager
@@ -68,11 +105,13 @@ def chromium(width: int = 1280, height: int = 900):
 
 
 def first_visit(browser, url: str, page_name: str = "", cpu_slowdown: float = 1, timeout_ms: int = 120_000,
-                width: int = 1280, height: int = 900) -> Visit:
+                width: int = 1280, height: int = 900, routes: dict | None = None) -> Visit:
     """Open ``url`` in a fresh context and measure what its first visit costs."""
     context = browser.new_context(viewport={"width": width, "height": height})
     try:
         page = context.new_page()
+        for pattern, handler in (routes or {}).items():
+            page.route(pattern, handler)
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -92,6 +131,12 @@ def first_visit(browser, url: str, page_name: str = "", cpu_slowdown: float = 1,
             time.sleep(0.05)
         if chart_at is None:
             raise TimeoutError(f"{url}: no chart drawn within {timeout_ms} ms")
+        plot_at = None
+        while plot_at is None and time.monotonic() < deadline:
+            plot_at = page.evaluate("window.__firstPlotAt")
+            time.sleep(0.05)
+        if plot_at is None:
+            raise TimeoutError(f"{url}: plotly drew no chart within {timeout_ms} ms")
         # Callbacks that fill the rest of the page finish with the network going quiet.
         page.wait_for_load_state("networkidle", timeout=timeout_ms)
         timing = page.evaluate(
@@ -107,11 +152,49 @@ def first_visit(browser, url: str, page_name: str = "", cpu_slowdown: float = 1,
         return Visit(
             page=page_name or url, bytes_transferred=sum(sizes.values()), requests=len(sizes),
             first_paint_ms=(timing["fcp"] or float("nan")) - timing["html"],
-            first_chart_ms=chart_at - timing["html"], largest=largest,
+            first_chart_ms=chart_at - timing["html"], largest=largest, first_plot_ms=plot_at - timing["html"],
             files=sorted(urls.get(k, k).split("?")[0].rsplit("/", 1)[-1] for k in sizes), trace_types=trace_types,
         )
     finally:
         context.close()
+
+
+def bare_plotly_page(base: str, figure_page: str = "crime") -> str:
+    """A page with plotly's bundle and ``figure_page``'s first figure, drawn by Plotly.newPlot
+    and nothing else: what plotly alone needs to show a chart."""
+    request = urllib.request.Request(base + "_dash-layout", headers={"Referer": base + figure_page})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        layout = json.load(response)
+    figure = next(_graph_figures(layout))
+    return BARE_PAGE.replace("BUNDLE", base + PLOTLY_BUNDLE).replace("FIGURE", json.dumps(figure).replace("</", "<\\/"))
+
+
+def _graph_figures(node):
+    if isinstance(node, dict):
+        if node.get("type") == "Graph" and node.get("props", {}).get("figure"):
+            yield node["props"]["figure"]
+        for value in node.values():
+            yield from _graph_figures(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _graph_figures(value)
+
+
+def bare_visit(browser, base: str, html: str, cpu_slowdown: float, timeout_ms: int = 120_000) -> Visit:
+    """``first_visit`` of the bare plotly page, served at ``base`` + BARE_PATH by the browser
+    itself (so the bundle comes from the server, as for the pages)."""
+    from functools import partial
+
+    def serve(route):
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+
+    return first_visit(browser, base + BARE_PATH, "plotly alone", cpu_slowdown, timeout_ms,
+                       routes={base + BARE_PATH: partial(serve)})
+
+
+def median_visit(visits: list[Visit]) -> Visit:
+    ordered = sorted(visits, key=lambda v: v.first_chart_ms)
+    return ordered[len(ordered) // 2]
 
 
 def main() -> None:
@@ -132,16 +215,25 @@ def main() -> None:
         server = start_gunicorn(args.database_url, port, None)
         base = f"http://127.0.0.1:{port}/"
     try:
-        print(f"{base}; CPU slowed {args.cpu_slowdown:g}x; median of {args.repeat} fresh visits per page\n")
-        print(f"{'page':<22} {'transferred':>12} {'requests':>9} {'first paint':>12} {'first chart':>12}  largest files")
+        print(f"{base}; CPU slowed {args.cpu_slowdown:g}x; median of {args.repeat} fresh visits per page; "
+              f"load average {os.getloadavg()[0]:.1f} at the start\n")
         with chromium() as browser:
+            results = {}
             for name, path in PAGES.items():
-                visits = sorted((first_visit(browser, base + path, name, args.cpu_slowdown) for _ in range(args.repeat)),
-                                key=lambda v: v.first_chart_ms)
-                visit = visits[len(visits) // 2]
-                largest = ", ".join(f"{n} {b / 1024:.0f} kB" for n, b in visit.largest[:3])
-                print(f"{name:<22} {visit.bytes_transferred / 1024:>9.0f} kB {visit.requests:>9} "
-                      f"{visit.first_paint_ms:>9.0f} ms {visit.first_chart_ms:>9.0f} ms  {largest}", flush=True)
+                results[name] = median_visit([first_visit(browser, base + path, name, args.cpu_slowdown)
+                                              for _ in range(args.repeat)])
+            html = bare_plotly_page(base)
+            bare = median_visit([bare_visit(browser, base, html, args.cpu_slowdown) for _ in range(args.repeat)])
+        print(f"{'page':<22} {'transferred':>12} {'requests':>9} {'first paint':>12} {'first chart':>12} "
+              f"{'of plotly alone':>16} {'plotly drawn':>13}  largest files")
+        for name, visit in [*results.items(), ("plotly alone", bare)]:
+            largest = ", ".join(f"{n} {b / 1024:.0f} kB" for n, b in visit.largest[:3])
+            share = visit.first_chart_ms / bare.first_chart_ms
+            print(f"{name:<22} {visit.bytes_transferred / 1024:>9.0f} kB {visit.requests:>9} "
+                  f"{visit.first_paint_ms:>9.0f} ms {visit.first_chart_ms:>9.0f} ms {share:>15.0%} "
+                  f"{visit.first_plot_ms:>10.0f} ms  {largest}", flush=True)
+        print(f"\nload average {os.getloadavg()[0]:.1f} at the end; \"plotly alone\" is plotly's bundle and the "
+              "crime page's first figure on a page of their own")
     finally:
         if server is not None:
             server.terminate()

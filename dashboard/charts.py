@@ -14,6 +14,7 @@ from .chart_data.spec import ChartView, Note
 from .components import data_table
 from .csv_output import csv_file_name, period_of
 from .filters import Filters
+from .first_frame import Frame, first_frame
 from .formatting import period_span
 
 
@@ -74,6 +75,70 @@ def mark_demo(content) -> None:
         mark_demo(getattr(content, "children", None))
 
 
+CHART_FRAME = "chart-frame"
+
+
+def _height(figure) -> int:
+    height = figure.get("layout", {}).get("height") if isinstance(figure, dict) else figure.layout.height
+    return int(height or 450)  # plotly's default
+
+
+def add_first_frame(content) -> bool:
+    """Put the server-drawn first frame (``first_frame``) under the first chart in
+    ``content``, shown until plotly has drawn the chart over it; True once placed (or when
+    the first chart is one the frame cannot draw)."""
+    if isinstance(content, (list, tuple)):
+        return any(add_first_frame(item) for item in content)
+    if not isinstance(content, Component):
+        return False
+    if getattr(content, "className", None) == CHART_FRAME:
+        graph = content.children
+        figure = graph.figure if isinstance(graph.figure, dict) else graph.figure.to_plotly_json()
+        frame = first_frame(figure)
+        if frame is not None:
+            content.children = [first_frame_view(frame), graph]
+        return True
+    return add_first_frame(getattr(content, "children", None))
+
+
+def first_frame_view(frame: Frame) -> html.Div:
+    """The frame's plot (an SVG image stretched over the plot's width) with its ticks, axis
+    titles and legend as text placed where plotly puts them. Hidden from assistive technology:
+    the chart's summary and its table say what it shows, and plotly's chart replaces it."""
+    def across(at: float) -> str:  # the page's position of a fraction of the plot's width
+        return f"calc({at * 100:.3f}% + {frame.left - at * (frame.left + frame.right):.1f}px)"
+
+    plot_bottom = frame.top + frame.plot_height
+    parts = [html.Img(src=frame.data_uri(), alt="", className="chart-static-plot",
+                      style={"left": f"{frame.left}px", "top": f"{frame.top}px", "height": f"{frame.plot_height}px",
+                             "width": f"calc(100% - {frame.left + frame.right}px)"})]
+    parts += [html.Span(t.text, className="chart-static-y",
+                        style={"top": f"{frame.top + t.at * frame.plot_height:.1f}px",
+                               "right": f"calc(100% - {frame.left - 6}px)"}) for t in frame.y_ticks]
+    x_style = {"top": f"{plot_bottom + 6}px"}
+    if frame.slot:
+        x_style["width"] = f"calc({frame.slot * 100:.3f}% - {frame.slot * (frame.left + frame.right):.1f}px)"
+    parts += [html.Span(t.text, className="chart-static-x" + ("" if t.phone else " chart-static-desktop")
+                        + (" chart-static-category" if frame.slot else ""),
+                        style={**x_style, "left": across(t.at)}) for t in frame.x_labels]
+    if frame.y_title:
+        parts.append(html.Span(frame.y_title, className="chart-static-ytitle",
+                               style={"top": f"{frame.top + frame.plot_height / 2:.0f}px"}))
+    if frame.legend:
+        parts.append(html.Div([html.Span([html.Span(className=f"chart-static-key chart-static-{e.kind}",
+                                                     style=_key_style(e)), e.name]) for e in frame.legend],
+                              className="chart-static-legend",
+                              style={"top": f"{frame.legend_top}px", "left": f"{frame.left}px"}))
+    return html.Div(parts, className="chart-static", style={"height": f"{frame.height}px"}, **{"aria-hidden": "true"})
+
+
+def _key_style(entry) -> dict:
+    if entry.kind == "line":
+        style = {"solid": "solid", "dot": "dotted"}.get(entry.dash, "dashed")
+        return {"borderTop": f"3px {style} {entry.colour}"}
+    return {"background": entry.colour}
+
+
 def chart_card(view: ChartView, filters_query: str) -> html.Section:
     """A chart with its title, generated summary, source caption, table and downloads; or,
     when the view has nothing to draw, its title and the reason."""
@@ -95,10 +160,15 @@ def chart_card(view: ChartView, filters_query: str) -> html.Section:
             *summary_block(view, summary_id),
             html.Figure(
                 [
-                    dcc.Graph(
-                        id=ids.chart_graph(chart_id), figure=figure, className="chart",
-                        config={"displaylogo": False, "responsive": True,
-                                "toImageButtonOptions": {"filename": chart_id, "scale": 2}},
+                    # The frame keeps the chart's height before plotly draws it, so nothing
+                    # below moves; the page's first chart also shows its first frame there.
+                    html.Div(
+                        dcc.Graph(
+                            id=ids.chart_graph(chart_id), figure=figure, className="chart",
+                            config={"displaylogo": False, "responsive": True,
+                                    "toImageButtonOptions": {"filename": chart_id, "scale": 2}},
+                        ),
+                        className=CHART_FRAME, style={"minHeight": f"{_height(figure)}px"},
                     ),
                     html.Figcaption(view.caption, className="chart-caption text-body-secondary small"),
                 ],

@@ -15,7 +15,7 @@ from queries.counts import has_synthetic_months
 from . import ids
 from .auth import request_reader
 from .chart_data.embeds import embed_defaults, embed_view
-from .charts import chart_card, mark_demo
+from .charts import add_first_frame, chart_card, mark_demo
 from .components import demo_notice
 from .filters import Filters
 
@@ -24,6 +24,7 @@ def embedded_chart(query_cache, chart_id: str, filters: Filters, shows_incidents
     """The chart's card for these filters. ``shows_incidents``: whether the chart's page draws
     police.uk incidents, so that the embed, like the page, says when they are the demo set."""
     card = chart_card(embed_view(request_reader(query_cache), chart_id, filters), filters.to_query(embed_defaults(chart_id)))
+    add_first_frame(card)  # an intranet page shows the chart before plotly has drawn it
     content = card
     if shows_incidents and query_cache.get(has_synthetic_months):
         mark_demo(card)

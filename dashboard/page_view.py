@@ -18,7 +18,7 @@ from queries.counts import has_synthetic_months
 from . import ids
 from .auth import request_reader
 from .chart_data.embeds import embed_defaults, embedded_chart_id, page_path_of
-from .charts import mark_demo
+from .charts import add_first_frame, mark_demo
 from .components import demo_notice
 from .embed import embedded_chart
 from .filters import Filters
@@ -99,6 +99,7 @@ def page_content(query_cache, page, filters: Filters) -> list:
     if page.shows_incidents and query_cache.get(has_synthetic_months):
         mark_demo(content)
         content = [demo_notice(), *content]
+    add_first_frame(content)
     return content
 
 

@@ -9,10 +9,13 @@ those months are shaded and named, so a hole in the data never reads as a fall.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from queries import periods
 
+from .chart_scales import Axis, axis_over, nice_ticks, rgb, runs, segments
+from .chart_scales import month_of as _month
+from .chart_scales import number as _number
+from .chart_scales import tick_text as _tick_text
 from .formatting import month_label
 from .pack import PackPDF, _text
 from .pdf_layout import text_width
@@ -25,82 +28,10 @@ GRID_GREY = (227, 227, 227)
 DASHES = {"dash": (2.2, 1.4), "dot": (0.5, 1.0), "dashdot": (2.2, 1.0), "longdash": (3.5, 1.4)}
 
 
-def rgb(colour: str | None, default=(77, 77, 77)) -> tuple[int, int, int]:
-    """'#0072B2' or 'rgba(118,118,118,0.18)' as an opaque colour on white."""
-    if not colour:
-        return default
-    colour = colour.strip()
-    if colour.startswith("#") and len(colour) == 7:
-        return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
-    if colour.startswith("rgb"):
-        parts = [float(p) for p in colour[colour.index("(") + 1:colour.index(")")].split(",")]
-        alpha = parts[3] if len(parts) > 3 else 1.0
-        return tuple(round(255 - alpha * (255 - p)) for p in parts[:3])
-    return default
-
-
-def _month(value) -> str | None:
-    text = str(value)
-    return text[:7] if len(text) >= 7 and periods.is_month(text[:7]) else None
-
-
-def _number(value) -> float | None:
-    if value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
-def nice_ticks(top: float, count: int = 5, whole: bool = False) -> list[float]:
-    """Ticks from zero past ``top`` at a step of 1, 2, 2.5 or 5 times a power of ten (at least
-    1 when the values are ``whole`` numbers, such as counts)."""
-    if top <= 0:
-        return [0.0, 1.0]
-    rough = top / count
-    power = 10 ** math.floor(math.log10(rough))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= rough)
-    if whole:
-        step = max(1, math.ceil(step)) if step < 10 else step
-    return [i * step for i in range(int(math.ceil(top / step - 1e-9)) + 1)]
-
-
-def _tick_text(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
-@dataclass
-class Axis:
-    """The x axis: months on a date axis, or categories in order of first appearance."""
-
-    is_date: bool
-    positions: list[str]  # every month in the span, or every category
-
-    def index(self, value) -> int | None:
-        key = _month(value) if self.is_date else str(value)
-        try:
-            return self.positions.index(key)
-        except ValueError:
-            return None
-
-
 def x_axis(figure, span: tuple[str, str] | None = None) -> Axis:
     """The figure's x axis; a date axis runs over ``span`` too, so months missing at either
     end are shown as missing rather than left off."""
-    traces = list(figure.data)
-    layout_type = figure.layout.xaxis.type
-    is_date = layout_type == "date" or (layout_type is None and all(
-        _month(x) and str(x)[7:] in ("", "-01") for t in traces for x in (t.x or ())))
-    if is_date:
-        months = sorted({_month(x) for t in traces for x in (t.x or ()) if _month(x)} | set(span or ()))
-        return Axis(True, periods.months_between(months[0], months[-1]) if months else [])
-    seen: dict[str, None] = {}
-    for trace in traces:
-        for x in trace.x or ():
-            seen.setdefault(str(x), None)
-    return Axis(False, list(seen))
+    return axis_over([t.x or () for t in figure.data], figure.layout.xaxis.type, span)
 
 
 def missing_positions(figure, axis: Axis) -> list[str]:
@@ -109,17 +40,6 @@ def missing_positions(figure, axis: Axis) -> list[str]:
         return []
     present = {_month(x) for t in figure.data for x, y in zip(t.x or (), t.y or ()) if _number(y) is not None}
     return [m for m in axis.positions if m not in present]
-
-
-def runs(months: list[str]) -> list[tuple[str, str]]:
-    """Consecutive months grouped: ['2022-05', '2022-06', '2022-09'] -> two runs."""
-    groups: list[tuple[str, str]] = []
-    for month in months:
-        if groups and periods.add_months(groups[-1][1], 1) == month:
-            groups[-1] = (groups[-1][0], month)
-        else:
-            groups.append((month, month))
-    return groups
 
 
 def months_text(months: list[str]) -> str:
@@ -193,13 +113,7 @@ class ChartPainter:
 
     def segments(self, trace) -> list[list[tuple[int, float]]]:
         """Runs of points with no missing value and, on a date axis, no missing month between."""
-        pieces: list[list[tuple[int, float]]] = [[]]
-        for point in self.points(trace):
-            if point is None or (pieces[-1] and point[0] - pieces[-1][-1][0] > 1):
-                pieces.append([])
-            if point is not None:
-                pieces[-1].append(point)
-        return [p for p in pieces if p]
+        return segments(self.points(trace))
 
     def _gaps(self) -> None:
         pdf = self.pdf
@@ -287,8 +201,8 @@ class ChartPainter:
         pdf = self.pdf
         upper = {p: v for p, v in (pt for pt in self.points(upper_trace) if pt)}
         pdf.set_fill_color(*rgb(lower_trace.fillcolor, (225, 225, 225)))
-        for piece in self.segments(lower_trace):
-            shared = [(p, v) for p, v in piece if p in upper]
+        # Both limits present: a month where either is missing breaks the band.
+        for shared in segments([pt if pt and pt[0] in upper else None for pt in self.points(lower_trace)]):
             if len(shared) < 2:
                 continue
             outline = [(self.px(p), self.py(upper[p])) for p, _ in shared]
