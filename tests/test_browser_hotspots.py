@@ -141,8 +141,8 @@ def test_on_a_phone_the_whole_area_shows_and_places_read_as_cards(real_app, brow
         assert result["points"] > 500 and result["off"] == [], result["off"][:5]
         assert result["labels"] > 10 and result["covered"] == []
         # The places: each row a card as wide as the screen at most, its class and reason on it.
-        rows = page.locator("table.hotspot-places tbody tr")
-        headings = page.locator("table.hotspot-places thead th").all_text_contents()
+        rows = page.locator("table.hotspot-places > tbody > tr")
+        headings = page.locator("table.hotspot-places > thead > tr > th").all_text_contents()
         why, kind = headings.index("Why it is listed"), headings.index("What it means")
         assert rows.count() > 0
         for i in range(rows.count()):
@@ -151,7 +151,7 @@ def test_on_a_phone_the_whole_area_shows_and_places_read_as_cards(real_app, brow
             card = row.bounding_box()
             assert card["x"] >= 0 and card["x"] + card["width"] <= 390
             for column in (why, kind):
-                cell = row.locator("th, td").nth(column)
+                cell = row.locator(":scope > th, :scope > td").nth(column)  # not the cells of its details
                 box = cell.bounding_box()
                 assert cell.is_visible() and cell.inner_text().strip()
                 assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen, not off to the side
