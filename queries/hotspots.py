@@ -27,7 +27,7 @@ from . import hexgrid, periods
 from . import hotspot_tests as tests
 from .counts import loaded_months
 from .current_lsoas import current_lsoas, with_current_lsoas
-from .db import fetch_rows, plain_rows
+from .db import columns_of, fetch_rows, plain_rows
 from .hotspot_tests import BUSY, EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE, STEADY, TOO_FEW
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import lsoa, place, place_count
@@ -149,7 +149,7 @@ def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | N
         rows = fetch_rows(conn, query)
     if not rows:
         return CountRows.of([], [], [])
-    place_ids, months, counts = zip(*rows)
+    place_ids, months, counts = columns_of(rows, 3)
     return CountRows.of(place_ids, months, counts)
 
 
@@ -175,7 +175,7 @@ def _fetch_counts_and_split(engine: Engine, area_code: str, crime_types: Sequenc
         rows = fetch_rows(conn, query)
     if not rows:
         return CountRows.of([], [], []), pd.DataFrame([], columns=SPLIT_COLUMNS)
-    place_ids, months, types, counts = zip(*rows)
+    place_ids, months, types, counts = columns_of(rows, 4)
     place = np.asarray(place_ids, dtype=np.int64)
     count = np.asarray(counts, dtype=np.int64)
     month_code, month_values = pd.factorize(np.asarray(months, dtype=object), sort=True)
