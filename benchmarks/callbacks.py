@@ -99,11 +99,11 @@ def dependencies(port: int) -> list[dict]:
     return json.loads(connection.getresponse().read())
 
 
-def follow_up_callbacks(port: int) -> dict[str, dict]:
+def follow_up_callbacks(all_dependencies: list[dict]) -> dict[str, dict]:
     """The callbacks besides the page's own that the address's search fires (the filter
     controls, the navigation links, the embedding chrome), by their first output."""
     found = {}
-    for dependency in dependencies(port):
+    for dependency in all_dependencies:
         if dependency.get("clientside_function") or "page-content.children" in dependency["output"]:
             continue
         if {"id": "url", "property": "search"} in dependency["inputs"]:

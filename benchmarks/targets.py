@@ -43,6 +43,7 @@ from .callbacks import (
     OUT,
     PATHS,
     content_payload,
+    dependencies,
     dependency_payload,
     follow_up_callbacks,
     free_port,
@@ -99,7 +100,7 @@ def callback_rows(port: int, ends: list[str]) -> list[Row]:
         for label, query in BOARD_SCENARIOS.items():
             samples = timed_posts(port, [content_payload(page, query.format(end=end)) for end in ends])
             rows.append(timed_row(f"{page}: {label}", samples, BOARD_MS))
-    for name, dependency in follow_up_callbacks(port).items():
+    for name, dependency in follow_up_callbacks(dependencies(port)).items():
         for page in PATHS:
             samples = timed_posts(port, [dependency_payload(dependency, page, f"?to={end}") for end in ends])
             rows.append(timed_row(f"{page}: {FOLLOW_UP_NAMES.get(name, name)}", samples, BOARD_MS))
