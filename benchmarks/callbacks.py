@@ -93,6 +93,44 @@ def content_payload(page: str, search: str) -> dict:
             "changedPropIds": ["url.search"]}
 
 
+def dependencies(port: int) -> list[dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/_dash-dependencies")
+    return json.loads(connection.getresponse().read())
+
+
+def follow_up_callbacks(all_dependencies: list[dict]) -> dict[str, dict]:
+    """The callbacks besides the page's own that the address's search fires (the filter
+    controls, the navigation links, the embedding chrome), by their first output."""
+    found = {}
+    for dependency in all_dependencies:
+        if dependency.get("clientside_function") or "page-content.children" in dependency["output"]:
+            continue
+        if {"id": "url", "property": "search"} in dependency["inputs"]:
+            found[dependency["output"].strip(".").split("...")[0]] = dependency
+    return found
+
+
+def dependency_payload(dependency: dict, page: str, search: str) -> dict:
+    """A browser's request for ``dependency`` fired by the address changing to ``search`` on
+    ``page``; inputs other than the address are sent empty (the callbacks read only the
+    address when it fired them)."""
+    outputs = []
+    for item in dependency["output"].strip(".").split("..."):
+        component, prop = item.rsplit(".", 1)
+        outputs.append({"id": component, "property": prop})
+
+    def value(item: dict):
+        if item["id"] != "url":
+            return None
+        return {**item, "value": search if item["property"] == "search" else PATHS[page]}
+
+    return {"output": dependency["output"], "outputs": outputs if len(outputs) > 1 else outputs[0],
+            "inputs": [value(i) or {**i, "value": None} for i in dependency["inputs"]],
+            "state": [value(i) or {**i, "value": None} for i in dependency["state"]],
+            "changedPropIds": ["url.search"]}
+
+
 def timed_posts(port: int, payloads: list[dict]) -> list[float]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     samples = []

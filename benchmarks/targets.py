@@ -1,21 +1,26 @@
 """Every speed target of the dashboard, measured in one run and printed as one table.
 
-    python -m benchmarks.targets [--database-url URL] [--requests 60] [--cpu-slowdown 4]
+    python -m benchmarks.targets [--database-url URL ...] [--databases sqlite,postgresql]
+                                 [--requests 60] [--cpu-slowdown 4] [--no-pages] [--port N]
 
 Builds the ten-year force database first when it is missing (about 2 million incidents in
-benchmarks/out/, two minutes), starts gunicorn with two gthread workers as the Procfile
-does, and measures, cold (a different period on every call, so the query cache cannot
-answer):
+benchmarks/out/, two minutes; on PostgreSQL the database is created and filled by COPY),
+starts gunicorn with two gthread workers as the Procfile does, and measures, cold (a
+different period on every call, so the query cache cannot answer):
 
 - every board page's callback under three sets of filters: 150 ms at the 95th percentile;
+- the other callbacks a change of period fires on every page (the filter controls, the
+  navigation links, the embedding chrome): 150 ms;
 - the hotspot view, for Oxford and the force, by place, LSOA and grid cell: 500 ms;
 - a first visit's layout, which arrives with its page drawn: the page's own target;
 - each page's first visit in headless Chromium, empty cache, CPU slowed 4x: the first
   contentful paint within 2 s of the HTML's arrival and at most 1,000,000 bytes on the
   wire (the median of three visits); the first chart is printed beside them.
 
-These are figures, not assertions: the run ends normally whatever they are, and prints the
-load average before and after, since a busy machine moves every figure.
+Each ``--database-url`` (or each name in ``--databases``) is measured in turn with its own
+server, and the table has a column per database. These are figures, not assertions: the
+run ends normally whatever they are, and prints the load average before and after each
+database, since a busy machine moves every figure.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ import argparse
 import os
 import statistics
 from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
 
 from queries import periods
 from queries.counts import latest_month
@@ -36,6 +43,9 @@ from .callbacks import (
     OUT,
     PATHS,
     content_payload,
+    dependencies,
+    dependency_payload,
+    follow_up_callbacks,
     free_port,
     p95,
     start_gunicorn,
@@ -44,6 +54,12 @@ from .callbacks import (
 )
 
 BOARD_MS, HOTSPOT_MS, FIRST_PAINT_MS, FIRST_VISIT_BYTES = 150, 500, 2000, 1_000_000
+FOLLOW_UP_NAMES = {"url.search": "filter controls callback", "nav-overview.href": "navigation links callback",
+                   "site-header.className": "embedding chrome callback"}
+DEFAULT_URLS = {
+    "sqlite": f"sqlite:///{OUT / 'benchmark-2000000.sqlite'}",
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/benchmark_force",
+}
 
 
 @dataclass
@@ -84,6 +100,10 @@ def callback_rows(port: int, ends: list[str]) -> list[Row]:
         for label, query in BOARD_SCENARIOS.items():
             samples = timed_posts(port, [content_payload(page, query.format(end=end)) for end in ends])
             rows.append(timed_row(f"{page}: {label}", samples, BOARD_MS))
+    for name, dependency in follow_up_callbacks(dependencies(port)).items():
+        for page in PATHS:
+            samples = timed_posts(port, [dependency_payload(dependency, page, f"?to={end}") for end in ends])
+            rows.append(timed_row(f"{page}: {FOLLOW_UP_NAMES.get(name, name)}", samples, BOARD_MS))
     return rows
 
 
@@ -102,43 +122,69 @@ def page_rows(base: str, cpu_slowdown: float, visits: int) -> list[Row]:
     return rows
 
 
-def print_table(rows: list[Row]) -> None:
-    width = max(len(r.measure) for r in rows)
-    print(f"\n{'measure':<{width}}  {'target':<16}  {'measured':<34}  result")
-    for r in rows:
-        result = "-" if r.met is None else ("met" if r.met else "MISSED")
-        print(f"{r.measure:<{width}}  {r.target:<16}  {r.figure:<34}  {result}")
-    targeted = [r for r in rows if r.met is not None]
-    print(f"\n{sum(r.met for r in targeted)} of {len(targeted)} targets met")
+def print_table(labels: list[str], columns: list[list[Row]]) -> None:
+    """One row per measure, with the figure and result of each database beside each other."""
+    width = max(len(r.measure) for r in columns[0])
+    header = f"\n{'measure':<{width}}  {'target':<16}"
+    for label in labels:
+        header += f"  {label[:34]:<34}  {'result':<6}"
+    print(header)
+    for i, first in enumerate(columns[0]):
+        line = f"{first.measure:<{width}}  {first.target:<16}"
+        for rows in columns:
+            r = rows[i]
+            result = "-" if r.met is None else ("met" if r.met else "MISSED")
+            line += f"  {r.figure:<34}  {result:<6}"
+        print(line)
+    print()
+    for label, rows in zip(labels, columns):
+        targeted = [r for r in rows if r.met is not None]
+        print(f"{label}: {sum(r.met for r in targeted)} of {len(targeted)} targets met")
+
+
+def measure(url: str, args: argparse.Namespace) -> list[Row]:
+    last = latest_month(ensure_built(url, args.incidents))
+    ends = [periods.add_months(last, -i) for i in range(args.requests)]
+    load_before = os.getloadavg()
+    port = args.port or free_port()
+    server = start_gunicorn(url, port, None)
+    print(f"{url}: gunicorn (2 gthread workers) on port {port}; {args.requests} cold calls per callback row; "
+          f"latest month {last}", flush=True)
+    try:
+        rows = callback_rows(port, ends)
+        if args.pages:
+            rows += page_rows(f"http://127.0.0.1:{port}/", args.cpu_slowdown, args.visits)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    load_after = os.getloadavg()
+    print(f"{url}: load average (1, 5, 15 min) before {', '.join(f'{x:.1f}' for x in load_before)}; "
+          f"after {', '.join(f'{x:.1f}' for x in load_after)}; {os.cpu_count()} cores", flush=True)
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=f"sqlite:///{OUT / 'benchmark-2000000.sqlite'}")
+    parser.add_argument("--database-url", action="append", default=[],
+                        help="a database to measure; give it again for more (default: the SQLite force database)")
+    parser.add_argument("--databases", default="",
+                        help=f"comma-separated names measured at their default addresses: {', '.join(DEFAULT_URLS)}")
     parser.add_argument("--incidents", type=int, default=2_000_000, help="the size to build when the database is missing")
     parser.add_argument("--requests", type=int, default=60, help="cold calls per callback row")
     parser.add_argument("--cpu-slowdown", type=float, default=4)
     parser.add_argument("--visits", type=int, default=3, help="first visits per page; the median is shown")
+    parser.add_argument("--no-pages", dest="pages", action="store_false", help="skip the first visits in Chromium")
+    parser.add_argument("--port", type=int, default=None, help="port for gunicorn (default: a free one)")
     args = parser.parse_args()
 
+    names = [n.strip() for n in args.databases.split(",") if n.strip()]
+    unknown = [n for n in names if n not in DEFAULT_URLS]
+    if unknown:
+        parser.error(f"--databases: unknown name {unknown[0]!r}; known: {', '.join(DEFAULT_URLS)}")
+    urls = args.database_url + [DEFAULT_URLS[n] for n in names] or [DEFAULT_URLS["sqlite"]]
     OUT.mkdir(exist_ok=True)
-    last = latest_month(ensure_built(args.database_url, args.incidents))
-    ends = [periods.add_months(last, -i) for i in range(args.requests)]
-    load_before = os.getloadavg()
-    port = free_port()
-    server = start_gunicorn(args.database_url, port, None)
-    print(f"gunicorn (2 gthread workers) on port {port}; {args.requests} cold calls per callback row; "
-          f"latest month {last}", flush=True)
-    try:
-        rows = callback_rows(port, ends)
-        rows += page_rows(f"http://127.0.0.1:{port}/", args.cpu_slowdown, args.visits)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-    print_table(rows)
-    load_after = os.getloadavg()
-    print(f"load average (1, 5, 15 min) before {', '.join(f'{x:.1f}' for x in load_before)}; "
-          f"after {', '.join(f'{x:.1f}' for x in load_after)}; {os.cpu_count()} cores")
+    columns = [measure(url, args) for url in urls]
+    print_table([make_url(url).get_backend_name() for url in urls], columns)
 
 
 if __name__ == "__main__":

@@ -158,6 +158,8 @@ def counts(
 
 
 def _by_period(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
+    if grain == periods.MONTH:
+        return _by_month(monthly)
     label = _GRAIN_LABEL[grain]
     frame = monthly.assign(period=monthly["month"].map(label))
     # Numeric aggregations only: min/max of pandas strings fall back to slow Python loops.
@@ -171,6 +173,17 @@ def _by_period(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
     grouped["first_month"] = grouped["period"].map(lambda p: bounds[p][1])
     grouped["last_month"] = grouped["period"].map(lambda p: bounds[p][2])
     return grouped
+
+
+def _by_month(monthly: pd.DataFrame) -> pd.DataFrame:
+    """``_by_period`` at the month grain: each month is its own period, so there is nothing
+    to group (the group-by cost more than the query on every monthly trend)."""
+    month = monthly["month"]
+    return pd.DataFrame({
+        "area_code": monthly["area_code"], "period": month, "count": monthly["count"], "months": 1,
+        "is_synthetic": monthly["is_synthetic"], "period_months": 1, "complete": True,
+        "first_month": month, "last_month": month,
+    })
 
 
 def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:

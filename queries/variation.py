@@ -20,6 +20,7 @@ Care 14(5), 347-351.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 
@@ -42,16 +43,23 @@ RULE_IN_WORDS = (
 def quasi_poisson_limits(baseline: np.ndarray, rate: float = FALSE_FLAG_RATE) -> tuple[float, float, float, float]:
     """(centre, low, high, dispersion) of the prediction limits for one new month from the
     baseline months' counts."""
-    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
-    from scipy.stats import t as student_t
     baseline = np.asarray(baseline, dtype=float)
     n = len(baseline)
     mean = float(baseline.mean())
     variance = float(baseline.var(ddof=1)) if n > 1 else mean
     dispersion = max(1.0, variance / mean) if mean > 0 else 1.0
-    quantile = float(student_t.ppf(1 - rate / 2, n - 1))
+    quantile = _t_quantile(1 - rate / 2, n - 1)
     half = quantile * math.sqrt(dispersion * mean * (1 + 1 / n))
     return mean, max(0.0, mean - half), mean + half, dispersion
+
+
+@functools.cache
+def _t_quantile(probability: float, df: int) -> float:
+    """Student's t quantile, kept per degrees of freedom: a band asks for the same few (8 to
+    11) for every month of every area, and SciPy's call costs more than the rest of a band."""
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import t as student_t
+    return float(student_t.ppf(probability, df))
 
 
 def poisson_limits(baseline: np.ndarray) -> tuple[float, float, float]:

@@ -14,3 +14,41 @@ def test_p95_is_the_nearest_rank_percentile(size):
     # NumPy's inverted CDF is the nearest-rank definition: the smallest sample with at
     # least 95% of the samples at or below it.
     assert p95(samples) == np.percentile(samples, 95, method="inverted_cdf")
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    from app import create_app
+
+    from .conftest import demo_database
+
+    url = demo_database(tmp_path_factory, "benchmark-callbacks", "2024-01", "2024-03", 0.02)
+    return create_app({"database_url": url}).server.test_client()
+
+
+def test_every_callback_a_change_of_period_fires_is_timed_and_answers(client):
+    from benchmarks.callbacks import PATHS, content_payload, dependency_payload, follow_up_callbacks
+
+    found = follow_up_callbacks(client.get("/_dash-dependencies").get_json())
+    # Besides the page itself: the filter controls, the navigation links and the embedding chrome.
+    assert set(found) == {"url.search", "nav-overview.href", "site-header.className"}
+    for page in PATHS:
+        for payload in [content_payload(page, "?to=2024-02"), *(dependency_payload(d, page, "?to=2024-02") for d in found.values())]:
+            response = client.post("/_dash-update-component", json=payload)
+            assert response.status_code == 200, (page, payload["output"])
+            assert response.get_json()["multi"] is True
+    filters = client.post("/_dash-update-component", json=dependency_payload(found["url.search"], "crime", "?to=2024-02"))
+    assert filters.get_json()["response"]["filter-to"]["value"] == "2024-02"
+
+
+def test_targets_table_puts_each_database_beside_the_other(capsys):
+    from benchmarks.targets import Row, print_table
+
+    print_table(["sqlite", "postgresql"], [[Row("crime: default areas", "p95 <= 150 ms", "median 80 ms, p95 90 ms", True)],
+                                           [Row("crime: default areas", "p95 <= 150 ms", "median 150 ms, p95 170 ms", False)]])
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line for line in lines if line.startswith("measure"))
+    assert header.split() == ["measure", "target", "sqlite", "result", "postgresql", "result"]
+    row = next(line for line in lines if line.startswith("crime"))
+    assert row.index("p95 90 ms") < row.index("met") < row.index("p95 170 ms") < row.index("MISSED")
+    assert "sqlite: 1 of 1 targets met" in lines and "postgresql: 0 of 1 targets met" in lines

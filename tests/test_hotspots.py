@@ -154,3 +154,36 @@ def test_classes_are_the_same_with_older_months_loaded(engine):
     by_lsoa = before[LSOA]
     assert by_lsoa["lsoa_code"].isin(current_lsoas(["E07000178"])).all()  # no retired 2011 code is a place
     assert set(by_lsoa["class"]) <= {"new", "emerging", "persistent", "busy", "fading", "steady", "too_few"}
+
+
+def test_one_read_gives_what_the_database_groups(engine):
+    """The counts by place and month and the split by crime type, from one read of the
+    stored rows, equal the database's own GROUP BY over the same rows."""
+    from sqlalchemy import func, select
+
+    from queries.demo import load_demo
+    from queries.hotspots import _fetch_counts_and_split
+    from queries.reference import THAMES_VALLEY
+    from queries.schema import place_count
+
+    load_demo(engine, "2024-01", "2024-03", scale=0.02)
+    counted, split = _fetch_counts_and_split(engine, THAMES_VALLEY, None, "2024-01", "2024-02", "2024-03", "2024-03")
+    where = (place_count.c.crime_type != ASB,)
+    with engine.connect() as conn:
+        by_month = conn.execute(select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
+                                .where(*where).group_by(place_count.c.place_id, place_count.c.month)).all()
+        by_type = conn.execute(select(place_count.c.place_id, place_count.c.crime_type, place_count.c.month, place_count.c.count)
+                               .where(*where, place_count.c.month >= "2024-02")).all()
+    got = Counter({(int(counted.place_ids[p]), counted.months[m]): int(n)
+                   for p, m, n in zip(counted.place, counted.month, counted.count, strict=True)})
+    assert got == Counter({(p, m): int(n) for p, m, n in by_month}) and len(got) > 10
+    expected = Counter()
+    for p, kind, month, n in by_type:
+        expected[(p, kind, "period" if month >= "2024-03" else "baseline")] += n
+    shown = Counter()
+    for row in split.itertuples():
+        shown[(row.place_id, row.crime_type, "period")] += row.period
+        shown[(row.place_id, row.crime_type, "baseline")] += row.baseline
+    assert +shown == +expected and sum(expected.values()) > 0
+    assert list(split[["place_id", "crime_type"]].itertuples(index=False, name=None)) == sorted(
+        {(p, kind) for p, kind, _, _ in by_type})

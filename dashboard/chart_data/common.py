@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from queries import periods
-from queries.counts import counts, latest_month
+from queries.counts import latest_month, monthly_counts
 from queries.like_for_like import DISPERSION_MONTHS, series_dispersion
 from queries.periods import MONTH
 from queries.reference import AREAS_BY_CODE, FORCE
@@ -160,8 +160,8 @@ def monthly_dispersions(reader: Reader, areas: tuple[str, ...], crime_types, end
     if not areas or end is None:
         return {}
     start = periods.add_months(end, -(DISPERSION_MONTHS - 1))
-    monthly = reader.get(counts, tuple(areas), crime_types, start, end, periods.MONTH, True)
-    return {code: series_dispersion(dict(zip(rows["period"], rows["count"].astype(int))))
+    monthly = reader.get(monthly_counts, tuple(areas), crime_types, start, end, False, True)
+    return {code: series_dispersion(dict(zip(rows["month"], rows["count"].astype(int))))
             for code, rows in monthly.groupby("area_code", sort=False)} | \
         {code: None for code in areas if code not in set(monthly["area_code"])}
 
@@ -199,8 +199,9 @@ def unlocated_note(reader: Reader, areas, crime_types, start: str | None, end: s
         return ""
     parts = []
     for code in forces:
-        every = reader.get(counts, (code,), crime_types, start, end, periods.MONTH)
-        located = reader.get(counts, (code,), crime_types, start, end, periods.MONTH, True)
+        # Totals only: the monthly counts, without the periods and rates ``counts`` adds.
+        every = reader.get(monthly_counts, (code,), crime_types, start, end)
+        located = reader.get(monthly_counts, (code,), crime_types, start, end, False, True)
         total, kept = int(every["count"].sum()), int(located["count"].sum())
         if total > kept:
             parts.append(f"{AREAS_BY_CODE[code].name} counts only incidents with a location, as its districts do: "

@@ -2,7 +2,7 @@
 
 A real file goes through ``policeuk.store_street`` row by row as dictionaries. Rows the
 project made itself are already valid, so here they go to the database as tuples through
-the driver's ``executemany`` in one transaction; the incident indexes are dropped while an
+the driver's ``executemany`` (COPY on PostgreSQL) in one transaction; the incident indexes are dropped while an
 empty table fills and built once at the end (one sort instead of a million inserts into a
 B-tree); counts are rebuilt once for all months.
 """
@@ -68,7 +68,19 @@ PLACE_COUNT_COLUMNS = ("force_code", "district_code", "month", "place_id", "crim
 
 
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
-    """Insert tuples (in ``columns`` order) with the driver's executemany on SQLite."""
+    """Insert tuples (in ``columns`` order): COPY on PostgreSQL with psycopg 3, the driver's
+    executemany on SQLite, one multi-row INSERT elsewhere."""
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        # COPY streams the rows in one command: several times faster than INSERTs of
+        # any batch size, which matters for the millions of rows of a force's ten years.
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        finally:
+            cursor.close()
+        return
     if conn.dialect.name != "sqlite":
         rows = [dict(zip(columns, row)) for row in rows]
         if rows:
