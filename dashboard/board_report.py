@@ -197,6 +197,11 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     heading(pdf, "Interventions evaluated", CHART_ROOM if intervention_views else 25)
     if not intervention_views:
         paragraph(pdf, "No interventions are recorded.")
+    more = intervention_charts.unshown_count(reader)
+    if more:  # a board must not take the latest few for all that was done
+        paragraph(pdf, f"The {intervention_charts.SHOWN} latest-starting interventions are evaluated here; {more:,} "
+                       f"more {'is' if more == 1 else 'are'} recorded, evaluated through the API "
+                       "(/api/v1/interventions, a page at a time).")
     for view in intervention_views:
         _intervention_block(pdf, view)
     heading(pdf, "Caveats and sources")

@@ -222,3 +222,14 @@ def test_a_quarter_partly_judged_says_which_months(sqlite_engine):
     assert ("February 2024: not judged, as fewer than 9 of the 12 calendar months before it are loaded (or the month "
             "itself is not).") in text
     assert "January 2024 and March 2024: within ordinary variation." in text
+
+
+def test_the_report_says_how_many_interventions_it_leaves_out(app, monkeypatch):
+    """Only the latest-starting few are evaluated in the report: it says how many more there are,
+    so the board does not take them for all that was done (two stored, one shown here)."""
+    monkeypatch.setattr(intervention_charts, "SHOWN", 1)
+    with app.server.app_context():
+        reader = Reader(app.server.extensions["query_cache"])
+        text = " ".join(" ".join(p["text"].split()) for p in drawing(build_pdf(reader, Filters(areas=(OXFORD,), end="2024-12"))))
+    assert "The 1 latest-starting interventions are evaluated here; 1 more is recorded" in text
+    assert "Operation Lantern: all crime before and after" in text and "Summer lighting: all crime" not in text
