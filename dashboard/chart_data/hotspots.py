@@ -29,17 +29,15 @@ from queries.hotspots import (
     STEADY,
     TOO_FEW,
     HotspotAnalysis,
-    boundaries,
     hotspot_analysis,
     repeats_of,
 )
 from queries.map_streets import area_points, is_generic, nearest_streets
 from queries.periods import add_months, month_index
-from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
+from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD
 
 from ..filters import Filters
 from ..formatting import month_span
-from ..maps import hotspot_map
 from .spec import ChartSpec, Reader
 
 DEFAULTS = Filters(areas=(OXFORD,))
@@ -483,35 +481,3 @@ def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, no
     parts.append(f"{int((cells['cluster'] == 'hot').sum())} grid cells lie in significant hot clusters (Gi*).")
     return " ".join(parts)
 
-
-def area_boundaries(reader: Reader, filters: Filters) -> pd.DataFrame:
-    """District boundaries, and LSOA boundaries when the area is one district (for a county
-    or the force they would be too dense to read, and heavy to send)."""
-    shapes = reader.get(boundaries, area_of(filters))
-    if AREAS_BY_CODE[area_of(filters)].level != DISTRICT:
-        shapes = shapes[shapes["level"] == DISTRICT]
-    return shapes
-
-
-def map_figure(reader: Reader, filters: Filters, basemap: dict | None, places: pd.DataFrame | None = None) -> dict:
-    """``places``: the ranked places with ranks and streets, when the caller has them already."""
-    places = places_data(reader, filters, rows=10) if places is None else places
-    return hotspot_map(cells_data(reader, filters), area_boundaries(reader, filters), basemap,
-                       labelled_places(places, with_town=spans_districts(filters)))
-
-
-def spans_districts(filters: Filters) -> bool:
-    return AREAS_BY_CODE[area_of(filters)].level != DISTRICT
-
-
-def labelled_places(places: pd.DataFrame, top: int = 10, with_town: bool = False) -> pd.DataFrame:
-    """The busiest places' streets, to label on the map (police.uk's 'On or near ...'), with
-    the district they lie in when the map spans several ('Supermarket, Milton Keynes': a
-    street name alone could be anywhere in the county)."""
-    shown = places[places["count"] > 0].head(top)
-    text = shown["street"].str.removeprefix("On or near ")
-    if with_town:
-        # An LSOA is named after its district, then a code: "Milton Keynes 012A".
-        text = text + ", " + shown["lsoa_name"].str.replace(r" [0-9]{3}[A-Z]$", "", regex=True)
-    return pd.DataFrame({"longitude": shown["longitude"], "latitude": shown["latitude"], "text": text,
-                         "rank": shown["rank"]})
