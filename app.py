@@ -46,6 +46,7 @@ from dashboard.serving import (
     register_static_compression,
 )
 from dashboard.settings import Settings
+from dashboard.shell.first_paint import first_paint
 from dashboard.throttle import SignInThrottle
 from dashboard.unavailable import register_unavailable_handler, safe_layout
 from queries.db import make_engine
@@ -124,6 +125,7 @@ def create_app(config: dict | None = None) -> Dash:
     # Set before the layout, so Dash does not call the layout function (and so the database) here.
     app.validation_layout = routing.validation_layout(layout.shell(app.get_relative_path, _NoData()))
     app.layout = lambda: _layout(app, query_cache)
+    app.first_paint = lambda: first_paint(app, query_cache)
     routing.register_callbacks(app, query_cache)
     register_request_guard(app, routing.page_paths())
     register_rate_limits(server, settings)

@@ -90,6 +90,7 @@ class Visit:
     files: list[str]  # the name of every file the visit fetched
     trace_types: list[str]  # the trace types the page's plotly.js can draw
     first_plot_ms: float = float("nan")  # first chart drawn by plotly, from the HTML's arrival
+    first_chart_navigation_ms: float = float("nan")  # first chart on screen, from the start of navigation
 
 
 @contextmanager
@@ -146,6 +147,12 @@ def first_visit(browser, url: str, page_name: str = "", cpu_slowdown: float = 1,
                 return {html: nav.responseEnd, fcp: fcp ? fcp.startTime : null};
             }"""
         )
+        # Nothing is on screen before the first contentful paint: a chart stamped earlier (its
+        # frame ran while the browser still held painting back, for a stylesheet or a script)
+        # is seen with that paint.
+        if timing["fcp"] is not None:
+            chart_at = max(chart_at, timing["fcp"])
+            plot_at = max(plot_at, timing["fcp"])
         trace_types = page.evaluate("() => Object.keys(window.Plotly.PlotSchema.get().traces).sort()")
         largest = sorted(((urls.get(k, k).split("?")[0].rsplit("/", 1)[-1], v) for k, v in sizes.items()),
                          key=lambda item: -item[1])[:4]
@@ -153,6 +160,7 @@ def first_visit(browser, url: str, page_name: str = "", cpu_slowdown: float = 1,
             page=page_name or url, bytes_transferred=sum(sizes.values()), requests=len(sizes),
             first_paint_ms=(timing["fcp"] or float("nan")) - timing["html"],
             first_chart_ms=chart_at - timing["html"], largest=largest, first_plot_ms=plot_at - timing["html"],
+            first_chart_navigation_ms=chart_at,
             files=sorted(urls.get(k, k).split("?")[0].rsplit("/", 1)[-1] for k in sizes), trace_types=trace_types,
         )
     finally:
@@ -225,12 +233,13 @@ def main() -> None:
             html = bare_plotly_page(base)
             bare = median_visit([bare_visit(browser, base, html, args.cpu_slowdown) for _ in range(args.repeat)])
         print(f"{'page':<22} {'transferred':>12} {'requests':>9} {'first paint':>12} {'first chart':>12} "
-              f"{'of plotly alone':>16} {'plotly drawn':>13}  largest files")
+              f"{'of plotly alone':>16} {'from navigation':>16} {'plotly drawn':>13}  largest files")
         for name, visit in [*results.items(), ("plotly alone", bare)]:
             largest = ", ".join(f"{n} {b / 1024:.0f} kB" for n, b in visit.largest[:3])
             share = visit.first_chart_ms / bare.first_chart_ms
             print(f"{name:<22} {visit.bytes_transferred / 1024:>9.0f} kB {visit.requests:>9} "
                   f"{visit.first_paint_ms:>9.0f} ms {visit.first_chart_ms:>9.0f} ms {share:>15.0%} "
+                  f"{visit.first_chart_navigation_ms:>13.0f} ms "
                   f"{visit.first_plot_ms:>10.0f} ms  {largest}", flush=True)
         print(f"\nload average {os.getloadavg()[0]:.1f} at the end; \"plotly alone\" is plotly's bundle and the "
               "crime page's first figure on a page of their own")

@@ -27,10 +27,67 @@ UNUSED_SCRIPTS = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/'
 PRELOADED = ("_dash-layout", "_dash-dependencies")
 
 
+SCRIPT_SOURCE = re.compile(r'<script src="([^"]*)"></script>')
+RENDERER = re.compile(r"^var renderer = (new DashRenderer\(.*\));$", re.S)
+# Dash's script tags, held back: a script of this type is neither fetched nor run.
+AFTER_PAINT = "text/x-after-paint"
+# Runs at the end of the body. The page's scripts (fetched from the start: they are preloaded
+# in the head) run once the server-drawn page is on screen, in their order, and Dash's
+# renderer starts when the last has run. "On screen" is the first contentful paint, which the
+# browser reports once the frame is shown: started at the paint instead, the scripts took the
+# CPU the frame's rasterising needed, and a slow laptop showed the page hundreds of
+# milliseconds later. A hidden tab paints nothing, so it starts them at once; the timeout
+# covers a browser that reports no paint.
+LOADER = """(function () {
+    var started = false;
+    function start() {
+        if (started) { return; }
+        started = true;
+        var last = null;
+        document.querySelectorAll("script[type='AFTER_PAINT']").forEach(function (held) {
+            last = document.createElement("script");
+            last.src = held.src;
+            last.async = false;
+            document.body.appendChild(last);
+        });
+        last.addEventListener("load", function () { window.renderer = RENDERER; });
+    }
+    var types = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
+    if (document.visibilityState === "hidden" || !types || types.indexOf("paint") < 0) {
+        start();
+        return;
+    }
+    new PerformanceObserver(function (list) {
+        if (list.getEntriesByName("first-contentful-paint").length) { setTimeout(start, 0); }
+    }).observe({type: "paint", buffered: true});
+    setTimeout(start, 2000);
+}());"""
+
+
 class LeanDash(Dash):
+    """Dash whose scripts run after the page's first paint. A script in the HTML holds the
+    first paint until it has run, even deferred, and Dash's scripts take about a second to run
+    on a slow laptop, while the page the server drew (``first_paint``) needs none of them. So
+    the HTML preloads them, and a small inline script adds them once the page is on screen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Before the CSP's hashes are taken (app.py): this inline script is hashed as it is here.
+        constructor = RENDERER.match(self.renderer)
+        if constructor is None:
+            raise RuntimeError(f"Dash's renderer script has changed: {self.renderer!r}")
+        self.renderer = LOADER.replace("RENDERER", constructor.group(1)).replace("AFTER_PAINT", AFTER_PAINT)
+
+    # Set by the application: the page drawn by the server for this request, as HTML placed
+    # after Dash's entry point (see dashboard/shell/first_paint.py).
+    first_paint = staticmethod(lambda: "")
+
     def interpolate_index(self, **kwargs) -> str:
-        kwargs["scripts"] = UNUSED_SCRIPTS.sub("", kwargs.get("scripts", ""))
+        sources = SCRIPT_SOURCE.findall(UNUSED_SCRIPTS.sub("", kwargs.get("scripts", "")))
+        kwargs["scripts"] = "".join(f'<script type="{AFTER_PAINT}" src="{source}"></script>' for source in sources)
+        kwargs["app_entry"] = kwargs.get("app_entry", "") + self.first_paint()
         prefix = self.config.requests_pathname_prefix
         kwargs["metas"] = kwargs.get("metas", "") + "".join(
-            f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">' for path in PRELOADED)
+            f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">' for path in PRELOADED) + "".join(
+            f'<link rel="preload" href="{source}" as="script">' for source in sources)
         return super().interpolate_index(**kwargs)

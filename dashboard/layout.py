@@ -127,9 +127,13 @@ def first_visit_shell(app, query_cache, referrer: str | None, host: str) -> html
     address = referred_address(referrer, host)
     if address is None:
         return shell(app.get_relative_path, query_cache)
-    pathname, search = address
+    return drawn_shell(app, query_cache, *address)
+
+
+def drawn_shell(app, query_cache, pathname: str, search: str) -> html.Div:
+    """The shell with the page at ``pathname`` and ``search`` drawn in it."""
     return shell(app.get_relative_path, query_cache, page_view(app, query_cache, pathname, search),
-                 chrome_for(app, pathname, search), nav_hrefs(app, pathname, search), address)
+                 chrome_for(app, pathname, search), nav_hrefs(app, pathname, search), (pathname, search))
 
 
 def _address_props(address: tuple[str, str] | None) -> dict:

@@ -74,3 +74,43 @@ def test_the_first_chart_shows_before_plotly_loads_and_gives_way_to_it(site, pat
                 page.locator(f"#chart-{chart} .legend .traces").first.click()
                 wait_for_chart(page, chart, "gd._fullData.some(t => t.visible === 'legendonly')")
             assert not [m for m in page.console_messages if "Content Security Policy" in m]
+
+
+SERVER_FRAME = ".server-page .chart-frame:has(.chart-static)"
+
+
+def first_frame_top(page, selector: str) -> dict:
+    return page.evaluate("""(selector) => {
+        const frame = document.querySelector(selector);
+        const img = frame.querySelector('.chart-static-plot');
+        const r = frame.getBoundingClientRect();
+        return {top: r.top + scrollY, left: r.left, width: r.width, height: r.height,
+                loaded: img.complete && img.naturalWidth > 0 && img.getBoundingClientRect().width > r.width / 2,
+                heading: frame.closest('section').querySelector('h2').textContent};
+    }""", selector)
+
+
+@pytest.mark.parametrize("path,width", [("/crime", 1280), ("/", 390)])
+def test_the_page_and_its_first_chart_arrive_in_the_html_where_dash_draws_them(site, path, width):
+    """With no script run at all, the HTML alone shows the page and its first chart; once
+    Dash has drawn its own copy, the server's copy is gone and the chart is where it was."""
+    with chromium() as browser:
+        with new_page(browser, java_script_enabled=False) as page:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(site + path, timeout=WAIT_MS)
+            served = page.locator(".server-page")
+            assert served.is_visible() and served.get_attribute("inert") is not None
+            assert page.locator("#react-entry-point").bounding_box()["height"] <= 1  # its "Loading..." is out of sight
+            assert page.locator(".server-page [id]").count() == 0  # Dash's copy has the ids
+            before = first_frame_top(page, SERVER_FRAME)
+            assert before["loaded"] and before["width"] > width / 2 and before["height"] >= 300
+        with new_page(browser) as page:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(site + path, timeout=WAIT_MS)
+            settled(page)
+            assert page.locator(".server-page").is_hidden()
+            after = first_frame_top(page, FRAME)
+            assert after["heading"] == before["heading"]
+            assert (after["top"], after["left"], after["width"], after["height"]) == pytest.approx(
+                (before["top"], before["left"], before["width"], before["height"]), abs=1)
+            assert not page.console_messages

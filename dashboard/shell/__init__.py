@@ -1,0 +1,1 @@
+"""The page shell: layout, routing, the filter bar and what the server draws of a page."""

@@ -1,0 +1,154 @@
+"""The page drawn by the server into the HTML: the same page Dash draws, with its first
+chart's frame, and nothing a script needs (ids, table cells); Dash's scripts held back until
+it has painted, and started by the one inline script the CSP allows."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+
+import dash_bootstrap_components as dbc
+import pytest
+from dash import dcc, html
+
+from app import create_app
+from dashboard.shell.static_html import Context, to_html
+
+from .conftest import demo_database
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    url = demo_database(tmp_path_factory, "first-paint", "2023-01", "2024-12", 0.02)
+    return create_app({"database_url": url}).server.test_client()
+
+
+class Served(HTMLParser):
+    """The server-drawn block of a page: its text, its tags' attributes, and the scripts."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0
+        self.text: list[str] = []
+        self.attributes: list[tuple[str, dict]] = []
+        self.scripts: list[dict] = []
+        self.inline: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script":
+            self.scripts.append(attrs)
+            self._in_script = True
+        if self.depth or "server-page" in (attrs.get("class") or "").split():
+            self.attributes.append((tag, attrs))
+            if tag not in ("img", "input"):
+                self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self._in_script and not self.scripts[-1].get("src") and self.scripts[-1].get("type") != "application/json":
+            self.inline.append(data)
+        elif self.depth and data.strip():
+            self.text.append(data.strip())
+
+
+def served(client, path: str) -> tuple[Served, str]:
+    response = client.get(path)
+    assert response.status_code == 200
+    page = Served()
+    page.feed(response.get_data(as_text=True))
+    return page, response.headers["Content-Security-Policy"]
+
+
+def layout_texts(node) -> list[str]:
+    """Every string in Dash's own layout JSON for the same address, in order."""
+    if isinstance(node, str):
+        return [node.strip()] if node.strip() else []
+    if isinstance(node, list):
+        return [t for item in node for t in layout_texts(item)]
+    if isinstance(node, dict) and "props" in node:
+        return layout_texts(node["props"].get("children"))
+    return []
+
+
+@pytest.mark.parametrize("path", ["/crime?to=2024-06&grain=quarter", "/", "/embed/crime-trend"])
+def test_the_html_carries_the_page_dash_draws_with_its_first_frame(client, path):
+    page, _ = served(client, path)
+    layout = client.get("/_dash-layout", headers={"Referer": f"http://localhost{path}"}).get_json()
+    texts = layout_texts(layout)
+    # Every piece of text in Dash's layout is in the server's copy, in the same order (the
+    # server's copy adds the labels of the controls' options, which Dash keeps in props).
+    served_text, at = " ".join(" ".join(page.text).split()), 0
+    for text in texts:
+        at = served_text.find(" ".join(text.split()), at)
+        assert at >= 0, f"missing or out of order: {text!r}"
+    assert any(tag == "img" and "chart-static-plot" in a.get("class", "") and a["src"].startswith("data:image/svg+xml")
+               for tag, a in page.attributes)
+    assert not [a for _, a in page.attributes if "id" in a or "data-table" in a]
+
+
+def test_dash_scripts_wait_for_the_first_paint_and_one_hashed_script_starts_them(client):
+    page, policy = served(client, "/crime")
+    held = [s for s in page.scripts if s.get("src")]
+    assert held and all(s.get("type") == "text/x-after-paint" for s in held)
+    sources = [s["src"] for s in held]
+    assert any("react-dom@" in s for s in sources) and any("dash_renderer" in s for s in sources)
+    assert sources.index(next(s for s in sources if "react@" in s)) < sources.index(next(s for s in sources if "dash_renderer" in s))
+    html_text = client.get("/crime").get_data(as_text=True)
+    for source in sources:  # fetched from the start
+        assert f'<link rel="preload" href="{source}" as="script">' in html_text
+    (loader,) = page.inline
+    digest = base64.b64encode(hashlib.sha256(loader.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in re.search(r"script-src ([^;]*)", policy).group(1)
+    assert "new DashRenderer(" in loader and "first-contentful-paint" in loader
+
+
+def test_components_are_written_as_dash_and_bootstrap_render_them():
+    tree = html.Div([
+        dcc.Store(id="s", data=1),
+        dbc.Row([dbc.Col(html.P("a", className="x", id="p"), width=12, md=6), dbc.Col("b")], class_name="g-3"),
+        dbc.Nav([dbc.NavLink("Here", href="/crime?to=1", active="partial"), dbc.NavLink("Home", href="/", active="exact")],
+                navbar=True),
+        dbc.Checklist(options=[{"label": "One", "value": 1}, {"label": "Two", "value": 2}], value=[2], inline=True),
+        dbc.Select(options=[{"label": "A & B", "value": "a"}, {"label": "C", "value": "c"}], value="c", size="sm"),
+        html.Details([html.Summary("More")], open=True, **{"aria-label": "m"}),
+        html.Img(src="x.svg", alt="", style={"marginLeft": 4, "width": "calc(100% - 8px)", "opacity": 0.5}),
+        dcc.Graph(id="g", figure={"data": []}, className="chart", style={"height": "100%"}),
+    ], className="outer", id="o")
+    assert to_html(tree, Context("/crime")) == (
+        '<div class="outer">'
+        '<div class="g-3 row"><div class="col-12 col-md-6"><p class="x">a</p></div><div class="col">b</div></div>'
+        '<div class="navbar-nav"><a class="nav-link active" href="/crime?to=1">Here</a>'
+        '<a class="nav-link" href="/">Home</a></div>'
+        '<div><div class="form-check form-check-inline"><input class="form-check-input" type="checkbox">'
+        '<label class="form-check-label">One</label></div>'
+        '<div class="form-check form-check-inline"><input class="form-check-input" type="checkbox" checked>'
+        '<label class="form-check-label">Two</label></div></div>'
+        '<select class="form-select form-select-sm"><option selected>C</option></select>'
+        '<details open aria-label="m"><summary>More</summary></details>'
+        '<img style="margin-left: 4px; width: calc(100% - 8px); opacity: 0.5" src="x.svg" alt="">'
+        '<div class="chart" style="height: 100%"></div>'
+        '</div>'
+    )
+    assert to_html(html.P("<b>&"), Context("/")) == "<p>&lt;b&gt;&amp;</p>"
+
+
+def test_a_page_that_cannot_be_drawn_is_served_without_the_copy(client, monkeypatch):
+    from dashboard import layout
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(layout, "drawn_shell", broken)
+    response = client.get("/crime")
+    assert response.status_code == 200 and "server-page" not in response.get_data(as_text=True)
+    assert json.dumps("Loading")[1:-1] in response.get_data(as_text=True)
