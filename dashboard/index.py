@@ -39,6 +39,19 @@ AFTER_PAINT = "text/x-after-paint"
 # milliseconds later. A hidden tab paints nothing, so it starts them at once; the timeout
 # covers a browser that reports no paint.
 LOADER = """(function () {
+    // The server's copy of the page (dashboard/shell/first_paint.py) leaves the document
+    // when Dash has drawn its own: a stylesheet rule hides it in that same frame; gone, it
+    // cannot be found twice by anything that looks for an element.
+    var entry = document.getElementById("react-entry-point");
+    var copy = document.querySelector("body > .server-page");
+    if (entry && copy) {
+        new MutationObserver(function (records, observer) {
+            if (entry.querySelector(":scope > :not(._dash-loading)")) {
+                copy.remove();
+                observer.disconnect();
+            }
+        }).observe(entry, {childList: true});
+    }
     var started = false;
     function start() {
         if (started) { return; }
