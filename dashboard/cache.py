@@ -54,6 +54,10 @@ def result_bytes(value) -> int:
 
 _SHARED = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 _SAMPLE = 2_000
+# Objects that reference nothing gc would follow: their size is all there is. Sized directly,
+# without a walk (most of what a large result holds is these, and walking each one cost more
+# than the query that made the result).
+_LEAVES = frozenset({str, int, float, bool, bytes, type(None), complex})
 
 
 def deep_size(value) -> int:
@@ -64,7 +68,13 @@ def deep_size(value) -> int:
     total = 0
     while stack:
         item = stack.pop()
-        if id(item) in seen or isinstance(item, _SHARED):
+        if id(item) in seen:
+            continue
+        if type(item) in _LEAVES:
+            seen.add(id(item))
+            total += sys.getsizeof(item)
+            continue
+        if isinstance(item, _SHARED):
             continue
         seen.add(id(item))
         # pandas objects report their data as their own size; it is counted where it lives.
@@ -85,12 +95,16 @@ def _object_items_bytes(array: np.ndarray, seen: set[int]) -> int:
     items = array.ravel()
     if len(items) > _SAMPLE:
         sample = items[:: len(items) // _SAMPLE]
-        return int(sum(deep_size(x) for x in sample) * len(items) / len(sample))
+        if set(map(type, sample)) <= _LEAVES:  # strings and numbers, mostly: sized in one pass
+            sizes = sum(map(sys.getsizeof, sample))
+        else:
+            sizes = sum(sys.getsizeof(x) if type(x) in _LEAVES else deep_size(x) for x in sample)
+        return int(sizes * len(items) / len(sample))
     total = 0
     for item in items:
         if id(item) not in seen:
             seen.add(id(item))
-            total += deep_size(item)
+            total += sys.getsizeof(item) if type(item) in _LEAVES else deep_size(item)
     return total
 
 

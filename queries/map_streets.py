@@ -40,6 +40,13 @@ def is_generic(name: str) -> bool:
     return street_of(name) in GENERIC_NAMES
 
 
+def generic_mask(names: pd.Series) -> np.ndarray:
+    """``is_generic`` of every name at once (missing names are not generic): a force's ten
+    thousand map points one by one cost more than the k-d tree search they feed."""
+    streets = names.fillna("").astype(str).str.removeprefix(PREFIX).str.strip()
+    return streets.isin(GENERIC_NAMES).to_numpy(dtype=bool)
+
+
 def area_points(engine: Engine, area_code: str) -> pd.DataFrame:
     """Every police.uk map point in the area: name, district, longitude, latitude."""
     query = (select(place.c.id, place.c.name, place.c.district_code, place.c.longitude, place.c.latitude)
@@ -67,7 +74,7 @@ def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | No
 def nearest_streets(longitude, latitude, points: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
     """For each position, the street of the nearest map point with a street name within
     ``max_metres`` (None where there is none)."""
-    named = points[~points["name"].map(is_generic)]
+    named = points[~generic_mask(points["name"])]
     if named.empty:
         return [None] * len(longitude)
     # Imported here: scipy costs start-up time, and a k-d tree answers every position in one
@@ -85,7 +92,7 @@ def busiest_streets(counts: pd.DataFrame, limit: int) -> pd.DataFrame:
     """The ``limit`` streets with the most incidents (a street's map points added up, within
     one district, as "High Street" is in many towns), each placed at its busiest map point;
     kinds of place ("Supermarket") are no street and are left out."""
-    named = counts[~counts["name"].map(is_generic)].assign(street=lambda f: f["name"].map(street_of))
+    named = counts[~generic_mask(counts["name"])].assign(street=lambda f: f["name"].map(street_of))
     if named.empty:
         return pd.DataFrame(columns=["street", "district_code", "count", "longitude", "latitude"])
     named = named.sort_values(["count", "place_id"], ascending=[False, True])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from queries.hotspots import boundaries
-from queries.map_streets import area_points, busiest_streets, is_generic, nearest_streets, point_counts, street_of
+from queries.map_streets import area_points, busiest_streets, generic_mask, nearest_streets, point_counts, street_of
 from queries.reference import AREAS_BY_CODE, DISTRICT
 
 from ..filters import Filters
@@ -47,7 +47,7 @@ def place_labels(reader: Reader, filters: Filters, places: pd.DataFrame, top: in
     each adds its town ("Cowley Road, Oxford": a street alone could be anywhere)."""
     shown = places[places["count"] > 0].head(top)
     text = shown["street"].fillna("").map(street_of)
-    generic = shown["street"].fillna("").map(is_generic).to_numpy()
+    generic = generic_mask(shown["street"])
     if generic.any():
         points = reader.get(area_points, data.area_of(filters))
         near = nearest_streets(shown["longitude"][generic], shown["latitude"][generic], points)

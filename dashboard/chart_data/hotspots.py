@@ -32,7 +32,7 @@ from queries.hotspots import (
     hotspot_analysis,
     repeats_of,
 )
-from queries.map_streets import area_points, is_generic, nearest_streets
+from queries.map_streets import area_points, generic_mask, nearest_streets
 from queries.periods import add_months, month_index
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD
 
@@ -259,7 +259,7 @@ def named_near_streets(reader: Reader, filters: Filters, frame: pd.DataFrame) ->
     does ("On or near Supermarket, near Cowley Road (Oxford 015B)")."""
     if filters.level != LOCATION or frame.empty:
         return frame
-    generic = frame["street"].fillna("").map(is_generic).to_numpy()
+    generic = generic_mask(frame["street"])
     if not generic.any():
         return frame
     near = nearest_streets(frame["longitude"][generic], frame["latitude"][generic],
