@@ -6,13 +6,14 @@
 Builds the ten-year force database first when it is missing (about 2 million incidents in
 benchmarks/out/, two minutes; on PostgreSQL the database is created and filled by COPY),
 starts gunicorn with two gthread workers as the Procfile does, and measures, cold (a
-different period on every call, so the query cache cannot answer):
+different period on every call, and every row from an empty query cache, see EmptyCache):
 
 - every board page's callback under three sets of filters: 150 ms at the 95th percentile;
 - the other callbacks a change of period fires on every page (the filter controls, the
   navigation links, the embedding chrome): 150 ms;
 - the hotspot view, for Oxford and the force, by place, LSOA and grid cell: 500 ms;
-- a first visit's layout, which arrives with its page drawn: the page's own target;
+- a first visit's HTML and its layout, each of which arrives with the page drawn: the
+  page's own target;
 - each page's first visit in headless Chromium, empty cache, CPU slowed 4x: the first
   contentful paint within 2 s of the HTML's arrival and at most 1,000,000 bytes on the
   wire (the median of three visits); the first chart is printed beside them.
@@ -129,6 +130,9 @@ def callback_rows(port: int, ends: list[str], empty: EmptyCache) -> list[Row]:
         referrers = [f"{path}?to={end}" for end in ends]
         samples = cold_samples(empty, layouts, referrers, f"{path}?to={spare_end}")
         rows.append(timed_row(f"{page}: first visit's layout", samples, target))
+        # The HTML carries the page drawn too (dashboard/shell/first_paint.py).
+        samples = cold_samples(empty, lambda addresses: timed_gets(port, addresses), referrers, f"{path}?to={spare_end}")
+        rows.append(timed_row(f"{page}: first visit's HTML", samples, target))
     for label, query in HOTSPOT_SCENARIOS.items():
         samples = cold_samples(empty, posts, [content_payload("hotspots", query.format(end=end)) for end in ends],
                                content_payload("hotspots", query.format(end=spare_end)))

@@ -14,7 +14,7 @@ from .chart_data.spec import ChartView, Note
 from .components import data_table
 from .csv_output import csv_file_name, period_of
 from .filters import Filters
-from .first_frame import Frame, first_frame
+from .first_frame import MAP_BOTTOM_MARGIN, MAP_PADDING, MAP_TOP_MARGIN, Frame, MapFrame, first_frame, map_first_frame
 from .formatting import period_span
 
 
@@ -97,6 +97,8 @@ def add_first_frame(content) -> bool:
         frame = first_frame(figure)
         if frame is not None:
             content.children = [first_frame_view(frame), graph]
+        elif (map_frame := map_first_frame(figure)) is not None:
+            content.children = [map_frame_view(map_frame), graph]
         return True
     return add_first_frame(getattr(content, "children", None))
 
@@ -130,6 +132,16 @@ def first_frame_view(frame: Frame) -> html.Div:
                               className="chart-static-legend",
                               style={"top": f"{frame.legend_top}px", "left": f"{frame.left}px"}))
     return html.Div(parts, className="chart-static", style={"height": f"{frame.height}px"}, **{"aria-hidden": "true"})
+
+
+def map_frame_view(frame: MapFrame) -> html.Div:
+    """A map's first frame: its drawing fitted into the map less the padding the map's own
+    fit leaves (``assets/hotspot_map.js``). Hidden from assistive technology, as a chart's."""
+    top, bottom = MAP_TOP_MARGIN + MAP_PADDING, MAP_BOTTOM_MARGIN + MAP_PADDING
+    return html.Div(html.Img(src=frame.data_uri(), alt="", className="chart-static-plot chart-static-map",
+                             style={"left": f"{MAP_PADDING}px", "top": f"{top}px",
+                                    "width": f"calc(100% - {2 * MAP_PADDING}px)", "height": f"{frame.height - top - bottom}px"}),
+                    className="chart-static", style={"height": f"{frame.height}px"}, **{"aria-hidden": "true"})
 
 
 def _key_style(entry) -> dict:

@@ -9,6 +9,7 @@ value breaks the line, as in plotly with ``connectgaps=False``), filled bands ('
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
@@ -321,3 +322,113 @@ def _legend(traces: list[dict], layout: dict) -> list[LegendEntry]:
             entries.append(LegendEntry(trace["name"], marker_colour if isinstance(marker_colour, str)
                                        else line.get("color") or "#444", "marker"))
     return entries
+
+
+# The hotspot map's first frame: its cells, lines and markers over a white ground, as
+# MapLibre draws them once plotly.js and MapLibre have loaded (several seconds on a slow
+# laptop), without the basemap, labels or colour bar.
+MAP_PADDING = 24  # px: assets/hotspot_map.js fits the bounds with this padding
+# px: the room plotly makes above the map for its horizontal colour bar and below it for the
+# legend (one row, as at desktop widths), measured in Chromium at 1280 px.
+MAP_TOP_MARGIN, MAP_BOTTOM_MARGIN = 65, 50
+MAP_WIDTH = 900  # px: the width the figure's own view assumes (maps.view_of), for strokes and markers
+MAP_MAX_BYTES = 120_000  # a larger map (a whole force's cells) would weigh more in the HTML than it saves
+
+
+@dataclass
+class MapFrame:
+    """A map's first frame: an SVG of the area's bounds, fitted into the map less its padding
+    as the map fits them, and the map's height."""
+
+    height: int
+    svg: str
+
+    def data_uri(self) -> str:
+        return "data:image/svg+xml," + quote(self.svg, safe=" =:/,.-'\"")
+
+
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator in degrees of longitude (y grows downwards, as on screen)."""
+    return lon, -math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _colour_at(scale: list, share: float) -> str:
+    """plotly's colour for ``share`` (0 to 1) of a colour scale of hex stops: linear between stops."""
+    share = min(1.0, max(0.0, share))
+    for (low, start), (high, end) in zip(scale, scale[1:]):
+        if share <= high:
+            t = 0.0 if high == low else (share - low) / (high - low)
+            a, b = (tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in (start, end))
+            return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(a, b))
+    return scale[-1][1]
+
+
+def map_first_frame(figure: dict) -> MapFrame | None:
+    """The first frame of a map figure (``choroplethmap`` cells, ``scattermap`` lines and
+    markers) with its bounds in ``layout.meta.bounds``; None for any other figure, or one
+    whose drawing would be larger than ``MAP_MAX_BYTES``."""
+    layout = figure.get("layout") or {}
+    bounds = _get(layout, "meta", "bounds")
+    traces = figure.get("data") or []
+    if not bounds or not traces or any(t.get("type") not in ("choroplethmap", "scattermap") for t in traces):
+        return None
+    (x0, y1), (x1, y0) = _mercator(*bounds[0]), _mercator(*bounds[1])
+    width, height = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
+    px = width / MAP_WIDTH  # one pixel, in the SVG's units, at the width the view assumes
+
+    def point(lon, lat) -> str:
+        x, y = _mercator(lon, lat)
+        return f"{(x - x0) / px:.0f},{(y - y0) / px:.0f}"  # a whole pixel is as fine as the eye needs here
+
+    shapes = []
+    for trace in traces:
+        if trace["type"] == "choroplethmap":
+            z = [float(v) for v in trace.get("z") or ()]
+            low, high = (min(z), max(z)) if z else (0.0, 1.0)
+            colours = {cell: _colour_at(trace.get("colorscale") or [[0, "#dddddd"], [1, "#333333"]],
+                                        (value - low) / (high - low) if high > low else 0.5)
+                       for cell, value in zip(trace.get("locations") or (), z)}
+            opacity = _get(trace, "marker", "opacity", default=1)
+            # One path per colour, a ring per cell: a tenth of the bytes of a polygon per cell.
+            rings: dict[str, list[str]] = {}
+            for feature in _get(trace, "geojson", "features", default=[]):
+                ring = feature["geometry"]["coordinates"][0]
+                rings.setdefault(colours.get(feature["id"], "none"), []).append(
+                    "M" + "L".join(point(*p) for p in ring) + "Z")
+            shapes += [f'<path fill="{colour}" fill-opacity="{opacity}" stroke="#ffffff" stroke-width="0.5" '
+                       f'vector-effect="non-scaling-stroke" d="{"".join(d)}"/>' for colour, d in rings.items()]
+        elif trace.get("mode") == "lines":
+            colour, line_width = _get(trace, "line", "color", default="#444"), _get(trace, "line", "width", default=2)
+            path = []
+            for lon, lat in zip(trace.get("lon") or (), trace.get("lat") or ()):
+                if lon is None or lat is None:
+                    path.append(None)
+                else:
+                    path.append(point(lon, lat))
+            d = "".join("M" + "L".join(run) for run in _runs(path))
+            if d:
+                shapes.append(f'<path d="{d}" fill="none" stroke="{escape(str(colour))}" stroke-width="{line_width}" '
+                              'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>')
+        else:
+            radius = _get(trace, "marker", "size", default=6) / 2
+            colour = escape(str(_get(trace, "marker", "color", default="#000000")))
+            for lon, lat in zip(trace.get("lon") or (), trace.get("lat") or ()):
+                x, y = point(lon, lat).split(",")
+                shapes.append(f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{colour}"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width / px:.1f} {height / px:.1f}" '
+           f'preserveAspectRatio="xMidYMid meet" overflow="visible">{"".join(shapes)}</svg>')
+    return MapFrame(int(layout.get("height") or 450), svg) if len(svg) <= MAP_MAX_BYTES else None
+
+
+def _runs(points: list) -> list[list[str]]:
+    runs, current = [], []
+    for p in points:
+        if p is None:
+            if len(current) > 1:
+                runs.append(current)
+            current = []
+        else:
+            current.append(p)
+    if len(current) > 1:
+        runs.append(current)
+    return runs

@@ -152,3 +152,31 @@ def test_a_page_that_cannot_be_drawn_is_served_without_the_copy(client, monkeypa
     response = client.get("/crime")
     assert response.status_code == 200 and "server-page" not in response.get_data(as_text=True)
     assert json.dumps("Loading")[1:-1] in response.get_data(as_text=True)
+
+
+def test_a_map_first_frame_places_cells_lines_and_markers_in_web_mercator():
+    from dashboard.first_frame import MAP_WIDTH, map_first_frame
+
+    # Bounds 0..1 degree of longitude and 0..1 of latitude. Web Mercator's y of 1 degree north is
+    # ln(tan(45.5 degrees)) in radians, 1.000051 degrees: the box is 900 px wide, 900.05 tall.
+    height_px = MAP_WIDTH * 1.0000508
+    figure = {"layout": {"height": 500, "meta": {"bounds": [[0, 0], [1, 1]]}}, "data": [
+        {"type": "choroplethmap", "locations": ["a", "b"], "z": [1, 3],
+         "colorscale": [[0, "#000000"], [1, "#ffffff"]], "marker": {"opacity": 0.75},
+         "geojson": {"features": [{"id": "a", "geometry": {"coordinates": [[[0, 0], [0.5, 0], [0.5, 0.5], [0, 0]]]}},
+                                  {"id": "b", "geometry": {"coordinates": [[[0.5, 0.5], [1, 0.5], [1, 1], [0.5, 0.5]]]}}]}},
+        {"type": "scattermap", "mode": "lines", "lon": [0, 1, None, 0.25], "lat": [0, 1, None, 0.25],
+         "line": {"color": "#123456", "width": 2}},
+        {"type": "scattermap", "mode": "markers", "lon": [1], "lat": [0], "marker": {"size": 8, "color": "#000000"}},
+    ]}
+    frame = map_first_frame(figure)
+    assert frame.height == 500
+    assert f'viewBox="0 0 900.0 {height_px:.1f}"' in frame.svg
+    bottom = round(height_px)  # latitude 0 is the bottom edge
+    # The lowest z is the scale's first colour, the highest its last; each cell one ring.
+    assert 'fill="#000000" fill-opacity="0.75"' in frame.svg and 'fill="#ffffff"' in frame.svg
+    assert f"M0,{bottom}L450,{bottom}L450," in frame.svg
+    # The line breaks at the gap, and a run of one point draws nothing.
+    assert f'd="M0,{bottom}L900,0" fill="none" stroke="#123456"' in frame.svg
+    assert f'<circle cx="900" cy="{bottom}" r="4.0" fill="#000000"/>' in frame.svg
+    assert map_first_frame({"layout": {}, "data": [{"type": "bar"}]}) is None

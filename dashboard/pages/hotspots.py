@@ -13,7 +13,7 @@ from queries import hexgrid
 from .. import ids
 from ..chart_data import hotspot_map
 from ..chart_data import hotspots as data
-from ..charts import csv_link, message_card
+from ..charts import CHART_FRAME, csv_link, message_card
 from ..components import data_table, element, table_class
 from ..filter_bar import AREA_CONTROL, BASELINE_CONTROL, CRIME_TYPES_CONTROL, LEVEL_CONTROL, PERIOD_CONTROL
 from ..filters import LEVEL_WORDS
@@ -131,7 +131,9 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
             html.P(map_summary({label["kind"] for label in figure["layout"]["meta"]["labels"]}),
                    id=ids.HOTSPOT_MAP_SUMMARY),
             html.Figure(
-                [dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
+                # In a chart frame, which holds the map's height and, on a first visit, its first frame.
+                [html.Div(dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
+                          className=CHART_FRAME, style={"minHeight": f"{figure['layout']['height']}px"}),
                  html.Figcaption([("Source: data.police.uk street-level crime. Boundaries: Office for National "
                                   "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
                                   "database right 2021 and 2023. "), data.SNAP_NOTE],

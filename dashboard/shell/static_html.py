@@ -53,15 +53,20 @@ def _write(node, context: Context, out: list[str]) -> None:
         for item in node:
             _write(item, context, out)
         return
-    if not isinstance(node, Component):
+    if isinstance(node, dict) and {"type", "namespace", "props"} <= node.keys():
+        # A component already in Dash's JSON form (large tables are built so, for speed).
+        namespace, kind, props = node["namespace"], node["type"], dict(node["props"] or {})
+    elif isinstance(node, Component):
+        namespace, kind = node._namespace, node._type
+        props = {name: value for name, value in vars(node).items()
+                 if not name.startswith("_") and name not in ("available_properties", "available_wildcard_properties")}
+    else:
         out.append(escape(str(node), quote=False))
         return
-    props = {name: value for name, value in vars(node).items()
-             if not name.startswith("_") and name not in ("available_properties", "available_wildcard_properties")}
-    if node._namespace == "dash_html_components":
-        _element(node._type.lower(), props, props.get("className"), props.get("children"), context, out)
+    if namespace == "dash_html_components":
+        _element(kind.lower(), props, props.get("className"), props.get("children"), context, out)
         return
-    writer = _DCC.get(node._type) if node._namespace == "dash_core_components" else _DBC.get(node._type)
+    writer = _DCC.get(kind) if namespace == "dash_core_components" else _DBC.get(kind)
     if writer is None:  # a component of no known shape: its children, in a plain block
         _element("div", props, _classes(props), props.get("children"), context, out)
     else:
