@@ -103,7 +103,8 @@ def _is_attribute(name: str) -> bool:
 
 def _attributes(attributes: dict) -> str:
     text = []
-    for name, value in attributes.items():
+    # In order of name: a component's props come in an order that varies between processes.
+    for name, value in sorted(attributes.items()):
         if value is None or value is False:
             continue
         if value is True:
