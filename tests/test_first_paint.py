@@ -70,13 +70,18 @@ def served(client, path: str) -> tuple[Served, str]:
 
 
 def layout_texts(node) -> list[str]:
-    """Every string in Dash's own layout JSON for the same address, in order."""
+    """Every string on view in Dash's own layout JSON for the same address, in order (a
+    closed disclosure shows its summary alone)."""
     if isinstance(node, str):
         return [node.strip()] if node.strip() else []
     if isinstance(node, list):
         return [t for item in node for t in layout_texts(item)]
     if isinstance(node, dict) and "props" in node:
-        return layout_texts(node["props"].get("children"))
+        children = node["props"].get("children")
+        if node.get("type") == "Details" and not node["props"].get("open"):
+            children = [c for c in (children if isinstance(children, list) else [children])
+                        if isinstance(c, dict) and c.get("type") == "Summary"]
+        return layout_texts(children)
     return []
 
 

@@ -6,7 +6,8 @@ those Dash's html components and dash-bootstrap-components render, so the page d
 when Dash's own copy replaces this one. Ids are left out (Dash's copy carries them, and an id
 must be unique), and so are what only scripts use: stores, the location, the cells of
 deferred tables (drawn by ``assets/tables.js`` once Dash's copy is on screen) and the charts'
-figures (plotly draws into Dash's copy; the server-drawn first frame stands in for it here).
+figures (plotly draws into Dash's copy; the server-drawn first frame stands in for it here),
+and what no one sees before Dash's copy arrives: the inside of a closed disclosure.
 """
 
 from __future__ import annotations
@@ -64,13 +65,22 @@ def _write(node, context: Context, out: list[str]) -> None:
         out.append(escape(str(node), quote=False))
         return
     if namespace == "dash_html_components":
-        _element(kind.lower(), props, props.get("className"), props.get("children"), context, out)
+        children = props.get("children")
+        if kind == "Details" and not props.get("open"):
+            children = _summary_of(children)  # a closed disclosure shows its summary alone
+        _element(kind.lower(), props, props.get("className"), children, context, out)
         return
     writer = _DCC.get(kind) if namespace == "dash_core_components" else _DBC.get(kind)
     if writer is None:  # a component of no known shape: its children, in a plain block
         _element("div", props, _classes(props), props.get("children"), context, out)
     else:
         writer(props, context, out)
+
+
+def _summary_of(children) -> list:
+    def kind(child):
+        return child.get("type") if isinstance(child, dict) else getattr(child, "_type", None)
+    return [child for child in (children if isinstance(children, (list, tuple)) else [children]) if kind(child) == "Summary"]
 
 
 def _element(tag: str, props: dict, class_name: str | None, children, context: Context, out: list[str],
