@@ -376,9 +376,21 @@ def map_first_frame(figure: dict) -> MapFrame | None:
     width, height = max(x1 - x0, 1e-6), max(y1 - y0, 1e-6)
     px = width / MAP_WIDTH  # one pixel, in the SVG's units, at the width the view assumes
 
-    def point(lon, lat) -> str:
+    def position(lon, lat) -> tuple[int, int]:
         x, y = _mercator(lon, lat)
-        return f"{(x - x0) / px:.0f},{(y - y0) / px:.0f}"  # a whole pixel is as fine as the eye needs here
+        return round((x - x0) / px), round((y - y0) / px)  # a whole pixel is as fine as the eye needs here
+
+    def point(lon, lat) -> str:
+        return "{},{}".format(*position(lon, lat))
+
+    def path(run: list[tuple[int, int]], close: bool = False) -> str:
+        """A run of positions as a path: the first absolute, each next one relative to the
+        one before (short numbers, which compress well)."""
+        (x, y), steps = run[0], []
+        for nx, ny in run[1:]:
+            steps.append(f"{nx - x},{ny - y}")
+            x, y = nx, ny
+        return f"M{run[0][0]},{run[0][1]}l" + " ".join(steps) + ("z" if close else "")
 
     shapes = []
     for trace in traces:
@@ -394,18 +406,14 @@ def map_first_frame(figure: dict) -> MapFrame | None:
             for feature in _get(trace, "geojson", "features", default=[]):
                 ring = feature["geometry"]["coordinates"][0]
                 rings.setdefault(colours.get(feature["id"], "none"), []).append(
-                    "M" + "L".join(point(*p) for p in ring) + "Z")
+                    path([position(*p) for p in ring], close=True))
             shapes += [f'<path fill="{colour}" fill-opacity="{opacity}" stroke="#ffffff" stroke-width="0.5" '
                        f'vector-effect="non-scaling-stroke" d="{"".join(d)}"/>' for colour, d in rings.items()]
         elif trace.get("mode") == "lines":
             colour, line_width = _get(trace, "line", "color", default="#444"), _get(trace, "line", "width", default=2)
-            path = []
-            for lon, lat in zip(trace.get("lon") or (), trace.get("lat") or ()):
-                if lon is None or lat is None:
-                    path.append(None)
-                else:
-                    path.append(point(lon, lat))
-            d = "".join("M" + "L".join(run) for run in _runs(path))
+            placed = [None if lon is None or lat is None else position(lon, lat)
+                      for lon, lat in zip(trace.get("lon") or (), trace.get("lat") or ())]
+            d = "".join(path(run) for run in _runs(placed))
             if d:
                 shapes.append(f'<path d="{d}" fill="none" stroke="{escape(str(colour))}" stroke-width="{line_width}" '
                               'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>')

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import re
 from html.parser import HTMLParser
 
@@ -180,8 +181,12 @@ def test_a_map_first_frame_places_cells_lines_and_markers_in_web_mercator():
     bottom = round(height_px)  # latitude 0 is the bottom edge
     # The lowest z is the scale's first colour, the highest its last; each cell one ring.
     assert 'fill="#000000" fill-opacity="0.75"' in frame.svg and 'fill="#ffffff"' in frame.svg
-    assert f"M0,{bottom}L450,{bottom}L450," in frame.svg
+    def y_px(lat):  # Web Mercator's y, in pixels down from latitude 1, at 900 px a degree of longitude
+        return round(900 * math.degrees(math.log(math.tan(math.pi / 4 + math.radians(1) / 2))
+                                        - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))))
+
+    assert f"M0,{bottom}l450,0 0,{y_px(0.5) - bottom} -450,{bottom - y_px(0.5)}z" in frame.svg
     # The line breaks at the gap, and a run of one point draws nothing.
-    assert f'd="M0,{bottom}L900,0" fill="none" stroke="#123456"' in frame.svg
+    assert f'd="M0,{bottom}l900,-{bottom}" fill="none" stroke="#123456"' in frame.svg
     assert f'<circle cx="900" cy="{bottom}" r="4.0" fill="#000000"/>' in frame.svg
     assert map_first_frame({"layout": {}, "data": [{"type": "bar"}]}) is None
