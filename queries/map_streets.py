@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from . import hexgrid
 from .db import fetch_rows
+from .incident_sources import POLICE_SOURCES
 from .reference import ALL_CRIME, districts_in
 from .schema import place, place_count
 
@@ -55,7 +56,8 @@ def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | No
     types = list(crime_types) if crime_types else list(ALL_CRIME)
     query = (select(place_count.c.place_id, func.sum(place_count.c.count))
              .where(place_count.c.district_code.in_(list(districts_in(area_code))),
-                    place_count.c.month.between(first, last), place_count.c.crime_type.in_(types))
+                    place_count.c.month.between(first, last), place_count.c.crime_type.in_(types),
+                    place_count.c.source.in_(POLICE_SOURCES))
              .group_by(place_count.c.place_id))
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)

@@ -21,7 +21,7 @@ from .policeuk_store import _add_lsoas, _delete_months
 # Column order of incident tuples handed to ``insert_rows``.
 INCIDENT_COLUMNS = (
     "force_code", "month", "crime_id", "crime_type", "district_code", "lsoa_code",
-    "location", "longitude", "latitude", "place_id", "last_outcome", "is_synthetic",
+    "location", "longitude", "latitude", "place_id", "last_outcome", "is_synthetic", "source",
 )
 
 
@@ -64,7 +64,7 @@ def place_ids(conn: Connection, points: Sequence[tuple[str, str, str, float, flo
     return known
 
 
-PLACE_COUNT_COLUMNS = ("force_code", "district_code", "month", "place_id", "crime_type", "count", "is_synthetic")
+PLACE_COUNT_COLUMNS = ("force_code", "district_code", "month", "place_id", "crime_type", "count", "is_synthetic", "source")
 
 
 def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence]) -> None:

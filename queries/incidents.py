@@ -1,0 +1,102 @@
+"""Partners' incident records by time of day and how precisely they are placed.
+
+The day-of-week by hour counts are grouped in the database from each record's stored
+weekday (Monday 0) and hour, over one source's months (index on source and month): a
+partner source holds hundreds of records a month, not police.uk's tens of thousands, and a
+request is bounded by the period it may ask for. Records without a time are counted apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from .incident_sources import PRECISIONS, UNMATCHED
+from .reference import AREAS_BY_CODE, FORCE, districts_in
+from .schema import incident, source_month
+
+HEATMAP_SCHEMA = {"weekday": "int64", "hour": "int64", "count": "int64"}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    source: str
+    area_code: str
+    first: str
+    last: str
+    cells: pd.DataFrame  # every weekday x hour, zero where none (HEATMAP_SCHEMA)
+    untimed: int  # records of the selection without a time of day
+    months_loaded: tuple[str, ...]
+    is_synthetic: bool
+
+    @property
+    def timed(self) -> int:
+        return int(self.cells["count"].sum())
+
+
+def _area_condition(area_code: str):
+    """Records in the area: a force takes every record, unplaced ones too."""
+    if AREAS_BY_CODE[area_code].level == FORCE:
+        return incident.c.force_code == area_code
+    return incident.c.district_code.in_(list(districts_in(area_code)))
+
+
+def source_months(engine: Engine, source: str, first: str = "0000-01", last: str = "9999-12"
+                  ) -> list[tuple[str, bool]]:
+    """(month, synthetic) of each loaded month of a partner source."""
+    with engine.connect() as conn:
+        return [(m, bool(s)) for m, s in conn.execute(
+            select(source_month.c.month, source_month.c.is_synthetic)
+            .where(source_month.c.source == source, source_month.c.month.between(first, last))
+            .order_by(source_month.c.month))]
+
+
+def heatmap(engine: Engine, source: str, area_code: str, first: str, last: str) -> Heatmap:
+    """Records of a source in the area and months, by weekday and hour of the incident."""
+    where = (incident.c.source == source, incident.c.month.between(first, last), _area_condition(area_code))
+    with engine.connect() as conn:
+        grouped = conn.execute(
+            select(incident.c.weekday, incident.c.hour, func.count())
+            .where(*where, incident.c.hour.is_not(None))
+            .group_by(incident.c.weekday, incident.c.hour)
+        ).all()
+        untimed = conn.execute(select(func.count()).where(*where, incident.c.hour.is_(None))).scalar_one()
+    found = {(int(d), int(h)): int(n) for d, h, n in grouped}
+    cells = pd.DataFrame(
+        [(d, h, found.get((d, h), 0)) for d in range(7) for h in range(24)], columns=list(HEATMAP_SCHEMA)
+    ).astype(HEATMAP_SCHEMA)
+    loaded = source_months(engine, source, first, last)
+    return Heatmap(source, area_code, first, last, cells, int(untimed), tuple(m for m, _ in loaded),
+                   any(s for _, s in loaded))
+
+
+def precision_shares(engine: Engine) -> pd.DataFrame:
+    """Records per partner source and location precision, with each precision's share."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(incident.c.source, incident.c.precision, func.count())
+            .where(incident.c.precision.is_not(None))
+            .group_by(incident.c.source, incident.c.precision)
+        ).all()
+    frame = pd.DataFrame(rows, columns=["source", "precision", "records"])
+    if frame.empty:
+        return pd.DataFrame(columns=["source", *PRECISIONS, "total"])
+    table = frame.pivot_table(index="source", columns="precision", values="records", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=list(PRECISIONS), fill_value=0).astype("int64")
+    table["total"] = table.sum(axis=1)
+    return table.reset_index()
+
+
+def unmatched_records(engine: Engine, limit: int = 500) -> pd.DataFrame:
+    """Records the matcher could not place, for correction: newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(incident.c.id, incident.c.source, incident.c.incident_date, incident.c.location,
+                   incident.c.is_synthetic)
+            .where(incident.c.precision == UNMATCHED)
+            .order_by(incident.c.incident_date.desc(), incident.c.id.desc()).limit(limit)
+        ).all()
+    return pd.DataFrame(rows, columns=["id", "source", "incident_date", "location_text", "is_synthetic"])

@@ -1,0 +1,123 @@
+"""Partner incident files: the template and ISTV exports checked whole, placed with their
+precision, months replaced, and every import logged."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from queries.count_tables import rebuild_counts
+from queries.importers.errors import ImportRejected
+from queries.importers.incidents_store import import_incidents
+from queries.incidents import heatmap, precision_shares
+from queries.schema import audit_log, incident, incident_count, source_month
+from tests.incident_fixtures import FILES, OXFORD, incident_engine
+
+TODAY = date(2024, 12, 1)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = incident_engine(f"sqlite:///{tmp_path / 'incidents.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+def stored(engine, source):
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(
+            select(incident).where(incident.c.source == source).order_by(incident.c.incident_date, incident.c.id)
+        ).mappings()]
+
+
+def test_an_istv_export_is_placed_timed_and_logged(engine):
+    summary = import_incidents(engine, FILES / "istv_good.csv", imported_by="analyst", today=TODAY)
+    assert summary.kind == "ISTV" and summary.sources == ["ae-assaults"] and summary.months == ["2024-03"]
+    rows = stored(engine, "ae-assaults")
+    assert [r["location"] for r in rows] == ["George Street Oxford", "On or near George Street", "Cowley Rd",
+                                              "Gloucester Green", "Oxford 008A"]
+    assert [r["precision"] for r in rows] == ["street", "street", "street", "street", "lsoa"]
+    assert [r["lsoa_code"] for r in rows] == ["E01028521", "E01028521", "E01028513", "E01028521", "E01028521"]
+    # 1 March 2024 was a Friday (weekday 4); the last record has a date and no time.
+    assert [(r["weekday"], r["hour"]) for r in rows] == [(4, 22), (4, 22), (5, 1), (5, 23), (None, None)]
+    assert json.loads(rows[1]["details"]) == {"arrival_date": "2024-03-02", "arrival_time": "00:05",
+                                              "location_type": "Licensed premises", "weapon": "Glass or bottle"}
+    assert summary.precision == {"point": 0, "street": 4, "lsoa": 1, "district": 0, "unmatched": 0}
+    with engine.connect() as conn:
+        entry = conn.execute(select(audit_log).where(audit_log.c.subject == "incidents")).mappings().one()
+        months = conn.execute(select(source_month.c.source, source_month.c.month, source_month.c.rows_stored)).all()
+        oxford = conn.execute(select(func.sum(incident_count.c.count)).where(
+            incident_count.c.source == "ae-assaults", incident_count.c.area_code == OXFORD)).scalar()
+    assert entry["actor"] == "analyst" and entry["action"] == "import" and "istv_good.csv" in entry["record"]
+    assert [tuple(m) for m in months] == [("ae-assaults", "2024-03", 5)]
+    assert oxford == 5
+
+
+def test_messy_free_text_is_matched_plainly_and_unmatched_records_are_kept(engine):
+    summary = import_incidents(engine, FILES / "istv_messy.csv", premises=FILES / "premises.csv", today=TODAY)
+    rows = {r["location"]: r for r in stored(engine, "ae-assaults")}
+    assert rows["outside the kebab van, st giles'"]["precision"] == "street"
+    assert rows["The Bullingdon"]["precision"] == "point"  # a listed premises
+    assert rows["High St, Cherwell"]["district_code"] == "E07000177"  # the district named settles the street
+    assert rows["High Street"]["precision"] == "unmatched"  # in two districts: no guess
+    assert rows["Carfax & Jericho"]["precision"] == "district"  # a ward places a record in its district only
+    assert rows["dont know"]["precision"] == "unmatched"
+    assert rows["Georgestreet"]["precision"] == "unmatched"  # no loose spelling
+    assert summary.precision == {"point": 1, "street": 2, "lsoa": 0, "district": 1, "unmatched": 3}
+    assert [text for _, text in summary.unmatched] == ["High Street", "dont know", "Georgestreet"]
+    assert [line for line, _ in summary.unmatched] == [5, 7, 8]
+    shares = precision_shares(engine).set_index("source").loc["ae-assaults"]
+    assert (shares["unmatched"], shares["total"]) == (3, 7)
+    # Unplaced records count for the force only.
+    assert {r["district_code"] for r in rows.values() if r["precision"] == "unmatched"} == {None}
+
+
+def test_a_bad_file_names_file_row_and_field_and_stores_nothing(engine):
+    import_incidents(engine, FILES / "istv_good.csv", today=TODAY)
+    before = stored(engine, "ae-assaults")
+    with pytest.raises(ImportRejected) as rejected:
+        import_incidents(engine, FILES / "istv_bad.csv", today=TODAY)
+    messages = [str(e) for e in rejected.value.errors]
+    name = str(FILES / "istv_bad.csv")
+    assert messages[0].startswith(f"{name}, row 2, field 'Assault Date and Time': '31/02/2024 22:15'")
+    assert messages[1] == f"{name}, row 3, field 'Assault Method': empty"
+    assert messages[2].startswith(f"{name}, row 4, field 'Assault Date and Time': '01/03/2099 22:15'")
+    assert messages[3].startswith(f"{name}, row 5, field 'Assault Location Description': no location")
+    assert len(messages) == 4
+    assert stored(engine, "ae-assaults") == before
+
+
+def test_template_errors_name_each_field(engine):
+    with pytest.raises(ImportRejected) as rejected:
+        import_incidents(engine, FILES / "template_bad.csv", today=TODAY)
+    found = {(e.row, e.field) for e in rejected.value.errors}
+    assert found == {(2, "incident_time"), (2, "longitude"), (3, "source"), (4, "lsoa_code"), (4, "needles"),
+                     (5, "location_text")}
+    assert stored(engine, "needle-finds") == []
+
+
+def test_reimporting_a_month_replaces_it_and_police_rebuilds_leave_partners_alone(engine):
+    first = import_incidents(engine, FILES / "needles.csv", today=TODAY)
+    again = import_incidents(engine, FILES / "needles.csv", source="needle-finds", today=TODAY)
+    rows = stored(engine, "needle-finds")
+    assert (first.replaced, again.replaced, len(rows)) == (0, 3, 3)
+    assert [r["precision"] for r in rows] == ["point", "lsoa", "street"]
+    assert json.loads(rows[0]["details"]) == {"near_play_area": True, "needles": 3}
+    with engine.begin() as conn:
+        rebuild_counts(conn, "E23000029", ["2024-03"])  # a police.uk import of the same month
+        partner = conn.execute(select(func.sum(incident_count.c.count)).where(
+            incident_count.c.source == "needle-finds", incident_count.c.area_code == "E23000029")).scalar()
+    assert partner == 3
+
+
+def test_heatmap_counts_match_a_hand_count_of_the_fixture(engine):
+    import_incidents(engine, FILES / "istv_good.csv", today=TODAY)
+    result = heatmap(engine, "ae-assaults", OXFORD, "2024-03", "2024-03")
+    cells = {(d, h): n for d, h, n in result.cells.itertuples(index=False) if n}
+    # By hand from istv_good.csv: Fri 1 Mar 22:15 and 22:50, Sat 2 Mar 01:30 and 23:05; 13 Mar has no time.
+    assert cells == {(4, 22): 2, (5, 1): 1, (5, 23): 1}
+    assert (len(result.cells), result.untimed, result.months_loaded) == (168, 1, ("2024-03",))
+    assert heatmap(engine, "ae-assaults", "E07000177", "2024-03", "2024-03").timed == 0  # none in Cherwell
