@@ -32,6 +32,7 @@ from dashboard.downloads import create_downloads
 from dashboard.evaluation_api import create_evaluation_api
 from dashboard.guard import register_request_guard
 from dashboard.health import health_status
+from dashboard.incidents_api import create_incidents_api
 from dashboard.index import LeanDash
 from dashboard.rate_limits import register_rate_limits
 from dashboard.recording import MAX_UPLOAD as RECORD_UPLOAD_BYTES
@@ -100,6 +101,7 @@ def create_app(config: dict | None = None) -> Dash:
     register_auth(server, engine, settings, throttle)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
+    server.register_blueprint(create_incidents_api(query_cache), url_prefix=f"{prefix}api/v1")
     pending = PendingUploads(settings.upload_dir, settings.upload_expiry_minutes * 60)
     server.register_blueprint(create_admin(import_engine, pending), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")

@@ -264,3 +264,25 @@ def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
     months = [m[:3] for m in periods.MONTH_NAMES]
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=months)
     return figure
+
+
+# Sequential white-to-blue scale (ColorBrewer Blues): darker means more; every cell is
+# labelled with its count, so nothing is read from colour alone.
+HEATMAP_SCALE = [[0.0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1.0, "#08306b"]]
+
+
+def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_title: str) -> go.Figure:
+    """A day-of-week (rows, Monday at the top) by hour (columns) grid of counts."""
+    grid = frame.pivot(index="weekday", columns="hour", values="count").reindex(index=range(7), columns=range(24))
+    values = grid.fillna(0).astype("int64").to_numpy()
+    layout = base_layout("", "Hour the incident began")
+    layout.update(hovermode="closest", height=360, margin={"l": 96, "r": 16, "t": 16, "b": 56})
+    figure = go.Figure(go.Heatmap(
+        z=values.tolist(), x=[f"{h:02d}" for h in range(24)], y=list(weekdays), colorscale=HEATMAP_SCALE,
+        zmin=0, zmax=max(1, int(values.max())), text=[[str(v) if v else "" for v in row] for row in values.tolist()],
+        texttemplate="%{text}", xgap=1, ygap=1, colorbar={"title": {"text": count_title}, "thickness": 12},
+        hovertemplate="%{y} %{x}:00 to %{x}:59: %{z:,}<extra></extra>",
+    ), layout=layout)
+    figure.update_yaxes(autorange="reversed", type="category", title={"text": ""})
+    figure.update_xaxes(type="category", tickangle=0)
+    return figure

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from .incident_sources import PRECISIONS, UNMATCHED
+from .incident_sources import POLICE_SOURCES, PRECISIONS, UNMATCHED
 from .reference import AREAS_BY_CODE, FORCE, districts_in
 from .schema import incident, source_month
 
@@ -100,3 +100,23 @@ def unmatched_records(engine: Engine, limit: int = 500) -> pd.DataFrame:
             .order_by(incident.c.incident_date.desc(), incident.c.id.desc()).limit(limit)
         ).all()
     return pd.DataFrame(rows, columns=["id", "source", "incident_date", "location_text", "is_synthetic"])
+
+
+def off_the_map(engine: Engine, area_code: str, sources, first: str, last: str) -> dict[str, dict[str, int]]:
+    """Per partner source: its records in the area and months that have no map point (LSOA,
+    district or unmatched precision), by precision. Hotspot places and grid cells cannot
+    hold them; the views say how many are left out."""
+    partner = [s for s in sources if s not in POLICE_SOURCES]
+    if not partner:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(incident.c.source, incident.c.precision, func.count())
+            .where(incident.c.source.in_(partner), incident.c.month.between(first, last),
+                   incident.c.place_id.is_(None), _area_condition(area_code))
+            .group_by(incident.c.source, incident.c.precision)
+        ).all()
+    found: dict[str, dict[str, int]] = {s: {} for s in partner}
+    for source, precision, n in rows:
+        found[source][precision] = int(n)
+    return found

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, delete, insert, select
 
 from ..count_tables import COUNT_TABLES, force_months, rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
+from ..geography import lsoa_lookup
 from ..incident_sources import PRECISIONS, UNMATCHED
 from ..place_matcher import Match, PlaceIndex, add_premises, build_index, read_premises
 from ..records import IMPORT, audit
@@ -22,6 +23,7 @@ from ..reference import THAMES_VALLEY
 from ..schema import incident, source_month
 from .bookkeeping import bump_data_version, current_user, log_import
 from .incidents_parse import IncidentFile, IncidentRow, details_json, parse_incidents
+from .policeuk_store import _add_lsoas
 
 FORCE_CODE = THAMES_VALLEY  # every district the dashboard knows lies in Thames Valley
 MAX_LISTED_UNMATCHED = 200
@@ -100,6 +102,7 @@ def store_incidents(conn: Connection, parsed: IncidentFile, placed: list[tuple[I
     log_id = log_import(conn, kind=f"incidents ({parsed.kind})", filename=parsed.name, checksum=parsed.checksum,
                         rows_read=len(parsed.rows), rows_stored=len(placed), outcome="stored",
                         imported_by=imported_by)
+    _add_lsoas(conn, _lsoas_of(placed))
     records = [_record(row, match, log_id, is_synthetic) for row, match in placed]
     for start in range(0, len(records), 10_000):
         conn.execute(insert(incident), records[start : start + 10_000])
@@ -139,6 +142,13 @@ def _record(row: IncidentRow, match: Match, import_id: int, is_synthetic: bool) 
         "is_synthetic": is_synthetic, "incident_date": row.incident_date, "weekday": weekday, "hour": hour,
         "precision": match.precision, "details": details_json(row.details), "import_id": import_id,
     }
+
+
+def _lsoas_of(placed: list[tuple[IncidentRow, Match]]) -> dict[str, tuple[str, str]]:
+    """The LSOAs records were placed in (code -> name, district), from the shipped lookup."""
+    lookup = lsoa_lookup()
+    codes = {m.lsoa_code for _, m in placed if m.lsoa_code and m.lsoa_code in lookup.index}
+    return {c: (lookup.at[c, "name"], lookup.at[c, "district_code"]) for c in codes}
 
 
 def _delete_months(conn: Connection, source: str, months: list[str]) -> int:

@@ -1,0 +1,93 @@
+"""When partners' incidents happen: a day-of-week by hour grid for one source and area.
+
+Health-derived sources (A&E assaults) are for partners only: ``PartnerOnly`` is raised for
+anyone else before any figure is read, so the page, the API and the pack all refuse alike.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from queries import periods
+from queries.incident_sources import HEALTH_DERIVED, SOURCES_BY_SLUG
+from queries.incidents import WEEKDAYS, Heatmap, heatmap, source_months
+from queries.reference import AREAS_BY_CODE
+
+from ..figures import weekday_hour_figure
+from ..formatting import number
+from .spec import Audience, ChartSpec, ChartView, Note, Reader
+
+COLUMNS = (("weekday_name", "Day of the week"), ("hour_label", "Hour"), ("count", "Incidents"))
+SYNTHETIC_NOTE = "Synthetic demo data: these are not real incidents."
+
+
+class PartnerOnly(Exception):
+    """A health-derived source asked for by someone not signed in as a partner."""
+
+    def __init__(self, source: str):
+        self.source = source
+        super().__init__(f"{SOURCES_BY_SLUG[source].title} is shared with partners only: sign in to see it")
+
+
+def check_readable(audience: Audience, sources) -> None:
+    for source in sources:
+        if source in HEALTH_DERIVED and not audience.partner:
+            raise PartnerOnly(source)
+
+
+def heatmap_for(reader: Reader, source: str, area_code: str, first: str | None, last: str | None) -> Heatmap:
+    """The grid for the months asked (the source's latest twelve loaded months by default)."""
+    check_readable(reader.audience, (source,))
+    if last is None:
+        loaded = reader.get(source_months, source)
+        last = loaded[-1][0] if loaded else periods.FIRST_SUPPORTED_MONTH
+    first = first or periods.add_months(last, -11)
+    return reader.get(heatmap, source, area_code, first, last)
+
+
+def heatmap_table(result: Heatmap) -> pd.DataFrame:
+    frame = result.cells.copy()
+    frame["weekday_name"] = [WEEKDAYS[d] for d in frame["weekday"]]
+    frame["hour_label"] = [f"{h:02d}:00 to {h:02d}:59" for h in frame["hour"]]
+    return frame[[c for c, _ in COLUMNS]]
+
+
+def heatmap_summary(result: Heatmap) -> str:
+    source = SOURCES_BY_SLUG[result.source].title
+    area = AREAS_BY_CODE[result.area_code].name
+    span = periods.months_in_words(result.first, result.last)
+    if not result.months_loaded:
+        return f"No month of {source.lower()} is loaded for {span}."
+    text = (f"{source} in {area}, {span} ({len(result.months_loaded)} months loaded): "
+            f"{number(result.timed)} with a time of day")
+    text += f"; {number(result.untimed)} without one are not in the grid." if result.untimed else "."
+    if result.timed:
+        cells = result.cells.sort_values(["count", "weekday", "hour"], ascending=[False, True, True])
+        top = cells.head(3)
+        busiest = "; ".join(f"{WEEKDAYS[d]} {h:02d}:00 ({number(n)})" for d, h, n in top.itertuples(index=False) if n)
+        weekend_nights = result.cells[((result.cells["weekday"].isin([4, 5])) & (result.cells["hour"] >= 20))
+                                      | ((result.cells["weekday"].isin([5, 6])) & (result.cells["hour"] < 6))]
+        share = weekend_nights["count"].sum() / result.timed
+        text += (f" Busiest hours: {busiest}. Friday and Saturday nights (20:00 to 05:59) hold {share:.0%} of the "
+                 f"timed records, in {20 / 168:.0%} of the week's hours.")
+    return text
+
+
+def heatmap_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, first: str | None,
+                 last: str | None) -> ChartView:
+    title = f"{SOURCES_BY_SLUG[source].title} by day of the week and hour"
+    try:
+        result = heatmap_for(reader, source, area_code, first, last)
+    except PartnerOnly as refused:
+        return ChartView.nothing_to_draw(spec, title, str(refused))
+    title += f" in {AREAS_BY_CODE[area_code].name}"
+    if not result.months_loaded:
+        return ChartView.nothing_to_draw(spec, title, heatmap_summary(result))
+    notes = [Note(f"{number(result.untimed)} records have a date but no time of day: they are counted here, "
+                  "not in the grid.")] if result.untimed else []
+    if result.is_synthetic:
+        notes.append(Note(SYNTHETIC_NOTE, "secondary"))
+    caption = (f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}. Each record is counted in "
+               "the hour its incident began; a blank cell had none.")
+    return ChartView(spec, title, heatmap_table(result), weekday_hour_figure(result.cells, WEEKDAYS, "Incidents"),
+                     heatmap_summary(result), caption, tuple(notes))

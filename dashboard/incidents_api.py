@@ -1,0 +1,83 @@
+"""Partners' incidents in the JSON API: ``/api/v1/incidents/heatmap`` (when, by weekday and
+hour) and ``/api/v1/incidents/sources`` (what is loaded, and how precisely it is placed).
+
+Health-derived sources answer 403 to anyone not signed in as a partner, before anything
+is read (``chart_data.incident_heatmap.check_readable``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
+from queries.incidents import source_months
+
+from . import params
+from .auth import request_reader
+from .chart_data.incident_heatmap import SYNTHETIC_NOTE, PartnerOnly, heatmap_for, heatmap_summary
+from .csv_output import frame_csv
+
+
+def partner_only_response(refused: PartnerOnly):
+    return jsonify(error={"status": 403, "parameter": "source", "message": str(refused)}), 403
+
+
+def create_incidents_api(query_cache) -> Blueprint:
+    api = Blueprint("incidents_api", __name__)
+
+    @api.errorhandler(params.BadParameter)
+    def bad_parameter(error: params.BadParameter):
+        return jsonify(error={"parameter": error.parameter, "message": error.message}), 400
+
+    @api.errorhandler(PartnerOnly)
+    def partner_only(refused: PartnerOnly):
+        return partner_only_response(refused)
+
+    @api.get("/incidents/heatmap")
+    def incident_heatmap():
+        args = request.args
+        params.reject_unknown(args, {"source", "area", "from", "to", "format"})
+        source = params.single(args, "source")
+        if source is None:
+            raise params.BadParameter("source", f"required: one of {', '.join(PARTNER_SOURCES)}")
+        if source not in PARTNER_SOURCES:
+            raise params.BadParameter("source", f"{source[:40]!r} has no times of day; expected one of "
+                                                f"{', '.join(PARTNER_SOURCES)}")
+        codes = params.area_codes(args)
+        if len(codes) > 1:
+            raise params.BadParameter("area", "give one area")
+        first, last = params.month_range(args)
+        fmt = params.choice(args, "format", ("json", "csv"), "json")
+        result = heatmap_for(request_reader(query_cache), source, codes[0], first, last)
+        if fmt == "csv":
+            return Response(frame_csv(result.cells), mimetype="text/csv",
+                            headers={"Content-Disposition": 'attachment; filename="incident-heatmap.csv"'})
+        return jsonify(
+            query={"source": source, "area": codes[0], "from": result.first, "to": result.last},
+            source={"slug": source, "title": SOURCES_BY_SLUG[source].title, "owner": SOURCES_BY_SLUG[source].owner},
+            months_loaded=list(result.months_loaded),
+            synthetic=result.is_synthetic, notice=SYNTHETIC_NOTE if result.is_synthetic else None,
+            cells=[{"weekday": int(d), "hour": int(h), "count": int(n)}
+                   for d, h, n in result.cells.itertuples(index=False)],
+            with_time=result.timed, without_time=result.untimed,
+            note=(f"{result.untimed} records have no time of day: they are counted in without_time, not in cells."
+                  if result.untimed else "Every record has a time of day."),
+            summary=heatmap_summary(result),
+        )
+
+    @api.get("/incidents/sources")
+    def incident_sources():
+        params.reject_unknown(request.args, set())
+        reader = request_reader(query_cache)
+        rows = []
+        for slug, source in SOURCES_BY_SLUG.items():
+            if slug not in PARTNER_SOURCES:
+                continue
+            listed = {"slug": slug, "title": source.title, "owner": source.owner,
+                      "partner_only": slug in HEALTH_DERIVED, "has_times": source.has_times}
+            if slug not in HEALTH_DERIVED or reader.audience.partner:
+                listed["months_loaded"] = [m for m, _ in reader.get(source_months, slug)]
+            rows.append(listed)
+        return jsonify(sources=rows)
+
+    return api

@@ -1,0 +1,95 @@
+"""Health-derived incidents are for partners only: the public gets 403 at the incident
+endpoints and never a record below district level; the heatmap API counts by hand."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import create_app
+from queries.accounts import set_account
+from queries.importers.incidents_store import import_incidents
+from tests.helpers import form_token
+from tests.incident_fixtures import FILES, incident_engine
+
+PASSWORD = "correct horse battery"
+HEATMAP = "/api/v1/incidents/heatmap?source={}&area=E07000178&from=2024-03&to=2024-03"
+HOTSPOTS = "/api/v1/hotspots?area=E07000178&from=2024-03&to=2024-03&baseline_months=1"
+# What an A&E record of istv_good.csv would show below district level: its free text, the
+# streets and LSOAs it was placed at, and the weapon recorded.
+AE_TRACES = ("George Street", "Cowley", "Gloucester Green", "E01028521", "E01028513", "Glass or bottle", "Fist")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("incident-privacy")
+    engine = incident_engine(f"sqlite:///{folder / 'app.sqlite'}")
+    import_incidents(engine, FILES / "istv_good.csv")
+    import_incidents(engine, FILES / "needles.csv")
+    set_account(engine, "pat", PASSWORD, "partner")
+    app = create_app({"database_url": engine.url.render_as_string(hide_password=False),
+                      "upload_dir": str(folder / "uploads")})
+    yield app
+    engine.dispose()
+
+
+def client_as(app, username=None):
+    client = app.server.test_client()
+    if username:
+        response = client.post("/login", data={"csrf": form_token(client), "username": username,
+                                               "password": PASSWORD})
+        assert response.status_code == 302
+    return client
+
+
+def test_the_public_gets_403_for_health_derived_sources_and_sees_none_of_their_places(app):
+    public = client_as(app)
+    for url in (HEATMAP.format("ae-assaults"), HEATMAP.format("ae-assaults") + "&format=csv",
+                HOTSPOTS + "&source=ae-assaults", HOTSPOTS + "&source=needle-finds&source=ae-assaults",
+                HOTSPOTS + "&source=ae-assaults&format=csv&level=lsoa"):
+        response = public.get(url)
+        assert response.status_code == 403, url
+        assert "partners only" in response.get_json()["error"]["message"]
+        assert not any(trace in response.get_data(as_text=True) for trace in AE_TRACES)
+    listed = {s["slug"]: s for s in public.get("/api/v1/incidents/sources").get_json()["sources"]}
+    assert listed["ae-assaults"]["partner_only"] is True and "months_loaded" not in listed["ae-assaults"]
+    # What the public may read says nothing of A&E records below district level.
+    for url in (HOTSPOTS, HOTSPOTS + "&source=needle-finds", HEATMAP.format("needle-finds"),
+                "/api/v1/hotspots?area=E07000178&from=2024-03&to=2024-03&level=cell&baseline_months=1"):
+        response = public.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert "ae-assaults" not in text and "Glass or bottle" not in text and "A&E" not in text, url
+
+
+def test_partners_read_the_heatmap_counted_by_hand(app):
+    body = client_as(app, "pat").get(HEATMAP.format("ae-assaults")).get_json()
+    nonzero = {(c["weekday"], c["hour"]): c["count"] for c in body["cells"] if c["count"]}
+    # istv_good.csv by hand: Friday 1 March 2024 at 22:15 and 22:50, Saturday 2 March at 01:30
+    # and 23:05; the record of 13 March has a date and no time.
+    assert nonzero == {(4, 22): 2, (5, 1): 1, (5, 23): 1}
+    assert len(body["cells"]) == 168 and body["with_time"] == 4 and body["without_time"] == 1
+    assert "1 records have no time of day" in body["note"]
+
+
+def test_partners_see_health_derived_hotspots_with_what_is_off_the_map(app):
+    partner = client_as(app, "pat")
+    body = partner.get(HOTSPOTS + "&source=ae-assaults").get_json()
+    counts = {row["street"]: row["count"] for row in body["rows"]}
+    # Four records have a street; the fifth is known only by its LSOA (Oxford 008A).
+    assert sum(counts.values()) == 4 and counts["On or near George Street"] == 2
+    assert body["not_on_the_map"] == {"ae-assaults": {"lsoa": 1}}
+    assert "1 placed only by LSOA" in body["not_on_the_map_note"]
+    together = partner.get(HOTSPOTS + "&source=ae-assaults&source=needle-finds").get_json()
+    assert sum(r["count"] for r in together["rows"]) == 4 + 2  # two needle finds have a map point
+
+
+def test_bad_source_parameters_are_400s(app):
+    public = client_as(app)
+    for url, parameter in ((HEATMAP.format("police-crime"), "source"), (HEATMAP.format("nope"), "source"),
+                           ("/api/v1/incidents/heatmap?area=E07000178", "source"),
+                           (HOTSPOTS + "&source=<script>", "source")):
+        response = public.get(url)
+        assert response.status_code == 400, url
+        assert json.loads(response.get_data(as_text=True))["error"]["parameter"] == parameter
