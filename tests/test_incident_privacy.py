@@ -3,13 +3,16 @@ endpoints and never a record below district level; the heatmap API counts by han
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from sqlalchemy import select
 
 from app import create_app
 from queries.accounts import set_account
 from queries.importers.incidents_store import import_incidents
+from queries.schema import audit_log
 from tests.helpers import form_token
 from tests.incident_fixtures import FILES, incident_engine
 
@@ -22,16 +25,23 @@ AE_TRACES = ("George Street", "Cowley", "Gloucester Green", "E01028521", "E01028
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def engine(tmp_path_factory):
     folder = tmp_path_factory.mktemp("incident-privacy")
     engine = incident_engine(f"sqlite:///{folder / 'app.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(engine, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("incident-uploads")
     import_incidents(engine, FILES / "istv_good.csv")
     import_incidents(engine, FILES / "needles.csv")
     set_account(engine, "pat", PASSWORD, "partner")
+    set_account(engine, "ada", PASSWORD, "admin")
     app = create_app({"database_url": engine.url.render_as_string(hide_password=False),
                       "upload_dir": str(folder / "uploads")})
-    yield app
-    engine.dispose()
+    return app
 
 
 def client_as(app, username=None):
@@ -93,3 +103,24 @@ def test_bad_source_parameters_are_400s(app):
         response = public.get(url)
         assert response.status_code == 400, url
         assert json.loads(response.get_data(as_text=True))["error"]["parameter"] == parameter
+
+
+def test_an_administrator_uploads_an_istv_file_checked_first_and_audited(app, engine):
+    admin = client_as(app, "ada")
+    assert client_as(app, "pat").get("/admin/incidents").status_code == 403
+    token = form_token(admin, "/admin/upload")
+    bad = admin.post("/admin/upload", data={"csrf": token, "kind": "incidents",
+                                            "file": (io.BytesIO((FILES / "istv_bad.csv").read_bytes()), "bad.csv")},
+                     content_type="multipart/form-data")
+    assert bad.status_code == 422 and b"bad.csv, row 3, field &#x27;Assault Method&#x27;: empty" in bad.data
+    report = admin.post("/admin/upload", data={"csrf": token, "kind": "incidents",
+                                               "file": (io.BytesIO((FILES / "istv_messy.csv").read_bytes()), "messy.csv")},
+                        content_type="multipart/form-data")
+    assert report.status_code == 200 and b"unmatched 4 (57%)" in report.data  # no premises list here
+    assert b"Unmatched row 3: &#x27;The Bullingdon&#x27;" in report.data
+    assert admin.post("/admin/upload/confirm", data={"csrf": token}).status_code == 302
+    with engine.connect() as conn:
+        entry = conn.execute(select(audit_log).where(audit_log.c.record.like("%messy.csv"))).mappings().one()
+    assert entry["actor"] == "ada" and entry["subject"] == "incidents" and "7 records of ae-assaults" in entry["after"]
+    page = admin.get("/admin/incidents").get_data(as_text=True)
+    assert "Georgestreet" in page and "dont know" in page

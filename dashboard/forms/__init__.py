@@ -1,0 +1,1 @@
+"""Forms and the checks behind them: administration, recording and uploads."""
