@@ -140,7 +140,7 @@ def create_api(query_cache) -> Blueprint:
             query={"area": codes[0], "crime_type": types or "all crime excluding anti-social-behaviour",
                    "from": first, "to": last, "baseline_months": baseline, "level": level, "limit": limit,
                    "source": list(sources or POLICE_SOURCES)},
-            source=sources_text(sources), places=len(frame), coverage=_coverage(frame.attrs.get("coverage")),
+            source=sources_text(sources) if sources else POLICE_UK_SOURCE, places=len(frame), coverage=_coverage(frame.attrs.get("coverage")),
             not_on_the_map=left_out or None,
             not_on_the_map_note=off_the_map_note(left_out),
             rows=_records(rows),

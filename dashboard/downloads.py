@@ -17,6 +17,7 @@ from .auth import request_reader
 from .chart_data import find_chart
 from .chart_data.board import DEFAULTS as BOARD_DEFAULTS
 from .chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
+from .chart_data.incident_heatmap import PartnerOnly
 from .csv_output import chart_csv, csv_file_name
 from .filters import BASELINE_CHOICES, MEASURES, Filters
 
@@ -31,6 +32,10 @@ def create_downloads(query_cache) -> Blueprint:
     def bad_parameter(error: params.BadParameter):
         # A file is asked for by a script or a link: an empty file would pass for "no crime".
         return Response(f"{error.parameter}: {error.message}\n", 400, mimetype="text/plain")
+
+    @downloads.errorhandler(PartnerOnly)
+    def partner_only(refused: PartnerOnly):
+        return Response(f"source: {refused}\n", 403, mimetype="text/plain")
 
     @downloads.before_request
     def strict_filters():
@@ -82,6 +87,7 @@ def check_download_filters(query: str) -> None:
     if args.getlist("area") != [""]:  # "area=" alone is the filter bar's "no area chosen"
         params.area_codes(args, required=False)
     params.crime_types(args)
+    params.sources(args)
     params.month_range(args)
     for name, options in (("grain", periods.GRAINS), ("measure", MEASURES), ("level", LEVELS)):
         if args.getlist(name):

@@ -121,3 +121,27 @@ def test_heatmap_counts_match_a_hand_count_of_the_fixture(engine):
     assert cells == {(4, 22): 2, (5, 1): 1, (5, 23): 1}
     assert (len(result.cells), result.untimed, result.months_loaded) == (168, 1, ("2024-03",))
     assert heatmap(engine, "ae-assaults", "E07000177", "2024-03", "2024-03").timed == 0  # none in Cherwell
+
+
+def test_the_partner_demo_is_synthetic_plausible_and_gives_way_to_real_records(engine):
+    from queries.demo_incidents import load_partner_demo
+
+    stored_records = load_partner_demo(engine, "2024-03", months=3)
+    with engine.connect() as conn:
+        rows = conn.execute(select(incident.c.source, incident.c.weekday, incident.c.hour, incident.c.is_synthetic,
+                                   incident.c.precision).where(incident.c.source != "police-crime")).all()
+        months = conn.execute(select(source_month.c.source, source_month.c.month, source_month.c.is_synthetic)).all()
+    assert len(rows) == stored_records > 0 and all(r.is_synthetic for r in rows)
+    assert {(m.source, m.month) for m in months} == {(s, m) for s in ("ae-assaults", "needle-finds", "council-asb")
+                                                     for m in ("2024-01", "2024-02", "2024-03")}
+    # Friday 20:00 to Sunday 05:59 by hand: Fri 20-23, Sat 00-05 and 20-23, Sun 00-05.
+    night = [r for r in rows if r.source == "ae-assaults" and r.hour is not None]
+    weekend_night = [r for r in night if (r.weekday == 4 and r.hour >= 20) or (r.weekday == 5 and (r.hour < 6 or r.hour >= 20))
+                     or (r.weekday == 6 and r.hour < 6)]
+    assert len(weekend_night) > len(night) / 2  # 20 of the week's 168 hours
+    assert {r.precision for r in rows} >= {"point", "unmatched"}
+    import_incidents(engine, FILES / "needles.csv", today=TODAY)  # real needle finds replace the demo's
+    with engine.connect() as conn:
+        left = conn.execute(select(func.count()).where(incident.c.source == "needle-finds",
+                                                       incident.c.is_synthetic.is_(True))).scalar()
+    assert left == 0

@@ -7,7 +7,18 @@ and ``Filters``, and return frames and ``ChartView``s. Pages turn views into com
 from __future__ import annotations
 
 from ..filters import Filters
-from . import asb, crime, domestic_abuse, exploitation, hotspots, interventions, overview, repeat, targets
+from . import (
+    asb,
+    crime,
+    domestic_abuse,
+    exploitation,
+    hotspots,
+    incident_heatmap,
+    interventions,
+    overview,
+    repeat,
+    targets,
+)
 from .series import SERIES_CHART_PREFIX, series_chart, series_exists_for
 from .spec import ChartSpec, Reader
 
@@ -15,7 +26,7 @@ from .spec import ChartSpec, Reader
 _MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots)
 CHARTS: dict[str, tuple[ChartSpec, Filters]] = {
     spec.chart_id: (spec, module.DEFAULTS) for module in _MODULES for spec in module.CHARTS
-}
+} | {spec.chart_id: (spec, hotspots.DEFAULTS) for spec in incident_heatmap.CHARTS}
 
 
 def find_chart(chart_id: str, reader: Reader) -> tuple[ChartSpec, Filters] | None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from queries import periods
-from queries.incident_sources import HEALTH_DERIVED, SOURCES_BY_SLUG
+from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import WEEKDAYS, Heatmap, heatmap, source_months
 from queries.reference import AREAS_BY_CODE
 
 from ..figures import weekday_hour_figure
+from ..filters import Filters
 from ..formatting import number
 from .spec import Audience, ChartSpec, ChartView, Note, Reader
 
@@ -58,7 +59,7 @@ def heatmap_summary(result: Heatmap) -> str:
     span = periods.months_in_words(result.first, result.last)
     if not result.months_loaded:
         return f"No month of {source.lower()} is loaded for {span}."
-    text = (f"{source} in {area}, {span} ({len(result.months_loaded)} months loaded): "
+    text = (f"{source} in {area}, {span} ({len(result.months_loaded)} month{'' if len(result.months_loaded) == 1 else 's'} loaded): "
             f"{number(result.timed)} with a time of day")
     text += f"; {number(result.untimed)} without one are not in the grid." if result.untimed else "."
     if result.timed:
@@ -88,6 +89,30 @@ def heatmap_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, f
     if result.is_synthetic:
         notes.append(Note(SYNTHETIC_NOTE, "secondary"))
     caption = (f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}. Each record is counted in "
-               "the hour its incident began; a blank cell had none.")
+               "the hour its incident began; darker cells hold more, a blank cell had none.")
     return ChartView(spec, title, heatmap_table(result), weekday_hour_figure(result.cells, WEEKDAYS, "Incidents"),
                      heatmap_summary(result), caption, tuple(notes))
+
+
+def _table_of(source: str):
+    def data(reader: Reader, filters: Filters) -> pd.DataFrame:
+        # The hotspot page's area and period (imported here: the hotspot layer imports this one).
+        from .hotspots import area_of, recent_period
+
+        start, end = recent_period(reader, filters)
+        return heatmap_table(heatmap_for(reader, source, area_of(filters), start, end))
+    return data
+
+
+TIMED_SOURCES = tuple(s for s in PARTNER_SOURCES if SOURCES_BY_SLUG[s].has_times)
+SPECS = {source: ChartSpec(f"incident-heatmap-{source}", _table_of(source), COLUMNS) for source in TIMED_SOURCES}
+CHARTS = tuple(SPECS.values())
+
+
+def page_views(reader: Reader, filters: Filters) -> list[ChartView]:
+    """A heatmap for each chosen partner source with times, over the hotspot period; a
+    health-derived source the audience may not read gets its reason instead."""
+    from .hotspots import area_of, recent_period
+
+    start, end = recent_period(reader, filters)
+    return [heatmap_view(SPECS[s], reader, s, area_of(filters), start, end) for s in filters.sources if s in SPECS]

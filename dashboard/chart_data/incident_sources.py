@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from queries.incident_sources import POLICE_SOURCES, SOURCES_BY_SLUG
 
-POLICE_UK = "data.police.uk street-level crime and ASB (Open Government Licence v3.0)"
+POLICE_UK = "data.police.uk street-level crime"
 PRECISION_WORDS = {"lsoa": "placed only by LSOA", "district": "placed only by district",
                    "unmatched": "not placed (unmatched)"}
 

@@ -1,0 +1,1 @@
+"""Documents: the board report, the tasking pack, PDF drawing, CSV output and downloads."""

@@ -1,0 +1,54 @@
+"""The hotspot page's choice of incident sources, and what the chosen ones leave out."""
+
+from __future__ import annotations
+
+from dash import html
+
+from queries.incident_sources import HEALTH_DERIVED, POLICE_SOURCES, SOURCES, SOURCES_BY_SLUG
+from queries.incidents import off_the_map
+
+from .. import ids
+from ..chart_data import hotspots as data
+from ..chart_data.incident_sources import off_the_map_note
+
+
+def source_picker(reader, filters) -> html.Section:
+    """One link per source, adding it to or removing it from those counted together. With
+    none chosen the page counts police.uk's crime (or the crime types ticked), as always."""
+    chosen = filters.sources or ()
+    items = []
+    for source in SOURCES:
+        counted = source.slug in chosen or (not chosen and source.slug == POLICE_SOURCES[0])
+        after = tuple(s for s in chosen if s != source.slug) if source.slug in chosen else (*chosen, source.slug)
+        href = "hotspots" + filters.with_changes(sources=after).to_query(data.DEFAULTS)
+        label = source.title + (" (partners only)" if source.slug in HEALTH_DERIVED else "")
+        action = "Remove" if source.slug in chosen else "Add"
+        items.append(html.Li([
+            html.Span("Counted: " if counted else "Not counted: ", className="fw-semibold"), label, " ",
+            *([html.A(f"{action} {source.title}", href=href, className="btn btn-sm btn-outline-primary ms-1")]
+              if chosen or source.slug != POLICE_SOURCES[0] else []),
+        ], className="mb-1"))
+    return html.Section([
+        html.H2("Sources", className="h6", id=ids.HOTSPOT_SOURCES_HEADING),
+        html.P("Sources chosen are counted together, each at the precision it has: a partner's record is on the map "
+               "and among the places only where it has a map point (coordinates, a listed premises or a police.uk "
+               "street). Crime types narrow police.uk's records only.", className="small mb-2"),
+        html.Ul(items, className="list-unstyled mb-0 small"),
+    ], className="card card-body mb-3", **{"aria-labelledby": ids.HOTSPOT_SOURCES_HEADING})
+
+
+def source_notes(reader, filters) -> list:
+    """Why a chosen source is not shown, and what the shown ones leave off the map."""
+    out = []
+    withheld = data.withheld_sources(reader, filters)
+    if withheld:
+        names = ", ".join(SOURCES_BY_SLUG[s].title for s in withheld)
+        out.append(html.P(f"{names}: shared with partners only, so not counted here. Partners can sign in to see it.",
+                          className="alert alert-warning", role="note"))
+    chosen = data.chosen_sources(reader, filters)
+    start, end = data.recent_period(reader, filters)
+    if chosen and end is not None:
+        note = off_the_map_note(reader.get(off_the_map, data.area_of(filters), chosen, start, end))
+        if note:
+            out.append(html.P(note, className="alert alert-info", role="note", id=ids.HOTSPOT_OFF_MAP))
+    return out
