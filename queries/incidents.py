@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 
 from .incident_sources import POLICE_SOURCES, PRECISIONS, UNMATCHED
 from .reference import AREAS_BY_CODE, FORCE, districts_in
@@ -113,7 +113,9 @@ def off_the_map(engine: Engine, area_code: str, sources, first: str, last: str) 
         rows = conn.execute(
             select(incident.c.source, incident.c.precision, func.count())
             .where(incident.c.source.in_(partner), incident.c.month.between(first, last),
-                   incident.c.place_id.is_(None), _area_condition(area_code))
+                   incident.c.place_id.is_(None),
+                   # Unmatched records lie in no district: every area's views say how many there are.
+                   or_(_area_condition(area_code), incident.c.precision == UNMATCHED))
             .group_by(incident.c.source, incident.c.precision)
         ).all()
     found: dict[str, dict[str, int]] = {s: {} for s in partner}

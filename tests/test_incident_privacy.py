@@ -124,3 +124,20 @@ def test_an_administrator_uploads_an_istv_file_checked_first_and_audited(app, en
     assert entry["actor"] == "ada" and entry["subject"] == "incidents" and "7 records of ae-assaults" in entry["after"]
     page = admin.get("/admin/incidents").get_data(as_text=True)
     assert "Georgestreet" in page and "dont know" in page
+
+
+def test_the_hotspot_page_shows_partners_the_heatmap_and_the_public_only_why_not(app):
+    from tests.pagetools import page_callback
+
+    search = "?source=ae-assaults&source=needle-finds&from=2024-03&to=2024-03&baseline_months=3"
+    public = json.dumps(page_callback(client_as(app), "/hotspots", search).get_json())
+    partner = json.dumps(page_callback(client_as(app, "pat"), "/hotspots", search).get_json())
+    assert "shared with partners only, so not counted here" in public
+    assert "incident-heatmap-ae-assaults" not in public
+    # The map counts the needle find at George Street alone (with the A&E records it would be 3), and
+    # none at Cowley Road, where only A&E records are.
+    assert "On or near George Street (1)" in public and "On or near Cowley Road" not in public
+    assert "incident-heatmap-needle-finds" in public  # needle finds are public
+    assert "incident-heatmap-ae-assaults" in partner and "A&E assault attendances (ISTV) by day of the week" in partner
+    # Of five A&E records one is known only by its LSOA: the partner's page says it is not on the map.
+    assert "1 placed only by LSOA" in partner

@@ -110,9 +110,10 @@ CHARTS = tuple(SPECS.values())
 
 
 def page_views(reader: Reader, filters: Filters) -> list[ChartView]:
-    """A heatmap for each chosen partner source with times, over the hotspot period; a
-    health-derived source the audience may not read gets its reason instead."""
-    from .hotspots import area_of, recent_period
+    """A heatmap for each chosen partner source with times that this audience may read, over
+    the hotspot period (the page and pack say why a withheld source is missing)."""
+    from .hotspots import area_of, chosen_sources, recent_period
 
     start, end = recent_period(reader, filters)
-    return [heatmap_view(SPECS[s], reader, s, area_of(filters), start, end) for s in filters.sources if s in SPECS]
+    return [heatmap_view(SPECS[s], reader, s, area_of(filters), start, end)
+            for s in chosen_sources(reader, filters) or () if s in SPECS]

@@ -8,7 +8,7 @@ from queries.incident_sources import POLICE_SOURCES, SOURCES_BY_SLUG
 
 POLICE_UK = "data.police.uk street-level crime"
 PRECISION_WORDS = {"lsoa": "placed only by LSOA", "district": "placed only by district",
-                   "unmatched": "not placed (unmatched)"}
+                   "unmatched": "not placed anywhere (unmatched, in no area's figures but the force's)"}
 
 
 def sources_text(sources: Sequence[str] | None) -> str:
