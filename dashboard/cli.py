@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
+from queries.demo_incidents import MONTHS, load_partner_demo
 from queries.evaluation import EvaluationError
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.bookkeeping import current_user
@@ -216,6 +217,9 @@ def register_cli(server: Flask, engine: Engine) -> None:
         with click.progressbar(length=months, label="Writing synthetic demo months", file=sys.stderr) as bar:
             stored = demo.load_demo(engine, first, last, scale, progress=bar.update)
         click.echo(f"Stored {stored} synthetic incidents, {first} to {last}.")
+        partner = load_partner_demo(engine, last)
+        click.echo(f"Stored {partner} synthetic partner incidents (A&E assaults, needle finds, council ASB), "
+                   f"the {MONTHS} months to {last}.")
 
 
 def _fail(rejected: ImportRejected) -> None:

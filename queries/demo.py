@@ -326,10 +326,6 @@ def load_demo(
             is_synthetic=synthetic, place_counts_stored=True,
         )
         bump_data_version(conn)
-    if synthetic:
-        from .demo_incidents import load_partner_demo
-
-        load_partner_demo(engine, last)
     if engine.dialect.name == "sqlite":
         # Fold the write-ahead log into the database file now rather than leave a log as
         # large as the data until the next automatic checkpoint.

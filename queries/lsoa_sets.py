@@ -179,10 +179,11 @@ def _summed_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[s
 
 
 def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
-                   first: str, last: str, months: Sequence[str] | None = None) -> dict[tuple[str, str], int]:
+                   first: str, last: str, months: Sequence[str] | None = None,
+                   source: str | None = None) -> dict[tuple[str, str], int]:
     """Incidents per (LSOA code, month) from ``lsoa_count``, for the months from first to last
     (or exactly ``months``); months with none are absent."""
-    return _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=True)
+    return _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=True, source=source)
 
 
 def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
@@ -192,8 +193,8 @@ def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Seque
 
 
 def monthly_counts_for_sets(engine: Engine, sets: dict[str, Iterable[str]], crime_types: Sequence[str] | None,
-                            spans: Sequence[tuple[str, str]], loaded: Sequence[str] | None = None
-                            ) -> dict[str, dict[str, int]]:
+                            spans: Sequence[tuple[str, str]], loaded: Sequence[str] | None = None,
+                            source: str | None = None) -> dict[str, dict[str, int]]:
     """Incidents per loaded month of the spans for each named set of LSOAs (``loaded``: the
     force's loaded months, when the caller has them already).
 
@@ -212,7 +213,8 @@ def monthly_counts_for_sets(engine: Engine, sets: dict[str, Iterable[str]], crim
     for name, codes in sets.items():
         if not codes:
             continue
-        for month, n in _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=False).items():
+        for month, n in _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=False,
+                                       source=source).items():
             if month in result[name]:
                 result[name][month] = n
     return result

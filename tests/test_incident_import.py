@@ -145,3 +145,27 @@ def test_the_partner_demo_is_synthetic_plausible_and_gives_way_to_real_records(e
         left = conn.execute(select(func.count()).where(incident.c.source == "needle-finds",
                                                        incident.c.is_synthetic.is_(True))).scalar()
     assert left == 0
+
+
+def test_a_partner_source_is_an_evaluation_outcome_counted_by_hand(engine, tmp_path):
+    import math
+
+    from queries.evaluation import evaluate
+
+    # Needle finds by LSOA: the target 10 before and 4 after, the control 8 and 8.
+    lines = ["source,incident_date,lsoa_code,category"]
+    for lsoa, before, after in (("E01028521", 10, 4), ("E01028513", 8, 8)):
+        lines += [f"needle-finds,2024-0{1 + i % 3}-1{i % 9},{lsoa},needle-find" for i in range(before)]
+        lines += [f"needle-finds,2024-0{4 + i % 3}-1{i % 9},{lsoa},needle-find" for i in range(after)]
+    path = tmp_path / "needles-2024.csv"
+    path.write_text("\n".join(lines) + "\n")
+    import_incidents(engine, path, today=TODAY)
+    result = evaluate(engine, ["E01028521"], ["E01028513"], crime_types=None, before=("2024-01", "2024-03"),
+                      after=("2024-04", "2024-06"), with_its=False, source="needle-finds")
+    assert result.counts["target"] == {"before": 10, "after": 4}
+    assert result.counts["control"] == {"before": 8, "after": 8}
+    # WDD = (4 - 10) - (8 - 8) = -6; variance 10 + 4 + 8 + 8 = 30 (Wheeler and Ratcliffe 2018).
+    assert result.wdd.estimate == -6 and result.wdd.variance == 30
+    assert math.isclose(result.wdd.z, -6 / math.sqrt(30))
+    assert result.verdict.startswith("Needle finds fell by 60% in the target area")
+    assert "6 fewer records" in result.verdict

@@ -55,12 +55,15 @@ def client_as(app, username=None):
 
 def test_the_public_gets_403_for_health_derived_sources_and_sees_none_of_their_places(app):
     public = client_as(app)
-    for url in (HEATMAP.format("ae-assaults"), HEATMAP.format("ae-assaults") + "&format=csv",
+    evaluation = ("/api/v1/evaluation?source=ae-assaults&target=E01028521&control=E01028513&before_from=2024-01"
+                  "&before_to=2024-02&after_from=2024-03&after_to=2024-03")
+    for url in (HEATMAP.format("ae-assaults"), HEATMAP.format("ae-assaults") + "&format=csv", evaluation,
+                "/download/incident-heatmap-ae-assaults.csv?area=E07000178&from=2024-03&to=2024-03",
                 HOTSPOTS + "&source=ae-assaults", HOTSPOTS + "&source=needle-finds&source=ae-assaults",
                 HOTSPOTS + "&source=ae-assaults&format=csv&level=lsoa"):
         response = public.get(url)
         assert response.status_code == 403, url
-        assert "partners only" in response.get_json()["error"]["message"]
+        assert "shared with partners only" in response.get_data(as_text=True), url
         assert not any(trace in response.get_data(as_text=True) for trace in AE_TRACES)
     listed = {s["slug"]: s for s in public.get("/api/v1/incidents/sources").get_json()["sources"]}
     assert listed["ae-assaults"]["partner_only"] is True and "months_loaded" not in listed["ae-assaults"]
