@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from queries import periods
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import source_months
 
 from . import params
 from .auth import request_reader
-from .chart_data.incident_heatmap import SYNTHETIC_NOTE, PartnerOnly, heatmap_for, heatmap_summary
+from .chart_data.incident_heatmap import (
+    BESIDE_NOTE,
+    SYNTHETIC_NOTE,
+    PartnerOnly,
+    beside_police,
+    check_readable,
+    heatmap_for,
+    heatmap_summary,
+)
 from .csv_output import frame_csv
 
 
@@ -64,6 +73,26 @@ def create_incidents_api(query_cache) -> Blueprint:
                   if result.untimed else "Every record has a time of day."),
             summary=heatmap_summary(result),
         )
+
+    @api.get("/incidents/ae-against-police")
+    def ae_against_police():
+        """A&E assault attendances beside police-recorded violence, per LSOA (partners only)."""
+        args = request.args
+        params.reject_unknown(args, {"area", "from", "to"})
+        reader = request_reader(query_cache)
+        check_readable(reader.audience, ("ae-assaults",))
+        codes = params.area_codes(args)
+        if len(codes) > 1:
+            raise params.BadParameter("area", "give one area")
+        first, last = params.month_range(args)
+        if last is None:
+            loaded = reader.get(source_months, "ae-assaults")
+            last = loaded[-1][0] if loaded else periods.FIRST_SUPPORTED_MONTH
+        first = first or periods.add_months(last, -11)
+        frame = beside_police(reader, codes[0], first, last)
+        return jsonify(query={"area": codes[0], "from": first, "to": last}, note=BESIDE_NOTE,
+                       rows=[{k: (int(v) if k in ("ae_assaults", "police_violence", "months") else v)
+                              for k, v in row.items()} for row in frame.to_dict("records")])
 
     @api.get("/incidents/sources")
     def incident_sources():

@@ -201,6 +201,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
                                                 ("baseline_months_active", "Baseline months with incidents"),
                                                 ("class_name", "What it means")], (100, 20, 36, 34))
     _heatmap_pages(pdf, heatmaps)
+    _beside_police_page(pdf, reader, filters, start, end)
     pdf.add_page()
     pdf.heading("Analyst appendix: the tests behind each place's words")
     pdf.paragraph(data.family_text(reader, filters) + " Now, Baseline: incidents in the period and in the loaded "
@@ -248,6 +249,20 @@ def _heatmap_pages(pdf: PackPDF, views) -> None:
         draw_weekday_hour(pdf, view.frame.assign(weekday=[WEEKDAYS.index(d) for d in view.frame["weekday_name"]],
                                                  hour=[int(h[:2]) for h in view.frame["hour_label"]]))
         pdf.paragraph(view.caption + " The table of every cell is in the pack's CSV zip.")
+
+
+def _beside_police_page(pdf: PackPDF, reader: Reader, filters: Filters, start: str, end: str) -> None:
+    """For partners with A&E assaults chosen: attendances beside police-recorded violence by LSOA."""
+    if "ae-assaults" not in (data.chosen_sources(reader, filters) or ()):
+        return
+    frame = incident_heatmap.beside_police(reader, data.area_of(filters), start, end)
+    pdf.add_page()
+    pdf.heading("A&E assault attendances beside police-recorded violence, by LSOA")
+    pdf.paragraph(incident_heatmap.BESIDE_NOTE)
+    if frame.empty:
+        pdf.paragraph("No month has both sources loaded in this period.")
+        return
+    pdf.frame_table(frame.head(TABLE_ROWS), [(c, h) for c, h in incident_heatmap.BESIDE_COLUMNS], (52, 26, 34, 50, 20))
 
 
 def _busy(row: dict) -> str:

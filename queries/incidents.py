@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
-from .incident_sources import POLICE_SOURCES, PRECISIONS, UNMATCHED
+from .incident_sources import AE_ASSAULTS, POLICE_SOURCES, PRECISIONS, UNMATCHED
 from .reference import AREAS_BY_CODE, FORCE, districts_in
-from .schema import incident, source_month
+from .schema import incident, lsoa, source_month
 
 HEATMAP_SCHEMA = {"weekday": "int64", "hour": "int64", "count": "int64"}
+VIOLENCE = "violent-crime"  # police.uk's "Violence and sexual offences"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -122,3 +123,38 @@ def off_the_map(engine: Engine, area_code: str, sources, first: str, last: str) 
     for source, precision, n in rows:
         found[source][precision] = int(n)
     return found
+
+
+def beside_police_violence(engine: Engine, area_code: str, first: str, last: str) -> pd.DataFrame:
+    """Per LSOA of the area: A&E assault attendances placed in it (point, street or LSOA
+    precision) beside police-recorded violence and sexual offences, over the months both are
+    loaded (others are left out of both). The two count different things (an injury treated,
+    a crime recorded), so the table sets them side by side and judges nothing."""
+    from .counts import loaded_months
+    from .lsoa_sets import counts_by_lsoa
+    from .reference import force_of
+
+    police = set(loaded_months(engine, force_of(area_code)))
+    months = sorted(m for m, _ in source_months(engine, AE_ASSAULTS, first, last) if m in police)
+    columns = ["lsoa_code", "lsoa_name", "ae_assaults", "police_violence", "months"]
+    if not months:
+        return pd.DataFrame(columns=columns)
+    names = dict(_area_lsoa_names(engine, area_code))
+    codes = sorted(names)
+    ae = counts_by_lsoa(engine, codes, None, months[0], months[-1], months, source=AE_ASSAULTS)
+    violence = counts_by_lsoa(engine, codes, [VIOLENCE], months[0], months[-1], months)
+    rows = {}
+    for (code, _month), n in ae.items():
+        rows.setdefault(code, [0, 0])[0] += n
+    for (code, _month), n in violence.items():
+        rows.setdefault(code, [0, 0])[1] += n
+    frame = pd.DataFrame([(c, names.get(c, c), a, v, len(months)) for c, (a, v) in rows.items() if a],
+                         columns=columns)
+    return frame.sort_values(["ae_assaults", "police_violence", "lsoa_code"], ascending=[False, True, True]
+                             ).reset_index(drop=True)
+
+
+def _area_lsoa_names(engine: Engine, area_code: str) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(
+            select(lsoa.c.code, lsoa.c.name).where(lsoa.c.district_code.in_(list(districts_in(area_code)))))]

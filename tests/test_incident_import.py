@@ -169,3 +169,30 @@ def test_a_partner_source_is_an_evaluation_outcome_counted_by_hand(engine, tmp_p
     assert math.isclose(result.wdd.z, -6 / math.sqrt(30))
     assert result.verdict.startswith("Needle finds fell by 60% in the target area")
     assert "6 fewer records" in result.verdict
+
+
+def test_ae_assaults_beside_police_violence_by_lsoa_counted_by_hand(engine):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from queries.incidents import beside_police_violence
+    from queries.schema import import_log, loaded_month, lsoa_count
+
+    import_incidents(engine, FILES / "istv_good.csv", today=TODAY)
+    with engine.begin() as conn:
+        log_id = conn.execute(insert(import_log).values(
+            kind="police.uk street", filename="x.csv", checksum="0" * 64, imported_at=datetime.now(UTC),
+            imported_by="test", rows_read=3, rows_stored=3, outcome="stored")).inserted_primary_key[0]
+        conn.execute(insert(loaded_month).values(force_code="E23000029", month="2024-03", is_synthetic=False,
+                                                 rows_stored=3, import_id=log_id))
+        conn.execute(insert(lsoa_count), [
+            {"source": "police-crime", "force_code": "E23000029", "lsoa_code": code, "month": "2024-03",
+             "crime_type": crime_type, "count": n, "is_synthetic": False}
+            for code, crime_type, n in (("E01028521", "violent-crime", 7), ("E01028513", "violent-crime", 0),
+                                        ("E01028513", "burglary", 5))])
+    frame = beside_police_violence(engine, OXFORD, "2024-03", "2024-03")
+    # istv_good.csv by hand: George Street (2), Gloucester Green and "Oxford 008A" lie in E01028521;
+    # Cowley Rd's middle map point in E01028513. Burglary is not violence.
+    assert [tuple(r) for r in frame[["lsoa_code", "ae_assaults", "police_violence", "months"]].itertuples(index=False)] \
+        == [("E01028521", 4, 7, 1), ("E01028513", 1, 0, 1)]

@@ -58,6 +58,7 @@ def test_the_public_gets_403_for_health_derived_sources_and_sees_none_of_their_p
     evaluation = ("/api/v1/evaluation?source=ae-assaults&target=E01028521&control=E01028513&before_from=2024-01"
                   "&before_to=2024-02&after_from=2024-03&after_to=2024-03")
     for url in (HEATMAP.format("ae-assaults"), HEATMAP.format("ae-assaults") + "&format=csv", evaluation,
+                "/api/v1/incidents/ae-against-police?area=E07000178",
                 "/download/incident-heatmap-ae-assaults.csv?area=E07000178&from=2024-03&to=2024-03",
                 HOTSPOTS + "&source=ae-assaults", HOTSPOTS + "&source=needle-finds&source=ae-assaults",
                 HOTSPOTS + "&source=ae-assaults&format=csv&level=lsoa"):

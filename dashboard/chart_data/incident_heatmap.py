@@ -117,3 +117,20 @@ def page_views(reader: Reader, filters: Filters) -> list[ChartView]:
     start, end = recent_period(reader, filters)
     return [heatmap_view(SPECS[s], reader, s, area_of(filters), start, end)
             for s in chosen_sources(reader, filters) or () if s in SPECS]
+
+
+BESIDE_COLUMNS = (("lsoa_name", "LSOA"), ("lsoa_code", "LSOA code"), ("ae_assaults", "A&E assault attendances"),
+                  ("police_violence", "Police-recorded violence and sexual offences"), ("months", "Months counted"))
+BESIDE_NOTE = ("A&E attendances count injuries treated, wherever the patient says the assault happened; police "
+               "counts are crimes recorded, injury or not. Neither is a share of the other: an LSOA with many "
+               "attendances and few recorded crimes is worth a conversation with the police and the hospital, "
+               "not a conclusion. Only months loaded for both sources are counted; records placed only by "
+               "district or not at all are in no LSOA.")
+
+
+def beside_police(reader: Reader, area_code: str, first: str, last: str) -> pd.DataFrame:
+    """A&E assaults beside police-recorded violence per LSOA (partners only)."""
+    from queries.incidents import beside_police_violence
+
+    check_readable(reader.audience, ("ae-assaults",))
+    return reader.get(beside_police_violence, area_code, first, last)

@@ -9,7 +9,9 @@ from queries.incidents import off_the_map
 
 from .. import ids
 from ..chart_data import hotspots as data
+from ..chart_data import incident_heatmap
 from ..chart_data.incident_sources import off_the_map_note
+from ..components import data_table
 
 
 def source_picker(reader, filters) -> html.Section:
@@ -52,3 +54,21 @@ def source_notes(reader, filters) -> list:
         if note:
             out.append(html.P(note, className="alert alert-info", role="note", id=ids.HOTSPOT_OFF_MAP))
     return out
+
+
+def beside_police_card(reader, filters) -> list:
+    """For partners with A&E assaults chosen: its attendances beside police-recorded
+    violence, per LSOA, over the hotspot period."""
+    chosen = data.chosen_sources(reader, filters) or ()
+    start, end = data.recent_period(reader, filters)
+    if "ae-assaults" not in chosen or end is None:
+        return []
+    frame = incident_heatmap.beside_police(reader, data.area_of(filters), start, end)
+    title = "A&E assault attendances beside police-recorded violence, by LSOA"
+    body = (data_table(frame.head(30), list(incident_heatmap.BESIDE_COLUMNS), title) if len(frame)
+            else html.P("No month has both sources loaded in this period."))
+    return [html.Section([
+        html.H2(title, className="h5", id=ids.HOTSPOT_BESIDE_HEADING),
+        html.P(incident_heatmap.BESIDE_NOTE, className="small"),
+        html.Div(body, className="table-responsive"),
+    ], className="chart-card card card-body mb-4", **{"aria-labelledby": ids.HOTSPOT_BESIDE_HEADING})]

@@ -23,7 +23,7 @@ from ..maps import FOCUS_ZOOM
 from ..settings import current_settings
 from ..sparkline import sparkline_svg
 from .common import Page
-from .hotspot_sources import source_notes, source_picker
+from .hotspot_sources import beside_police_card, source_notes, source_picker
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
@@ -104,6 +104,7 @@ def render(reader, filters, query: str) -> list:
         _map_card(figure, data.cells_table(reader, filters), query, description,
                   sources_text(data.chosen_sources(reader, filters))),
         *heatmaps,
+        *beside_police_card(reader, filters),
         _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level),
                      data.period_words(start, end), data.detail_months(reader, filters),
                      data.result_months(reader, filters)),
