@@ -11,7 +11,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from queries import periods
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
-from queries.incidents import source_months
+from queries.incidents import source_months, weekly_counts
 
 from . import params
 from .auth import request_reader
@@ -93,6 +93,31 @@ def create_incidents_api(query_cache) -> Blueprint:
         return jsonify(query={"area": codes[0], "from": first, "to": last}, note=BESIDE_NOTE,
                        rows=[{k: (int(v) if k in ("ae_assaults", "police_violence", "months") else v)
                               for k, v in row.items()} for row in frame.to_dict("records")])
+
+    @api.get("/incidents/weekly")
+    def incident_weeks():
+        """Records per week (Monday to Sunday) of one partner source in one area."""
+        args = request.args
+        params.reject_unknown(args, {"source", "area", "from", "to"})
+        source = params.single(args, "source")
+        if source not in PARTNER_SOURCES:
+            raise params.BadParameter("source", f"required: one of {', '.join(PARTNER_SOURCES)}")
+        codes = params.area_codes(args)
+        if len(codes) > 1:
+            raise params.BadParameter("area", "give one area")
+        first, last = params.month_range(args)
+        reader = request_reader(query_cache)
+        check_readable(reader.audience, (source,))
+        if last is None:
+            loaded = reader.get(source_months, source)
+            last = loaded[-1][0] if loaded else periods.FIRST_SUPPORTED_MONTH
+        first = first or periods.add_months(last, -11)
+        weeks = reader.get(weekly_counts, source, codes[0], first, last)
+        return jsonify(query={"source": source, "area": codes[0], "from": first, "to": last},
+                       note="A week is complete when all its days lie in loaded months; a partial week's count "
+                            "covers only its loaded days.",
+                       rows=[{"week_start": w, "count": int(n), "days_loaded": int(d), "complete": bool(c)}
+                             for w, n, d, c in weeks.itertuples(index=False)])
 
     @api.get("/incidents/sources")
     def incident_sources():

@@ -158,3 +158,30 @@ def _area_lsoa_names(engine: Engine, area_code: str) -> list[tuple[str, str]]:
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(
             select(lsoa.c.code, lsoa.c.name).where(lsoa.c.district_code.in_(list(districts_in(area_code)))))]
+
+
+def weekly_counts(engine: Engine, source: str, area_code: str, first: str, last: str) -> pd.DataFrame:
+    """Records per week (Monday to Sunday) of a source in the area, from the first loaded day
+    of ``first`` to the last of ``last``. A week is ``complete`` when every one of its days
+    lies in a loaded month; a week touching a month not loaded is partial, never a zero."""
+    loaded = [m for m, _ in source_months(engine, source, first, last)]
+    columns = ["week_start", "count", "days_loaded", "complete"]
+    if not loaded:
+        return pd.DataFrame(columns=columns)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(incident.c.incident_date, func.count())
+            .where(incident.c.source == source, incident.c.month.in_(loaded), _area_condition(area_code))
+            .group_by(incident.c.incident_date)
+        ).all()
+    by_day = pd.Series({pd.Timestamp(d): int(n) for d, n in rows}, dtype="int64")
+    start = pd.Timestamp(f"{loaded[0]}-01")
+    end = pd.Timestamp(f"{loaded[-1]}-01") + pd.offsets.MonthEnd(0)
+    days = pd.date_range(start - pd.Timedelta(days=start.weekday()), end + pd.Timedelta(days=6 - end.weekday()))
+    frame = pd.DataFrame({"day": days})
+    frame["count"] = frame["day"].map(by_day).fillna(0).astype("int64")
+    frame["loaded"] = frame["day"].dt.strftime("%Y-%m").isin(set(loaded))
+    frame["week_start"] = (frame["day"] - pd.to_timedelta(frame["day"].dt.day_of_week, unit="D")).dt.strftime("%Y-%m-%d")
+    weeks = frame.groupby("week_start").agg(count=("count", "sum"), days_loaded=("loaded", "sum")).reset_index()
+    weeks["complete"] = weeks["days_loaded"] == 7
+    return weeks[columns].astype({"count": "int64", "days_loaded": "int64", "complete": "bool"})

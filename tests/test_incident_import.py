@@ -196,3 +196,17 @@ def test_ae_assaults_beside_police_violence_by_lsoa_counted_by_hand(engine):
     # Cowley Rd's middle map point in E01028513. Burglary is not violence.
     assert [tuple(r) for r in frame[["lsoa_code", "ae_assaults", "police_violence", "months"]].itertuples(index=False)] \
         == [("E01028521", 4, 7, 1), ("E01028513", 1, 0, 1)]
+
+
+def test_weekly_counts_by_hand_with_partial_weeks_said(engine):
+    from queries.incidents import weekly_counts
+
+    import_incidents(engine, FILES / "istv_good.csv", today=TODAY)
+    weeks = weekly_counts(engine, "ae-assaults", OXFORD, "2024-03", "2024-03")
+    # March 2024 runs from Friday 1st to Sunday 31st: the week of Monday 26 February holds its
+    # first three days (Fri 1, Sat 2: four records; Sun 3: none) and is partial.
+    by_week = {w: (n, days, complete) for w, n, days, complete in weeks.itertuples(index=False)}
+    assert by_week["2024-02-26"] == (4, 3, False)
+    assert by_week["2024-03-11"] == (1, 7, True)  # Wednesday 13 March
+    assert by_week["2024-03-25"] == (0, 7, True)
+    assert sum(n for n, _, _ in by_week.values()) == 5 and len(by_week) == 5

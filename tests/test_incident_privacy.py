@@ -59,6 +59,7 @@ def test_the_public_gets_403_for_health_derived_sources_and_sees_none_of_their_p
                   "&before_to=2024-02&after_from=2024-03&after_to=2024-03")
     for url in (HEATMAP.format("ae-assaults"), HEATMAP.format("ae-assaults") + "&format=csv", evaluation,
                 "/api/v1/incidents/ae-against-police?area=E07000178",
+                "/api/v1/incidents/weekly?source=ae-assaults&area=E07000178",
                 "/download/incident-heatmap-ae-assaults.csv?area=E07000178&from=2024-03&to=2024-03",
                 HOTSPOTS + "&source=ae-assaults", HOTSPOTS + "&source=needle-finds&source=ae-assaults",
                 HOTSPOTS + "&source=ae-assaults&format=csv&level=lsoa"):
