@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartSpec, Reader
+from dashboard.charts.formatting import month_span
 from queries import periods
 from queries.counts import latest_month
 from queries.geography import with_lsoa_context
@@ -38,10 +41,6 @@ from queries.incident_sources import HEALTH_DERIVED, POLICE_SOURCES, SOURCES_BY_
 from queries.map_streets import area_points, is_generic, nearest_streets
 from queries.periods import add_months, month_index
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD
-
-from ..filters import Filters
-from ..formatting import month_span
-from .spec import ChartSpec, Reader
 
 DEFAULTS = Filters(areas=(OXFORD,))
 BUSIEST = f"{BUSIEST_SHARE:.0%}"

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import Audience, ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import weekday_hour_figure
+from dashboard.charts.formatting import number
 from queries import periods
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import WEEKDAYS, Heatmap, heatmap, source_months
 from queries.reference import AREAS_BY_CODE
-
-from ..figures import weekday_hour_figure
-from ..filters import Filters
-from ..formatting import number
-from .spec import Audience, ChartSpec, ChartView, Note, Reader
 
 COLUMNS = (("weekday_name", "Day of the week"), ("hour_label", "Hour"), ("count", "Incidents"))
 SYNTHETIC_NOTE = "Synthetic demo data: these are not real incidents."
@@ -97,7 +96,7 @@ def heatmap_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, f
 def _table_of(source: str):
     def data(reader: Reader, filters: Filters) -> pd.DataFrame:
         # The hotspot page's area and period (imported here: the hotspot layer imports this one).
-        from .hotspots import area_of, recent_period
+        from dashboard.chart_data.hotspots import area_of, recent_period
 
         start, end = recent_period(reader, filters)
         return heatmap_table(heatmap_for(reader, source, area_of(filters), start, end))
@@ -112,7 +111,7 @@ CHARTS = tuple(SPECS.values())
 def page_views(reader: Reader, filters: Filters) -> list[ChartView]:
     """A heatmap for each chosen partner source with times that this audience may read, over
     the hotspot period (the page and pack say why a withheld source is missing)."""
-    from .hotspots import area_of, chosen_sources, recent_period
+    from dashboard.chart_data.hotspots import area_of, chosen_sources, recent_period
 
     start, end = recent_period(reader, filters)
     return [heatmap_view(SPECS[s], reader, s, area_of(filters), start, end)

@@ -1,1 +1,1 @@
-"""Documents: the board report, the tasking pack, PDF drawing, CSV output and downloads."""
+"""Documents built from the chart layer: the board report, the tasking pack, CSVs."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.charts.figures import heat_colour
 from queries.incidents import WEEKDAYS
-
-from ..figures import heat_colour
 
 
 def draw_weekday_hour(pdf, cells: pd.DataFrame, width: float = 180.0) -> None:

@@ -1,1 +1,1 @@
-"""Forms and the checks behind them: administration, recording and uploads."""
+"""HTML forms for partners and administrators: recording interventions and targets, uploads."""

@@ -8,13 +8,12 @@ from html import escape
 
 from sqlalchemy import Engine
 
+from dashboard.forms.upload_checks import check_csv_upload
 from queries.importers.incidents_parse import parse_incidents
 from queries.importers.incidents_store import IncidentImportSummary, place_rows
 from queries.incident_sources import PRECISIONS, SOURCES_BY_SLUG, UNMATCHED
 from queries.incidents import precision_shares, unmatched_records
 from queries.place_matcher import build_index
-
-from ..upload_checks import check_csv_upload
 
 KIND = "incidents"
 KIND_LABEL = "Partner incidents (template CSV or ISTV export)"

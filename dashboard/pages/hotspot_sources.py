@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dash import html
 
+from dashboard.chart_data import hotspots as data
+from dashboard.chart_data import incident_heatmap
+from dashboard.chart_data.incident_sources import off_the_map_note
+from dashboard.widgets import ids
+from dashboard.widgets.components import data_table
 from queries.incident_sources import HEALTH_DERIVED, POLICE_SOURCES, SOURCES, SOURCES_BY_SLUG
 from queries.incidents import off_the_map
-
-from .. import ids
-from ..chart_data import hotspots as data
-from ..chart_data import incident_heatmap
-from ..chart_data.incident_sources import off_the_map_note
-from ..components import data_table
 
 
 def source_picker(reader, filters) -> html.Section:

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from dashboard.api.incidents import partner_only_response
+from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
+from dashboard.chart_data.targets import judged
+from dashboard.server import params
+from dashboard.server.auth import request_audience, request_reader
 from queries import periods
 from queries.control import NoControl, suggest_control
 from queries.evaluation import Evaluation, EvaluationError, evaluate
 from queries.incident_sources import PARTNER_SOURCES
 from queries.interventions import evaluate_intervention, list_interventions
 from queries.targets import list_targets
-
-from . import params
-from .auth import request_audience, request_reader
-from .chart_data.incident_heatmap import PartnerOnly, check_readable
-from .chart_data.targets import judged
-from .incidents_api import partner_only_response
 
 EVALUATION_PARAMETERS = {"target", "control", "buffer", "crime_type", "before_from", "before_to",
                          "after_from", "after_to", "its", "source"}

@@ -9,13 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from queries import periods
-from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
-from queries.incidents import source_months, weekly_counts
-
-from . import params
-from .auth import request_reader
-from .chart_data.incident_heatmap import (
+from dashboard.chart_data.incident_heatmap import (
     BESIDE_NOTE,
     SYNTHETIC_NOTE,
     PartnerOnly,
@@ -24,7 +18,12 @@ from .chart_data.incident_heatmap import (
     heatmap_for,
     heatmap_summary,
 )
-from .csv_output import frame_csv
+from dashboard.documents.csv_output import frame_csv
+from dashboard.server import params
+from dashboard.server.auth import request_reader
+from queries import periods
+from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
+from queries.incidents import source_months, weekly_counts
 
 
 def partner_only_response(refused: PartnerOnly):

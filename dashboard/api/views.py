@@ -10,6 +10,17 @@ import math
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
+from dashboard.api.incidents import partner_only_response
+from dashboard.api.openapi import openapi_document
+from dashboard.chart_data.hotspots import public_request_problem
+from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
+from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
+from dashboard.chart_data.series import visible_series
+from dashboard.chart_data.spec import Reader
+from dashboard.documents.csv_output import frame_csv
+from dashboard.server import params
+from dashboard.server.auth import PARTNER, at_least, request_audience
+from dashboard.server.settings import current_settings
 from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month, loaded_months
@@ -19,18 +30,6 @@ from queries.incident_sources import POLICE_SOURCES
 from queries.incidents import off_the_map
 from queries.series import series_catalogue
 from queries.suppression import withheld_label
-
-from . import params
-from .auth import PARTNER, at_least, request_audience
-from .chart_data.hotspots import public_request_problem
-from .chart_data.incident_heatmap import PartnerOnly, check_readable
-from .chart_data.incident_sources import off_the_map_note, sources_text
-from .chart_data.series import visible_series
-from .chart_data.spec import Reader
-from .csv_output import frame_csv
-from .incidents_api import partner_only_response
-from .openapi import openapi_document
-from .settings import current_settings
 
 POLICE_UK_SOURCE = "data.police.uk street-level crime and ASB (Open Government Licence v3.0)"
 SYNTHETIC_NOTICE = "Includes synthetic demo data: these are not real incidents."
