@@ -185,3 +185,25 @@ def weekly_counts(engine: Engine, source: str, area_code: str, first: str, last:
     weeks = frame.groupby("week_start").agg(count=("count", "sum"), days_loaded=("loaded", "sum")).reset_index()
     weeks["complete"] = weeks["days_loaded"] == 7
     return weeks[columns].astype({"count": "int64", "days_loaded": "int64", "complete": "bool"})
+
+
+def area_monthly_counts(engine: Engine, source: str) -> pd.DataFrame:
+    """A partner source's records per loaded month for every district and county (zero where
+    a loaded month had none), in the series-values shape ``suppression.suppress`` reads. The
+    force is left out: its count includes records placed in no district, so it is not the sum
+    of its parts that the suppression audit relies on."""
+    from .incident_sources import HEALTH_DERIVED
+    from .reference import AREAS, COUNTY
+    from .reference import DISTRICT as DISTRICT_LEVEL
+    from .schema import incident_count
+
+    months = [m for m, _ in source_months(engine, source)]
+    areas = [a.code for a in AREAS if a.level in (DISTRICT_LEVEL, COUNTY)]
+    with engine.connect() as conn:
+        stored = {(a, m): int(n) for a, m, n in conn.execute(
+            select(incident_count.c.area_code, incident_count.c.month, func.sum(incident_count.c.count))
+            .where(incident_count.c.source == source, incident_count.c.area_code.in_(areas))
+            .group_by(incident_count.c.area_code, incident_count.c.month))}
+    rows = [(source, a, m, "", float(stored.get((a, m), 0)), "count", source in HEALTH_DERIVED)
+            for a in areas for m in months]
+    return pd.DataFrame(rows, columns=["series_id", "area_code", "period", "category", "value", "unit", "sensitive"])

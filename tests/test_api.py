@@ -112,7 +112,7 @@ def test_openapi_document_describes_every_endpoint(client):
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/areas", "/counts", "/hotspots", "/series", "/series/{series_id}",
                                       "/evaluation", "/interventions", "/targets", "/incidents/heatmap",
-                                      "/incidents/weekly", "/incidents/sources", "/incidents/ae-against-police"}
+                                      "/incidents/weekly", "/incidents/sources", "/incidents/counts", "/incidents/ae-against-police"}
     params = {p["name"] for p in document["paths"]["/counts"]["get"]["parameters"]}
     assert params == {"area", "crime_type", "from", "to", "grain", "format"}
     grain = next(p for p in document["paths"]["/counts"]["get"]["parameters"] if p["name"] == "grain")

@@ -146,3 +146,21 @@ def test_the_hotspot_page_shows_partners_the_heatmap_and_the_public_only_why_not
     assert "incident-heatmap-ae-assaults" in partner and "A&E assault attendances (ISTV) by day of the week" in partner
     # Of five A&E records one is known only by its LSOA: the partner's page says it is not on the map.
     assert "1 placed only by LSOA" in partner
+
+
+def test_the_public_sees_health_derived_counts_by_district_with_small_ones_withheld(app, engine, tmp_path_factory):
+    # Two A&E records in Cherwell in April 2024, none anywhere else that month.
+    path = tmp_path_factory.mktemp("ae") / "ae-2024-04.csv"
+    path.write_text("source,incident_date,lsoa_code,category\n"
+                    "ae-assaults,2024-04-05,E01028422,assault\nae-assaults,2024-04-06,E01028422,assault\n")
+    import_incidents(engine, path)
+    url = "/api/v1/incidents/counts?source=ae-assaults&area=E07000177&area=E10000025&area=E07000178&from=2024-04"
+    public = {(r["area"], r["month"]): r for r in client_as(app).get(url).get_json()["rows"]}
+    partner = {(r["area"], r["month"]): r["count"] for r in client_as(app, "pat").get(url).get_json()["rows"]}
+    assert partner == {("E07000177", "2024-04"): 2, ("E10000025", "2024-04"): 2, ("E07000178", "2024-04"): 0}
+    # The public: Cherwell's 2 and Oxfordshire's 2 are withheld ("fewer than 5"); Oxford's zero is shown.
+    for area in ("E07000177", "E10000025"):
+        assert public[(area, "2024-04")]["count"] is None and public[(area, "2024-04")]["label"] == "fewer than 5"
+    assert public[("E07000178", "2024-04")]["count"] == 0
+    assert "2," not in client_as(app).get(url).get_data(as_text=True).replace(" ", "")
+    assert client_as(app).get("/api/v1/incidents/counts?source=ae-assaults&area=E23000029").status_code == 400

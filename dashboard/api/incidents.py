@@ -13,6 +13,7 @@ from dashboard.chart_data.incident_heatmap import (
     BESIDE_NOTE,
     SYNTHETIC_NOTE,
     PartnerOnly,
+    area_counts,
     beside_police,
     check_readable,
     heatmap_for,
@@ -24,6 +25,8 @@ from dashboard.server.auth import request_reader
 from queries import periods
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import source_months, weekly_counts
+from queries.reference import AREAS_BY_CODE, FORCE
+from queries.suppression import withheld_label
 
 
 def partner_only_response(refused: PartnerOnly):
@@ -117,6 +120,32 @@ def create_incidents_api(query_cache) -> Blueprint:
                             "covers only its loaded days.",
                        rows=[{"week_start": w, "count": int(n), "days_loaded": int(d), "complete": bool(c)}
                              for w, n, d, c in weeks.itertuples(index=False)])
+
+    @api.get("/incidents/counts")
+    def incident_counts():
+        """A partner source's records per month by district or county: never below district
+        level, and for the public a health-derived source's small counts withheld."""
+        args = request.args
+        params.reject_unknown(args, {"source", "area", "from", "to"})
+        source = params.single(args, "source")
+        if source not in PARTNER_SOURCES:
+            raise params.BadParameter("source", f"required: one of {', '.join(PARTNER_SOURCES)}")
+        codes = params.area_codes(args)
+        for code in codes:
+            if AREAS_BY_CODE[code].level == FORCE:
+                raise params.BadParameter("area", "districts and counties only: a force's count includes records "
+                                                  "placed in no district")
+        first, last = params.month_range(args)
+        reader = request_reader(query_cache)
+        frame = area_counts(reader, source, codes, first or periods.FIRST_SUPPORTED_MONTH,
+                            last or periods.LAST_SUPPORTED_MONTH)
+        threshold = reader.audience.suppression_threshold
+        return jsonify(
+            query={"source": source, "area": codes, "from": first, "to": last},
+            rows=[{"area": r["area_code"], "month": r["period"],
+                   "count": None if r["suppressed"] else int(r["value"]), "suppressed": bool(r["suppressed"]),
+                   "label": withheld_label(r["withheld"], threshold) if r["suppressed"] else None}
+                  for r in frame.to_dict("records")])
 
     @api.get("/incidents/sources")
     def incident_sources():

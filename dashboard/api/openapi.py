@@ -232,6 +232,15 @@ def _incident_paths(bad_request: dict, area_codes: list[str]) -> dict:
             "summary": "A partner source's records per week (Monday to Sunday), partial weeks marked",
             "operationId": "getIncidentWeeks", "parameters": common,
             "responses": {"200": ok, "400": bad_request, "403": partner_only}}},
+        "/incidents/counts": {"get": {
+            "summary": "A partner source's records per month by district or county",
+            "description": "Never below district level. Without signing in, a health-derived source's counts from "
+                           "1 to the threshold are withheld (count null, suppressed true), with secondary "
+                           "suppression over its districts and counties.",
+            "operationId": "getIncidentCounts",
+            "parameters": [common[0], {"name": "area", "in": "query", "required": True, "schema": {
+                "type": "array", "items": {"type": "string", "enum": area_codes}}, "explode": True}, *common[2:]],
+            "responses": {"200": ok, "400": bad_request}}},
         "/incidents/sources": {"get": {
             "summary": "The partner incident sources, and the months loaded of those the reader may see",
             "operationId": "listIncidentSources", "responses": {"200": ok}}},

@@ -133,3 +133,20 @@ def beside_police(reader: Reader, area_code: str, first: str, last: str) -> pd.D
 
     check_readable(reader.audience, ("ae-assaults",))
     return reader.get(beside_police_violence, area_code, first, last)
+
+
+def area_counts(reader: Reader, source: str, area_codes, first: str, last: str) -> pd.DataFrame:
+    """A partner source's monthly counts by district or county. The public sees a
+    health-derived source's small counts withheld as a sensitive series' are (primary and
+    secondary suppression over every area and month, then the areas asked for selected)."""
+    from queries.incidents import area_monthly_counts
+    from queries.suppression import suppress_then_select
+
+    frame = reader.get(area_monthly_counts, source)
+    if reader.audience.partner:
+        frame = frame.assign(suppressed=False, withheld="")
+        frame = frame[frame["area_code"].isin(list(area_codes))]
+    else:
+        frame = suppress_then_select(frame, list(area_codes), reader.audience.suppression_threshold)
+    frame = frame[(frame["period"] >= first) & (frame["period"] <= last)]
+    return frame.sort_values(["area_code", "period"]).reset_index(drop=True)
