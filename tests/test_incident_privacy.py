@@ -61,6 +61,7 @@ def test_the_public_gets_403_for_health_derived_sources_and_sees_none_of_their_p
                 "/api/v1/incidents/ae-against-police?area=E07000178",
                 "/api/v1/incidents/weekly?source=ae-assaults&area=E07000178",
                 "/download/incident-heatmap-ae-assaults.csv?area=E07000178&from=2024-03&to=2024-03",
+                "/download/hotspot-places.csv?area=E07000178&source=ae-assaults&source=needle-finds",
                 HOTSPOTS + "&source=ae-assaults", HOTSPOTS + "&source=needle-finds&source=ae-assaults",
                 HOTSPOTS + "&source=ae-assaults&format=csv&level=lsoa"):
         response = public.get(url)

@@ -13,7 +13,7 @@ from dashboard.chart_data import find_chart
 from dashboard.chart_data.board import DEFAULTS as BOARD_DEFAULTS
 from dashboard.chart_data.filters import BASELINE_CHOICES, MEASURES, Filters
 from dashboard.chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
-from dashboard.chart_data.incident_heatmap import PartnerOnly
+from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
 from dashboard.documents.csv_output import chart_csv, csv_file_name
 from dashboard.server import params
 from dashboard.server.auth import request_reader
@@ -48,6 +48,7 @@ def create_downloads(query_cache) -> Blueprint:
             abort(404)
         spec, defaults = found
         filters = filters_from_request(defaults)
+        check_readable(reader.audience, filters.sources)  # a table holds no withheld source silently
         frame = spec.data(reader, filters)
         return Response(
             chart_csv(spec, frame), mimetype="text/csv",
