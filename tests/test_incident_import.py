@@ -4,12 +4,14 @@ precision, months replaced, and every import logged."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from queries.count_tables import rebuild_counts
+from queries.db import make_engine
 from queries.importers.errors import ImportRejected
 from queries.importers.incidents_store import import_incidents
 from queries.incidents import heatmap, precision_shares
@@ -19,9 +21,19 @@ from tests.incident_fixtures import FILES, OXFORD, incident_engine
 TODAY = date(2024, 12, 1)
 
 
+@pytest.fixture(scope="module")
+def template_database(tmp_path_factory):
+    """The schema, shipped data and map points, built once; each test works on a copy."""
+    path = tmp_path_factory.mktemp("incidents") / "template.sqlite"
+    incident_engine(f"sqlite:///{path}").dispose()
+    return path
+
+
 @pytest.fixture
-def engine(tmp_path):
-    engine = incident_engine(f"sqlite:///{tmp_path / 'incidents.sqlite'}")
+def engine(template_database, tmp_path):
+    copy = tmp_path / "incidents.sqlite"
+    shutil.copyfile(template_database, copy)
+    engine = make_engine(f"sqlite:///{copy}")
     yield engine
     engine.dispose()
 
