@@ -138,7 +138,7 @@ def test_the_hotspot_page_shows_partners_the_heatmap_and_the_public_only_why_not
     search = "?source=ae-assaults&source=needle-finds&from=2024-03&to=2024-03&baseline_months=3"
     public = json.dumps(page_callback(client_as(app), "/hotspots", search).get_json())
     partner = json.dumps(page_callback(client_as(app, "pat"), "/hotspots", search).get_json())
-    assert "shared with partners only, so not counted here" in public
+    assert "shared with partners only, so not counted here" in public and "Chosen, not shown here: " in public
     assert "incident-heatmap-ae-assaults" not in public
     # The map counts the needle find at George Street alone (with the A&E records it would be 3), and
     # none at Cowley Road, where only A&E records are.

@@ -17,15 +17,17 @@ def source_picker(reader, filters) -> html.Section:
     """One link per source, adding it to or removing it from those counted together. With
     none chosen the page counts police.uk's crime (or the crime types ticked), as always."""
     chosen = filters.sources or ()
+    counted_now = data.chosen_sources(reader, filters) or (POLICE_SOURCES[0],)
     items = []
     for source in SOURCES:
-        counted = source.slug in chosen or (not chosen and source.slug == POLICE_SOURCES[0])
+        counted = source.slug in counted_now
         after = tuple(s for s in chosen if s != source.slug) if source.slug in chosen else (*chosen, source.slug)
         href = "hotspots" + filters.with_changes(sources=after).to_query(data.DEFAULTS)
         label = source.title + (" (partners only)" if source.slug in HEALTH_DERIVED else "")
         action = "Remove" if source.slug in chosen else "Add"
         items.append(html.Li([
-            html.Span("Counted: " if counted else "Not counted: ", className="fw-semibold"), label, " ",
+            html.Span("Counted: " if counted else "Chosen, not shown here: " if source.slug in chosen
+                      else "Not counted: ", className="fw-semibold"), label, " ",
             *([html.A(f"{action} {source.title}", href=href, className="btn btn-sm btn-outline-primary ms-1")]
               if chosen or source.slug != POLICE_SOURCES[0] else []),
         ], className="mb-1"))
