@@ -8,7 +8,7 @@ from queries.incident_sources import POLICE_SOURCES, SOURCES_BY_SLUG
 
 POLICE_UK = "data.police.uk street-level crime"
 PRECISION_WORDS = {"lsoa": "placed only by LSOA", "district": "placed only by district",
-                   "unmatched": "not placed anywhere (unmatched, in no area's figures but the force's)"}
+                   "unmatched": "unmatched, placed nowhere"}
 
 
 def sources_text(sources: Sequence[str] | None) -> str:
@@ -30,5 +30,6 @@ def off_the_map_note(left_out: dict[str, dict[str, int]]) -> str | None:
         parts.append(f"{SOURCES_BY_SLUG[source].title}: {total:,} records ({detail})")
     if not parts:
         return None
-    return ("Not on the map or in the places: " + "; ".join(parts) + ". Places and grid cells need a map point, "
-            "so records known only to an LSOA, a district or not at all are counted in the area's totals only.")
+    return ("Not on the map or in the places: " + "; ".join(parts) + ". Places and grid cells need a map point: "
+            "records known only to an LSOA or a district count in the area's totals only, and unmatched records "
+            "in the force's alone (listed for correction).")
