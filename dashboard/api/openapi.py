@@ -208,7 +208,7 @@ def _incident_paths(bad_request: dict, area_codes: list[str]) -> dict:
     """Partners' incidents: when they happen, per week, what is loaded, and A&E beside police."""
     from queries.incident_sources import PARTNER_SOURCES
 
-    month = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
+    month = {"type": "string", "pattern": MONTH_PATTERN}
     partner_only = {"description": "A health-derived source (ae-assaults) asked for without signing in as a partner",
                     "content": {"application/json": {"schema": {"type": "object"}}}}
     common = [
