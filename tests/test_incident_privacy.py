@@ -165,3 +165,12 @@ def test_the_public_sees_health_derived_counts_by_district_with_small_ones_withh
     assert public[("E07000178", "2024-04")]["count"] == 0
     assert "2," not in client_as(app).get(url).get_data(as_text=True).replace(" ", "")
     assert client_as(app).get("/api/v1/incidents/counts?source=ae-assaults&area=E23000029").status_code == 400
+
+
+def test_partners_see_weekly_counts_and_the_public_never_an_ae_week(app):
+    search = "?source=ae-assaults&source=needle-finds&from=2024-03&to=2024-03&baseline_months=3"
+    partner = client_as(app, "pat").get("/download/incident-weeks-needle-finds.csv" + search).get_data(as_text=True)
+    # needles.csv by hand: Saturday 2 March (week of 26 February, partial), Monday 4 and Tuesday 5 March.
+    assert "2024-02-26,1,3,False" in partner and "2024-03-04,2,7,True" in partner
+    refused = client_as(app).get("/download/incident-weeks-ae-assaults.csv" + search)
+    assert refused.status_code == 403

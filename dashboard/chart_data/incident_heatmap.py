@@ -10,7 +10,7 @@ import pandas as pd
 
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Audience, ChartSpec, ChartView, Note, Reader
-from dashboard.charts.figures import weekday_hour_figure
+from dashboard.charts.figures import weekday_hour_figure, weekly_figure
 from dashboard.charts.formatting import number
 from queries import periods
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
@@ -105,7 +105,6 @@ def _table_of(source: str):
 
 TIMED_SOURCES = tuple(s for s in PARTNER_SOURCES if SOURCES_BY_SLUG[s].has_times)
 SPECS = {source: ChartSpec(f"incident-heatmap-{source}", _table_of(source), COLUMNS) for source in TIMED_SOURCES}
-CHARTS = tuple(SPECS.values())
 
 
 def page_views(reader: Reader, filters: Filters) -> list[ChartView]:
@@ -150,3 +149,63 @@ def area_counts(reader: Reader, source: str, area_codes, first: str, last: str) 
         frame = suppress_then_select(frame, list(area_codes), reader.audience.suppression_threshold)
     frame = frame[(frame["period"] >= first) & (frame["period"] <= last)]
     return frame.sort_values(["area_code", "period"]).reset_index(drop=True)
+
+
+WEEK_COLUMNS = (("week_start", "Week beginning (Monday)"), ("count", "Records"), ("days_loaded", "Days loaded"),
+                ("complete", "Whole week loaded"))
+WEEKS_SHOWN = 12  # months of weeks drawn, to the end of the hotspot period
+
+
+def weekly_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, end: str) -> ChartView:
+    """Records per week over the twelve months to ``end``; weeks reaching into a month not
+    loaded are drawn apart, as partial."""
+    from queries.incidents import weekly_counts
+
+    check_readable(reader.audience, (source,))
+    title = f"{SOURCES_BY_SLUG[source].title} by week in {AREAS_BY_CODE[area_code].name}"
+    first = periods.add_months(end, -(WEEKS_SHOWN - 1))
+    frame = reader.get(weekly_counts, source, area_code, first, end)
+    if frame.empty:
+        return ChartView.nothing_to_draw(spec, title, "No month of this source is loaded in the twelve months to "
+                                                      f"{periods.month_in_words(end)}.")
+    whole = frame[frame["complete"]]
+    summary = (f"{SOURCES_BY_SLUG[source].title} in {AREAS_BY_CODE[area_code].name}, weeks from "
+               f"{frame['week_start'].iloc[0]} to {frame['week_start'].iloc[-1]}: {number(int(frame['count'].sum()))} "
+               f"records; {len(whole)} whole weeks loaded")
+    if len(whole):
+        busiest = whole.sort_values(["count", "week_start"], ascending=[False, True]).iloc[0]
+        summary += (f", {whole['count'].mean():.1f} a week on average, the busiest beginning "
+                    f"{busiest['week_start']} ({number(int(busiest['count']))}).")
+    else:
+        summary += "."
+    partial = len(frame) - len(whole)
+    notes = [Note(f"{partial} weeks reach into months not loaded: drawn as open circles, their counts cover only "
+                  "the days loaded.")] if partial else []
+    return ChartView(spec, title, frame[[c for c, _ in WEEK_COLUMNS]], weekly_figure(frame), summary,
+                     f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}. Weeks run Monday "
+                     "to Sunday, by the date of the incident.", tuple(notes))
+
+
+WEEK_SPECS = {source: ChartSpec(f"incident-weeks-{source}", lambda reader, filters, s=source: _weeks_table(
+    reader, filters, s), WEEK_COLUMNS) for source in PARTNER_SOURCES}
+
+
+def _weeks_table(reader: Reader, filters: Filters, source: str) -> pd.DataFrame:
+    from dashboard.chart_data.hotspots import area_of, recent_period
+
+    _start, end = recent_period(reader, filters)
+    return weekly_view(WEEK_SPECS[source], reader, source, area_of(filters), end or periods.FIRST_SUPPORTED_MONTH
+                       ).frame
+
+
+def weekly_views(reader: Reader, filters: Filters) -> list[ChartView]:
+    from dashboard.chart_data.hotspots import area_of, chosen_sources, recent_period
+
+    _start, end = recent_period(reader, filters)
+    if end is None:
+        return []
+    return [weekly_view(WEEK_SPECS[s], reader, s, area_of(filters), end)
+            for s in chosen_sources(reader, filters) or () if s in WEEK_SPECS]
+
+
+CHARTS = (*SPECS.values(), *WEEK_SPECS.values())

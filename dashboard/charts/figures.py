@@ -311,3 +311,21 @@ def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_ti
     figure.update_yaxes(range=[6.5, -0.5], tickmode="array", tickvals=list(range(7)), ticktext=[d[:3] for d in weekdays],
                         showgrid=False, zeroline=False, title={"text": ""})
     return figure
+
+
+def weekly_figure(frame: pd.DataFrame) -> go.Figure:
+    """Records per week: whole weeks joined by a line, weeks reaching into months not loaded
+    as open circles apart from it (their counts cover only the loaded days)."""
+    figure = go.Figure(layout=base_layout("Records a week"))
+    whole = frame[frame["complete"]]
+    partial = frame[~frame["complete"]]
+    figure.add_trace(go.Scatter(x=whole["week_start"].tolist(), y=whole["count"].tolist(), mode="lines+markers",
+                                name="Whole weeks", line={"color": "#0072B2", "width": 2}, marker={"size": 5},
+                                hovertemplate="Week of %{x}: %{y:,}<extra></extra>"))
+    if len(partial):
+        figure.add_trace(go.Scatter(x=partial["week_start"].tolist(), y=partial["count"].tolist(), mode="markers",
+                                    name="Partial weeks", marker={"size": 8, "symbol": "circle-open", "color": "#4D4D4D"},
+                                    hovertemplate="Week of %{x} (partial): %{y:,}<extra></extra>"))
+    figure.update_xaxes(type="date")
+    figure.update_layout(hovermode="closest")
+    return figure

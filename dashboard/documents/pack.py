@@ -476,7 +476,7 @@ def build_zip(reader: Reader, filters: Filters) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for spec in data.CHARTS:
             archive.writestr(f"{spec.chart_id}.csv", chart_csv(spec, spec.data(reader, filters)))
-        for view in incident_heatmap.page_views(reader, filters):
+        for view in (*incident_heatmap.page_views(reader, filters), *incident_heatmap.weekly_views(reader, filters)):
             if view.message is None:
                 archive.writestr(f"{view.spec.chart_id}.csv", chart_csv(view.spec, view.frame))
         start, end = data.recent_period(reader, filters)

@@ -82,7 +82,8 @@ def render(reader, filters, query: str) -> list:
     cells = data.cells_data(reader, filters)
     description = data.describe(filters, start, end, data.chosen_sources(reader, filters))
     note = data.coverage_note(reader, filters)
-    heatmaps = [chart_card(view, query) for view in incident_heatmap.page_views(reader, filters)]
+    heatmaps = [chart_card(view, query) for view in (*incident_heatmap.page_views(reader, filters),
+                                                     *incident_heatmap.weekly_views(reader, filters))]
     if places.empty:
         message = "No incidents of these types were recorded here in this period."
         return [*picker, message_card(f"Hotspots: {description}", f"{message} {note}".strip()), *heatmaps]
