@@ -179,8 +179,9 @@ def weekly_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, en
     else:
         summary += "."
     partial = len(frame) - len(whole)
-    notes = [Note(f"{partial} weeks reach into months not loaded: drawn as open circles, their counts cover only "
-                  "the days loaded.")] if partial else []
+    reach = "1 week reaches" if partial == 1 else f"{partial} weeks reach"
+    notes = [Note(f"{reach} into months not loaded: drawn as open circles, counting only the days loaded.")
+             ] if partial else []
     return ChartView(spec, title, frame[[c for c, _ in WEEK_COLUMNS]], weekly_figure(frame), summary,
                      f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}. Weeks run Monday "
                      "to Sunday, by the date of the incident.", tuple(notes))
