@@ -22,7 +22,7 @@ from queries.sessions import end_session, session_account, start_session
 from .chart_data.spec import Audience, Reader
 from .clients import client_address, is_trusted, parse_trusted
 from .csrf import csrf_token, new_csrf_token
-from .settings import current_settings
+from .settings import current_settings, peer_settings
 from .throttle import SignInThrottle
 
 PUBLIC, PARTNER, ADMIN = "public", "partner", "admin"
@@ -58,8 +58,8 @@ def request_audience() -> Audience:
 
 
 def request_reader(query_cache) -> Reader:
-    """Cached queries read for the request's audience."""
-    return Reader(query_cache, request_audience())
+    """Cached queries read for the request's audience and the partnership's peer settings."""
+    return Reader(query_cache, request_audience(), peer_settings(current_settings()))
 
 
 def require(role: str) -> None:

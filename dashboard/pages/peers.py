@@ -1,0 +1,28 @@
+"""Peers (``/peers``): the partnership's district among the districts most like it, and a funnel
+plot of every loaded district."""
+
+from __future__ import annotations
+
+from dash import html
+
+from ..chart_data import peers
+from .common import Page, chart_cards
+
+
+def render(reader, filters, query: str) -> list:
+    intro = html.P(
+        "Districts are compared on the same 12 months, the latest loaded for the partnership's force; a district "
+        "missing any of them is named and left out. Peers are the districts nearest the partnership on population "
+        "density, age structure and deprivation, each standardised, by straight-line (Euclidean) distance, as in the "
+        "Home Office's most similar groups. The partnership can set its own group (PEER_GROUP) or import an official "
+        "one (OFFICIAL_PEER_GROUP_FILE). The funnel plot's limits show how far a district's rate may sit from the "
+        "rate of all the districts compared, for its size, allowing for how much districts really differ.",
+        className="text-body-secondary")
+    return [intro, *chart_cards(peers.views(reader, filters), query)]
+
+
+PAGE = Page(
+    key="peers", path="/peers", title="Peers", nav_label="Peers",
+    intro="The partnership among the districts most like it, and every loaded district on a funnel plot.",
+    defaults=peers.DEFAULTS, controls=frozenset(), render=render,
+)
