@@ -18,8 +18,9 @@ from queries.series import series_catalogue
 from queries.suppression import withheld_label
 
 from . import params
-from .auth import PARTNER, at_least, request_audience
+from .auth import PARTNER, at_least, request_audience, request_reader
 from .chart_data.hotspots import public_request_problem
+from .chart_data.peers import api_frames as peer_answer
 from .chart_data.series import visible_series
 from .chart_data.spec import Reader
 from .csv_output import frame_csv
@@ -135,6 +136,17 @@ def create_api(query_cache) -> Blueprint:
         return {"baseline_months": list(coverage.baseline), "loaded": list(coverage.loaded),
                 "missing": list(coverage.missing), "period_missing": list(coverage.recent_missing),
                 "classed": coverage.classed, "note": coverage.note()}
+
+    @api.get("/peers")
+    def peer_comparison():
+        params.reject_unknown(request.args, set())
+        answer = peer_answer(request_reader(query_cache))
+        for group in answer["groups"]:
+            group["rates"] = _records(group["rates"])
+        for funnel in answer["funnels"].values():
+            funnel["rows"] = _records(funnel["rows"])
+        answer["similarity"] = _records(answer["similarity"])
+        return jsonify(source=POLICE_UK_SOURCE, **answer)
 
     @api.get("/series")
     def series_list():

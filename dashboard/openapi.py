@@ -104,6 +104,23 @@ def openapi_document(script_root: str = "") -> dict:
                     },
                 }
             },
+            "/peers": {
+                "get": {
+                    "summary": "The partnership's district among its peers, and a funnel plot of every loaded district",
+                    "description": "Rates of crime and ASB per 1,000 residents over the 12 months to the home district's "
+                                   "latest loaded month; districts missing any of those months are listed with the reason "
+                                   "(`compared` false). Funnel limits: Spiegelhalter (2005), winsorised z-scores, "
+                                   "additive random effects.",
+                    "operationId": "getPeers",
+                    "responses": {
+                        "200": {"description": "home, window, variables, similarity, groups (kind, source, problem, "
+                                               "rates) and funnels (crime, asb: rows with limits and position, "
+                                               "pooled rate, phi, tau2)",
+                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "400": bad_request,
+                    },
+                }
+            },
             "/series": {
                 "get": {
                     "summary": "Published and partner series",

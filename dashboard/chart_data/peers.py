@@ -148,11 +148,12 @@ def rates_spec(kind: str, measure: str) -> ChartSpec:
 
 def rates_figure(frame: pd.DataFrame, measure: str) -> go.Figure:
     ordered = frame.sort_values("rate")
-    layout = base_layout("", "Rate per 1,000 residents")
+    layout = base_layout("", "Per 1,000 residents")
     layout.update(hovermode="closest", height=max(260, 34 * len(ordered) + 90), showlegend=False,
                   margin={"l": 8, "r": 16, "t": 16, "b": 48})
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
-    layout["xaxis"].update(rangemode="tozero", gridcolor="#e3e3e3", showgrid=True)
+    # Room beyond the longest bar for its value, which is written outside it.
+    layout["xaxis"].update(range=[0, float(ordered["rate"].max()) * 1.22], gridcolor="#e3e3e3", showgrid=True)
     figure = go.Figure(layout=layout)
     colours = [HOME_COLOUR if r == "partnership" else PEER_COLOUR for r in ordered["role"]]
     labels = [f"{n} (partnership)" if r == "partnership" else n for n, r in zip(ordered["name"], ordered["role"])]
@@ -202,6 +203,7 @@ def rates_view(reader: Reader, kind: str, measure: str) -> ChartView | None:
     summary = f"In {_window_words(found)}, {home['name']} recorded {rate(home['rate'])} {what} per 1,000 residents."
     if others.empty:
         summary += " None of its peers has every month of the window loaded, so there is nothing to compare it with."
+        return ChartView(spec, title, shown, None, summary, message=summary, notes=notes)
     else:
         higher = int((others["rate"] > home["rate"]).sum())
         summary += (f" Its {len(others)} compared peers ranged from {rate(others['rate'].min())} to "
@@ -358,9 +360,7 @@ def funnel_figure(frame: pd.DataFrame, home: str) -> go.Figure:
 def funnel_summary(frame: pd.DataFrame, home: str, what: str, found: tuple[str, str]) -> str:
     model = frame.attrs["funnel"]
     areas = len(frame)
-    text = (f"The plot compares {areas} districts with every month of {_window_words(found)} loaded, each "
-            f"district's rate of {what} against its population, with limits around the rate of all of them together "
-            f"({rate(model.theta * 1000)} per 1,000).")
+    text = ""
     mine = frame[frame["code"] == home]
     if not mine.empty:
         row = mine.iloc[0]
@@ -376,7 +376,10 @@ def funnel_summary(frame: pd.DataFrame, home: str, what: str, found: tuple[str, 
         else:
             verdict = (f"{position}: a warning, not a signal (about 1 district in 20 falls outside the 95% limits by "
                        "chance alone)")
-        text += f" {row['name']}, at {rate(row['rate'])} per 1,000, is {verdict}."
+        text = f"{row['name']}, at {rate(row['rate'])} per 1,000, is {verdict}. "
+    text += (f"The plot compares {areas} districts with every month of {_window_words(found)} loaded, each "
+             f"district's rate of {what} against its population, with limits around the rate of all of them together "
+             f"({rate(model.theta * 1000)} per 1,000).")
     outside = frame[frame["position"].str.contains("99.8% limit") & ~frame["position"].str.contains("within")]
     text += (f" None of the {areas} districts is outside the 99.8% limits." if outside.empty else
              f" {len(outside)} of the {areas} districts {'is' if len(outside) == 1 else 'are'} outside the 99.8% limits: "
@@ -422,3 +425,27 @@ def views(reader: Reader, filters: Filters) -> list[ChartView]:
     found += [funnel_view(reader, m) for m in MEASURES]
     return found
 
+
+
+def api_frames(reader: Reader) -> dict:
+    """What ``GET /api/v1/peers`` answers, as plain values and frames: the window, every group
+    with its rates (and why districts are left out), the similarity table and both funnels."""
+    found = window(reader)
+    answer = {"home": reader.peers.home, "window": list(found) if found else None,
+              "variables": [{"column": c, "label": label} for c, label in VARIABLES],
+              "similarity": similarity_frame(reader), "groups": [], "funnels": {}}
+    for group in groups(reader):
+        frame = group_rates(reader, group) if found and not group.problem else pd.DataFrame()
+        answer["groups"].append({"kind": group.kind, "source": group.source, "problem": group.problem or None,
+                                 "rates": frame})
+    for measure in MEASURES:
+        frame = funnel_frame(reader, measure)
+        model = frame.attrs.get("funnel")
+        answer["funnels"][measure] = {
+            "rows": frame,
+            "pooled_rate_per_1000": round(model.theta * 1000, 4) if model else None,
+            "phi": round(model.phi, 4) if model else None,
+            "tau2_per_1000_squared": round(model.tau2 * 1e6, 6) if model else None,
+            "model": model.model if model else None, "areas": model.areas if model else 0,
+        }
+    return answer
