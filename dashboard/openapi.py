@@ -196,7 +196,7 @@ def openapi_document(script_root: str = "") -> dict:
                                                          "too_few", ""]}}},
                 "Series": {"type": "object", "properties": {
                     "id": {"type": "string"}, "title": {"type": "string"}, "theme": {"type": "string"},
-                    "unit": {"type": "string", "enum": ["count", "percent", "rate_per_1000", "count_change", "percent_change"]},
+                    "unit": {"type": "string", "enum": ["count", "percent", "rate_per_1000", "count_change", "percent_change", "score"]},
                     "kind": {"type": "string", "enum": ["published", "partner"]}, "sensitive": {"type": "boolean"},
                     "first_period": {"type": "string"}, "last_period": {"type": "string"},
                     "values": {"type": "integer"}, "url": {"type": "string"}}},

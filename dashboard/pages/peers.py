@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import html
 
-from ..chart_data import peers
+from ..chart_data import harm, peers
 from .common import Page, chart_cards
 
 
@@ -18,11 +18,12 @@ def render(reader, filters, query: str) -> list:
         "one (OFFICIAL_PEER_GROUP_FILE). The funnel plot's limits show how far a district's rate may sit from the "
         "rate of all the districts compared, for its size, allowing for how much districts really differ.",
         className="text-body-secondary")
-    return [intro, *chart_cards(peers.views(reader, filters), query)]
+    return [intro, *chart_cards([*peers.views(reader, filters), *harm.views(reader, filters)], query)]
 
 
 PAGE = Page(
     key="peers", path="/peers", title="Peers", nav_label="Peers",
-    intro="The partnership among the districts most like it, and every loaded district on a funnel plot.",
+    intro="The partnership among the districts most like it, every loaded district on a funnel plot, and the "
+          "ONS Crime Severity Score.",
     defaults=peers.DEFAULTS, controls=frozenset(), render=render,
 )
