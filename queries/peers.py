@@ -74,11 +74,25 @@ class Neighbours:
 
 def nearest(home: str, k: int = DEFAULT_PEER_COUNT, frame: pd.DataFrame | None = None,
             candidates: tuple[str, ...] | None = None) -> Neighbours:
+    """The ``k`` districts nearest ``home`` in the shipped variables (or in ``frame``); see
+    ``_nearest``. Answers from the shipped file are kept: a page asks several times."""
+    if frame is not None:
+        return _nearest(home, k, frame, candidates)
+    found = _nearest_shipped(home, k, candidates)
+    return Neighbours(found.home, found.variables, found.table.copy(), found.left_out.copy())
+
+
+@lru_cache(maxsize=64)
+def _nearest_shipped(home: str, k: int, candidates: tuple[str, ...] | None) -> Neighbours:
+    return _nearest(home, k, _variables(), candidates)
+
+
+def _nearest(home: str, k: int, frame: pd.DataFrame, candidates: tuple[str, ...] | None) -> Neighbours:
     """The ``k`` districts nearest ``home`` (among ``candidates`` when given: the variables are
     still standardised over every district, so distances do not change with what is loaded);
     districts missing a variable the distance uses are left out (and listed) rather than
     compared on fewer variables than the rest."""
-    frame = peer_variables() if frame is None else frame.copy()
+    frame = frame.copy()
     if home not in set(frame["code"]):
         raise KeyError(home)
     variables = usable_variables(home, frame)

@@ -9,6 +9,7 @@ limits allow for over-dispersion (``queries.funnel``, Spiegelhalter 2005).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -55,9 +56,14 @@ class Group:
     problem: str = ""
 
 
-def names() -> dict[str, str]:
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
     frame = peer_variables()
     return dict(zip(frame["code"], frame["name"]))
+
+
+def names() -> dict[str, str]:
+    return dict(_names())
 
 
 def neighbours(reader: Reader) -> Neighbours | None:
