@@ -209,7 +209,8 @@ def rates_view(reader: Reader, kind: str, measure: str) -> ChartView | None:
     summary = f"In {_window_words(found)}, {home['name']} recorded {rate(home['rate'])} {what} per 1,000 residents."
     if others.empty:
         summary += " None of its peers has every month of the window loaded, so there is nothing to compare it with."
-        return ChartView(spec, title, shown, None, summary, message=summary, notes=notes)
+        message = " ".join([summary, *(n.text for n in notes)])
+        return ChartView(spec, title, shown, None, summary, message=message, notes=notes)
     else:
         higher = int((others["rate"] > home["rate"]).sum())
         summary += (f" Its {len(others)} compared peers ranged from {rate(others['rate'].min())} to "
@@ -250,7 +251,7 @@ def similarity_view(reader: Reader) -> ChartView:
                                          "or Wales, so no peers can be computed for it.")
     frame = similarity_frame(reader)
     peers_only = frame.iloc[1:].sort_values("distance", ascending=False)
-    layout = base_layout("", "Distance from the partnership (0 = identical on every variable)")
+    layout = base_layout("", "Distance (0 = identical)")
     layout.update(hovermode="closest", height=max(260, 30 * len(peers_only) + 90), showlegend=False,
                   margin={"l": 8, "r": 16, "t": 16, "b": 48})
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
@@ -269,8 +270,11 @@ def similarity_view(reader: Reader) -> ChartView:
         notes.append(Note("Deprivation is left out of the distance: the English index of deprivation does not cover "
                           "Welsh districts, and the Welsh index ranks Welsh areas only.", "secondary"))
     if not found.left_out.empty:
+        # By reason, with how many: the names are in the shipped file's "missing" column.
+        reasons = found.left_out["reason"].str.split("; ").explode().value_counts(sort=False)
         notes.append(Note(f"{len(found.left_out)} districts are not candidates because a variable is missing: "
-                          f"{list_names(sorted(found.left_out['name']))}.", "secondary"))
+                          + "; ".join(f"{n} for {reason}" for reason, n in reasons.items())
+                          + " (data/geography/lad_peer_variables.csv names them).", "secondary"))
     caption = ("Sources: ONS mid-2020 population estimates; ONS Standard Area Measurements (December 2023, land "
                "area); English Indices of Deprivation 2019 (MHCLG). Derived in data/geography/lad_peer_variables.csv.")
     return ChartView(SIMILARITY_SPEC, title, frame, figure, summary, caption, tuple(notes))
