@@ -20,9 +20,9 @@ while real places differ by more than chance at every size.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
-from scipy.stats import norm
 
 WINSOR_PERCENT = 10
 # Two-sided limits: 95% ("about 1 in 20 areas outside by chance") and 99.8% ("about 1 in 500").
@@ -51,7 +51,8 @@ class Funnel:
 
     def limits(self, n, coverage: float) -> tuple[np.ndarray, np.ndarray]:
         """(lower, upper) limits on the rate scale, the lower never below zero."""
-        z = norm.ppf(0.5 + coverage / 2)
+        # The standard library's quantile: SciPy's stats module costs a start-up a third of a second.
+        z = NormalDist().inv_cdf(0.5 + coverage / 2)
         spread = z * self.sd(n)
         return np.maximum(self.theta - spread, 0.0), self.theta + spread
 

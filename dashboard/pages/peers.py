@@ -18,7 +18,9 @@ def render(reader, filters, query: str) -> list:
         "one (OFFICIAL_PEER_GROUP_FILE). The funnel plot's limits show how far a district's rate may sit from the "
         "rate of all the districts compared, for its size, allowing for how much districts really differ.",
         className="text-body-secondary")
-    return [intro, *chart_cards([*peers.views(reader, filters), *harm.views(reader, filters)], query)]
+    # No filter applies to these charts: an empty query keeps a chosen crime type or area out of
+    # their PNG captions, CSV names and links.
+    return [intro, *chart_cards([*peers.views(reader, filters), *harm.views(reader, filters)], "")]
 
 
 PAGE = Page(
