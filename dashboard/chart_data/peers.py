@@ -251,7 +251,7 @@ def similarity_view(reader: Reader) -> ChartView:
                                          "or Wales, so no peers can be computed for it.")
     frame = similarity_frame(reader)
     peers_only = frame.iloc[1:].sort_values("distance", ascending=False)
-    layout = base_layout("", "Distance (0 = identical)")
+    layout = base_layout("", "Distance")
     layout.update(hovermode="closest", height=max(260, 30 * len(peers_only) + 90), showlegend=False,
                   margin={"l": 8, "r": 16, "t": 16, "b": 48})
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
@@ -264,7 +264,8 @@ def similarity_view(reader: Reader) -> ChartView:
                f"each variable standardised over the {len(peer_variables()) - len(found.left_out)} districts that "
                f"have them all: the nearest is {peers_only.iloc[-1]['name']} "
                f"({peers_only.iloc[-1]['distance']:.2f}), the furthest shown {peers_only.iloc[0]['name']} "
-               f"({peers_only.iloc[0]['distance']:.2f}).")
+               f"({peers_only.iloc[0]['distance']:.2f}). A distance of 0 is identical on every variable; 1 is one "
+               "standard deviation apart on one of them.")
     notes = []
     if len(found.variables) < len(VARIABLES):
         notes.append(Note("Deprivation is left out of the distance: the English index of deprivation does not cover "
