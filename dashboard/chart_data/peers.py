@@ -154,7 +154,7 @@ def rates_spec(kind: str, measure: str) -> ChartSpec:
 
 def rates_figure(frame: pd.DataFrame, measure: str) -> go.Figure:
     ordered = frame.sort_values("rate")
-    layout = base_layout("", "Per 1,000 residents")
+    layout = base_layout("", "Per 1,000")
     layout.update(hovermode="closest", height=max(260, 34 * len(ordered) + 90), showlegend=False,
                   margin={"l": 8, "r": 16, "t": 16, "b": 48})
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
