@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from queries.db import PROJECT_ROOT, database_url
+from queries.harm_index import HarmWeightsError, read_weights
 from queries.importers.files import DEFAULT_MAX_BYTES
 from queries.peers import PeerGroupFileError, parse_group_codes, peer_variables
 
@@ -77,6 +78,8 @@ class Settings:
     peer_group: str = field(default_factory=lambda: _env("PEER_GROUP", ""))
     peer_count: int = field(default_factory=lambda: int(_env("PEER_COUNT", "10")))
     official_peer_group_file: str | None = field(default_factory=lambda: _env("OFFICIAL_PEER_GROUP_FILE"))
+    # The estimated harm index: a CSV mapping police.uk categories to ONS offences and weights.
+    harm_weights_file: str | None = field(default_factory=lambda: _env("HARM_WEIGHTS_FILE"))
     # The largest request body accepted, in kB (upload forms have their own, larger limits).
     max_request_kb: int = field(default_factory=lambda: int(_env("MAX_REQUEST_KB", "1024")))
     # Requests per client (an address, or a signed-in account) for the costly answers: the PDF
@@ -120,6 +123,11 @@ class Settings:
             parse_group_codes(self.peer_group, set(peer_variables()["code"]), "PEER_GROUP")
         except PeerGroupFileError as error:
             raise RuntimeError(str(error)) from None
+        if self.harm_weights_file:
+            try:
+                read_weights(self.harm_weights_file)
+            except HarmWeightsError as error:
+                raise RuntimeError(f"HARM_WEIGHTS_FILE: {error}") from None
 
     @property
     def frame_ancestor_origins(self) -> list[str]:
@@ -132,7 +140,8 @@ def peer_settings(settings: Settings) -> PeerSettings:
     home = getattr(settings, "home_area", None) or DEFAULT_HOME_AREA
     group = tuple(dict.fromkeys(c.strip() for c in settings.peer_group.split(",") if c.strip()))
     return PeerSettings(home=home, group=group, count=settings.peer_count,
-                        official_file=settings.official_peer_group_file or None)
+                        official_file=settings.official_peer_group_file or None,
+                        harm_weights_file=settings.harm_weights_file or None)
 
 
 def current_settings() -> Settings:

@@ -81,3 +81,35 @@ def test_a_bad_cell_is_refused_naming_its_row_and_column_and_nothing_is_stored(s
 def test_a_file_without_the_table_is_refused(sqlite_engine):
     with pytest.raises(ImportRejected, match="no header row with a code column"):
         import_severity(sqlite_engine, "other.csv", data=b"a,b\n1,2\n")
+
+
+def test_the_harm_index_is_a_range_from_each_categorys_lowest_and_highest_weight(sqlite_engine):
+    from dashboard.chart_data.spec import PeerSettings
+
+    from .helpers import seed_counts
+
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    seed_counts(sqlite_engine, {m: 10 for m in months}, OXFORD, "burglary")
+    seed_counts(sqlite_engine, {m: 5 for m in months}, OXFORD, "shoplifting")
+    seed_counts(sqlite_engine, {m: 2 for m in months}, OXFORD, "drugs")
+    reader = Reader(_Cache(sqlite_engine), peers=PeerSettings(harm_weights_file=str(FIXTURES / "harm" / "weights.csv")))
+    view = harm.harm_view(reader)
+    # By hand: 120 burglaries at 100 to 300, 60 shoplifting offences at 20, over Oxford's mid-2022
+    # population (163,257, the estimate nearest 2024); 24 drugs offences have no weights.
+    low, high = (120 * 100 + 60 * 20) / 163257, (120 * 300 + 60 * 20) / 163257
+    assert f"between {low:.2f} and {high:.2f} per resident" in view.summary
+    assert "Left out, with no offences mapped: " in view.summary and "Drugs" in view.summary
+    row = view.frame.set_index("crime_type").loc["Burglary"]
+    assert (row["count"], row["lowest_weight"], row["highest_weight"]) == (120, 100.0, 300.0)
+
+
+def test_a_weights_file_naming_asb_or_a_bad_weight_is_refused(tmp_path):
+    from queries.harm_index import HarmWeightsError, read_weights
+
+    path = tmp_path / "w.csv"
+    path.write_text("policeuk_category,ons_offence,weight\nAnti-social behaviour,Nuisance,5\n", encoding="utf-8")
+    with pytest.raises(HarmWeightsError, match="w.csv: row 2: field 'policeuk_category'"):
+        read_weights(path)
+    path.write_text("policeuk_category,ons_offence,weight\nRobbery,Robbery of personal property,-3\n", encoding="utf-8")
+    with pytest.raises(HarmWeightsError, match="w.csv: row 2: field 'weight': '-3'"):
+        read_weights(path)

@@ -45,6 +45,8 @@ class PeerSettings:
     group: tuple[str, ...] = ()
     count: int = 10
     official_file: str | None = None
+    # The partnership's mapping of police.uk categories to ONS offences and their weights.
+    harm_weights_file: str | None = None
 
 
 DEFAULT_PEER_SETTINGS = PeerSettings()
