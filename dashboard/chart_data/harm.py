@@ -144,11 +144,18 @@ def harm_view(reader: Reader) -> ChartView:
                   margin={"l": 8, "r": 16, "t": 16, "b": 48})
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
     figure = go.Figure(layout=layout)
-    figure.add_trace(go.Bar(
-        y=ordered["crime_type"].tolist(), base=ordered["low_per_resident"].tolist(), orientation="h",
-        x=(ordered["high_per_resident"] - ordered["low_per_resident"]).round(3).tolist(), marker={"color": "#0072B2"},
-        customdata=list(zip(ordered["low_per_resident"], ordered["high_per_resident"])),
-        hovertemplate="%{y}: %{customdata[0]:.3f} to %{customdata[1]:.3f}<extra></extra>"))
+    layout_x = figure.layout.xaxis
+    layout_x.rangemode = "tozero"
+    # Each category's range as a line between two dots: a category whose offences share one
+    # weight is a single dot, not an invisible bar of no width.
+    xs, ys = [], []
+    for name, low_value, high_value in zip(ordered["crime_type"], ordered["low_per_resident"],
+                                           ordered["high_per_resident"]):
+        xs += [float(low_value), float(high_value), None]
+        ys += [name, name, None]
+    figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": "#0072B2", "width": 6},
+                                marker={"size": 11, "color": "#0072B2"},
+                                hovertemplate="%{y}: %{x:.3f} per resident<extra></extra>"))
     name = names().get(reader.peers.home, reader.peers.home)
     summary = (f"Estimated harm in {name} over the 12 months to {periods.month_in_words(found[1])}: between "
                f"{low:.2f} and {high:.2f} per resident, weighting each police.uk category's crimes by the lowest and "
