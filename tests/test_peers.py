@@ -197,3 +197,19 @@ def test_the_api_and_csv_give_the_page_figures(tmp_path, seeded):
     csv_rows = list(csv.DictReader(client.get("/download/funnel-crime.csv").get_data(as_text=True).splitlines()))
     assert len(csv_rows) == 13 and {r["Code"] for r in csv_rows} == set(rows)
     assert pd.Series([r["Position"] for r in csv_rows]).str.len().min() > 0
+
+
+def test_a_district_outside_the_limits_is_called_higher_than_expected_of_its_size():
+    frame = pd.DataFrame({"name": [f"D{i}" for i in range(12)] + ["Home"], "code": [f"C{i}" for i in range(12)] + ["H"],
+                          "population": [100_000.0] * 13, "count": [1000.0 + 10 * i for i in range(12)] + [2000.0]})
+    model = fit(frame["count"], frame["population"])
+    low998, up998 = model.limits(frame["population"], 0.998)
+    low95, up95 = model.limits(frame["population"], 0.95)
+    frame["rate"] = frame["count"] / frame["population"] * 1000
+    frame["position"] = [peer_charts.position_words(c / n, a, b, d, e) for c, n, a, b, d, e in
+                         zip(frame["count"], frame["population"], low95, up95, low998, up998)]
+    frame.attrs["funnel"] = model
+    text = peer_charts.funnel_summary(frame, "H", "crimes", ("2024-01", "2024-12"))
+    # Home's 2,000 against eleven or so others near 1,050: far outside any limit drawn from them.
+    assert text.startswith("Home, at 20.0 per 1,000, is higher than expected of areas of this size")
+    assert "1 of the 13 districts is outside the 99.8% limits: Home." in text

@@ -378,12 +378,10 @@ def funnel_summary(frame: pd.DataFrame, home: str, what: str, found: tuple[str, 
         position = row["position"]
         if position == "within the 95% limits":
             verdict = "within the limits expected of areas of this size"
-        elif position.startswith("above the 99.8%"):
-            verdict = ("higher than expected of areas of this size, even allowing for how much these districts differ "
-                       "(outside the 99.8% limits)")
-        elif position.startswith("below the 99.8%"):
-            verdict = ("lower than expected of areas of this size, even allowing for how much these districts differ "
-                       "(outside the 99.8% limits)")
+        elif position.startswith(("above the 99.8%", "below the 99.8%")):
+            allowing = (", even allowing for how much these districts differ" if model.overdispersed else "")
+            direction = "higher" if position.startswith("above") else "lower"
+            verdict = f"{direction} than expected of areas of this size{allowing} (outside the 99.8% limits)"
         else:
             verdict = (f"{position}: a warning, not a signal (about 1 district in 20 falls outside the 95% limits by "
                        "chance alone)")
