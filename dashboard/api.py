@@ -146,6 +146,7 @@ def create_api(query_cache) -> Blueprint:
         for funnel in answer["funnels"].values():
             funnel["rows"] = _records(funnel["rows"])
         answer["similarity"] = _records(answer["similarity"])
+        answer["harm_estimate"]["rows"] = _records(answer["harm_estimate"]["rows"])
         return jsonify(source=POLICE_UK_SOURCE, **answer)
 
     @api.get("/series")

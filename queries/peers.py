@@ -55,6 +55,17 @@ def peer_variables() -> pd.DataFrame:
     return _variables().copy()
 
 
+@lru_cache(maxsize=1)
+def _district_names() -> dict[str, str]:
+    frame = _variables()
+    return dict(zip(frame["code"], frame["name"]))
+
+
+def district_names() -> dict[str, str]:
+    """Every district of England and Wales by code (a copy: the cached dict is shared)."""
+    return dict(_district_names())
+
+
 def usable_variables(home: str, frame: pd.DataFrame) -> list[str]:
     """The variables the home district has: a Welsh district has no English deprivation rank,
     so its distances use the other variables only."""

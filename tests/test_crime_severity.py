@@ -101,6 +101,10 @@ def test_the_harm_index_is_a_range_from_each_categorys_lowest_and_highest_weight
     assert "Left out, with no offences mapped: " in view.summary and "Drugs" in view.summary
     row = view.frame.set_index("crime_type").loc["Burglary"]
     assert (row["count"], row["lowest_weight"], row["highest_weight"]) == (120, 100.0, 300.0)
+    from dashboard.chart_data.peers import api_frames
+
+    estimate = api_frames(reader)["harm_estimate"]
+    assert (estimate["per_resident_low"], estimate["per_resident_high"]) == (round(low, 4), round(high, 4))
 
 
 def test_a_weights_file_naming_asb_or_a_bad_weight_is_refused(tmp_path):

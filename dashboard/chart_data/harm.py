@@ -18,12 +18,12 @@ from queries.counts import monthly_counts
 from queries.harm_index import HarmWeightsError, harm_ranges, read_weights
 from queries.importers.crime_severity import SERIES_ID
 from queries.peer_rates import window_for, window_rates
+from queries.peers import district_names
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, containing_areas
 
 from ..figures import base_layout
 from ..filters import Filters
 from ..formatting import list_names, period_label
-from .peers import names
 from .series import visible_series
 from .spec import ChartSpec, ChartView, Reader
 
@@ -156,7 +156,7 @@ def harm_view(reader: Reader) -> ChartView:
     figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": "#0072B2", "width": 6},
                                 marker={"size": 11, "color": "#0072B2"},
                                 hovertemplate="%{y}: %{x:.3f} per resident<extra></extra>"))
-    name = names().get(reader.peers.home, reader.peers.home)
+    name = district_names().get(reader.peers.home, reader.peers.home)
     summary = (f"Estimated harm in {name} over the 12 months to {periods.month_in_words(found[1])}: between "
                f"{low:.2f} and {high:.2f} per resident, weighting each police.uk category's crimes by the lowest and "
                "the highest ONS Crime Severity Score weight of the offences the category holds. It is an estimate "

@@ -9,7 +9,6 @@ limits allow for over-dispersion (``queries.funnel``, Spiegelhalter 2005).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,7 @@ from queries.peers import (
     VARIABLES,
     Neighbours,
     PeerGroupFileError,
+    district_names,
     nearest,
     peer_variables,
     read_group_file,
@@ -32,6 +32,7 @@ from ..figures import base_layout
 from ..filters import Filters
 from ..formatting import list_names, rate
 from .common import latest, police_caption
+from .harm import harm_frame
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -56,14 +57,8 @@ class Group:
     problem: str = ""
 
 
-@lru_cache(maxsize=1)
-def _names() -> dict[str, str]:
-    frame = peer_variables()
-    return dict(zip(frame["code"], frame["name"]))
-
-
 def names() -> dict[str, str]:
-    return dict(_names())
+    return district_names()
 
 
 def neighbours(reader: Reader) -> Neighbours | None:
@@ -457,4 +452,9 @@ def api_frames(reader: Reader) -> dict:
             "tau2_per_1000_squared": round(model.tau2 * 1e6, 6) if model else None,
             "model": model.model if model else None, "areas": model.areas if model else 0,
         }
+    harm = harm_frame(reader)
+    index = harm.attrs.get("index")
+    answer["harm_estimate"] = {"rows": harm, "per_resident_low": round(index[0], 4) if index else None,
+                               "per_resident_high": round(index[1], 4) if index else None,
+                               "weights_file_set": bool(reader.peers.harm_weights_file)}
     return answer
