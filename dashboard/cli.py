@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from sqlalchemy import Engine
 
+from dashboard.server.settings import current_settings
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
 from queries.evaluation import EvaluationError
@@ -24,8 +25,6 @@ from queries.importers.population import import_population
 from queries.importers.series import import_series
 from queries.interventions import evaluate_intervention, import_interventions, list_interventions
 from queries.targets import import_targets, judge, list_targets
-
-from .settings import current_settings
 
 
 def register_cli(server: Flask, engine: Engine) -> None:

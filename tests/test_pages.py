@@ -11,8 +11,8 @@ from scipy.stats import binomtest
 from sqlalchemy import func, select
 
 from app import create_app
+from dashboard.chart_data.filters import COUNT, Filters
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import COUNT, Filters
 from dashboard.pages import PAGES_BY_PATH, asb, crime, domestic_abuse, exploitation, overview, repeat
 from queries import periods
 from queries.counts import counts

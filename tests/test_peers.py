@@ -15,7 +15,7 @@ from scipy.stats import norm
 from app import create_app
 from dashboard.chart_data import peers as peer_charts
 from dashboard.chart_data.spec import PeerSettings, Reader
-from dashboard.settings import Settings
+from dashboard.server.settings import Settings
 from queries.funnel import ADDITIVE, MULTIPLICATIVE, fit
 from queries.peer_rates import window_rates
 from queries.peers import PeerGroupFileError, nearest, peer_variables, read_group_file

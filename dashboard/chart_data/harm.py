@@ -13,6 +13,11 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.series import visible_series
+from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
+from dashboard.charts.figures import base_layout
+from dashboard.charts.formatting import list_names, period_label
 from queries import periods
 from queries.counts import monthly_counts
 from queries.harm_index import HarmWeightsError, harm_ranges, read_weights
@@ -20,12 +25,6 @@ from queries.importers.crime_severity import SERIES_ID
 from queries.peer_rates import window_for, window_rates
 from queries.peers import district_names
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, containing_areas
-
-from ..figures import base_layout
-from ..filters import Filters
-from ..formatting import list_names, period_label
-from .series import visible_series
-from .spec import ChartSpec, ChartView, Reader
 
 DEFAULTS = Filters()
 COLUMNS = (("period", "Financial year"), ("area_name", "Area"), ("value", "Crime Severity Score"),

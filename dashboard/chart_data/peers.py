@@ -14,6 +14,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.chart_data.common import latest, police_caption
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.harm import harm_frame
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import base_layout
+from dashboard.charts.formatting import list_names, rate
 from queries import periods
 from queries.funnel import ADDITIVE, INNER, OUTER, fit
 from queries.peer_rates import loaded_districts, window_for, window_rates
@@ -27,13 +33,6 @@ from queries.peers import (
     peer_variables,
     read_group_file,
 )
-
-from ..figures import base_layout
-from ..filters import Filters
-from ..formatting import list_names, rate
-from .common import latest, police_caption
-from .harm import harm_frame
-from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
 MEASURES = {"crime": ("crime", "crime_rate", "crimes (all crime, not ASB)"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dash import html
 
-from ..chart_data import harm, peers
-from .common import Page, chart_cards
+from dashboard.chart_data import harm, peers
+from dashboard.pages.common import Page, chart_cards
 
 
 def render(reader, filters, query: str) -> list:

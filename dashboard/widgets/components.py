@@ -9,8 +9,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from . import ids
-from .formatting import cell
+from dashboard.charts.formatting import cell
+from dashboard.widgets import ids
 
 SYNTHETIC_MESSAGE = (
     "The incident figures on this page are made up, for trying the dashboard out. "

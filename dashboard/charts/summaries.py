@@ -6,15 +6,14 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from dashboard.charts.formatting import is_missing as _missing
+from dashboard.charts.formatting import number as _fmt
+from dashboard.charts.formatting import period_label
+from dashboard.charts.formatting import rate as _rate
 from queries import periods
 from queries.like_for_like import change_test
 from queries.stats import SIGNIFICANCE_LEVEL, percent_change
 from queries.variation import ordinary_variation
-
-from .formatting import is_missing as _missing
-from .formatting import number as _fmt
-from .formatting import period_label
-from .formatting import rate as _rate
 
 
 def describe_change(percent: float | None, significant: bool) -> str:

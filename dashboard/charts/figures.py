@@ -9,11 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.charts.formatting import period_label
+from dashboard.charts.summaries import band_for
 from queries import periods
 from queries.reference import AREAS
-
-from .formatting import period_label
-from .summaries import band_for
 
 # One colour per area on every chart. The three compared areas take the Okabe-Ito
 # colour-blind-safe blue, vermillion and a darkened bluish green; the rest are dark,

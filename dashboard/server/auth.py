@@ -16,14 +16,13 @@ from html import escape
 from flask import Flask, abort, g, redirect, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.chart_data.spec import Audience, Reader
+from dashboard.server.clients import client_address, is_trusted, parse_trusted
+from dashboard.server.csrf import csrf_token, new_csrf_token
+from dashboard.server.settings import current_settings, peer_settings
+from dashboard.server.throttle import SignInThrottle
 from queries.accounts import authenticate
 from queries.sessions import end_session, session_account, start_session
-
-from .chart_data.spec import Audience, Reader
-from .clients import client_address, is_trusted, parse_trusted
-from .csrf import csrf_token, new_csrf_token
-from .settings import current_settings, peer_settings
-from .throttle import SignInThrottle
 
 PUBLIC, PARTNER, ADMIN = "public", "partner", "admin"
 RANK = {PUBLIC: 0, PARTNER: 1, ADMIN: 2}
@@ -109,7 +108,7 @@ def register_auth(server: Flask, engine, settings, throttle: SignInThrottle) -> 
         if settings.auth_mode != "accounts":
             abort(404)
         message = ""
-        if request.method == "POST":  # its token was checked before this view (dashboard.csrf)
+        if request.method == "POST":  # its token was checked before this view (dashboard.server.csrf)
             username = request.form.get("username", "")[:80]
             address = g.client_address
             if not throttle.allow(username, address):
@@ -141,7 +140,7 @@ def register_auth(server: Flask, engine, settings, throttle: SignInThrottle) -> 
 
 
 def _security_event(message: str, account: str, address: str) -> None:
-    """One JSON log line a security monitor can alert on (see dashboard.serving.JsonFormatter)."""
+    """One JSON log line a security monitor can alert on (see dashboard.server.serving.JsonFormatter)."""
     security_log.warning(message, extra={"fields": {"event": "sign_in_failed", "account": account[:80],
                                                     "address": address}})
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from dashboard.chart_data.spec import DEFAULT_HOME_AREA, PeerSettings
 from queries.db import PROJECT_ROOT, database_url
 from queries.harm_index import HarmWeightsError, read_weights
 from queries.importers.files import DEFAULT_MAX_BYTES
 from queries.peers import PeerGroupFileError, parse_group_codes, peer_variables
-
-from .chart_data.spec import DEFAULT_HOME_AREA, PeerSettings
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 

@@ -10,23 +10,17 @@ import zipfile
 from dataclasses import replace
 from datetime import date
 
-from queries import periods
-from queries.counts import has_synthetic_months
-from queries.lsoa_sets import loaded_force_months
-from queries.reference import AREAS_BY_CODE
-from queries.variation import RULE_IN_WORDS
-
-from .chart_data import asb, crime, overview
-from .chart_data import board as data
-from .chart_data import interventions as intervention_charts
-from .chart_data import targets as target_charts
-from .chart_data.spec import ChartView, Reader
-from .csv_output import chart_csv
-from .filters import COUNT, Filters
-from .formatting import is_missing
-from .pack import PackPDF
-from .pdf_charts import draw_figure, months_text
-from .pdf_layout import (
+from dashboard.chart_data import asb, crime, overview
+from dashboard.chart_data import board as data
+from dashboard.chart_data import interventions as intervention_charts
+from dashboard.chart_data import targets as target_charts
+from dashboard.chart_data.filters import COUNT, Filters
+from dashboard.chart_data.spec import ChartView, Reader
+from dashboard.charts.formatting import is_missing
+from dashboard.documents.csv_output import chart_csv
+from dashboard.documents.pack import PackPDF
+from dashboard.documents.pdf_charts import draw_figure, months_text
+from dashboard.documents.pdf_layout import (
     CHART_ROOM,
     heading,
     one_line_table,
@@ -35,6 +29,11 @@ from .pdf_layout import (
     small_print_height,
     subheading,
 )
+from queries import periods
+from queries.counts import has_synthetic_months
+from queries.lsoa_sets import loaded_force_months
+from queries.reference import AREAS_BY_CODE
+from queries.variation import RULE_IN_WORDS
 
 CAVEATS = [
     ("Source: data.police.uk street-level crime and anti-social behaviour (Open Government Licence v3.0); ONS "

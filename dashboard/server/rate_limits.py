@@ -2,7 +2,7 @@
 
 Two budgets, each shared by the addresses in it: "documents" (the hotspot pack and the board
 report, as PDF or zip) and "data" (CSV downloads and the API). A client is a signed-in
-account, or else an address (the proxy-reported one, see dashboard.clients); partners get the
+account, or else an address (the proxy-reported one, see dashboard.server.clients); partners get the
 larger budgets. Pages, callbacks, static files and /health are never limited. Counts are kept
 in Redis when a URL is configured, so every worker shares them; else in each worker's memory.
 Going over answers 429 with Retry-After.
@@ -20,8 +20,8 @@ import threading
 from flask import Flask, g
 from flask_limiter import Limiter
 
-from .auth import PARTNER, at_least, current_user, page
-from .settings import current_settings
+from dashboard.server.auth import PARTNER, at_least, current_user, page
+from dashboard.server.settings import current_settings
 
 DOCUMENTS = ("downloads.hotspots_pack_pdf", "downloads.hotspots_pack_zip",
              "downloads.board-report_pdf", "downloads.board-report_zip")
@@ -74,7 +74,7 @@ class DocumentSlots:
 
 def register_rate_limits(server: Flask, settings, key_prefix: str = "csd-rate") -> Limiter:
     """Limit the costly endpoints; call after every route is registered and after the hook
-    that identifies the client (dashboard.auth), which the key reads."""
+    that identifies the client (dashboard.server.auth), which the key reads."""
     storage = settings.rate_limit_storage_url or settings.cache_redis_url or "memory://"
     limiter = Limiter(client_key, app=server, storage_uri=storage, headers_enabled=True, strategy="moving-window",
                       key_prefix=key_prefix, enabled=settings.rate_limit_enabled,

@@ -9,8 +9,11 @@ from __future__ import annotations
 from dash import MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from . import ids
-from .filter_bar import (
+from dashboard.chart_data.filters import Filters
+from dashboard.pages import PAGES, PAGES_BY_PATH
+from dashboard.site.page_view import address_key, chrome_for, local_path, nav_hrefs, page_view
+from dashboard.widgets import ids
+from dashboard.widgets.filter_bar import (
     AREA_CONTROL,
     CONTROL_GROUPS,
     control_values,
@@ -19,9 +22,6 @@ from .filter_bar import (
     group_class,
     group_id,
 )
-from .filters import Filters
-from .page_view import address_key, chrome_for, local_path, nav_hrefs, page_view
-from .pages import PAGES, PAGES_BY_PATH
 
 
 def page_paths() -> set[str]:

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
 
+from dashboard.charts.scales import Axis, axis_over, nice_ticks, number, segments
 from queries import periods
-
-from .chart_scales import Axis, axis_over, nice_ticks, number, segments
 
 UNITS = 1000  # the SVG's width in its own units; it stretches to the card's width
 DEFAULT_MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's

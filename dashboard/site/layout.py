@@ -5,13 +5,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.chart_data.filters import Filters
+from dashboard.pages import PAGES
+from dashboard.site.page_view import Chrome, PageView, chrome_for, nav_hrefs, page_view, referred_address
+from dashboard.widgets import ids
+from dashboard.widgets.filter_bar import filter_bar
 from queries.counts import loaded_months
-
-from . import ids
-from .filter_bar import filter_bar
-from .filters import Filters
-from .page_view import Chrome, PageView, chrome_for, nav_hrefs, page_view, referred_address
-from .pages import PAGES
 
 TITLE = "Oxford community safety"
 
@@ -140,8 +139,8 @@ def _account(get_relative_path):
     """Who is signed in, with a sign-out button; or a sign-in link for partners."""
     from flask import has_request_context
 
-    from .auth import PUBLIC, csrf_token, current_role, current_user
-    from .settings import current_settings
+    from dashboard.server.auth import PUBLIC, csrf_token, current_role, current_user
+    from dashboard.server.settings import current_settings
 
     if not has_request_context() or current_settings().auth_mode != "accounts":
         user = current_user() if has_request_context() else None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.chart_data.filters import BASELINE_CHOICES, COUNT, GRAIN_LABELS, LEVEL_LABELS, RATE, Filters
+from dashboard.charts.formatting import month_label
+from dashboard.widgets import ids
 from queries.reference import ALL_CRIME, AREAS, ASB, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
-
-from . import ids
-from .filters import BASELINE_CHOICES, COUNT, GRAIN_LABELS, LEVEL_LABELS, RATE, Filters
-from .formatting import month_label
 
 AREAS_CONTROL = "areas"
 CRIME_TYPES_CONTROL = "crime_types"

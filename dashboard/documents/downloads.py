@@ -9,16 +9,15 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import MultiDict
 
+from dashboard.chart_data import find_chart
+from dashboard.chart_data.board import DEFAULTS as BOARD_DEFAULTS
+from dashboard.chart_data.filters import BASELINE_CHOICES, MEASURES, Filters
+from dashboard.chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
+from dashboard.documents.csv_output import chart_csv, csv_file_name
+from dashboard.server import params
+from dashboard.server.auth import request_reader
 from queries import periods
 from queries.hotspots import LEVELS
-
-from . import params
-from .auth import request_reader
-from .chart_data import find_chart
-from .chart_data.board import DEFAULTS as BOARD_DEFAULTS
-from .chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
-from .csv_output import chart_csv, csv_file_name
-from .filters import BASELINE_CHOICES, MEASURES, Filters
 
 
 def create_downloads(query_cache) -> Blueprint:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import math
 
+from dashboard.charts.formatting import month_label
+from dashboard.charts.scales import Axis, axis_over, nice_ticks, rgb, runs, segments
+from dashboard.charts.scales import month_of as _month
+from dashboard.charts.scales import number as _number
+from dashboard.charts.scales import tick_text as _tick_text
+from dashboard.documents.pack import PackPDF, _text
+from dashboard.documents.pdf_layout import text_width
 from queries import periods
-
-from .chart_scales import Axis, axis_over, nice_ticks, rgb, runs, segments
-from .chart_scales import month_of as _month
-from .chart_scales import number as _number
-from .chart_scales import tick_text as _tick_text
-from .formatting import month_label
-from .pack import PackPDF, _text
-from .pdf_layout import text_width
 
 PX = 0.22  # mm per plotly pixel, for line widths and marker sizes
 GAP_FILL = (236, 236, 236)

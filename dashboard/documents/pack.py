@@ -14,17 +14,16 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from dashboard.chart_data import hotspot_map
+from dashboard.chart_data import hotspots as data
+from dashboard.chart_data.filters import LEVEL_WORDS, Filters
+from dashboard.chart_data.spec import Reader
+from dashboard.charts.formatting import cell
+from dashboard.charts.maps import boundary_lines, bounds_of, label_point, outline_edges
+from dashboard.documents.csv_output import chart_csv
 from queries import hexgrid
 from queries.counts import has_synthetic_months
 from queries.reference import AREAS_BY_CODE
-
-from .chart_data import hotspot_map
-from .chart_data import hotspots as data
-from .chart_data.spec import Reader
-from .csv_output import chart_csv
-from .filters import LEVEL_WORDS, Filters
-from .formatting import cell
-from .maps import boundary_lines, bounds_of, label_point, outline_edges
 
 GREYS = [235, 200, 160, 115, 60]  # light to dark fills for count bands
 TABLE_ROWS = 30

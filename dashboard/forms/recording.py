@@ -12,6 +12,9 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, redirect, request, session
 from sqlalchemy import Engine
 
+from dashboard.forms.upload_checks import check_csv_upload
+from dashboard.server.auth import ADMIN, PARTNER, at_least, csrf_token, current_user, page, require
+from dashboard.server.settings import current_settings
 from queries.importers.errors import ImportRejected
 from queries.interventions import (
     check_intervention,
@@ -24,10 +27,6 @@ from queries.interventions import (
 from queries.records import NotOwner
 from queries.reference import AREAS, CRIME_TYPES
 from queries.targets import check_target, delete_target, list_targets, save_targets
-
-from .auth import ADMIN, PARTNER, at_least, csrf_token, current_user, page, require
-from .settings import current_settings
-from .upload_checks import check_csv_upload
 
 MAX_UPLOAD = 1024 * 1024
 PLACES_SCRIPT = Path(__file__).with_name("place_finder.js")

@@ -10,22 +10,21 @@ import math
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
+from dashboard.api.openapi import openapi_document
+from dashboard.chart_data.hotspots import public_request_problem
+from dashboard.chart_data.peers import api_frames as peer_answer
+from dashboard.chart_data.series import visible_series
+from dashboard.chart_data.spec import Reader
+from dashboard.documents.csv_output import frame_csv
+from dashboard.server import params
+from dashboard.server.auth import PARTNER, at_least, request_audience, request_reader
+from dashboard.server.settings import current_settings
 from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month, loaded_months
 from queries.hotspots import LEVELS, LOCATION, hotspots
 from queries.series import series_catalogue
 from queries.suppression import withheld_label
-
-from . import params
-from .auth import PARTNER, at_least, request_audience, request_reader
-from .chart_data.hotspots import public_request_problem
-from .chart_data.peers import api_frames as peer_answer
-from .chart_data.series import visible_series
-from .chart_data.spec import Reader
-from .csv_output import frame_csv
-from .openapi import openapi_document
-from .settings import current_settings
 
 POLICE_UK_SOURCE = "data.police.uk street-level crime and ASB (Open Government Licence v3.0)"
 SYNTHETIC_NOTICE = "Includes synthetic demo data: these are not real incidents."

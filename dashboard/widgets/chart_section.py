@@ -7,15 +7,14 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartView, Note
+from dashboard.charts.first_frame import Frame, first_frame
+from dashboard.charts.formatting import period_span
+from dashboard.documents.csv_output import csv_file_name, period_of
+from dashboard.widgets import ids
+from dashboard.widgets.components import data_table
 from queries.reference import CRIME_TYPES_BY_SLUG
-
-from . import ids
-from .chart_data.spec import ChartView, Note
-from .components import data_table
-from .csv_output import csv_file_name, period_of
-from .filters import Filters
-from .first_frame import Frame, first_frame
-from .formatting import period_span
 
 
 def csv_link(chart_id: str, filters_query: str, label: str = "Download CSV") -> html.A:

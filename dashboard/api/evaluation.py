@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from dashboard.chart_data.targets import judged
+from dashboard.server import params
+from dashboard.server.auth import request_reader
 from queries import periods
 from queries.control import NoControl, suggest_control
 from queries.evaluation import Evaluation, EvaluationError, evaluate
 from queries.interventions import evaluate_intervention, list_interventions
 from queries.targets import list_targets
-
-from . import params
-from .auth import request_reader
-from .chart_data.targets import judged
 
 EVALUATION_PARAMETERS = {"target", "control", "buffer", "crime_type", "before_from", "before_to",
                          "after_from", "after_to", "its"}

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dash import html
 
+from dashboard.chart_data.embeds import embed_defaults, embed_view
+from dashboard.chart_data.filters import Filters
+from dashboard.server.auth import request_reader
+from dashboard.widgets import ids
+from dashboard.widgets.chart_section import add_first_frame, chart_card, mark_demo
+from dashboard.widgets.components import demo_notice
 from queries.counts import has_synthetic_months
-
-from . import ids
-from .auth import request_reader
-from .chart_data.embeds import embed_defaults, embed_view
-from .charts import add_first_frame, chart_card, mark_demo
-from .components import demo_notice
-from .filters import Filters
 
 
 def embedded_chart(query_cache, chart_id: str, filters: Filters, shows_incidents: bool) -> html.Div:

@@ -17,6 +17,9 @@ from pathlib import Path
 from flask import Blueprint, abort, redirect, request, session
 from sqlalchemy import Engine, select
 
+from dashboard.forms.upload_checks import check_csv_upload
+from dashboard.server.auth import ADMIN, csrf_token, current_user, page, require
+from dashboard.server.settings import current_settings
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.errors import ImportRejected
 from queries.importers.files import InputFile, input_from_bytes
@@ -26,10 +29,6 @@ from queries.importers.policeuk_store import check_not_partial
 from queries.importers.series import import_series, parse_series
 from queries.records import audit_entries
 from queries.schema import import_log
-
-from .auth import ADMIN, csrf_token, current_user, page, require
-from .settings import current_settings
-from .upload_checks import check_csv_upload
 
 KINDS = {"policeuk": "data.police.uk street or outcomes CSV (or .csv.gz)", "series": "Partner series (template CSV)"}
 MAX_BYTES = 50 * 1024 * 1024

@@ -5,8 +5,8 @@ board report's drawing time."""
 
 from __future__ import annotations
 
-from .formatting import cell
-from .pack import PackPDF, _text
+from dashboard.charts.formatting import cell
+from dashboard.documents.pack import PackPDF, _text
 
 CHART_ROOM = 95  # mm: a chart's title, plot, legend and first lines of its summary
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import abort, request
 
-from .chart_data.embeds import embedded_chart_id
+from dashboard.chart_data.embeds import embedded_chart_id
 
 JSON_SCALARS = (str, int, float, bool, type(None))
 # Graph events nest a few levels (points, then their fields); anything deeper is crafted.

@@ -13,16 +13,15 @@ from urllib.parse import urlsplit
 
 from dash import html
 
+from dashboard.chart_data.embeds import embed_defaults, embedded_chart_id, page_path_of
+from dashboard.chart_data.filters import Filters
+from dashboard.pages import PAGES, PAGES_BY_PATH
+from dashboard.server.auth import request_reader
+from dashboard.site.embed import embedded_chart
+from dashboard.widgets import ids
+from dashboard.widgets.chart_section import add_first_frame, mark_demo
+from dashboard.widgets.components import demo_notice
 from queries.counts import has_synthetic_months
-
-from . import ids
-from .auth import request_reader
-from .chart_data.embeds import embed_defaults, embedded_chart_id, page_path_of
-from .charts import add_first_frame, mark_demo
-from .components import demo_notice
-from .embed import embedded_chart
-from .filters import Filters
-from .pages import PAGES, PAGES_BY_PATH
 
 HIDDEN = "d-none"
 FOOTER_CLASS = "site-footer border-top py-3 mt-4"

@@ -13,10 +13,9 @@ import re
 
 import pandas as pd
 
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartSpec
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
-
-from .chart_data.spec import ChartSpec
-from .filters import Filters
 
 SYNTHETIC_HEADING = "Synthetic demo data"
 DECIMALS = 3  # rates per 1,000 residents of a small group need three (0.013); more is noise
