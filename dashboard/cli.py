@@ -18,6 +18,7 @@ from queries.evaluation import EvaluationError
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.bookkeeping import current_user
 from queries.importers.boundaries import import_boundaries
+from queries.importers.crime_severity import import_severity
 from queries.importers.errors import ImportRejected
 from queries.importers.files import expand_paths
 from queries.importers.incidents_store import import_incidents
@@ -106,6 +107,24 @@ def register_cli(server: Flask, engine: Engine) -> None:
             click.echo(line)
         for row, text in summary.unmatched[:20]:
             click.echo(f"  unmatched: row {row}: {text!r}")
+
+    @server.cli.command("import-crime-severity")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--sheet", help="The workbook's sheet by community safety partnership (found by its header if left out).")
+    @one_at_a_time
+    def import_crime_severity_command(path, sheet):
+        """Import the ONS Crime Severity Score table by community safety partnership (.xlsx or .csv)."""
+        bootstrap.init_db(engine)
+        try:
+            result = import_severity(engine, path, sheet=sheet)
+        except ImportRejected as rejected:
+            _fail(rejected)
+        if result.stored is None:
+            click.echo(f"{result.rows_read} rows read; none is for an area the dashboard knows: nothing stored.")
+        else:
+            click.echo(f"Stored series crime-severity-score: {len(result.stored.values)} values for "
+                       f"{', '.join(result.areas)}.")
+        click.echo(f"{len(result.left_out)} other areas in the file were left out.")
 
     @server.cli.command("import-population")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

@@ -111,6 +111,23 @@ def openapi_document(script_root: str = "") -> dict:
                     },
                 }
             },
+            "/peers": {
+                "get": {
+                    "summary": "The partnership's district among its peers, and a funnel plot of every loaded district",
+                    "description": "Rates of crime and ASB per 1,000 residents over the 12 months to the home district's "
+                                   "latest loaded month; districts missing any of those months are listed with the reason "
+                                   "(`compared` false). Funnel limits: Spiegelhalter (2005), winsorised z-scores, "
+                                   "additive random effects.",
+                    "operationId": "getPeers",
+                    "responses": {
+                        "200": {"description": "home, window, variables, similarity, groups (kind, source, problem, "
+                                               "rates) and funnels (crime, asb: rows with limits and position, "
+                                               "pooled rate, phi, tau2)",
+                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "400": bad_request,
+                    },
+                }
+            },
             "/series": {
                 "get": {
                     "summary": "Published and partner series",
@@ -186,7 +203,7 @@ def openapi_document(script_root: str = "") -> dict:
                                                          "too_few", ""]}}},
                 "Series": {"type": "object", "properties": {
                     "id": {"type": "string"}, "title": {"type": "string"}, "theme": {"type": "string"},
-                    "unit": {"type": "string", "enum": ["count", "percent", "rate_per_1000", "count_change", "percent_change"]},
+                    "unit": {"type": "string", "enum": ["count", "percent", "rate_per_1000", "count_change", "percent_change", "score"]},
                     "kind": {"type": "string", "enum": ["published", "partner"]}, "sensitive": {"type": "boolean"},
                     "first_period": {"type": "string"}, "last_period": {"type": "string"},
                     "values": {"type": "integer"}, "url": {"type": "string"}}},

@@ -15,11 +15,12 @@ from dashboard.api.openapi import openapi_document
 from dashboard.chart_data.hotspots import public_request_problem
 from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
 from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
+from dashboard.chart_data.peers import api_frames as peer_answer
 from dashboard.chart_data.series import visible_series
 from dashboard.chart_data.spec import Reader
 from dashboard.documents.csv_output import frame_csv
 from dashboard.server import params
-from dashboard.server.auth import PARTNER, at_least, request_audience
+from dashboard.server.auth import PARTNER, at_least, request_audience, request_reader
 from dashboard.server.settings import current_settings
 from queries import periods
 from queries.areas import list_areas
@@ -153,6 +154,18 @@ def create_api(query_cache) -> Blueprint:
         return {"baseline_months": list(coverage.baseline), "loaded": list(coverage.loaded),
                 "missing": list(coverage.missing), "period_missing": list(coverage.recent_missing),
                 "classed": coverage.classed, "note": coverage.note()}
+
+    @api.get("/peers")
+    def peer_comparison():
+        params.reject_unknown(request.args, set())
+        answer = peer_answer(request_reader(query_cache))
+        for group in answer["groups"]:
+            group["rates"] = _records(group["rates"])
+        for funnel in answer["funnels"].values():
+            funnel["rows"] = _records(funnel["rows"])
+        answer["similarity"] = _records(answer["similarity"])
+        answer["harm_estimate"]["rows"] = _records(answer["harm_estimate"]["rows"])
+        return jsonify(source=POLICE_UK_SOURCE, **answer)
 
     @api.get("/series")
     def series_list():

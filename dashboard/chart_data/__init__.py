@@ -11,10 +11,12 @@ from dashboard.chart_data import (
     crime,
     domestic_abuse,
     exploitation,
+    harm,
     hotspots,
     incident_heatmap,
     interventions,
     overview,
+    peers,
     repeat,
     targets,
 )
@@ -23,7 +25,7 @@ from dashboard.chart_data.series import SERIES_CHART_PREFIX, series_chart, serie
 from dashboard.chart_data.spec import ChartSpec, Reader
 
 # Every named chart with the filter defaults of the page it belongs to.
-_MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots)
+_MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots, peers, harm)
 CHARTS: dict[str, tuple[ChartSpec, Filters]] = {
     spec.chart_id: (spec, module.DEFAULTS) for module in _MODULES for spec in module.CHARTS
 } | {spec.chart_id: (spec, hotspots.DEFAULTS) for spec in incident_heatmap.CHARTS}

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard.chart_data.spec import Audience, Reader
 from dashboard.server.clients import client_address, is_trusted, parse_trusted
 from dashboard.server.csrf import csrf_token, new_csrf_token
-from dashboard.server.settings import current_settings
+from dashboard.server.settings import current_settings, peer_settings
 from dashboard.server.throttle import SignInThrottle
 from queries.accounts import authenticate
 from queries.sessions import end_session, session_account, start_session
@@ -57,8 +57,8 @@ def request_audience() -> Audience:
 
 
 def request_reader(query_cache) -> Reader:
-    """Cached queries read for the request's audience."""
-    return Reader(query_cache, request_audience())
+    """Cached queries read for the request's audience and the partnership's peer settings."""
+    return Reader(query_cache, request_audience(), peer_settings(current_settings()))
 
 
 def require(role: str) -> None:

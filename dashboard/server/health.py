@@ -2,7 +2,10 @@
 
 Each check runs under its own short limit (the health engine's connect and statement
 deadlines, Redis's socket timeouts), so the answer comes within seconds whatever hangs.
-Any dependency down makes it a 503, naming which one.
+A database that cannot answer makes it a 503: the instance can serve no figures. Redis lost
+alone leaves it serving (figures come from the database, sign-in counts and limits fall back
+to the worker), so that is a 200 saying "degraded" and naming Redis: a load balancer reading
+only the status keeps the instance in rotation, and monitoring reads ``down``.
 """
 
 from __future__ import annotations
@@ -42,7 +45,9 @@ def health_status(engine: Engine, query_cache=None):
         body["redis"] = redis
     down = [name for name, state in (("database", database), ("redis", redis)) if state not in ("ok", None)]
     if down:
-        body["status"] = "error" if "database" in down else "degraded"
         body["down"] = down
-        return jsonify(body), 503
+        if "database" in down:
+            body["status"] = "error"
+            return jsonify(body), 503
+        body["status"] = "degraded"
     return jsonify(body)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from dashboard.chart_data.spec import DEFAULT_HOME_AREA, PeerSettings
 from queries.db import PROJECT_ROOT, database_url
+from queries.harm_index import HarmWeightsError, read_weights
 from queries.importers.files import DEFAULT_MAX_BYTES
+from queries.peers import PeerGroupFileError, parse_group_codes, peer_variables
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
@@ -68,6 +71,14 @@ class Settings:
     # The most a public (signed-out) hotspot request may ask for, in months.
     public_hotspot_months: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_MONTHS", "12")))
     public_hotspot_baseline: int = field(default_factory=lambda: int(_env("PUBLIC_HOTSPOT_BASELINE", "24")))
+    # Peers (/peers): the partnership's own group of districts (comma-separated area codes;
+    # empty: the PEER_COUNT nearest districts computed from the shipped peer variables), and
+    # an official group exported by an analyst as a CSV file with a 'code' column.
+    peer_group: str = field(default_factory=lambda: _env("PEER_GROUP", ""))
+    peer_count: int = field(default_factory=lambda: int(_env("PEER_COUNT", "10")))
+    official_peer_group_file: str | None = field(default_factory=lambda: _env("OFFICIAL_PEER_GROUP_FILE"))
+    # The estimated harm index: a CSV mapping police.uk categories to ONS offences and weights.
+    harm_weights_file: str | None = field(default_factory=lambda: _env("HARM_WEIGHTS_FILE"))
     # The largest request body accepted, in kB (upload forms have their own, larger limits).
     max_request_kb: int = field(default_factory=lambda: int(_env("MAX_REQUEST_KB", "1024")))
     # Requests per client (an address, or a signed-in account) for the costly answers: the PDF
@@ -105,10 +116,31 @@ class Settings:
         if self.app_env == "production" and (not self.secret_key or self.secret_key == DEVELOPMENT_SECRET
                                              or len(self.secret_key) < 16):
             raise RuntimeError("SECRET_KEY must be set to a long random value when APP_ENV=production")
+        if not 1 <= self.peer_count <= 50:
+            raise RuntimeError("PEER_COUNT must be a whole number from 1 to 50")
+        try:
+            parse_group_codes(self.peer_group, set(peer_variables()["code"]), "PEER_GROUP")
+        except PeerGroupFileError as error:
+            raise RuntimeError(str(error)) from None
+        if self.harm_weights_file:
+            try:
+                read_weights(self.harm_weights_file)
+            except HarmWeightsError as error:
+                raise RuntimeError(f"HARM_WEIGHTS_FILE: {error}") from None
 
     @property
     def frame_ancestor_origins(self) -> list[str]:
         return [origin for origin in self.frame_ancestors.split() if origin]
+
+
+def peer_settings(settings: Settings) -> PeerSettings:
+    """The partnership's peer choices as the chart layer reads them. The home district is the
+    HOME_AREA setting where there is one, else the default (Oxford)."""
+    home = getattr(settings, "home_area", None) or DEFAULT_HOME_AREA
+    group = tuple(dict.fromkeys(c.strip() for c in settings.peer_group.split(",") if c.strip()))
+    return PeerSettings(home=home, group=group, count=settings.peer_count,
+                        official_file=settings.official_peer_group_file or None,
+                        harm_weights_file=settings.harm_weights_file or None)
 
 
 def current_settings() -> Settings:
