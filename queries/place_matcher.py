@@ -38,6 +38,7 @@ from sqlalchemy import Engine, select
 
 from .db import PROJECT_ROOT
 from .geography import lsoa_lookup
+from .importers.errors import ErrorCollector
 from .incident_sources import DISTRICT, LSOA, POINT, STREET, UNMATCHED
 from .map_streets import street_of
 from .reference import AREAS, OXFORDSHIRE, districts_in
@@ -213,8 +214,6 @@ def _wards() -> list[tuple[str, str]]:
 def read_premises(name: str, data: bytes, index: PlaceIndex) -> list[KnownPlace]:
     """A partner's list of premises (CSV: name, latitude, longitude), each placed at its
     nearest map point for its LSOA and district. Errors name the file, row and field."""
-    from .importers.errors import ErrorCollector
-
     errors = ErrorCollector(name)
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig", errors="replace")))
     missing = [c for c in ("name", "latitude", "longitude") if c not in (reader.fieldnames or [])]

@@ -2,7 +2,10 @@
 
 Raw incidents are kept for drill-down and re-aggregation; every trend is read from
 ``incident_count``, monthly counts per area that each import rebuilds for the months it
-touches, so no request scans raw incidents (``queries/count_tables.py`` keeps that promise).
+touches, so no request scans police.uk's raw incidents (``queries/count_tables.py`` keeps that
+promise). Partners' records are the exception by design: their times of day and dates are
+grouped from the raw rows of one source (``queries/incidents.py``, through the index on source
+and month), as a partner source holds hundreds of records a month, not tens of thousands.
 """
 
 from sqlalchemy import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from queries import periods
+from queries.incident_sources import SOURCES_BY_SLUG
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 
 
@@ -85,8 +86,6 @@ def integer(args: MultiDict, name: str, low: int, high: int, default: int) -> in
 
 def sources(args: MultiDict, name: str = "source") -> tuple[str, ...] | None:
     """Incident source slugs (repeatable); None when none are given (police.uk's)."""
-    from queries.incident_sources import SOURCES_BY_SLUG
-
     slugs = tuple(dict.fromkeys(v.strip() for v in args.getlist(name)))
     for slug in slugs:
         if slug not in SOURCES_BY_SLUG:
