@@ -32,6 +32,7 @@ class Heatmap:
     untimed: int  # records of the selection without a time of day
     months_loaded: tuple[str, ...]
     is_synthetic: bool
+    lsoa_code: str | None = None  # one LSOA of the area, or None for the whole area
 
     @property
     def timed(self) -> int:
@@ -55,9 +56,12 @@ def source_months(engine: Engine, source: str, first: str = "0000-01", last: str
             .order_by(source_month.c.month))]
 
 
-def heatmap(engine: Engine, source: str, area_code: str, first: str, last: str) -> Heatmap:
-    """Records of a source in the area and months, by weekday and hour of the incident."""
-    where = (incident.c.source == source, incident.c.month.between(first, last), _area_condition(area_code))
+def heatmap(engine: Engine, source: str, area_code: str, first: str, last: str, lsoa_code: str | None = None
+            ) -> Heatmap:
+    """Records of a source in the area (or in one LSOA of it) and months, by weekday and hour
+    of the incident. An LSOA holds the records placed in it: point, street or LSOA precision."""
+    where = (incident.c.source == source, incident.c.month.between(first, last), _area_condition(area_code),
+             *((incident.c.lsoa_code == lsoa_code,) if lsoa_code else ()))
     with engine.connect() as conn:
         grouped = conn.execute(
             select(incident.c.weekday, incident.c.hour, func.count())
@@ -71,7 +75,7 @@ def heatmap(engine: Engine, source: str, area_code: str, first: str, last: str) 
     ).astype(HEATMAP_SCHEMA)
     loaded = source_months(engine, source, first, last)
     return Heatmap(source, area_code, first, last, cells, int(untimed), tuple(m for m, _ in loaded),
-                   any(s for _, s in loaded))
+                   any(s for _, s in loaded), lsoa_code)
 
 
 def precision_shares(engine: Engine) -> pd.DataFrame:

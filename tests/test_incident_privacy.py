@@ -87,6 +87,9 @@ def test_partners_read_the_heatmap_counted_by_hand(app):
     assert nonzero == {(4, 22): 2, (5, 1): 1, (5, 23): 1}
     assert len(body["cells"]) == 168 and body["with_time"] == 4 and body["without_time"] == 1
     assert "1 records have no time of day" in body["note"]
+    # One LSOA: Cowley Road's middle map point lies in E01028513, where the Saturday 01:30 record is.
+    place = client_as(app, "pat").get(HEATMAP.format("ae-assaults") + "&lsoa=E01028513").get_json()
+    assert {(c["weekday"], c["hour"]): c["count"] for c in place["cells"] if c["count"]} == {(5, 1): 1}
 
 
 def test_partners_see_health_derived_hotspots_with_what_is_off_the_map(app):

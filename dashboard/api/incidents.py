@@ -23,6 +23,7 @@ from dashboard.documents.csv_output import frame_csv
 from dashboard.server import params
 from dashboard.server.auth import request_reader
 from queries import periods
+from queries.importers.incidents_parse import LSOA_CODE
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import source_months, weekly_counts
 from queries.reference import AREAS_BY_CODE, FORCE
@@ -47,7 +48,7 @@ def create_incidents_api(query_cache) -> Blueprint:
     @api.get("/incidents/heatmap")
     def incident_heatmap():
         args = request.args
-        params.reject_unknown(args, {"source", "area", "from", "to", "format"})
+        params.reject_unknown(args, {"source", "area", "from", "to", "format", "lsoa"})
         source = params.single(args, "source")
         if source is None:
             raise params.BadParameter("source", f"required: one of {', '.join(PARTNER_SOURCES)}")
@@ -59,12 +60,15 @@ def create_incidents_api(query_cache) -> Blueprint:
             raise params.BadParameter("area", "give one area")
         first, last = params.month_range(args)
         fmt = params.choice(args, "format", ("json", "csv"), "json")
-        result = heatmap_for(request_reader(query_cache), source, codes[0], first, last)
+        lsoa_code = params.single(args, "lsoa")
+        if lsoa_code is not None and not LSOA_CODE.match(lsoa_code):
+            raise params.BadParameter("lsoa", f"{lsoa_code[:20]!r} is not an LSOA code (E01 and six digits)")
+        result = heatmap_for(request_reader(query_cache), source, codes[0], first, last, lsoa_code)
         if fmt == "csv":
             return Response(frame_csv(result.cells), mimetype="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="incident-heatmap.csv"'})
         return jsonify(
-            query={"source": source, "area": codes[0], "from": result.first, "to": result.last},
+            query={"source": source, "area": codes[0], "lsoa": lsoa_code, "from": result.first, "to": result.last},
             source={"slug": source, "title": SOURCES_BY_SLUG[source].title, "owner": SOURCES_BY_SLUG[source].owner},
             months_loaded=list(result.months_loaded),
             synthetic=result.is_synthetic, notice=SYNTHETIC_NOTE if result.is_synthetic else None,

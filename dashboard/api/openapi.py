@@ -243,7 +243,9 @@ def _incident_paths(bad_request: dict, area_codes: list[str]) -> dict:
                            "the records with none, which are not in the cells.",
             "operationId": "getIncidentHeatmap",
             "parameters": [*common, {"name": "format", "in": "query",
-                                     "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}],
+                                     "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                           {"name": "lsoa", "in": "query", "description": "One LSOA of the area: its records only.",
+                            "schema": {"type": "string", "pattern": "^[EW]01[0-9]{6}$"}}],
             "responses": {"200": ok, "400": bad_request, "403": partner_only}}},
         "/incidents/weekly": {"get": {
             "summary": "A partner source's records per week (Monday to Sunday), partial weeks marked",

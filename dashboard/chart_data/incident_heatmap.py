@@ -35,14 +35,16 @@ def check_readable(audience: Audience, sources) -> None:
             raise PartnerOnly(source)
 
 
-def heatmap_for(reader: Reader, source: str, area_code: str, first: str | None, last: str | None) -> Heatmap:
-    """The grid for the months asked (the source's latest twelve loaded months by default)."""
+def heatmap_for(reader: Reader, source: str, area_code: str, first: str | None, last: str | None,
+                lsoa_code: str | None = None) -> Heatmap:
+    """The grid for the months asked (the source's latest twelve loaded months by default),
+    for the area or one LSOA of it."""
     check_readable(reader.audience, (source,))
     if last is None:
         loaded = reader.get(source_months, source)
         last = loaded[-1][0] if loaded else periods.FIRST_SUPPORTED_MONTH
     first = first or periods.add_months(last, -11)
-    return reader.get(heatmap, source, area_code, first, last)
+    return reader.get(heatmap, source, area_code, first, last, lsoa_code)
 
 
 def heatmap_table(result: Heatmap) -> pd.DataFrame:
@@ -54,7 +56,7 @@ def heatmap_table(result: Heatmap) -> pd.DataFrame:
 
 def heatmap_summary(result: Heatmap) -> str:
     source = SOURCES_BY_SLUG[result.source].title
-    area = AREAS_BY_CODE[result.area_code].name
+    area = AREAS_BY_CODE[result.area_code].name + (f" (LSOA {result.lsoa_code})" if result.lsoa_code else "")
     span = periods.months_in_words(result.first, result.last)
     if not result.months_loaded:
         return f"No month of {source.lower()} is loaded for {span}."
