@@ -15,8 +15,9 @@ and its filter, navigation and embedding callbacks) and the hotspot view of the 
 district. The last table has a column per stage: with one force's queries reading only its
 own rows, the columns should match whatever else is loaded.
 
-The database is dropped and made again unless ``--keep`` (then stages already loaded, by
-force count, are measured without loading). Its name must start with ``national``.
+The database is dropped and made again unless ``--keep``: then what it holds is kept, only
+the stages above its force count are loaded, and a stage below it is not measured. Its
+name must start with ``national``.
 """
 
 from __future__ import annotations
@@ -184,6 +185,9 @@ def main() -> None:
     table: dict[int, dict] = {}
     loaded = loaded_forces(engine)
     for stage in stages:
+        if stage < loaded:
+            print(f"\n{stage} forces: the database already holds {loaded}; not measured", flush=True)
+            continue
         if loaded < stage:
             print(f"\nLoading forces {loaded + 1} to {stage} ...", flush=True)
             rows, seconds = load_stage(engine, loaded, stage, months)
