@@ -2,6 +2,7 @@
 
     python -m benchmarks.national [--database-url URL] [--forces 44] [--years 5]
                                   [--stages 1,10,44] [--requests 30] [--port 8150] [--keep]
+    python -m benchmarks.national --side-by-side URL URL ... [--requests 30] [--port 8150]
 
 Loads the synthetic national set (``benchmarks.national_set``: the home force's demo set on
 its real geography, then every other force of England and Wales on a made-up geography of
@@ -14,6 +15,11 @@ partnership's pages fire when the period changes: the overview, /crime and /asb 
 and its filter, navigation and embedding callbacks) and the hotspot view of the home
 district. The last table has a column per stage: with one force's queries reading only its
 own rows, the columns should match whatever else is loaded.
+
+``--side-by-side URL URL ...`` loads nothing and measures databases already loaded (say one
+of one force and one of all) at once, a server each, their calls interleaved, so that the
+load of a shared machine falls on each alike; a run one after another cannot tell a slower
+database from a busier minute.
 
 The database is dropped and made again unless ``--keep``: then what it holds is kept, only
 the stages above its force count are loaded, and a stage below it is not measured. Its
@@ -116,11 +122,15 @@ def load_stage(engine: Engine, first: int, last: int, months: list[str]) -> tupl
 
 
 def sizes(engine: Engine) -> list[tuple[str, int, int, int]]:
-    """(name, rows, table bytes, index bytes) per table, and the database's total bytes as a last row."""
+    """(name, rows, table bytes, index bytes) per table, and the database's total bytes as a last row.
+    Incidents are counted exactly (the loaded months' rows); other tables' rows are
+    PostgreSQL's estimate (``reltuples``, exact enough after ``VACUUM ANALYZE`` and cheap)."""
     found = []
     with engine.connect() as conn:
         for name in SIZE_TABLES:
             rows = conn.execute(text(f"SELECT reltuples::bigint FROM pg_class WHERE relname = '{name}'")).scalar()
+            if name == "incident":
+                rows = conn.execute(select(func.coalesce(func.sum(loaded_month.c.rows_stored), 0))).scalar()
             table = conn.execute(text(f"SELECT pg_table_size('{name}')")).scalar()
             indexes = conn.execute(text(f"SELECT pg_indexes_size('{name}')")).scalar()
             found.append((name, rows, table, indexes))
@@ -161,6 +171,57 @@ def measure(url: str, port: int, ends: list[str]) -> dict[str, dict[str, list[fl
         server.wait(timeout=10)
 
 
+def measure_side_by_side(urls: list[str], port: int, ends: list[str]) -> list[dict[str, dict[str, list[float]]]]:
+    """``measure`` for several databases at once, a server each (ports ``port``, ``port + 1``,
+    ...), their calls interleaved (the same period on each, the order turning each time), so
+    that a shared machine's load falls on all of them alike."""
+    servers = [start_gunicorn(url, port + i, None) for i, url in enumerate(urls)]
+    try:
+        follow_ups = follow_up_callbacks(dependencies(port))
+        warm = periods.add_months(ends[-1], -1)
+        results: list[dict] = [{} for _ in urls]
+        for i in range(len(urls)):
+            for page, search in PAGE_SEARCHES.values():
+                timed_posts(port + i, [content_payload(page, search.format(end=warm))])
+        for label, (page, search) in PAGE_SEARCHES.items():
+            for result in results:
+                result[label] = {"page callback": [], "every callback of the change": []}
+            for n, end in enumerate(ends):
+                query = search.format(end=end)
+                order = list(range(len(urls)))
+                for i in order[n % len(order):] + order[: n % len(order)]:
+                    (page_ms,) = timed_posts(port + i, [content_payload(page, query)])
+                    others = timed_posts(port + i, [dependency_payload(d, page, query) for d in follow_ups.values()])
+                    results[i][label]["page callback"].append(page_ms)
+                    results[i][label]["every callback of the change"].append(page_ms + sum(others))
+        return results
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def side_by_side(urls: list[str], port: int, requests: int) -> None:
+    """Print the pages' figures for databases already loaded, measured side by side."""
+    engines = [make_engine(url) for url in urls]
+    forces = [loaded_forces(engine) for engine in engines]
+    with engines[0].connect() as conn:
+        last = conn.execute(select(func.max(loaded_month.c.month))).scalar()
+    for engine in engines:
+        engine.dispose()
+    ends = [periods.add_months(last, -i) for i in range(requests)]
+    before = load_line()
+    results = measure_side_by_side(urls, port, ends)
+    after = load_line()
+    print(f"\nSide by side, {requests} cold calls each, interleaved; {before} before, {after} after")
+    print("\n| median / p95 ms | " + " | ".join(f"{n} force{'s' if n > 1 else ''} loaded" for n in forces) + " |")
+    print("|---|" + "---|" * len(urls))
+    for label in PAGE_SEARCHES:
+        for kind in ("page callback", "every callback of the change"):
+            print(f"| {label}, {kind} | " + " | ".join(
+                f"{statistics.median(r[label][kind]):,.0f} / {p95(r[label][kind]):,.0f}" for r in results) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -170,7 +231,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="cold calls per page and stage")
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--keep", action="store_true", help="measure what the database holds, loading only what is missing")
+    parser.add_argument("--side-by-side", nargs="+", metavar="URL", default=None,
+                        help="load nothing: measure these databases (already loaded) at once, calls interleaved")
     args = parser.parse_args()
+    if args.side_by_side:
+        side_by_side(args.side_by_side, args.port, args.requests)
+        return
 
     stages = sorted({min(int(s), args.forces) for s in args.stages.split(",")} | {args.forces})
     last = latest_full_month()

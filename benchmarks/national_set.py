@@ -197,8 +197,9 @@ def write_geography(conn: Connection, force: SyntheticForce) -> None:
                  + [{"code": c, "name": n, "level": "district", "parent_code": force.code}
                     for c, n in zip(force.district_codes, force.district_names)])
     people = [(force.code, force.population)] + list(zip(force.district_codes, force.district_populations.tolist()))
-    conn.execute(insert(population), [{"code": c, "year": 2020, "population": int(p), "source": "synthetic (benchmark)"}
-                                      for c, p in people if p])
+    estimates = [{"code": c, "year": 2020, "population": int(p), "source": "synthetic (benchmark)"} for c, p in people if p]
+    if estimates:  # the British Transport Police has no residents
+        conn.execute(insert(population), estimates)
     if not len(force.lsoa_codes):
         return
     bulk.copy_csv(conn, lsoa, ("code", "name", "district_code"), [_csv(pd.DataFrame(
