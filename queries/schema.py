@@ -50,6 +50,8 @@ lsoa = Table(
     Column("code", String(9), primary_key=True),
     Column("name", Text, nullable=False),
     Column("district_code", String(9), ForeignKey("area.code"), nullable=False),
+    # An area's LSOAs are looked up by district: with every force loaded, a scan read 35,000.
+    Index("ix_lsoa_district_code", "district_code"),
 )
 
 # Mid-year population estimates for areas or LSOAs, one row per code and year.
@@ -100,6 +102,8 @@ place = Table(
     Column("longitude", Float, nullable=False),
     Column("latitude", Float, nullable=False),
     UniqueConstraint("lsoa_code", "name", "longitude", "latitude"),
+    # An area's map points are looked up by district (hotspots, street names, LSOA centres).
+    Index("ix_place_district_code", "district_code", "id"),
 )
 
 # Incidents of every source (``queries/incident_sources.py``): data.police.uk street-level

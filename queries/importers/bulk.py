@@ -94,6 +94,24 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: It
         cursor.close()
 
 
+def copy_csv(conn: Connection, table: Table, columns: Sequence[str], chunks: Iterable[str]) -> None:
+    """COPY blocks of rows already formatted as CSV (no header; an empty unquoted field is
+    NULL) into ``table``: PostgreSQL with psycopg 3 only.
+
+    ``insert_rows`` hands the driver one Python tuple at a time, which for the tens of
+    millions of rows of every force in England and Wales costs more than the server's own
+    work; blocks formatted by pandas in C are sent as they are, in one COPY."""
+    if not (conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"):
+        raise ValueError("copy_csv needs PostgreSQL with psycopg 3")
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for text in chunks:
+                copy.write(text)
+    finally:
+        cursor.close()
+
+
 def finish_months(
     conn: Connection,
     force_code: str,
