@@ -19,36 +19,37 @@ from dash.exceptions import DependencyException
 from flask import Flask, has_request_context, request
 from flask_wtf.csrf import CSRFError
 
-from dashboard import layout, routing
-from dashboard.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
-from dashboard.admin import PendingUploads, create_admin
-from dashboard.api import api_error_response, create_api
-from dashboard.auth import page, register_auth
-from dashboard.basemap import create_basemap
-from dashboard.cache import MEGABYTE, QueryCache
+from dashboard.api.evaluation import create_evaluation_api
+from dashboard.api.incidents import create_incidents_api
+from dashboard.api.views import api_error_response, create_api
+from dashboard.charts.basemap import create_basemap
 from dashboard.cli import register_cli
-from dashboard.csrf import register_csrf
-from dashboard.downloads import create_downloads
-from dashboard.evaluation_api import create_evaluation_api
-from dashboard.guard import register_request_guard
-from dashboard.health import health_status
-from dashboard.index import LeanDash
-from dashboard.rate_limits import register_rate_limits
-from dashboard.recording import MAX_UPLOAD as RECORD_UPLOAD_BYTES
-from dashboard.recording import create_recording
-from dashboard.request_limits import FORM_OVERHEAD, register_body_limits, register_nul_check
-from dashboard.security import content_security_policy, register_security_headers
-from dashboard.serving import (
+from dashboard.documents.downloads import create_downloads
+from dashboard.forms.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
+from dashboard.forms.admin import PendingUploads, create_admin
+from dashboard.forms.recording import MAX_UPLOAD as RECORD_UPLOAD_BYTES
+from dashboard.forms.recording import create_recording
+from dashboard.server.auth import page, register_auth
+from dashboard.server.cache import MEGABYTE, QueryCache
+from dashboard.server.csrf import register_csrf
+from dashboard.server.guard import register_request_guard
+from dashboard.server.health import health_status
+from dashboard.server.rate_limits import register_rate_limits
+from dashboard.server.request_limits import FORM_OVERHEAD, register_body_limits, register_nul_check
+from dashboard.server.security import content_security_policy, register_security_headers
+from dashboard.server.serving import (
     brotli_copies,
     configure_json_logging,
     register_request_logging,
     register_response_compression,
     register_static_compression,
 )
-from dashboard.settings import Settings
-from dashboard.shell.first_paint import first_paint
-from dashboard.throttle import SignInThrottle
-from dashboard.unavailable import register_unavailable_handler, safe_layout
+from dashboard.server.settings import Settings
+from dashboard.server.throttle import SignInThrottle
+from dashboard.server.unavailable import register_unavailable_handler, safe_layout
+from dashboard.site import layout, routing
+from dashboard.site.first_paint import first_paint
+from dashboard.site.index import LeanDash
 from queries.db import make_engine
 
 # Dash's debug mode otherwise asks plotly's servers for a newer version.
@@ -74,6 +75,12 @@ def create_app(config: dict | None = None) -> Dash:
     engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
                          statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout,
                          ping_timeout=settings.db_ping_timeout, retry_seconds=settings.db_retry_seconds, create=False)
+    # Figures are read from the replica when there is one; the primary keeps every write and the
+    # reads that must see them at once (a new session, an account, a record just saved).
+    read_engine = engine if not settings.database_replica_url else make_engine(
+        settings.database_replica_url, connect_timeout=settings.db_connect_timeout,
+        statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout,
+        ping_timeout=settings.db_ping_timeout, retry_seconds=settings.db_retry_seconds, create=False)
     health_engine = make_engine(settings.database_url, connect_timeout=settings.health_timeout,
                                 statement_timeout=settings.health_timeout, ping_timeout=settings.health_timeout,
                                 retry_seconds=0, single_use=True, create=False)
@@ -81,11 +88,12 @@ def create_app(config: dict | None = None) -> Dash:
     import_engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
                                 pool_timeout=settings.db_pool_timeout, ping_timeout=settings.db_ping_timeout,
                                 retry_seconds=0)
-    query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl,
+    query_cache = QueryCache(server, read_engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl,
                              max_bytes=settings.cache_max_mb * MEGABYTE, max_item_bytes=settings.cache_item_max_mb * MEGABYTE,
                              redis_seconds=settings.redis_timeout, redis_retry_seconds=settings.redis_retry_seconds)
     server.extensions["settings"] = settings
     server.extensions["engine"] = engine
+    server.extensions["read_engine"] = read_engine
     server.extensions["query_cache"] = query_cache
     static = (f"{prefix}_dash-component-suites/", f"{prefix}assets/", f"{prefix}_favicon")
 
@@ -101,6 +109,7 @@ def create_app(config: dict | None = None) -> Dash:
     register_auth(server, engine, settings, throttle)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
+    server.register_blueprint(create_incidents_api(query_cache), url_prefix=f"{prefix}api/v1")
     pending = PendingUploads(settings.upload_dir, settings.upload_expiry_minutes * 60)
     server.register_blueprint(create_admin(import_engine, pending), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import make_url
 
-from dashboard.settings import Settings
+from dashboard.server.settings import Settings
 from queries import periods
 from queries.counts import latest_month
 from queries.db import make_engine
@@ -130,7 +130,7 @@ def callback_rows(port: int, ends: list[str], empty: EmptyCache) -> list[Row]:
         referrers = [f"{path}?to={end}" for end in ends]
         samples = cold_samples(empty, layouts, referrers, f"{path}?to={spare_end}")
         rows.append(timed_row(f"{page}: first visit's layout", samples, target))
-        # The HTML carries the page drawn too (dashboard/shell/first_paint.py).
+        # The HTML carries the page drawn too (dashboard/site/first_paint.py).
         samples = cold_samples(empty, lambda addresses: timed_gets(port, addresses), referrers, f"{path}?to={spare_end}")
         rows.append(timed_row(f"{page}: first visit's HTML", samples, target))
     for label, query in HOTSPOT_SCENARIOS.items():

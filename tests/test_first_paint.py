@@ -16,7 +16,7 @@ import pytest
 from dash import dcc, html
 
 from app import create_app
-from dashboard.shell.static_html import Context, to_html
+from dashboard.site.static_html import Context, to_html
 
 from .conftest import demo_database
 
@@ -149,7 +149,7 @@ def test_components_are_written_as_dash_and_bootstrap_render_them():
 
 
 def test_a_page_that_cannot_be_drawn_is_served_without_the_copy(client, monkeypatch):
-    from dashboard import layout
+    from dashboard.site import layout
 
     def broken(*args, **kwargs):
         raise RuntimeError("database gone")
@@ -161,7 +161,7 @@ def test_a_page_that_cannot_be_drawn_is_served_without_the_copy(client, monkeypa
 
 
 def test_a_map_first_frame_places_cells_lines_and_markers_in_web_mercator():
-    from dashboard.first_frame import MAP_WIDTH, map_first_frame
+    from dashboard.charts.first_frame import MAP_WIDTH, map_first_frame
 
     # Bounds 0..1 degree of longitude and 0..1 of latitude. Web Mercator's y of 1 degree north is
     # ln(tan(45.5 degrees)) in radians, 1.000051 degrees: the box is 900 px wide, 900.05 tall.

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries.counts import counts, loaded_months
-from queries.reference import ASB, OXFORD
-
-from ..figures import grouped_bar_figure
-from ..filters import Filters
-from ..summaries import bars_summary, period_change_summary
-from .common import (
+from dashboard.chart_data.common import (
     dated,
     latest,
     missing_areas_notes,
@@ -21,10 +15,15 @@ from .common import (
     requested_measure_words,
     series_measure,
 )
-from .seasonal import COLUMNS as SEASONAL_COLUMNS
-from .seasonal import seasonal_data, seasonal_view
-from .series import in_area_order, series_frame
-from .spec import ChartSpec, ChartView, Note, Reader
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.seasonal import COLUMNS as SEASONAL_COLUMNS
+from dashboard.chart_data.seasonal import seasonal_data, seasonal_view
+from dashboard.chart_data.series import in_area_order, series_frame
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import grouped_bar_figure
+from dashboard.charts.summaries import bars_summary, period_change_summary
+from queries.counts import counts, loaded_months
+from queries.reference import ASB, OXFORD
 
 DEFAULTS = Filters()
 

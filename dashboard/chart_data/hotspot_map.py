@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.chart_data import hotspots as data
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import Reader
+from dashboard.charts.maps import hotspot_map
 from queries.hotspots import boundaries
 from queries.map_streets import area_points, busiest_streets, generic_mask, nearest_streets, point_counts, street_of
 from queries.reference import AREAS_BY_CODE, DISTRICT
-
-from ..filters import Filters
-from ..maps import hotspot_map
-from . import hotspots as data
-from .spec import Reader
 
 PLACE_LABELS = 10
 STREET_LABELS = 60  # sent to the map; its label placer keeps only those that find room
@@ -66,7 +65,8 @@ def street_labels(reader: Reader, filters: Filters, limit: int = STREET_LABELS) 
     if not one_district(filters):
         return pd.DataFrame(columns=["longitude", "latitude", "text"])
     start, end = data.recent_period(reader, filters)
-    counts = reader.get(point_counts, data.area_of(filters), filters.crime_types or None, start, end)
+    counts = reader.get(point_counts, data.area_of(filters), filters.crime_types or None, start, end,
+                        data.chosen_sources(reader, filters))
     streets = busiest_streets(counts, limit)
     return pd.DataFrame({"longitude": streets["longitude"], "latitude": streets["latitude"], "text": streets["street"]})
 

@@ -8,20 +8,27 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, Patch, ctx, dcc, html, no_update
 
+from dashboard.chart_data import hotspot_map, incident_heatmap
+from dashboard.chart_data import hotspots as data
+from dashboard.chart_data.filters import LEVEL_WORDS
+from dashboard.chart_data.incident_sources import POLICE_UK, sources_text
+from dashboard.charts.formatting import cell
+from dashboard.charts.maps import FOCUS_ZOOM
+from dashboard.charts.sparkline import sparkline_svg
+from dashboard.pages.common import Page
+from dashboard.pages.hotspot_sources import beside_police_card, source_notes, source_picker
+from dashboard.server.settings import current_settings
+from dashboard.widgets import ids
+from dashboard.widgets.chart_section import CHART_FRAME, chart_card, csv_link, message_card
+from dashboard.widgets.components import data_table, element, table_class
+from dashboard.widgets.filter_bar import (
+    AREA_CONTROL,
+    BASELINE_CONTROL,
+    CRIME_TYPES_CONTROL,
+    LEVEL_CONTROL,
+    PERIOD_CONTROL,
+)
 from queries import hexgrid
-
-from .. import ids
-from ..chart_data import hotspot_map
-from ..chart_data import hotspots as data
-from ..charts import CHART_FRAME, csv_link, message_card
-from ..components import data_table, element, table_class
-from ..filter_bar import AREA_CONTROL, BASELINE_CONTROL, CRIME_TYPES_CONTROL, LEVEL_CONTROL, PERIOD_CONTROL
-from ..filters import LEVEL_WORDS
-from ..formatting import cell
-from ..maps import FOCUS_ZOOM
-from ..settings import current_settings
-from ..sparkline import sparkline_svg
-from .common import Page
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
 # A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
@@ -66,22 +73,27 @@ METHOD = [
 
 def render(reader, filters, query: str) -> list:
     start, end = data.recent_period(reader, filters)
+    picker = [source_picker(reader, filters), *source_notes(reader, filters)]
     if end is None:
-        return [message_card("Hotspots", "No police.uk data is loaded yet.")]
+        return [*picker, message_card("Hotspots", "No month is loaded for every source chosen." if filters.sources
+                                      else "No police.uk data is loaded yet.")]
     ranked = data.ranked_places(reader, filters)
     places = data.places_data(reader, filters, rows=TABLE_ROWS)
     cells = data.cells_data(reader, filters)
-    description = data.describe(filters, start, end)
+    description = data.describe(filters, start, end, data.chosen_sources(reader, filters))
     note = data.coverage_note(reader, filters)
+    heatmaps = [chart_card(view, query) for view in (*incident_heatmap.page_views(reader, filters),
+                                                     *incident_heatmap.weekly_views(reader, filters))]
     if places.empty:
         message = "No incidents of these types were recorded here in this period."
-        return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
+        return [*picker, message_card(f"Hotspots: {description}", f"{message} {note}".strip()), *heatmaps]
     figure = hotspot_map.map_figure(reader, filters, current_basemap(), places)
     level = LEVEL_WORDS[filters.level]
     limit = data.limit_note(reader, filters)
     return [
         *([html.P(limit, className="alert alert-info")] if limit else []),
         *area_choice(filters),
+        *picker,
         html.P(data.summary_text(ranked, cells, description, note if "No place is classed" in note else "",
                                  data.concentration_text(reader, filters), filters.level),
                className="lead", id=ids.HOTSPOT_SUMMARY),
@@ -95,7 +107,10 @@ def render(reader, filters, query: str) -> list:
             ],
             className="d-flex gap-2 mb-4",
         ),
-        _map_card(figure, data.cells_table(reader, filters), query, description),
+        _map_card(figure, data.cells_table(reader, filters), query, description,
+                  sources_text(data.chosen_sources(reader, filters))),
+        *heatmaps,
+        *beside_police_card(reader, filters),
         _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level),
                      data.period_words(start, end), data.detail_months(reader, filters),
                      data.result_months(reader, filters)),
@@ -118,13 +133,13 @@ def render(reader, filters, query: str) -> list:
 def current_basemap() -> dict | None:
     from flask import has_request_context, request
 
-    from ..basemap import basemap_style
+    from dashboard.charts.basemap import basemap_style
 
     # The address the browser used to reach the app (behind a trusted proxy, its own).
     return basemap_style(current_settings(), request.host_url.rstrip("/") if has_request_context() else "")
 
 
-def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html.Section:
+def _map_card(figure, cells: pd.DataFrame, query: str, description: str, source: str = POLICE_UK) -> html.Section:
     return html.Section(
         [
             html.H2(f"Map: {description}", id=ids.HOTSPOT_MAP_HEADING, className="h5"),
@@ -134,7 +149,7 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
                 # In a chart frame, which holds the map's height and, on a first visit, its first frame.
                 [html.Div(dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
                           className=CHART_FRAME, style={"minHeight": f"{figure['layout']['height']}px"}),
-                 html.Figcaption([("Source: data.police.uk street-level crime. Boundaries: Office for National "
+                 html.Figcaption([(f"Source: {source}. Boundaries: Office for National "
                                   "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
                                   "database right 2021 and 2023. "), data.SNAP_NOTE],
                                  className="chart-caption text-body-secondary small")],

@@ -1,1 +1,0 @@
-"""The page shell: layout, routing, the filter bar and what the server draws of a page."""

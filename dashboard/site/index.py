@@ -1,0 +1,106 @@
+"""The page's script tags: Dash's, less two files no page here needs; and the page's two
+requests to the server, started as the HTML arrives.
+
+Dash puts on every page @babel/polyfill (97 kB, 30 kB compressed: ES2015 for browsers
+before 2017; the maps need WebGL 2 and the plotly.js bundles ES2016 anyway, so no browser
+that draws these pages lacks it) and the DataTable library (deprecated, and no page uses
+it). The one part of the polyfill Dash's own code still relies on, the global
+``regeneratorRuntime`` of its transpiled async functions, comes from
+``assets/regenerator-runtime-<version>.js``.
+
+Dash's renderer asks for the layout (which arrives with the page drawn, see page_view) and
+the callback list only once all its scripts have run: on a slow laptop, seconds after the
+HTML. Preloading them lets the server work meanwhile; the renderer's own requests (same
+address, mode and credentials) are then answered from the preload.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dash import Dash
+
+UNUSED_SCRIPTS = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/'
+                            r'(deps/polyfill@[^"]*|dash_table/bundle[^"]*)"></script>\s*')
+
+
+PRELOADED = ("_dash-layout", "_dash-dependencies")
+
+
+SCRIPT_SOURCE = re.compile(r'<script src="([^"]*)"></script>')
+RENDERER = re.compile(r"^var renderer = (new DashRenderer\(.*\));$", re.S)
+# Dash's script tags, held back: a script of this type is neither fetched nor run.
+AFTER_PAINT = "text/x-after-paint"
+# Runs at the end of the body. The page's scripts (fetched from the start: they are preloaded
+# in the head) run once the server-drawn page is on screen, in their order, and Dash's
+# renderer starts when the last has run. "On screen" is the first contentful paint, which the
+# browser reports once the frame is shown: started at the paint instead, the scripts took the
+# CPU the frame's rasterising needed, and a slow laptop showed the page hundreds of
+# milliseconds later. A hidden tab paints nothing, so it starts them at once; the timeout
+# covers a browser that reports no paint.
+LOADER = """(function () {
+    // The server's copy of the page (dashboard/site/first_paint.py) leaves the document
+    // when Dash has drawn its own: a stylesheet rule hides it in that same frame; gone, it
+    // cannot be found twice by anything that looks for an element.
+    var entry = document.getElementById("react-entry-point");
+    var copy = document.querySelector("body > .server-page");
+    if (entry && copy) {
+        new MutationObserver(function (records, observer) {
+            if (entry.querySelector(":scope > :not(._dash-loading)")) {
+                copy.remove();
+                observer.disconnect();
+            }
+        }).observe(entry, {childList: true});
+    }
+    var started = false;
+    function start() {
+        if (started) { return; }
+        started = true;
+        var last = null;
+        document.querySelectorAll("script[type='AFTER_PAINT']").forEach(function (held) {
+            last = document.createElement("script");
+            last.src = held.src;
+            last.async = false;
+            document.body.appendChild(last);
+        });
+        last.addEventListener("load", function () { window.renderer = RENDERER; });
+    }
+    var types = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes;
+    if (document.visibilityState === "hidden" || !types || types.indexOf("paint") < 0) {
+        start();
+        return;
+    }
+    new PerformanceObserver(function (list) {
+        if (list.getEntriesByName("first-contentful-paint").length) { setTimeout(start, 0); }
+    }).observe({type: "paint", buffered: true});
+    setTimeout(start, 2000);
+}());"""
+
+
+class LeanDash(Dash):
+    """Dash whose scripts run after the page's first paint. A script in the HTML holds the
+    first paint until it has run, even deferred, and Dash's scripts take about a second to run
+    on a slow laptop, while the page the server drew (``first_paint``) needs none of them. So
+    the HTML preloads them, and a small inline script adds them once the page is on screen."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Before the CSP's hashes are taken (app.py): this inline script is hashed as it is here.
+        constructor = RENDERER.match(self.renderer)
+        if constructor is None:
+            raise RuntimeError(f"Dash's renderer script has changed: {self.renderer!r}")
+        self.renderer = LOADER.replace("RENDERER", constructor.group(1)).replace("AFTER_PAINT", AFTER_PAINT)
+
+    # Set by the application: the page drawn by the server for this request, as HTML placed
+    # after Dash's entry point (see dashboard/site/first_paint.py).
+    first_paint = staticmethod(lambda: "")
+
+    def interpolate_index(self, **kwargs) -> str:
+        sources = SCRIPT_SOURCE.findall(UNUSED_SCRIPTS.sub("", kwargs.get("scripts", "")))
+        kwargs["scripts"] = "".join(f'<script type="{AFTER_PAINT}" src="{source}"></script>' for source in sources)
+        kwargs["app_entry"] = kwargs.get("app_entry", "") + self.first_paint()
+        prefix = self.config.requests_pathname_prefix
+        kwargs["metas"] = kwargs.get("metas", "") + "".join(
+            f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">' for path in PRELOADED) + "".join(
+            f'<link rel="preload" href="{source}" as="script">' for source in sources)
+        return super().interpolate_index(**kwargs)
