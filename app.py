@@ -48,6 +48,7 @@ from dashboard.serving import (
 from dashboard.settings import Settings
 from dashboard.throttle import SignInThrottle
 from dashboard.unavailable import register_unavailable_handler, safe_layout
+from queries import partnership
 from queries.db import make_engine
 
 # Dash's debug mode otherwise asks plotly's servers for a newer version.
@@ -57,6 +58,8 @@ os.environ.setdefault("DASH_DISABLE_VERSION_CHECK", "true")
 def create_app(config: dict | None = None) -> Dash:
     settings = Settings.from_mapping(config)
     settings.check()
+    # The partnership is one per process: pages, messages and default areas read it.
+    partnership.configure(settings.partnership)
     prefix = settings.url_prefix
     server = Flask(__name__)
     server.config.update(
@@ -113,7 +116,7 @@ def create_app(config: dict | None = None) -> Dash:
     app = LeanDash(
         __name__,
         server=server,
-        title=layout.TITLE,
+        title=layout.site_title(),
         update_title=None,
         serve_locally=True,
         url_base_pathname=prefix,

@@ -16,6 +16,7 @@ from html import escape
 from flask import Flask, abort, g, redirect, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
+from queries import partnership
 from queries.accounts import authenticate
 from queries.sessions import end_session, session_account, start_session
 
@@ -153,7 +154,7 @@ def page(prefix: str, title: str, body: str) -> str:
 <link rel="icon" href="{prefix}_favicon.ico">
 <link rel="stylesheet" href="{prefix}assets/00-bootstrap.min.css"><link rel="stylesheet" href="{prefix}assets/dashboard.css">
 </head><body><header><nav class="navbar navbar-dark bg-dark mb-4" aria-label="Main"><div class="container-xl">
-<a class="navbar-brand" href="{prefix}">Oxford community safety</a></div></nav></header>
+<a class="navbar-brand" href="{prefix}">{escape(partnership.current().home_name)} community safety</a></div></nav></header>
 <main id="main" class="container-xl">{body}</main></body></html>"""
 
 

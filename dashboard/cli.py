@@ -114,7 +114,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
         except ImportRejected as rejected:
             _fail(rejected)
         click.echo(f"{summary.features} features read, {summary.stored} {summary.level} boundaries stored; "
-                   f"{summary.skipped_outside} outside Thames Valley skipped.")
+                   f"{summary.skipped_outside} in no district of England and Wales skipped.")
 
     @server.cli.command("import-interventions")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

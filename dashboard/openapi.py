@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queries import periods
+from queries import partnership, periods
 from queries.reference import AREAS, CRIME_TYPES
 
 # YYYY-MM with a month from 01 to 12, in the years a request may name (2000-01 to 2099-12).
@@ -19,8 +19,9 @@ def openapi_document(script_root: str = "") -> dict:
             "title": "Community safety dashboard API",
             "version": "1.0.0",
             "description": (
-                "Read-only figures for Oxford, Oxfordshire and Thames Valley: police.uk incident "
-                "counts and rates per 1,000 residents, and the partnership's published and partner "
+                f"Read-only figures for the {partnership.current().name}: police.uk incident counts "
+                "and rates per 1,000 residents for any district, county or police force area of "
+                "England and Wales whose force's files are loaded, and the published and partner "
                 "series. Counts of anti-social behaviour are separate from crime."
             ),
             "license": {"name": "Open Government Licence v3.0 (data)"},
@@ -29,7 +30,10 @@ def openapi_document(script_root: str = "") -> dict:
         "paths": {
             "/areas": {
                 "get": {
-                    "summary": "Every district, county and force area",
+                    "summary": "Every district, county and police force area of England and Wales",
+                    "description": ("The shipped geography (ONS, December 2023 districts) and any imported: each "
+                                    "area's level, parent (district -> county -> force, or district -> force), "
+                                    "police force area, latest population and every population estimate by year."),
                     "operationId": "listAreas",
                     "responses": {
                         "200": {
@@ -143,8 +147,10 @@ def openapi_document(script_root: str = "") -> dict:
                 "Area": {"type": "object", "properties": {
                     "code": {"type": "string"}, "name": {"type": "string"},
                     "level": {"type": "string", "enum": ["district", "county", "force"]},
-                    "parent_code": {"type": ["string", "null"]},
-                    "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]}}},
+                    "parent_code": {"type": ["string", "null"]}, "force_code": {"type": ["string", "null"]},
+                    "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]},
+                    "populations": {"type": "array", "items": {"type": "object", "properties": {
+                        "year": {"type": "integer"}, "population": {"type": "integer"}}}}}},
                 "Counts": {"type": "object", "properties": {
                     "query": {"type": "object"}, "source": {"type": "string"},
                     "latest_month": {"type": ["string", "null"]}, "synthetic": {"type": "boolean"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from queries import partnership as partnership_module
 from queries.db import PROJECT_ROOT, database_url
 from queries.importers.files import DEFAULT_MAX_BYTES
 
@@ -87,6 +88,11 @@ class Settings:
     max_targets: int = field(default_factory=lambda: int(_env("MAX_TARGETS", "500")))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
+    # The partnership served: its name, its home area and the areas it is compared with (ONS
+    # codes, space- or comma-separated; by default the home area's county and force).
+    partnership_name: str | None = field(default_factory=lambda: _env("PARTNERSHIP_NAME"))
+    home_area: str | None = field(default_factory=lambda: _env("HOME_AREA"))
+    compare_areas: str | tuple[str, ...] | None = field(default_factory=lambda: _env("COMPARE_AREAS"))
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> Settings:
@@ -98,8 +104,18 @@ class Settings:
         settings.url_prefix = _prefix(settings.url_prefix)
         return settings
 
+    @property
+    def partnership(self) -> partnership_module.Partnership:
+        """The partnership these settings describe (a code the geography does not know is refused)."""
+        return partnership_module.make(self.partnership_name, self.home_area, self.compare_areas)
+
     def check(self) -> None:
-        """Refuse to run in production with a secret anyone can read in the source."""
+        """Refuse to run in production with a secret anyone can read in the source, or with
+        a partnership whose areas are not known."""
+        try:
+            self.partnership  # noqa: B018 (checked for its error)
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from exc
         if self.auth_mode not in ("accounts", "header"):
             raise RuntimeError("AUTH_MODE must be 'accounts' or 'header'")
         if self.app_env == "production" and (not self.secret_key or self.secret_key == DEVELOPMENT_SECRET

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from . import partnership
 from .db import PROJECT_ROOT, upgrade_schema
 from .importers.boundaries import import_boundaries
 from .importers.files import checksum
@@ -53,7 +54,15 @@ def bootstrap(engine: Engine, *, demo: bool = True, demo_progress: Callable[[int
     """
     init_db(engine)
     if demo and not has_incidents(engine):
+        from .demo import FORCE as DEMO_FORCE
         from .demo import demo_months, load_demo, recent_first_month
+
+        if partnership.current().force_code != DEMO_FORCE.code:
+            # The synthetic set is drawn over one force's towns: another partnership's pages
+            # would show that force's made-up figures, so they wait for real files instead.
+            log.info("No incidents stored and no synthetic demo set for %s: import its force's files",
+                     partnership.current().force.area_name)
+            return
 
         first = recent_first_month()
         log.info("No incidents stored: writing the synthetic demo set from %s", first)

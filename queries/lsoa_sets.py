@@ -18,8 +18,9 @@ from functools import cache
 
 from sqlalchemy import Engine, func, select
 
+from . import partnership
 from .db import PROJECT_ROOT
-from .reference import ALL_CRIME, AREAS_BY_CODE, THAMES_VALLEY, districts_in
+from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in
 from .schema import ALL_CRIME_ROW, loaded_month, lsoa, place
 
 LOOKUP = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_thames_valley.csv"
@@ -113,7 +114,9 @@ def _known_lsoas(engine: Engine, codes: Sequence[str]) -> set[str]:
 
 
 def loaded_force_months(engine: Engine, first: str = "0000-01", last: str = "9999-12",
-                        force_code: str = THAMES_VALLEY) -> list[str]:
+                        force_code: str | None = None) -> list[str]:
+    """The months loaded for a force (by default the partnership's home force) between two months."""
+    force_code = force_code or partnership.current().force_code
     with engine.connect() as conn:
         return list(conn.execute(
             select(loaded_month.c.month).where(loaded_month.c.force_code == force_code,

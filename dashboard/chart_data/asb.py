@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from queries.counts import counts, loaded_months
-from queries.reference import ASB, OXFORD
+from queries.reference import ASB
 
 from ..figures import grouped_bar_figure
 from ..filters import Filters
+from ..formatting import list_names
 from ..summaries import bars_summary, period_change_summary
 from .common import (
     dated,
@@ -23,7 +24,7 @@ from .common import (
 )
 from .seasonal import COLUMNS as SEASONAL_COLUMNS
 from .seasonal import seasonal_data, seasonal_view
-from .series import in_area_order, series_frame
+from .series import in_area_order, published_cover_message, series_area_codes, series_frame, series_title
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -42,8 +43,12 @@ def by_type_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+COUNCIL_SERIES = "council-asb-cases"
+
+
 def council_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    return series_frame(reader, "council-asb-cases", filters.with_changes(areas=(OXFORD,)))
+    """The council's own cases, for the one area the council serves (whichever areas are chosen)."""
+    return series_frame(reader, COUNCIL_SERIES, filters.with_changes(areas=series_area_codes(reader, (COUNCIL_SERIES,))))
 
 
 TREND = ChartSpec("asb-trend", trend_data, (
@@ -70,7 +75,7 @@ def by_type_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"Police-recorded anti-social behaviour by type, 2021: {requested_measure_words(filters)}"
     if by_type.empty:
         return ChartView.nothing_to_draw(
-            BY_TYPE, title, "This published table covers Oxford, Oxfordshire and Thames Valley; choose one of them.")
+            BY_TYPE, title, published_cover_message(reader, ("police-asb-incidents-by-type",), "this published table"))
     measure = series_measure(filters, by_type, "Incidents")
     rate = measure.is_rate
     return ChartView(
@@ -85,9 +90,15 @@ def by_type_view(reader: Reader, filters: Filters) -> ChartView:
 
 def council_view(reader: Reader, filters: Filters) -> ChartView:
     council = council_data(reader, filters)
-    notes = () if OXFORD in filters.areas else (Note("The council's cases are for Oxford only, whichever areas are chosen."),)
+    title = series_title(reader, COUNCIL_SERIES, "Anti-social behaviour cases investigated by the council") + ", by year"
+    if council.empty:
+        return ChartView.nothing_to_draw(COUNCIL, title, "No council's cases are loaded.")
+    served = set(council["area_code"])
+    notes = () if served & set(filters.areas) else (
+        Note(f"The council's cases are for {list_names(list(dict.fromkeys(council['area_name'])))} only, "
+             "whichever areas are chosen."),)
     return ChartView(
-        COUNCIL, "Anti-social behaviour cases investigated by Oxford City Council, by year", council,
+        COUNCIL, title, council,
         grouped_bar_figure(council, "period", "value", "Cases"), period_change_summary(council, "cases"),
         published_caption(council), notes,
     )

@@ -27,7 +27,7 @@ from .common import (
 )
 from .seasonal import COLUMNS as SEASONAL_COLUMNS
 from .seasonal import seasonal_data, seasonal_view
-from .series import in_area_order, series_frame
+from .series import in_area_order, published_cover_message, series_frame
 from .spec import ChartSpec, ChartView, Reader
 
 DEFAULTS = Filters()
@@ -155,7 +155,7 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"Recorded crime (excluding fraud) as published, beside police.uk street-level crime: {measure.words}"
     if published.empty:
         return ChartView.nothing_to_draw(
-            PUBLISHED, title, "The published totals cover Oxford, Oxfordshire and Thames Valley; choose one of them.")
+            PUBLISHED, title, published_cover_message(reader, (PUBLISHED_SERIES,), "the published totals"))
     value, axis = ("rate_per_1000", measure.axis_title) if measure.is_rate else ("value", "Crimes")
     return ChartView(
         PUBLISHED, title, published, grouped_bar_figure(published, "category", value, axis), _published_summary(published),

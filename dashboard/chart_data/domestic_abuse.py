@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from queries.like_for_like import change_test
-from queries.reference import OXFORD
 from queries.series import series_catalogue
 
 from ..figures import grouped_bar_figure, seasonal_figure
@@ -14,7 +13,7 @@ from ..filters import Filters
 from ..formatting import list_names
 from ..summaries import describe_change
 from .common import dated, missing_areas_notes, published_caption, series_measure
-from .series import on_series_calendar, series_chart, series_frame
+from .series import on_series_calendar, published_cover_message, series_area_codes, series_chart, series_frame
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -28,8 +27,12 @@ def offences_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+CHILDREN_SERIES = "domestic-occurrences-involving-children"
+
+
 def children_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    frame = series_frame(reader, "domestic-occurrences-involving-children", filters.with_changes(areas=(OXFORD,)))
+    # The report's quarterly table is for one area, whichever areas are chosen.
+    frame = series_frame(reader, CHILDREN_SERIES, filters.with_changes(areas=series_area_codes(reader, (CHILDREN_SERIES,))))
     year = frame["period"].str[:4].astype(int)
     quarter = frame["period"].str[5:]
     start = year.where(quarter != "Q1", year - 1)
@@ -96,7 +99,7 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"Domestic abuse offences recorded by the police, by year: {measure.words if not offences.empty else 'count'}"
     if offences.empty:
         return ChartView.nothing_to_draw(OFFENCES, title,
-                                         "This published table covers Oxford and Oxfordshire; choose one of them.")
+                                         published_cover_message(reader, ("domestic-abuse-offences",), "this published table"))
     return dated(ChartView(
         OFFENCES, title, offences, grouped_bar_figure(offences, "period", measure.column, measure.axis_title),
         _offences_summary(offences),
@@ -109,8 +112,9 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
 
 def children_view(reader: Reader, filters: Filters) -> ChartView:
     children = children_data(reader, filters)
+    place = list_names(list(dict.fromkeys(children["area_name"]))) if not children.empty else "the partnership's area"
     return dated(ChartView(
-        CHILDREN, "Domestic occurrences in Oxford involving children, by quarter of the financial year", children,
+        CHILDREN, f"Domestic occurrences in {place} involving children, by quarter of the financial year", children,
         seasonal_figure(children, "Occurrences"), _children_summary(children),
         published_caption(children) + " One line per financial year (April to March).",
     ), reader)

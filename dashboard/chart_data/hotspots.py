@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries import periods
+from queries import partnership, periods
 from queries.counts import latest_month
 from queries.geography import with_lsoa_context
 from queries.hotspot_tests import BUSIEST_SHARE, SIGNIFICANCE, concentration, period_share, smallest_total
@@ -34,13 +34,13 @@ from queries.hotspots import (
 )
 from queries.map_streets import area_points, is_generic, nearest_streets
 from queries.periods import add_months, month_index
-from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD
+from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 
 from ..filters import Filters
 from ..formatting import month_span
 from .spec import ChartSpec, Reader
 
-DEFAULTS = Filters(areas=(OXFORD,))
+DEFAULTS = Filters(areas=(partnership.current().home,))
 BUSIEST = f"{BUSIEST_SHARE:.0%}"
 CLASS_TEXT = {NEW: "New hotspot", EMERGING: "Emerging hotspot", PERSISTENT: "Persistent hotspot", FADING: "Fading",
               BUSY: "Busy, no significant change", STEADY: "No significant change", TOO_FEW: "Too few to class",
@@ -77,7 +77,7 @@ def empty_cells() -> pd.DataFrame:
 
 
 def area_of(filters: Filters) -> str:
-    return filters.areas[0] if filters.areas else OXFORD
+    return filters.areas[0] if filters.areas else partnership.current().home
 
 
 def requested_period(reader: Reader, filters: Filters) -> tuple[str | None, str | None]:

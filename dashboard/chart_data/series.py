@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from queries import periods
-from queries.areas import populations_for_years
+from queries import partnership, periods
+from queries.areas import area_name, populations_for_years
 from queries.series import series_catalogue, series_values
 from queries.stats import rate_intervals
 from queries.suppression import suppress_then_select, withheld_label
 
 from ..filters import Filters
-from ..formatting import number, period_label
+from ..formatting import list_names, number, period_label
 from .spec import ChartSpec, Reader
 
 SERIES_CHART_PREFIX = "series-"
@@ -129,3 +129,31 @@ def in_area_order(frame: pd.DataFrame, areas: tuple[str, ...]) -> pd.DataFrame:
     sort_keys = ["area_code"] + [c for c in ("first_month", "period_start", "period") if c in frame.columns][:1]
     return frame.sort_values(sort_keys, key=lambda s: s.map(order) if s.name == "area_code" else s,
                              kind="stable").reset_index(drop=True)
+
+
+def series_area_codes(reader: Reader, series_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The areas a series has figures for, read from the data (the published reports' areas
+    are those of the partnership that published them, whichever one the dashboard serves)."""
+    frame = reader.get(series_values, series_ids, None, None)
+    return tuple(dict.fromkeys(frame["area_code"]))
+
+
+def published_cover_message(reader: Reader, series_ids: tuple[str, ...], what: str) -> str:
+    """Why a published table draws nothing for the chosen areas: the areas it covers, and,
+    when the partnership's home area is not among them, that it has none for that area."""
+    codes = series_area_codes(reader, series_ids)
+    if not codes:
+        return f"{what[0].upper()}{what[1:]} is not loaded."
+    names = list_names([area_name(code) for code in codes])
+    served = partnership.current()
+    if served.home in codes:
+        return f"{what[0].upper()}{what[1:]} covers {names}; choose one of them."
+    return (f"{what[0].upper()}{what[1:]} is from another partnership's published reports and covers {names} "
+            f"only: it has no figures for {served.home_name}.")
+
+
+def series_title(reader: Reader, series_id: str, fallback: str) -> str:
+    """A series' title as its file gives it (``fallback`` when the series is not loaded)."""
+    catalogue = reader.get(series_catalogue)
+    titles = catalogue.loc[catalogue["id"] == series_id, "title"]
+    return str(titles.iloc[0]) if len(titles) else fallback

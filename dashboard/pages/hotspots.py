@@ -24,7 +24,7 @@ from ..sparkline import sparkline_svg
 from .common import Page
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
-# A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
+# A grid cell id as the map reports it ("q:r"); England and Wales's cells are under 2,000 either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
 # A place's crime types are in its details (opened in its row); the CSV and the pack list them too.

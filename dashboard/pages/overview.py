@@ -5,11 +5,15 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from queries import partnership
+from queries.areas import area_name
+
 from .. import ids
 from ..chart_data import overview
 from ..charts import chart_card
 from ..components import stat_card
 from ..filter_bar import AREAS_CONTROL, MEASURE_CONTROL, PERIOD_CONTROL
+from ..formatting import list_names
 from .common import Page
 
 
@@ -34,8 +38,8 @@ def _cards(areas) -> dbc.Row:
 
 
 PAGE = Page(
-    key="overview", path="/", title="Community safety in Oxford", nav_label="Overview",
+    key="overview", path="/", title=f"Community safety in {partnership.current().home_name}", nav_label="Overview",
     intro="Crime and anti-social behaviour in the latest 12 months against the 12 before, "
-          "in Oxford, Oxfordshire and Thames Valley.",
+          f"in {list_names([area_name(code) for code in partnership.current().areas])}.",
     defaults=overview.DEFAULTS, controls=frozenset({AREAS_CONTROL, PERIOD_CONTROL, MEASURE_CONTROL}), render=render,
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..reference import CRIME_TYPE_SLUG_BY_NAME, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_NAME, Force
+from ..reference import CRIME_TYPE_SLUG_BY_NAME, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_NAME, Force, force_of
 from .errors import ErrorCollector, ImportRejected, RowError
 from .files import InputFile, checksum, decode_utf8, expand_paths, not_utf8, other_encoding, text_stream, too_large
 
@@ -89,6 +89,19 @@ class FileSummary:
     outcomes_updated: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     note: str = ""
+
+
+def unknown_force(falls_within: str) -> str:
+    """Why a file of a force without a police force area (British Transport Police, Northern
+    Ireland) or of an unknown name is skipped."""
+    return (f"force '{falls_within[:80]}' has no police force area of England and Wales "
+            "(its rows would belong to no district)")
+
+
+def district_of_lsoa(code: str, name: str) -> str | None:
+    """The district (December 2023) an LSOA of either vintage lies in: by its own code where a
+    boundary change moved it, else by the district its name begins with."""
+    return DISTRICT_BY_LSOA_PREFIX.get(code) or DISTRICT_BY_LSOA_PREFIX.get(name.rsplit(" ", 1)[0])
 
 
 def current_month() -> str:
@@ -210,7 +223,7 @@ def parse_street(
         if parsed is None:
             force = FORCES_BY_NAME.get(falls_within)
             if force is None:
-                return FileSummary(source.name, "skipped", note=f"force '{falls_within}' is not configured")
+                return FileSummary(source.name, "skipped", note=unknown_force(falls_within))
             parsed = StreetFile(source.name, checksum(data), force, [], {})
         parsed.rows_read += 1
         if falls_within != parsed.force.name:
@@ -230,8 +243,10 @@ def parse_street(
             if not LSOA_CODE.match(lsoa_code):
                 errors.add(line, "LSOA code", f"'{lsoa_code}' is not an LSOA code")
                 continue
-            district = DISTRICT_BY_LSOA_PREFIX.get(lsoa_name.rsplit(" ", 1)[0])
-            if district is None:
+            district = district_of_lsoa(lsoa_code, lsoa_name)
+            if district is None or force_of(district) != parsed.force.code:
+                # Map points are snapped to anonymous places, a few just over the force's border:
+                # such a row is counted by no area of this force (and of no other force's file).
                 if not lsoa_name:
                     errors.add(line, "LSOA name", "empty, but the LSOA code is given")
                 else:
@@ -369,7 +384,7 @@ def parse_outcomes(source: InputFile, data: bytes, *, text: str | None = None) -
         if parsed is None:
             force = FORCES_BY_NAME.get(falls_within)
             if force is None:
-                return FileSummary(source.name, "skipped", note=f"force '{falls_within}' is not configured")
+                return FileSummary(source.name, "skipped", note=unknown_force(falls_within))
             parsed = OutcomesFile(source.name, checksum(data), force, {})
         parsed.rows_read += 1
         if falls_within != parsed.force.name:
