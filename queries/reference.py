@@ -31,6 +31,9 @@ class Area:
 THAMES_VALLEY = "E23000029"
 OXFORDSHIRE = "E10000025"
 OXFORD = "E07000178"
+# The default partnership's home area and the areas it compares with, in chart order (the
+# synthetic demo set covers them); the served partnership's are in ``queries.partnership``.
+COMPARISON_AREAS = (OXFORD, OXFORDSHIRE, THAMES_VALLEY)
 
 # Every district (December 2023), two-tier county and police force area of England and
 # Wales, built from ONS lookups by ``scripts/build_areas.py`` (see data/geography/LICENCE.md).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries.counts import counts, loaded_months
+from queries.counts import counts
 from queries.reference import ASB
 
 from ..figures import grouped_bar_figure
@@ -17,6 +17,7 @@ from .common import (
     missing_areas_notes,
     monthly_dispersions,
     on_calendar,
+    partnership_months,
     police_trend_view,
     published_caption,
     requested_measure_words,
@@ -24,7 +25,7 @@ from .common import (
 )
 from .seasonal import COLUMNS as SEASONAL_COLUMNS
 from .seasonal import seasonal_data, seasonal_view
-from .series import in_area_order, published_cover_message, series_area_codes, series_frame, series_title
+from .series import home_series_areas, in_area_order, published_cover_message, series_frame, series_title
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -34,7 +35,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """The plotted trend: whole periods only, in the chosen area order."""
     start, end = filters.period(latest(reader))
     frame = reader.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain, True)
-    return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
+    return in_area_order(on_calendar(frame, filters.grain, partnership_months(reader), start, end), filters.areas)
 
 
 def by_type_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -47,8 +48,11 @@ COUNCIL_SERIES = "council-asb-cases"
 
 
 def council_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    """The council's own cases, for the one area the council serves (whichever areas are chosen)."""
-    return series_frame(reader, COUNCIL_SERIES, filters.with_changes(areas=series_area_codes(reader, (COUNCIL_SERIES,))))
+    """The council's own cases, for the one area the council serves (whichever areas are chosen),
+    when that is the partnership's home area."""
+    areas = home_series_areas(reader, COUNCIL_SERIES)
+    frame = series_frame(reader, COUNCIL_SERIES, filters.with_changes(areas=areas or filters.areas))
+    return frame if areas else frame.head(0)
 
 
 TREND = ChartSpec("asb-trend", trend_data, (
@@ -66,7 +70,7 @@ CHARTS = (TREND, SEASONAL, BY_TYPE, COUNCIL)
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
     return police_trend_view(TREND, trend_data(reader, filters), filters,
                              "Anti-social behaviour incidents recorded by the police", "anti-social behaviour",
-                             latest(reader), (ASB,), reader.get(loaded_months),
+                             latest(reader), (ASB,), partnership_months(reader),
                              monthly_dispersions(reader, filters.areas, (ASB,), filters.period(latest(reader))[1]), reader)
 
 
@@ -92,7 +96,7 @@ def council_view(reader: Reader, filters: Filters) -> ChartView:
     council = council_data(reader, filters)
     title = series_title(reader, COUNCIL_SERIES, "Anti-social behaviour cases investigated by the council") + ", by year"
     if council.empty:
-        return ChartView.nothing_to_draw(COUNCIL, title, "No council's cases are loaded.")
+        return ChartView.nothing_to_draw(COUNCIL, title, published_cover_message(reader, (COUNCIL_SERIES,), "this published table"))
     served = set(council["area_code"])
     notes = () if served & set(filters.areas) else (
         Note(f"The council's cases are for {list_names(list(dict.fromkeys(council['area_name'])))} only, "

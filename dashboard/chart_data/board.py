@@ -7,14 +7,14 @@ from __future__ import annotations
 import pandas as pd
 
 from queries import periods
-from queries.counts import counts, loaded_months
+from queries.counts import counts
 from queries.like_for_like import like_for_like
 from queries.reference import AREAS_BY_CODE, ASB
 
 from ..filters import Filters
 from ..formatting import list_names
 from ..summaries import band_for, describe_change, trend_summary
-from .common import gap_words, latest, monthly_dispersions, on_calendar
+from .common import gap_words, latest, monthly_dispersions, on_calendar, partnership_months
 from .interventions import evaluated, shown_interventions
 from .spec import ChartSpec, Reader
 from .targets import board_rows as target_rows
@@ -90,7 +90,7 @@ def _monthly(reader: Reader, filters: Filters, types) -> pd.DataFrame:
 
 
 def _loaded(reader: Reader) -> list[str]:
-    return reader.get(loaded_months)
+    return partnership_months(reader)
 
 
 def trend_sentences(reader: Reader, filters: Filters) -> list[str]:

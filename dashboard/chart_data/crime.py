@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from queries import periods
-from queries.counts import change_between, counts, loaded_months, monthly_counts
+from queries.counts import change_between, counts, monthly_counts
 from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 from queries.stats import SIGNIFICANCE_LEVEL
@@ -20,6 +20,7 @@ from .common import (
     missing_areas_notes,
     monthly_dispersions,
     on_calendar,
+    partnership_months,
     police_caption,
     police_measure,
     police_trend_view,
@@ -45,7 +46,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     start, end = filters.period(latest(reader))
     areas = filters.areas if end else ()
     frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain, True)
-    return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
+    return in_area_order(on_calendar(frame, filters.grain, partnership_months(reader), start, end), filters.areas)
 
 
 def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -126,7 +127,7 @@ def _published_summary(frame: pd.DataFrame) -> str:
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
     types = filters.crime_types or None
     return police_trend_view(TREND, trend_data(reader, filters), filters, crime_types_text(filters), "crime",
-                             latest(reader), types, reader.get(loaded_months),
+                             latest(reader), types, partnership_months(reader),
                              monthly_dispersions(reader, filters.areas, types, filters.period(latest(reader))[1]), reader)
 
 

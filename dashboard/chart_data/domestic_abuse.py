@@ -13,7 +13,7 @@ from ..filters import Filters
 from ..formatting import list_names
 from ..summaries import describe_change
 from .common import dated, missing_areas_notes, published_caption, series_measure
-from .series import on_series_calendar, published_cover_message, series_area_codes, series_chart, series_frame
+from .series import home_series_areas, on_series_calendar, published_cover_message, series_chart, series_frame
 from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
@@ -32,7 +32,9 @@ CHILDREN_SERIES = "domestic-occurrences-involving-children"
 
 def children_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     # The report's quarterly table is for one area, whichever areas are chosen.
-    frame = series_frame(reader, CHILDREN_SERIES, filters.with_changes(areas=series_area_codes(reader, (CHILDREN_SERIES,))))
+    areas = home_series_areas(reader, CHILDREN_SERIES)
+    frame = series_frame(reader, CHILDREN_SERIES, filters.with_changes(areas=areas or filters.areas))
+    frame = frame if areas else frame.head(0)
     year = frame["period"].str[:4].astype(int)
     quarter = frame["period"].str[5:]
     start = year.where(quarter != "Q1", year - 1)
@@ -112,7 +114,10 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
 
 def children_view(reader: Reader, filters: Filters) -> ChartView:
     children = children_data(reader, filters)
-    place = list_names(list(dict.fromkeys(children["area_name"]))) if not children.empty else "the partnership's area"
+    if children.empty:
+        return ChartView.nothing_to_draw(CHILDREN, "Domestic occurrences involving children, by quarter of the financial year",
+                                         published_cover_message(reader, (CHILDREN_SERIES,), "this published table"))
+    place = list_names(list(dict.fromkeys(children["area_name"])))
     return dated(ChartView(
         CHILDREN, f"Domestic occurrences in {place} involving children, by quarter of the financial year", children,
         seasonal_figure(children, "Occurrences"), _children_summary(children),

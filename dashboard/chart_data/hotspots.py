@@ -34,7 +34,7 @@ from queries.hotspots import (
 )
 from queries.map_streets import area_points, is_generic, nearest_streets
 from queries.periods import add_months, month_index
-from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
+from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, force_of
 
 from ..filters import Filters
 from ..formatting import month_span
@@ -81,7 +81,7 @@ def area_of(filters: Filters) -> str:
 
 
 def requested_period(reader: Reader, filters: Filters) -> tuple[str | None, str | None]:
-    end = filters.end or reader.get(latest_month)
+    end = filters.end or reader.get(latest_month, force_of(area_of(filters)))
     if end is None:
         return None, None
     start = filters.start or end

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from queries import periods
-from queries.counts import counts, loaded_months
+from queries.counts import counts
 from queries.like_for_like import like_for_like
 from queries.reference import AREAS_BY_CODE, ASB, FORCE
 from queries.stats import rate_interval
@@ -16,7 +16,16 @@ from ..figures import trend_figure
 from ..filters import Filters
 from ..formatting import list_names, month_name, period_label
 from ..summaries import describe_change, trend_summary
-from .common import gap_words, latest, monthly_dispersions, on_calendar, police_caption, police_measure, unlocated_note
+from .common import (
+    gap_words,
+    latest,
+    monthly_dispersions,
+    on_calendar,
+    partnership_months,
+    police_caption,
+    police_measure,
+    unlocated_note,
+)
 from .series import in_area_order
 from .spec import ChartSpec, ChartView, Reader
 
@@ -32,7 +41,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     else:
         frame = reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12, True)
         # A month whose 12 months are not all loaded is a gap in the line, not a skipped point.
-        return in_area_order(on_calendar(frame, periods.ROLLING_12, reader.get(loaded_months), start, end),
+        return in_area_order(on_calendar(frame, periods.ROLLING_12, partnership_months(reader), start, end),
                              filters.areas)
     # The period of a rolling 12 months is its last month: "September 2025" on the page's table.
     return frame.assign(period_label=pd.Series([period_label(p) for p in frame["period"]], index=frame.index,
@@ -162,7 +171,7 @@ def trend_view(reader: Reader, filters: Filters) -> ChartView:
     measure = police_measure(filters)
     end = filters.period(latest(reader))[1]
     summary = trend_summary(trend, measure.column, "crime", monthly_dispersions(reader, filters.areas, None, end))
-    gaps = gap_words(trend, periods.ROLLING_12, reader.get(loaded_months))
+    gaps = gap_words(trend, periods.ROLLING_12, partnership_months(reader))
     return ChartView(
         TREND, f"{title}: {measure.words}", trend, trend_figure(trend, measure.column, periods.ROLLING_12),
         summary + (f" {gaps}" if gaps else ""),

@@ -144,12 +144,19 @@ def published_cover_message(reader: Reader, series_ids: tuple[str, ...], what: s
     codes = series_area_codes(reader, series_ids)
     if not codes:
         return f"{what[0].upper()}{what[1:]} is not loaded."
-    names = list_names([area_name(code) for code in codes])
     served = partnership.current()
     if served.home in codes:
-        return f"{what[0].upper()}{what[1:]} covers {names}; choose one of them."
-    return (f"{what[0].upper()}{what[1:]} is from another partnership's published reports and covers {names} "
-            f"only: it has no figures for {served.home_name}.")
+        return f"{what[0].upper()}{what[1:]} covers {list_names([area_name(code) for code in codes])}; choose one of them."
+    # Another partnership's report: its areas are not this partnership's business to list.
+    return (f"{what[0].upper()}{what[1:]} is from another partnership's published reports: it has no figures "
+            f"for {served.home_name} or the areas it is compared with.")
+
+
+def home_series_areas(reader: Reader, series_id: str) -> tuple[str, ...]:
+    """The areas of a one-area published table, when that area is the partnership's home area
+    (another partnership's council or quarterly figures are not shown as if they were its own)."""
+    codes = series_area_codes(reader, (series_id,))
+    return codes if partnership.current().home in codes else ()
 
 
 def series_title(reader: Reader, series_id: str, fallback: str) -> str:

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..reference import CRIME_TYPE_SLUG_BY_NAME, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_NAME, Force, force_of
+from ..reference import (
+    CRIME_TYPE_SLUG_BY_NAME,
+    DISTRICT_BY_LSOA_PREFIX,
+    FORCES_BY_NAME,
+    FORCES_BY_SLUG,
+    Force,
+    force_of,
+)
 from .errors import ErrorCollector, ImportRejected, RowError
 from .files import InputFile, checksum, decode_utf8, expand_paths, not_utf8, other_encoding, text_stream, too_large
 
@@ -96,6 +103,18 @@ def unknown_force(falls_within: str) -> str:
     Ireland) or of an unknown name is skipped."""
     return (f"force '{falls_within[:80]}' has no police force area of England and Wales "
             "(its rows would belong to no district)")
+
+
+FILE_NAME = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z-]+)-(street|outcomes)\.csv$")
+
+
+def check_named_force(source: InputFile, force: Force, line: int, errors: ErrorCollector) -> None:
+    """A data.police.uk file name names its force ("2024-01-south-wales-street.csv"): rows of
+    another force under that name are refused, so an archive's files cannot be crossed."""
+    named = FILE_NAME.match(source.base_name)
+    if named and named["force"] in FORCES_BY_SLUG and named["force"] != force.slug:
+        errors.add(line, "Falls within", f"'{force.name}', but the file name names "
+                                         f"{FORCES_BY_SLUG[named['force']].name}")
 
 
 def district_of_lsoa(code: str, name: str) -> str | None:
@@ -224,6 +243,7 @@ def parse_street(
             force = FORCES_BY_NAME.get(falls_within)
             if force is None:
                 return FileSummary(source.name, "skipped", note=unknown_force(falls_within))
+            check_named_force(source, force, line, errors)
             parsed = StreetFile(source.name, checksum(data), force, [], {})
         parsed.rows_read += 1
         if falls_within != parsed.force.name:
@@ -385,6 +405,7 @@ def parse_outcomes(source: InputFile, data: bytes, *, text: str | None = None) -
             force = FORCES_BY_NAME.get(falls_within)
             if force is None:
                 return FileSummary(source.name, "skipped", note=unknown_force(falls_within))
+            check_named_force(source, force, line, errors)
             parsed = OutcomesFile(source.name, checksum(data), force, {})
         parsed.rows_read += 1
         if falls_within != parsed.force.name:
