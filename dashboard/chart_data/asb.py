@@ -94,9 +94,10 @@ def by_type_view(reader: Reader, filters: Filters) -> ChartView:
 
 def council_view(reader: Reader, filters: Filters) -> ChartView:
     council = council_data(reader, filters)
-    title = series_title(reader, COUNCIL_SERIES, "Anti-social behaviour cases investigated by the council") + ", by year"
     if council.empty:
-        return ChartView.nothing_to_draw(COUNCIL, title, published_cover_message(reader, (COUNCIL_SERIES,), "this published table"))
+        return ChartView.nothing_to_draw(COUNCIL, "Anti-social behaviour cases investigated by the council, by year",
+                                         published_cover_message(reader, (COUNCIL_SERIES,), "this published table"))
+    title = series_title(reader, COUNCIL_SERIES, "Anti-social behaviour cases investigated by the council") + ", by year"
     served = set(council["area_code"])
     notes = () if served & set(filters.areas) else (
         Note(f"The council's cases are for {list_names(list(dict.fromkeys(council['area_name'])))} only, "
