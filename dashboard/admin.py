@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Blueprint, abort, redirect, request, session
 from sqlalchemy import Engine, select
 
+from queries.coverage import coverage_summary, month_ranges
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.errors import ImportRejected
 from queries.importers.files import InputFile, input_from_bytes
@@ -106,7 +107,34 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
                                                                  "Rows read", "Rows stored", "Outcome"))
                  + f"</tr></thead><tbody>{body}</tbody></table>")
         return page(prefix(), "Import log", f"<h1 class='h2'>Import log</h1><p><a href='{prefix()}admin/upload'>Upload a file</a> · "
-                    f"<a href='{prefix()}admin/audit'>Audit log of interventions, targets and series</a></p>"
+                    f"<a href='{prefix()}admin/audit'>Audit log of interventions, targets and series</a> · "
+                    f"<a href='{prefix()}admin/coverage'>Coverage of police.uk data</a></p>"
+                    f"<div class='table-responsive'>{table}</div>")
+
+    @admin.get("/coverage")
+    def coverage_page():
+        """Each force's months: loaded, missing (not loaded) and not published by data.police.uk."""
+        summary = coverage_summary(engine)
+        body = "".join(
+            f"<tr><th scope='row'>{escape(f['force_name'])}</th><td>{escape(f['first_loaded'] or '')} to "
+            f"{escape(f['last_loaded'] or '')}</td><td class='text-end'>{f['months_loaded']:,}</td>"
+            f"<td>{escape(month_ranges(f['months_missing'])) or 'none'}</td>"
+            f"<td>{escape(month_ranges(f['months_not_published'])) or 'none'}</td>"
+            f"<td>{escape(month_ranges(f['synthetic_months'])) or 'none'}</td></tr>"
+            for f in summary
+        )
+        span = f"{summary[0]['first_month']} to {summary[0]['last_month']}" if summary else "no months"
+        table = (f"<table class='table table-sm table-striped'><caption>Every force with anything loaded, over {span} "
+                 "(the first to the last month loaded for any force)</caption><thead><tr>"
+                 + "".join(f"<th scope='col'>{h}</th>" for h in ("Force area", "Loaded", "Months loaded",
+                                                                 "Missing (not loaded)", "Not published by data.police.uk",
+                                                                 "Synthetic (demo)"))
+                 + f"</tr></thead><tbody>{body}</tbody></table>")
+        return page(prefix(), "Coverage", "<h1 class='h2'>Coverage of police.uk data</h1><p>A missing month is not a "
+                    "zero: charts leave it out and say so, and a comparison is made only over months its areas' "
+                    "forces all have. A month data.police.uk did not publish cannot be loaded; a missing one can "
+                    "(<code>flask --app app import-policeuk</code>). The same ledger is at "
+                    f"<a href='{prefix()}api/v1/coverage'>/api/v1/coverage</a>.</p>"
                     f"<div class='table-responsive'>{table}</div>")
 
     @admin.get("/audit")

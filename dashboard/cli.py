@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
+from queries.coverage import record_not_published
 from queries.evaluation import EvaluationError
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.bookkeeping import current_user
@@ -69,6 +70,21 @@ def register_cli(server: Flask, engine: Engine) -> None:
         except ImportRejected as rejected:
             _fail(rejected)
         _print_policeuk_summary(summaries)
+
+    @server.cli.command("mark-not-published")
+    @click.argument("force_code")
+    @click.argument("first")
+    @click.argument("last")
+    @click.option("--evidence", required=True, help="How it is known (a data.police.uk notice, a changelog entry).")
+    @one_at_a_time
+    def mark_not_published_command(force_code, first, last, evidence):
+        """Record months data.police.uk did not publish for a force (FORCE_CODE FIRST LAST, as YYYY-MM)."""
+        bootstrap.init_db(engine)
+        try:
+            stored = record_not_published(engine, force_code, first, last, evidence)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{stored} months recorded as not published for {force_code}; loaded months are left as loaded.")
 
     @server.cli.command("import-series")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

@@ -47,6 +47,26 @@ def openapi_document(script_root: str = "") -> dict:
                     },
                 }
             },
+            "/coverage": {
+                "get": {
+                    "summary": "The coverage ledger: each force's months loaded, missing and not published",
+                    "description": ("For every force with anything loaded (or the forces asked for), every month from "
+                                    "the first to the last month loaded for any force: loaded (real or synthetic), "
+                                    "not published by data.police.uk (a whole-country archive of the month held no "
+                                    "file for the force, or an administrator recorded it), or missing (not loaded). "
+                                    "A missing month is not a zero, and a force's figures are compared over its own "
+                                    "loaded months only."),
+                    "operationId": "getCoverage",
+                    "parameters": [{"name": "force", "in": "query", "description": "Police force area codes (E23..., W15...)",
+                                    "schema": {"type": "array", "items": {"type": "string"}}, "explode": True}],
+                    "responses": {
+                        "200": {"description": "One entry per force", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"forces": {"type": "array", "items": {
+                                "$ref": "#/components/schemas/ForceCoverage"}}}}}}},
+                        "400": bad_request,
+                    },
+                }
+            },
             "/counts": {
                 "get": {
                     "summary": "Incident counts and rates per 1,000 residents by period",
@@ -151,6 +171,14 @@ def openapi_document(script_root: str = "") -> dict:
                     "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]},
                     "populations": {"type": "array", "items": {"type": "object", "properties": {
                         "year": {"type": "integer"}, "population": {"type": "integer"}}}}}},
+                "ForceCoverage": {"type": "object", "properties": {
+                    "force_code": {"type": "string"}, "force_name": {"type": "string"},
+                    "first_month": {"type": "string"}, "last_month": {"type": "string"},
+                    "first_loaded": {"type": ["string", "null"]}, "last_loaded": {"type": ["string", "null"]},
+                    "months_loaded": {"type": "integer"},
+                    "synthetic_months": {"type": "array", "items": {"type": "string"}},
+                    "months_missing": {"type": "array", "items": {"type": "string"}},
+                    "months_not_published": {"type": "array", "items": {"type": "string"}}}},
                 "Counts": {"type": "object", "properties": {
                     "query": {"type": "object"}, "source": {"type": "string"},
                     "latest_month": {"type": ["string", "null"]}, "synthetic": {"type": "boolean"},
