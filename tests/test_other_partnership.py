@@ -91,3 +91,9 @@ def test_cambridge_figures_are_counted_and_published_tables_say_they_are_another
     assert "from another partnership's published reports: it has no figures for Cambridge" in served["/asb"]
     assert "from another partnership's published reports" in served["/domestic-abuse"]
     assert "from another partnership's published reports" in served["/exploitation"]
+
+
+def test_the_hotspot_map_says_no_boundaries_are_loaded_for_another_force(served):
+    hotspots = served["/hotspots"]
+    assert "No boundaries are loaded for this area, so none are drawn" in hotspots
+    assert "Grey lines are" not in hotspots and "Boundaries: Office for National Statistics" not in hotspots

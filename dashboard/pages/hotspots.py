@@ -132,9 +132,11 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
                    id=ids.HOTSPOT_MAP_SUMMARY),
             html.Figure(
                 [dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
-                 html.Figcaption([("Source: data.police.uk street-level crime. Boundaries: Office for National "
-                                  "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
-                                  "database right 2021 and 2023. "), data.SNAP_NOTE],
+                 html.Figcaption(["Source: data.police.uk street-level crime. ",
+                                  *(["Boundaries: Office for National Statistics, Open Government Licence v3.0; contains "
+                                     "OS data © Crown copyright and database right 2021 and 2023. "]
+                                    if has_boundaries({label["kind"] for label in figure["layout"]["meta"]["labels"]}) else []),
+                                  data.SNAP_NOTE],
                                  className="chart-caption text-body-secondary small")],
                 className="mb-2", **{"aria-describedby": ids.HOTSPOT_MAP_SUMMARY},
             ),
@@ -166,11 +168,18 @@ def map_summary(kinds: set[str]) -> str:
     lines = "district, ward and LSOA" if "ward" in kinds else "district and LSOA" if "lsoa" in kinds else "district"
     names = [text for kind, text in (("ward", "bold names are wards"), ("street-name", "small ones the busiest streets"))
              if kind in kinds]
+    # Boundaries ship for one force; another force's are imported (import-boundaries) or absent.
+    outlines = (f"Grey lines are {lines} boundaries, the thick black line the area's edge" if has_boundaries(kinds)
+                else "No boundaries are loaded for this area, so none are drawn")
     return ("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and numbers are "
             "the busiest places, named by police.uk's nearest street ('near' a street where police.uk names only a "
-            f"kind of place, such as a supermarket). Grey lines are {lines} boundaries, the thick black line the "
-            "area's edge" + (f"; {', '.join(names)}, where there is room" if names else "") + ". Click a cell or a "
-            "place's Zoom button to zoom.")
+            f"kind of place, such as a supermarket). {outlines}" + (f"; {', '.join(names)}, where there is room" if names else "")
+            + ". Click a cell or a place's Zoom button to zoom.")
+
+
+def has_boundaries(kinds: set[str]) -> bool:
+    """Whether the map draws boundaries: their labels (district, ward, LSOA) come with them."""
+    return bool(kinds & {"district", "ward", "lsoa"})
 
 
 def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str,
