@@ -156,7 +156,7 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"Recorded crime (excluding fraud) as published, beside police.uk street-level crime: {measure.words}"
     if published.empty:
         return ChartView.nothing_to_draw(
-            PUBLISHED, title, published_cover_message(reader, (PUBLISHED_SERIES,), "the published totals"))
+            PUBLISHED, title, published_cover_message(reader, (PUBLISHED_SERIES,), "the published totals", plural=True))
     value, axis = ("rate_per_1000", measure.axis_title) if measure.is_rate else ("value", "Crimes")
     return ChartView(
         PUBLISHED, title, published, grouped_bar_figure(published, "category", value, axis), _published_summary(published),

@@ -138,17 +138,20 @@ def series_area_codes(reader: Reader, series_ids: tuple[str, ...]) -> tuple[str,
     return tuple(dict.fromkeys(frame["area_code"]))
 
 
-def published_cover_message(reader: Reader, series_ids: tuple[str, ...], what: str) -> str:
+def published_cover_message(reader: Reader, series_ids: tuple[str, ...], what: str, plural: bool = False) -> str:
     """Why a published table draws nothing for the chosen areas: the areas it covers, and,
-    when the partnership's home area is not among them, that it has none for that area."""
+    when the partnership's home area is not among them, that it has none for that area.
+    ``what`` names the table ("this published table"; ``plural`` for "the published totals")."""
+    subject = what[0].upper() + what[1:]
+    is_, covers, it_has = ("are", "cover", "they have") if plural else ("is", "covers", "it has")
     codes = series_area_codes(reader, series_ids)
     if not codes:
-        return f"{what[0].upper()}{what[1:]} is not loaded."
+        return f"{subject} {is_} not loaded."
     served = partnership.current()
     if served.home in codes:
-        return f"{what[0].upper()}{what[1:]} covers {list_names([area_name(code) for code in codes])}; choose one of them."
+        return f"{subject} {covers} {list_names([area_name(code) for code in codes])}; choose one of them."
     # Another partnership's report: its areas are not this partnership's business to list.
-    return (f"{what[0].upper()}{what[1:]} is from another partnership's published reports: it has no figures "
+    return (f"{subject} {is_} from another partnership's published reports: {it_has} no figures "
             f"for {served.home_name} or the areas it is compared with.")
 
 
