@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from . import partnership
 from .db import PROJECT_ROOT
-from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in
+from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import ALL_CRIME_ROW, loaded_month, lsoa, place
 
 LOOKUP = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_thames_valley.csv"
@@ -123,6 +123,14 @@ def loaded_force_months(engine: Engine, first: str = "0000-01", last: str = "999
                                                loaded_month.c.month.between(first, last))
             .order_by(loaded_month.c.month)
         ).scalars())
+
+
+def months_loaded_for_places(engine: Engine, codes: Iterable[str]) -> list[str]:
+    """The months loaded for every force the LSOAs lie in (the partnership's home force when
+    none is known): places in two forces are compared over the months both have."""
+    forces = sorted({force_of(d) for d in lsoa_districts(engine, codes)}) or [partnership.current().force_code]
+    months = [set(loaded_force_months(engine, force_code=f)) for f in forces]
+    return sorted(set.intersection(*months))
 
 
 def _type_filter(crime_types: Sequence[str] | None) -> list[str]:

@@ -101,3 +101,15 @@ def test_month_ranges_are_written_compactly():
         "2019-07 to 2019-09, 2020-01, 2020-03 to 2020-04"
     assert month_ranges([]) == ""
     assert FORCES_BY_SLUG["greater-manchester"].code == GREATER_MANCHESTER
+
+
+def test_an_evaluation_across_forces_needs_every_month_in_both(ledger_engine):
+    """A Cambridge target against a Cardiff control: South Wales lacks February 2024, so an
+    after period of February cannot be evaluated; against another Cambridge LSOA it can."""
+    from queries.evaluation import EvaluationError, evaluate
+
+    periods = {"before": ("2024-01", "2024-01"), "after": ("2024-02", "2024-02"), "with_its": False}
+    with pytest.raises(EvaluationError, match="2024-02"):
+        evaluate(ledger_engine, ["E01017975"], ["W01001777"], **periods)
+    result = evaluate(ledger_engine, ["E01017975"], ["E01017949"], **periods)
+    assert result.counts["target"] == {"before": 1, "after": 1}  # one burglary a month in Cambridge 001A
