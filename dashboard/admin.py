@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Blueprint, abort, redirect, request, session
 from sqlalchemy import Engine, select
 
+from queries import partnership
 from queries.coverage import coverage_summary, month_ranges
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.errors import ImportRejected
@@ -115,9 +116,13 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
     def coverage_page():
         """Each force's months: loaded, missing (not loaded) and not published by data.police.uk."""
         summary = coverage_summary(engine)
+        # The partnership's own forces first, then the rest in the order of their codes.
+        own = partnership.current().forces
+        summary.sort(key=lambda f: own.index(f["force_code"]) if f["force_code"] in own else len(own))
         body = "".join(
-            f"<tr><th scope='row'>{escape(f['force_name'])}</th><td>{escape(f['first_loaded'] or '')} to "
-            f"{escape(f['last_loaded'] or '')}</td><td class='text-end'>{f['months_loaded']:,}</td>"
+            f"<tr><th scope='row'>{escape(f['force_name'])}</th><td class='text-nowrap'>"
+            f"{escape(_span(f['first_loaded'], f['last_loaded']))}</td>"
+            f"<td class='text-end'>{f['months_loaded']:,}</td>"
             f"<td>{escape(month_ranges(f['months_missing'])) or 'none'}</td>"
             f"<td>{escape(month_ranges(f['months_not_published'])) or 'none'}</td>"
             f"<td>{escape(month_ranges(f['synthetic_months'])) or 'none'}</td></tr>"
@@ -199,6 +204,13 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
         return redirect(f"{prefix()}admin/imports")
 
     return admin
+
+
+def _span(first: str | None, last: str | None) -> str:
+    """'2023-01 to 2024-12', one month alone, or 'none'."""
+    if first is None:
+        return "none"
+    return first if first == last else f"{first} to {last}"
 
 
 def _store(engine: Engine, upload: dict, named: Path) -> None:
