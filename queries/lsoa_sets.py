@@ -2,8 +2,8 @@
 
 data.police.uk files up to 2022-11 name 2011 LSOAs and later files 2021 LSOAs, so a place
 is counted under every code it had. A code given in either vintage is widened to every
-code linked to it by the ONS LSOA 2011 to 2021 lookup (shipped for Thames Valley in
-``data/geography/``): an unchanged LSOA is its two codes; a 2011 LSOA split in two brings
+code linked to it by the ONS LSOA 2011 to 2021 lookup (shipped whole for Thames Valley,
+and its split, merged and irregular LSOAs for all of England and Wales, in ``data/geography/``): an unchanged LSOA is its two codes; a 2011 LSOA split in two brings
 both halves, so the area means the same ground before and after 2023. Counts are read
 from ``lsoa_count`` (monthly counts per LSOA kept by imports), never from raw incidents.
 """
@@ -24,6 +24,8 @@ from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import ALL_CRIME_ROW, loaded_month, lsoa, place
 
 LOOKUP = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_thames_valley.csv"
+# Every LSOA of England and Wales split, merged or changed irregularly (an unchanged one keeps its code).
+CHANGES = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_changes.csv"
 LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
 # A long list of codes is bound in chunks: SQLite allows 32,766 parameters a statement.
 CHUNK = 900
@@ -54,12 +56,13 @@ def _lookup() -> tuple[dict[str, set[str]], dict[str, str]]:
     """Links between codes of the two vintages, and the ONS change indicator of each 2011 code."""
     links: dict[str, set[str]] = {}
     change: dict[str, str] = {}
-    with open(LOOKUP, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            old, new = row["LSOA11CD"], row["LSOA21CD"]
-            links.setdefault(old, set()).add(new)
-            links.setdefault(new, set()).add(old)
-            change[old] = row["CHGIND"]
+    for path in (LOOKUP, CHANGES):
+        with open(path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                old, new = row["LSOA11CD"], row["LSOA21CD"]
+                links.setdefault(old, set()).add(new)
+                links.setdefault(new, set()).add(old)
+                change[old] = row["CHGIND"]
     return links, change
 
 

@@ -18,6 +18,9 @@ It writes:
   either vintage (2011 or 2021), and the December 2023 district it now lies in, which is how
   a data.police.uk row's LSOA finds its district (plus, by code, the few 2011 LSOAs a 2013
   boundary change moved out of the district their name gives);
+- ``data/geography/lsoa11_to_lsoa21_changes.csv``: the LSOAs of England and Wales split,
+  merged or changed irregularly between 2011 and 2021, so a place is counted under both
+  vintages' codes in any force;
 - ``data/population/ons-mid-2020-local-authorities.csv`` and
   ``ons-mid-2022-local-authorities.csv``: every area's population.
 
@@ -192,6 +195,14 @@ def prefix_rows(source: Path, lsoas: pd.DataFrame) -> pd.DataFrame:
     return rows.drop_duplicates().sort_values("prefix")
 
 
+def change_rows(source: Path) -> pd.DataFrame:
+    """The rows of the LSOA 2011 to 2021 lookup for LSOAs that were split, merged or changed
+    irregularly, in England and Wales: an unchanged LSOA keeps its code, so needs no row."""
+    lookup = _read(source / "lsoa11_to_lsoa21_exact.csv.gz")
+    changed = lookup[lookup["CHGIND"] != "U"][["LSOA11CD", "LSOA21CD", "CHGIND"]]
+    return changed.sort_values(["LSOA11CD", "LSOA21CD"])
+
+
 def population_rows(source: Path, lsoas: pd.DataFrame, areas: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     names = areas.set_index("code")["name"]
     levels = areas.set_index("code")["level"]
@@ -232,6 +243,7 @@ def build(source: Path) -> None:
     areas = area_rows(lsoas)
     areas.to_csv(GEOGRAPHY_OUT / "areas.csv", index=False)
     prefix_rows(source, lsoas).to_csv(GEOGRAPHY_OUT / "lsoa_prefixes.csv", index=False)
+    change_rows(source).to_csv(GEOGRAPHY_OUT / "lsoa11_to_lsoa21_changes.csv", index=False)
     mid2020, mid2022 = population_rows(source, lsoas, areas)
     mid2020.to_csv(POPULATION_OUT / "ons-mid-2020-local-authorities.csv", index=False)
     mid2022.to_csv(POPULATION_OUT / "ons-mid-2022-local-authorities.csv", index=False)

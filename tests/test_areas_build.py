@@ -16,6 +16,7 @@ def test_the_script_rebuilds_the_shipped_files(tmp_path, monkeypatch):
     source = shared_file("geography", "lsoa21_to_utla23.csv.gz").parent
     shipped = {name: path.read_bytes() for name, path in (
         ("areas.csv", build_areas.GEOGRAPHY_OUT / "areas.csv"), ("lsoa_prefixes.csv", build_areas.GEOGRAPHY_OUT / "lsoa_prefixes.csv"),
+        ("lsoa11_to_lsoa21_changes.csv", build_areas.GEOGRAPHY_OUT / "lsoa11_to_lsoa21_changes.csv"),
         *((p.name, p) for p in build_areas.POPULATION_OUT.glob("ons-mid-*.csv")))}
     monkeypatch.setattr(build_areas, "GEOGRAPHY_OUT", tmp_path)
     monkeypatch.setattr(build_areas, "POPULATION_OUT", tmp_path)
@@ -47,3 +48,10 @@ def test_lsoa_names_of_either_vintage_find_todays_district():
     assert DISTRICT_BY_LSOA_PREFIX["Aylesbury Vale"] == "E06000060"  # 2011 name, Buckinghamshire since 2020
     assert DISTRICT_BY_LSOA_PREFIX["Allerdale"] == "E06000063"  # 2021 name, Cumberland since 2023
     assert force_of(DISTRICT_BY_LSOA_PREFIX["Cardiff"]) == "W15000003"
+
+
+def test_a_split_lsoa_of_another_force_counts_under_both_vintages():
+    """Cardiff 003C (2011) was split into Cardiff 003F and 003G (2021) and more (ONS lookup, change S)."""
+    from queries.lsoa_sets import linked_codes
+
+    assert {"W01001843", "W01002017", "W01002018"} <= linked_codes("W01002017")
