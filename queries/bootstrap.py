@@ -19,7 +19,7 @@ from .importers.boundaries import import_boundaries
 from .importers.files import checksum
 from .importers.population import import_population
 from .importers.series import import_series
-from .reference import AREAS
+from .reference import AREAS, DEMO_FORCE_CODE
 from .schema import area, import_log, incident
 from .targets import load_published_targets
 
@@ -54,10 +54,9 @@ def bootstrap(engine: Engine, *, demo: bool = True, demo_progress: Callable[[int
     """
     init_db(engine)
     if demo and not has_incidents(engine):
-        from .demo import FORCE as DEMO_FORCE
         from .demo import demo_months, load_demo, recent_first_month
 
-        if partnership.current().force_code != DEMO_FORCE.code:
+        if partnership.current().force_code != DEMO_FORCE_CODE:
             # The synthetic set is drawn over one force's towns: another partnership's pages
             # would show that force's made-up figures, so they wait for real files instead.
             log.info("No incidents stored and no synthetic demo set for %s: import its force's files",

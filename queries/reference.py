@@ -34,6 +34,8 @@ OXFORD = "E07000178"
 # The default partnership's home area and the areas it compares with, in chart order (the
 # synthetic demo set covers them); the served partnership's are in ``queries.partnership``.
 COMPARISON_AREAS = (OXFORD, OXFORDSHIRE, THAMES_VALLEY)
+# The force whose towns the synthetic demo set (queries/demo.py) is drawn over.
+DEMO_FORCE_CODE = THAMES_VALLEY
 
 # Every district (December 2023), two-tier county and police force area of England and
 # Wales, built from ONS lookups by ``scripts/build_areas.py`` (see data/geography/LICENCE.md).

@@ -87,7 +87,7 @@ def test_cambridge_figures_are_counted_and_published_tables_say_they_are_another
     # 2024, over 146,995 residents (ONS mid-2022, Cambridge's 2021 LSOAs summed) = 0.163 per 1,000.
     assert f"Cambridge: {24 / 146_995 * 1000:.2f} per 1,000 residents in the 12 months to December 2024" in served["/"]
     assert "Cambridge" in crime and "Synthetic" not in crime
-    assert "from another partnership's published reports: it has no figures for Cambridge" in crime
+    assert "The published totals are from another partnership's published reports: they have no figures for Cambridge" in crime
     assert "from another partnership's published reports: it has no figures for Cambridge" in served["/asb"]
     assert "from another partnership's published reports" in served["/domestic-abuse"]
     assert "from another partnership's published reports" in served["/exploitation"]

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from queries import periods
+from queries import partnership, periods
 from queries.counts import counts
 from queries.like_for_like import like_for_like
-from queries.reference import AREAS_BY_CODE, ASB, FORCE
+from queries.reference import AREAS_BY_CODE, ASB, DEMO_FORCE_CODE, FORCE
 from queries.stats import rate_interval
 
 from ..figures import trend_figure
@@ -78,7 +78,10 @@ class Comparison:
 def why_empty(reader: Reader, filters: Filters) -> str | None:
     """Why there is nothing to compare, or None."""
     if latest(reader) is None:
-        return "No incidents are loaded yet. Import data.police.uk files or load the demo set."
+        served = partnership.current()
+        # The synthetic demo set is drawn over one force's towns only (queries/demo.py).
+        demo = " or load the demo set" if served.force_code == DEMO_FORCE_CODE else ""
+        return f"No incidents are loaded yet for {served.force.area_name}. Import its data.police.uk files{demo}."
     if not filters.areas:
         return "Choose at least one area in the filters."
     return None
