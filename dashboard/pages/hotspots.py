@@ -166,8 +166,8 @@ def area_choice(filters) -> list:
 def map_summary(kinds: set[str]) -> str:
     """What the map draws, in words, naming wards and street names only where it has them."""
     lines = "district, ward and LSOA" if "ward" in kinds else "district and LSOA" if "lsoa" in kinds else "district"
-    names = [text for kind, text in (("ward", "bold names are wards"), ("street-name", "small ones the busiest streets"))
-             if kind in kinds]
+    streets = "small ones the busiest streets" if "ward" in kinds else "small names are the busiest streets"
+    names = [text for kind, text in (("ward", "bold names are wards"), ("street-name", streets)) if kind in kinds]
     # Boundaries ship for one force; another force's are imported (import-boundaries) or absent.
     outlines = (f"Grey lines are {lines} boundaries, the thick black line the area's edge" if has_boundaries(kinds)
                 else "No boundaries are loaded for this area, so none are drawn")
