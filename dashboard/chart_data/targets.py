@@ -53,6 +53,11 @@ def partnership_targets(reader: Reader) -> list[dict]:
     return [t for t in reader.get(list_targets) if t["area_code"] in known]
 
 
+def has_published(reader: Reader) -> bool:
+    """Whether any shipped (published) target is the partnership's."""
+    return any(t["kind"] == "published" for t in partnership_targets(reader))
+
+
 def target_ids(reader: Reader) -> list[str]:
     return [t["id"] for t in partnership_targets(reader)]
 
