@@ -95,5 +95,5 @@ plotly-bundles:
 # dash-bootstrap-components: until then the server sends those files gzipped (it checks hashes).
 brotli-copies:
 	node scripts/build-brotli-copies.mjs assets/vendor/brotli \
-	  $$($(BIN)/python -c "from pathlib import Path; from dashboard.serving import BROTLI_SOURCES, source_file; \
+	  $$($(BIN)/python -c "from pathlib import Path; from dashboard.server.serving import BROTLI_SOURCES, source_file; \
 	     print(' '.join(f'{n}={source_file(n, Path(\"assets\"))}' for n in BROTLI_SOURCES))")

@@ -19,35 +19,35 @@ from dash.exceptions import DependencyException
 from flask import Flask, has_request_context, request
 from flask_wtf.csrf import CSRFError
 
-from dashboard import layout, routing
-from dashboard.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
-from dashboard.admin import PendingUploads, create_admin
-from dashboard.api import api_error_response, create_api
-from dashboard.auth import page, register_auth
-from dashboard.basemap import create_basemap
-from dashboard.cache import MEGABYTE, QueryCache
+from dashboard.api.evaluation import create_evaluation_api
+from dashboard.api.views import api_error_response, create_api
+from dashboard.charts.basemap import create_basemap
 from dashboard.cli import register_cli
-from dashboard.csrf import register_csrf
-from dashboard.downloads import create_downloads
-from dashboard.evaluation_api import create_evaluation_api
-from dashboard.guard import register_request_guard
-from dashboard.health import health_status
-from dashboard.index import LeanDash
-from dashboard.rate_limits import register_rate_limits
-from dashboard.recording import MAX_UPLOAD as RECORD_UPLOAD_BYTES
-from dashboard.recording import create_recording
-from dashboard.request_limits import FORM_OVERHEAD, register_body_limits, register_nul_check
-from dashboard.security import content_security_policy, register_security_headers
-from dashboard.serving import (
+from dashboard.documents.downloads import create_downloads
+from dashboard.forms.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
+from dashboard.forms.admin import PendingUploads, create_admin
+from dashboard.forms.recording import MAX_UPLOAD as RECORD_UPLOAD_BYTES
+from dashboard.forms.recording import create_recording
+from dashboard.server.auth import page, register_auth
+from dashboard.server.cache import MEGABYTE, QueryCache
+from dashboard.server.csrf import register_csrf
+from dashboard.server.guard import register_request_guard
+from dashboard.server.health import health_status
+from dashboard.server.rate_limits import register_rate_limits
+from dashboard.server.request_limits import FORM_OVERHEAD, register_body_limits, register_nul_check
+from dashboard.server.security import content_security_policy, register_security_headers
+from dashboard.server.serving import (
     brotli_copies,
     configure_json_logging,
     register_request_logging,
     register_response_compression,
     register_static_compression,
 )
-from dashboard.settings import Settings
-from dashboard.throttle import SignInThrottle
-from dashboard.unavailable import register_unavailable_handler, safe_layout
+from dashboard.server.settings import Settings
+from dashboard.server.throttle import SignInThrottle
+from dashboard.server.unavailable import register_unavailable_handler, safe_layout
+from dashboard.site import layout, routing
+from dashboard.site.index import LeanDash
 from queries import partnership
 from queries.db import make_engine
 

@@ -34,7 +34,7 @@ REQUESTS_PER_CONNECTION = 100
 accesslog = None
 logconfig_dict = {
     "version": 1,
-    "formatters": {"json": {"()": "dashboard.serving.JsonFormatter"}},
+    "formatters": {"json": {"()": "dashboard.server.serving.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"level": "INFO", "handlers": ["console"]},
     "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False}},

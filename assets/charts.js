@@ -2,7 +2,7 @@
    Plotly draws the image in the browser, so nothing leaves the server's origin. The image
    stands on its own: the chart's title above it and, below, the areas, crime types and
    period, the source and latest month, and the demo notice, all from the figure's
-   layout.meta (set by dashboard/charts.py). */
+   layout.meta (set by dashboard/widgets/chart_section.py). */
 (function () {
     var LINE = 11 * 1.45;  // footnote font size times line height, in px
 

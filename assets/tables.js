@@ -1,4 +1,4 @@
-/* Draws the tables that dashboard/components.py sends as JSON (a div.deferred-table with a
+/* Draws the tables that dashboard/widgets/components.py sends as JSON (a div.deferred-table with a
    data-table attribute): a caption, column headers, and row headers in the first column.
    A table inside a closed <details> ("Show as table") is drawn when it opens, so a page's
    hidden table alternatives cost nothing before its charts appear; a visible one at once.

@@ -137,10 +137,10 @@ def main() -> None:
     report("suggest_control: 20 target LSOAs",
            timed_calls(lambda s: suggest_control(engine, codes[:20], (), None, s), starts))
 
-    from dashboard.board_report import build_pdf
-    from dashboard.cache import QueryCache
+    from dashboard.chart_data.filters import Filters
     from dashboard.chart_data.spec import Reader
-    from dashboard.filters import Filters
+    from dashboard.documents.board_report import build_pdf
+    from dashboard.server.cache import QueryCache
 
     def cold_board_report(end):
         # A new, empty cache for every report: every query and evaluation is made again.

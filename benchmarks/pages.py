@@ -36,7 +36,7 @@ PAGES = {
 # or, on a page with no chart to draw (no intervention recorded), the message saying why.
 FIRST_PLOT = ".js-plotly-plot .main-svg, .js-plotly-plot canvas, .main-svg"
 NOTHING_TO_DRAW = "#page-content .alert-info"
-# A chart's first frame, drawn on the server (dashboard/first_frame.py): on screen once decoded.
+# A chart's first frame, drawn on the server (dashboard/charts/first_frame.py): on screen once decoded.
 FIRST_FRAME = ".chart-static-plot"
 # Times are taken in the page, at the first frame after a chart appears in the document (the
 # frame that shows it): asking from here would wait for the main thread, which on a slowed

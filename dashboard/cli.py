@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from sqlalchemy import Engine
 
+from dashboard.server.settings import current_settings
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
 from queries.coverage import record_not_published
@@ -17,6 +18,7 @@ from queries.evaluation import EvaluationError
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.bookkeeping import current_user
 from queries.importers.boundaries import import_boundaries
+from queries.importers.crime_severity import import_severity
 from queries.importers.errors import ImportRejected
 from queries.importers.files import expand_paths
 from queries.importers.policeuk import import_policeuk
@@ -24,8 +26,6 @@ from queries.importers.population import import_population
 from queries.importers.series import import_series
 from queries.interventions import evaluate_intervention, import_interventions, list_interventions
 from queries.targets import import_targets, judge, list_targets
-
-from .settings import current_settings
 
 
 def register_cli(server: Flask, engine: Engine) -> None:
@@ -101,6 +101,24 @@ def register_cli(server: Flask, engine: Engine) -> None:
             flag = " (sensitive)" if meta["sensitive"] else ""
             click.echo(f"Stored series {sid}{flag}: {n} values")
         click.echo(f"{parsed.rows_read} rows read, {len(parsed.values)} values stored.")
+
+    @server.cli.command("import-crime-severity")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--sheet", help="The workbook's sheet by community safety partnership (found by its header if left out).")
+    @one_at_a_time
+    def import_crime_severity_command(path, sheet):
+        """Import the ONS Crime Severity Score table by community safety partnership (.xlsx or .csv)."""
+        bootstrap.init_db(engine)
+        try:
+            result = import_severity(engine, path, sheet=sheet)
+        except ImportRejected as rejected:
+            _fail(rejected)
+        if result.stored is None:
+            click.echo(f"{result.rows_read} rows read; none is for an area the dashboard knows: nothing stored.")
+        else:
+            click.echo(f"Stored series crime-severity-score: {len(result.stored.values)} values for "
+                       f"{', '.join(result.areas)}.")
+        click.echo(f"{len(result.left_out)} other areas in the file were left out.")
 
     @server.cli.command("import-population")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

@@ -4,7 +4,7 @@
 // NAME is the file's name under /_dash-component-suites/ without Dash's fingerprint
 // (dash/dcc/dash_core_components.js). Python's standard library has gzip but no brotli,
 // which is about a sixth smaller on these files; the server sends a copy only while the
-// installed file still has the manifest's hash (dashboard/serving.py), so an upgraded
+// installed file still has the manifest's hash (dashboard/server/serving.py), so an upgraded
 // package falls back to gzip until `make brotli-copies` is run again.
 
 import { createHash } from "node:crypto";

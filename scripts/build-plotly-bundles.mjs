@@ -20,7 +20,7 @@
 //
 // Also writes assets/regenerator-runtime-<version>.min.js (beside the vendor folder, so Dash
 // loads it on every page): the one part of @babel/polyfill that Dash's own code needs, now
-// that the pages leave the polyfill out (dashboard/index.py).
+// that the pages leave the polyfill out (dashboard/site/index.py).
 
 import { createRequire } from "node:module";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from dashboard.throttle import PER_ADDRESS, PER_PAIR, SignInThrottle
+from dashboard.server.throttle import PER_ADDRESS, PER_PAIR, SignInThrottle
 from queries.accounts import set_account
 from queries.import_lock import BUSY, ImportBusy, import_lock
 from queries.importers.policeuk import import_policeuk
@@ -128,7 +128,7 @@ def test_documents_have_a_budget_of_their_own_and_partners_more_room(limited_app
 def test_a_worker_builds_few_documents_at_once_and_answers_the_rest_503(sqlite_engine, tmp_path, monkeypatch):
     import threading
 
-    from dashboard import pack
+    from dashboard.documents import pack
 
     started, release, statuses = threading.Event(), threading.Event(), []
 

@@ -9,8 +9,8 @@ from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
 from app import create_app
-from dashboard.basemap import basemap_style
-from dashboard.settings import Settings
+from dashboard.charts.basemap import basemap_style
+from dashboard.server.settings import Settings
 
 
 def png(grey: int) -> bytes:
@@ -61,7 +61,7 @@ def test_no_basemap_without_the_setting(sqlite_engine):
 def test_the_map_draws_the_basemap_under_the_hexagons(tmp_path):
     import pandas as pd
 
-    from dashboard.maps import hotspot_map
+    from dashboard.charts.maps import hotspot_map
     from queries.hexgrid import cell_id, cells_of
 
     style = basemap_style(Settings.from_mapping({"map_pmtiles": str(write_pmtiles(tmp_path))}), "http://example.org")

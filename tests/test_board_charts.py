@@ -13,10 +13,10 @@ from pypdf.generic import ContentStream
 from sqlalchemy import func, select
 
 from app import create_app
-from dashboard.board_report import build_pdf
 from dashboard.chart_data import interventions as intervention_charts
+from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import Filters
+from dashboard.documents.board_report import build_pdf
 from queries import periods
 from queries.interventions import list_interventions, save_interventions
 from queries.reference import ASB, OXFORD

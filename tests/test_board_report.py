@@ -10,10 +10,10 @@ import zipfile
 from pypdf import PdfReader
 from scipy.stats import t as student_t
 
-from dashboard.board_report import build_pdf, build_zip
 from dashboard.chart_data.board import band_data
+from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import Filters
+from dashboard.documents.board_report import build_pdf, build_zip
 from queries import periods
 from queries.reference import OXFORD
 
@@ -78,8 +78,8 @@ def test_the_quarter_in_figures_names_each_comparison_once(sqlite_engine):
 def test_a_value_too_wide_for_its_column_is_wrapped_not_cut():
     import pandas as pd
 
-    from dashboard.pack import PackPDF
-    from dashboard.pdf_layout import one_line_table
+    from dashboard.documents.pack import PackPDF
+    from dashboard.documents.pdf_layout import one_line_table
 
     pdf = PackPDF("Test", "today")
     pdf.add_page()

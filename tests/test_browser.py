@@ -214,3 +214,12 @@ def test_hotspot_filters_update_the_map_and_table_and_live_in_the_url(page):
     names = places.locator("tbody tr th").all_text_contents()
     assert any(not name.startswith("Oxford ") for name in names)  # LSOAs of the whole force, not just Oxford's
     assert page.console_messages == []
+
+
+def test_the_funnel_plot_highlights_the_partnership_among_every_loaded_district(page):
+    open_page(page, "/peers")
+    traces = {t["name"]: t for t in plotted(page, "funnel-crime")}
+    assert len(traces["Other districts"]["x"]) == 12 and len(traces["Oxford (partnership)"]["x"]) == 1
+    summary = page.locator("#chart-funnel-crime").locator("xpath=ancestor::*[contains(@class,'chart-card')]")
+    assert "compares 13 districts" in summary.first.text_content()
+    assert page.console_messages == []

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from app import create_app
-from dashboard.csv_output import frame_csv
+from dashboard.documents.csv_output import frame_csv
 from queries.importers.policeuk import import_policeuk
 from queries.importers.series import import_series
 

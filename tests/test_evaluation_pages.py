@@ -11,8 +11,8 @@ from scipy.stats import binomtest
 from sqlalchemy import select, text
 
 from app import create_app
+from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import Filters
 from dashboard.pages import interventions as interventions_page
 from dashboard.pages import targets as targets_page
 from queries.evaluation import evaluate

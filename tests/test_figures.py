@@ -5,8 +5,20 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard.figures import NOT_SIGNIFICANT, area_colours, change_by_type_figure, grouped_bar_figure, trend_figure
-from dashboard.summaries import bars_summary, change_sentence, describe_change, period_change_summary, trend_summary
+from dashboard.charts.figures import (
+    NOT_SIGNIFICANT,
+    area_colours,
+    change_by_type_figure,
+    grouped_bar_figure,
+    trend_figure,
+)
+from dashboard.charts.summaries import (
+    bars_summary,
+    change_sentence,
+    describe_change,
+    period_change_summary,
+    trend_summary,
+)
 from queries.reference import AREAS, OXFORD, OXFORDSHIRE, THAMES_VALLEY, force_of
 
 

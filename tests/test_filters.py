@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.filters import COUNT, Filters
+from dashboard.chart_data.filters import COUNT, Filters
 from queries.reference import OXFORD, THAMES_VALLEY
 
 

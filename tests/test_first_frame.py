@@ -8,8 +8,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from dashboard.figures import change_by_type_figure, trend_figure
-from dashboard.first_frame import UNITS, first_frame
+from dashboard.charts.figures import change_by_type_figure, trend_figure
+from dashboard.charts.first_frame import UNITS, first_frame
 
 SVG = "{http://www.w3.org/2000/svg}"
 # 400 px tall, margins 50/10/10/40: a plot 350 px tall, its width UNITS (1000) in the SVG.
@@ -153,8 +153,8 @@ def test_the_report_s_band_breaks_where_either_limit_is_missing():
     band, where it used to be bridged from the month before to the month after."""
     import plotly.graph_objects as go
 
-    from dashboard.pack import PackPDF
-    from dashboard.pdf_charts import ChartPainter
+    from dashboard.documents.pack import PackPDF
+    from dashboard.documents.pdf_charts import ChartPainter
 
     months = ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"]
     figure = go.Figure([go.Scatter(x=months, y=[4, 5, None, 6], mode="lines", line={"width": 0}),

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app import create_app
 from dashboard.chart_data import board, crime, overview
+from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import Filters
 from queries.db import make_engine
 from queries.importers.bulk import clear_months
 from queries.reference import ALL_CRIME, OXFORD, OXFORDSHIRE, THAMES_VALLEY
@@ -145,7 +145,7 @@ def test_the_band_uses_calendar_months_before_and_needs_nine_of_them(engine):
     """June 2024 to February 2025 each have 8 of their 12 calendar months before loaded
     (February to May 2024 are missing): no band, however many loaded months came earlier.
     March 2025 has 9 (March 2024 to February 2025 less March to May 2024)."""
-    from dashboard.summaries import band_for
+    from dashboard.charts.summaries import band_for
 
     trend = crime.trend_data(Reader(_Direct(engine)), Filters(areas=(OXFORD,), measure="count", start="2022-01"))
     band = band_for(trend)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app import create_app
-from dashboard.openapi import MONTH_PATTERN, openapi_document
+from dashboard.api.openapi import MONTH_PATTERN, openapi_document
 from queries import periods
 
 from .conftest import FIXTURES, demo_database
@@ -276,8 +276,8 @@ UNKNOWN = ["/admin/", "/admin/x", "/admin/imports/x", "/record/", "/record/x", "
 
 @pytest.mark.parametrize("prefix", ["", "/community-safety"])
 def test_unknown_paths_are_404s_and_every_real_page_still_answers(app, tmp_path, prefix):
-    from dashboard import routing
     from dashboard.chart_data.embeds import EMBED_PREFIX, EMBEDDABLE
+    from dashboard.site import routing
 
     if prefix:
         app = create_app({"database_url": app.server.extensions["settings"].database_url, "url_prefix": prefix})

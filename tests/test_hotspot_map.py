@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app import create_app
 from dashboard.chart_data import hotspot_map
+from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.hotspots import places_data
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import Filters
 from queries.bootstrap import init_db
 from queries.db import make_engine
 from queries.importers.policeuk import import_policeuk
@@ -109,8 +109,8 @@ def test_a_county_map_names_no_street_or_ward(app):
 
 
 def test_the_map_summary_names_wards_and_streets_only_where_drawn(app):
-    from dashboard import ids
     from dashboard.pages import hotspots as page
+    from dashboard.widgets import ids
 
     from .pagetools import find
 

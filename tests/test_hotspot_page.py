@@ -10,11 +10,11 @@ import pytest
 from pypdf import PdfReader
 
 from app import create_app
-from dashboard import ids
 from dashboard.chart_data import hotspots as data
+from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import Filters
 from dashboard.pages import hotspots as page
+from dashboard.widgets import ids
 from queries.hotspots import LSOA, gi_star_cells, hotspots
 from queries.map_streets import is_generic
 from queries.reference import OXFORD, THAMES_VALLEY

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 WEB_FRAMEWORKS = ("dash", "dash_bootstrap_components", "flask", "flask_caching")
 # Only these may import a page module: the pages themselves, the router and the page shell.
-MAY_IMPORT_PAGES = ("dashboard/pages/", "dashboard/routing.py", "dashboard/layout.py", "dashboard/page_view.py")
+MAY_IMPORT_PAGES = ("dashboard/pages/", "dashboard/site/routing.py", "dashboard/site/layout.py", "dashboard/site/page_view.py")
 
 
 def module_name(path: Path) -> str:
@@ -63,7 +63,7 @@ def test_the_chart_layer_and_all_it_imports_are_free_of_dash_and_flask():
         if uses_framework(names):
             offenders[module] = sorted(uses_framework(names))
         todo += [n for n in names if n in files]
-    assert "dashboard.figures" in seen and "dashboard.filters" in seen  # the walk reached the builders
+    assert "dashboard.charts.figures" in seen and "dashboard.chart_data.filters" in seen  # the walk reached the builders
     assert offenders == {}
 
 
@@ -77,5 +77,32 @@ def test_only_routing_and_layout_import_page_modules(path):
 
 def test_the_import_reader_sees_a_page_import():
     """The check above would pass on a reader that found nothing: make sure it finds one."""
-    assert "dashboard.pages" in imports_of(ROOT / "dashboard" / "routing.py")
-    assert "dashboard.chart_data.hotspots" in imports_of(ROOT / "dashboard" / "pack.py")
+    assert "dashboard.pages" in imports_of(ROOT / "dashboard" / "site" / "routing.py")
+    assert "dashboard.chart_data.hotspots" in imports_of(ROOT / "dashboard" / "documents" / "pack.py")
+
+
+# dashboard/'s folders, each importing only those before it (the README's table, in order).
+FOLDER_ORDER = ("charts", "chart_data", "server", "documents", "forms", "cli", "api", "widgets", "pages", "site")
+
+
+def folder_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "dashboard" and parts[1] in FOLDER_ORDER else None
+
+
+@pytest.mark.parametrize("path", python_files("dashboard"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_dashboard_folders_import_only_the_folders_before_them(path):
+    own = folder_of(module_name(path))
+    if own is None:  # dashboard/__init__.py
+        return
+    later = {n for n in imports_of(path)
+             if (folder := folder_of(n)) and FOLDER_ORDER.index(folder) > FOLDER_ORDER.index(own)}
+    assert not later, f"{path.relative_to(ROOT)} imports {sorted(later)}, a folder after its own"
+
+
+def test_every_dashboard_module_lives_in_a_named_folder():
+    """A new module dropped loose in dashboard/ would escape the order above."""
+    loose = sorted(p.name for p in (ROOT / "dashboard").glob("*.py") if p.name not in ("__init__.py", "cli.py"))
+    assert loose == []
+    assert {p.name for p in (ROOT / "dashboard").iterdir() if p.is_dir() and (p / "__init__.py").exists()} == {
+        f for f in FOLDER_ORDER if f != "cli"}

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from app import create_app
-from dashboard.cache import MEGABYTE, BytesLRU, result_bytes
+from dashboard.server.cache import MEGABYTE, BytesLRU, result_bytes
 
 from .conftest import demo_database
 

@@ -3,7 +3,7 @@ outside the map."""
 
 from __future__ import annotations
 
-from dashboard.pack import beside_point, free_spot
+from dashboard.documents.pack import beside_point, free_spot
 
 BOX = (0.0, 0.0, 100.0, 50.0)
 

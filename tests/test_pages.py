@@ -11,8 +11,8 @@ from scipy.stats import binomtest
 from sqlalchemy import func, select
 
 from app import create_app
+from dashboard.chart_data.filters import COUNT, Filters
 from dashboard.chart_data.spec import Reader
-from dashboard.filters import COUNT, Filters
 from dashboard.pages import PAGES_BY_PATH, asb, crime, domestic_abuse, exploitation, overview, repeat
 from queries import periods
 from queries.counts import counts
@@ -305,6 +305,10 @@ EMPTY_SELECTIONS = [
     ("/repeat-victimisation", SLOUGH, ["No repeat-victimisation rates are published or loaded for the chosen areas."]),
     ("/interventions", NO_AREAS, ["No interventions are recorded yet."]),
     ("/targets", FUTURE, ["Reduce robbery by 5% (Oxford): waiting for data: the baseline, 2011/12, is not all loaded."]),
+    # No filters: with one force loaded, Oxford's own peers are in forces not loaded.
+    ("/peers", NO_AREAS, ["None of its peers has every month of the window loaded, so there is nothing to compare it with.",
+                          "Cambridge, Lincoln, Exeter", "(no police.uk months loaded for the force)",
+                          "The ONS Crime Severity Score is not imported."]),
 ]
 
 

@@ -19,8 +19,8 @@ import requests
 from sqlalchemy import create_engine, select, text
 
 from app import create_app
-from dashboard.cache import BytesLRU, QueryCache, result_bytes
-from dashboard.clients import client_address, parse_trusted
+from dashboard.server.cache import BytesLRU, QueryCache, result_bytes
+from dashboard.server.clients import client_address, parse_trusted
 from queries.accounts import delete_account, set_account
 from queries.bootstrap import init_db
 from queries.db import fetch_rows, make_engine
@@ -104,17 +104,17 @@ def test_a_session_is_checked_on_the_server_so_a_forged_cookie_gets_nothing(app)
 # Sign-in throttling ----------------------------------------------------------------------------
 
 def test_thirty_parallel_attempts_get_at_most_five_password_checks(app, sqlite_engine, monkeypatch):
-    import dashboard.auth
+    import dashboard.server.auth
 
     checks = []
-    real = dashboard.auth.authenticate
+    real = dashboard.server.auth.authenticate
 
     def counted(*args):
         checks.append(args[1])
         time.sleep(0.05)  # widen the window a racy counter would slip through
         return real(*args)
 
-    monkeypatch.setattr(dashboard.auth, "authenticate", counted)
+    monkeypatch.setattr(dashboard.server.auth, "authenticate", counted)
     clients = [app.server.test_client() for _ in range(30)]
     tokens = [login_form(c) for c in clients]
     barrier = threading.Barrier(30)
@@ -199,7 +199,7 @@ def test_client_address_reads_forwarded_for_only_from_trusted_proxies():
 
 
 def test_failed_sign_ins_are_logged_as_security_events(app, caplog):
-    from dashboard.serving import JsonFormatter
+    from dashboard.server.serving import JsonFormatter
 
     with caplog.at_level(logging.INFO, logger="dashboard.security"):
         sign_in(app.server.test_client(), "pat", "wrong guess no", environ_base={"REMOTE_ADDR": "192.0.2.44"})

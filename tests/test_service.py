@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from app import create_app
-from dashboard.serving import JsonFormatter
+from dashboard.server.serving import JsonFormatter
 from queries.counts import counts
 from queries.importers.policeuk import import_policeuk
 from queries.reference import OXFORD
@@ -205,7 +205,7 @@ def test_every_setting_is_documented_in_the_readme():
     import dataclasses
     from pathlib import Path
 
-    from dashboard.settings import Settings
+    from dashboard.server.settings import Settings
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     internal = {"data_version_ttl"}

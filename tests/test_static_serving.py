@@ -13,7 +13,7 @@ from dash.fingerprint import check_fingerprint
 from plotly.offline import get_plotlyjs_version
 
 from app import create_app
-from dashboard.serving import BROTLI_COPIES, BROTLI_SOURCES, brotli_copies, source_file
+from dashboard.server.serving import BROTLI_COPIES, BROTLI_SOURCES, brotli_copies, source_file
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR = ROOT / "assets" / "vendor"
@@ -133,7 +133,7 @@ def test_a_brotli_copy_that_has_gone_missing_is_replaced_by_gzip(tmp_path):
     """`make brotli-copies` rewrites its folder: a request meanwhile still gets the file."""
     from flask import Flask
 
-    from dashboard.serving import register_static_compression
+    from dashboard.server.serving import register_static_compression
 
     server = Flask(__name__)
     script = "var answer = 42;\n" * 200

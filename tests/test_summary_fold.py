@@ -7,8 +7,8 @@ import pandas as pd
 from dash import html
 
 from dashboard.chart_data.spec import ChartSpec, ChartView, split_summary
-from dashboard.charts import chart_card
-from dashboard.figures import trend_figure
+from dashboard.charts.figures import trend_figure
+from dashboard.widgets.chart_section import chart_card
 
 from .pagetools import walk
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import t as student_t
 
-from dashboard.figures import trend_figure
-from dashboard.formatting import period_label
+from dashboard.charts.figures import trend_figure
+from dashboard.charts.formatting import period_label
 from queries.reference import OXFORD, OXFORDSHIRE
 
 # 14 planted months: twelve alternate 90 and 110 (mean 100), then 160 (far above) and then
@@ -87,7 +87,7 @@ def test_seasonal_view_has_a_line_per_year_and_highlights_the_latest():
     from scipy.stats import binomtest
 
     from dashboard.chart_data.seasonal import seasonal_summary
-    from dashboard.figures import year_by_month_figure
+    from dashboard.charts.figures import year_by_month_figure
 
     # 2023 complete; 2024 loaded to March only.
     months = [f"2023-{m:02d}" for m in range(1, 13)] + ["2024-01", "2024-02", "2024-03"]
@@ -131,9 +131,9 @@ class _Direct:
 
 def test_seasonal_title_names_the_years_drawn(sqlite_engine):
     from dashboard.chart_data.crime import SEASONAL
+    from dashboard.chart_data.filters import Filters
     from dashboard.chart_data.seasonal import seasonal_view
     from dashboard.chart_data.spec import Reader
-    from dashboard.filters import Filters
 
     from .helpers import seed_counts
 
@@ -151,7 +151,7 @@ def test_seasonal_title_names_the_years_drawn(sqlite_engine):
 
 
 def test_period_spans_in_words():
-    from dashboard.formatting import period_span
+    from dashboard.charts.formatting import period_span
 
     assert period_span("2022-10", "2025-09") == "October 2022 to September 2025"
     assert period_span("2018-Q2", "2021-Q4") == "April 2018 to December 2021"
@@ -162,8 +162,8 @@ def test_period_spans_in_words():
 def test_tables_and_image_details_name_periods_in_words_and_the_csv_keeps_codes():
     from dashboard.chart_data.crime import TREND
     from dashboard.chart_data.spec import ChartView
-    from dashboard.charts import image_meta, table_in_words
-    from dashboard.csv_output import chart_csv
+    from dashboard.documents.csv_output import chart_csv
+    from dashboard.widgets.chart_section import image_meta, table_in_words
 
     frame = pd.DataFrame({"period": ["2025-Q2", "2025-Q3"], "period_label": ["April to June 2025", "July to September 2025"],
                           "first_month": ["2025-04", "2025-07"], "area_code": OXFORD, "area_name": "Oxford",
@@ -181,9 +181,9 @@ def test_tables_and_image_details_name_periods_in_words_and_the_csv_keeps_codes(
 
 def test_a_quarterly_partner_series_reads_in_words(sqlite_engine, tmp_path):
     from dashboard.chart_data.domestic_abuse import partner_views
+    from dashboard.chart_data.filters import Filters
     from dashboard.chart_data.spec import Audience, Reader
-    from dashboard.charts import table_in_words
-    from dashboard.filters import Filters
+    from dashboard.widgets.chart_section import table_in_words
     from queries.importers.series import import_series
 
     lines = ["series_id,title,theme,unit,area_code,period,value,source,sensitive"]

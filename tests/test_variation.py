@@ -109,8 +109,8 @@ def test_a_yearly_published_change_is_tested_against_the_spread_of_the_years_bef
     from scipy.stats import t
 
     from dashboard.chart_data.domestic_abuse import offences_view
+    from dashboard.chart_data.filters import Filters
     from dashboard.chart_data.spec import Reader
-    from dashboard.filters import Filters
     from queries.reference import OXFORDSHIRE
 
     class Direct:

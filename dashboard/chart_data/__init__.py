@@ -6,13 +6,25 @@ and ``Filters``, and return frames and ``ChartView``s. Pages turn views into com
 
 from __future__ import annotations
 
-from ..filters import Filters
-from . import asb, crime, domestic_abuse, exploitation, hotspots, interventions, overview, repeat, targets
-from .series import SERIES_CHART_PREFIX, series_chart, series_exists_for
-from .spec import ChartSpec, Reader
+from dashboard.chart_data import (
+    asb,
+    crime,
+    domestic_abuse,
+    exploitation,
+    harm,
+    hotspots,
+    interventions,
+    overview,
+    peers,
+    repeat,
+    targets,
+)
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.series import SERIES_CHART_PREFIX, series_chart, series_exists_for
+from dashboard.chart_data.spec import ChartSpec, Reader
 
 # Every named chart with the filter defaults of the page it belongs to.
-_MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots)
+_MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots, peers, harm)
 CHARTS: dict[str, tuple[ChartSpec, Filters]] = {
     spec.chart_id: (spec, module.DEFAULTS) for module in _MODULES for spec in module.CHARTS
 }

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries.counts import counts
-from queries.reference import ASB
-
-from ..figures import grouped_bar_figure
-from ..filters import Filters
-from ..formatting import list_names
-from ..summaries import bars_summary, period_change_summary
-from .common import (
+from dashboard.chart_data.common import (
     dated,
     latest,
     missing_areas_notes,
@@ -23,10 +16,22 @@ from .common import (
     requested_measure_words,
     series_measure,
 )
-from .seasonal import COLUMNS as SEASONAL_COLUMNS
-from .seasonal import seasonal_data, seasonal_view
-from .series import home_series_areas, in_area_order, published_cover_message, series_frame, series_title
-from .spec import ChartSpec, ChartView, Note, Reader
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.seasonal import COLUMNS as SEASONAL_COLUMNS
+from dashboard.chart_data.seasonal import seasonal_data, seasonal_view
+from dashboard.chart_data.series import (
+    home_series_areas,
+    in_area_order,
+    published_cover_message,
+    series_frame,
+    series_title,
+)
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import grouped_bar_figure
+from dashboard.charts.formatting import list_names
+from dashboard.charts.summaries import bars_summary, period_change_summary
+from queries.counts import counts
+from queries.reference import ASB
 
 DEFAULTS = Filters()
 

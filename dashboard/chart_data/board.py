@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data.common import gap_words, latest, monthly_dispersions, on_calendar, partnership_months
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.interventions import evaluated, shown_interventions
+from dashboard.chart_data.spec import ChartSpec, Reader
+from dashboard.chart_data.targets import board_rows as target_rows
+from dashboard.charts.formatting import list_names
+from dashboard.charts.summaries import band_for, describe_change, trend_summary
 from queries import periods
 from queries.counts import counts
 from queries.like_for_like import like_for_like
 from queries.reference import AREAS_BY_CODE, ASB
-
-from ..filters import Filters
-from ..formatting import list_names
-from ..summaries import band_for, describe_change, trend_summary
-from .common import gap_words, latest, monthly_dispersions, on_calendar, partnership_months
-from .interventions import evaluated, shown_interventions
-from .spec import ChartSpec, Reader
-from .targets import board_rows as target_rows
 
 DEFAULTS = Filters()
 SUBJECTS = (("All crime (not ASB)", None), ("Anti-social behaviour", (ASB,)))

@@ -6,18 +6,17 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from dashboard.chart_data.filters import GRAIN_LABELS, RATE, Filters
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import trend_figure
+from dashboard.charts.formatting import list_names, month_label, period_label
+from dashboard.charts.summaries import band_for, trend_summary
 from queries import partnership, periods
 from queries.counts import latest_month, loaded_months, monthly_counts
 from queries.like_for_like import DISPERSION_MONTHS, series_dispersion
 from queries.periods import MONTH
 from queries.reference import AREAS_BY_CODE, FORCE
 from queries.variation import RULE_IN_WORDS
-
-from ..figures import trend_figure
-from ..filters import GRAIN_LABELS, RATE, Filters
-from ..formatting import list_names, month_label, period_label
-from ..summaries import band_for, trend_summary
-from .spec import ChartSpec, ChartView, Note, Reader
 
 POLICE_UK = "data.police.uk street-level crime and anti-social behaviour"
 ONS_POPULATION = "ONS mid-year population estimates"

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from queries import periods
-from queries.counts import change_between, counts, monthly_counts
-from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
-from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
-from queries.stats import SIGNIFICANCE_LEVEL
-
-from ..figures import change_by_type_figure, grouped_bar_figure
-from ..filters import Filters
-from ..formatting import month_label
-from ..summaries import change_by_type_summary
-from .common import (
+from dashboard.chart_data.common import (
     dated,
     latest,
     missing_areas_notes,
@@ -26,10 +16,19 @@ from .common import (
     police_trend_view,
     published_caption,
 )
-from .seasonal import COLUMNS as SEASONAL_COLUMNS
-from .seasonal import seasonal_data, seasonal_view
-from .series import in_area_order, published_cover_message, series_frame
-from .spec import ChartSpec, ChartView, Reader
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.seasonal import COLUMNS as SEASONAL_COLUMNS
+from dashboard.chart_data.seasonal import seasonal_data, seasonal_view
+from dashboard.chart_data.series import in_area_order, published_cover_message, series_frame
+from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
+from dashboard.charts.figures import change_by_type_figure, grouped_bar_figure
+from dashboard.charts.formatting import month_label
+from dashboard.charts.summaries import change_by_type_summary
+from queries import periods
+from queries.counts import change_between, counts, monthly_counts
+from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
+from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
+from queries.stats import SIGNIFICANCE_LEVEL
 
 DEFAULTS = Filters()
 PUBLISHED_SERIES = "recorded-crime"

@@ -5,16 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.chart_data.common import dated, missing_areas_notes, published_caption, series_measure
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.series import (
+    home_series_areas,
+    on_series_calendar,
+    published_cover_message,
+    series_chart,
+    series_frame,
+)
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import grouped_bar_figure, seasonal_figure
+from dashboard.charts.formatting import list_names
+from dashboard.charts.summaries import describe_change
 from queries.like_for_like import change_test
 from queries.series import series_catalogue
-
-from ..figures import grouped_bar_figure, seasonal_figure
-from ..filters import Filters
-from ..formatting import list_names
-from ..summaries import describe_change
-from .common import dated, missing_areas_notes, published_caption, series_measure
-from .series import home_series_areas, on_series_calendar, published_cover_message, series_chart, series_frame
-from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
 THEME = "domestic-abuse"

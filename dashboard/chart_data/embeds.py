@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from ..filters import Filters
-from . import asb, crime, domestic_abuse, exploitation, overview, repeat
-from .spec import ChartView, Reader
+from dashboard.chart_data import asb, crime, domestic_abuse, exploitation, overview, repeat
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartView, Reader
 
 EMBED_PREFIX = "/embed/"
 

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.chart_data import hotspots as data
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import Reader
+from dashboard.charts.maps import hotspot_map
 from queries.hotspots import boundaries
 from queries.map_streets import area_points, busiest_streets, is_generic, nearest_streets, point_counts, street_of
 from queries.reference import AREAS_BY_CODE, DISTRICT
-
-from ..filters import Filters
-from ..maps import hotspot_map
-from . import hotspots as data
-from .spec import Reader
 
 PLACE_LABELS = 10
 STREET_LABELS = 60  # sent to the map; its label placer keeps only those that find room

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartSpec, Reader
+from dashboard.charts.formatting import month_span
 from queries import partnership, periods
 from queries.counts import latest_month
 from queries.geography import with_lsoa_context
@@ -35,10 +38,6 @@ from queries.hotspots import (
 from queries.map_streets import area_points, is_generic, nearest_streets
 from queries.periods import add_months, month_index
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, force_of
-
-from ..filters import Filters
-from ..formatting import month_span
-from .spec import ChartSpec, Reader
 
 DEFAULTS = Filters(areas=(partnership.current().home,))
 BUSIEST = f"{BUSIEST_SHARE:.0%}"

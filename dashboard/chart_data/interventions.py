@@ -7,14 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.chart_data.common import latest, police_caption
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import base_layout
 from queries import periods
 from queries.evaluation import EvaluationError, crime_subject
 from queries.interventions import evaluate_intervention, list_interventions
-
-from ..figures import base_layout
-from ..filters import Filters
-from .common import latest, police_caption
-from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
 CHART_PREFIX = "intervention-"

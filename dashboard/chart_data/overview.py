@@ -6,17 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from queries import partnership, periods
-from queries.counts import counts
-from queries.like_for_like import like_for_like
-from queries.reference import AREAS_BY_CODE, ASB, DEMO_FORCE_CODE, FORCE
-from queries.stats import rate_interval
-
-from ..figures import trend_figure
-from ..filters import Filters
-from ..formatting import list_names, month_name, period_label
-from ..summaries import describe_change, trend_summary
-from .common import (
+from dashboard.chart_data.common import (
     gap_words,
     latest,
     monthly_dispersions,
@@ -26,8 +16,17 @@ from .common import (
     police_measure,
     unlocated_note,
 )
-from .series import in_area_order
-from .spec import ChartSpec, ChartView, Reader
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.series import in_area_order
+from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
+from dashboard.charts.figures import trend_figure
+from dashboard.charts.formatting import list_names, month_name, period_label
+from dashboard.charts.summaries import describe_change, trend_summary
+from queries import partnership, periods
+from queries.counts import counts
+from queries.like_for_like import like_for_like
+from queries.reference import AREAS_BY_CODE, ASB, DEMO_FORCE_CODE, FORCE
+from queries.stats import rate_interval
 
 ALL_CRIME_LABEL = "All crime (excluding anti-social behaviour)"
 ASB_LABEL = "Anti-social behaviour"

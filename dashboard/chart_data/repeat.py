@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data.common import (
+    CHOOSE_AN_AREA,
+    dated,
+    latest,
+    missing_areas_notes,
+    police_caption,
+    published_caption,
+)
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.series import visible_series
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import grouped_bar_figure
+from dashboard.charts.formatting import month_label
+from dashboard.charts.summaries import bars_summary
 from queries import periods
 from queries.reference import CRIME_TYPES_BY_SLUG
 from queries.repeat import ALL_SELECTED, repeat_locations
 from queries.series import series_catalogue
-
-from ..figures import grouped_bar_figure
-from ..filters import Filters
-from ..formatting import month_label
-from ..summaries import bars_summary
-from .common import CHOOSE_AN_AREA, dated, latest, missing_areas_notes, police_caption, published_caption
-from .series import visible_series
-from .spec import ChartSpec, ChartView, Note, Reader
 
 THEME = "repeat-victimisation"
 DEFAULTS = Filters()

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data.common import CHOOSE_AN_AREA, latest, monthly_dispersions, police_caption
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
+from dashboard.charts.figures import year_by_month_figure
+from dashboard.charts.formatting import number, year_span
+from dashboard.charts.summaries import describe_change
 from queries import periods
 from queries.counts import counts
 from queries.like_for_like import change_test
 from queries.reference import AREAS_BY_CODE
 from queries.stats import SIGNIFICANCE_LEVEL
-
-from ..figures import year_by_month_figure
-from ..filters import Filters
-from ..formatting import number, year_span
-from ..summaries import describe_change
-from .common import CHOOSE_AN_AREA, latest, monthly_dispersions, police_caption
-from .spec import ChartSpec, ChartView, Reader
 
 YEARS_SHOWN = 5
 COLUMNS = (("year", "Year"), ("month_name", "Month"), ("period", "Period"), ("period_label", "Period in words"),

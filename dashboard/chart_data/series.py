@@ -6,15 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartSpec, Reader
+from dashboard.charts.formatting import list_names, number, period_label
 from queries import partnership, periods
 from queries.areas import area_name, populations_for_years
 from queries.series import series_catalogue, series_values
 from queries.stats import rate_intervals
 from queries.suppression import suppress_then_select, withheld_label
-
-from ..filters import Filters
-from ..formatting import list_names, number, period_label
-from .spec import ChartSpec, Reader
 
 SERIES_CHART_PREFIX = "series-"
 SERIES_COLUMNS = (("period", "Period"), ("area_name", "Area"), ("category", "Category"), ("value_shown", "Value"),

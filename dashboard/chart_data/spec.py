@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from queries import partnership
 from queries.suppression import DEFAULT_THRESHOLD
 
 
@@ -31,6 +32,26 @@ class Audience:
 
 PUBLIC_AUDIENCE = Audience()
 
+# The default partnership's home district (ONS LAD code), as queries.partnership has it.
+DEFAULT_HOME_AREA = partnership.DEFAULT_HOME
+
+
+@dataclass(frozen=True)
+class PeerSettings:
+    """The partnership's choices for comparing itself with other districts: its home district,
+    a group it chose itself (empty: the computed nearest districts), how many nearest districts
+    to compute, and an official group's CSV file (area codes), if an analyst has one."""
+
+    home: str = DEFAULT_HOME_AREA
+    group: tuple[str, ...] = ()
+    count: int = 10
+    official_file: str | None = None
+    # The partnership's mapping of police.uk categories to ONS offences and their weights.
+    harm_weights_file: str | None = None
+
+
+DEFAULT_PEER_SETTINGS = PeerSettings()
+
 
 @dataclass(frozen=True)
 class Reader:
@@ -38,6 +59,7 @@ class Reader:
 
     query_cache: object  # anything with get(function, *args) -> function(engine, *args)
     audience: Audience = PUBLIC_AUDIENCE
+    peers: PeerSettings = DEFAULT_PEER_SETTINGS
 
     def get(self, function: Callable, *args):
         return self.query_cache.get(function, *args)

@@ -9,16 +9,15 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.chart_data.common import latest, police_caption
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.series import series_exists_for, visible_series
+from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.charts.figures import base_layout
 from queries import partnership, periods
 from queries.areas import area_name
 from queries.counts import counts
 from queries.targets import judge, judge_figures, list_targets, series_figures, withheld_judgement
-
-from ..figures import base_layout
-from ..filters import Filters
-from .common import latest, police_caption
-from .series import series_exists_for, visible_series
-from .spec import ChartSpec, ChartView, Note, Reader
 
 DEFAULTS = Filters()
 CHART_PREFIX = "target-"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..chart_data import asb
-from ..filter_bar import AREAS_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL, PERIOD_CONTROL
-from .common import Page, chart_cards
+from dashboard.chart_data import asb
+from dashboard.pages.common import Page, chart_cards
+from dashboard.widgets.filter_bar import AREAS_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL, PERIOD_CONTROL
 
 
 def render(reader, filters, query: str) -> list:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..chart_data.spec import ChartView
-from ..charts import chart_card
-from ..filters import Filters
+from dashboard.chart_data.filters import Filters
+from dashboard.chart_data.spec import ChartView
+from dashboard.widgets.chart_section import chart_card
 
 
 @dataclass(frozen=True)

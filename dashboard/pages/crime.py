@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..chart_data import crime
-from ..filter_bar import ALL_CONTROLS
-from .common import Page, chart_cards
+from dashboard.chart_data import crime
+from dashboard.pages.common import Page, chart_cards
+from dashboard.widgets.filter_bar import ALL_CONTROLS
 
 
 def render(reader, filters, query: str) -> list:

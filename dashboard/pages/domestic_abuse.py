@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dash import html
 
-from ..chart_data import domestic_abuse
-from ..filter_bar import AREAS_CONTROL, MEASURE_CONTROL
-from .common import Page, chart_cards
+from dashboard.chart_data import domestic_abuse
+from dashboard.pages.common import Page, chart_cards
+from dashboard.widgets.filter_bar import AREAS_CONTROL, MEASURE_CONTROL
 
 
 def render(reader, filters, query: str) -> list:

@@ -8,20 +8,25 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, Patch, ctx, dcc, html, no_update
 
+from dashboard.chart_data import hotspot_map
+from dashboard.chart_data import hotspots as data
+from dashboard.chart_data.filters import LEVEL_WORDS
+from dashboard.charts.formatting import cell
+from dashboard.charts.maps import FOCUS_ZOOM
+from dashboard.charts.sparkline import sparkline_svg
+from dashboard.pages.common import Page
+from dashboard.server.settings import current_settings
+from dashboard.widgets import ids
+from dashboard.widgets.chart_section import csv_link, message_card
+from dashboard.widgets.components import data_table, element, table_class
+from dashboard.widgets.filter_bar import (
+    AREA_CONTROL,
+    BASELINE_CONTROL,
+    CRIME_TYPES_CONTROL,
+    LEVEL_CONTROL,
+    PERIOD_CONTROL,
+)
 from queries import hexgrid
-
-from .. import ids
-from ..chart_data import hotspot_map
-from ..chart_data import hotspots as data
-from ..charts import csv_link, message_card
-from ..components import data_table, element, table_class
-from ..filter_bar import AREA_CONTROL, BASELINE_CONTROL, CRIME_TYPES_CONTROL, LEVEL_CONTROL, PERIOD_CONTROL
-from ..filters import LEVEL_WORDS
-from ..formatting import cell
-from ..maps import FOCUS_ZOOM
-from ..settings import current_settings
-from ..sparkline import sparkline_svg
-from .common import Page
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
 # A grid cell id as the map reports it ("q:r"); England and Wales's cells are under 2,000 either way.
@@ -118,7 +123,7 @@ def render(reader, filters, query: str) -> list:
 def current_basemap() -> dict | None:
     from flask import has_request_context, request
 
-    from ..basemap import basemap_style
+    from dashboard.charts.basemap import basemap_style
 
     # The address the browser used to reach the app (behind a trusted proxy, its own).
     return basemap_style(current_settings(), request.host_url.rstrip("/") if has_request_context() else "")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 
-from ..chart_data import interventions
-from ..components import intro_with_board_report
-from ..filter_bar import AREAS_CONTROL, PERIOD_CONTROL
-from .common import Page, chart_cards
+from dashboard.chart_data import interventions
+from dashboard.pages.common import Page, chart_cards
+from dashboard.widgets.components import intro_with_board_report
+from dashboard.widgets.filter_bar import AREAS_CONTROL, PERIOD_CONTROL
 
 
 def render(reader, filters, query: str) -> list:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.chart_data import overview
+from dashboard.charts.formatting import list_names
+from dashboard.pages.common import Page
+from dashboard.widgets import ids
+from dashboard.widgets.chart_section import chart_card
+from dashboard.widgets.components import stat_card
+from dashboard.widgets.filter_bar import AREAS_CONTROL, MEASURE_CONTROL, PERIOD_CONTROL
 from queries import partnership
 from queries.areas import area_name
-
-from .. import ids
-from ..chart_data import overview
-from ..charts import chart_card
-from ..components import stat_card
-from ..filter_bar import AREAS_CONTROL, MEASURE_CONTROL, PERIOD_CONTROL
-from ..formatting import list_names
-from .common import Page
 
 
 def render(reader, filters, query: str) -> list:

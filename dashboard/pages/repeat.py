@@ -3,9 +3,9 @@ repeat locations in police.uk data."""
 
 from __future__ import annotations
 
-from ..chart_data import repeat
-from ..filter_bar import AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL
-from .common import Page, chart_cards
+from dashboard.chart_data import repeat
+from dashboard.pages.common import Page, chart_cards
+from dashboard.widgets.filter_bar import AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL
 
 
 def render(reader, filters, query: str) -> list:

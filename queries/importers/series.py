@@ -25,7 +25,7 @@ from .files import checksum, decode_utf8, text_stream
 REQUIRED_COLUMNS = ("series_id", "title", "theme", "unit", "area_code", "period", "value", "source")
 OPTIONAL_COLUMNS = ("category", "source_table", "sensitive", "note")
 THEMES = ("crime", "asb", "domestic-abuse", "repeat-victimisation", "exploitation", "hate-crime")
-UNITS = ("count", "percent", "rate_per_1000", "count_change", "percent_change")
+UNITS = ("count", "percent", "rate_per_1000", "count_change", "percent_change", "score")
 SERIES_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 YES = {"yes", "true", "1", "y"}
 NO = {"no", "false", "0", "n", ""}

@@ -1,0 +1,1 @@
+"""Drawing: plotly figures, server-drawn first frames, maps, sparklines, formatting and sentences."""

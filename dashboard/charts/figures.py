@@ -1,0 +1,285 @@
+"""Pure builders from tidy DataFrames to plotly figures, with one colour per area.
+
+Figures use ``graph_objects`` (plotly express is ~20x slower to build, which matters in
+callbacks). The page shows each chart's title as a heading, so figures carry none.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.charts.formatting import period_label
+from dashboard.charts.summaries import band_for
+from queries import partnership, periods
+
+# One colour per area on every chart. The partnership's home area and the two areas it is
+# first compared with take the Okabe-Ito colour-blind-safe blue, vermillion and a darkened
+# bluish green; the rest of its forces' areas take dark, distinct hues (repeating after the
+# fifteenth, past what one chart shows). Every colour has at least 3:1 contrast on white
+# (WCAG 2.2 SC 1.4.11).
+_COLOURS = [
+    "#0072B2", "#D55E00", "#007A5E",  # the home area and the first two compared with
+    "#332288", "#882255", "#117733", "#AA4499", "#6B5B00", "#8C510A",
+    "#5E3C99", "#B2182B", "#1F6F8B", "#4D4D4D", "#7B3294", "#2166AC",
+]
+_DASHES = ("solid", "dash", "dot")  # the three areas compared, told apart without colour too
+
+
+@lru_cache(maxsize=8)
+def _colours_for(chosen: partnership.Partnership) -> dict[str, str]:
+    order = list(dict.fromkeys(chosen.areas + chosen.known_areas))
+    rest = _COLOURS[3:]
+    return {code: _COLOURS[i] if i < len(_COLOURS) else rest[(i - 3) % len(rest)] for i, code in enumerate(order)}
+
+
+def area_colours() -> dict[str, str]:
+    """The colour of each area the partnership shows, its own areas first."""
+    return _colours_for(partnership.current())
+
+
+def area_dash(code: str) -> str:
+    areas = partnership.current().areas
+    return _DASHES[areas.index(code)] if code in areas[:len(_DASHES)] else "solid"
+
+
+NOT_SIGNIFICANT = "#767676"  # 4.5:1 on white
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+DATE_GRAINS = (periods.MONTH, periods.ROLLING_12)
+
+
+SHORT_RANGE_MONTHS = 8  # a date axis over at most this many months gets one tick a month
+
+
+def area_colour(code: str) -> str:
+    return area_colours().get(code, "#4D4D4D")
+
+
+def base_layout(y_title: str, x_title: str = "") -> dict:
+    return {
+        "font": {"family": FONT, "size": 13, "color": "#1b1b1b"},
+        "margin": {"l": 64, "r": 16, "t": 16, "b": 48},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "xaxis": {"showgrid": False, "linecolor": "#6c757d", "ticks": "outside", "title": {"text": x_title}},
+        "yaxis": {"title": {"text": y_title}, "gridcolor": "#e3e3e3", "rangemode": "tozero", "zeroline": False},
+        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "hovermode": "x unified",
+        "height": 400,
+    }
+
+
+def measure_title(measure: str) -> str:
+    return "Rate per 1,000 residents" if measure == "rate_per_1000" else "Count"
+
+
+def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
+    """One line per area: ``measure`` ('count' or 'rate_per_1000') by period.
+
+    Incomplete periods (not every month loaded) get open markers and say so on hover.
+    """
+    figure = go.Figure(layout=base_layout(measure_title(measure)))
+    for code, rows in frame.groupby("area_code", sort=False):
+        rows = rows.sort_values("first_month")
+        name = rows["area_name"].iloc[0]
+        # A period with no figure (not wholly loaded) is None: the line breaks there.
+        values = [None if pd.isna(v) else round(float(v), 2 if measure == "rate_per_1000" else 0)
+                  for v in rows[measure]]
+        x = [f"{p}-01" for p in rows["period"]] if grain in DATE_GRAINS else [period_label(p) for p in rows["period"]]
+        complete = rows["complete"].tolist()
+        figure.add_trace(
+            go.Scatter(
+                x=x, y=values, name=name, connectgaps=False,
+                mode="lines+markers" if len(rows) <= 40 else "lines",
+                line={"color": area_colour(code), "width": 2.5, "dash": area_dash(code)},
+                marker={"symbol": ["circle" if c else "circle-open" for c in complete], "size": 7},
+                customdata=["" if c else " (incomplete period)" for c in complete],
+                hovertemplate=f"{name}: %{{y:,}}%{{customdata}}<extra></extra>",
+            )
+        )
+    if grain == periods.MONTH and measure == "count" and not frame.empty:
+        _add_ordinary_variation(figure, frame[frame["area_code"] == frame["area_code"].iloc[0]])
+    if grain in DATE_GRAINS:
+        # Over a few months plotly's own date ticks fall between months, and each month's
+        # name was printed two or three times: one tick a month instead.
+        short = frame["period"].nunique() <= SHORT_RANGE_MONTHS
+        figure.update_xaxes(type="date", tickformat="%B %Y", **({"dtick": "M1"} if short else {}))
+    else:
+        # Periods in words ("July to September 2025") are long and turn on a slant: the
+        # legend goes above the plot, where the slanted labels cannot run into it.
+        figure.update_xaxes(type="category")
+        figure.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                             margin={"t": 40})
+    return figure
+
+
+def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
+    """Shade the band of ordinary variation (the limits the summary uses, ``band_for``) for
+    one area, and mark the months outside it with a distinct symbol, not colour alone. The
+    band is drawn behind the lines so every area's line stays legible, and breaks where a
+    month has no band (not loaded, or too few of its 12 months before loaded)."""
+    rows = rows.sort_values("first_month").reset_index(drop=True)
+    band = band_for(rows)
+    if band.empty:
+        return
+    name = rows["area_name"].iloc[0]
+    by_month = band.set_index("month")
+    axis = periods.months_between(rows["period"].iloc[0], rows["period"].iloc[-1])
+    x = [f"{m}-01" for m in axis]
+    high = [round(float(by_month.at[m, "high"]), 1) if m in by_month.index else None for m in axis]
+    low = [round(float(by_month.at[m, "low"]), 1) if m in by_month.index else None for m in axis]
+    labels = [periods.month_in_words(m) for m in axis]
+    colour = area_colour(rows["area_code"].iloc[0])
+    figure.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0}, connectgaps=False,
+                                hoverinfo="skip", showlegend=False, name=f"{name}: upper limit"))
+    figure.add_trace(go.Scatter(
+        x=x, y=low, mode="lines", line={"width": 0}, fill="tonexty", connectgaps=False,
+        fillcolor="rgba(118,118,118,0.18)", name=f"Ordinary variation ({name})",
+        customdata=list(zip(labels, high)),
+        hovertemplate="%{customdata[0]}: ordinary range %{y:,} to %{customdata[1]:,}<extra></extra>",
+    ))
+    outside = band[band["side"] != ""]
+    if not outside.empty:
+        figure.add_trace(go.Scatter(
+            x=[f"{m}-01" for m in outside["month"]], y=outside["count"].astype("float64").tolist(),
+            mode="markers", name=f"Outside ordinary variation ({name})",
+            marker={"symbol": ["triangle-up" if s == "high" else "triangle-down" for s in outside["side"]],
+                    "size": 13, "color": colour, "line": {"color": "#000000", "width": 1.5}},
+            customdata=[f"{periods.month_in_words(m)} ({'above' if s == 'high' else 'below'})"
+                        for m, s in zip(outside["month"], outside["side"])],
+            hovertemplate="%{customdata}: %{y:,}, outside ordinary variation<extra></extra>",
+        ))
+    # Band traces go first so the lines are drawn over the shading.
+    band_traces = figure.data[-(2 + (not outside.empty)):]
+    figure.data = band_traces[:2] + figure.data[: -len(band_traces)] + band_traces[2:]
+    # A "tonexty" fill would otherwise reverse the legend; keep it in the chosen area order.
+    figure.update_layout(legend_traceorder="normal")
+
+
+def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:
+    """Horizontal bars of the percentage change by crime type; significant changes are
+    solid and labelled, the rest hatched grey, so the difference does not rest on colour."""
+    frame = frame.sort_values("percent_change")
+    significant = frame["significant"].tolist()
+    labels = [f"{v:+.0f}%{' (significant)' if s else ''}" for v, s in zip(frame["percent_change"], significant)]
+    figure = go.Figure(layout=base_layout("", "Change (%)"))
+    figure.add_trace(
+        go.Bar(
+            x=frame["percent_change"].astype("float64").round(1).tolist(),
+            y=frame["crime_type_name"].tolist(),
+            orientation="h",
+            text=labels, textposition="outside", cliponaxis=False,
+            marker={
+                "color": [area_colour(area_code) if s else "white" for s in significant],
+                "line": {"color": [area_colour(area_code) if s else NOT_SIGNIFICANT for s in significant], "width": 1.5},
+                "pattern": {"shape": ["" if s else "/" for s in significant], "fgcolor": NOT_SIGNIFICANT},
+            },
+            hovertemplate="%{y}: %{x:+.1f}%<extra></extra>",
+            showlegend=False,
+        )
+    )
+    figure.update_layout(
+        height=max(320, 34 * len(frame) + 80), hovermode="closest",
+        margin={"l": 200, "r": 120, "t": 16, "b": 48},
+        xaxis={"zeroline": True, "zerolinecolor": "#6c757d", "ticksuffix": "%"},
+        yaxis={"rangemode": "normal", "gridcolor": "white"},
+    )
+    return figure
+
+
+def grouped_bar_figure(frame: pd.DataFrame, category: str, value: str, y_title: str,
+                       low: str | None = None, high: str | None = None, horizontal: bool = False) -> go.Figure:
+    """Bars of ``value`` by ``category``, one colour per area, with optional error bars.
+    Horizontal bars suit many or long category names.
+
+    Built from plain dicts without plotly's validation (``_validate=False``): validating each
+    property took 5 ms of a callback's time per chart, and these are known-good properties."""
+    if horizontal:
+        return _horizontal_bars(frame, category, value, y_title)
+    traces = []
+    for code, rows in frame.groupby("area_code", sort=False):
+        name = rows["area_name"].iloc[0]
+        trace = {"type": "bar", "x": rows[category].tolist(), "y": rows[value].astype("float64").round(3).tolist(),
+                 "name": name, "marker": {"color": area_colour(code)}, "hovertemplate": f"{name}: %{{y:,}}<extra></extra>"}
+        if low and high:
+            trace["error_y"] = {"type": "data", "symmetric": False, "color": "#1b1b1b", "thickness": 1.2,
+                                "array": (rows[high] - rows[value]).astype("float64").round(3).tolist(),
+                                "arrayminus": (rows[value] - rows[low]).astype("float64").round(3).tolist()}
+        traces.append(trace)
+    layout = base_layout(y_title)
+    layout.update(barmode="group", hovermode="x unified")
+    layout["xaxis"]["type"] = "category"
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) -> go.Figure:
+    categories = list(dict.fromkeys(frame[category]))
+    traces = []
+    for code, rows in frame.groupby("area_code", sort=False):
+        name = rows["area_name"].iloc[0]
+        traces.append({"type": "bar", "y": rows[category].tolist(), "x": rows[value].astype("float64").round(3).tolist(),
+                       "orientation": "h", "name": name, "marker": {"color": area_colour(code)},
+                       "hovertemplate": f"{name}: %{{x:,}}<extra></extra>"})
+    layout = base_layout("", x_title)
+    layout.update(
+        barmode="group", hovermode="y unified", height=max(320, 26 * len(categories) * max(1, frame["area_code"].nunique()) // 2 + 120),
+        margin={"l": 210, "r": 24, "t": 16, "b": 48},
+    )
+    layout["yaxis"].update(type="category", categoryorder="array", categoryarray=categories[::-1], gridcolor="white")
+    layout["xaxis"].update(gridcolor="#e3e3e3", rangemode="tozero")
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
+    """One line per financial year across its four quarters, newest strongest."""
+    figure = go.Figure(layout=base_layout(y_title))
+    years = list(dict.fromkeys(frame["financial_year"]))
+    greys = ["#9E9E9E", "#767676", "#5C5C5C", "#424242", "#303030"]
+    for position, year in enumerate(years):
+        rows = frame[frame["financial_year"] == year]
+        newest = position == len(years) - 1
+        figure.add_trace(
+            go.Scatter(
+                x=rows["quarter_name"].tolist(), y=rows["value"].astype("float64").tolist(), name=year,
+                mode="lines+markers",
+                line={"color": "#0072B2" if newest else greys[max(0, len(greys) - len(years) + position)],
+                      "width": 3 if newest else 1.8, "dash": "solid" if newest else ["dot", "dash", "dashdot", "longdash"][position % 4]},
+                hovertemplate=f"{year}: %{{y:,}}<extra></extra>",
+            )
+        )
+    figure.update_xaxes(type="category")
+    return figure
+
+
+YEAR_GREYS = ("#9E9E9E", "#858585", "#6E6E6E", "#5C5C5C")
+YEAR_DASHES = ("dot", "dash", "dashdot", "longdash")
+
+
+def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
+    """One line per calendar year across January to December: the latest year thick and
+    coloured, earlier years thin greys told apart by their dashes (not colour alone)."""
+    figure = go.Figure(layout=base_layout(y_title))
+    years = sorted(frame["year"].unique())
+    for position, year in enumerate(years):
+        rows = frame[frame["year"] == year]
+        newest = position == len(years) - 1
+        back = len(years) - 1 - position  # 1 for the year before the latest
+        # A month not loaded inside the year's span is None, so the line breaks there.
+        by_name = dict(zip(rows["month_name"], rows["count"].astype("float64")))
+        loaded = [i for i, name in enumerate(periods.MONTH_NAMES) if name in by_name]
+        span = periods.MONTH_NAMES[loaded[0]:loaded[-1] + 1] if loaded else ()
+        labels = dict(zip(rows["month_name"], rows["period_label"]))
+        figure.add_trace(go.Scatter(
+            x=[name[:3] for name in span], y=[by_name.get(name) for name in span], name=year, connectgaps=False,
+            mode="lines+markers",
+            line={"color": "#0072B2" if newest else YEAR_GREYS[(back - 1) % len(YEAR_GREYS)],
+                  "width": 3.5 if newest else 1.5, "dash": "solid" if newest else YEAR_DASHES[(back - 1) % len(YEAR_DASHES)]},
+            marker={"size": 7 if newest else 4},
+            customdata=[labels.get(name, f"{name} {year}: not loaded") for name in span],
+            hovertemplate="%{customdata}: %{y:,}<extra></extra>",
+        ))
+    months = [m[:3] for m in periods.MONTH_NAMES]
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=months)
+    return figure

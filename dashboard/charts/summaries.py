@@ -1,0 +1,193 @@
+"""Plain-English sentences generated from query results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from dashboard.charts.formatting import is_missing as _missing
+from dashboard.charts.formatting import number as _fmt
+from dashboard.charts.formatting import period_label
+from dashboard.charts.formatting import rate as _rate
+from queries import periods
+from queries.like_for_like import change_test
+from queries.stats import SIGNIFICANCE_LEVEL, percent_change
+from queries.variation import ordinary_variation
+
+
+def describe_change(percent: float | None, significant: bool) -> str:
+    """'up 10%, a statistically significant rise' / 'down 2%, not a significant change'."""
+    if _missing(percent):
+        return "no earlier figure to compare with"
+    rounded = round(percent)
+    if rounded == 0:
+        direction = "unchanged (less than 1% difference)"
+    else:
+        direction = f"{'up' if rounded > 0 else 'down'} {abs(rounded)}%"
+    if significant:
+        kind = "rise" if percent > 0 else "fall"
+        return f"{direction}, a statistically significant {kind}"
+    return f"{direction}, not a significant change"
+
+
+def _verb(percent: float) -> str:
+    rounded = round(percent)
+    if rounded == 0:
+        return "was unchanged"
+    return f"{'rose' if rounded > 0 else 'fell'} {abs(rounded)}%"
+
+
+def change_sentence(change: pd.DataFrame, subject: str, period_text: str) -> str:
+    """'Recorded crime in Oxford rose 10% in the 12 months to March 2024, a statistically
+    significant rise; Oxfordshire rose 11% and Thames Valley 9%.'"""
+    rows = [r for r in change.itertuples() if r.comparable and not _missing(r.percent_change)]
+    if not rows:
+        return f"{subject}: the two years needed to compare {period_text} with the year before are not both loaded."
+    first, rest = rows[0], rows[1:]
+    significance = (
+        f"a statistically significant {'rise' if first.percent_change > 0 else 'fall'}"
+        if first.significant else "not a significant change"
+    )
+    sentence = f"{subject} in {first.area_name} {_verb(first.percent_change)} in {period_text}, {significance}"
+    if rest:
+        # Every change says whether it is significant, not only the significant ones.
+        others = [f"{r.area_name} {_verb(r.percent_change)} ({'significant' if r.significant else 'not significant'})"
+                  for r in rest]
+        sentence += "; " + (", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0])
+    return sentence + "."
+
+
+def period_words(period: str, first_month: str | None = None, last_month: str | None = None) -> str:
+    """A period label in words: "July to September 2025", "2024/25", "the 12 months to March 2024"."""
+    if first_month and last_month and first_month != last_month and periods.is_month(period):
+        return f"the 12 months to {periods.month_in_words(last_month)}"
+    return period_label(period)
+
+
+def _year_earlier(rows: pd.DataFrame, latest) -> pd.Series | None:
+    """The row covering the same months a year before the latest one (like with like), if it
+    is wholly loaded."""
+    target = periods.add_months(latest["first_month"], -12)
+    match = rows[rows["first_month"] == target]
+    if match.empty or ("complete" in match and not bool(match.iloc[0].get("complete", True))):
+        return None
+    return match.iloc[0]
+
+
+FLAGGED_NAMED = 3  # a summary names the latest few months outside the band; the table lists all
+
+
+def band_for(rows: pd.DataFrame) -> pd.DataFrame:
+    """The band of ordinary variation (``queries.variation``) for one area's monthly rows;
+    months without a count are not loaded."""
+    valued = rows[rows["count"].notna()]
+    return ordinary_variation(dict(zip(valued["period"], valued["count"].astype("float64"))))
+
+
+def band_sentence(rows: pd.DataFrame) -> str:
+    """The months outside ordinary variation in words, the latest few only."""
+    band = band_for(rows)
+    if band.empty:
+        return (" There are too few loaded months for a band of ordinary variation (it needs 9 of the "
+                "12 calendar months before a month)")
+    outside = band[band["side"] != ""]
+    checked = f"{len(band)} month{'s' if len(band) != 1 else ''} checked against the 12 calendar months before each"
+    if outside.empty:
+        return f" Every one of the {checked} is within ordinary variation"
+    named = [f"{periods.month_in_words(m)} ({'above' if side == 'high' else 'below'})"
+             for m, side in zip(outside["month"], outside["side"])][::-1][:FLAGGED_NAMED]
+    text = f" {len(outside)} of the {checked} lie outside ordinary variation"
+    if len(outside) > FLAGGED_NAMED:
+        return text + f"; the latest {FLAGGED_NAMED}: {', '.join(named)}"
+    return text + ": " + ", ".join(named)
+
+
+def trend_summary(frame: pd.DataFrame, measure: str, what: str,
+                  dispersions: Mapping[str, tuple[float, int] | None] | None = None) -> str:
+    """Per area, the latest period with a figure against the same period a year earlier (the
+    latest 12 months against the 12 before, for rolling sums), whether the change is
+    significant, and for monthly trends the months outside ordinary variation. Periods
+    without a figure (not wholly loaded) are skipped, never read as zero. ``dispersions``
+    (area code to phi and its degrees of freedom, from the monthly series) make the test
+    quasi-Poisson; without them the exact Poisson test is used and the sentence says so."""
+    if frame.empty:
+        return f"There is no {what} data for this selection."
+    unit = " per 1,000 residents" if measure == "rate_per_1000" else ""
+    sentences = []
+    for code, rows in frame.groupby("area_code", sort=False):
+        rows = rows.sort_values("first_month").reset_index(drop=True)
+        valued = rows[rows[measure].notna()].reset_index(drop=True)
+        if valued.empty:
+            sentences.append(f"{rows['area_name'].iloc[0]}: no whole period is loaded.")
+            continue
+        last = valued.iloc[-1]
+        fmt = _rate if measure == "rate_per_1000" else (lambda v: f"{int(v):,}")
+        bounds = (last.get("first_month"), last.get("last_month"))
+        words = period_words(last["period"], *bounds)
+        text = f"{last['area_name']}: {fmt(last[measure])}{unit} in {words}"
+        earlier = _year_earlier(valued, last)
+        if earlier is None:
+            text += "; the same period a year earlier is not loaded, so no change is stated"
+        else:
+            before_words = period_words(earlier["period"], earlier.get("first_month"), earlier.get("last_month"))
+            change = percent_change(float(earlier["count"]), float(last["count"]))
+            dispersion = (dispersions or {}).get(code)
+            p_value, _test = change_test(int(earlier["count"]), int(last["count"]), dispersion)
+            significant = p_value < SIGNIFICANCE_LEVEL
+            text += f", {describe_change(change, significant)} on {before_words}"
+            if dispersions is not None and dispersion is None:
+                text += " (too few months loaded to allow for overdispersion: the test assumes Poisson variation)"
+        is_monthly = "last_month" in rows and (rows["first_month"] == rows["last_month"]).all() and len(valued) > 12
+        if is_monthly:
+            text += "." + band_sentence(rows)
+        sentences.append(text + ".")
+    return " ".join(sentences)
+
+
+def change_by_type_summary(frame: pd.DataFrame, area_name: str) -> str:
+    if frame.empty:
+        return f"There is nothing to compare for {area_name}."
+    significant = frame[frame["significant"]]
+    parts = [f"In {area_name}, {len(significant)} of {len(frame)} crime types changed significantly."]
+    rises = significant[significant["percent_change"] > 0].sort_values("percent_change", ascending=False)
+    falls = significant[significant["percent_change"] < 0].sort_values("percent_change")
+    if not rises.empty:
+        r = rises.iloc[0]
+        parts.append(f"The largest significant rise was in {r['crime_type_name'].lower()} ({r['percent_change']:+.0f}%).")
+    if not falls.empty:
+        f = falls.iloc[0]
+        parts.append(f"The largest significant fall was in {f['crime_type_name'].lower()} ({f['percent_change']:+.0f}%).")
+    return " ".join(parts)
+
+
+def bars_summary(frame: pd.DataFrame, value: str, category: str, unit: str = "") -> str:
+    """The highest category per area: 'Oxford: highest for race (2.77 per 1,000).'"""
+    if frame.empty:
+        return "There are no figures for this selection."
+    parts = []
+    for _code, rows in frame.groupby("area_code", sort=False):
+        top = rows.sort_values(value, ascending=False).iloc[0]
+        parts.append(f"{top['area_name']}: highest for {_lower_first(str(top[category]))} ({_fmt(top[value])}{unit}).")
+    return " ".join(parts)
+
+
+def period_change_summary(frame: pd.DataFrame, noun: str) -> str:
+    """Per area, the latest period against the one before: 'Oxford: 3,733 cases in 2021, up 3% on 2020.'"""
+    parts = []
+    for _code, rows in frame.groupby("area_code", sort=False):
+        rows = rows.sort_values("period_start")
+        last = rows.iloc[-1]
+        text = f"{last['area_name']}: {_fmt(last['value'])} {noun} in {period_label(last['period'])}"
+        if len(rows) > 1:
+            before = rows.iloc[-2]
+            if before["value"]:
+                change = (last["value"] - before["value"]) / before["value"] * 100
+                text += f", {'up' if change > 0 else 'down'} {abs(change):.0f}% on {period_label(before['period'])}"
+        parts.append(text + ".")
+    return " ".join(parts) or "There are no figures for this selection."
+
+
+def _lower_first(text: str) -> str:
+    # Lower-case a category for use mid-sentence, but keep acronyms such as ASB.
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]

@@ -1,0 +1,1 @@
+"""HTML forms for partners and administrators: recording interventions and targets, uploads."""
