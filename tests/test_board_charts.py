@@ -237,7 +237,7 @@ def test_the_report_says_how_many_interventions_it_leaves_out(app, monkeypatch):
 
 def test_pdf_tick_labels_keep_the_decimals_of_small_rates():
     """A sparse area's rates (0.05 per 1,000 steps) print each tick apart, not '0.1' twice."""
-    from dashboard.chart_scales import nice_ticks, tick_text
+    from dashboard.charts.scales import nice_ticks, tick_text
 
     labels = [tick_text(t) for t in nice_ticks(0.22)]
     assert len(set(labels)) == len(labels) and "0.05" in labels and "0.15" in labels

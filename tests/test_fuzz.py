@@ -44,7 +44,7 @@ def api_operations(app):
 
 
 API_PATHS = ["/areas", "/counts", "/hotspots", "/series", "/series/{series_id}", "/evaluation", "/interventions",
-             "/targets", "/peers"]
+             "/targets", "/peers", "/coverage"]
 
 
 def test_the_openapi_document_describes_every_endpoint(app):
