@@ -20,6 +20,7 @@ from flask import Flask, has_request_context, request
 from flask_wtf.csrf import CSRFError
 
 from dashboard.api.evaluation import create_evaluation_api
+from dashboard.api.incidents import create_incidents_api
 from dashboard.api.views import api_error_response, create_api
 from dashboard.charts.basemap import create_basemap
 from dashboard.cli import register_cli
@@ -76,6 +77,12 @@ def create_app(config: dict | None = None) -> Dash:
     engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
                          statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout,
                          ping_timeout=settings.db_ping_timeout, retry_seconds=settings.db_retry_seconds, create=False)
+    # Figures are read from the replica when there is one; the primary keeps every write and the
+    # reads that must see them at once (a new session, an account, a record just saved).
+    read_engine = engine if not settings.database_replica_url else make_engine(
+        settings.database_replica_url, connect_timeout=settings.db_connect_timeout,
+        statement_timeout=settings.db_statement_timeout, pool_timeout=settings.db_pool_timeout,
+        ping_timeout=settings.db_ping_timeout, retry_seconds=settings.db_retry_seconds, create=False)
     health_engine = make_engine(settings.database_url, connect_timeout=settings.health_timeout,
                                 statement_timeout=settings.health_timeout, ping_timeout=settings.health_timeout,
                                 retry_seconds=0, single_use=True, create=False)
@@ -83,11 +90,12 @@ def create_app(config: dict | None = None) -> Dash:
     import_engine = make_engine(settings.database_url, connect_timeout=settings.db_connect_timeout,
                                 pool_timeout=settings.db_pool_timeout, ping_timeout=settings.db_ping_timeout,
                                 retry_seconds=0)
-    query_cache = QueryCache(server, engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl,
+    query_cache = QueryCache(server, read_engine, settings.cache_redis_url, settings.cache_timeout, settings.data_version_ttl,
                              max_bytes=settings.cache_max_mb * MEGABYTE, max_item_bytes=settings.cache_item_max_mb * MEGABYTE,
                              redis_seconds=settings.redis_timeout, redis_retry_seconds=settings.redis_retry_seconds)
     server.extensions["settings"] = settings
     server.extensions["engine"] = engine
+    server.extensions["read_engine"] = read_engine
     server.extensions["query_cache"] = query_cache
     static = (f"{prefix}_dash-component-suites/", f"{prefix}assets/", f"{prefix}_favicon")
 
@@ -103,6 +111,7 @@ def create_app(config: dict | None = None) -> Dash:
     register_auth(server, engine, settings, throttle)
     server.register_blueprint(create_api(query_cache), url_prefix=f"{prefix}api/v1")
     server.register_blueprint(create_evaluation_api(query_cache), url_prefix=f"{prefix}api/v1")
+    server.register_blueprint(create_incidents_api(query_cache), url_prefix=f"{prefix}api/v1")
     pending = PendingUploads(settings.upload_dir, settings.upload_expiry_minutes * 60)
     server.register_blueprint(create_admin(import_engine, pending), url_prefix=f"{prefix}admin")
     server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")

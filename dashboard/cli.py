@@ -14,6 +14,7 @@ from dashboard.server.settings import current_settings
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
 from queries.coverage import record_not_published
+from queries.demo_incidents import MONTHS, load_partner_demo
 from queries.evaluation import EvaluationError
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.bookkeeping import current_user
@@ -21,9 +22,11 @@ from queries.importers.boundaries import import_boundaries
 from queries.importers.crime_severity import import_severity
 from queries.importers.errors import ImportRejected
 from queries.importers.files import expand_paths
+from queries.importers.incidents_store import import_incidents
 from queries.importers.policeuk import import_policeuk
 from queries.importers.population import import_population
 from queries.importers.series import import_series
+from queries.incident_sources import PARTNER_SOURCES
 from queries.interventions import evaluate_intervention, import_interventions, list_interventions
 from queries.targets import import_targets, judge, list_targets
 
@@ -101,6 +104,25 @@ def register_cli(server: Flask, engine: Engine) -> None:
             flag = " (sensitive)" if meta["sensitive"] else ""
             click.echo(f"Stored series {sid}{flag}: {n} values")
         click.echo(f"{parsed.rows_read} rows read, {len(parsed.values)} values stored.")
+
+    @server.cli.command("import-incidents")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--source", type=click.Choice(PARTNER_SOURCES),
+                  help="The source of every row (a template file may name it per row instead).")
+    @click.option("--premises", type=click.Path(exists=True, dir_okay=False),
+                  help="A CSV of premises (name, latitude, longitude) that free-text locations may name.")
+    @one_at_a_time
+    def import_incidents_command(path, source, premises):
+        """Import a partner's incidents: the documented template or an ISTV export."""
+        bootstrap.init_db(engine)
+        try:
+            summary = import_incidents(engine, path, source=source, premises=premises)
+        except ImportRejected as rejected:
+            _fail(rejected)
+        for line in summary.lines():
+            click.echo(line)
+        for row, text in summary.unmatched[:20]:
+            click.echo(f"  unmatched: row {row}: {text!r}")
 
     @server.cli.command("import-crime-severity")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -229,6 +251,9 @@ def register_cli(server: Flask, engine: Engine) -> None:
         with click.progressbar(length=months, label="Writing synthetic demo months", file=sys.stderr) as bar:
             stored = demo.load_demo(engine, first, last, scale, progress=bar.update)
         click.echo(f"Stored {stored} synthetic incidents, {first} to {last}.")
+        partner = load_partner_demo(engine, last)
+        click.echo(f"Stored {partner} synthetic partner incidents (A&E assaults, needle finds, council ASB), "
+                   f"the {MONTHS} months to {last}.")
 
 
 def _fail(rejected: ImportRejected) -> None:

@@ -54,7 +54,8 @@ def bootstrap(engine: Engine, *, demo: bool = True, demo_progress: Callable[[int
     """
     init_db(engine)
     if demo and not has_incidents(engine):
-        from .demo import demo_months, load_demo, recent_first_month
+        from .demo import demo_months, latest_full_month, load_demo, recent_first_month
+        from .demo_incidents import load_partner_demo
 
         if partnership.current().force_code != DEMO_FORCE_CODE:
             # The synthetic set is drawn over one force's towns: another partnership's pages
@@ -66,6 +67,7 @@ def bootstrap(engine: Engine, *, demo: bool = True, demo_progress: Callable[[int
         first = recent_first_month()
         log.info("No incidents stored: writing the synthetic demo set from %s", first)
         load_demo(engine, first, progress=demo_progress(len(demo_months(first))) if demo_progress else None)
+        load_partner_demo(engine, latest_full_month())
 
 
 def has_incidents(engine: Engine) -> bool:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from . import periods
 from .areas import area_name, population_for_year, population_table
+from .incident_sources import POLICE_SOURCES
 from .reference import ALL_CRIME, AREAS_BY_CODE, FORCE, districts_in, force_of
 from .schema import incident_count, loaded_month
 from .stats import SIGNIFICANCE_LEVEL, change_p_values, percent_change
@@ -92,6 +93,7 @@ def monthly_counts(
         .where(
             incident_count.c.area_code.in_(sorted({s for group in sources.values() for s in group})),
             incident_count.c.crime_type.in_(crime_types),
+            incident_count.c.source.in_(POLICE_SOURCES),
             incident_count.c.month.between(first, last),
         )
         .group_by(*group)

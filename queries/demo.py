@@ -31,6 +31,7 @@ from .importers import bulk
 from .importers.bookkeeping import bump_data_version
 from .importers.files import InputFile
 from .importers.policeuk_parse import STREET_HEADER
+from .incident_sources import police_source_of
 from .reference import AREAS, CRIME_TYPES_BY_SLUG, DEMO_FORCE_CODE, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_CODE
 from .schema import incident, place, place_count
 
@@ -365,15 +366,17 @@ def _incident_tuples(block: Block, place_grid: np.ndarray, synthetic: bool = Tru
     at = block.located
     lsoa, street = block.lsoa_index[at], block.street_index[at]
     n = len(lsoa)
+    source = police_source_of(block.slug)
     located = zip(
         repeat(FORCE.code, n), repeat(block.month), repeat(None), repeat(block.slug),
         repeat(DISTRICT_BY_LSOA_PREFIX[block.district]), arrays.codes[lsoa].tolist(), repeat(None),
         arrays.longitudes[lsoa, street].tolist(), arrays.latitudes[lsoa, street].tolist(),
         place_grid[lsoa, street].tolist(), repeat(None, n) if block.slug == ASB else block.outcomes[at].tolist(),
-        repeat(synthetic),
+        repeat(synthetic), repeat(source),
     )
     unlocated = (
-        (FORCE.code, block.month, None, block.slug, None, None, "No Location", None, None, None, outcome or None, synthetic)
+        (FORCE.code, block.month, None, block.slug, None, None, "No Location", None, None, None, outcome or None, synthetic,
+         source)
         for outcome in block.outcomes[~at].tolist()
     )
     return chain(located, unlocated)
@@ -385,7 +388,7 @@ def _place_counts(block: Block, place_grid: np.ndarray, synthetic: bool = True) 
     places, tallies = np.unique(place_grid[block.lsoa_index[at], block.street_index[at]], return_counts=True)
     return zip(
         repeat(FORCE.code), repeat(DISTRICT_BY_LSOA_PREFIX[block.district]), repeat(block.month),
-        places.tolist(), repeat(block.slug), tallies.tolist(), repeat(synthetic),
+        places.tolist(), repeat(block.slug), tallies.tolist(), repeat(synthetic), repeat(police_source_of(block.slug)),
     )
 
 

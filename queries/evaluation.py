@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from . import periods
+from .incident_sources import PARTNER_SOURCES, SOURCES_BY_SLUG
+from .incidents import source_months
 from .its import MIN_MONTHS_BEFORE, ItsResult, interrupted_time_series
 from .lsoa_sets import (
     LsoaSet,
@@ -70,6 +72,7 @@ class Evaluation:
     its: ItsResult | None
     its_reason: str | None
     places: dict[str, LsoaSet]
+    source: str | None = None  # a partner incident source as the outcome; None: police.uk crime
 
 
 def crime_subject(crime_types: Sequence[str] | None) -> str:
@@ -134,19 +137,27 @@ def resolve_places(engine: Engine, target: Sequence[str], control: Sequence[str]
 
 def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buffer: Sequence[str] = (),
              crime_types: Sequence[str] | None = None, before: tuple[str | None, str | None] = (None, None),
-             after: tuple[str | None, str | None] = (None, None), with_its: bool = True) -> Evaluation:
+             after: tuple[str | None, str | None] = (None, None), with_its: bool = True,
+             source: str | None = None) -> Evaluation:
+    """``source``: a partner incident source as the outcome (its records by LSOA, every
+    category), instead of police.uk's crime types."""
     crime_types = list(dict.fromkeys(crime_types)) if crime_types else None
     for slug in crime_types or []:
         if slug not in CRIME_TYPES_BY_SLUG:
             raise EvaluationError("crime_type", f"unknown crime type {slug[:40]!r}")
+    if source is not None and source not in PARTNER_SOURCES:
+        raise EvaluationError("source", f"{source[:40]!r} is not one of {', '.join(PARTNER_SOURCES)}")
+    if source is not None and crime_types:
+        raise EvaluationError("crime_type", "crime types are police.uk's: give a source or crime types, not both")
     before = check_period("before", *before)
     after = check_period("after", *after)
     if before[1] >= after[0]:
         raise EvaluationError("after_from", f"the after period must start after the before period ends ({before[1]})")
     places = resolve_places(engine, target, control, buffer)
-    # The months every force the places lie in has loaded: a month one force lacks is missing
-    # for the comparison, whatever the other has.
-    loaded = months_loaded_for_places(engine, [c for s in places.values() for c in s.codes])
+    # The months every force the places lie in has loaded (a month one force lacks is missing
+    # for the comparison, whatever the other has), or the partner source's months.
+    loaded = (months_loaded_for_places(engine, [c for s in places.values() for c in s.codes]) if source is None
+              else [m for m, _ in source_months(engine, source)])
     needed = periods.months_between(*before) + periods.months_between(*after)
     missing = sorted(set(needed) - set(loaded))
     if missing:
@@ -157,7 +168,7 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
 
     # Only the months of the two periods are read: the gap between them is never counted.
     monthly = monthly_counts_for_sets(engine, {role: s.codes for role, s in places.items()}, crime_types,
-                                      [before, after], loaded)
+                                      [before, after], loaded, source)
     counts: dict[str, dict[str, int] | None] = {"buffer": None}
     for role, series in monthly.items():
         counts[role] = {
@@ -180,13 +191,17 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
                      f"({after_months} months): before counts are multiplied by {result.scale:.3g}.")
     its, reason = (None, "not asked for")
     if with_its:
-        its, reason = target_its(engine, places["target"], crime_types, after, loaded)
+        its, reason = target_its(engine, places["target"], crime_types, after, loaded, source)
+    if source is not None:
+        notes.append(f"Outcome: {SOURCES_BY_SLUG[source].title}, every category, counted by the LSOA each record is "
+                     "placed in; records placed only by district or not at all are in no place's counts.")
     return Evaluation(crime_types, before, after, counts, monthly, result,
-                      verdict(crime_types, counts, result), notes, its, reason, places)
+                      verdict(crime_types, counts, result, source), notes, its, reason, places, source)
 
 
 def target_its(engine: Engine, target: LsoaSet, crime_types: Sequence[str] | None,
-               after: tuple[str, str], loaded: Sequence[str] | None = None) -> tuple[ItsResult | None, str | None]:
+               after: tuple[str, str], loaded: Sequence[str] | None = None,
+               source: str | None = None) -> tuple[ItsResult | None, str | None]:
     """The interrupted time series of the target's consecutive calendar months up to the end
     of the after period: the run of loaded months with no gap, which must hold the 24 months
     before the start; otherwise None and the months not loaded, in words."""
@@ -202,7 +217,7 @@ def target_its(engine: Engine, target: LsoaSet, crime_types: Sequence[str] | Non
     while periods.add_months(first, -1) in loaded_set:
         first = periods.add_months(first, -1)
     series = monthly_counts_for_sets(engine, {"target": target.codes}, crime_types, [(first, after[1])],
-                                     loaded)["target"]
+                                     loaded, source)["target"]
     months = periods.months_between(first, after[1])
     result = interrupted_time_series(months, [series.get(m, 0) for m in months], after[0])
     if result is None:
@@ -224,12 +239,12 @@ def _moved(before: float, after: float, where: str) -> str:
     return f"{'fell' if change < 0 else 'rose'} by {abs(change):.0f}% in the {where}"
 
 
-def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd) -> str:
+def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd, source: str | None = None) -> str:
     """"Robbery fell by 31% in the target area and by 5% in the control; relative to the
     control, 26 fewer robberies (95% CI 9 to 43): a significant fall.\""""
     f = result.scale
-    subject = crime_subject(crime_types)
-    noun = crime_noun(crime_types)
+    subject = crime_subject(crime_types) if source is None else SOURCES_BY_SLUG[source].title
+    noun = crime_noun(crime_types) if source is None else "records"
     target_change = _percent(f * counts["target"]["before"], counts["target"]["after"])
     control_change = _percent(f * counts["control"]["before"], counts["control"]["after"])
     first = _moved(f * counts["target"]["before"], counts["target"]["after"], "target area")
@@ -254,7 +269,8 @@ def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd) -> str
     if amount == 0:
         size = f"no difference in {noun} ({interval})"
     else:
-        size = f"{amount:,} {'fewer' if estimate < 0 else 'more'} {crime_noun(crime_types, amount)} ({interval})"
+        counted = crime_noun(crime_types, amount) if source is None else ("record" if amount == 1 else "records")
+        size = f"{amount:,} {'fewer' if estimate < 0 else 'more'} {counted} ({interval})"
     significant = result.p_value is not None and result.p_value < 0.05
     if significant:
         ending = "a significant fall" if estimate < 0 else "a significant rise"

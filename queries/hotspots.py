@@ -29,7 +29,9 @@ from .counts import loaded_months
 from .current_lsoas import current_lsoas, with_current_lsoas
 from .db import columns_of, fetch_rows, plain_rows
 from .hotspot_tests import BUSY, EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE, STEADY, TOO_FEW
-from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
+from .incident_sources import POLICE_SOURCES, checked_sources, count_conditions
+from .incidents import source_months
+from .reference import AREAS_BY_CODE, districts_in, force_of
 from .schema import lsoa, place, place_count
 from .stats import getis_ord_gi_star, normal_upper_p
 
@@ -134,14 +136,13 @@ class CountRows:
 
 
 def _fetch_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
-                  last: str) -> CountRows:
-    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
+                  last: str, sources: Sequence[str] | None = None) -> CountRows:
     query = (
         select(place_count.c.place_id, place_count.c.month, func.sum(place_count.c.count))
         .where(
             place_count.c.district_code.in_(list(districts_in(area_code))),
             place_count.c.month.between(first, last),
-            place_count.c.crime_type.in_(crime_types),
+            count_conditions(place_count, sources, crime_types),
         )
         .group_by(place_count.c.place_id, place_count.c.month)
     )
@@ -157,7 +158,8 @@ SPLIT_COLUMNS = ["place_id", "crime_type", "period", "baseline"]
 
 
 def _fetch_counts_and_split(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
-                            split_first: str, start: str, end: str) -> tuple[CountRows, pd.DataFrame]:
+                            split_first: str, start: str, end: str, sources: Sequence[str] | None = None
+                            ) -> tuple[CountRows, pd.DataFrame]:
     """``_fetch_counts`` (from ``first``) and each place's incidents by crime type in the
     period (``start`` to ``end``) and in the baseline (``split_first``, not before ``first``,
     to the month before ``start``), from one read of the stored rows.
@@ -165,11 +167,10 @@ def _fetch_counts_and_split(engine: Engine, area_code: str, crime_types: Sequenc
     The stored rows are already one per place, month and type, so the database only reads
     the index range; grouping them twice in the database cost two passes over the same
     hundred thousand rows for the whole force."""
-    crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
     query = select(place_count.c.place_id, place_count.c.month, place_count.c.crime_type, place_count.c.count).where(
         place_count.c.district_code.in_(list(districts_in(area_code))),
         place_count.c.month.between(first, end),
-        place_count.c.crime_type.in_(crime_types),
+        count_conditions(place_count, sources, crime_types),
     )
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
@@ -294,12 +295,15 @@ class CellGrid:
 
 def area_index(engine: Engine, area_code: str) -> AreaIndex:
     """The area's ``AreaIndex``, rebuilt when an import has changed the data (the key holds
-    the data version and the number and highest id of map points)."""
+    the data version and the number and highest id of the area's map points)."""
     from .schema import data_version
 
     with engine.connect() as conn:
         version = conn.execute(select(data_version.c.version).where(data_version.c.id == 1)).scalar()
-        state = conn.execute(select(func.count(), func.max(place.c.id)).select_from(place)).one()
+        # The area's points only, read from the district index: counting the whole table
+        # read every force's map points on every hotspot request.
+        state = conn.execute(select(func.count(), func.max(place.c.id))
+                             .where(place.c.district_code.in_(list(districts_in(area_code))))).one()
     key = (str(engine.url), id(engine), area_code, version, *state)
     found = _AREA_CACHE.get(key)
     if found is None:
@@ -310,10 +314,14 @@ def area_index(engine: Engine, area_code: str) -> AreaIndex:
 
 
 def _area_places(engine: Engine, area_code: str) -> pd.DataFrame:
+    districts = list(districts_in(area_code))
+    # A map point and its LSOA lie in the same district (both are read from the same rows at
+    # import): saying so of the LSOAs too lets them be read from their district index rather
+    # than the whole table of every force's LSOAs.
     query = (
         select(place.c.id, place.c.name, place.c.lsoa_code, lsoa.c.name, place.c.longitude, place.c.latitude)
         .join(lsoa, lsoa.c.code == place.c.lsoa_code)
-        .where(place.c.district_code.in_(list(districts_in(area_code))))
+        .where(place.c.district_code.in_(districts), lsoa.c.district_code.in_(districts))
     )
     with engine.connect() as conn:
         rows = plain_rows(conn.execute(query))
@@ -603,13 +611,14 @@ def gi_star_cells(
     end: str,
     cell_size: float = hexgrid.DEFAULT_SIZE,
     baseline_months: int = 12,
+    sources: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Recent counts per hexagonal cell with Gi* z-scores, FDR-adjusted, and the cluster
     ('hot', 'cold' or '') of each cell. Cells: those holding a map point with an incident in
     the analysed months (the period and its baseline), as for the places."""
     index = area_index(engine, area_code)
     first = analysed_from(start, end, baseline_months)
-    counts = _fetch_counts(engine, area_code, crime_types, first, end)
+    counts = _fetch_counts(engine, area_code, crime_types, first, end, sources)
     return _cells(index.points, counts, start, end, cell_size, index.grid(cell_size), first)
 
 
@@ -710,13 +719,16 @@ def hotspots(
     baseline_months: int = 12,
     level: str = LOCATION,
     cell_size: float = hexgrid.DEFAULT_SIZE,
+    sources: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Places ranked by incidents in the period, with their usual level, tests and class.
-    ``frame.attrs["coverage"]`` holds the ``Coverage``."""
+    ``frame.attrs["coverage"]`` holds the ``Coverage``. ``sources``: the incident sources
+    counted together (police.uk's by default); a partner record counts only where it has a
+    map point (point or street precision)."""
     _check(area_code, level)
     index = area_index(engine, area_code)
-    counts = _fetch_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end)
-    loaded = loaded_months(engine, force_of(area_code))
+    counts = _fetch_counts(engine, area_code, crime_types, baseline_period(start, baseline_months)[0], end, sources)
+    loaded = loaded_for(engine, area_code, sources)
     frame, detail = _rank(counts, index.details, start, end, baseline_months, level, loaded,
                           unit_count(area_code, level), cell_size)
     frame.attrs["coverage"] = coverage_of(start, end, baseline_months, loaded)
@@ -733,6 +745,7 @@ def hotspot_analysis(
     baseline_months: int = 12,
     level: str = LOCATION,
     cell_size: float = hexgrid.DEFAULT_SIZE,
+    sources: tuple[str, ...] | None = None,
 ) -> HotspotAnalysis:
     _check(area_code, level)
     # The baseline and the period before (for "what changed") both end at the period's start.
@@ -740,8 +753,8 @@ def hotspot_analysis(
     index = area_index(engine, area_code)
     points, details = index.points, index.details
     counts, split = _fetch_counts_and_split(engine, area_code, crime_types, first,
-                                            baseline_period(start, baseline_months)[0], start, end)
-    loaded = loaded_months(engine, force_of(area_code))
+                                            baseline_period(start, baseline_months)[0], start, end, sources)
+    loaded = loaded_for(engine, area_code, sources)
     places, detail = _rank(counts, details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
                            cell_size, split)
     locations = places if level == LOCATION else _rank(
@@ -756,6 +769,18 @@ def hotspot_analysis(
         units=detail.units or len(places),
         window=change_window(start, end, loaded),
     )
+
+
+def loaded_for(engine: Engine, area_code: str, sources: Sequence[str] | None) -> list[str]:
+    """Months loaded for every source of the selection: with sources counted together, a
+    month one of them lacks is missing, never a zero."""
+    chosen = checked_sources(sources)
+    months = set(loaded_months(engine, force_of(area_code))) if any(s in POLICE_SOURCES for s in chosen) else None
+    for source in chosen:
+        if source not in POLICE_SOURCES:
+            own = {m for m, _ in source_months(engine, source)}
+            months = own if months is None else months & own
+    return sorted(months or ())
 
 
 def _check(area_code: str, level: str) -> None:

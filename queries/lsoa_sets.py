@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from . import partnership
 from .db import PROJECT_ROOT
+from .incident_sources import POLICE_SOURCES, police_types
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import ALL_CRIME_ROW, loaded_month, lsoa, place
 
@@ -143,15 +144,24 @@ def _type_filter(crime_types: Sequence[str] | None) -> list[str]:
     return list(crime_types)
 
 
+def _selection(crime_types: Sequence[str] | None, source: str | None) -> tuple[str, list[str]]:
+    """The condition (driver placeholders as ``{mark}``) and values choosing a selection's
+    ``lsoa_count`` rows: police.uk's crime types by default, every row of a partner source."""
+    if source is None or source in POLICE_SOURCES:
+        types = _type_filter(crime_types) if source is None else police_types([source], crime_types)
+        return "source IN ({marks_p}) AND crime_type IN ({marks_t})", [*POLICE_SOURCES, *types]
+    return "source = {mark}", [source]
+
+
 def _summed_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None, first: str, last: str,
-                   months: Sequence[str] | None, by_lsoa: bool) -> dict:
+                   months: Sequence[str] | None, by_lsoa: bool, source: str | None = None) -> dict:
     """SUM(count) from ``lsoa_count`` over the codes, grouped by (LSOA code, month) or by month.
 
     The statement is written out with the driver's placeholders: compiling an IN list of
     hundreds of codes through SQLAlchemy cost more than running the query.
     """
     codes = sorted(set(codes))
-    types = _type_filter(crime_types)
+    test, values = _selection(crime_types, source)
     group = "lsoa_code, month" if by_lsoa else "month"
     found: dict = {}
     with engine.connect() as conn:
@@ -164,13 +174,15 @@ def _summed_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[s
                     month_test, month_args = f"month IN ({', '.join([mark] * len(months))})", list(months)
                 else:
                     month_test, month_args = f"month BETWEEN {mark} AND {mark}", [first, last]
+                selection = test.format(mark=mark, marks_p=", ".join([mark] * len(POLICE_SOURCES)),
+                                        marks_t=", ".join([mark] * (len(values) - len(POLICE_SOURCES))))
                 cursor.execute(
                     # Only placeholders are written into the text; every value is a bound parameter.
                     f"SELECT {group}, SUM(count) FROM lsoa_count "
                     f"WHERE lsoa_code IN ({', '.join([mark] * len(chunk))}) "
-                    f"AND crime_type IN ({', '.join([mark] * len(types))}) AND {month_test} "
+                    f"AND {selection} AND {month_test} "
                     f"GROUP BY {group}",
-                    [*chunk, *types, *month_args],
+                    [*chunk, *values, *month_args],
                 )
                 for *key, n in cursor.fetchall():
                     key = tuple(key) if by_lsoa else key[0]
@@ -181,10 +193,11 @@ def _summed_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[s
 
 
 def counts_by_lsoa(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
-                   first: str, last: str, months: Sequence[str] | None = None) -> dict[tuple[str, str], int]:
+                   first: str, last: str, months: Sequence[str] | None = None,
+                   source: str | None = None) -> dict[tuple[str, str], int]:
     """Incidents per (LSOA code, month) from ``lsoa_count``, for the months from first to last
     (or exactly ``months``); months with none are absent."""
-    return _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=True)
+    return _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=True, source=source)
 
 
 def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Sequence[str] | None,
@@ -194,8 +207,8 @@ def monthly_lsoa_counts(engine: Engine, codes: Iterable[str], crime_types: Seque
 
 
 def monthly_counts_for_sets(engine: Engine, sets: dict[str, Iterable[str]], crime_types: Sequence[str] | None,
-                            spans: Sequence[tuple[str, str]], loaded: Sequence[str] | None = None
-                            ) -> dict[str, dict[str, int]]:
+                            spans: Sequence[tuple[str, str]], loaded: Sequence[str] | None = None,
+                            source: str | None = None) -> dict[str, dict[str, int]]:
     """Incidents per loaded month of the spans for each named set of LSOAs (``loaded``: the
     force's loaded months, when the caller has them already).
 
@@ -214,7 +227,8 @@ def monthly_counts_for_sets(engine: Engine, sets: dict[str, Iterable[str]], crim
     for name, codes in sets.items():
         if not codes:
             continue
-        for month, n in _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=False).items():
+        for month, n in _summed_counts(engine, codes, crime_types, first, last, months, by_lsoa=False,
+                                       source=source).items():
             if month in result[name]:
                 result[name][month] = n
     return result

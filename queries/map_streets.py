@@ -16,7 +16,8 @@ from sqlalchemy import Engine, func, select
 
 from . import hexgrid
 from .db import fetch_rows
-from .reference import ALL_CRIME, districts_in
+from .incident_sources import count_conditions
+from .reference import districts_in
 from .schema import place, place_count
 
 PREFIX = "On or near "
@@ -50,12 +51,12 @@ def area_points(engine: Engine, area_code: str) -> pd.DataFrame:
 
 
 def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
-                 last: str) -> pd.DataFrame:
-    """The area's map points with their incidents from ``first`` to ``last`` (points with none left out)."""
-    types = list(crime_types) if crime_types else list(ALL_CRIME)
+                 last: str, sources: Sequence[str] | None = None) -> pd.DataFrame:
+    """The area's map points with their incidents from ``first`` to ``last`` (points with none
+    left out), of the sources given (police.uk's by default)."""
     query = (select(place_count.c.place_id, func.sum(place_count.c.count))
              .where(place_count.c.district_code.in_(list(districts_in(area_code))),
-                    place_count.c.month.between(first, last), place_count.c.crime_type.in_(types))
+                    place_count.c.month.between(first, last), count_conditions(place_count, sources, crime_types))
              .group_by(place_count.c.place_id))
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)

@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, Integer, case, func, literal, select, union_all
 
 from .areas import area_name
+from .incident_sources import POLICE_SOURCES
 from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in
 from .schema import incident_count, place_count
 
@@ -48,6 +49,7 @@ def repeat_locations(
         place_count.c.district_code.in_(districts),
         place_count.c.month.between(start, end),
         place_count.c.crime_type.in_(crime_types),
+        place_count.c.source.in_(POLICE_SOURCES),
     )
     with engine.connect() as conn:
         rows = pd.DataFrame(
@@ -61,7 +63,7 @@ def repeat_locations(
             select(incident_count.c.area_code, incident_count.c.crime_type,
                    func.max(incident_count.c.is_synthetic.cast(Integer)))
             .where(incident_count.c.area_code.in_(districts), incident_count.c.month.between(start, end),
-                   incident_count.c.crime_type.in_(crime_types))
+                   incident_count.c.crime_type.in_(crime_types), incident_count.c.source.in_(POLICE_SOURCES))
             .group_by(incident_count.c.area_code, incident_count.c.crime_type)
         ).all(), columns=["district", "crime_type", "synthetic"])
     together = synthetic.groupby("district", as_index=False)["synthetic"].max().assign(crime_type=ALL_SELECTED)

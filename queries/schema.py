@@ -2,7 +2,10 @@
 
 Raw incidents are kept for drill-down and re-aggregation; every trend is read from
 ``incident_count``, monthly counts per area that each import rebuilds for the months it
-touches, so no request scans raw incidents (``queries/count_tables.py`` keeps that promise).
+touches, so no request scans police.uk's raw incidents (``queries/count_tables.py`` keeps that
+promise). Partners' records are the exception by design: their times of day and dates are
+grouped from the raw rows of one source (``queries/incidents.py``, through the index on source
+and month), as a partner source holds hundreds of records a month, not tens of thousands.
 """
 
 from sqlalchemy import (
@@ -47,6 +50,8 @@ lsoa = Table(
     Column("code", String(9), primary_key=True),
     Column("name", Text, nullable=False),
     Column("district_code", String(9), ForeignKey("area.code"), nullable=False),
+    # An area's LSOAs are looked up by district: with every force loaded, a scan read 35,000.
+    Index("ix_lsoa_district_code", "district_code"),
 )
 
 # Mid-year population estimates for areas or LSOAs, one row per code and year.
@@ -109,14 +114,21 @@ place = Table(
     Column("longitude", Float, nullable=False),
     Column("latitude", Float, nullable=False),
     UniqueConstraint("lsoa_code", "name", "longitude", "latitude"),
+    # An area's map points are looked up by district (hotspots, street names, LSOA centres).
+    Index("ix_place_district_code", "district_code", "id"),
 )
 
-# data.police.uk street-level rows. ``district_code`` is NULL for rows with no location,
-# which count at force level only.
+# Incidents of every source (``queries/incident_sources.py``): data.police.uk street-level
+# rows (sources police-crime and police-asb) and partners' own records. ``district_code`` is
+# NULL for rows with no location, which count at force level only. Partner records also keep
+# their date, time of day (weekday 0 = Monday, hour), how precisely their location is known
+# and their source-specific fields (JSON); police.uk rows have months only.
+SOURCE_DEFAULT = "police-crime"
 incident = Table(
     "incident",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(24), nullable=False, server_default=SOURCE_DEFAULT),
     Column("force_code", String(9), nullable=False),
     Column("month", String(7), nullable=False),
     Column("crime_id", String(64)),
@@ -130,8 +142,15 @@ incident = Table(
     Column("last_outcome", Text),
     Column("last_outcome_month", String(7)),
     Column("is_synthetic", Boolean, nullable=False),
+    Column("incident_date", String(10)),
+    Column("weekday", Integer),
+    Column("hour", Integer),
+    Column("precision", String(10)),
+    Column("details", Text),
+    Column("import_id", Integer),
     Index("ix_incident_force_month", "force_code", "month"),
     Index("ix_incident_crime_id", "crime_id"),
+    Index("ix_incident_source_month", "source", "month"),
 )
 
 # Monthly counts per area (district, county and force alike) and crime type, rebuilt for
@@ -140,13 +159,14 @@ incident_count = Table(
     "incident_count",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(24), nullable=False, server_default=SOURCE_DEFAULT),
     Column("force_code", String(9), nullable=False),
     Column("area_code", String(9), nullable=False),
     Column("month", String(7), nullable=False),
     Column("crime_type", String(32), nullable=False),
     Column("count", Integer, nullable=False),
     Column("is_synthetic", Boolean, nullable=False),
-    Index("ix_incident_count_area", "area_code", "crime_type", "month", "count", "is_synthetic"),
+    Index("ix_incident_count_area", "area_code", "crime_type", "month", "count", "is_synthetic", "source"),
     Index("ix_incident_count_force_month", "force_code", "month"),
 )
 
@@ -155,6 +175,7 @@ place_count = Table(
     "place_count",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(24), nullable=False, server_default=SOURCE_DEFAULT),
     Column("force_code", String(9), nullable=False),
     Column("district_code", String(9), nullable=False),
     Column("month", String(7), nullable=False),
@@ -164,7 +185,7 @@ place_count = Table(
     Column("is_synthetic", Boolean, nullable=False),
     # A force's months are found through its districts (see ``count_tables.force_months``):
     # an index on the force and month as well took a twentieth of the demo database.
-    Index("ix_place_count_district", "district_code", "month", "crime_type", "place_id", "count"),
+    Index("ix_place_count_district", "district_code", "month", "crime_type", "place_id", "count", "source"),
 )
 
 # Monthly counts per LSOA (either vintage, as the file named it) and crime type, rebuilt for
@@ -176,14 +197,28 @@ lsoa_count = Table(
     "lsoa_count",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(24), nullable=False, server_default=SOURCE_DEFAULT),
     Column("force_code", String(9), nullable=False),
     Column("lsoa_code", String(9), nullable=False),
     Column("month", String(7), nullable=False),
     Column("crime_type", String(32), nullable=False),
     Column("count", Integer, nullable=False),
     Column("is_synthetic", Boolean, nullable=False),
-    Index("ix_lsoa_count_lsoa", "lsoa_code", "crime_type", "month", "count"),
+    Index("ix_lsoa_count_lsoa", "lsoa_code", "crime_type", "month", "count", "source"),
     Index("ix_lsoa_count_force_month", "force_code", "month"),
+)
+
+# Which months of each partner incident source are loaded (police.uk's are in
+# ``loaded_month``): a month with no row is "not loaded", not "zero incidents". Importing a
+# source's month again replaces it.
+source_month = Table(
+    "source_month",
+    metadata,
+    Column("source", String(24), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("is_synthetic", Boolean, nullable=False),
+    Column("rows_stored", Integer, nullable=False),
+    Column("import_id", Integer, ForeignKey("import_log.id"), nullable=False),
 )
 
 # Published and partner series: figures from reports or partners' own systems.
@@ -297,7 +332,7 @@ audit_log = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", Text, nullable=False),
     Column("action", String(10), nullable=False),  # "create", "update", "delete" or "import"
-    Column("subject", String(12), nullable=False),  # "intervention", "target" or "series"
+    Column("subject", String(12), nullable=False),  # "intervention", "target", "series" or "incidents"
     Column("record", Text, nullable=False),  # the record's id or name, or the file imported
     Column("before", Text, nullable=False),  # summaries: "" when there was none
     Column("after", Text, nullable=False),

@@ -23,6 +23,8 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 # them on (tests/test_abuse_limits.py does). Servers the tests start inherit this.
 os.environ.setdefault("RATE_LIMIT_ENABLED", "false")
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# Throwaway databases are named with this prefix, so that runs sharing a server keep apart.
+POSTGRES_TEST_PREFIX = os.environ.get("TEST_POSTGRES_PREFIX", "csd_test_")
 
 
 def in_ci() -> bool:
@@ -48,7 +50,7 @@ def shared_file(*parts: str) -> Path:
 def postgres_database():
     """A throwaway PostgreSQL database for the session, or a skip (a failure in CI) with the reason."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"csd_test_{uuid.uuid4().hex[:10]}"
+    name = f"{POSTGRES_TEST_PREFIX}{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))

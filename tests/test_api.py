@@ -116,7 +116,9 @@ def test_openapi_document_describes_every_endpoint(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {"/areas", "/coverage", "/counts", "/hotspots", "/series", "/series/{series_id}",
-                                      "/evaluation", "/interventions", "/targets", "/peers"}
+                                      "/evaluation", "/interventions", "/targets", "/peers", "/incidents/heatmap",
+                                      "/incidents/weekly", "/incidents/sources", "/incidents/counts",
+                                      "/incidents/ae-against-police"}
     params = {p["name"] for p in document["paths"]["/counts"]["get"]["parameters"]}
     assert params == {"area", "crime_type", "from", "to", "grain", "format"}
     grain = next(p for p in document["paths"]["/counts"]["get"]["parameters"] if p["name"] == "grain")

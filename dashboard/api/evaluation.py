@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from dashboard.api.incidents import partner_only_response
+from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
 from dashboard.chart_data.targets import judged
 from dashboard.server import params
-from dashboard.server.auth import request_reader
+from dashboard.server.auth import request_audience, request_reader
 from queries import periods
 from queries.control import NoControl, suggest_control
 from queries.evaluation import Evaluation, EvaluationError, evaluate
+from queries.incident_sources import PARTNER_SOURCES
 from queries.interventions import evaluate_intervention, list_interventions
 from queries.targets import list_targets
 
 EVALUATION_PARAMETERS = {"target", "control", "buffer", "crime_type", "before_from", "before_to",
-                         "after_from", "after_to", "its"}
+                         "after_from", "after_to", "its", "source"}
 SUGGEST = "suggest"
 
 
@@ -56,8 +59,8 @@ def evaluation_record(result: Evaluation) -> dict:
     return record
 
 
-def _evaluate_cached(engine, target, control, buffer, crime_types, before, after, with_its):
-    return evaluate(engine, target, control, buffer, crime_types, before, after, with_its)
+def _evaluate_cached(engine, target, control, buffer, crime_types, before, after, with_its, source=None):
+    return evaluate(engine, target, control, buffer, crime_types, before, after, with_its, source)
 
 
 def _suggest_cached(engine, target, buffer, crime_types, start):
@@ -91,6 +94,10 @@ def create_evaluation_api(query_cache) -> Blueprint:
     def bad_parameter(error: params.BadParameter):
         return jsonify(error={"parameter": error.parameter, "message": error.message}), 400
 
+    @api.errorhandler(PartnerOnly)
+    def partner_only(refused: PartnerOnly):
+        return partner_only_response(refused)
+
     @api.errorhandler(EvaluationError)
     def bad_evaluation(error: EvaluationError):
         return jsonify(error={"parameter": error.field, "message": error.message}), 400
@@ -106,6 +113,12 @@ def create_evaluation_api(query_cache) -> Blueprint:
                 raise params.BadParameter(role, "at most 500 codes")
             codes[role] = tuple(dict.fromkeys(values))
         types = params.crime_types(args)
+        source = params.single(args, "source")
+        if source is not None:
+            if source not in PARTNER_SOURCES:
+                raise params.BadParameter("source", f"{source[:40]!r} is not one of {', '.join(PARTNER_SOURCES)} "
+                                                    "(police.uk's crime is the default)")
+            check_readable(request_audience(), (source,))  # health-derived records: partners only
         with_its = params.choice(args, "its", ("true", "false"), "false") == "true"
         before = (params.month(args, "before_from"), params.month(args, "before_to"))
         after = (params.month(args, "after_from"), params.month(args, "after_to"))
@@ -116,6 +129,8 @@ def create_evaluation_api(query_cache) -> Blueprint:
                 raise params.BadParameter("after_from", "required (YYYY-MM)")
             if not codes["target"]:
                 raise params.BadParameter("target", "give at least one target LSOA or area code")
+            if source is not None:
+                raise params.BadParameter("control", "a control is suggested on police.uk crime only: give one")
             try:
                 suggestion = query_cache.get(_suggest_cached, codes["target"], codes["buffer"],
                                              tuple(types) if types else None, after[0])
@@ -123,8 +138,9 @@ def create_evaluation_api(query_cache) -> Blueprint:
                 raise params.BadParameter("control", f"no control could be suggested: {exc}") from None
             control, method = tuple(suggestion.codes), suggestion.method
         result = query_cache.get(_evaluate_cached, codes["target"], control, codes["buffer"],
-                                 tuple(types) if types else None, before, after, with_its)
+                                 tuple(types) if types else None, before, after, with_its, source)
         record = evaluation_record(result)
+        record["source"] = source or "police-crime"
         record["control_codes"] = list(control)
         record["control_method"] = method
         return jsonify(record)

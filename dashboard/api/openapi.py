@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from queries import partnership, periods
+from queries.incident_sources import SOURCES
 from queries.reference import AREAS, CRIME_TYPES
 
 # YYYY-MM with a month from 01 to 12, in the years a request may name (2000-01 to 2099-12).
@@ -95,6 +96,7 @@ def openapi_document(script_root: str = "") -> dict:
                 }
             },
             **_evaluation_paths(bad_request),
+            **_incident_paths(bad_request, area_codes),
             "/hotspots": {
                 "get": {
                     "summary": "Places ranked by incidents in a recent period, against a baseline",
@@ -117,6 +119,10 @@ def openapi_document(script_root: str = "") -> dict:
                         {"name": "level", "in": "query", "schema": {"type": "string", "enum": ["location", "lsoa", "cell"], "default": "location"}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 100}},
                         {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                        {"name": "source", "in": "query", "description": "Incident sources counted together (default: "
+                         "police.uk's); may repeat. Without signing in, ae-assaults gives a 403.",
+                         "schema": {"type": "array", "items": {"type": "string", "enum": [s.slug for s in SOURCES]}},
+                         "explode": True},
                     ],
                     "responses": {
                         "200": {"description": "Places, most incidents in the recent period first", "content": {
@@ -125,6 +131,7 @@ def openapi_document(script_root: str = "") -> dict:
                                 "rows": {"type": "array", "items": {"$ref": "#/components/schemas/Hotspot"}}}}},
                             "text/csv": {"schema": {"type": "string"}}}},
                         "400": bad_request,
+                        "403": {"description": "A health-derived source asked for without signing in as a partner"},
                     },
                 }
             },
@@ -248,6 +255,55 @@ def openapi_document(script_root: str = "") -> dict:
     }
 
 
+def _incident_paths(bad_request: dict, area_codes: list[str]) -> dict:
+    """Partners' incidents: when they happen, per week, what is loaded, and A&E beside police."""
+    from queries.incident_sources import PARTNER_SOURCES
+
+    month = {"type": "string", "pattern": MONTH_PATTERN}
+    partner_only = {"description": "A health-derived source (ae-assaults) asked for without signing in as a partner",
+                    "content": {"application/json": {"schema": {"type": "object"}}}}
+    common = [
+        {"name": "source", "in": "query", "required": True, "schema": {"type": "string", "enum": list(PARTNER_SOURCES)}},
+        {"name": "area", "in": "query", "required": True, "schema": {"type": "string", "enum": area_codes}},
+        {"name": "from", "in": "query", "description": "First month (default: eleven before the last).", "schema": month},
+        {"name": "to", "in": "query", "description": "Last month (default: the source's latest loaded).",
+         "schema": month},
+    ]
+    ok = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+    return {
+        "/incidents/heatmap": {"get": {
+            "summary": "A partner source's records by day of the week (Monday 0) and hour",
+            "description": "cells: all 168 weekday-hour cells over records with a time of day; without_time counts "
+                           "the records with none, which are not in the cells.",
+            "operationId": "getIncidentHeatmap",
+            "parameters": [*common, {"name": "format", "in": "query",
+                                     "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}},
+                           {"name": "lsoa", "in": "query", "description": "One LSOA of the area: its records only.",
+                            "schema": {"type": "string", "pattern": "^[EW]01[0-9]{6}$"}}],
+            "responses": {"200": ok, "400": bad_request, "403": partner_only}}},
+        "/incidents/weekly": {"get": {
+            "summary": "A partner source's records per week (Monday to Sunday), partial weeks marked",
+            "operationId": "getIncidentWeeks", "parameters": common,
+            "responses": {"200": ok, "400": bad_request, "403": partner_only}}},
+        "/incidents/counts": {"get": {
+            "summary": "A partner source's records per month by district or county",
+            "description": "Never below district level. Without signing in, a health-derived source's counts from "
+                           "1 to the threshold are withheld (count null, suppressed true), with secondary "
+                           "suppression over its districts and counties.",
+            "operationId": "getIncidentCounts",
+            "parameters": [common[0], {"name": "area", "in": "query", "required": True, "schema": {
+                "type": "array", "items": {"type": "string", "enum": area_codes}}, "explode": True}, *common[2:]],
+            "responses": {"200": ok, "400": bad_request}}},
+        "/incidents/sources": {"get": {
+            "summary": "The partner incident sources, and the months loaded of those the reader may see",
+            "operationId": "listIncidentSources", "responses": {"200": ok}}},
+        "/incidents/ae-against-police": {"get": {
+            "summary": "A&E assault attendances beside police-recorded violence, per LSOA (partners only)",
+            "operationId": "getAeAgainstPolice", "parameters": common[1:],
+            "responses": {"200": ok, "400": bad_request, "403": partner_only}}},
+    }
+
+
 def _evaluation_paths(bad_request: dict) -> dict:
     """Evaluations of interventions and progress against targets (read-only for everyone)."""
     month = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
@@ -291,6 +347,9 @@ def _evaluation_paths(bad_request: dict) -> dict:
                 {"name": "after_to", "in": "query", "required": True, "schema": month},
                 {"name": "its", "in": "query", "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
                  "description": "Also fit the interrupted time series of the target."},
+                {"name": "source", "in": "query", "description": "A partner incident source as the outcome instead "
+                 "of police.uk crime (no crime types, a control given). Without signing in, ae-assaults gives a 403.",
+                 "schema": {"type": "string", "enum": ["ae-assaults", "needle-finds", "council-asb"]}},
             ],
             "responses": {"200": {"description": "The evaluation",
                                   "content": {"application/json": {"schema": evaluation}}},

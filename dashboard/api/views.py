@@ -10,8 +10,11 @@ import math
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
+from dashboard.api.incidents import partner_only_response
 from dashboard.api.openapi import openapi_document
 from dashboard.chart_data.hotspots import public_request_problem
+from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
+from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
 from dashboard.chart_data.peers import api_frames as peer_answer
 from dashboard.chart_data.series import visible_series
 from dashboard.chart_data.spec import Reader
@@ -23,7 +26,10 @@ from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month, loaded_months
 from queries.coverage import coverage_summary
+from queries.hexgrid import DEFAULT_SIZE
 from queries.hotspots import LEVELS, LOCATION, hotspots
+from queries.incident_sources import POLICE_SOURCES
+from queries.incidents import off_the_map
 from queries.reference import FORCES_BY_CODE
 from queries.series import series_catalogue
 from queries.suppression import withheld_label
@@ -38,6 +44,10 @@ def create_api(query_cache) -> Blueprint:
     @api.errorhandler(params.BadParameter)
     def bad_parameter(error: params.BadParameter):
         return jsonify(error={"parameter": error.parameter, "message": error.message}), 400
+
+    @api.errorhandler(PartnerOnly)
+    def partner_only(refused: PartnerOnly):
+        return partner_only_response(refused)
 
     @api.route("/<path:_unknown>")
     def not_found(_unknown):
@@ -101,11 +111,14 @@ def create_api(query_cache) -> Blueprint:
     @api.get("/hotspots")
     def hotspot_rows():
         args = request.args
-        params.reject_unknown(args, {"area", "crime_type", "from", "to", "baseline_months", "level", "limit", "format"})
+        params.reject_unknown(args, {"area", "crime_type", "from", "to", "baseline_months", "level", "limit", "format",
+                                     "source"})
         codes = params.area_codes(args)
         if len(codes) > 1:
             raise params.BadParameter("area", "give one area")
         types = params.crime_types(args)
+        sources = params.sources(args)
+        check_readable(request_audience(), sources or ())  # health-derived records: partners only
         first, last = params.month_range(args)
         baseline = params.integer(args, "baseline_months", 1, 60, 12)
         level = params.choice(args, "level", LEVELS, LOCATION)
@@ -122,7 +135,8 @@ def create_api(query_cache) -> Blueprint:
             first_month = periods.FIRST_SUPPORTED_MONTH  # nothing is loaded: an empty answer of the right shape
             frame = query_cache.get(hotspots, codes[0], None, first_month, first_month, baseline, level)
         else:
-            frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level)
+            frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level,
+                                    DEFAULT_SIZE, sources)
         # Every word's tests: above and below the usual level (p, q) and the rank behind "busiest".
         rows = frame.head(limit)[["place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude", "latitude",
                                   "count", "baseline_count", "baseline_mean", "baseline_months_loaded", "expected",
@@ -133,10 +147,15 @@ def create_api(query_cache) -> Blueprint:
             rows[column] = rows[column].astype("float64").round(places)
         if fmt == "csv":
             return _csv(rows, "hotspots.csv")
+        left_out = (query_cache.get(off_the_map, codes[0], sources, first, last)
+                    if sources and last is not None else {})
         return jsonify(
             query={"area": codes[0], "crime_type": types or "all crime excluding anti-social-behaviour",
-                   "from": first, "to": last, "baseline_months": baseline, "level": level, "limit": limit},
-            source=POLICE_UK_SOURCE, places=len(frame), coverage=_coverage(frame.attrs.get("coverage")),
+                   "from": first, "to": last, "baseline_months": baseline, "level": level, "limit": limit,
+                   "source": list(sources or POLICE_SOURCES)},
+            source=sources_text(sources) if sources else POLICE_UK_SOURCE, places=len(frame), coverage=_coverage(frame.attrs.get("coverage")),
+            not_on_the_map=left_out or None,
+            not_on_the_map_note=off_the_map_note(left_out),
             rows=_records(rows),
         )
 

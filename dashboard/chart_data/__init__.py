@@ -13,6 +13,7 @@ from dashboard.chart_data import (
     exploitation,
     harm,
     hotspots,
+    incident_heatmap,
     interventions,
     overview,
     peers,
@@ -27,7 +28,7 @@ from dashboard.chart_data.spec import ChartSpec, Reader
 _MODULES = (overview, crime, asb, domestic_abuse, repeat, exploitation, hotspots, peers, harm)
 CHARTS: dict[str, tuple[ChartSpec, Filters]] = {
     spec.chart_id: (spec, module.DEFAULTS) for module in _MODULES for spec in module.CHARTS
-}
+} | {spec.chart_id: (spec, hotspots.DEFAULTS) for spec in incident_heatmap.CHARTS}
 
 
 def find_chart(chart_id: str, reader: Reader) -> tuple[ChartSpec, Filters] | None:

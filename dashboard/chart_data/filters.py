@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode
 
 from queries import partnership, periods
 from queries.hotspots import LEVELS, LOCATION
+from queries.incident_sources import SOURCES_BY_SLUG
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 
 RATE = "rate"
@@ -41,6 +42,7 @@ class Filters:
     measure: str = RATE
     baseline: int = 12  # hotspots: months before the recent period to compare with
     level: str = LOCATION  # hotspots: street location, LSOA or grid cell
+    sources: tuple[str, ...] = ()  # hotspots: incident sources counted together; empty: police.uk's
     embed: bool = False  # ?embed=1: no navigation or footer, for an iframe
     show_filters: bool = True  # &filters=0 hides the filter bar (embedded views)
 
@@ -64,6 +66,9 @@ class Filters:
         measure = _first(args, "measure")
         baseline = _first(args, "baseline_months")
         level = _first(args, "level")
+        sources = tuple(dict.fromkeys(s for s in args.get("source", []) if s in SOURCES_BY_SLUG))
+        if "source" not in args:
+            sources = defaults.sources
         return cls(
             areas=areas,
             crime_types=crime_types,
@@ -73,6 +78,7 @@ class Filters:
             measure=measure if measure in MEASURES else defaults.measure,
             baseline=int(baseline) if baseline in {str(b) for b in BASELINE_CHOICES} else defaults.baseline,
             level=level if level in LEVELS else defaults.level,
+            sources=sources,
             embed=args.get("embed", [""])[0] == "1",
             show_filters=args.get("filters", [""])[0] != "0",
         )
@@ -105,6 +111,8 @@ class Filters:
         ):
             if value and value != default:
                 pairs.append((name, value))
+        if self.sources != defaults.sources:
+            pairs += [("source", s) for s in self.sources]
         if self.embed:
             pairs.append(("embed", "1"))
         if not self.show_filters:

@@ -65,7 +65,8 @@ def street_labels(reader: Reader, filters: Filters, limit: int = STREET_LABELS) 
     if not one_district(filters):
         return pd.DataFrame(columns=["longitude", "latitude", "text"])
     start, end = data.recent_period(reader, filters)
-    counts = reader.get(point_counts, data.area_of(filters), filters.crime_types or None, start, end)
+    counts = reader.get(point_counts, data.area_of(filters), filters.crime_types or None, start, end,
+                        data.chosen_sources(reader, filters))
     streets = busiest_streets(counts, limit)
     return pd.DataFrame({"longitude": streets["longitude"], "latitude": streets["latitude"], "text": streets["street"]})
 

@@ -17,6 +17,7 @@ from dashboard.charts.formatting import month_span
 from queries import partnership, periods
 from queries.counts import latest_month
 from queries.geography import with_lsoa_context
+from queries.hexgrid import DEFAULT_SIZE
 from queries.hotspot_tests import BUSIEST_SHARE, SIGNIFICANCE, concentration, period_share, smallest_total
 from queries.hotspots import (
     BUSY,
@@ -33,11 +34,13 @@ from queries.hotspots import (
     TOO_FEW,
     HotspotAnalysis,
     hotspot_analysis,
+    loaded_for,
     repeats_of,
 )
+from queries.incident_sources import HEALTH_DERIVED, POLICE_SOURCES, SOURCES_BY_SLUG, police_types
 from queries.map_streets import area_points, is_generic, nearest_streets
 from queries.periods import add_months, month_index
-from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, force_of
+from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, force_of
 
 DEFAULTS = Filters(areas=(partnership.current().home,))
 BUSIEST = f"{BUSIEST_SHARE:.0%}"
@@ -79,8 +82,28 @@ def area_of(filters: Filters) -> str:
     return filters.areas[0] if filters.areas else partnership.current().home
 
 
+def chosen_sources(reader: Reader, filters: Filters) -> tuple[str, ...] | None:
+    """The incident sources the analysis counts: those chosen that this audience may read
+    (health-derived ones are for partners only), None for police.uk's."""
+    readable = tuple(s for s in filters.sources if reader.audience.partner or s not in HEALTH_DERIVED)
+    return readable or None
+
+
+def withheld_sources(reader: Reader, filters: Filters) -> tuple[str, ...]:
+    """Chosen sources this audience may not read."""
+    return tuple(s for s in filters.sources if not reader.audience.partner and s in HEALTH_DERIVED)
+
+
+def latest_of(reader: Reader, filters: Filters) -> str | None:
+    sources = chosen_sources(reader, filters)
+    if sources is None:
+        return reader.get(latest_month, force_of(area_of(filters)))  # the area's own force's latest
+    loaded = reader.get(loaded_for, area_of(filters), sources)
+    return loaded[-1] if loaded else None
+
+
 def requested_period(reader: Reader, filters: Filters) -> tuple[str | None, str | None]:
-    end = filters.end or reader.get(latest_month, force_of(area_of(filters)))
+    end = filters.end or latest_of(reader, filters)
     if end is None:
         return None, None
     start = filters.start or end
@@ -135,7 +158,7 @@ def analysis(reader: Reader, filters: Filters) -> HotspotAnalysis | None:
     if end is None:
         return None
     return reader.get(hotspot_analysis, area_of(filters), filters.crime_types or None, start, end,
-                      baseline_of(reader, filters), filters.level)
+                      baseline_of(reader, filters), filters.level, DEFAULT_SIZE, chosen_sources(reader, filters))
 
 
 def coverage_note(reader: Reader, filters: Filters) -> str:
@@ -451,13 +474,21 @@ def columns_for_level(columns, level: str) -> list[tuple[str, str]]:
     return [(key, BUSIEST_STREET if key == "street" else label) for key, label in columns if key not in hidden]
 
 
-def crime_words(filters: Filters) -> str:
-    return (", ".join(CRIME_TYPES_BY_SLUG[c].name for c in filters.crime_types) if filters.crime_types
-            else "All crime (not ASB)")
+def crime_words(filters: Filters, sources: tuple[str, ...] | None = None) -> str:
+    """What is counted: the crime types (police.uk), and any partner sources counted with them."""
+    if sources is None:
+        return (", ".join(CRIME_TYPES_BY_SLUG[c].name for c in filters.crime_types) if filters.crime_types
+                else "All crime (not ASB)")
+    types = police_types(sources, filters.crime_types or None)
+    police = []
+    if types:
+        police = [", ".join(CRIME_TYPES_BY_SLUG[c].name for c in types) if len(types) < len(ALL_CRIME)
+                  else "All police-recorded crime (not ASB)"]
+    return "; ".join([*police, *(SOURCES_BY_SLUG[s].title for s in sources if s not in POLICE_SOURCES)])
 
 
-def describe(filters: Filters, start: str, end: str) -> str:
-    return f"{crime_words(filters)} in {AREAS_BY_CODE[area_of(filters)].name}, {month_span(start, end)}"
+def describe(filters: Filters, start: str, end: str, sources: tuple[str, ...] | None = None) -> str:
+    return f"{crime_words(filters, sources)} in {AREAS_BY_CODE[area_of(filters)].name}, {month_span(start, end)}"
 
 
 def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, note: str = "",

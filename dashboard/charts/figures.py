@@ -283,3 +283,69 @@ def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
     months = [m[:3] for m in periods.MONTH_NAMES]
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=months)
     return figure
+
+
+# Sequential white-to-blue steps (ColorBrewer Blues) by share of the busiest cell: darker
+# means more, and every cell is labelled with its count, so nothing is read from colour alone.
+HEATMAP_STEPS = ((0.0, (247, 251, 255)), (0.25, (198, 219, 239)), (0.5, (107, 174, 214)), (0.75, (33, 113, 181)),
+                 (1.0, (8, 48, 107)))
+
+
+def heat_colour(share: float) -> tuple[int, int, int]:
+    """The colour of a cell holding ``share`` of the busiest cell's count."""
+    for (low, a), (high, b) in zip(HEATMAP_STEPS, HEATMAP_STEPS[1:]):
+        if share <= high:
+            t = (share - low) / (high - low)
+            return tuple(round(x + (y - x) * t) for x, y in zip(a, b))
+    return HEATMAP_STEPS[-1][1]
+
+
+def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_title: str) -> go.Figure:
+    """A day-of-week (rows, Monday at the top) by hour (columns) grid of counts.
+
+    Cells are layout rectangles and their counts a text trace: the page's plotly bundles
+    hold scatter traces but no heatmap trace, and rectangles fill their cells at any width."""
+    counts = {(int(d), int(h)): int(n) for d, h, n in frame[["weekday", "hour", "count"]].itertuples(index=False)}
+    busiest = max(counts.values(), default=0) or 1
+    shapes, xs, ys, texts, colours, hover = [], [], [], [], [], []
+    for day in range(7):
+        for hour in range(24):
+            n = counts.get((day, hour), 0)
+            fill = heat_colour(n / busiest)
+            shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": hour - 0.5, "x1": hour + 0.5,
+                           "y0": day - 0.5, "y1": day + 0.5, "fillcolor": "rgb({},{},{})".format(*fill),
+                           "line": {"color": "white", "width": 1}, "layer": "below"})
+            xs.append(hour)
+            ys.append(day)
+            texts.append(str(n) if n else "")
+            colours.append("white" if sum(fill) / 3 < 140 else "#1b1b1b")
+            hover.append(f"{weekdays[day]} {hour:02d}:00 to {hour:02d}:59: {n:,} {count_title.lower()}")
+    layout = base_layout("", "Hour the incident began")
+    layout.update(hovermode="closest", height=340, margin={"l": 48, "r": 8, "t": 8, "b": 48}, shapes=shapes,
+                  showlegend=False)
+    figure = go.Figure(go.Scatter(x=xs, y=ys, mode="text", text=texts, textfont={"color": colours, "size": 11},
+                                  hovertext=hover, hoverinfo="text"), layout=layout)
+    figure.update_xaxes(range=[-0.5, 23.5], tickmode="array", tickvals=list(range(0, 24, 3)),
+                        ticktext=[f"{h:02d}:00" for h in range(0, 24, 3)], showgrid=False, zeroline=False)
+    # Three-letter day names leave a phone's narrow chart its width; the hover text has them whole.
+    figure.update_yaxes(range=[6.5, -0.5], tickmode="array", tickvals=list(range(7)), ticktext=[d[:3] for d in weekdays],
+                        showgrid=False, zeroline=False, title={"text": ""})
+    return figure
+
+
+def weekly_figure(frame: pd.DataFrame) -> go.Figure:
+    """Records per week: whole weeks joined by a line, weeks reaching into months not loaded
+    as open circles apart from it (their counts cover only the loaded days)."""
+    figure = go.Figure(layout=base_layout("Records a week"))
+    whole = frame[frame["complete"]]
+    partial = frame[~frame["complete"]]
+    figure.add_trace(go.Scatter(x=whole["week_start"].tolist(), y=whole["count"].tolist(), mode="lines+markers",
+                                name="Whole weeks", line={"color": "#0072B2", "width": 2}, marker={"size": 5},
+                                hovertemplate="Week of %{x}: %{y:,}<extra></extra>"))
+    if len(partial):
+        figure.add_trace(go.Scatter(x=partial["week_start"].tolist(), y=partial["count"].tolist(), mode="markers",
+                                    name="Partial weeks", marker={"size": 8, "symbol": "circle-open", "color": "#4D4D4D"},
+                                    hovertemplate="Week of %{x} (partial): %{y:,}<extra></extra>"))
+    figure.update_xaxes(type="date")
+    figure.update_layout(hovermode="closest")
+    return figure

@@ -13,6 +13,7 @@ from dashboard.chart_data import find_chart
 from dashboard.chart_data.board import DEFAULTS as BOARD_DEFAULTS
 from dashboard.chart_data.filters import BASELINE_CHOICES, MEASURES, Filters
 from dashboard.chart_data.hotspots import DEFAULTS as HOTSPOT_DEFAULTS
+from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
 from dashboard.documents.csv_output import chart_csv, csv_file_name
 from dashboard.server import params
 from dashboard.server.auth import request_reader
@@ -31,6 +32,10 @@ def create_downloads(query_cache) -> Blueprint:
         # A file is asked for by a script or a link: an empty file would pass for "no crime".
         return Response(f"{error.parameter}: {error.message}\n", 400, mimetype="text/plain")
 
+    @downloads.errorhandler(PartnerOnly)
+    def partner_only(refused: PartnerOnly):
+        return Response(f"source: {refused}\n", 403, mimetype="text/plain")
+
     @downloads.before_request
     def strict_filters():
         check_download_filters(request.query_string.decode("utf-8", "replace"))
@@ -43,6 +48,7 @@ def create_downloads(query_cache) -> Blueprint:
             abort(404)
         spec, defaults = found
         filters = filters_from_request(defaults)
+        check_readable(reader.audience, filters.sources)  # a table holds no withheld source silently
         frame = spec.data(reader, filters)
         return Response(
             chart_csv(spec, frame), mimetype="text/csv",
@@ -81,6 +87,7 @@ def check_download_filters(query: str) -> None:
     if args.getlist("area") != [""]:  # "area=" alone is the filter bar's "no area chosen"
         params.area_codes(args, required=False)
     params.crime_types(args)
+    params.sources(args)
     params.month_range(args)
     for name, options in (("grain", periods.GRAINS), ("measure", MEASURES), ("level", LEVELS)):
         if args.getlist(name):

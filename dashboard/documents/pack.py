@@ -14,15 +14,19 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from dashboard.chart_data import hotspot_map
+from dashboard.chart_data import hotspot_map, incident_heatmap
 from dashboard.chart_data import hotspots as data
 from dashboard.chart_data.filters import LEVEL_WORDS, Filters
+from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
 from dashboard.chart_data.spec import Reader
 from dashboard.charts.formatting import cell
 from dashboard.charts.maps import boundary_lines, bounds_of, label_point, outline_edges
 from dashboard.documents.csv_output import chart_csv
+from dashboard.documents.pdf_heatmap import draw_weekday_hour
 from queries import hexgrid, partnership
 from queries.counts import has_synthetic_months
+from queries.incident_sources import POLICE_SOURCES, SOURCES_BY_SLUG
+from queries.incidents import WEEKDAYS, off_the_map, source_months
 from queries.reference import AREAS_BY_CODE
 
 GREYS = [235, 200, 160, 115, 60]  # light to dark fills for count bands
@@ -119,7 +123,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         places = ranked = cells = repeats = changes = pd.DataFrame()
         note = ""
     else:
-        description = data.describe(filters, start, end)
+        description = data.describe(filters, start, end, data.chosen_sources(reader, filters))
         ranked = data.ranked_places(reader, filters)
         places = data.places_data(reader, filters, rows=TABLE_ROWS)
         cells = data.cells_data(reader, filters)
@@ -133,7 +137,10 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.multi_cell(0, 8, _text(f"Tasking pack: {description}"), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.paragraph(f"Generated {generated}. Usual levels: the monthly mean over the loaded months of the "
                   f"{data.baseline_of(reader, filters)} before the period. Places by {LEVEL_WORDS[filters.level]}.")
-    if reader.get(has_synthetic_months):
+    chosen = data.chosen_sources(reader, filters) or ()
+    synthetic_partner = any(synthetic for source in chosen if source not in POLICE_SOURCES
+                            for _, synthetic in reader.get(source_months, source))
+    if reader.get(has_synthetic_months) or synthetic_partner:
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this pack are made up.", border=1,
                        new_x="LMARGIN", new_y="NEXT")
@@ -142,9 +149,13 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         pdf.set_font("Helvetica", "B", 10)
         pdf.multi_cell(0, 5, _text("Months missing: " + note), border=1, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
+    for line in _source_lines(reader, filters, start, end):
+        pdf.paragraph(line)
+    heatmaps = incident_heatmap.page_views(reader, filters) if end else []
     if places.empty:
         pdf.paragraph("No incidents of these types were recorded here in this period, so there is nothing to map "
                       "or rank. Choose a longer period or other crime types.")
+        _heatmap_pages(pdf, heatmaps)
         return bytes(pdf.output())
     pdf.paragraph(data.summary_text(ranked, cells, description, "", data.concentration_text(reader, filters),
                                     filters.level))
@@ -188,6 +199,8 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.frame_table(repeats.head(TABLE_ROWS), [("place_name", "Map point (not an address)"), ("count", "Incidents"),
                                                 ("baseline_months_active", "Baseline months with incidents"),
                                                 ("class_name", "What it means")], (100, 20, 36, 34))
+    _heatmap_pages(pdf, heatmaps)
+    _beside_police_page(pdf, reader, filters, start, end)
     pdf.add_page()
     pdf.heading("Analyst appendix: the tests behind each place's words")
     pdf.paragraph(data.family_text(reader, filters) + " Now, Baseline: incidents in the period and in the loaded "
@@ -202,6 +215,53 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     for line in CAVEATS:
         pdf.paragraph("- " + line)
     return bytes(pdf.output())
+
+
+def _source_lines(reader: Reader, filters: Filters, start: str | None, end: str | None) -> list[str]:
+    """Which sources are counted, which are withheld from this reader, what has no map point."""
+    if not filters.sources:
+        return []
+    lines = [f"Sources: {sources_text(data.chosen_sources(reader, filters))}."]
+    withheld = data.withheld_sources(reader, filters)
+    if withheld:
+        lines.append(", ".join(SOURCES_BY_SLUG[s].title for s in withheld) + ": shared with partners only, so not "
+                     "counted in this pack.")
+    chosen = data.chosen_sources(reader, filters)
+    if chosen and end:
+        note = off_the_map_note(reader.get(off_the_map, data.area_of(filters), chosen, start, end))
+        if note:
+            lines.append(note)
+    return lines
+
+
+def _heatmap_pages(pdf: PackPDF, views) -> None:
+    """When each chosen partner source's incidents happen, one page each."""
+    for view in views:
+        pdf.add_page()
+        pdf.heading(view.title)
+        if view.message is not None:
+            pdf.paragraph(view.message)
+            continue
+        for note in view.notes:
+            pdf.paragraph(note.text)
+        pdf.paragraph(view.summary)
+        draw_weekday_hour(pdf, view.frame.assign(weekday=[WEEKDAYS.index(d) for d in view.frame["weekday_name"]],
+                                                 hour=[int(h[:2]) for h in view.frame["hour_label"]]))
+        pdf.paragraph(view.caption + " The table of every cell is in the pack's CSV zip.")
+
+
+def _beside_police_page(pdf: PackPDF, reader: Reader, filters: Filters, start: str, end: str) -> None:
+    """For partners with A&E assaults chosen: attendances beside police-recorded violence by LSOA."""
+    if "ae-assaults" not in (data.chosen_sources(reader, filters) or ()):
+        return
+    frame = incident_heatmap.beside_police(reader, data.area_of(filters), start, end)
+    pdf.add_page()
+    pdf.heading("A&E assault attendances beside police-recorded violence, by LSOA")
+    pdf.paragraph(incident_heatmap.BESIDE_NOTE)
+    if frame.empty:
+        pdf.paragraph("No month has both sources loaded in this period.")
+        return
+    pdf.frame_table(frame.head(TABLE_ROWS), [(c, h) for c, h in incident_heatmap.BESIDE_COLUMNS], (52, 26, 34, 50, 20))
 
 
 def _busy(row: dict) -> str:
@@ -417,8 +477,11 @@ def build_zip(reader: Reader, filters: Filters) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for spec in data.CHARTS:
             archive.writestr(f"{spec.chart_id}.csv", chart_csv(spec, spec.data(reader, filters)))
+        for view in (*incident_heatmap.page_views(reader, filters), *incident_heatmap.weekly_views(reader, filters)):
+            if view.message is None:
+                archive.writestr(f"{view.spec.chart_id}.csv", chart_csv(view.spec, view.frame))
         start, end = data.recent_period(reader, filters)
-        about = data.describe(filters, start, end) if end else "no data loaded"
+        about = data.describe(filters, start, end, data.chosen_sources(reader, filters)) if end else "no data loaded"
         archive.writestr("README.txt", f"Tasking pack tables: {about}\nGenerated {date.today():%d %B %Y}.\n\n"
                                        + "\n".join(CAVEATS) + "\n")
     return buffer.getvalue()

@@ -17,6 +17,9 @@ from pathlib import Path
 from flask import Blueprint, abort, redirect, request, session
 from sqlalchemy import Engine, select
 
+from dashboard.forms.incident_upload import KIND as INCIDENTS
+from dashboard.forms.incident_upload import KIND_LABEL as INCIDENTS_LABEL
+from dashboard.forms.incident_upload import incident_report, precision_page
 from dashboard.forms.upload_checks import check_csv_upload
 from dashboard.server.auth import ADMIN, csrf_token, current_user, page, require
 from dashboard.server.settings import current_settings
@@ -25,6 +28,7 @@ from queries.coverage import coverage_summary, month_ranges
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.errors import ImportRejected
 from queries.importers.files import InputFile, input_from_bytes
+from queries.importers.incidents_store import import_incidents
 from queries.importers.policeuk import import_policeuk
 from queries.importers.policeuk_parse import FileSummary, StreetFile, read_policeuk_file
 from queries.importers.policeuk_store import check_not_partial
@@ -32,7 +36,8 @@ from queries.importers.series import import_series, parse_series
 from queries.records import audit_entries
 from queries.schema import import_log
 
-KINDS = {"policeuk": "data.police.uk street or outcomes CSV (or .csv.gz)", "series": "Partner series (template CSV)"}
+KINDS = {"policeuk": "data.police.uk street or outcomes CSV (or .csv.gz)", "series": "Partner series (template CSV)",
+         INCIDENTS: INCIDENTS_LABEL}
 MAX_BYTES = 50 * 1024 * 1024
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
@@ -108,7 +113,8 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
                  + f"</tr></thead><tbody>{body}</tbody></table>")
         return page(prefix(), "Import log", f"<h1 class='h2'>Import log</h1><p><a href='{prefix()}admin/upload'>Upload a file</a> · "
                     f"<a href='{prefix()}admin/audit'>Audit log of interventions, targets and series</a> · "
-                    f"<a href='{prefix()}admin/coverage'>Coverage of police.uk data</a></p>"
+                    f"<a href='{prefix()}admin/coverage'>Coverage of police.uk data</a> · "
+                    f"<a href='{prefix()}admin/incidents'>Partner incidents: location precision</a></p>"
                     f"<div class='table-responsive'>{table}</div>")
 
     @admin.get("/coverage")
@@ -157,6 +163,11 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
                  + f"</tr></thead><tbody>{body}</tbody></table>")
         return page(prefix(), "Audit log", "<h1 class='h2'>Audit log</h1><p>Interventions, targets and series: "
                     f"every change and import.</p><div class='table-responsive'>{table}</div>")
+
+    @admin.get("/incidents")
+    def incident_precision():
+        """How precisely partners' records are placed, and those left unmatched."""
+        return page(prefix(), "Partner incidents", precision_page(engine, prefix()))
 
     @admin.get("/upload")
     def upload_form():
@@ -216,6 +227,8 @@ def _store(engine: Engine, upload: dict, named: Path) -> None:
     """Import a confirmed upload, recorded as the signed-in administrator's."""
     if upload["kind"] == "series":
         import_series(engine, named, kind="partner", imported_by=current_user())
+    elif upload["kind"] == INCIDENTS:
+        import_incidents(engine, named, imported_by=current_user())
     else:
         import_policeuk(engine, [named], imported_by=current_user(), max_bytes=current_settings().import_max_bytes)
 
@@ -223,7 +236,9 @@ def _store(engine: Engine, upload: dict, named: Path) -> None:
 def _validate(engine: Engine, kind: str, name: str, data: bytes) -> dict:
     """Parse without storing: what would be imported, or every problem found."""
     try:
-        if kind == "series":
+        if kind == INCIDENTS:
+            summary = incident_report(engine, name, data)
+        elif kind == "series":
             check_csv_upload(name, data)
             parsed = parse_series(name, data)
             summary = [f"{len(parsed.values)} values in {len(parsed.series)} series: " + ", ".join(parsed.series)]

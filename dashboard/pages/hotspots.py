@@ -8,16 +8,18 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, Patch, ctx, dcc, html, no_update
 
-from dashboard.chart_data import hotspot_map
+from dashboard.chart_data import hotspot_map, incident_heatmap
 from dashboard.chart_data import hotspots as data
 from dashboard.chart_data.filters import LEVEL_WORDS
+from dashboard.chart_data.incident_sources import POLICE_UK, sources_text
 from dashboard.charts.formatting import cell
 from dashboard.charts.maps import FOCUS_ZOOM
 from dashboard.charts.sparkline import sparkline_svg
 from dashboard.pages.common import Page
+from dashboard.pages.hotspot_sources import beside_police_card, source_notes, source_picker
 from dashboard.server.settings import current_settings
 from dashboard.widgets import ids
-from dashboard.widgets.chart_section import csv_link, message_card
+from dashboard.widgets.chart_section import chart_card, csv_link, message_card
 from dashboard.widgets.components import data_table, element, table_class
 from dashboard.widgets.filter_bar import (
     AREA_CONTROL,
@@ -71,22 +73,27 @@ METHOD = [
 
 def render(reader, filters, query: str) -> list:
     start, end = data.recent_period(reader, filters)
+    picker = [source_picker(reader, filters), *source_notes(reader, filters)]
     if end is None:
-        return [message_card("Hotspots", "No police.uk data is loaded yet.")]
+        return [*picker, message_card("Hotspots", "No month is loaded for every source chosen." if filters.sources
+                                      else "No police.uk data is loaded yet.")]
     ranked = data.ranked_places(reader, filters)
     places = data.places_data(reader, filters, rows=TABLE_ROWS)
     cells = data.cells_data(reader, filters)
-    description = data.describe(filters, start, end)
+    description = data.describe(filters, start, end, data.chosen_sources(reader, filters))
     note = data.coverage_note(reader, filters)
+    heatmaps = [chart_card(view, query) for view in (*incident_heatmap.page_views(reader, filters),
+                                                     *incident_heatmap.weekly_views(reader, filters))]
     if places.empty:
         message = "No incidents of these types were recorded here in this period."
-        return [message_card(f"Hotspots: {description}", f"{message} {note}".strip())]
+        return [*picker, message_card(f"Hotspots: {description}", f"{message} {note}".strip()), *heatmaps]
     figure = hotspot_map.map_figure(reader, filters, current_basemap(), places)
     level = LEVEL_WORDS[filters.level]
     limit = data.limit_note(reader, filters)
     return [
         *([html.P(limit, className="alert alert-info")] if limit else []),
         *area_choice(filters),
+        *picker,
         html.P(data.summary_text(ranked, cells, description, note if "No place is classed" in note else "",
                                  data.concentration_text(reader, filters), filters.level),
                className="lead", id=ids.HOTSPOT_SUMMARY),
@@ -100,7 +107,10 @@ def render(reader, filters, query: str) -> list:
             ],
             className="d-flex gap-2 mb-4",
         ),
-        _map_card(figure, data.cells_table(reader, filters), query, description),
+        _map_card(figure, data.cells_table(reader, filters), query, description,
+                  sources_text(data.chosen_sources(reader, filters))),
+        *heatmaps,
+        *beside_police_card(reader, filters),
         _places_card(places, len(ranked), query, level, data.columns_for_level(OFFICER_PLACE_COLUMNS, filters.level),
                      data.period_words(start, end), data.detail_months(reader, filters),
                      data.result_months(reader, filters)),
@@ -129,7 +139,7 @@ def current_basemap() -> dict | None:
     return basemap_style(current_settings(), request.host_url.rstrip("/") if has_request_context() else "")
 
 
-def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html.Section:
+def _map_card(figure, cells: pd.DataFrame, query: str, description: str, source: str = POLICE_UK) -> html.Section:
     return html.Section(
         [
             html.H2(f"Map: {description}", id=ids.HOTSPOT_MAP_HEADING, className="h5"),
@@ -137,7 +147,7 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str) -> html
                    id=ids.HOTSPOT_MAP_SUMMARY),
             html.Figure(
                 [dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
-                 html.Figcaption(["Source: data.police.uk street-level crime. ",
+                 html.Figcaption([f"Source: {source}. ",
                                   *(["Boundaries: Office for National Statistics, Open Government Licence v3.0; contains "
                                      "OS data © Crown copyright and database right 2021 and 2023. "]
                                     if has_boundaries({label["kind"] for label in figure["layout"]["meta"]["labels"]}) else []),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from queries import periods
+from queries.incident_sources import SOURCES_BY_SLUG
 from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 
 
@@ -81,3 +82,12 @@ def integer(args: MultiDict, name: str, low: int, high: int, default: int) -> in
     if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise BadParameter(name, f"{value[:20]!r} is not a whole number from {low} to {high}")
     return int(value)
+
+
+def sources(args: MultiDict, name: str = "source") -> tuple[str, ...] | None:
+    """Incident source slugs (repeatable); None when none are given (police.uk's)."""
+    slugs = tuple(dict.fromkeys(v.strip() for v in args.getlist(name)))
+    for slug in slugs:
+        if slug not in SOURCES_BY_SLUG:
+            raise BadParameter(name, f"unknown source {slug[:40]!r}; expected one of {', '.join(SOURCES_BY_SLUG)}")
+    return slugs or None

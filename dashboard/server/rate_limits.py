@@ -25,7 +25,7 @@ from dashboard.server.settings import current_settings
 
 DOCUMENTS = ("downloads.hotspots_pack_pdf", "downloads.hotspots_pack_zip",
              "downloads.board-report_pdf", "downloads.board-report_zip")
-DATA_BLUEPRINTS = ("api", "evaluation_api")
+DATA_BLUEPRINTS = ("api", "evaluation_api", "incidents_api")
 DATA_ENDPOINTS = ("downloads.download",)
 UNLIMITED = ("api.openapi", "api.not_found")  # the API's description and its 404: no work behind them
 

@@ -28,6 +28,9 @@ def _prefix(value: str | None) -> str:
 @dataclass
 class Settings:
     database_url: str = field(default_factory=database_url)
+    # A PostgreSQL read replica: figures, pages, downloads and the API read there; imports,
+    # recording and sign-in read and write the primary (DATABASE_URL).
+    database_replica_url: str | None = field(default_factory=lambda: _env("DATABASE_REPLICA_URL"))
     # "production" refuses a missing or default secret; gunicorn.conf.py sets it.
     app_env: str = field(default_factory=lambda: _env("APP_ENV", "development"))
     secret_key: str = field(default_factory=lambda: _env("SECRET_KEY", DEVELOPMENT_SECRET))
@@ -121,12 +124,16 @@ class Settings:
         return partnership_module.make(self.partnership_name, self.home_area, self.compare_areas)
 
     def check(self) -> None:
-        """Refuse to run in production with a secret anyone can read in the source, or with
-        a partnership whose areas are not known."""
+        """Refuse settings that cannot work, and production with a secret anyone can read in the
+        source; a partnership whose areas are not known is refused by name."""
         try:
             self.partnership  # noqa: B018 (checked for its error)
         except ValueError as exc:
             raise RuntimeError(str(exc)) from exc
+        if self.database_replica_url and not (self.database_replica_url.startswith("postgresql")
+                                              and self.database_url.startswith("postgresql")):
+            raise RuntimeError("DATABASE_REPLICA_URL needs PostgreSQL for it and for DATABASE_URL "
+                               "(SQLite has no replicas)")
         if self.auth_mode not in ("accounts", "header"):
             raise RuntimeError("AUTH_MODE must be 'accounts' or 'header'")
         if self.app_env == "production" and (not self.secret_key or self.secret_key == DEVELOPMENT_SECRET

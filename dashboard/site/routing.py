@@ -84,7 +84,7 @@ def register_callbacks(app, query_cache) -> None:
         # A page with the single-area control (hotspots) takes its area from that control.
         single_area = page is not None and AREA_CONTROL in page.controls
         filters = filters_from_controls(controls, defaults, single_area).with_changes(
-            embed=current.embed, show_filters=current.show_filters)
+            embed=current.embed, show_filters=current.show_filters, sources=current.sources)
         query = filters.to_query(defaults)
         return {
             "search": no_update if query == current.to_query(defaults) else query,

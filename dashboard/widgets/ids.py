@@ -67,3 +67,6 @@ HOTSPOT_PLACES_HEADING = "hotspot-places-heading"
 HOTSPOT_APPENDIX = "hotspot-appendix"
 HOTSPOT_AREA_CHOICE = "hotspot-area-choice"  # a link named several areas: which is shown, and the others
 HOTSPOT_ZOOM = "hotspot-zoom"  # pattern-matching type: {"type": HOTSPOT_ZOOM, "lon": ..., "lat": ...}
+HOTSPOT_SOURCES_HEADING = "hotspot-sources-heading"
+HOTSPOT_OFF_MAP = "hotspot-off-map"
+HOTSPOT_BESIDE_HEADING = "hotspot-beside-police-heading"

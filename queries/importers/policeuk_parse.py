@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..incident_sources import police_source_of
 from ..reference import (
     CRIME_TYPE_SLUG_BY_NAME,
     DISTRICT_BY_LSOA_PREFIX,
@@ -290,6 +291,7 @@ def parse_street(
                 "month": month,
                 "crime_id": crime_id or None,
                 "crime_type": slug,
+                "source": police_source_of(slug),
                 "district_code": district,
                 "lsoa_code": lsoa_code or None,
                 "location": location or None,

@@ -12,6 +12,7 @@ from collections import Counter
 from sqlalchemy import Column, Connection, MetaData, String, Table, and_, delete, func, insert, or_, select, update
 
 from ..count_tables import COUNT_TABLES, force_months, rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
+from ..incident_sources import POLICE_SOURCES
 from ..schema import incident, loaded_month, lsoa, place
 from .bookkeeping import log_import
 from .errors import ImportRejected, RowError
@@ -93,7 +94,8 @@ def remove_synthetic(conn: Connection, force_code: str) -> None:
     if not synthetic_months:
         return
     for table in (incident, *COUNT_TABLES):
-        conn.execute(delete(table).where(table.c.force_code == force_code, table.c.is_synthetic.is_(True)))
+        conn.execute(delete(table).where(table.c.force_code == force_code, table.c.is_synthetic.is_(True),
+                                         table.c.source.in_(POLICE_SOURCES)))
     conn.execute(
         delete(loaded_month).where(
             loaded_month.c.force_code == force_code, loaded_month.c.is_synthetic.is_(True)
@@ -102,8 +104,10 @@ def remove_synthetic(conn: Connection, force_code: str) -> None:
 
 
 def _delete_months(conn: Connection, force_code: str, months: list[str]) -> None:
-    for table in (incident, *COUNT_TABLES, loaded_month):
+    """Remove a force's police.uk rows of those months (partners' records stay)."""
+    for table in (incident, *COUNT_TABLES):
         conn.execute(delete(table).where(*force_months(table, force_code, months)))
+    conn.execute(delete(loaded_month).where(loaded_month.c.force_code == force_code, loaded_month.c.month.in_(months)))
 
 
 def _add_lsoas(conn: Connection, lsoas: dict[str, tuple[str, str]]) -> None:
