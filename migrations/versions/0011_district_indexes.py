@@ -2,14 +2,14 @@
 without reading every force's
 
 Revision ID: 0011_district_indexes
-Revises: 0007_owners_audit
+Revises: 0008_incident_sources
 Create Date: 2026-12-07 01:10:00
 """
 
 from alembic import op
 
 revision = '0011_district_indexes'
-down_revision = '0007_owners_audit'
+down_revision = '0008_incident_sources'
 branch_labels = None
 depends_on = None
 
