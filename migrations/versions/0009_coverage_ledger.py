@@ -1,7 +1,7 @@
 """unpublished_month: force-months data.police.uk did not publish, for the coverage ledger
 
 Revision ID: 0009_coverage_ledger
-Revises: 0008_incident_sources, 0011_district_indexes (it joins the two into one head)
+Revises: 0011_district_indexes
 Create Date: 2026-12-07 01:15:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0009_coverage_ledger'
-down_revision = ('0008_incident_sources', '0011_district_indexes')
+down_revision = '0011_district_indexes'
 branch_labels = None
 depends_on = None
 
