@@ -1,15 +1,15 @@
 """unpublished_month: force-months data.police.uk did not publish, for the coverage ledger
 
-Revision ID: 0009_coverage_ledger
-Revises: 0011_district_indexes
+Revision ID: 0010_coverage_ledger
+Revises: 0009_district_indexes
 Create Date: 2026-12-07 01:15:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009_coverage_ledger'
-down_revision = '0011_district_indexes'
+revision = '0010_coverage_ledger'
+down_revision = '0009_district_indexes'
 branch_labels = None
 depends_on = None
 
