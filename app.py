@@ -50,6 +50,7 @@ from dashboard.server.unavailable import register_unavailable_handler, safe_layo
 from dashboard.site import layout, routing
 from dashboard.site.first_paint import first_paint
 from dashboard.site.index import LeanDash
+from queries import partnership
 from queries.db import make_engine
 
 # Dash's debug mode otherwise asks plotly's servers for a newer version.
@@ -59,6 +60,8 @@ os.environ.setdefault("DASH_DISABLE_VERSION_CHECK", "true")
 def create_app(config: dict | None = None) -> Dash:
     settings = Settings.from_mapping(config)
     settings.check()
+    # The partnership is one per process: pages, messages and default areas read it.
+    partnership.configure(settings.partnership)
     prefix = settings.url_prefix
     server = Flask(__name__)
     server.config.update(
@@ -123,7 +126,7 @@ def create_app(config: dict | None = None) -> Dash:
     app = LeanDash(
         __name__,
         server=server,
-        title=layout.TITLE,
+        title=layout.site_title(),
         update_title=None,
         serve_locally=True,
         url_base_pathname=prefix,

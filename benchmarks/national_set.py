@@ -31,6 +31,7 @@ from queries import periods
 from queries.demo import ASB_SUMMER_BOOST, CRIME_MIX, OUTCOMES_CLOSED, OUTCOMES_OPEN, SEASONALITY, STREETS
 from queries.importers import bulk
 from queries.importers.bookkeeping import log_import
+from queries.incident_sources import POLICE_ASB, POLICE_CRIME
 from queries.reference import ASB
 from queries.schema import (
     ALL_CRIME_ROW,
@@ -284,12 +285,18 @@ def incident_csv(force: SyntheticForce, rows: MonthRows, places: SyntheticForce)
         "last_outcome": rows.outcome,
         "is_synthetic": "f",
     })
+    frame["source"] = _sources(frame["crime_type"])
     frame.loc[~at, "place_id"] = pd.NA
     return _csv(frame)
 
 
 INCIDENT_CSV_COLUMNS = ("force_code", "month", "crime_type", "district_code", "lsoa_code", "location",
-                        "longitude", "latitude", "place_id", "last_outcome", "is_synthetic")
+                        "longitude", "latitude", "place_id", "last_outcome", "is_synthetic", "source")
+
+
+def _sources(crime_types) -> np.ndarray:
+    """Each row's police.uk source, as the importer gives it (ASB rows are police-asb)."""
+    return np.where(np.asarray(crime_types, dtype=object) == ASB, POLICE_ASB, POLICE_CRIME)
 
 
 def count_csvs(force: SyntheticForce, rows: MonthRows, places: SyntheticForce) -> tuple[str, str, str]:
@@ -314,6 +321,7 @@ def count_csvs(force: SyntheticForce, rows: MonthRows, places: SyntheticForce) -
     counts.insert(0, "force_code", force.code)
     counts.insert(2, "month", rows.month)
     counts["is_synthetic"] = "f"
+    counts["source"] = _sources(counts["crime_type"])
     # Map points by crime type.
     point = rows.lsoa[at] * POINTS_PER_LSOA + rows.point[at]
     keys, tallies = np.unique(point * t + rows.types[at], return_counts=True)
@@ -321,7 +329,7 @@ def count_csvs(force: SyntheticForce, rows: MonthRows, places: SyntheticForce) -
     place_counts = pd.DataFrame({
         "force_code": force.code, "district_code": places.district_by_lsoa[point_of // POINTS_PER_LSOA],
         "month": rows.month, "place_id": places.place_base + point_of, "crime_type": names[keys % t],
-        "count": tallies, "is_synthetic": "f",
+        "count": tallies, "is_synthetic": "f", "source": _sources(names[keys % t]),
     })
     # LSOAs by crime type, and all crime but ASB.
     keys, tallies = np.unique(rows.lsoa[at] * t + rows.types[at], return_counts=True)
@@ -334,6 +342,7 @@ def count_csvs(force: SyntheticForce, rows: MonthRows, places: SyntheticForce) -
         "crime_type": np.concatenate([names[keys % t], np.full(len(all_keys), ALL_CRIME_ROW, dtype=object)]),
         "count": np.concatenate([tallies, all_tallies]), "is_synthetic": "f",
     })
+    lsoa_counts["source"] = _sources(lsoa_counts["crime_type"])
     return _csv(counts), _csv(place_counts), _csv(lsoa_counts)
 
 
@@ -357,9 +366,11 @@ def load_force(conn: Connection, force: SyntheticForce, months: list[str], lende
             yield incident_csv(force, rows, places)
 
     bulk.copy_csv(conn, incident, INCIDENT_CSV_COLUMNS, incidents())
-    bulk.copy_csv(conn, incident_count, ("force_code", "area_code", "month", "crime_type", "count", "is_synthetic"), counts)
+    bulk.copy_csv(conn, incident_count, ("force_code", "area_code", "month", "crime_type", "count", "is_synthetic",
+                                         "source"), counts)
     bulk.copy_csv(conn, place_count, bulk.PLACE_COUNT_COLUMNS, place_counts)
-    bulk.copy_csv(conn, lsoa_count, ("force_code", "lsoa_code", "month", "crime_type", "count", "is_synthetic"), lsoa_counts)
+    bulk.copy_csv(conn, lsoa_count, ("force_code", "lsoa_code", "month", "crime_type", "count", "is_synthetic", "source"),
+                  lsoa_counts)
     total = sum(per_month.values())
     log_id = log_import(conn, kind="synthetic national", filename=f"synthetic-national/{force.slug}",
                         checksum=f"synthetic seed {SEED}", rows_read=total, rows_stored=total, outcome="stored",

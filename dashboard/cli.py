@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from dashboard.server.settings import current_settings
 from queries import bootstrap, demo, periods
 from queries.accounts import ROLES, delete_account, set_account
+from queries.coverage import record_not_published
 from queries.demo_incidents import MONTHS, load_partner_demo
 from queries.evaluation import EvaluationError
 from queries.import_lock import ImportBusy, import_lock
@@ -72,6 +73,21 @@ def register_cli(server: Flask, engine: Engine) -> None:
         except ImportRejected as rejected:
             _fail(rejected)
         _print_policeuk_summary(summaries)
+
+    @server.cli.command("mark-not-published")
+    @click.argument("force_code")
+    @click.argument("first")
+    @click.argument("last")
+    @click.option("--evidence", required=True, help="How it is known (a data.police.uk notice, a changelog entry).")
+    @one_at_a_time
+    def mark_not_published_command(force_code, first, last, evidence):
+        """Record months data.police.uk did not publish for a force (FORCE_CODE FIRST LAST, as YYYY-MM)."""
+        bootstrap.init_db(engine)
+        try:
+            stored = record_not_published(engine, force_code, first, last, evidence)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{stored} months recorded as not published for {force_code}; loaded months are left as loaded.")
 
     @server.cli.command("import-series")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -154,7 +170,7 @@ def register_cli(server: Flask, engine: Engine) -> None:
         except ImportRejected as rejected:
             _fail(rejected)
         click.echo(f"{summary.features} features read, {summary.stored} {summary.level} boundaries stored; "
-                   f"{summary.skipped_outside} outside Thames Valley skipped.")
+                   f"{summary.skipped_outside} in no district of England and Wales skipped.")
 
     @server.cli.command("import-interventions")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

@@ -5,20 +5,24 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from .reference import AREAS_BY_CODE
+from .reference import AREAS_BY_CODE, force_of
 from .schema import area, population
 
-AREA_COLUMNS = ["code", "name", "level", "parent_code", "population", "population_year"]
+AREA_COLUMNS = ["code", "name", "level", "parent_code", "force_code", "population", "population_year", "populations"]
 
 
 def list_areas(engine: Engine) -> pd.DataFrame:
-    """Every district, county and force with its latest population estimate."""
+    """Every district, county and force with its force area, its latest population estimate and every estimate by year."""
     with engine.connect() as conn:
         areas = pd.DataFrame(
             conn.execute(select(area.c.code, area.c.name, area.c.level, area.c.parent_code)).all(),
             columns=["code", "name", "level", "parent_code"],
         )
-    latest = latest_populations(engine, list(areas["code"]))
+    table = population_table(engine, list(areas["code"]))
+    latest = {code: years[-1] for code, years in table.items()}
+    areas["force_code"] = areas["code"].map(lambda c: force_of(c) if c in AREAS_BY_CODE else None)
+    # Every estimate shipped or imported, oldest first: rates use the estimate for their own year.
+    areas["populations"] = areas["code"].map(lambda c: [{"year": y, "population": p} for y, p in table.get(c, [])])
     areas["population"] = areas["code"].map(lambda c: latest.get(c, (None, None))[1]).astype("Int64")
     areas["population_year"] = areas["code"].map(lambda c: latest.get(c, (None, None))[0]).astype("Int64")
     order = {"force": 0, "county": 1, "district": 2}

@@ -13,12 +13,13 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from . import partnership
 from .db import PROJECT_ROOT, upgrade_schema
 from .importers.boundaries import import_boundaries
 from .importers.files import checksum
 from .importers.population import import_population
 from .importers.series import import_series
-from .reference import AREAS
+from .reference import AREAS, DEMO_FORCE_CODE
 from .schema import area, import_log, incident
 from .targets import load_published_targets
 
@@ -56,6 +57,13 @@ def bootstrap(engine: Engine, *, demo: bool = True, demo_progress: Callable[[int
         from .demo import demo_months, latest_full_month, load_demo, recent_first_month
         from .demo_incidents import load_partner_demo
 
+        if partnership.current().force_code != DEMO_FORCE_CODE:
+            # The synthetic set is drawn over one force's towns: another partnership's pages
+            # would show that force's made-up figures, so they wait for real files instead.
+            log.info("No incidents stored and no synthetic demo set for %s: import its force's files",
+                     partnership.current().force.area_name)
+            return
+
         first = recent_first_month()
         log.info("No incidents stored: writing the synthetic demo set from %s", first)
         load_demo(engine, first, progress=demo_progress(len(demo_months(first))) if demo_progress else None)
@@ -68,15 +76,21 @@ def has_incidents(engine: Engine) -> bool:
 
 
 def _upsert_areas(engine: Engine) -> None:
+    """The shipped areas (some 380): new ones inserted in one statement, changed ones updated."""
     with engine.begin() as conn:
-        known = set(conn.execute(select(area.c.code)).scalars())
-        # Parents first, so the self-referencing foreign key is always satisfied.
-        for a in sorted(AREAS, key=lambda a: a.parent_code is not None):
-            values = {"name": a.name, "level": a.level, "parent_code": a.parent_code}
-            if a.code in known:
-                conn.execute(update(area).where(area.c.code == a.code).values(**values))
-            else:
-                conn.execute(insert(area).values(code=a.code, **values))
+        known = {r.code: (r.name, r.level, r.parent_code) for r in conn.execute(
+            select(area.c.code, area.c.name, area.c.level, area.c.parent_code))}
+        # Parents first (forces, then counties, then districts), so the self-referencing
+        # foreign key is always satisfied.
+        depth = {"force": 0, "county": 1, "district": 2}
+        new = [{"code": a.code, "name": a.name, "level": a.level, "parent_code": a.parent_code}
+               for a in sorted(AREAS, key=lambda a: depth.get(a.level, 3)) if a.code not in known]
+        if new:
+            conn.execute(insert(area), new)
+        for a in AREAS:
+            if a.code in known and known[a.code] != (a.name, a.level, a.parent_code):
+                conn.execute(update(area).where(area.c.code == a.code)
+                             .values(name=a.name, level=a.level, parent_code=a.parent_code))
 
 
 def _changed(engine: Engine, path: Path) -> bool:

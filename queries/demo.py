@@ -32,13 +32,13 @@ from .importers.bookkeeping import bump_data_version
 from .importers.files import InputFile
 from .importers.policeuk_parse import STREET_HEADER
 from .incident_sources import police_source_of
-from .reference import AREAS, CRIME_TYPES_BY_SLUG, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_SLUG
+from .reference import AREAS, CRIME_TYPES_BY_SLUG, DEMO_FORCE_CODE, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_CODE
 from .schema import incident, place, place_count
 
 SEED = 20190101
 ASB = "anti-social-behaviour"
 FIRST_MONTH = "2019-01"
-FORCE = FORCES_BY_SLUG["thames-valley"]
+FORCE = FORCES_BY_CODE[DEMO_FORCE_CODE]
 
 # Approximate shares of each crime type in Thames Valley street-level files (rounded from
 # the 2022 and 2024 files), so the demo's mix looks like the real one.

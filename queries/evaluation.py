@@ -22,6 +22,7 @@ from .lsoa_sets import (
     UnknownPlace,
     loaded_force_months,
     monthly_counts_for_sets,
+    months_loaded_for_places,
     resolve,
 )
 from .reference import ALL_CRIME, ASB, CRIME_TYPES_BY_SLUG
@@ -152,7 +153,11 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
     after = check_period("after", *after)
     if before[1] >= after[0]:
         raise EvaluationError("after_from", f"the after period must start after the before period ends ({before[1]})")
-    loaded = loaded_force_months(engine) if source is None else [m for m, _ in source_months(engine, source)]
+    places = resolve_places(engine, target, control, buffer)
+    # The months every force the places lie in has loaded (a month one force lacks is missing
+    # for the comparison, whatever the other has), or the partner source's months.
+    loaded = (months_loaded_for_places(engine, [c for s in places.values() for c in s.codes]) if source is None
+              else [m for m, _ in source_months(engine, source)])
     needed = periods.months_between(*before) + periods.months_between(*after)
     missing = sorted(set(needed) - set(loaded))
     if missing:
@@ -160,7 +165,6 @@ def evaluate(engine: Engine, target: Sequence[str], control: Sequence[str], buff
         field = "before_from" if missing[0] < after[0] else "after_to"
         raise EvaluationError(field, f"the periods run outside the data: {len(missing)} months not loaded "
                                      f"({missing[0]}{' ...' if len(missing) > 1 else ''}); months loaded: {span}")
-    places = resolve_places(engine, target, control, buffer)
 
     # Only the months of the two periods are read: the gap between them is never counted.
     monthly = monthly_counts_for_sets(engine, {role: s.codes for role, s in places.items()}, crime_types,

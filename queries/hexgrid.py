@@ -1,8 +1,12 @@
-"""A fixed hexagonal grid over England, in metres, for counting incidents by area.
+"""A fixed hexagonal grid over England and Wales, in metres, for counting incidents by area.
 
-Points are projected with a local equirectangular projection anchored on one reference
-point (distortion is under 1% across Thames Valley), then binned into pointy-top hexagons.
-The anchor and size are fixed, so a cell's id means the same place on every request.
+Points are projected with the sinusoidal (equal-area) projection on the central meridian
+2 degrees west (that of the Ordnance Survey's National Grid), then binned into pointy-top
+hexagons. Every cell has the same ground area wherever it lies; east-west and north-south
+scales are true along the meridian, and at Land's End, the farthest point of England and
+Wales from it (3.7 degrees), a cell is sheared by about 3 degrees and its north-south
+scale is 0.2% long. The meridian, origin and size are fixed, so a cell's id means the same
+place on every request and for every partnership.
 """
 
 from __future__ import annotations
@@ -11,9 +15,8 @@ import math
 
 import numpy as np
 
-ORIGIN_LON, ORIGIN_LAT = -1.0, 51.75  # roughly the middle of Thames Valley
+ORIGIN_LON, ORIGIN_LAT = -2.0, 52.5  # the National Grid's central meridian; about the middle of England and Wales
 METRES_PER_DEGREE_LAT = 111_320.0
-METRES_PER_DEGREE_LON = METRES_PER_DEGREE_LAT * math.cos(math.radians(ORIGIN_LAT))
 # police.uk snaps incidents to anonymous map points a few hundred metres apart in towns:
 # a 250 m hexagon (centre to corner) holds a handful of them.
 DEFAULT_SIZE = 250.0
@@ -24,11 +27,13 @@ NEIGHBOURS = ((1, 0), (1, -1), (0, -1), (-1, 0), (-1, 1), (0, 1))
 def to_metres(lon, lat):
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    return (lon - ORIGIN_LON) * METRES_PER_DEGREE_LON, (lat - ORIGIN_LAT) * METRES_PER_DEGREE_LAT
+    return ((lon - ORIGIN_LON) * METRES_PER_DEGREE_LAT * np.cos(np.radians(lat)),
+            (lat - ORIGIN_LAT) * METRES_PER_DEGREE_LAT)
 
 
 def to_degrees(x, y):
-    return ORIGIN_LON + np.asarray(x) / METRES_PER_DEGREE_LON, ORIGIN_LAT + np.asarray(y) / METRES_PER_DEGREE_LAT
+    lat = ORIGIN_LAT + np.asarray(y, dtype=float) / METRES_PER_DEGREE_LAT
+    return ORIGIN_LON + np.asarray(x, dtype=float) / (METRES_PER_DEGREE_LAT * np.cos(np.radians(lat))), lat
 
 
 def cells_of(lon, lat, size: float = DEFAULT_SIZE) -> tuple[np.ndarray, np.ndarray]:

@@ -2,8 +2,8 @@
 
 data.police.uk files up to 2022-11 name 2011 LSOAs and later files 2021 LSOAs, so a place
 is counted under every code it had. A code given in either vintage is widened to every
-code linked to it by the ONS LSOA 2011 to 2021 lookup (shipped for Thames Valley in
-``data/geography/``): an unchanged LSOA is its two codes; a 2011 LSOA split in two brings
+code linked to it by the ONS LSOA 2011 to 2021 lookup (shipped whole for Thames Valley,
+and its split, merged and irregular LSOAs for all of England and Wales, in ``data/geography/``): an unchanged LSOA is its two codes; a 2011 LSOA split in two brings
 both halves, so the area means the same ground before and after 2023. Counts are read
 from ``lsoa_count`` (monthly counts per LSOA kept by imports), never from raw incidents.
 """
@@ -18,12 +18,15 @@ from functools import cache
 
 from sqlalchemy import Engine, func, select
 
+from . import partnership
 from .db import PROJECT_ROOT
 from .incident_sources import POLICE_SOURCES, police_types
-from .reference import ALL_CRIME, AREAS_BY_CODE, THAMES_VALLEY, districts_in
+from .reference import ALL_CRIME, AREAS_BY_CODE, districts_in, force_of
 from .schema import ALL_CRIME_ROW, loaded_month, lsoa, place
 
 LOOKUP = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_thames_valley.csv"
+# Every LSOA of England and Wales split, merged or changed irregularly (an unchanged one keeps its code).
+CHANGES = PROJECT_ROOT / "data" / "geography" / "lsoa11_to_lsoa21_changes.csv"
 LSOA_CODE = re.compile(r"^[EW]01\d{6}$")
 # A long list of codes is bound in chunks: SQLite allows 32,766 parameters a statement.
 CHUNK = 900
@@ -54,12 +57,13 @@ def _lookup() -> tuple[dict[str, set[str]], dict[str, str]]:
     """Links between codes of the two vintages, and the ONS change indicator of each 2011 code."""
     links: dict[str, set[str]] = {}
     change: dict[str, str] = {}
-    with open(LOOKUP, encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            old, new = row["LSOA11CD"], row["LSOA21CD"]
-            links.setdefault(old, set()).add(new)
-            links.setdefault(new, set()).add(old)
-            change[old] = row["CHGIND"]
+    for path in (LOOKUP, CHANGES):
+        with open(path, encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                old, new = row["LSOA11CD"], row["LSOA21CD"]
+                links.setdefault(old, set()).add(new)
+                links.setdefault(new, set()).add(old)
+                change[old] = row["CHGIND"]
     return links, change
 
 
@@ -114,13 +118,23 @@ def _known_lsoas(engine: Engine, codes: Sequence[str]) -> set[str]:
 
 
 def loaded_force_months(engine: Engine, first: str = "0000-01", last: str = "9999-12",
-                        force_code: str = THAMES_VALLEY) -> list[str]:
+                        force_code: str | None = None) -> list[str]:
+    """The months loaded for a force (by default the partnership's home force) between two months."""
+    force_code = force_code or partnership.current().force_code
     with engine.connect() as conn:
         return list(conn.execute(
             select(loaded_month.c.month).where(loaded_month.c.force_code == force_code,
                                                loaded_month.c.month.between(first, last))
             .order_by(loaded_month.c.month)
         ).scalars())
+
+
+def months_loaded_for_places(engine: Engine, codes: Iterable[str]) -> list[str]:
+    """The months loaded for every force the LSOAs lie in (the partnership's home force when
+    none is known): places in two forces are compared over the months both have."""
+    forces = sorted({force_of(d) for d in lsoa_districts(engine, codes)}) or [partnership.current().force_code]
+    months = [set(loaded_force_months(engine, force_code=f)) for f in forces]
+    return sorted(set.intersection(*months))
 
 
 def _type_filter(crime_types: Sequence[str] | None) -> list[str]:

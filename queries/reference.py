@@ -1,12 +1,16 @@
 """Fixed reference facts: the areas, forces and crime categories the dashboard knows.
 
-Each fact is typed in from a public source, named beside it. Population figures live
+Each fact is typed in from a public source named beside it, or read from a shipped file
+derived from one. Population figures live
 in ``data/population/`` so that newer estimates can be added without code changes.
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+
+from .db import PROJECT_ROOT
 
 DISTRICT = "district"
 COUNTY = "county"
@@ -22,33 +26,31 @@ class Area:
     parent_code: str | None
 
 
-# ONS area codes (ONS Open Geography Portal, LAD December 2021 names and codes;
-# counties (December 2021); police force areas (December 2021)).
+# The default partnership's areas (ONS codes), kept for the published Oxford figures, which
+# are about these areas whichever partnership the dashboard is set up for.
 THAMES_VALLEY = "E23000029"
 OXFORDSHIRE = "E10000025"
 OXFORD = "E07000178"
-
-AREAS: tuple[Area, ...] = (
-    Area(THAMES_VALLEY, "Thames Valley", FORCE, None),
-    Area(OXFORDSHIRE, "Oxfordshire", COUNTY, THAMES_VALLEY),
-    Area("E07000177", "Cherwell", DISTRICT, OXFORDSHIRE),
-    Area(OXFORD, "Oxford", DISTRICT, OXFORDSHIRE),
-    Area("E07000179", "South Oxfordshire", DISTRICT, OXFORDSHIRE),
-    Area("E07000180", "Vale of White Horse", DISTRICT, OXFORDSHIRE),
-    Area("E07000181", "West Oxfordshire", DISTRICT, OXFORDSHIRE),
-    Area("E06000036", "Bracknell Forest", DISTRICT, THAMES_VALLEY),
-    Area("E06000037", "West Berkshire", DISTRICT, THAMES_VALLEY),
-    Area("E06000038", "Reading", DISTRICT, THAMES_VALLEY),
-    Area("E06000039", "Slough", DISTRICT, THAMES_VALLEY),
-    Area("E06000040", "Windsor and Maidenhead", DISTRICT, THAMES_VALLEY),
-    Area("E06000041", "Wokingham", DISTRICT, THAMES_VALLEY),
-    Area("E06000042", "Milton Keynes", DISTRICT, THAMES_VALLEY),
-    Area("E06000060", "Buckinghamshire", DISTRICT, THAMES_VALLEY),
-)
-AREAS_BY_CODE = {area.code: area for area in AREAS}
-
-# The three areas the partnership compares, in the order charts show them.
+# The default partnership's home area and the areas it compares with, in chart order (the
+# synthetic demo set covers them); the served partnership's are in ``queries.partnership``.
 COMPARISON_AREAS = (OXFORD, OXFORDSHIRE, THAMES_VALLEY)
+# The force whose towns the synthetic demo set (queries/demo.py) is drawn over.
+DEMO_FORCE_CODE = THAMES_VALLEY
+
+# Every district (December 2023), two-tier county and police force area of England and
+# Wales, built from ONS lookups by ``scripts/build_areas.py`` (see data/geography/LICENCE.md).
+AREAS_PATH = PROJECT_ROOT / "data" / "geography" / "areas.csv"
+PREFIXES_PATH = PROJECT_ROOT / "data" / "geography" / "lsoa_prefixes.csv"
+
+
+def _read_areas() -> tuple[Area, ...]:
+    with AREAS_PATH.open(encoding="utf-8", newline="") as stream:
+        return tuple(Area(row["code"], row["name"], row["level"], row["parent_code"] or None)
+                     for row in csv.DictReader(stream))
+
+
+AREAS: tuple[Area, ...] = _read_areas()
+AREAS_BY_CODE = {area.code: area for area in AREAS}
 
 
 def force_of(area_code: str) -> str:
@@ -67,40 +69,43 @@ def containing_areas(area_code: str) -> list[str]:
     return chain
 
 
+_CHILDREN: dict[str, list[str]] = {}
+for _area in AREAS:
+    if _area.parent_code is not None:
+        _CHILDREN.setdefault(_area.parent_code, []).append(_area.code)
+
+
+def children_of(area_code: str) -> list[str]:
+    """The areas one level down: a force's counties and unitary districts, a county's districts."""
+    return list(_CHILDREN.get(area_code, []))
+
+
 def districts_in(area_code: str) -> tuple[str, ...]:
     """District codes that make up an area (a district is made up of itself)."""
     area = AREAS_BY_CODE[area_code]
     if area.level == DISTRICT:
         return (area.code,)
-    children = [a for a in AREAS if a.parent_code == area_code]
-    return tuple(code for child in children for code in districts_in(child.code))
+    return tuple(code for child in children_of(area_code) for code in districts_in(child))
 
 
-# The prefix of an LSOA name is the local authority district it lies in (ONS LSOA naming:
-# "<district name> <3-digit number><letter>"). 2011 LSOAs in Buckinghamshire carry the
-# four districts that merged into Buckinghamshire Council on 1 April 2020 (The
-# Buckinghamshire (Structural Changes) Order 2019), so both vintages map to E06000060.
-DISTRICT_BY_LSOA_PREFIX: dict[str, str] = {
-    **{a.name: a.code for a in AREAS if a.level == DISTRICT},
-    "Aylesbury Vale": "E06000060",
-    "Chiltern": "E06000060",
-    "South Bucks": "E06000060",
-    "Wycombe": "E06000060",
-}
+def areas_in_force(force_code: str) -> tuple[Area, ...]:
+    """A force area, its counties and its districts, in the shipped order (force, counties, districts)."""
+    return tuple(a for a in AREAS if force_of(a.code) == force_code)
 
 
-@dataclass(frozen=True)
-class Force:
-    code: str
-    name: str  # as written in data.police.uk's "Reported by" / "Falls within" columns
-    slug: str  # as written in data.police.uk file names
+def _read_prefixes() -> dict[str, str]:
+    with PREFIXES_PATH.open(encoding="utf-8", newline="") as stream:
+        return {row["prefix"]: row["district_code"] for row in csv.DictReader(stream)}
 
 
-# data.police.uk force identifiers (https://data.police.uk/api/forces). Only forces whose
-# areas the dashboard knows can be imported; files of other forces are reported and skipped.
-FORCES: tuple[Force, ...] = (Force(THAMES_VALLEY, "Thames Valley Police", "thames-valley"),)
-FORCES_BY_NAME = {f.name: f for f in FORCES}
-FORCES_BY_SLUG = {f.slug: f for f in FORCES}
+# The prefix of an LSOA name is the local authority district it lay in when the LSOA was
+# named (ONS LSOA naming: "<district name> <3-digit number><letter>"), under either vintage:
+# "Aylesbury Vale 001A" (2011) and "Allerdale 001A" (2021) both lead to today's district
+# (Buckinghamshire E06000060, Cumberland E06000063).
+DISTRICT_BY_LSOA_PREFIX: dict[str, str] = _read_prefixes()
+
+
+from .forces import FORCES, FORCES_BY_CODE, FORCES_BY_NAME, FORCES_BY_SLUG, Force  # noqa: E402,F401 (re-exported)
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,18 @@ loaded_month = Table(
     Column("import_id", Integer, ForeignKey("import_log.id"), nullable=False),
 )
 
+# Force-months data.police.uk did not publish: a whole-country archive of the month holds no
+# street file for the force (Greater Manchester from mid-2019, for one). A month neither here
+# nor in ``loaded_month`` is missing: published, perhaps, but not loaded.
+unpublished_month = Table(
+    "unpublished_month",
+    metadata,
+    Column("force_code", String(9), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("evidence", Text, nullable=False),  # the archive (or the person) that showed it
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
 # data.police.uk's anonymised map points ("On or near ..." with coordinates) within an LSOA.
 place = Table(
     "place",

@@ -28,10 +28,15 @@ def client(engine):
 def test_areas_lists_every_area_with_population(client):
     body = client.get("/api/v1/areas").get_json()
     areas = {a["code"]: a for a in body["areas"]}
-    assert len(areas) == 15
+    # England and Wales in December 2023: 296 English and 22 Welsh districts, 21 county
+    # councils and 43 police force areas (ONS Register of Geographic Codes).
+    levels = [a["level"] for a in areas.values()]
+    assert (levels.count("district"), levels.count("county"), levels.count("force")) == (318, 21, 43)
     assert areas[OXFORD] == {"code": OXFORD, "name": "Oxford", "level": "district", "parent_code": OXFORDSHIRE,
-                             "population": 163257, "population_year": 2022}
+                             "force_code": THAMES_VALLEY, "population": 163257, "population_year": 2022,
+                             "populations": [{"year": 2020, "population": 151584}, {"year": 2022, "population": 163257}]}
     assert areas[THAMES_VALLEY]["parent_code"] is None
+    assert areas["W06000015"]["parent_code"] == "W15000003" and areas["W06000015"]["name"] == "Cardiff"
 
 
 def test_counts_match_the_query_and_the_hand_count(client, engine):
@@ -110,7 +115,7 @@ def test_unknown_series_and_endpoints_are_json_404s(client):
 def test_openapi_document_describes_every_endpoint(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    assert set(document["paths"]) == {"/areas", "/counts", "/hotspots", "/series", "/series/{series_id}",
+    assert set(document["paths"]) == {"/areas", "/coverage", "/counts", "/hotspots", "/series", "/series/{series_id}",
                                       "/evaluation", "/interventions", "/targets", "/peers", "/incidents/heatmap",
                                       "/incidents/weekly", "/incidents/sources", "/incidents/counts",
                                       "/incidents/ae-against-police"}

@@ -233,3 +233,12 @@ def test_the_report_says_how_many_interventions_it_leaves_out(app, monkeypatch):
         text = " ".join(" ".join(p["text"].split()) for p in drawing(build_pdf(reader, Filters(areas=(OXFORD,), end="2024-12"))))
     assert "The 1 latest-starting interventions are evaluated here; 1 more is recorded" in text
     assert "Operation Lantern: all crime before and after" in text and "Summer lighting: all crime" not in text
+
+
+def test_pdf_tick_labels_keep_the_decimals_of_small_rates():
+    """A sparse area's rates (0.05 per 1,000 steps) print each tick apart, not '0.1' twice."""
+    from dashboard.charts.scales import nice_ticks, tick_text
+
+    labels = [tick_text(t) for t in nice_ticks(0.22)]
+    assert len(set(labels)) == len(labels) and "0.05" in labels and "0.15" in labels
+    assert tick_text(1500) == "1,500" and tick_text(2.5) == "2.5"

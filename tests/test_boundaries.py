@@ -29,14 +29,18 @@ def test_lsoa_boundaries_are_placed_in_their_district(engine, tmp_path):
         {"type": "Feature", "properties": {"LSOA11CD": "E01028594", "LSOA11NM": "Oxford 001A"}, "geometry": SQUARE},
         {"type": "Feature", "properties": {"LSOA11CD": "E01017929", "LSOA11NM": "Wycombe 001A"}, "geometry": SQUARE},
         {"type": "Feature", "properties": {"LSOA11CD": "E01033814", "LSOA11NM": "Central Bedfordshire 007H"}, "geometry": SQUARE},
+        {"type": "Feature", "properties": {"LSOA11CD": "S01006506", "LSOA11NM": "Aberdeen City 001"}, "geometry": SQUARE},
     ])
     shipped = boundaries(engine, THAMES_VALLEY)  # init_db loads the shipped boundaries
     summary = import_boundaries(engine, path)
-    assert (summary.features, summary.stored, summary.skipped_outside) == (3, 2, 1)
+    # Another force's LSOA (Central Bedfordshire, Bedfordshire Police) is stored for its own
+    # district; one outside England and Wales is skipped.
+    assert (summary.features, summary.stored, summary.skipped_outside) == (4, 3, 1)
     oxford = boundaries(engine, OXFORD).set_index("code")
     assert oxford.at["E01028594", "geometry"] == json.dumps(SQUARE, separators=(",", ":"))  # replaced
     assert "E01017929" not in oxford.index
     assert len(boundaries(engine, THAMES_VALLEY)) == len(shipped)
+    assert boundaries(engine, "E06000056").set_index("code").at["E01033814", "level"] == "lsoa"
 
 
 def test_bad_features_are_named_and_nothing_is_stored(engine, tmp_path):
@@ -69,9 +73,12 @@ def test_wards_are_placed_in_the_district_they_name(engine, tmp_path):
          "geometry": SQUARE},
         {"type": "Feature", "properties": {"WD23CD": "E05099999", "WD23NM": "Elsewhere", "LAD23CD": "E07000084"},
          "geometry": SQUARE},
+        {"type": "Feature", "properties": {"WD23CD": "S13099999", "WD23NM": "Nowhere here", "LAD23CD": "S12000033"},
+         "geometry": SQUARE},
     ])
     summary = import_boundaries(engine, path)
-    assert (summary.stored, summary.skipped_outside, summary.level) == (1, 1, "ward")
+    # Basingstoke's ward is stored for Basingstoke and Deane; a Scottish one is in no district here.
+    assert (summary.stored, summary.skipped_outside, summary.level) == (2, 1, "ward")
     oxford = boundaries(engine, OXFORD).set_index("code")
     assert oxford.at["E05099998", "level"] == "ward"
     assert oxford.at["E05099998", "name"] == "Test Ward"

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from dashboard.charts.figures import (
-    AREA_COLOURS,
     NOT_SIGNIFICANT,
+    area_colours,
     change_by_type_figure,
     grouped_bar_figure,
     trend_figure,
@@ -19,7 +19,7 @@ from dashboard.charts.summaries import (
     period_change_summary,
     trend_summary,
 )
-from queries.reference import AREAS, OXFORD, OXFORDSHIRE, THAMES_VALLEY
+from queries.reference import AREAS, OXFORD, OXFORDSHIRE, THAMES_VALLEY, force_of
 
 
 def trend_frame():
@@ -39,7 +39,7 @@ def test_trend_figure_has_one_line_per_area_in_its_colour():
     assert [t.name for t in figure.data] == ["Oxford", "Thames Valley"]
     assert list(figure.data[0].y) == [100, 110]
     assert list(figure.data[1].x) == ["2024-01-01", "2024-02-01"]
-    assert figure.data[0].line.color == AREA_COLOURS[OXFORD]
+    assert figure.data[0].line.color == area_colours()[OXFORD]
     assert figure.layout.yaxis.title.text == "Count"
 
 
@@ -58,7 +58,7 @@ def test_change_by_type_figure_marks_significance_without_relying_on_colour():
     assert list(bar.y) == ["Burglary", "Robbery"] and list(bar.x) == [-20.0, 5.0]
     assert list(bar.text) == ["-20% (significant)", "+5%"]
     assert list(bar.marker.pattern.shape) == ["", "/"]
-    assert list(bar.marker.line.color) == [AREA_COLOURS[OXFORD], NOT_SIGNIFICANT]
+    assert list(bar.marker.line.color) == [area_colours()[OXFORD], NOT_SIGNIFICANT]
 
 
 def test_grouped_bars_with_confidence_intervals():
@@ -78,9 +78,11 @@ def relative_luminance(hex_colour: str) -> float:
 
 
 def test_every_area_colour_has_3_to_1_contrast_on_white_and_is_unique():
-    assert set(AREA_COLOURS) == {a.code for a in AREAS}
-    assert len(set(AREA_COLOURS.values())) == len(AREA_COLOURS)
-    for colour in [*AREA_COLOURS.values(), NOT_SIGNIFICANT]:
+    # The default partnership's force has 15 areas (the force, Oxfordshire, 13 districts): one colour each.
+    colours = area_colours()
+    assert set(colours) == {a.code for a in AREAS if force_of(a.code) == "E23000029"}
+    assert len(set(colours.values())) == len(colours) == 15
+    for colour in [*colours.values(), NOT_SIGNIFICANT]:
         ratio = (1.0 + 0.05) / (relative_luminance(colour) + 0.05)
         assert ratio >= 3.0, (colour, ratio)
 

@@ -45,7 +45,7 @@ def api_operations(app):
 
 API_PATHS = ["/areas", "/counts", "/hotspots", "/series", "/series/{series_id}", "/evaluation", "/interventions",
              "/targets", "/peers", "/incidents/heatmap", "/incidents/weekly", "/incidents/sources", "/incidents/counts",
-             "/incidents/ae-against-police"]
+             "/incidents/ae-against-police", "/coverage"]
 
 
 def test_the_openapi_document_describes_every_endpoint(app):

@@ -149,11 +149,11 @@ def test_gzip_zip_and_folder_inputs(engine, tmp_path):
     assert count_rows(engine, incident) == 17 + 11  # the same two months again, and February 2024's 11
 
 
-def test_files_of_an_unconfigured_force_are_reported_and_skipped(engine, tmp_path):
-    other = tmp_path / "2024-01-metropolitan-street.csv"
-    other.write_text(JAN_2024.read_text().replace("Thames Valley Police", "Metropolitan Police Service"))
+def test_files_of_a_force_without_a_police_force_area_are_reported_and_skipped(engine, tmp_path):
+    other = tmp_path / "2024-01-btp-street.csv"
+    other.write_text(JAN_2024.read_text().replace("Thames Valley Police", "British Transport Police"))
     [summary] = import_policeuk(engine, [other])
-    assert summary.kind == "skipped" and "not configured" in summary.note
+    assert summary.kind == "skipped" and "has no police force area" in summary.note
     assert count_rows(engine, incident) == 0
 
 

@@ -298,7 +298,8 @@ EMPTY_SELECTIONS = [
     ("/asb", FUTURE, ["No police.uk data is loaded for this period."]),
     ("/domestic-abuse", FUTURE, ["No figures for Thames Valley in the published table."]),
     ("/domestic-abuse", SLOUGH, ["This published table covers Oxford and Oxfordshire; choose one of them."]),
-    ("/exploitation", SLOUGH, ["These published tables cover Oxford, Oxfordshire and Thames Valley; choose one of them."]),
+    # Each exploitation table says which areas it covers, read from the data.
+    ("/exploitation", SLOUGH, ["This published table covers Oxford, Oxfordshire and Thames Valley; choose one of them."]),
     ("/hotspots", FUTURE, ["No incidents of these types were recorded here in this period."]),
     ("/repeat-victimisation", FUTURE, ["No figures for Oxfordshire and Thames Valley in the published rates."]),
     ("/repeat-victimisation", SLOUGH, ["No repeat-victimisation rates are published or loaded for the chosen areas."]),

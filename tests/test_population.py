@@ -18,7 +18,7 @@ from .helpers import snapshot
 
 def test_every_area_has_a_population_with_its_year(engine):
     areas = list_areas(engine).set_index("code")
-    assert len(areas) == 15
+    assert len(areas) == 318 + 21 + 43  # districts, counties and force areas of England and Wales (Dec 2023)
     assert areas["population"].notna().all()
     assert set(areas["population_year"]) == {2022}
     assert areas.loc[OXFORD, "population"] == 163257
@@ -26,10 +26,11 @@ def test_every_area_has_a_population_with_its_year(engine):
 
 def test_county_and_force_equal_the_sum_of_their_districts(engine):
     areas = list_areas(engine).set_index("code")
-    for parent in (OXFORDSHIRE, THAMES_VALLEY):
+    for parent in (OXFORDSHIRE, THAMES_VALLEY, "E10000003", "E23000023", "W15000003", "E23000001"):
         assert areas.loc[parent, "population"] == sum(areas.loc[c, "population"] for c in districts_in(parent))
     assert len(districts_in(THAMES_VALLEY)) == 13
-    assert sum(1 for a in AREAS if a.level == DISTRICT) == 13 and sum(1 for a in AREAS if a.level == COUNTY) == 1
+    assert len(districts_in("E23000001")) == 32  # the Metropolitan Police area: every London borough but the City
+    assert sum(1 for a in AREAS if a.level == DISTRICT) == 318 and sum(1 for a in AREAS if a.level == COUNTY) == 21
 
 
 def test_mid_2022_totals_are_sums_of_the_lsoa_file(engine):
@@ -44,6 +45,25 @@ def test_mid_2022_totals_are_sums_of_the_lsoa_file(engine):
     assert dict(table[OXFORD])[2020] == 151584  # mid-2020 is kept
     tv = set(lookup.loc[lookup["LAD22CD"].isin(districts_in(THAMES_VALLEY)), "LSOA21CD"])
     assert dict(table[THAMES_VALLEY])[2022] == lsoas.loc[lsoas["lsoacd"].isin(tv), "population"].sum()
+
+
+def test_a_2023_unitary_and_a_welsh_district_from_the_ons_files(engine):
+    """Cumberland (April 2023: Allerdale, Carlisle and Copeland) and Cardiff, summed by hand
+    from the ONS files: the mid-2020 district estimates and the mid-2022 LSOA estimates."""
+    import pandas as pd
+
+    lsoas = pd.read_csv(shared_file("geography", "lsoa21_population.csv.gz"), encoding="utf-8-sig")
+    lookup = pd.read_csv(shared_file("geography", "lsoa11_to_lsoa21_exact.csv.gz"), encoding="utf-8-sig")
+    mid2020 = pd.read_csv(shared_file("geography", "lad_population_mid2020.csv"), encoding="utf-8-sig", dtype=str)
+    mid2020 = mid2020.dropna(subset=["Code", "All ages"]).set_index("Code")["All ages"].str.replace(",", "").astype(int)
+    cumberland_2022 = ("E07000026", "E07000028", "E07000029")  # Allerdale, Carlisle, Copeland
+    table = population_table(engine, ["E06000063", "W06000015"])
+    in_cumberland = set(lookup.loc[lookup["LAD22CD"].isin(cumberland_2022), "LSOA21CD"])
+    assert dict(table["E06000063"]) == {2020: sum(mid2020[c] for c in cumberland_2022),
+                                        2022: lsoas.loc[lsoas["lsoacd"].isin(in_cumberland), "population"].sum()}
+    in_cardiff = set(lookup.loc[lookup["LAD22CD"] == "W06000015", "LSOA21CD"])
+    assert dict(table["W06000015"]) == {2020: mid2020["W06000015"],
+                                        2022: lsoas.loc[lsoas["lsoacd"].isin(in_cardiff), "population"].sum()}
 
 
 def test_population_year_choice():

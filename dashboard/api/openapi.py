@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from queries import periods
+from queries import partnership, periods
 from queries.incident_sources import SOURCES
 from queries.reference import AREAS, CRIME_TYPES
 
@@ -20,8 +20,9 @@ def openapi_document(script_root: str = "") -> dict:
             "title": "Community safety dashboard API",
             "version": "1.0.0",
             "description": (
-                "Read-only figures for Oxford, Oxfordshire and Thames Valley: police.uk incident "
-                "counts and rates per 1,000 residents, and the partnership's published and partner "
+                f"Read-only figures for the {partnership.current().name}: police.uk incident counts "
+                "and rates per 1,000 residents for any district, county or police force area of "
+                "England and Wales whose force's files are loaded, and the published and partner "
                 "series. Counts of anti-social behaviour are separate from crime."
             ),
             "license": {"name": "Open Government Licence v3.0 (data)"},
@@ -30,7 +31,10 @@ def openapi_document(script_root: str = "") -> dict:
         "paths": {
             "/areas": {
                 "get": {
-                    "summary": "Every district, county and force area",
+                    "summary": "Every district, county and police force area of England and Wales",
+                    "description": ("The shipped geography (ONS, December 2023 districts) and any imported: each "
+                                    "area's level, parent (district -> county -> force, or district -> force), "
+                                    "police force area, latest population and every population estimate by year."),
                     "operationId": "listAreas",
                     "responses": {
                         "200": {
@@ -40,6 +44,26 @@ def openapi_document(script_root: str = "") -> dict:
                                 "properties": {"areas": {"type": "array", "items": {"$ref": "#/components/schemas/Area"}}},
                             }}},
                         },
+                        "400": bad_request,
+                    },
+                }
+            },
+            "/coverage": {
+                "get": {
+                    "summary": "The coverage ledger: each force's months loaded, missing and not published",
+                    "description": ("For every force with anything loaded (or the forces asked for), every month from "
+                                    "the first to the last month loaded for any force: loaded (real or synthetic), "
+                                    "not published by data.police.uk (a whole-country archive of the month held no "
+                                    "file for the force, or an administrator recorded it), or missing (not loaded). "
+                                    "A missing month is not a zero, and a force's figures are compared over its own "
+                                    "loaded months only."),
+                    "operationId": "getCoverage",
+                    "parameters": [{"name": "force", "in": "query", "description": "Police force area codes (E23..., W15...)",
+                                    "schema": {"type": "array", "items": {"type": "string"}}, "explode": True}],
+                    "responses": {
+                        "200": {"description": "One entry per force", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"forces": {"type": "array", "items": {
+                                "$ref": "#/components/schemas/ForceCoverage"}}}}}}},
                         "400": bad_request,
                     },
                 }
@@ -167,8 +191,18 @@ def openapi_document(script_root: str = "") -> dict:
                 "Area": {"type": "object", "properties": {
                     "code": {"type": "string"}, "name": {"type": "string"},
                     "level": {"type": "string", "enum": ["district", "county", "force"]},
-                    "parent_code": {"type": ["string", "null"]},
-                    "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]}}},
+                    "parent_code": {"type": ["string", "null"]}, "force_code": {"type": ["string", "null"]},
+                    "population": {"type": ["integer", "null"]}, "population_year": {"type": ["integer", "null"]},
+                    "populations": {"type": "array", "items": {"type": "object", "properties": {
+                        "year": {"type": "integer"}, "population": {"type": "integer"}}}}}},
+                "ForceCoverage": {"type": "object", "properties": {
+                    "force_code": {"type": "string"}, "force_name": {"type": "string"},
+                    "first_month": {"type": "string"}, "last_month": {"type": "string"},
+                    "first_loaded": {"type": ["string", "null"]}, "last_loaded": {"type": ["string", "null"]},
+                    "months_loaded": {"type": "integer"},
+                    "synthetic_months": {"type": "array", "items": {"type": "string"}},
+                    "months_missing": {"type": "array", "items": {"type": "string"}},
+                    "months_not_published": {"type": "array", "items": {"type": "string"}}}},
                 "Counts": {"type": "object", "properties": {
                     "query": {"type": "object"}, "source": {"type": "string"},
                     "latest_month": {"type": ["string", "null"]}, "synthetic": {"type": "boolean"},

@@ -25,10 +25,12 @@ from dashboard.server.settings import current_settings
 from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month, loaded_months
+from queries.coverage import coverage_summary
 from queries.hexgrid import DEFAULT_SIZE
 from queries.hotspots import LEVELS, LOCATION, hotspots
 from queries.incident_sources import POLICE_SOURCES
 from queries.incidents import off_the_map
+from queries.reference import FORCES_BY_CODE
 from queries.series import series_catalogue
 from queries.suppression import withheld_label
 
@@ -61,6 +63,17 @@ def create_api(query_cache) -> Blueprint:
         params.reject_unknown(request.args, set())
         frame = query_cache.get(list_areas)
         return jsonify(areas=_records(frame))
+
+    @api.get("/coverage")
+    def coverage():
+        """The coverage ledger: per force, the months loaded, missing and not published."""
+        params.reject_unknown(request.args, {"force"})
+        codes = params.area_codes(request.args, "force", required=False)
+        not_forces = [c for c in codes if c not in FORCES_BY_CODE]
+        if not_forces:
+            raise params.BadParameter("force", f"{not_forces[0]!r} is not a police force area (see /api/v1/areas)")
+        summary = query_cache.get(coverage_summary, tuple(codes) if codes else None)
+        return jsonify(forces=summary)
 
     @api.get("/counts")
     def count_rows():

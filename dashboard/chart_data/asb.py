@@ -10,6 +10,7 @@ from dashboard.chart_data.common import (
     missing_areas_notes,
     monthly_dispersions,
     on_calendar,
+    partnership_months,
     police_trend_view,
     published_caption,
     requested_measure_words,
@@ -18,12 +19,19 @@ from dashboard.chart_data.common import (
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.seasonal import COLUMNS as SEASONAL_COLUMNS
 from dashboard.chart_data.seasonal import seasonal_data, seasonal_view
-from dashboard.chart_data.series import in_area_order, series_frame
+from dashboard.chart_data.series import (
+    home_series_areas,
+    in_area_order,
+    published_cover_message,
+    series_frame,
+    series_title,
+)
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import grouped_bar_figure
+from dashboard.charts.formatting import list_names
 from dashboard.charts.summaries import bars_summary, period_change_summary
-from queries.counts import counts, loaded_months
-from queries.reference import ASB, OXFORD
+from queries.counts import counts
+from queries.reference import ASB
 
 DEFAULTS = Filters()
 
@@ -32,7 +40,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """The plotted trend: whole periods only, in the chosen area order."""
     start, end = filters.period(latest(reader))
     frame = reader.get(counts, filters.areas if end else (), (ASB,), start, end, filters.grain, True)
-    return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
+    return in_area_order(on_calendar(frame, filters.grain, partnership_months(reader), start, end), filters.areas)
 
 
 def by_type_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -41,8 +49,15 @@ def by_type_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+COUNCIL_SERIES = "council-asb-cases"
+
+
 def council_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    return series_frame(reader, "council-asb-cases", filters.with_changes(areas=(OXFORD,)))
+    """The council's own cases, for the one area the council serves (whichever areas are chosen),
+    when that is the partnership's home area."""
+    areas = home_series_areas(reader, COUNCIL_SERIES)
+    frame = series_frame(reader, COUNCIL_SERIES, filters.with_changes(areas=areas or filters.areas))
+    return frame if areas else frame.head(0)
 
 
 TREND = ChartSpec("asb-trend", trend_data, (
@@ -60,7 +75,7 @@ CHARTS = (TREND, SEASONAL, BY_TYPE, COUNCIL)
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
     return police_trend_view(TREND, trend_data(reader, filters), filters,
                              "Anti-social behaviour incidents recorded by the police", "anti-social behaviour",
-                             latest(reader), (ASB,), reader.get(loaded_months),
+                             latest(reader), (ASB,), partnership_months(reader),
                              monthly_dispersions(reader, filters.areas, (ASB,), filters.period(latest(reader))[1]), reader)
 
 
@@ -69,7 +84,7 @@ def by_type_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"Police-recorded anti-social behaviour by type, 2021: {requested_measure_words(filters)}"
     if by_type.empty:
         return ChartView.nothing_to_draw(
-            BY_TYPE, title, "This published table covers Oxford, Oxfordshire and Thames Valley; choose one of them.")
+            BY_TYPE, title, published_cover_message(reader, ("police-asb-incidents-by-type",), "this published table"))
     measure = series_measure(filters, by_type, "Incidents")
     rate = measure.is_rate
     return ChartView(
@@ -84,9 +99,16 @@ def by_type_view(reader: Reader, filters: Filters) -> ChartView:
 
 def council_view(reader: Reader, filters: Filters) -> ChartView:
     council = council_data(reader, filters)
-    notes = () if OXFORD in filters.areas else (Note("The council's cases are for Oxford only, whichever areas are chosen."),)
+    if council.empty:
+        return ChartView.nothing_to_draw(COUNCIL, "Anti-social behaviour cases investigated by the council, by year",
+                                         published_cover_message(reader, (COUNCIL_SERIES,), "this published table"))
+    title = series_title(reader, COUNCIL_SERIES, "Anti-social behaviour cases investigated by the council") + ", by year"
+    served = set(council["area_code"])
+    notes = () if served & set(filters.areas) else (
+        Note(f"The council's cases are for {list_names(list(dict.fromkeys(council['area_name'])))} only, "
+             "whichever areas are chosen."),)
     return ChartView(
-        COUNCIL, "Anti-social behaviour cases investigated by Oxford City Council, by year", council,
+        COUNCIL, title, council,
         grouped_bar_figure(council, "period", "value", "Cases"), period_change_summary(council, "cases"),
         published_caption(council), notes,
     )

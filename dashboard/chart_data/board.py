@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.chart_data.common import gap_words, latest, monthly_dispersions, on_calendar
+from dashboard.chart_data.common import gap_words, latest, monthly_dispersions, on_calendar, partnership_months
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.interventions import evaluated, shown_interventions
 from dashboard.chart_data.spec import ChartSpec, Reader
@@ -14,7 +14,7 @@ from dashboard.chart_data.targets import board_rows as target_rows
 from dashboard.charts.formatting import list_names
 from dashboard.charts.summaries import band_for, describe_change, trend_summary
 from queries import periods
-from queries.counts import counts, loaded_months
+from queries.counts import counts
 from queries.like_for_like import like_for_like
 from queries.reference import AREAS_BY_CODE, ASB
 
@@ -89,7 +89,7 @@ def _monthly(reader: Reader, filters: Filters, types) -> pd.DataFrame:
 
 
 def _loaded(reader: Reader) -> list[str]:
-    return reader.get(loaded_months)
+    return partnership_months(reader)
 
 
 def trend_sentences(reader: Reader, filters: Filters) -> list[str]:

@@ -11,8 +11,8 @@ from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import trend_figure
 from dashboard.charts.formatting import list_names, month_label, period_label
 from dashboard.charts.summaries import band_for, trend_summary
-from queries import periods
-from queries.counts import latest_month, monthly_counts
+from queries import partnership, periods
+from queries.counts import latest_month, loaded_months, monthly_counts
 from queries.like_for_like import DISPERSION_MONTHS, series_dispersion
 from queries.periods import MONTH
 from queries.reference import AREAS_BY_CODE, FORCE
@@ -57,7 +57,15 @@ def requested_measure_words(filters: Filters) -> str:
 
 
 def latest(reader: Reader) -> str | None:
-    return reader.get(latest_month)
+    """The latest month loaded for the partnership's home force (another force loaded further
+    on does not move the partnership's default period past its own data)."""
+    return reader.get(latest_month, partnership.current().force_code)
+
+
+def partnership_months(reader: Reader) -> list[str]:
+    """The months loaded for any of the partnership's forces (each area's own force's months
+    decide which of them it has figures for)."""
+    return sorted({m for force in partnership.current().forces for m in reader.get(loaded_months, force)})
 
 
 def police_caption(latest_loaded: str | None, extra: str = "") -> str:

@@ -10,6 +10,7 @@ from dashboard.chart_data.common import (
     missing_areas_notes,
     monthly_dispersions,
     on_calendar,
+    partnership_months,
     police_caption,
     police_measure,
     police_trend_view,
@@ -18,13 +19,13 @@ from dashboard.chart_data.common import (
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.seasonal import COLUMNS as SEASONAL_COLUMNS
 from dashboard.chart_data.seasonal import seasonal_data, seasonal_view
-from dashboard.chart_data.series import in_area_order, series_frame
+from dashboard.chart_data.series import in_area_order, published_cover_message, series_frame
 from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
 from dashboard.charts.figures import change_by_type_figure, grouped_bar_figure
 from dashboard.charts.formatting import month_label
 from dashboard.charts.summaries import change_by_type_summary
 from queries import periods
-from queries.counts import change_between, counts, loaded_months, monthly_counts
+from queries.counts import change_between, counts, monthly_counts
 from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 from queries.stats import SIGNIFICANCE_LEVEL
@@ -44,7 +45,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     start, end = filters.period(latest(reader))
     areas = filters.areas if end else ()
     frame = reader.get(counts, areas, filters.crime_types or None, start, end, filters.grain, True)
-    return in_area_order(on_calendar(frame, filters.grain, reader.get(loaded_months), start, end), filters.areas)
+    return in_area_order(on_calendar(frame, filters.grain, partnership_months(reader), start, end), filters.areas)
 
 
 def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -125,7 +126,7 @@ def _published_summary(frame: pd.DataFrame) -> str:
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
     types = filters.crime_types or None
     return police_trend_view(TREND, trend_data(reader, filters), filters, crime_types_text(filters), "crime",
-                             latest(reader), types, reader.get(loaded_months),
+                             latest(reader), types, partnership_months(reader),
                              monthly_dispersions(reader, filters.areas, types, filters.period(latest(reader))[1]), reader)
 
 
@@ -154,7 +155,7 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"Recorded crime (excluding fraud) as published, beside police.uk street-level crime: {measure.words}"
     if published.empty:
         return ChartView.nothing_to_draw(
-            PUBLISHED, title, "The published totals cover Oxford, Oxfordshire and Thames Valley; choose one of them.")
+            PUBLISHED, title, published_cover_message(reader, (PUBLISHED_SERIES,), "the published totals", plural=True))
     value, axis = ("rate_per_1000", measure.axis_title) if measure.is_rate else ("value", "Crimes")
     return ChartView(
         PUBLISHED, title, published, grouped_bar_figure(published, "category", value, axis), _published_summary(published),

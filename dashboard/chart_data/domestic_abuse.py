@@ -7,13 +7,18 @@ import pandas as pd
 
 from dashboard.chart_data.common import dated, missing_areas_notes, published_caption, series_measure
 from dashboard.chart_data.filters import Filters
-from dashboard.chart_data.series import on_series_calendar, series_chart, series_frame
+from dashboard.chart_data.series import (
+    home_series_areas,
+    on_series_calendar,
+    published_cover_message,
+    series_chart,
+    series_frame,
+)
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import grouped_bar_figure, seasonal_figure
 from dashboard.charts.formatting import list_names
 from dashboard.charts.summaries import describe_change
 from queries.like_for_like import change_test
-from queries.reference import OXFORD
 from queries.series import series_catalogue
 
 DEFAULTS = Filters()
@@ -27,8 +32,14 @@ def offences_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+CHILDREN_SERIES = "domestic-occurrences-involving-children"
+
+
 def children_data(reader: Reader, filters: Filters) -> pd.DataFrame:
-    frame = series_frame(reader, "domestic-occurrences-involving-children", filters.with_changes(areas=(OXFORD,)))
+    # The report's quarterly table is for one area, whichever areas are chosen.
+    areas = home_series_areas(reader, CHILDREN_SERIES)
+    frame = series_frame(reader, CHILDREN_SERIES, filters.with_changes(areas=areas or filters.areas))
+    frame = frame if areas else frame.head(0)
     year = frame["period"].str[:4].astype(int)
     quarter = frame["period"].str[5:]
     start = year.where(quarter != "Q1", year - 1)
@@ -95,7 +106,7 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
     title = f"Domestic abuse offences recorded by the police, by year: {measure.words if not offences.empty else 'count'}"
     if offences.empty:
         return ChartView.nothing_to_draw(OFFENCES, title,
-                                         "This published table covers Oxford and Oxfordshire; choose one of them.")
+                                         published_cover_message(reader, ("domestic-abuse-offences",), "this published table"))
     return dated(ChartView(
         OFFENCES, title, offences, grouped_bar_figure(offences, "period", measure.column, measure.axis_title),
         _offences_summary(offences),
@@ -108,8 +119,12 @@ def offences_view(reader: Reader, filters: Filters) -> ChartView:
 
 def children_view(reader: Reader, filters: Filters) -> ChartView:
     children = children_data(reader, filters)
+    if children.empty:
+        return ChartView.nothing_to_draw(CHILDREN, "Domestic occurrences involving children, by quarter of the financial year",
+                                         published_cover_message(reader, (CHILDREN_SERIES,), "this published table"))
+    place = list_names(list(dict.fromkeys(children["area_name"])))
     return dated(ChartView(
-        CHILDREN, "Domestic occurrences in Oxford involving children, by quarter of the financial year", children,
+        CHILDREN, f"Domestic occurrences in {place} involving children, by quarter of the financial year", children,
         seasonal_figure(children, "Occurrences"), _children_summary(children),
         published_caption(children) + " One line per financial year (April to March).",
     ), reader)

@@ -7,13 +7,13 @@ default used, so any URL opens a page; writing leaves defaults out, so URLs stay
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
-from queries import periods
+from queries import partnership, periods
 from queries.hotspots import LEVELS, LOCATION
 from queries.incident_sources import SOURCES_BY_SLUG
-from queries.reference import AREAS_BY_CODE, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG
+from queries.reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 
 RATE = "rate"
 COUNT = "count"
@@ -33,7 +33,8 @@ GRAIN_LABELS = {
 
 @dataclass(frozen=True)
 class Filters:
-    areas: tuple[str, ...] = COMPARISON_AREAS
+    # The partnership's home area and the areas it compares with, read when filters are made.
+    areas: tuple[str, ...] = field(default_factory=lambda: partnership.current().areas)
     crime_types: tuple[str, ...] = ()  # empty: all crime excluding anti-social behaviour
     start: str | None = None
     end: str | None = None
@@ -86,7 +87,7 @@ class Filters:
     def from_controls(cls, areas, crime_types, start, end, grain, measure, defaults: Filters,
                       baseline=None, level=None) -> Filters:
         """Filters from the filter bar's values, checked as strictly as a URL is."""
-        order = {code: i for i, code in enumerate(dict.fromkeys(COMPARISON_AREAS + tuple(AREAS_BY_CODE)))}
+        order = {code: i for i, code in enumerate(dict.fromkeys(partnership.current().areas + tuple(AREAS_BY_CODE)))}
         chosen = sorted({a for a in areas if isinstance(a, str) and a in AREAS_BY_CODE}, key=order.get)
         pairs = [("area", a) for a in chosen] or [("area", "")]
         pairs += [("crime_type", c) for c in crime_types if isinstance(c, str)]

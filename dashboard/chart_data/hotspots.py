@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import ChartSpec, Reader
 from dashboard.charts.formatting import month_span
-from queries import periods
+from queries import partnership, periods
 from queries.counts import latest_month
 from queries.geography import with_lsoa_context
 from queries.hexgrid import DEFAULT_SIZE
@@ -40,9 +40,9 @@ from queries.hotspots import (
 from queries.incident_sources import HEALTH_DERIVED, POLICE_SOURCES, SOURCES_BY_SLUG, police_types
 from queries.map_streets import area_points, generic_mask, nearest_streets
 from queries.periods import add_months, month_index
-from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, OXFORD
+from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, force_of
 
-DEFAULTS = Filters(areas=(OXFORD,))
+DEFAULTS = Filters(areas=(partnership.current().home,))
 BUSIEST = f"{BUSIEST_SHARE:.0%}"
 CLASS_TEXT = {NEW: "New hotspot", EMERGING: "Emerging hotspot", PERSISTENT: "Persistent hotspot", FADING: "Fading",
               BUSY: "Busy, no significant change", STEADY: "No significant change", TOO_FEW: "Too few to class",
@@ -79,7 +79,7 @@ def empty_cells() -> pd.DataFrame:
 
 
 def area_of(filters: Filters) -> str:
-    return filters.areas[0] if filters.areas else OXFORD
+    return filters.areas[0] if filters.areas else partnership.current().home
 
 
 def chosen_sources(reader: Reader, filters: Filters) -> tuple[str, ...] | None:
@@ -97,7 +97,7 @@ def withheld_sources(reader: Reader, filters: Filters) -> tuple[str, ...]:
 def latest_of(reader: Reader, filters: Filters) -> str | None:
     sources = chosen_sources(reader, filters)
     if sources is None:
-        return reader.get(latest_month)
+        return reader.get(latest_month, force_of(area_of(filters)))  # the area's own force's latest
     loaded = reader.get(loaded_for, area_of(filters), sources)
     return loaded[-1] if loaded else None
 

@@ -11,6 +11,7 @@ from dashboard.chart_data.common import (
     latest,
     monthly_dispersions,
     on_calendar,
+    partnership_months,
     police_caption,
     police_measure,
     unlocated_note,
@@ -21,10 +22,10 @@ from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
 from dashboard.charts.figures import trend_figure
 from dashboard.charts.formatting import list_names, month_name, period_label
 from dashboard.charts.summaries import describe_change, trend_summary
-from queries import periods
-from queries.counts import counts, loaded_months
+from queries import partnership, periods
+from queries.counts import counts
 from queries.like_for_like import like_for_like
-from queries.reference import AREAS_BY_CODE, ASB, FORCE
+from queries.reference import AREAS_BY_CODE, ASB, DEMO_FORCE_CODE, FORCE
 from queries.stats import rate_interval
 
 ALL_CRIME_LABEL = "All crime (excluding anti-social behaviour)"
@@ -39,7 +40,7 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     else:
         frame = reader.get(counts, filters.areas, None, start, end, periods.ROLLING_12, True)
         # A month whose 12 months are not all loaded is a gap in the line, not a skipped point.
-        return in_area_order(on_calendar(frame, periods.ROLLING_12, reader.get(loaded_months), start, end),
+        return in_area_order(on_calendar(frame, periods.ROLLING_12, partnership_months(reader), start, end),
                              filters.areas)
     # The period of a rolling 12 months is its last month: "September 2025" on the page's table.
     return frame.assign(period_label=pd.Series([period_label(p) for p in frame["period"]], index=frame.index,
@@ -76,7 +77,10 @@ class Comparison:
 def why_empty(reader: Reader, filters: Filters) -> str | None:
     """Why there is nothing to compare, or None."""
     if latest(reader) is None:
-        return "No incidents are loaded yet. Import data.police.uk files or load the demo set."
+        served = partnership.current()
+        # The synthetic demo set is drawn over one force's towns only (queries/demo.py).
+        demo = " or load the demo set" if served.force_code == DEMO_FORCE_CODE else ""
+        return f"No incidents are loaded yet for {served.force.area_name}. Import its data.police.uk files{demo}."
     if not filters.areas:
         return "Choose at least one area in the filters."
     return None
@@ -169,7 +173,7 @@ def trend_view(reader: Reader, filters: Filters) -> ChartView:
     measure = police_measure(filters)
     end = filters.period(latest(reader))[1]
     summary = trend_summary(trend, measure.column, "crime", monthly_dispersions(reader, filters.areas, None, end))
-    gaps = gap_words(trend, periods.ROLLING_12, reader.get(loaded_months))
+    gaps = gap_words(trend, periods.ROLLING_12, partnership_months(reader))
     return ChartView(
         TREND, f"{title}: {measure.words}", trend, trend_figure(trend, measure.column, periods.ROLLING_12),
         summary + (f" {gaps}" if gaps else ""),

@@ -8,9 +8,9 @@ import pandas as pd
 
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import ChartSpec, Reader
-from dashboard.charts.formatting import number, period_label
-from queries import periods
-from queries.areas import populations_for_years
+from dashboard.charts.formatting import list_names, number, period_label
+from queries import partnership, periods
+from queries.areas import area_name, populations_for_years
 from queries.series import series_catalogue, series_values
 from queries.stats import rate_intervals
 from queries.suppression import suppress_then_select, withheld_label
@@ -128,3 +128,41 @@ def in_area_order(frame: pd.DataFrame, areas: tuple[str, ...]) -> pd.DataFrame:
     sort_keys = ["area_code"] + [c for c in ("first_month", "period_start", "period") if c in frame.columns][:1]
     return frame.sort_values(sort_keys, key=lambda s: s.map(order) if s.name == "area_code" else s,
                              kind="stable").reset_index(drop=True)
+
+
+def series_area_codes(reader: Reader, series_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The areas a series has figures for, read from the data (the published reports' areas
+    are those of the partnership that published them, whichever one the dashboard serves)."""
+    frame = reader.get(series_values, series_ids, None, None)
+    return tuple(dict.fromkeys(frame["area_code"]))
+
+
+def published_cover_message(reader: Reader, series_ids: tuple[str, ...], what: str, plural: bool = False) -> str:
+    """Why a published table draws nothing for the chosen areas: the areas it covers, and,
+    when the partnership's home area is not among them, that it has none for that area.
+    ``what`` names the table ("this published table"; ``plural`` for "the published totals")."""
+    subject = what[0].upper() + what[1:]
+    is_, covers, it_has = ("are", "cover", "they have") if plural else ("is", "covers", "it has")
+    codes = series_area_codes(reader, series_ids)
+    if not codes:
+        return f"{subject} {is_} not loaded."
+    served = partnership.current()
+    if served.home in codes:
+        return f"{subject} {covers} {list_names([area_name(code) for code in codes])}; choose one of them."
+    # Another partnership's report: its areas are not this partnership's business to list.
+    return (f"{subject} {is_} from another partnership's published reports: {it_has} no figures "
+            f"for {served.home_name} or the areas it is compared with.")
+
+
+def home_series_areas(reader: Reader, series_id: str) -> tuple[str, ...]:
+    """The areas of a one-area published table, when that area is the partnership's home area
+    (another partnership's council or quarterly figures are not shown as if they were its own)."""
+    codes = series_area_codes(reader, (series_id,))
+    return codes if partnership.current().home in codes else ()
+
+
+def series_title(reader: Reader, series_id: str, fallback: str) -> str:
+    """A series' title as its file gives it (``fallback`` when the series is not loaded)."""
+    catalogue = reader.get(series_catalogue)
+    titles = catalogue.loc[catalogue["id"] == series_id, "title"]
+    return str(titles.iloc[0]) if len(titles) else fallback

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from queries import partnership
 from queries.suppression import DEFAULT_THRESHOLD
 
 
@@ -31,8 +32,8 @@ class Audience:
 
 PUBLIC_AUDIENCE = Audience()
 
-# The home district while HOME_AREA is not a setting (Oxford, ONS LAD code).
-DEFAULT_HOME_AREA = "E07000178"
+# The default partnership's home district (ONS LAD code), as queries.partnership has it.
+DEFAULT_HOME_AREA = partnership.DEFAULT_HOME
 
 
 @dataclass(frozen=True)

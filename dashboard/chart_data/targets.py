@@ -14,7 +14,7 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.series import series_exists_for, visible_series
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import base_layout
-from queries import periods
+from queries import partnership, periods
 from queries.areas import area_name
 from queries.counts import counts
 from queries.targets import judge, judge_figures, list_targets, series_figures, withheld_judgement
@@ -46,8 +46,19 @@ def judged(reader: Reader, target_id: str) -> dict:
     return {"target": target, "judgement": judge_figures(target, series_figures(values))}
 
 
+def partnership_targets(reader: Reader) -> list[dict]:
+    """The targets for the partnership's areas (another partnership's shipped targets stay out)."""
+    known = set(partnership.current().known_areas)
+    return [t for t in reader.get(list_targets) if t["area_code"] in known]
+
+
+def has_published(reader: Reader) -> bool:
+    """Whether any shipped (published) target is the partnership's."""
+    return any(t["kind"] == "published" for t in partnership_targets(reader))
+
+
 def target_ids(reader: Reader) -> list[str]:
-    return [t["id"] for t in reader.get(list_targets)]
+    return [t["id"] for t in partnership_targets(reader)]
 
 
 def frame_for(reader: Reader, target_id: str) -> pd.DataFrame:
@@ -119,7 +130,7 @@ def views(reader: Reader, filters: Filters) -> list[ChartView]:
 def board_rows(reader: Reader, filters: Filters) -> pd.DataFrame:
     """One row per target for the board report and its CSV, as the reader may see it."""
     rows = []
-    for t in reader.get(list_targets):
+    for t in partnership_targets(reader):
         j = judged(reader, t["id"])["judgement"]
         rows.append({"target": t["title"], "area_name": area_name(t["area_code"]), "status": j.status,
                      "compared": j.compared or "",

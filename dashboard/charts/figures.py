@@ -6,25 +6,45 @@ callbacks). The page shows each chart's title as a heading, so figures carry non
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.charts.formatting import period_label
 from dashboard.charts.summaries import band_for
-from queries import periods
-from queries.reference import AREAS
+from queries import partnership, periods
 
-# One colour per area on every chart. The three compared areas take the Okabe-Ito
-# colour-blind-safe blue, vermillion and a darkened bluish green; the rest are dark,
-# distinct hues. Every colour has at least 3:1 contrast on white (WCAG 2.2 SC 1.4.11).
+# One colour per area on every chart. The partnership's home area and the two areas it is
+# first compared with take the Okabe-Ito colour-blind-safe blue, vermillion and a darkened
+# bluish green; the rest of its forces' areas take dark, distinct hues (repeating after the
+# fifteenth, past what one chart shows). Every colour has at least 3:1 contrast on white
+# (WCAG 2.2 SC 1.4.11).
 _COLOURS = [
-    "#0072B2", "#D55E00", "#007A5E",  # Oxford, Oxfordshire, Thames Valley
+    "#0072B2", "#D55E00", "#007A5E",  # the home area and the first two compared with
     "#332288", "#882255", "#117733", "#AA4499", "#6B5B00", "#8C510A",
     "#5E3C99", "#B2182B", "#1F6F8B", "#4D4D4D", "#7B3294", "#2166AC",
 ]
-_ORDER = ["E07000178", "E10000025", "E23000029"] + [a.code for a in AREAS if a.code not in ("E07000178", "E10000025", "E23000029")]
-AREA_COLOURS = dict(zip(_ORDER, _COLOURS))
-AREA_DASHES = {"E07000178": "solid", "E10000025": "dash", "E23000029": "dot"}
+_DASHES = ("solid", "dash", "dot")  # the three areas compared, told apart without colour too
+
+
+@lru_cache(maxsize=8)
+def _colours_for(chosen: partnership.Partnership) -> dict[str, str]:
+    order = list(dict.fromkeys(chosen.areas + chosen.known_areas))
+    rest = _COLOURS[3:]
+    return {code: _COLOURS[i] if i < len(_COLOURS) else rest[(i - 3) % len(rest)] for i, code in enumerate(order)}
+
+
+def area_colours() -> dict[str, str]:
+    """The colour of each area the partnership shows, its own areas first."""
+    return _colours_for(partnership.current())
+
+
+def area_dash(code: str) -> str:
+    areas = partnership.current().areas
+    return _DASHES[areas.index(code)] if code in areas[:len(_DASHES)] else "solid"
+
+
 NOT_SIGNIFICANT = "#767676"  # 4.5:1 on white
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 DATE_GRAINS = (periods.MONTH, periods.ROLLING_12)
@@ -34,7 +54,7 @@ SHORT_RANGE_MONTHS = 8  # a date axis over at most this many months gets one tic
 
 
 def area_colour(code: str) -> str:
-    return AREA_COLOURS.get(code, "#4D4D4D")
+    return area_colours().get(code, "#4D4D4D")
 
 
 def base_layout(y_title: str, x_title: str = "") -> dict:
@@ -73,7 +93,7 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
             go.Scatter(
                 x=x, y=values, name=name, connectgaps=False,
                 mode="lines+markers" if len(rows) <= 40 else "lines",
-                line={"color": area_colour(code), "width": 2.5, "dash": AREA_DASHES.get(code, "solid")},
+                line={"color": area_colour(code), "width": 2.5, "dash": area_dash(code)},
                 marker={"symbol": ["circle" if c else "circle-open" for c in complete], "size": 7},
                 customdata=["" if c else " (incomplete period)" for c in complete],
                 hovertemplate=f"{name}: %{{y:,}}%{{customdata}}<extra></extra>",

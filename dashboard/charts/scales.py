@@ -54,7 +54,11 @@ def nice_ticks(top: float, count: int = 5, whole: bool = False) -> list[float]:
 
 
 def tick_text(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    """'1,200', '2.5', '0.05': as many decimals as the tick has (up to 4), so the small rates of
+    a sparse area do not print 0.05 and 0.1 both as '0.1'."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.4f}".rstrip("0")
 
 
 @dataclass

@@ -29,7 +29,7 @@ from dashboard.documents.pdf_layout import (
     small_print_height,
     subheading,
 )
-from queries import periods
+from queries import partnership, periods
 from queries.counts import has_synthetic_months
 from queries.lsoa_sets import loaded_force_months
 from queries.reference import AREAS_BY_CODE
@@ -123,7 +123,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.set_font("Helvetica", "B", 18)
     pdf.multi_cell(0, 9, title.replace("Board report: ", "Community safety board report\n"), new_x="LMARGIN",
                    new_y="NEXT", align="L")  # fpdf justifies by default: a wrapped title's words spread apart
-    paragraph(pdf, f"Generated {generated} for the Oxford Safer Communities Partnership board.")
+    paragraph(pdf, f"Generated {generated} for the {partnership.current().name} board.")
     if reader.get(has_synthetic_months):
         pdf.set_font("Helvetica", "B", 11)
         pdf.multi_cell(0, 6, "SYNTHETIC DEMO DATA: the incidents in this report are made up.", border=1,

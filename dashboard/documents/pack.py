@@ -23,7 +23,7 @@ from dashboard.charts.formatting import cell
 from dashboard.charts.maps import boundary_lines, bounds_of, label_point, outline_edges
 from dashboard.documents.csv_output import chart_csv
 from dashboard.documents.pdf_heatmap import draw_weekday_hour
-from queries import hexgrid
+from queries import hexgrid, partnership
 from queries.counts import has_synthetic_months
 from queries.incident_sources import POLICE_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import WEEKDAYS, off_the_map, source_months
@@ -59,7 +59,7 @@ class PackPDF(FPDF):
         self.generated = generated
         self.set_auto_page_break(auto=True, margin=15)
         self.set_title(_text(title))
-        self.set_author("Oxford community safety dashboard")
+        self.set_author(f"{partnership.current().home_name} community safety dashboard")
 
     def header(self):
         self.set_font("Helvetica", "B", 9)
@@ -314,7 +314,8 @@ def draw_map(pdf: PackPDF, cells: pd.DataFrame, outlines: pd.DataFrame, labels: 
         return
     # The whole area, as on the page: its busy cells and its districts' outline.
     (west, south), (east, north) = bounds_of(cells, outlines)
-    x, y = hexgrid.to_metres(pd.Series([west, east]), pd.Series([south, north]))
+    # All four corners: the grid's east-west scale follows the latitude.
+    x, y = hexgrid.to_metres(pd.Series([west, east, west, east]), pd.Series([south, south, north, north]))
     pad = hexgrid.DEFAULT_SIZE * 2
     x_min, x_max, y_min, y_max = x.min() - pad, x.max() + pad, y.min() - pad, y.max() + pad
     box_w = pdf.w - pdf.l_margin - pdf.r_margin
@@ -447,7 +448,7 @@ def _clipped_line(pdf: PackPDF, points: list, within) -> None:
 
 def _scale_bar(pdf: PackPDF, x: float, y: float, scale: float) -> None:
     """A bar of a round length; ``scale`` is page millimetres per metre on the ground (the
-    grid's local projection keeps metres true at Thames Valley's latitude)."""
+    grid's equal-area projection keeps metres true across England and Wales)."""
     length = next((m for m in (10000, 5000, 2000, 1000, 500, 200, 100) if m * scale <= 40), 100)
     width = length * scale
     pdf.set_fill_color(255)

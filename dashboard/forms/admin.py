@@ -23,6 +23,8 @@ from dashboard.forms.incident_upload import incident_report, precision_page
 from dashboard.forms.upload_checks import check_csv_upload
 from dashboard.server.auth import ADMIN, csrf_token, current_user, page, require
 from dashboard.server.settings import current_settings
+from queries import partnership
+from queries.coverage import coverage_summary, month_ranges
 from queries.import_lock import ImportBusy, import_lock
 from queries.importers.errors import ImportRejected
 from queries.importers.files import InputFile, input_from_bytes
@@ -111,7 +113,38 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
                  + f"</tr></thead><tbody>{body}</tbody></table>")
         return page(prefix(), "Import log", f"<h1 class='h2'>Import log</h1><p><a href='{prefix()}admin/upload'>Upload a file</a> · "
                     f"<a href='{prefix()}admin/audit'>Audit log of interventions, targets and series</a> · "
+                    f"<a href='{prefix()}admin/coverage'>Coverage of police.uk data</a> · "
                     f"<a href='{prefix()}admin/incidents'>Partner incidents: location precision</a></p>"
+                    f"<div class='table-responsive'>{table}</div>")
+
+    @admin.get("/coverage")
+    def coverage_page():
+        """Each force's months: loaded, missing (not loaded) and not published by data.police.uk."""
+        summary = coverage_summary(engine)
+        # The partnership's own forces first, then the rest in the order of their codes.
+        own = partnership.current().forces
+        summary.sort(key=lambda f: own.index(f["force_code"]) if f["force_code"] in own else len(own))
+        body = "".join(
+            f"<tr><th scope='row'>{escape(f['force_name'])}</th><td class='text-nowrap'>"
+            f"{escape(_span(f['first_loaded'], f['last_loaded']))}</td>"
+            f"<td class='text-end'>{f['months_loaded']:,}</td>"
+            f"<td>{escape(month_ranges(f['months_missing'])) or 'none'}</td>"
+            f"<td>{escape(month_ranges(f['months_not_published'])) or 'none'}</td>"
+            f"<td>{escape(month_ranges(f['synthetic_months'])) or 'none'}</td></tr>"
+            for f in summary
+        )
+        span = f"{summary[0]['first_month']} to {summary[0]['last_month']}" if summary else "no months"
+        table = (f"<table class='table table-sm table-striped'><caption>Every force with anything loaded, over {span} "
+                 "(the first to the last month loaded for any force)</caption><thead><tr>"
+                 + "".join(f"<th scope='col'>{h}</th>" for h in ("Force area", "Loaded", "Months loaded",
+                                                                 "Missing (not loaded)", "Not published by data.police.uk",
+                                                                 "Synthetic (demo)"))
+                 + f"</tr></thead><tbody>{body}</tbody></table>")
+        return page(prefix(), "Coverage", "<h1 class='h2'>Coverage of police.uk data</h1><p>A missing month is not a "
+                    "zero: charts leave it out and say so, and a comparison is made only over months its areas' "
+                    "forces all have. A month data.police.uk did not publish cannot be loaded; a missing one can "
+                    "(<code>flask --app app import-policeuk</code>). The same ledger is at "
+                    f"<a href='{prefix()}api/v1/coverage'>/api/v1/coverage</a>.</p>"
                     f"<div class='table-responsive'>{table}</div>")
 
     @admin.get("/audit")
@@ -181,6 +214,13 @@ def create_admin(engine: Engine, pending: PendingUploads) -> Blueprint:
         return redirect(f"{prefix()}admin/imports")
 
     return admin
+
+
+def _span(first: str | None, last: str | None) -> str:
+    """'2023-01 to 2024-12', one month alone, or 'none'."""
+    if first is None:
+        return "none"
+    return first if first == last else f"{first} to {last}"
 
 
 def _store(engine: Engine, upload: dict, named: Path) -> None:

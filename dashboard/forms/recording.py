@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from dashboard.forms.upload_checks import check_csv_upload
 from dashboard.server.auth import ADMIN, PARTNER, at_least, csrf_token, current_user, page, require
 from dashboard.server.settings import current_settings
+from queries import partnership
 from queries.importers.errors import ImportRejected
 from queries.interventions import (
     check_intervention,
@@ -25,7 +26,7 @@ from queries.interventions import (
     save_interventions,
 )
 from queries.records import NotOwner
-from queries.reference import AREAS, CRIME_TYPES
+from queries.reference import AREAS_BY_CODE, CRIME_TYPES
 from queries.targets import check_target, delete_target, list_targets, save_targets
 
 MAX_UPLOAD = 1024 * 1024
@@ -193,7 +194,7 @@ def _place_field(name: str, label: str, values: dict, hint: str) -> str:
 <div class="input-group input-group-sm"><input class="form-control" type="text" id="{name}-find" list="place-names"
 autocomplete="off" aria-describedby="{name}-find-hint">
 <button class="btn btn-outline-secondary" type="button">Add<span class="visually-hidden"> to {escape(label.split(" (")[0].lower())}</span></button></div>
-<div class="form-text" id="{name}-find-hint">Type part of a name such as "Oxford 008" or a code, choose from the list,
+<div class="form-text" id="{name}-find-hint">Type part of a name such as "{escape(partnership.current().home_name)} 008" or a code, choose from the list,
 then press Enter or Add.</div><div class="form-text" id="{name}-added" role="status"></div></div></div>"""
 
 
@@ -264,7 +265,7 @@ def _targets_page(engine: Engine, prefix: str, values: dict, problems, flash: st
     token = escape(csrf_token())
     notice = f'<div class="alert alert-success" role="status">{escape(flash)}</div>' if flash else ""
     options = "".join(f'<option value="{a.code}"{" selected" if values.get("area_code") == a.code else ""}>'
-                      f"{escape(a.name)}</option>" for a in AREAS)
+                      f"{escape(a.name)}</option>" for a in (AREAS_BY_CODE[c] for c in partnership.current().known_areas))
     return f"""<h1 class="h2">Record a target</h1>{notice}{_errors(problems)}
 <p>Progress is shown on the <a href="{prefix}targets">targets page</a>.</p>
 <form method="post" action="{prefix}record/targets" class="card card-body mb-4">

@@ -31,7 +31,7 @@ from dashboard.widgets.filter_bar import (
 from queries import hexgrid
 
 TABLE_ROWS = 30  # as many as the tasking pack lists; the CSV holds all
-# A grid cell id as the map reports it ("q:r"); Thames Valley's cells are a few hundred either way.
+# A grid cell id as the map reports it ("q:r"); England and Wales's cells are under 2,000 either way.
 CELL_ID = re.compile(r"-?[0-9]{1,6}:-?[0-9]{1,6}")
 SHORT_TABLE_ROWS = 20
 # A place's crime types are in its details (opened in its row); the CSV and the pack list them too.
@@ -149,9 +149,11 @@ def _map_card(figure, cells: pd.DataFrame, query: str, description: str, source:
                 # In a chart frame, which holds the map's height and, on a first visit, its first frame.
                 [html.Div(dcc.Graph(id=ids.HOTSPOT_MAP, figure=figure, config={"displaylogo": False, "scrollZoom": True}),
                           className=CHART_FRAME, style={"minHeight": f"{figure['layout']['height']}px"}),
-                 html.Figcaption([(f"Source: {source}. Boundaries: Office for National "
-                                  "Statistics, Open Government Licence v3.0; contains OS data © Crown copyright and "
-                                  "database right 2021 and 2023. "), data.SNAP_NOTE],
+                 html.Figcaption([f"Source: {source}. ",
+                                  *(["Boundaries: Office for National Statistics, Open Government Licence v3.0; contains "
+                                     "OS data © Crown copyright and database right 2021 and 2023. "]
+                                    if has_boundaries({label["kind"] for label in figure["layout"]["meta"]["labels"]}) else []),
+                                  data.SNAP_NOTE],
                                  className="chart-caption text-body-secondary small")],
                 className="mb-2", **{"aria-describedby": ids.HOTSPOT_MAP_SUMMARY},
             ),
@@ -181,13 +183,20 @@ def area_choice(filters) -> list:
 def map_summary(kinds: set[str]) -> str:
     """What the map draws, in words, naming wards and street names only where it has them."""
     lines = "district, ward and LSOA" if "ward" in kinds else "district and LSOA" if "lsoa" in kinds else "district"
-    names = [text for kind, text in (("ward", "bold names are wards"), ("street-name", "small ones the busiest streets"))
-             if kind in kinds]
+    streets = "small ones the busiest streets" if "ward" in kinds else "small names are the busiest streets"
+    names = [text for kind, text in (("ward", "bold names are wards"), ("street-name", streets)) if kind in kinds]
+    # Boundaries ship for one force; another force's are imported (import-boundaries) or absent.
+    outlines = (f"Grey lines are {lines} boundaries, the thick black line the area's edge" if has_boundaries(kinds)
+                else "No boundaries are loaded for this area, so none are drawn")
     return ("Darker cells hold more incidents; red outlines mark significant clusters (Gi*); black dots and numbers are "
             "the busiest places, named by police.uk's nearest street ('near' a street where police.uk names only a "
-            f"kind of place, such as a supermarket). Grey lines are {lines} boundaries, the thick black line the "
-            "area's edge" + (f"; {', '.join(names)}, where there is room" if names else "") + ". Click a cell or a "
-            "place's Zoom button to zoom.")
+            f"kind of place, such as a supermarket). {outlines}" + (f"; {', '.join(names)}, where there is room" if names else "")
+            + ". Click a cell or a place's Zoom button to zoom.")
+
+
+def has_boundaries(kinds: set[str]) -> bool:
+    """Whether the map draws boundaries: their labels (district, ward, LSOA) come with them."""
+    return bool(kinds & {"district", "ward", "lsoa"})
 
 
 def _places_card(places: pd.DataFrame, total: int, query: str, level: str, columns, period: str,

@@ -6,11 +6,14 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from dashboard.chart_data import overview
+from dashboard.charts.formatting import list_names
 from dashboard.pages.common import Page
 from dashboard.widgets import ids
 from dashboard.widgets.chart_section import chart_card
 from dashboard.widgets.components import stat_card
 from dashboard.widgets.filter_bar import AREAS_CONTROL, MEASURE_CONTROL, PERIOD_CONTROL
+from queries import partnership
+from queries.areas import area_name
 
 
 def render(reader, filters, query: str) -> list:
@@ -34,8 +37,8 @@ def _cards(areas) -> dbc.Row:
 
 
 PAGE = Page(
-    key="overview", path="/", title="Community safety in Oxford", nav_label="Overview",
+    key="overview", path="/", title=f"Community safety in {partnership.current().home_name}", nav_label="Overview",
     intro="Crime and anti-social behaviour in the latest 12 months against the 12 before, "
-          "in Oxford, Oxfordshire and Thames Valley.",
+          f"in {list_names([area_name(code) for code in partnership.current().areas])}.",
     defaults=overview.DEFAULTS, controls=frozenset({AREAS_CONTROL, PERIOD_CONTROL, MEASURE_CONTROL}), render=render,
 )

@@ -18,8 +18,9 @@ def render(reader, filters, query: str) -> list:
         "more than the tolerance or not significantly so, and off track otherwise (exact conditional test, "
         "one-sided, p < 0.05). An end period shorter than a year is set against the same months of the baseline. "
         "Signed out, a target on a partner series or on small numbers withheld from the public shows as withheld. "
-        "The Community Safety Plan 2011-14's targets ship with the dashboard and are "
-        "judged once data.police.uk months of their periods are imported. Partners and administrators ",
+        + ("The published plans' targets ship with the dashboard and are judged once data.police.uk months of "
+           "their periods are imported. " if targets.has_published(reader) else "")
+        + "Partners and administrators ",
         "record targets", "record/targets", ".", query)
     if not views:
         return [intro, dbc.Alert("No targets are recorded.", color="info")]

@@ -21,6 +21,7 @@ from dashboard.server.clients import client_address, is_trusted, parse_trusted
 from dashboard.server.csrf import csrf_token, new_csrf_token
 from dashboard.server.settings import current_settings, peer_settings
 from dashboard.server.throttle import SignInThrottle
+from queries import partnership
 from queries.accounts import authenticate
 from queries.sessions import end_session, session_account, start_session
 
@@ -152,7 +153,7 @@ def page(prefix: str, title: str, body: str) -> str:
 <link rel="icon" href="{prefix}_favicon.ico">
 <link rel="stylesheet" href="{prefix}assets/00-bootstrap.min.css"><link rel="stylesheet" href="{prefix}assets/dashboard.css">
 </head><body><header><nav class="navbar navbar-dark bg-dark mb-4" aria-label="Main"><div class="container-xl">
-<a class="navbar-brand" href="{prefix}">Oxford community safety</a></div></nav></header>
+<a class="navbar-brand" href="{prefix}">{escape(partnership.current().home_name)} community safety</a></div></nav></header>
 <main id="main" class="container-xl">{body}</main></body></html>"""
 
 

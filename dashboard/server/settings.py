@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from dashboard.chart_data.spec import DEFAULT_HOME_AREA, PeerSettings
+from dashboard.chart_data.spec import PeerSettings
+from queries import partnership as partnership_module
 from queries.db import PROJECT_ROOT, database_url
 from queries.harm_index import HarmWeightsError, read_weights
 from queries.importers.files import DEFAULT_MAX_BYTES
@@ -101,6 +102,11 @@ class Settings:
     max_targets: int = field(default_factory=lambda: int(_env("MAX_TARGETS", "500")))
     # How long a worker trusts its last reading of the data version before asking again.
     data_version_ttl: float = 2.0
+    # The partnership served: its name, its home area and the areas it is compared with (ONS
+    # codes, space- or comma-separated; by default the home area's county and force).
+    partnership_name: str | None = field(default_factory=lambda: _env("PARTNERSHIP_NAME"))
+    home_area: str | None = field(default_factory=lambda: _env("HOME_AREA"))
+    compare_areas: str | tuple[str, ...] | None = field(default_factory=lambda: _env("COMPARE_AREAS"))
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> Settings:
@@ -112,8 +118,18 @@ class Settings:
         settings.url_prefix = _prefix(settings.url_prefix)
         return settings
 
+    @property
+    def partnership(self) -> partnership_module.Partnership:
+        """The partnership these settings describe (a code the geography does not know is refused)."""
+        return partnership_module.make(self.partnership_name, self.home_area, self.compare_areas)
+
     def check(self) -> None:
-        """Refuse settings that cannot work, and production with a secret anyone can read in the source."""
+        """Refuse settings that cannot work, and production with a secret anyone can read in the
+        source; a partnership whose areas are not known is refused by name."""
+        try:
+            self.partnership  # noqa: B018 (checked for its error)
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from exc
         if self.database_replica_url and not (self.database_replica_url.startswith("postgresql")
                                               and self.database_url.startswith("postgresql")):
             raise RuntimeError("DATABASE_REPLICA_URL needs PostgreSQL for it and for DATABASE_URL "
@@ -142,8 +158,8 @@ class Settings:
 
 def peer_settings(settings: Settings) -> PeerSettings:
     """The partnership's peer choices as the chart layer reads them. The home district is the
-    HOME_AREA setting where there is one, else the default (Oxford)."""
-    home = getattr(settings, "home_area", None) or DEFAULT_HOME_AREA
+    partnership's home area (HOME_AREA, else the default partnership's)."""
+    home = settings.partnership.home
     group = tuple(dict.fromkeys(c.strip() for c in settings.peer_group.split(",") if c.strip()))
     return PeerSettings(home=home, group=group, count=settings.peer_count,
                         official_file=settings.official_peer_group_file or None,

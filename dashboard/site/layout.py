@@ -10,9 +10,14 @@ from dashboard.pages import PAGES
 from dashboard.site.page_view import Chrome, PageView, chrome_for, nav_hrefs, page_view, referred_address
 from dashboard.widgets import ids
 from dashboard.widgets.filter_bar import filter_bar
+from queries import partnership
 from queries.counts import loaded_months
 
-TITLE = "Oxford community safety"
+
+def site_title() -> str:
+    """'Oxford community safety': the partnership's home area names the site."""
+    return f"{partnership.current().home_name} community safety"
+
 
 INDEX_STRING = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -58,7 +63,7 @@ def shell(get_relative_path, query_cache, view: PageView | None = None, chrome: 
                 children=dbc.Navbar(
                     dbc.Container(
                         [
-                            html.A(TITLE, href=get_relative_path("/"), className="navbar-brand"),
+                            html.A(site_title(), href=get_relative_path("/"), className="navbar-brand"),
                             # Below the lg breakpoint (phones, narrow windows) the links fold
                             # behind a menu button, a native <button> that keys operate.
                             html.Button(html.Span(className="navbar-toggler-icon"), id=ids.NAV_TOGGLER, n_clicks=0,
@@ -105,8 +110,8 @@ def shell(get_relative_path, query_cache, view: PageView | None = None, chrome: 
                 dbc.Container(
                     html.P(
                         "Sources: data.police.uk street-level crime and anti-social behaviour; "
-                        "Office for National Statistics population estimates; Oxford Safer "
-                        "Communities Partnership reports. Contains public sector information "
+                        "Office for National Statistics population estimates and geography; "
+                        "the published reports named under each of their figures. Contains public sector information "
                         "licensed under the Open Government Licence v3.0.",
                         className="small text-body-secondary mb-0",
                     ),

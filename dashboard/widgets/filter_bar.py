@@ -8,7 +8,8 @@ from dash import html
 from dashboard.chart_data.filters import BASELINE_CHOICES, COUNT, GRAIN_LABELS, LEVEL_LABELS, RATE, Filters
 from dashboard.charts.formatting import month_label
 from dashboard.widgets import ids
-from queries.reference import ALL_CRIME, AREAS, ASB, COMPARISON_AREAS, CRIME_TYPES_BY_SLUG, DISTRICT, OXFORD
+from queries import partnership
+from queries.reference import ALL_CRIME, AREAS_BY_CODE, ASB, CRIME_TYPES_BY_SLUG
 
 AREAS_CONTROL = "areas"
 CRIME_TYPES_CONTROL = "crime_types"
@@ -21,8 +22,6 @@ LEVEL_CONTROL = "level"
 ALL_CONTROLS = frozenset({AREAS_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL})
 
 DEFAULT_MONTH = "default"  # a select's "no choice": an empty value would show a blank box
-_AREA_NAMES = {a.code: a.name for a in AREAS}
-MORE_AREAS = tuple(a.code for a in AREAS if a.level == DISTRICT and a.code not in COMPARISON_AREAS)
 
 
 CONTROL_GROUPS = (AREAS_CONTROL, AREA_CONTROL, CRIME_TYPES_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL,
@@ -36,31 +35,34 @@ def group_id(control: str) -> str:
 def filter_bar(filters: Filters, months: list[str], show: frozenset[str]) -> html.Div:
     """Every control is always rendered (the URL callback needs them all); each page shows
     the groups that apply to it."""
+    served = partnership.current()
+    compared, more = served.areas, served.other_districts
     return html.Div(
         dbc.Row(
             [
                 _group(AREAS_CONTROL in show, "Areas", [
                     dbc.Checklist(
                         id=ids.F_AREAS, inline=True,
-                        options=[{"label": _AREA_NAMES[c], "value": c} for c in COMPARISON_AREAS],
-                        value=[a for a in filters.areas if a in COMPARISON_AREAS],
+                        options=[{"label": AREAS_BY_CODE[c].name, "value": c} for c in compared],
+                        value=[a for a in filters.areas if a in compared],
                     ),
                     html.Details(
                         [
                             html.Summary("Other districts"),
                             dbc.Checklist(
                                 id=ids.F_AREAS_MORE,
-                                options=[{"label": _AREA_NAMES[c], "value": c} for c in MORE_AREAS],
-                                value=[a for a in filters.areas if a in MORE_AREAS],
+                                options=[{"label": AREAS_BY_CODE[c].name, "value": c} for c in more],
+                                value=[a for a in filters.areas if a in more],
                             ),
                         ],
-                        open=any(a in MORE_AREAS for a in filters.areas), id=ids.F_AREAS_MORE_DETAILS,
+                        open=any(a in more for a in filters.areas), id=ids.F_AREAS_MORE_DETAILS,
                     ),
                 ], control=AREAS_CONTROL, width=12, md=6, lg=4),
                 _group(AREA_CONTROL in show, "Area", [
                     dbc.Label("Area", html_for=ids.F_AREA, class_name="visually-hidden"),
-                    dbc.Select(id=ids.F_AREA, size="sm", value=filters.areas[0] if filters.areas else OXFORD,
-                               options=[{"label": f"{a.name} ({a.level})", "value": a.code} for a in AREAS]),
+                    dbc.Select(id=ids.F_AREA, size="sm", value=filters.areas[0] if filters.areas else served.home,
+                               options=[{"label": f"{AREAS_BY_CODE[c].name} ({AREAS_BY_CODE[c].level})", "value": c}
+                                        for c in served.known_areas]),
                 ], control=AREA_CONTROL, width=12, md=6, lg=4),
                 _group(CRIME_TYPES_CONTROL in show, "Crime types", [
                     html.Details(
@@ -119,8 +121,8 @@ def control_values(filters: Filters) -> dict[str, object]:
     """The value of each filter control showing ``filters`` (keyed by control id). The
     single-area select is left as it is when no area is chosen."""
     values = {
-        ids.F_AREAS: [a for a in filters.areas if a in COMPARISON_AREAS],
-        ids.F_AREAS_MORE: [a for a in filters.areas if a not in COMPARISON_AREAS],
+        ids.F_AREAS: [a for a in filters.areas if a in partnership.current().areas],
+        ids.F_AREAS_MORE: [a for a in filters.areas if a not in partnership.current().areas],
         ids.F_CRIME_TYPES: list(filters.crime_types),
         ids.F_FROM: filters.start or DEFAULT_MONTH,
         ids.F_TO: filters.end or DEFAULT_MONTH,

@@ -67,7 +67,7 @@ def import_boundaries(engine: Engine, path: str | Path, imported_by: str | None 
             district = next((str(properties[key]) for key, _ in DISTRICT_KEYS if str(properties.get(key)) in AREAS_BY_CODE
                              and AREAS_BY_CODE[str(properties[key])].level == DISTRICT), None)
         else:
-            district = DISTRICT_BY_LSOA_PREFIX.get(area_name.rsplit(" ", 1)[0])
+            district = DISTRICT_BY_LSOA_PREFIX.get(code) or DISTRICT_BY_LSOA_PREFIX.get(area_name.rsplit(" ", 1)[0])
         if district is None:
             skipped += 1
             continue
@@ -77,7 +77,7 @@ def import_boundaries(engine: Engine, path: str | Path, imported_by: str | None 
         if errors.full:
             break
     if not rows and not errors.errors:
-        errors.add(None, None, "no feature lies in a Thames Valley district")
+        errors.add(None, None, "no feature lies in a district of England and Wales")
     errors.raise_if_any()
     with engine.begin() as conn:
         codes = [r["code"] for r in rows]

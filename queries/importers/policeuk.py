@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from ..coverage import record_archive_months
 from .bookkeeping import bump_data_version
 from .policeuk_parse import STREET, FileSummary, StreetFile, check_files, read_policeuk_file
 from .policeuk_store import store_outcomes, store_street
@@ -62,6 +63,9 @@ def import_policeuk(
             stored_any = True
             if progress:
                 progress(1)
+        # A whole-country archive also shows which forces published nothing for its months.
+        if record_archive_months(conn, [source.name for source, kind in files if kind == STREET]):
+            stored_any = True
         if stored_any:
             bump_data_version(conn)
     return [summaries[source.name] for source, _ in files]

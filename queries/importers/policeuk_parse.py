@@ -19,7 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..incident_sources import police_source_of
-from ..reference import CRIME_TYPE_SLUG_BY_NAME, DISTRICT_BY_LSOA_PREFIX, FORCES_BY_NAME, Force
+from ..reference import (
+    CRIME_TYPE_SLUG_BY_NAME,
+    DISTRICT_BY_LSOA_PREFIX,
+    FORCES_BY_NAME,
+    FORCES_BY_SLUG,
+    Force,
+    force_of,
+)
 from .errors import ErrorCollector, ImportRejected, RowError
 from .files import InputFile, checksum, decode_utf8, expand_paths, not_utf8, other_encoding, text_stream, too_large
 
@@ -90,6 +97,31 @@ class FileSummary:
     outcomes_updated: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     note: str = ""
+
+
+def unknown_force(falls_within: str) -> str:
+    """Why a file of a force without a police force area (British Transport Police, Northern
+    Ireland) or of an unknown name is skipped."""
+    return (f"force '{falls_within[:80]}' has no police force area of England and Wales "
+            "(its rows would belong to no district)")
+
+
+FILE_NAME = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z-]+)-(street|outcomes)\.csv$")
+
+
+def check_named_force(source: InputFile, force: Force, line: int, errors: ErrorCollector) -> None:
+    """A data.police.uk file name names its force ("2024-01-south-wales-street.csv"): rows of
+    another force under that name are refused, so an archive's files cannot be crossed."""
+    named = FILE_NAME.match(source.base_name)
+    if named and named["force"] in FORCES_BY_SLUG and named["force"] != force.slug:
+        errors.add(line, "Falls within", f"'{force.name}', but the file name names "
+                                         f"{FORCES_BY_SLUG[named['force']].name}")
+
+
+def district_of_lsoa(code: str, name: str) -> str | None:
+    """The district (December 2023) an LSOA of either vintage lies in: by its own code where a
+    boundary change moved it, else by the district its name begins with."""
+    return DISTRICT_BY_LSOA_PREFIX.get(code) or DISTRICT_BY_LSOA_PREFIX.get(name.rsplit(" ", 1)[0])
 
 
 def current_month() -> str:
@@ -211,7 +243,8 @@ def parse_street(
         if parsed is None:
             force = FORCES_BY_NAME.get(falls_within)
             if force is None:
-                return FileSummary(source.name, "skipped", note=f"force '{falls_within}' is not configured")
+                return FileSummary(source.name, "skipped", note=unknown_force(falls_within))
+            check_named_force(source, force, line, errors)
             parsed = StreetFile(source.name, checksum(data), force, [], {})
         parsed.rows_read += 1
         if falls_within != parsed.force.name:
@@ -231,8 +264,10 @@ def parse_street(
             if not LSOA_CODE.match(lsoa_code):
                 errors.add(line, "LSOA code", f"'{lsoa_code}' is not an LSOA code")
                 continue
-            district = DISTRICT_BY_LSOA_PREFIX.get(lsoa_name.rsplit(" ", 1)[0])
-            if district is None:
+            district = district_of_lsoa(lsoa_code, lsoa_name)
+            if district is None or force_of(district) != parsed.force.code:
+                # Map points are snapped to anonymous places, a few just over the force's border:
+                # such a row is counted by no area of this force (and of no other force's file).
                 if not lsoa_name:
                     errors.add(line, "LSOA name", "empty, but the LSOA code is given")
                 else:
@@ -371,7 +406,8 @@ def parse_outcomes(source: InputFile, data: bytes, *, text: str | None = None) -
         if parsed is None:
             force = FORCES_BY_NAME.get(falls_within)
             if force is None:
-                return FileSummary(source.name, "skipped", note=f"force '{falls_within}' is not configured")
+                return FileSummary(source.name, "skipped", note=unknown_force(falls_within))
+            check_named_force(source, force, line, errors)
             parsed = OutcomesFile(source.name, checksum(data), force, {})
         parsed.rows_read += 1
         if falls_within != parsed.force.name:

@@ -96,7 +96,7 @@ def import_population(
     if read == 0:
         errors.add(None, None, "the file has a header but no rows")
     elif not rows and not errors.errors:
-        errors.add(None, code_col, "no row names a Thames Valley area or an LSOA")
+        errors.add(None, code_col, "no row names an area of England and Wales or an LSOA")
     errors.raise_if_any()
 
     with engine.begin() as conn:

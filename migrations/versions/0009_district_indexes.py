@@ -1,14 +1,14 @@
 """place and lsoa: indexes on the district, so one area's map points and LSOAs are found
 without reading every force's
 
-Revision ID: 0011_district_indexes
+Revision ID: 0009_district_indexes
 Revises: 0008_incident_sources
 Create Date: 2026-12-07 01:10:00
 """
 
 from alembic import op
 
-revision = '0011_district_indexes'
+revision = '0009_district_indexes'
 down_revision = '0008_incident_sources'
 branch_labels = None
 depends_on = None
