@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
-from scipy.stats import binomtest
+from scipy.stats import binomtest, chi2
 from sqlalchemy import func, select
 
 from app import create_app
@@ -181,6 +182,15 @@ def test_overview_says_whether_the_change_is_significant(seeded):
     assert summary[0].startswith("Recorded crime in Oxford rose 20% (significant) in the 12 months to December 2024")
     assert "Anti-social behaviour in Oxford was unchanged (not significant)" in summary[2]
     assert "504" in texts(tree) and "420 in the 12 months before" in texts(tree)
+    # The rate and its exact Poisson interval (Garwood, from SciPy's chi-squared quantiles) to
+    # two decimals below 10 per 1,000, so the interval's bounds are told apart.
+    shown = re.search(r"([\d.]+) per 1,000 residents \(95% CI ([\d.]+) to ([\d.]+)\)", texts(tree))
+    assert all(re.fullmatch(r"\d+\.\d\d", x) for x in shown.groups()), shown.group(0)
+    value, low, high = (float(x) for x in shown.groups())
+    population = 504 * 1000 / value
+    assert low == pytest.approx(chi2.ppf(0.025, 2 * 504) / 2 / population * 1000, abs=0.011)
+    assert high == pytest.approx(chi2.ppf(0.975, 2 * 505) / 2 / population * 1000, abs=0.011)
+    assert low < value < high
 
 
 def test_change_by_type_on_the_demo_data_follows_the_stored_counts(cache, engine):

@@ -20,7 +20,7 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.series import in_area_order
 from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
 from dashboard.charts.figures import trend_figure
-from dashboard.charts.formatting import list_names, month_name, period_label
+from dashboard.charts.formatting import list_names, month_name, period_label, rate
 from dashboard.charts.summaries import describe_change, trend_summary
 from queries import partnership, periods
 from queries.counts import counts
@@ -154,8 +154,10 @@ def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, curren
         if not part and r.area_code in rates.index and not pd.isna(rates.loc[r.area_code, "rate_per_1000"]):
             population = int(rates.loc[r.area_code, "population"])
             low, high = rate_interval(int(r.current_count), population)
-            rate_text = (f"{rates.loc[r.area_code, 'rate_per_1000']:.1f} per 1,000 residents "
-                         f"(95% CI {low:.1f} to {high:.1f})")
+            # The rate formatter's decimals (two below 10 per 1,000), so a small area's interval
+            # never reads "0.1 to 0.1" when its bounds differ.
+            rate_text = (f"{rate(rates.loc[r.area_code, 'rate_per_1000'])} per 1,000 residents "
+                         f"(95% CI {rate(low)} to {rate(high)})")
         elif part:
             rate_text = "no rate: a part-year is not set beside whole years"
         figures.append(AreaFigure(r.area_name, f"{int(r.current_count):,}", rate_text, detail,
