@@ -125,6 +125,7 @@ def test_a_source_with_nothing_loaded_says_so_and_synthetic_records_say_so(engin
     shown = partner_months.monthly_view(spec, reader, Filters(areas=AREAS), "council-asb")
     assert _counts(shown.frame)[(OXFORD, "2024-02")] == (4, "4")
     assert any(note.text.startswith("Synthetic demo data") for note in shown.notes)
+    assert shown.frame["is_synthetic"].all()
     # The card is embeddable, drawn by the same view function as the page.
     assert "partner-months-council-asb" in embeds.EMBEDDABLE
     assert embeds.embed_view(reader, "partner-months-council-asb", Filters(areas=AREAS)).frame.equals(shown.frame)

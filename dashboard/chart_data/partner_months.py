@@ -48,11 +48,13 @@ def _span(reader: Reader, filters: Filters, loaded: list[str]) -> list[str]:
 def monthly_data(reader: Reader, filters: Filters, source: str) -> pd.DataFrame:
     """Every month of the span for each offered area that recorded any of the source in it:
     a count, or none (withheld from the public, or a month not loaded) with why in ``shown``."""
-    loaded = [m for m, _ in reader.get(source_months, source)]
+    months = reader.get(source_months, source)
+    synthetic = {m for m, flag in months if flag}
+    loaded = [m for m, _ in months]
     span = _span(reader, filters, loaded)
     offered, _others = _offered(filters.areas)
     if not span or not offered:
-        return pd.DataFrame(columns=[c for c, _ in COLUMNS])
+        return pd.DataFrame(columns=[*(c for c, _ in COLUMNS), "is_synthetic"])
     counted = area_counts(reader, source, tuple(offered), span[0], span[-1])
     by_key = {(r.area_code, r.period): r for r in counted.itertuples(index=False)}
     threshold = reader.audience.suppression_threshold
@@ -66,8 +68,9 @@ def monthly_data(reader: Reader, filters: Filters, source: str) -> pd.DataFrame:
                 count, shown = None, withheld_label(found.withheld, threshold)
             else:
                 count, shown = int(found.value), number(found.value)
-            rows.append((month, periods.month_in_words(month), area, AREAS_BY_CODE[area].name, count, shown))
-    frame = pd.DataFrame(rows, columns=[c for c, _ in COLUMNS])
+            rows.append((month, periods.month_in_words(month), area, AREAS_BY_CODE[area].name, count, shown,
+                         month in synthetic))
+    frame = pd.DataFrame(rows, columns=[*(c for c, _ in COLUMNS), "is_synthetic"])
     frame["count"] = frame["count"].astype("Int64")
     # An area with no record of the source in any loaded month is one the source does not
     # cover (the council's cases are Oxford's): left out rather than drawn as zeros. A
@@ -89,7 +92,7 @@ def _summary(frame: pd.DataFrame, source: str, span: list[str], loaded: list[str
             last = shown.iloc[-1]
             text += f", {number(int(last['count']))} in {periods.month_in_words(last['period'])}, the latest"
         parts.append(text)
-    text = f"{title} by month, {periods.months_in_words(span[0], span[-1])}. " + "; ".join(parts) + "."
+    text = f"{title}, {periods.months_in_words(span[0], span[-1])}: " + "; ".join(parts) + "."
     missing = periods.missing_months(span[0], span[-1], loaded)
     if missing:
         text += f" {periods.months_list_in_words(missing)} not loaded: the line breaks there, not a zero."
