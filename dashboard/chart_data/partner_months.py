@@ -132,7 +132,8 @@ def monthly_view(spec: ChartSpec, reader: Reader, filters: Filters, source: str)
         notes.append(Note(SYNTHETIC_NOTE, "secondary"))
     caption = (f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}; records placed in each "
                "district or county by the month of the incident (records placed nowhere are in no area's count). "
-               "No band of ordinary variation: monthly counts this small give no reliable band.")
+               "No band of ordinary variation: a partner source has few months loaded and small counts, too few to "
+               "estimate a reliable band from.")
     if source in HEALTH_DERIVED:
         caption += " Shown to the public by district and county only, with small counts withheld."
     return ChartView(spec, title, frame, partner_months_figure(frame), _summary(frame, source, span, loaded), caption,
