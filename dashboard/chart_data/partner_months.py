@@ -141,7 +141,7 @@ def monthly_view(spec: ChartSpec, reader: Reader, filters: Filters, source: str)
         if missing:
             notes.append(Note(f"{AREAS_BY_CODE[county].name}: not drawn, since {len(missing)} of its "
                               f"{len(districts_in(county))} districts have no record of this source in any month "
-                              "loaded (the source covers only part of it): a county line would be the rest's alone."))
+                              "loaded (the source covers only part of it): a county line would count only the districts that have records."))
     uncovered = [a for a in offered if a not in drawn and not partial.get(a)]
     if uncovered:
         notes.append(Note(f"{list_names([AREAS_BY_CODE[a].name for a in uncovered])}: no record of this source in "
