@@ -62,7 +62,9 @@ def evaluated_for(reader: Reader, intervention_id: int) -> dict:
 def outcome_subject(record: dict) -> str:
     """What the evaluation counts, for titles: "robbery", "all crime", "A&E assault attendances"."""
     if record["outcome_source"] != POLICE_CRIME:
-        return SOURCES_BY_SLUG[record["outcome_source"]].title.split(" (")[0]
+        title = SOURCES_BY_SLUG[record["outcome_source"]].title.split(" (")[0]
+        # "needle finds" mid-sentence, but "A&E" keeps its capitals.
+        return title[0].lower() + title[1:] if title[1:2].islower() else title
     subject = crime_subject(record["crime_types"] or None)
     return subject.lower() if subject != "All crime" else "all crime"
 
