@@ -177,3 +177,23 @@ def test_partners_see_weekly_counts_and_the_public_never_an_ae_week(app):
     assert "2024-02-26,1,3,False" in partner and "2024-03-04,2,7,True" in partner
     refused = client_as(app).get("/download/incident-weeks-ae-assaults.csv" + search)
     assert refused.status_code == 403
+
+
+def test_the_pack_draws_each_dated_partner_source_by_week(app):
+    """needles.csv: finds on Saturday 2 March 2024 (the week beginning 26 February, whose
+    February days are not loaded) and on Monday 4 and Tuesday 5 March (the week beginning 4 March)."""
+    from pypdf import PdfReader
+
+    response = client_as(app, "pat").get("/hotspots/pack.pdf?area=E07000178&to=2024-03"
+                                         "&source=police-crime&source=needle-finds")
+    assert response.status_code == 200
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages]
+    weekly = [text for text in pages if "Needle finds by week in Oxford" in text]
+    assert len(weekly) == 1
+    text = " ".join(weekly[0].split())
+    assert "Week beginning" in text  # the chart's axis title: the chart is drawn, not only named
+    # One axis place a week, in order (not a month's weeks stacked on one place).
+    assert text.index("26 Feb 24") < text.index("4 Mar 24") < text.index("11 Mar 24") < text.index("25 Mar 24")
+    assert "weeks from 26 February 2024 to 25 March 2024: 3 records" in text
+    assert "the busiest beginning 4 March 2024 (2)" in text
+    assert "The table of every week is in the pack's CSV zip." in text

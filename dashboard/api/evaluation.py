@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from dashboard.api.incidents import partner_only_response
-from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
+from dashboard.api.blueprint import api_blueprint
+from dashboard.chart_data.incident_heatmap import check_readable
 from dashboard.chart_data.interventions import withheld_reason
 from dashboard.chart_data.targets import judged
 from dashboard.server import params
@@ -96,15 +96,7 @@ def _withheld(item: dict, reason: str | None) -> dict:
 
 
 def create_evaluation_api(query_cache) -> Blueprint:
-    api = Blueprint("evaluation_api", __name__)
-
-    @api.errorhandler(params.BadParameter)
-    def bad_parameter(error: params.BadParameter):
-        return jsonify(error={"parameter": error.parameter, "message": error.message}), 400
-
-    @api.errorhandler(PartnerOnly)
-    def partner_only(refused: PartnerOnly):
-        return partner_only_response(refused)
+    api = api_blueprint("evaluation_api")
 
     @api.errorhandler(EvaluationError)
     def bad_evaluation(error: EvaluationError):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from dashboard.api.blueprint import api_blueprint
 from dashboard.chart_data.incident_heatmap import (
     BESIDE_NOTE,
     SYNTHETIC_NOTE,
-    PartnerOnly,
     area_counts,
     beside_police,
     check_readable,
@@ -30,20 +30,8 @@ from queries.reference import AREAS_BY_CODE, FORCE
 from queries.suppression import withheld_label
 
 
-def partner_only_response(refused: PartnerOnly):
-    return jsonify(error={"status": 403, "parameter": "source", "message": str(refused)}), 403
-
-
 def create_incidents_api(query_cache) -> Blueprint:
-    api = Blueprint("incidents_api", __name__)
-
-    @api.errorhandler(params.BadParameter)
-    def bad_parameter(error: params.BadParameter):
-        return jsonify(error={"parameter": error.parameter, "message": error.message}), 400
-
-    @api.errorhandler(PartnerOnly)
-    def partner_only(refused: PartnerOnly):
-        return partner_only_response(refused)
+    api = api_blueprint("incidents_api")
 
     @api.get("/incidents/heatmap")
     def incident_heatmap():

@@ -10,10 +10,10 @@ import math
 import pandas as pd
 from flask import Blueprint, Response, jsonify, request
 
-from dashboard.api.incidents import partner_only_response
+from dashboard.api.blueprint import api_blueprint
 from dashboard.api.openapi import openapi_document
 from dashboard.chart_data.hotspots import public_request_problem
-from dashboard.chart_data.incident_heatmap import PartnerOnly, check_readable
+from dashboard.chart_data.incident_heatmap import check_readable
 from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
 from dashboard.chart_data.peers import api_frames as peer_answer
 from dashboard.chart_data.series import visible_series
@@ -39,15 +39,7 @@ SYNTHETIC_NOTICE = "Includes synthetic demo data: these are not real incidents."
 
 
 def create_api(query_cache) -> Blueprint:
-    api = Blueprint("api", __name__)
-
-    @api.errorhandler(params.BadParameter)
-    def bad_parameter(error: params.BadParameter):
-        return jsonify(error={"parameter": error.parameter, "message": error.message}), 400
-
-    @api.errorhandler(PartnerOnly)
-    def partner_only(refused: PartnerOnly):
-        return partner_only_response(refused)
+    api = api_blueprint("api")
 
     @api.route("/<path:_unknown>")
     def not_found(_unknown):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data import partner_months
 from dashboard.chart_data.common import (
     dated,
     latest,
@@ -69,7 +70,7 @@ BY_TYPE = ChartSpec("asb-by-type", by_type_data, (
 COUNCIL = ChartSpec("asb-council-cases", council_data,
                     (("period", "Year"), ("area_name", "Area"), ("value", "Cases"), ("note", "Note")))
 SEASONAL = ChartSpec("asb-seasonal", lambda reader, filters: seasonal_data(reader, filters, (ASB,)), SEASONAL_COLUMNS)
-CHARTS = (TREND, SEASONAL, BY_TYPE, COUNCIL)
+CHARTS = (TREND, SEASONAL, BY_TYPE, COUNCIL, *(partner_months.SPECS[s] for s in partner_months.ASB_SOURCES))
 
 
 def trend_view(reader: Reader, filters: Filters) -> ChartView:
@@ -115,6 +116,6 @@ def council_view(reader: Reader, filters: Filters) -> ChartView:
 
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
-    return [trend_view(reader, filters),
+    return [trend_view(reader, filters), *partner_months.views(reader, filters, partner_months.ASB_SOURCES),
             seasonal_view(SEASONAL, reader, filters, "Anti-social behaviour", "incidents", (ASB,)),
             dated(by_type_view(reader, filters), reader), dated(council_view(reader, filters), reader)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from dashboard.chart_data import partner_months
 from dashboard.chart_data.common import (
     dated,
     latest,
@@ -105,7 +106,7 @@ CHANGE = ChartSpec("crime-change-by-type", change_data, (
 PUBLISHED = ChartSpec("crime-published", published_data, (
     ("category", "Year and source"), ("area_name", "Area"), ("value", "Crimes"), ("rate_per_1000", "Rate per 1,000")))
 SEASONAL = ChartSpec("crime-seasonal", lambda reader, filters: seasonal_data(reader, filters, filters.crime_types or None), SEASONAL_COLUMNS)
-CHARTS = (TREND, SEASONAL, CHANGE, PUBLISHED)
+CHARTS = (TREND, SEASONAL, CHANGE, PUBLISHED, *(partner_months.SPECS[s] for s in partner_months.CRIME_SOURCES))
 
 
 def _published_summary(frame: pd.DataFrame) -> str:
@@ -167,5 +168,6 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:
     return [v for v in (trend_view(reader, filters),
+                             *partner_months.views(reader, filters, partner_months.CRIME_SOURCES),
                              seasonal_view(SEASONAL, reader, filters, crime_types_text(filters), "crimes", filters.crime_types or None),
                              change_view(reader, filters), dated(published_view(reader, filters), reader, "year")) if v]

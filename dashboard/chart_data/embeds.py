@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from dashboard.chart_data import asb, crime, domestic_abuse, exploitation, overview, repeat
+from dashboard.chart_data import asb, crime, domestic_abuse, exploitation, overview, partner_months, repeat
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import ChartView, Reader
 
@@ -29,6 +29,8 @@ _VIEWS: dict[str, tuple[Callable[[Reader, Filters], ChartView | None], Filters, 
     domestic_abuse.CHILDREN.chart_id: (domestic_abuse.children_view, domestic_abuse.DEFAULTS, "/domestic-abuse"),
     repeat.RATES.chart_id: (repeat.rates_view, repeat.DEFAULTS, "/repeat-victimisation"),
     repeat.LOCATIONS.chart_id: (repeat.locations_view, repeat.DEFAULTS, "/repeat-victimisation"),
+    **{partner_months.SPECS[s].chart_id: (partner_months.view_of(s), asb.DEFAULTS, "/asb") for s in partner_months.ASB_SOURCES},
+    **{partner_months.SPECS[s].chart_id: (partner_months.view_of(s), crime.DEFAULTS, "/crime") for s in partner_months.CRIME_SOURCES},
     **{spec.chart_id: (partial(exploitation.view, spec), exploitation.DEFAULTS, "/exploitation") for spec in exploitation.CHARTS},
 }
 

@@ -85,8 +85,8 @@ def heatmap_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, f
     title += f" in {AREAS_BY_CODE[area_code].name}"
     if not result.months_loaded:
         return ChartView.nothing_to_draw(spec, title, heatmap_summary(result))
-    notes = [Note(f"{number(result.untimed)} records have a date but no time of day: they are counted here, "
-                  "not in the grid.")] if result.untimed else []
+    untimed = ("1 record has" if result.untimed == 1 else f"{number(result.untimed)} records have")
+    notes = [Note(f"{untimed} a date but no time of day: counted here, not in the grid.")] if result.untimed else []
     if result.is_synthetic:
         notes.append(Note(SYNTHETIC_NOTE, "secondary"))
     caption = (f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}. Each record is counted in "
@@ -158,6 +158,12 @@ WEEK_COLUMNS = (("week_start", "Week beginning (Monday)"), ("count", "Records"),
 WEEKS_SHOWN = 12  # months of weeks drawn, to the end of the hotspot period
 
 
+def _day(iso_date) -> str:
+    """'4 March 2024' for '2024-03-04': dates in sentences read as words, as months do."""
+    text = str(iso_date)[:10]
+    return f"{int(text[8:])} {periods.month_in_words(text[:7])}"
+
+
 def weekly_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, end: str) -> ChartView:
     """Records per week over the twelve months to ``end``; weeks reaching into a month not
     loaded are drawn apart, as partial."""
@@ -172,12 +178,12 @@ def weekly_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, en
                                                       f"{periods.month_in_words(end)}.")
     whole = frame[frame["complete"]]
     summary = (f"{SOURCES_BY_SLUG[source].title} in {AREAS_BY_CODE[area_code].name}, weeks from "
-               f"{frame['week_start'].iloc[0]} to {frame['week_start'].iloc[-1]}: {number(int(frame['count'].sum()))} "
-               f"records; {len(whole)} whole weeks loaded")
+               f"{_day(frame['week_start'].iloc[0])} to {_day(frame['week_start'].iloc[-1])}: "
+               f"{number(int(frame['count'].sum()))} records; {len(whole)} whole weeks loaded")
     if len(whole):
         busiest = whole.sort_values(["count", "week_start"], ascending=[False, True]).iloc[0]
         summary += (f", {whole['count'].mean():.1f} a week on average, the busiest beginning "
-                    f"{busiest['week_start']} ({number(int(busiest['count']))}).")
+                    f"{_day(busiest['week_start'])} ({number(int(busiest['count']))}).")
     else:
         summary += "."
     partial = len(frame) - len(whole)

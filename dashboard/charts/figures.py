@@ -349,3 +349,20 @@ def weekly_figure(frame: pd.DataFrame) -> go.Figure:
     figure.update_xaxes(type="date")
     figure.update_layout(hovermode="closest")
     return figure
+
+
+def partner_months_figure(frame: pd.DataFrame) -> go.Figure:
+    """A partner source's records by month, one line per area; a month not loaded or
+    withheld has no value, and the line breaks there (never a zero)."""
+    figure = go.Figure(layout=base_layout("Records"))
+    for code, rows in frame.groupby("area_code", sort=False):
+        name = rows["area_name"].iloc[0]
+        figure.add_trace(go.Scatter(
+            x=[f"{p}-01" for p in rows["period"]], y=[None if pd.isna(v) else int(v) for v in rows["count"]],
+            name=name, connectgaps=False, mode="lines+markers",
+            line={"color": area_colour(code), "width": 2.5, "dash": area_dash(code)}, marker={"size": 6},
+            customdata=rows["shown"].tolist(), hovertemplate=f"{name}, %{{x|%B %Y}}: %{{customdata}}<extra></extra>"))
+    short = frame["period"].nunique() <= SHORT_RANGE_MONTHS
+    figure.update_xaxes(type="date", tickformat="%B %Y", **({"dtick": "M1"} if short else {}))
+    figure.update_yaxes(rangemode="tozero")
+    return figure

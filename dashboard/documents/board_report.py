@@ -18,8 +18,8 @@ from dashboard.chart_data.filters import COUNT, Filters
 from dashboard.chart_data.spec import ChartView, Reader
 from dashboard.charts.formatting import is_missing
 from dashboard.documents.csv_output import chart_csv
-from dashboard.documents.pack import PackPDF
 from dashboard.documents.pdf_charts import draw_figure, months_text
+from dashboard.documents.pdf_document import PackPDF
 from dashboard.documents.pdf_layout import (
     CHART_ROOM,
     heading,

@@ -11,19 +11,20 @@ import zipfile
 from datetime import date
 
 import pandas as pd
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+import plotly.graph_objects as go
 
 from dashboard.chart_data import hotspot_map, incident_heatmap
 from dashboard.chart_data import hotspots as data
 from dashboard.chart_data.filters import LEVEL_WORDS, Filters
 from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
 from dashboard.chart_data.spec import Reader
-from dashboard.charts.formatting import cell
 from dashboard.charts.maps import boundary_lines, bounds_of, label_point, outline_edges
 from dashboard.documents.csv_output import chart_csv
+from dashboard.documents.pdf_charts import draw_figure
+from dashboard.documents.pdf_document import PackPDF
+from dashboard.documents.pdf_document import pdf_text as _text
 from dashboard.documents.pdf_heatmap import draw_weekday_hour
-from queries import hexgrid, partnership
+from queries import hexgrid, periods
 from queries.counts import has_synthetic_months
 from queries.incident_sources import POLICE_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import WEEKDAYS, off_the_map, source_months
@@ -44,62 +45,6 @@ CAVEATS = [
     "discovery rate; busiest and persistent on each place's rank by count; clusters by Getis-Ord Gi* on a 250 m "
     "hexagonal grid. The analyst appendix gives every place's tests with their p- and q-values."),
 ]
-
-
-def _text(value) -> str:
-    """Core PDF fonts are Latin-1: replace the few characters they cannot draw."""
-    text = str(value).replace("\u2013", "-").replace("\u2014", "-").replace("\u2019", "'").replace("\u2018", "'")
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
-class PackPDF(FPDF):
-    def __init__(self, title: str, generated: str):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.pack_title = title
-        self.generated = generated
-        self.set_auto_page_break(auto=True, margin=15)
-        self.set_title(_text(title))
-        self.set_author(f"{partnership.current().home_name} community safety dashboard")
-
-    def header(self):
-        self.set_font("Helvetica", "B", 9)
-        self.cell(0, 6, _text(self.pack_title), new_x="LMARGIN", new_y="NEXT")
-        self.set_draw_color(0)
-        self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
-        self.ln(2)
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("Helvetica", "", 8)
-        self.cell(0, 6, _text(f"Generated {self.generated}. Page {self.page_no()} of {{nb}}."), align="R")
-
-    def heading(self, text: str):
-        self.set_font("Helvetica", "B", 13)
-        self.cell(0, 9, _text(text), new_x="LMARGIN", new_y="NEXT")
-        self.set_font("Helvetica", "", 10)
-
-    def paragraph(self, text: str):
-        self.set_font("Helvetica", "", 10)
-        self.multi_cell(0, 5, _text(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1)
-
-    def frame_table(self, frame: pd.DataFrame, columns, widths, right=()):
-        """A table whose text wraps (never cut) and whose numbers sit right; ``right``: columns
-        of numbers already written as text ("+2.6")."""
-        self.set_font("Helvetica", "", 8)
-        numeric = {key for key, _ in columns if key in right or (
-            key in frame and pd.api.types.is_numeric_dtype(frame[key]) and not pd.api.types.is_bool_dtype(frame[key]))}
-        with self.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD", fill_color=(220, 220, 220)),
-                        line_height=4.5, text_align="LEFT", first_row_as_headings=True) as table:
-            heading = table.row()
-            for key, label in columns:
-                heading.cell(_text(label), align="RIGHT" if key in numeric else "LEFT")
-            for row in frame.itertuples(index=False):
-                values = dict(zip(frame.columns, row))
-                line = table.row()
-                for key, _ in columns:
-                    line.cell(_text(cell(values[key])), align="RIGHT" if key in numeric else "LEFT")
-        self.ln(3)
 
 
 def pack_name(reader: Reader, filters: Filters, extension: str) -> str:
@@ -152,10 +97,12 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     for line in _source_lines(reader, filters, start, end):
         pdf.paragraph(line)
     heatmaps = incident_heatmap.page_views(reader, filters) if end else []
+    weeks = incident_heatmap.weekly_views(reader, filters) if end else []
     if places.empty:
         pdf.paragraph("No incidents of these types were recorded here in this period, so there is nothing to map "
                       "or rank. Choose a longer period or other crime types.")
         _heatmap_pages(pdf, heatmaps)
+        _weekly_pages(pdf, weeks)
         return bytes(pdf.output())
     pdf.paragraph(data.summary_text(ranked, cells, description, "", data.concentration_text(reader, filters),
                                     filters.level))
@@ -200,6 +147,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
                                                 ("baseline_months_active", "Baseline months with incidents"),
                                                 ("class_name", "What it means")], (100, 20, 36, 34))
     _heatmap_pages(pdf, heatmaps)
+    _weekly_pages(pdf, weeks)
     _beside_police_page(pdf, reader, filters, start, end)
     pdf.add_page()
     pdf.heading("Analyst appendix: the tests behind each place's words")
@@ -248,6 +196,36 @@ def _heatmap_pages(pdf: PackPDF, views) -> None:
         draw_weekday_hour(pdf, view.frame.assign(weekday=[WEEKDAYS.index(d) for d in view.frame["weekday_name"]],
                                                  hour=[int(h[:2]) for h in view.frame["hour_label"]]))
         pdf.paragraph(view.caption + " The table of every cell is in the pack's CSV zip.")
+
+
+def _weekly_pages(pdf: PackPDF, views) -> None:
+    """Each chosen dated partner source by week, the page's chart drawn into the PDF: daily
+    variation that months hide (a campaign, a closure, an event)."""
+    for view in views:
+        pdf.add_page()
+        pdf.heading(view.title)
+        if view.message is not None:
+            pdf.paragraph(view.message)
+            continue
+        for note in view.notes:
+            pdf.paragraph(note.text)
+        pdf.paragraph(view.summary)
+        draw_figure(pdf, _weeks_as_categories(view.figure), x_title="Week beginning (Monday)")
+        pdf.paragraph(view.caption + " The table of every week is in the pack's CSV zip.")
+
+
+def _weeks_as_categories(figure: go.Figure) -> go.Figure:
+    """The weekly chart with one place a week, in order, labelled "26 Feb 24": the PDF
+    painter's date axis has one place a month, which would stack a month's weeks."""
+    weeks = sorted({str(x)[:10] for trace in figure.data for x in (trace.x or ())})
+    label = {w: f"{int(w[8:])} {periods.month_in_words(w[:7])[:3]} {w[2:4]}" for w in weeks}
+    # The first trace, drawing nothing, fixes the categories' order: every week, in time.
+    copy = go.Figure(go.Scatter(x=[label[w] for w in weeks], y=[None] * len(weeks), mode="markers",
+                                showlegend=False), layout=figure.layout)
+    for trace in figure.data:
+        copy.add_trace(go.Scatter(trace).update(x=[label[str(x)[:10]] for x in trace.x]))
+    copy.update_xaxes(type="category")
+    return copy
 
 
 def _beside_police_page(pdf: PackPDF, reader: Reader, filters: Filters, start: str, end: str) -> None:

@@ -15,7 +15,8 @@ from dashboard.charts.scales import Axis, axis_over, nice_ticks, rgb, runs, segm
 from dashboard.charts.scales import month_of as _month
 from dashboard.charts.scales import number as _number
 from dashboard.charts.scales import tick_text as _tick_text
-from dashboard.documents.pack import PackPDF, _text
+from dashboard.documents.pdf_document import PackPDF
+from dashboard.documents.pdf_document import pdf_text as _text
 from dashboard.documents.pdf_layout import text_width
 from queries import periods
 
@@ -173,9 +174,13 @@ class ChartPainter:
                 if (int(month[5:]) - 1) % every == 0 or len(positions) == 1:
                     pdf.text(x - text_width(pdf, label) / 2, self.bottom + 4, label)
             return
-        for index, label in enumerate(positions):
-            words = _text(label.replace("<br>", " "))
-            while text_width(pdf, words) > slot - 1 and len(words) > 4:
+        labels = [_text(label.replace("<br>", " ")) for label in positions]
+        # Many short labels (weeks): label every few, as months are, rather than cut each short.
+        every = max(1, math.ceil((max(text_width(pdf, t) for t in labels) + 2) / slot)) if len(labels) > 12 else 1
+        for index, words in enumerate(labels):
+            if index % every:
+                continue
+            while text_width(pdf, words) > slot * every - 1 and len(words) > 4:
                 words = words[:-2] + "."
             pdf.text(self.px(index) - text_width(pdf, words) / 2, self.bottom + 4, words)
 

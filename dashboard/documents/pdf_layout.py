@@ -6,7 +6,8 @@ board report's drawing time."""
 from __future__ import annotations
 
 from dashboard.charts.formatting import cell
-from dashboard.documents.pack import PackPDF, _text
+from dashboard.documents.pdf_document import PackPDF
+from dashboard.documents.pdf_document import pdf_text as _text
 
 CHART_ROOM = 95  # mm: a chart's title, plot, legend and first lines of its summary
 

@@ -13,8 +13,9 @@ def render(reader, filters, query: str) -> list:
 
 PAGE = Page(
     key="asb", path="/asb", title="Anti-social behaviour", nav_label="ASB",
-    intro="Anti-social behaviour reported to the police, by type, and the cases the council investigates "
-          "where the partnership's published reports give them.",
+    intro="Anti-social behaviour reported to the police, by type, the council's own cases and needle finds by "
+          "month once loaded, and the cases the council investigates where the partnership's published reports "
+          "give them.",
     defaults=asb.DEFAULTS, controls=frozenset({AREAS_CONTROL, PERIOD_CONTROL, GRAIN_CONTROL, MEASURE_CONTROL}),
     render=render,
 )
