@@ -44,9 +44,12 @@ def engine(tmp_path_factory):
     # February not loaded; March 2024: needles.csv's 3 rows, all in Oxford.
     files = {"needles-2024-01.csv": _rows("needle-finds", [("2024-01-10", "E01028513", 2),
                                                            ("2024-01-20", "E01028422", 1)]),
-             # A&E, May 2024: Oxford 7, Cherwell 2; June not loaded; July: Oxford 6, Cherwell none.
+             # A&E, May 2024: Oxford 7, Cherwell 2; June not loaded; July: Oxford 6, Cherwell none, and
+             # 5 each in South Oxfordshire, Vale of White Horse and West Oxfordshire (the hospital
+             # serves the whole county, so every district has records and the county is drawn).
              "ae-2024-05.csv": _rows("ae-assaults", [("2024-05-03", "E01028513", 7), ("2024-05-04", "E01028422", 2)]),
-             "ae-2024-07.csv": _rows("ae-assaults", [("2024-07-05", "E01028513", 6)])}
+             "ae-2024-07.csv": _rows("ae-assaults", [("2024-07-05", "E01028513", 6), ("2024-07-06", "E01028598", 5),
+                                                     ("2024-07-06", "E01028688", 5), ("2024-07-07", "E01028762", 5)])}
     for name, text in files.items():
         (folder / name).write_text(text)
         import_incidents(engine, folder / name)
@@ -66,9 +69,11 @@ def test_needle_finds_by_month_match_a_hand_count_with_february_a_gap(engine):
     counts = _counts(view.frame)
     assert counts == {
         (OXFORD, "2024-01"): (2, "2"), (OXFORD, "2024-02"): (None, "not loaded"), (OXFORD, "2024-03"): (3, "3"),
-        (CHERWELL, "2024-01"): (1, "1"), (CHERWELL, "2024-02"): (None, "not loaded"), (CHERWELL, "2024-03"): (0, "0"),
-        (OXFORDSHIRE, "2024-01"): (3, "3"), (OXFORDSHIRE, "2024-02"): (None, "not loaded"),
-        (OXFORDSHIRE, "2024-03"): (3, "3")}
+        (CHERWELL, "2024-01"): (1, "1"), (CHERWELL, "2024-02"): (None, "not loaded"), (CHERWELL, "2024-03"): (0, "0")}
+    # Only Oxford and Cherwell of Oxfordshire's five districts recorded needle finds: a county
+    # line would be theirs alone under the county's name, so it is not drawn, and the card says why.
+    assert any(note.text.startswith("Oxfordshire: not drawn, since 3 of its 5 districts have no record")
+               for note in view.notes)
     # The figure breaks at February rather than drawing a zero.
     assert [list(trace.y) for trace in view.figure.data][0] == [2, None, 3]
     assert all(trace.connectgaps is False for trace in view.figure.data)
@@ -84,7 +89,7 @@ def test_the_public_sees_small_ae_counts_withheld_and_partners_see_them_all(engi
     assert {k: v[0] for k, v in partner.items()} == {
         (OXFORD, "2024-05"): 7, (OXFORD, "2024-06"): None, (OXFORD, "2024-07"): 6,
         (CHERWELL, "2024-05"): 2, (CHERWELL, "2024-06"): None, (CHERWELL, "2024-07"): 0,
-        (OXFORDSHIRE, "2024-05"): 9, (OXFORDSHIRE, "2024-06"): None, (OXFORDSHIRE, "2024-07"): 6}
+        (OXFORDSHIRE, "2024-05"): 9, (OXFORDSHIRE, "2024-06"): None, (OXFORDSHIRE, "2024-07"): 6 + 3 * 5}
     public_view = partner_months.monthly_view(spec, Reader(_Direct(engine), PUBLIC), filters, "ae-assaults")
     public = _counts(public_view.frame)
     assert public[(CHERWELL, "2024-05")] == (None, "fewer than 5")

@@ -21,7 +21,7 @@ from dashboard.charts.formatting import list_names, number
 from queries import periods
 from queries.incident_sources import AE_ASSAULTS, COUNCIL_ASB, HEALTH_DERIVED, NEEDLE_FINDS, SOURCES_BY_SLUG
 from queries.incidents import source_months
-from queries.reference import AREAS_BY_CODE, COUNTY, DISTRICT
+from queries.reference import AREAS_BY_CODE, COUNTY, DISTRICT, districts_in
 from queries.suppression import withheld_label
 
 COLUMNS = (("period", "Month"), ("period_label", "Month in words"), ("area_code", "Area code"),
@@ -75,9 +75,26 @@ def monthly_data(reader: Reader, filters: Filters, source: str) -> pd.DataFrame:
     # An area with no record of the source in any loaded month is one the source does not
     # cover (the council's cases are Oxford's): left out rather than drawn as zeros. A
     # withheld month holds 1 to the threshold records, so its area did record some.
-    withheld = frame["count"].isna() & (frame["shown"] != NOT_LOADED)
-    covered = set(frame.loc[(frame["count"].fillna(0) > 0) | withheld, "area_code"])
+    covered = _with_records(frame)
+    # A county is drawn only when every one of its districts recorded some: otherwise its
+    # line would be the covered districts' alone under the county's name.
+    covered -= {a for a in covered if AREAS_BY_CODE[a].level == COUNTY and _partly_covered(reader, source, a, span)}
     return frame[frame["area_code"].isin(covered)].reset_index(drop=True)
+
+
+def _with_records(frame: pd.DataFrame) -> set[str]:
+    """Areas with a record in some month: a count above 0, or a withheld one (1 to the
+    threshold, or kept back to protect one)."""
+    withheld = frame["count"].isna() & (frame["shown"] != NOT_LOADED)
+    return set(frame.loc[(frame["count"].fillna(0) > 0) | withheld, "area_code"])
+
+
+def _partly_covered(reader: Reader, source: str, county: str, span: list[str]) -> list[str]:
+    """The county's districts with no record of the source in the span (empty when all have)."""
+    districts = districts_in(county)
+    counted = area_counts(reader, source, tuple(districts), span[0], span[-1])
+    recorded = {r.area_code for r in counted.itertuples(index=False) if r.suppressed or r.value}
+    return [d for d in districts if d not in recorded]
 
 
 def _summary(frame: pd.DataFrame, source: str, span: list[str], loaded: list[str]) -> str:
@@ -117,7 +134,15 @@ def monthly_view(spec: ChartSpec, reader: Reader, filters: Filters, source: str)
         notes.append(Note(f"{list_names([AREAS_BY_CODE[a].name if a in AREAS_BY_CODE else a for a in others])}: "
                           "partner records are counted by district and county only (a force's count would hold "
                           "records placed in no district)."))
-    uncovered = [a for a in offered if a not in set(frame["area_code"])]
+    drawn = set(frame["area_code"])
+    partial = {a: _partly_covered(reader, source, a, span) for a in offered
+               if a not in drawn and AREAS_BY_CODE[a].level == COUNTY}
+    for county, missing in partial.items():
+        if missing:
+            notes.append(Note(f"{AREAS_BY_CODE[county].name}: not drawn, since {len(missing)} of its "
+                              f"{len(districts_in(county))} districts have no record of this source in any month "
+                              "loaded (the source covers only part of it): a county line would be the rest's alone."))
+    uncovered = [a for a in offered if a not in drawn and not partial.get(a)]
     if uncovered:
         notes.append(Note(f"{list_names([AREAS_BY_CODE[a].name for a in uncovered])}: no record of this source in "
                           "any month loaded, so not drawn (the source may not cover it)."))
