@@ -6,6 +6,11 @@ to its end or the latest month loaded) against the same months a year earlier, s
 periods cover the same seasons (or, where those are not loaded, two or three years earlier;
 other seasons only as a last resort, and then saying so); without a stored control the suggested one is used, and
 the evaluation says so.
+
+Its outcome is police.uk crime (narrowed to crime types) by default, or a partner's own
+incident source (A&E assaults, needle finds, council ASB): then that source's records by
+LSOA, over the months the source has loaded, against a control the partner names (controls
+are suggested from police.uk crime only).
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from .control import NoControl, suggest_control
 from .evaluation import Evaluation, EvaluationError, evaluate, resolve_places
 from .importers.bookkeeping import bump_data_version
 from .importers.errors import ErrorCollector, ImportRejected, RowError
+from .incident_sources import PARTNER_SOURCES, POLICE_CRIME, SOURCES_BY_SLUG
+from .incidents import source_months
 from .lsoa_sets import loaded_force_months
 from .records import (
     CREATE,
@@ -40,7 +47,10 @@ from .records import (
 from .reference import AREAS, CRIME_TYPES_BY_SLUG
 from .schema import intervention, intervention_place, lsoa
 
-CSV_COLUMNS = ("name", "description", "start_month", "end_month", "target", "control", "buffer", "crime_types")
+CSV_COLUMNS = ("name", "description", "start_month", "end_month", "target", "control", "buffer", "crime_types",
+               "outcome_source")
+# What an intervention can be judged on: police.uk crime (ASB through its crime type) or a partner source.
+OUTCOME_SOURCES = (POLICE_CRIME, *PARTNER_SOURCES)
 REQUIRED = ("name", "start_month", "end_month", "target")
 MAX_NAME = 200
 MAX_DESCRIPTION = 4000
@@ -51,9 +61,17 @@ def split_codes(text: str) -> list[str]:
     return [c for c in re.split(r"[\s,;]+", text or "") if c]
 
 
+def outcome_months(engine: Engine, outcome_source: str) -> list[str]:
+    """The months the outcome can be counted in: police.uk's loaded months, or the partner source's."""
+    if outcome_source == POLICE_CRIME:
+        return loaded_force_months(engine)
+    return [month for month, _ in source_months(engine, outcome_source)]
+
+
 def check_intervention(engine: Engine, values: dict, error: Callable[[str, str], None],
                        loaded: list[str] | None = None) -> dict | None:
-    """A checked intervention ready to store, or None after reporting each problem to ``error``."""
+    """A checked intervention ready to store, or None after reporting each problem to ``error``.
+    ``loaded``: police.uk's loaded months, read once for a whole file."""
     problems = 0
 
     def fail(field: str, message: str) -> None:
@@ -69,14 +87,24 @@ def check_intervention(engine: Engine, values: dict, error: Callable[[str, str],
     description = (values.get("description") or "").strip()
     if len(description) > MAX_DESCRIPTION:
         fail("description", f"at most {MAX_DESCRIPTION} characters")
+    outcome = (values.get("outcome_source") or "").strip() or POLICE_CRIME
+    partner = outcome in PARTNER_SOURCES
+    if outcome not in OUTCOME_SOURCES:
+        fail("outcome_source", f"unknown source {outcome[:40]!r}; one of {', '.join(OUTCOME_SOURCES)}")
     start, end = (values.get("start_month") or "").strip(), (values.get("end_month") or "").strip()
     for field, value in (("start_month", start), ("end_month", end)):
         if not periods.is_month(value):
             fail(field, f"{value[:20]!r} is not a month (YYYY-MM)")
-    loaded = loaded if loaded is not None else loaded_force_months(engine)
-    if periods.is_month(start) and periods.is_month(end):
+    if partner:
+        loaded = outcome_months(engine, outcome)
+    elif loaded is None:
+        loaded = loaded_force_months(engine)
+    if periods.is_month(start) and periods.is_month(end) and outcome in OUTCOME_SOURCES:
         if end < start:
             fail("end_month", f"{end} is before start_month {start}")
+        elif not loaded and partner:
+            fail("start_month", f"no months of {SOURCES_BY_SLUG[outcome].title} are loaded yet: import its "
+                                "incidents first")
         elif not loaded:
             fail("start_month", "no months are loaded yet: import data.police.uk months first")
         elif not loaded[0] < start <= loaded[-1]:
@@ -86,9 +114,16 @@ def check_intervention(engine: Engine, values: dict, error: Callable[[str, str],
     for slug in slugs:
         if slug not in CRIME_TYPES_BY_SLUG:
             fail("crime_types", f"unknown crime type {slug[:40]!r}")
+    if partner and slugs:
+        fail("crime_types", f"crime types are police.uk's: leave them empty for the outcome source {outcome}")
     codes = {role: split_codes(values.get(role, "")) for role in ("target", "control", "buffer")}
+    if partner and codes["target"] and not codes["control"]:
+        fail("control", f"give a control for the outcome source {outcome}: controls are suggested on police.uk "
+                        "crime only")
     if not codes["target"]:
         fail("target", "give at least one target LSOA or area code")
+    elif partner and not codes["control"]:
+        pass  # reported above
     else:
         try:
             if codes["control"]:
@@ -100,7 +135,7 @@ def check_intervention(engine: Engine, values: dict, error: Callable[[str, str],
     if problems:
         return None
     return {"name": name, "description": description, "start_month": start, "end_month": end,
-            "crime_types": ",".join(dict.fromkeys(slugs)), "places": codes}
+            "crime_types": ",".join(dict.fromkeys(slugs)), "outcome_source": outcome, "places": codes}
 
 
 def _check_without_control(engine: Engine, codes: dict) -> None:
@@ -132,7 +167,8 @@ def save_intervention(engine: Engine, checked: dict, recorded_by: str, **rules) 
     return save_interventions(engine, [checked], recorded_by, **rules)[0]
 
 
-SUMMARY_FIELDS = ("name", "start_month", "end_month", "crime_types", "target", "control", "buffer", "owner")
+SUMMARY_FIELDS = ("name", "start_month", "end_month", "crime_types", "outcome_source", "target", "control", "buffer",
+                  "owner")
 
 
 def save_interventions(engine: Engine, rows: list[dict], recorded_by: str, *, is_admin: bool = False,
@@ -156,7 +192,7 @@ def save_interventions(engine: Engine, rows: list[dict], recorded_by: str, *, is
             new_id = conn.execute(insert(intervention).values(
                 name=r["name"], description=r["description"], start_month=r["start_month"],
                 end_month=r["end_month"], crime_types=r["crime_types"], recorded_by=recorded_by, recorded_at=now,
-                owner=owner,
+                owner=owner, outcome_source=r.get("outcome_source") or POLICE_CRIME,
             )).inserted_primary_key[0]
             places = [{"intervention_id": new_id, "role": role, "code": code}
                       for role, codes in r["places"].items() for code in dict.fromkeys(codes)]
@@ -235,9 +271,9 @@ def evaluation_periods(engine: Engine, record: dict) -> Periods:
     seasons); for an intervention of 12 months or more, the as many months just before (a whole
     number of years covers every season alike). Only where none of these is loaded are the months
     just before used, and the note says they are other seasons."""
-    loaded = loaded_force_months(engine)
+    loaded = outcome_months(engine, record.get("outcome_source") or POLICE_CRIME)
     if not loaded:
-        raise EvaluationError("start_month", "no months are loaded")
+        raise EvaluationError("start_month", "no months of its outcome source are loaded")
     after = (record["start_month"], min(record["end_month"], loaded[-1]))
     length = len(periods.months_between(*after))
     have = set(loaded)
@@ -278,7 +314,11 @@ def evaluation_periods(engine: Engine, record: dict) -> Periods:
 def evaluate_intervention(engine: Engine, record: dict, with_its: bool = True) -> tuple[Evaluation, str | None]:
     """The evaluation of a stored intervention, and how its control was chosen when suggested."""
     chosen = evaluation_periods(engine, record)
+    outcome = record.get("outcome_source") or POLICE_CRIME
+    source = None if outcome == POLICE_CRIME else outcome  # None: police.uk crime, by crime type
     control, method = record["control"], None
+    if not control and source is not None:  # stored before a control was required for it, or by hand
+        raise EvaluationError("control", "no control given: controls are suggested on police.uk crime only")
     if not control:
         try:
             suggestion = suggest_control(engine, record["target"], record["buffer"], record["crime_types"] or None,
@@ -287,7 +327,7 @@ def evaluate_intervention(engine: Engine, record: dict, with_its: bool = True) -
             raise EvaluationError("control", f"no control given and none could be suggested: {exc}") from None
         control, method = suggestion.codes, "Suggested control: " + suggestion.method
     result = evaluate(engine, record["target"], control, record["buffer"], record["crime_types"] or None,
-                      chosen.before, chosen.after, with_its=with_its)
+                      chosen.before, chosen.after, with_its=with_its, source=source)
     if chosen.note:
         result.notes.insert(0, chosen.note)
     if not chosen.same_season:

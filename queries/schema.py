@@ -287,6 +287,8 @@ intervention = Table(
     Column("recorded_by", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("owner", Text, nullable=False),  # the user who created it: only they or an administrator change it
+    # Whose counts judge it: police.uk crime (narrowed by ``crime_types``) or a partner source.
+    Column("outcome_source", String(24), nullable=False, server_default=SOURCE_DEFAULT),
 )
 
 # The places of an intervention: LSOAs (either vintage) or area codes, as target, control

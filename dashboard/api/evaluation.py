@@ -9,6 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from dashboard.api.blueprint import api_blueprint
 from dashboard.chart_data.incident_heatmap import check_readable
+from dashboard.chart_data.interventions import withheld_reason
 from dashboard.chart_data.targets import judged
 from dashboard.server import params
 from dashboard.server.auth import request_audience, request_reader
@@ -74,7 +75,7 @@ def _interventions_cached(engine, offset: int, limit: int):
     records = []
     for record in list_interventions(engine)[offset:offset + limit]:
         item = {k: record[k] for k in ("id", "name", "description", "start_month", "end_month", "crime_types",
-                                       "target", "control", "buffer")}
+                                       "outcome_source", "target", "control", "buffer")}
         item["recorded_at"] = record["recorded_at"].isoformat() if record["recorded_at"] else None
         try:
             result, method = evaluate_intervention(engine, record, with_its=False)
@@ -85,6 +86,13 @@ def _interventions_cached(engine, offset: int, limit: int):
             item["evaluation_error"] = {"field": exc.field, "message": exc.message}
         records.append(item)
     return records
+
+
+def _withheld(item: dict, reason: str | None) -> dict:
+    if reason is None:
+        return item
+    kept = {k: v for k, v in item.items() if k not in ("evaluation", "evaluation_error", "control_method")}
+    return {**kept, "evaluation": None, "evaluation_withheld": reason}
 
 
 def create_evaluation_api(query_cache) -> Blueprint:
@@ -143,7 +151,10 @@ def create_evaluation_api(query_cache) -> Blueprint:
         limit = params.integer(request.args, "limit", 1, PAGE_MAX, PAGE_DEFAULT)
         total = len(query_cache.get(list_interventions))
         offset = params.integer(request.args, "offset", 0, max(total, 0), 0)
-        page = query_cache.get(_interventions_cached, offset, limit)
+        audience = request_audience()
+        # A health-derived outcome's figures are for partners only (a new list: the cached one is shared).
+        page = [_withheld(item, withheld_reason(audience, item["outcome_source"]))
+                for item in query_cache.get(_interventions_cached, offset, limit)]
         following = offset + limit if offset + limit < total else None
         return jsonify(total=total, offset=offset, limit=limit, next_offset=following, interventions=page)
 

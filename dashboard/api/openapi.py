@@ -357,7 +357,9 @@ def _evaluation_paths(bad_request: dict) -> dict:
         }},
         "/interventions": {"get": {
             "summary": "Stored interventions, latest start first, a page at a time, each with its evaluation "
-                       "(or why it cannot be evaluated)",
+                       "(or why it cannot be evaluated); each names its outcome_source (police-crime or a "
+                       "partner source), and one judged on a health-derived source has its evaluation withheld "
+                       "(evaluation null, evaluation_withheld saying why) unless a partner is signed in",
             "operationId": "listInterventions",
             "parameters": [
                 {"name": "offset", "in": "query", "description": "How many to skip (from 0).",

@@ -1,6 +1,9 @@
 """Interventions evaluated: for each stored intervention, before and after counts in the
 target, control and buffer, the weighted displacement difference and its verdict, and the
-interrupted time series where there are 24 months before the start."""
+interrupted time series where there are 24 months before the start.
+
+An intervention judged on a health-derived source (A&E assaults) shows its evaluation to
+partners only: for anyone else it is withheld, with no figure, as its records are."""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ import plotly.graph_objects as go
 
 from dashboard.chart_data.common import latest, police_caption
 from dashboard.chart_data.filters import Filters
-from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
+from dashboard.chart_data.spec import Audience, ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import base_layout
 from queries import periods
 from queries.evaluation import EvaluationError, crime_subject
+from queries.incident_sources import HEALTH_DERIVED, POLICE_CRIME, SOURCES_BY_SLUG
 from queries.interventions import evaluate_intervention, list_interventions
 
 DEFAULTS = Filters()
@@ -35,6 +39,36 @@ def evaluated(engine, intervention_id: int) -> dict:
         return {"record": record, "result": None, "method": None, "error": exc.message}
 
 
+def withheld_reason(audience: Audience, outcome_source: str) -> str | None:
+    """Why this audience may not see an evaluation on this outcome source, or None if it may."""
+    if outcome_source in HEALTH_DERIVED and not audience.partner:
+        return (f"Its outcome is {SOURCES_BY_SLUG[outcome_source].title}, health-derived records shown to partners "
+                "only: sign in as a partner to see its evaluation.")
+    return None
+
+
+def evaluated_for(reader: Reader, intervention_id: int) -> dict:
+    """One intervention's evaluation as the reader's audience may see it: withheld whole
+    (``withheld`` says why) when its outcome is a source the audience may not read."""
+    record = next((r for r in reader.get(list_interventions) if r["id"] == intervention_id), None)
+    if record is None:
+        return {"record": None}
+    reason = withheld_reason(reader.audience, record["outcome_source"])
+    if reason:
+        return {"record": record, "result": None, "method": None, "error": None, "withheld": reason}
+    return {**reader.get(evaluated, intervention_id), "withheld": None}
+
+
+def outcome_subject(record: dict) -> str:
+    """What the evaluation counts, for titles: "robbery", "all crime", "A&E assault attendances"."""
+    if record["outcome_source"] != POLICE_CRIME:
+        title = SOURCES_BY_SLUG[record["outcome_source"]].title.split(" (")[0]
+        # "needle finds" mid-sentence, but "A&E" keeps its capitals.
+        return title[0].lower() + title[1:] if title[1:2].islower() else title
+    subject = crime_subject(record["crime_types"] or None)
+    return subject.lower() if subject != "All crime" else "all crime"
+
+
 SHOWN = 20  # evaluated on a page or in the board report: each evaluation queries every place set
 
 
@@ -53,7 +87,7 @@ def intervention_ids(reader: Reader) -> list[int]:
 
 def frame_for(reader: Reader, intervention_id: int) -> pd.DataFrame:
     """The plotted counts: one row per place and period."""
-    found = reader.get(evaluated, intervention_id)
+    found = evaluated_for(reader, intervention_id)
     result = found.get("result")
     if result is None:
         return pd.DataFrame({name: pd.Series(dtype="object") for name, _ in COLUMNS})
@@ -74,8 +108,8 @@ def spec_for(intervention_id: int) -> ChartSpec:
                      lambda reader, filters, i=intervention_id: frame_for(reader, i), COLUMNS)
 
 
-def before_after_figure(frame: pd.DataFrame) -> go.Figure:
-    figure = go.Figure(layout=base_layout("Incidents"))
+def before_after_figure(frame: pd.DataFrame, y_title: str = "Incidents") -> go.Figure:
+    figure = go.Figure(layout=base_layout(y_title))
     for index, (period, rows) in enumerate(frame.groupby("period", sort=False)):
         figure.add_trace(go.Bar(
             # "Displacement buffer" on two lines, so a phone's narrow bars keep their names apart.
@@ -106,13 +140,14 @@ def its_text(result) -> str:
 
 
 def view_for(reader: Reader, intervention_id: int) -> ChartView | None:
-    found = reader.get(evaluated, intervention_id)
+    found = evaluated_for(reader, intervention_id)
     record = found.get("record")
     if record is None:
         return None
     spec = spec_for(intervention_id)
-    subject = crime_subject(record["crime_types"] or None)
-    title = f"{record['name']}: {subject.lower() if subject != 'All crime' else 'all crime'} before and after"
+    title = f"{record['name']}: {outcome_subject(record)} before and after"
+    if found["withheld"]:
+        return ChartView.nothing_to_draw(spec, title, f"This evaluation is withheld. {found['withheld']}")
     if found["error"]:
         return ChartView.nothing_to_draw(spec, title, f"This intervention cannot be evaluated yet: {found['error']}")
     result = found["result"]
@@ -126,11 +161,15 @@ def view_for(reader: Reader, intervention_id: int) -> ChartView | None:
         notes.append(Note(found["method"], "secondary"))
     notes.append(Note(its_text(result), "secondary"))
     w = result.wdd
-    caption = police_caption(
-        latest(reader),
-        f"Weighted displacement difference (Wheeler & Ratcliffe 2018): {w.estimate:+.1f} "
-        f"(variance {w.variance:.1f}, z = {w.z:.2f}, p = {w.p_value:.3f})." if w.z is not None else "")
-    return ChartView(spec, title, frame, before_after_figure(frame), result.verdict, caption, tuple(notes))
+    test = (f"Weighted displacement difference (Wheeler & Ratcliffe 2018): {w.estimate:+.1f} "
+            f"(variance {w.variance:.1f}, z = {w.z:.2f}, p = {w.p_value:.3f})." if w.z is not None else "")
+    if result.source is None:
+        caption = police_caption(latest(reader), test)
+    else:
+        source = SOURCES_BY_SLUG[result.source]
+        caption = f"Source: {source.title}, recorded by {source.owner}. {test}".strip()
+    return ChartView(spec, title, frame, before_after_figure(frame, "Incidents" if result.source is None else "Records"),
+                     result.verdict, caption, tuple(notes))
 
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:

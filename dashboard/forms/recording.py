@@ -17,7 +17,9 @@ from dashboard.server.auth import ADMIN, PARTNER, at_least, csrf_token, current_
 from dashboard.server.settings import current_settings
 from queries import partnership
 from queries.importers.errors import ImportRejected
+from queries.incident_sources import HEALTH_DERIVED, POLICE_CRIME, SOURCES_BY_SLUG
 from queries.interventions import (
+    OUTCOME_SOURCES,
     check_intervention,
     delete_intervention,
     list_interventions,
@@ -61,7 +63,7 @@ def create_recording(engine: Engine) -> Blueprint:
     @record.post("/interventions")
     def interventions_save():
         values = {k: request.form.get(k, "") for k in ("name", "description", "start_month", "end_month",
-                                                         "target", "control", "buffer")}
+                                                         "target", "control", "buffer", "outcome_source")}
         values["crime_types"] = " ".join(request.form.getlist("crime_types"))
         problems: list[tuple[str, str]] = []
         checked = check_intervention(engine, values, lambda field, message: problems.append((field, message)))
@@ -215,6 +217,19 @@ def _crime_boxes(chosen: str) -> str:
             f"not ASB)</legend>{boxes}</fieldset>")
 
 
+def _outcome_choice(chosen: str) -> str:
+    """The source whose counts judge the intervention: police.uk crime by default."""
+    chosen = chosen or POLICE_CRIME
+    options = "".join(
+        f'<option value="{slug}"{" selected" if slug == chosen else ""}>{escape(SOURCES_BY_SLUG[slug].title)}'
+        f'{" (partners only)" if slug in HEALTH_DERIVED else ""}</option>' for slug in OUTCOME_SOURCES)
+    return (f'<div class="mb-3"><label class="form-label" for="outcome_source">Outcome: whose counts judge it</label>'
+            f'<select class="form-select" id="outcome_source" name="outcome_source" aria-describedby="outcome-hint">'
+            f'{options}</select><div class="form-text" id="outcome-hint">A partner source is counted by the LSOA each '
+            "record is placed in, every category, over the months it has loaded; it needs a control given above and "
+            "no crime types ticked. An A&amp;E outcome's evaluation is shown to partners only.</div></div>")
+
+
 def _interventions_page(engine: Engine, prefix: str, values: dict, problems, flash: str) -> str:
     token = escape(csrf_token())
     notice = f'<div class="alert alert-success" role="status">{escape(flash)}</div>' if flash else ""
@@ -224,6 +239,7 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
     rows = "".join(
         f"<tr><td>{escape(r['name'])}</td><td>{r['start_month']} to {r['end_month']}</td>"
         f"<td>{len(r['target'])}</td><td>{len(r['control']) or 'suggested'}</td><td>{len(r['buffer'])}</td>"
+        f"<td>{escape(r['outcome_source'])}</td>"
         f"<td>{escape(r['owner'])}</td>"
         f"<td><form method='post' action='{prefix}record/interventions/{r['id']}/delete'>"
         f"<input type='hidden' name='csrf' value='{token}'><button class='btn btn-outline-danger btn-sm' type='submit'>"
@@ -232,7 +248,8 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
     )
     table = ("<table class='table table-sm'><caption>Stored interventions</caption><thead><tr>"
              "<th scope='col'>Name</th><th scope='col'>Months</th><th scope='col'>Target codes</th>"
-             "<th scope='col'>Control codes</th><th scope='col'>Buffer codes</th><th scope='col'>Owner</th>"
+             "<th scope='col'>Control codes</th><th scope='col'>Buffer codes</th><th scope='col'>Outcome</th>"
+             "<th scope='col'>Owner</th>"
              "<th scope='col'>Action</th></tr></thead>"
              f"<tbody>{rows}</tbody></table>") if stored else "<p>No interventions are stored yet.</p>"
     # The table's box is positioned so the Delete buttons' visually hidden names (absolutely
@@ -248,6 +265,7 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
 {_place_field("control", "Control places (optional)", values, "Leave empty to use a suggested control. " + codes_hint)}
 {_place_field("buffer", "Displacement buffer (optional)", values, codes_hint)}
 {_place_list(engine)}
+{_outcome_choice(values.get("outcome_source", ""))}
 {_crime_boxes(values.get("crime_types", ""))}
 <button class="btn btn-primary" type="submit">Save intervention</button></form>
 <form method="post" action="{prefix}record/interventions/upload" enctype="multipart/form-data" class="card card-body mb-4">
@@ -255,7 +273,7 @@ def _interventions_page(engine: Engine, prefix: str, values: dict, problems, fla
 <div class="mb-3"><label class="form-label" for="file">Or load interventions from a CSV file</label>
 <input class="form-control" type="file" id="file" name="file" accept=".csv,text/csv" aria-describedby="file-hint">
 <div class="form-text" id="file-hint">Columns: name, description, start_month, end_month, target, control, buffer,
-crime_types (see the README). The whole file is checked first: any problem stores nothing.</div></div>
+crime_types, outcome_source (optional: police-crime when empty; see the README). The whole file is checked first: any problem stores nothing.</div></div>
 <button class="btn btn-outline-primary" type="submit">Check and load</button></form>
 <div class="table-responsive position-relative">{table}</div>
 <script src="{prefix}record/place-finder.js" defer></script>"""
