@@ -108,7 +108,10 @@ def interrupted_time_series(months: list[str], counts: list[int], start: str) ->
     if sum(counts[:before]) < MIN_INCIDENTS or sum(counts[before:]) < MIN_INCIDENTS:
         return None  # too few incidents for a regression to say anything
     try:
-        beta, covariance, dispersion = fit_poisson(x, y)
+        # A fit that diverges (a run of empty months drives a fitted mean to 0) yields non-finite
+        # values, refused just below: numpy's warnings about them would only fill the log.
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            beta, covariance, dispersion = fit_poisson(x, y)
     except np.linalg.LinAlgError:
         return None
     scale = max(1.0, dispersion)  # quasi-Poisson when overdispersed

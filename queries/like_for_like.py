@@ -40,6 +40,11 @@ def series_dispersion(counts: Mapping[str, int]) -> tuple[float, int] | None:
     a linear trend and the month of the year, or None with too few months (under 6 residual
     degrees of freedom) to estimate it. Months absent from ``counts`` are not loaded."""
     months = sorted(counts)
+    # A calendar month with no incident in any year is fitted exactly (its parameter runs to
+    # minus infinity and the fit diverges): it says nothing of the dispersion, so its months
+    # and its term are left out, as a fitted GLM would drop them.
+    empty = {c for c in {m[5:] for m in months} if not any(counts[m] for m in months if m[5:] == c)}
+    months = [m for m in months if m[5:] not in empty]
     if not months:
         return None
     index = np.array([periods.month_index(m) for m in months], dtype=float)

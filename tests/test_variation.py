@@ -102,6 +102,28 @@ def test_series_dispersion_matches_a_hand_built_poisson_regression():
     assert math.isclose(phi, fit.pearson_chi2 / fit.df_resid, rel_tol=1e-6)
 
 
+def test_a_calendar_month_with_no_incident_in_any_year_says_nothing_of_dispersion():
+    """A sparse series (a few incidents a month; every August empty): the Poisson fit's August
+    parameter runs to minus infinity, and the fit diverged, so the change test fell back to the
+    exact Poisson test. The Pearson dispersion is that of the same regression on the other
+    months (statsmodels), August's rows and term left out: they fit exactly (0 against 0)."""
+    import pandas as pd
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(11)
+    months = periods.months_between("2022-01", "2025-12")
+    y = negative_binomial(rng, len(months), mean=6, dispersion=3).astype(int)
+    counts = {m: (0 if m[5:] == "08" else int(v)) for m, v in zip(months, y)}
+    kept = [m for m in months if m[5:] != "08"]
+    frame = pd.DataFrame({"y": [counts[m] for m in kept], "t": [periods.month_index(m) for m in kept],
+                          "moy": [m[5:] for m in kept]})
+    fit = smf.glm("y ~ t + C(moy)", data=frame, family=sm.families.Poisson()).fit()
+    phi, df = series_dispersion(counts)
+    assert df == fit.df_resid
+    assert math.isclose(phi, fit.pearson_chi2 / fit.df_resid, rel_tol=1e-6)
+
+
 def test_a_yearly_published_change_is_tested_against_the_spread_of_the_years_before(sqlite_engine):
     """Oxfordshire's domestic abuse offences, 2017 to 2021 as published: 2021 against 2020,
     with the dispersion of 2017 to 2020 (s^2 / mean) and Student's t on 3 degrees of freedom,
