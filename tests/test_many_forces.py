@@ -136,3 +136,23 @@ def test_one_forces_figures_never_scan_another_forces_rows(loaded):
                          if "Seq Scan" in line and any(f" on {t}" in line for t in COUNT_TABLES)]
             assert not scans, (statement, plan)
     assert checked >= 3  # counts, the monthly counts and the repeat locations each read a table of counts
+
+
+def test_the_hotspot_api_defaults_to_the_latest_month_of_the_areas_own_force(engine, tmp_path):
+    """Cambridgeshire has February 2024 loaded and Thames Valley only January: Oxford's hotspots
+    asked for with no period are January's (the page's rule), never a month its force lacks."""
+    from app import create_app
+
+    import_policeuk(engine, [archive(tmp_path / "2024-01.zip", {
+        "2024-01/2024-01-thames-valley-street.csv": gzip.decompress(
+            shared_file("policeuk", "2024-01-thames-valley-street.csv.gz").read_bytes()),
+        "2024-01/2024-01-cambridgeshire-street.csv": cambridgeshire_month("2024-01")})])
+    import_policeuk(engine, [archive(tmp_path / "2024-02.zip", {
+        "2024-02/2024-02-cambridgeshire-street.csv": cambridgeshire_month("2024-02")})])
+    client = create_app({"database_url": engine.url.render_as_string(hide_password=False),
+                         "upload_dir": str(tmp_path / "uploads")}).server.test_client()
+    for area, month in ((OXFORD, "2024-01"), (CAMBRIDGE, "2024-02")):
+        body = client.get(f"/api/v1/hotspots?area={area}&baseline_months=3").get_json()
+        assert (body["query"]["from"], body["query"]["to"]) == (month, month)
+    oxford = client.get(f"/api/v1/hotspots?area={OXFORD}&baseline_months=3").get_json()
+    assert oxford["places"] > 0 and oxford["rows"][0]["count"] > 0

@@ -12,6 +12,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from dashboard.api.blueprint import api_blueprint
 from dashboard.api.openapi import openapi_document
+from dashboard.chart_data import hotspots as hotspot_data
+from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.hotspots import public_request_problem
 from dashboard.chart_data.incident_heatmap import check_readable
 from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
@@ -26,8 +28,7 @@ from queries import periods
 from queries.areas import list_areas
 from queries.counts import counts, latest_month, loaded_months
 from queries.coverage import coverage_summary
-from queries.hexgrid import DEFAULT_SIZE
-from queries.hotspots import LEVELS, LOCATION, hotspots
+from queries.hotspots import LEVELS, LOCATION
 from queries.incident_sources import POLICE_SOURCES
 from queries.incidents import off_the_map
 from queries.reference import FORCES_BY_CODE
@@ -116,27 +117,16 @@ def create_api(query_cache) -> Blueprint:
         level = params.choice(args, "level", LEVELS, LOCATION)
         limit = params.integer(args, "limit", 1, 100_000, 100)
         fmt = params.choice(args, "format", ("json", "csv"), "json")
-        latest = query_cache.get(latest_month)
-        last = last or latest
-        first = first or last
+        reader = request_reader(query_cache)
+        filters = Filters(areas=(codes[0],), crime_types=tuple(types or ()), start=first, end=last, baseline=baseline,
+                          level=level, sources=tuple(sources or ()))
+        first, last = hotspot_data.requested_period(reader, filters)
         if last is not None:  # bound the work a signed-out request can ask for
-            problem = public_request_problem(request_audience(), first, last, baseline)
+            problem = public_request_problem(reader.audience, first, last, baseline)
             if problem:
                 raise params.BadParameter(*problem)
-        if last is None:
-            first_month = periods.FIRST_SUPPORTED_MONTH  # nothing is loaded: an empty answer of the right shape
-            frame = query_cache.get(hotspots, codes[0], None, first_month, first_month, baseline, level)
-        else:
-            frame = query_cache.get(hotspots, codes[0], tuple(types) if types else None, first, last, baseline, level,
-                                    DEFAULT_SIZE, sources)
-        # Every word's tests: above and below the usual level (p, q) and the rank behind "busiest".
-        rows = frame.head(limit)[["place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude", "latitude",
-                                  "count", "baseline_count", "baseline_mean", "baseline_months_loaded", "expected",
-                                  "ratio", "rank_now", "busiest_now", "busiest_before", "p_value", "q_value",
-                                  "p_below", "q_below", "class"]].copy()
-        for column, places in (("baseline_mean", 4), ("expected", 4), ("ratio", 4), ("p_value", 6), ("q_value", 6),
-                               ("p_below", 6), ("q_below", 6)):
-            rows[column] = rows[column].astype("float64").round(places)
+        answer = hotspot_data.api_answer(reader, filters, limit)
+        rows = answer.rows
         if fmt == "csv":
             return _csv(rows, "hotspots.csv")
         left_out = (query_cache.get(off_the_map, codes[0], sources, first, last)
@@ -145,7 +135,7 @@ def create_api(query_cache) -> Blueprint:
             query={"area": codes[0], "crime_type": types or "all crime excluding anti-social-behaviour",
                    "from": first, "to": last, "baseline_months": baseline, "level": level, "limit": limit,
                    "source": list(sources or POLICE_SOURCES)},
-            source=sources_text(sources) if sources else POLICE_UK_SOURCE, places=len(frame), coverage=_coverage(frame.attrs.get("coverage")),
+            source=sources_text(sources) if sources else POLICE_UK_SOURCE, places=answer.places, coverage=_coverage(answer.coverage),
             not_on_the_map=left_out or None,
             not_on_the_map_note=off_the_map_note(left_out),
             rows=_records(rows),

@@ -9,6 +9,8 @@ codes and names.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from dashboard.chart_data.filters import Filters
@@ -32,6 +34,7 @@ from queries.hotspots import (
     PERSISTENT,
     STEADY,
     TOO_FEW,
+    Coverage,
     HotspotAnalysis,
     hotspot_analysis,
     loaded_for,
@@ -159,6 +162,38 @@ def analysis(reader: Reader, filters: Filters) -> HotspotAnalysis | None:
         return None
     return reader.get(hotspot_analysis, area_of(filters), filters.crime_types or None, start, end,
                       baseline_of(reader, filters), filters.level, DEFAULT_SIZE, chosen_sources(reader, filters))
+
+
+# The hotspot API's columns: every word with the tests behind it (above and below the usual
+# level, p and q) and the rank behind "busiest", at the precision the API documents.
+API_COLUMNS = ("place_code", "place_name", "street", "lsoa_code", "lsoa_name", "longitude", "latitude", "count",
+               "baseline_count", "baseline_mean", "baseline_months_loaded", "expected", "ratio", "rank_now",
+               "busiest_now", "busiest_before", "p_value", "q_value", "p_below", "q_below", "class")
+API_DECIMALS = {"baseline_mean": 4, "expected": 4, "ratio": 4, "p_value": 6, "q_value": 6, "p_below": 6,
+                "q_below": 6}
+
+
+@dataclass(frozen=True)
+class ApiAnswer:
+    rows: pd.DataFrame  # the busiest places asked for, API_COLUMNS at API_DECIMALS
+    places: int  # every ranked place
+    coverage: Coverage | None  # None when nothing is loaded
+    start: str | None
+    end: str | None
+
+
+def api_answer(reader: Reader, filters: Filters, limit: int) -> ApiAnswer:
+    """The hotspot API's rows from the page's own analysis (the same period, baseline, level,
+    sources and latest month of the area's force), so the API and the page never disagree.
+    A public request past the limits is refused by the caller (``public_request_problem``),
+    so the period analysed is the one asked for."""
+    start, end = requested_period(reader, filters)
+    result = analysis(reader, filters)
+    frame = result.places if result else empty_hotspots()
+    rows = frame.head(limit)[list(API_COLUMNS)].copy()
+    for column, places in API_DECIMALS.items():
+        rows[column] = rows[column].astype("float64").round(places)
+    return ApiAnswer(rows, len(frame), result.coverage if result else None, start, end)
 
 
 def coverage_note(reader: Reader, filters: Filters) -> str:
