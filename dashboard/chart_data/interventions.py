@@ -15,7 +15,7 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Audience, ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import base_layout
 from queries import periods
-from queries.evaluation import EvaluationError, crime_subject
+from queries.evaluation import Evaluation, EvaluationError, crime_subject
 from queries.incident_sources import HEALTH_DERIVED, POLICE_CRIME, SOURCES_BY_SLUG
 from queries.interventions import evaluate_intervention, list_interventions
 
@@ -36,7 +36,7 @@ def evaluated(engine, intervention_id: int) -> dict:
         result, method = evaluate_intervention(engine, record)
         return {"record": record, "result": result, "method": method, "error": None}
     except EvaluationError as exc:
-        return {"record": record, "result": None, "method": None, "error": exc.message}
+        return {"record": record, "result": None, "method": None, "error": exc.message, "error_field": exc.field}
 
 
 def withheld_reason(audience: Audience, outcome_source: str) -> str | None:
@@ -57,6 +57,64 @@ def evaluated_for(reader: Reader, intervention_id: int) -> dict:
     if reason:
         return {"record": record, "result": None, "method": None, "error": None, "withheld": reason}
     return {**reader.get(evaluated, intervention_id), "withheld": None}
+
+
+def evaluation_record(result: Evaluation) -> dict:
+    """An evaluation in the API's documented JSON shape (``/api/v1/evaluation`` and each
+    intervention of ``/api/v1/interventions``)."""
+    w = result.wdd
+    record = {
+        "target": result.counts["target"],
+        "control": result.counts["control"],
+        "buffer": result.counts["buffer"],
+        "wdd": {"estimate": round(w.estimate, 4), "variance": round(w.variance, 4),
+                "z": None if w.z is None else round(w.z, 4),
+                "p_value": None if w.p_value is None else round(w.p_value, 6),
+                "ci95": [round(w.ci95[0], 4), round(w.ci95[1], 4)]},
+        "verdict": result.verdict,
+        "before": {"from": result.before[0], "to": result.before[1], "label": periods.months_in_words(*result.before),
+                   "months": len(periods.months_between(*result.before))},
+        "after": {"from": result.after[0], "to": result.after[1], "label": periods.months_in_words(*result.after),
+                  "months": len(periods.months_between(*result.after))},
+        "scale": w.scale,
+        "notes": result.notes,
+        "its": None,
+        "its_note": result.its_reason,
+    }
+    if result.its is not None:
+        its = result.its
+        record["its"] = {
+            "level_change": {"rate_ratio": round(its.level.ratio, 4), "ci95": [round(v, 4) for v in its.level.ci95],
+                             "p_value": round(its.level.p_value, 6)},
+            "slope_change": {"rate_ratio_per_month": round(its.slope.ratio, 5),
+                             "ci95": [round(v, 5) for v in its.slope.ci95], "p_value": round(its.slope.p_value, 6)},
+            "dispersion": round(its.dispersion, 4),
+            "months_before": its.months_before, "months_after": its.months_after,
+            "caveats": list(its.caveats),
+        }
+    return record
+
+
+API_FIELDS = ("id", "name", "description", "start_month", "end_month", "crime_types", "outcome_source", "target",
+              "control", "buffer")
+
+
+def intervention_records(reader: Reader, offset: int, limit: int) -> list[dict]:
+    """A page of ``/api/v1/interventions``: each intervention with the page's own evaluation as
+    the reader's audience may see it (withheld, saying why, when its outcome is partner-only)."""
+    records = []
+    for record in reader.get(list_interventions)[offset:offset + limit]:
+        item = {k: record[k] for k in API_FIELDS}
+        item["recorded_at"] = record["recorded_at"].isoformat() if record["recorded_at"] else None
+        found = evaluated_for(reader, record["id"])
+        if found["withheld"]:
+            item.update(evaluation=None, evaluation_withheld=found["withheld"])
+        elif found["result"] is None:
+            item.update(evaluation=None, evaluation_error={"field": found["error_field"], "message": found["error"]})
+        else:
+            item.update(evaluation=evaluation_record(found["result"]), control_method=found["method"])
+        records.append(item)
+    return records
 
 
 def outcome_subject(record: dict) -> str:
