@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .importers.files import read_small_text
 from .reference import ASB, CRIME_TYPE_SLUG_BY_NAME, CRIME_TYPES_BY_SLUG
 
 MAX_FILE_BYTES = 256 * 1024
@@ -35,15 +36,9 @@ def read_weights(path: str | Path) -> pd.DataFrame:
     weight, above zero)."""
     path = Path(path)
     try:
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
-    except OSError as error:
-        raise HarmWeightsError(f"{path.name}: cannot be read ({error.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise HarmWeightsError(f"{path.name}: larger than {MAX_FILE_BYTES // 1024} kB")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise HarmWeightsError(f"{path.name}: not UTF-8 text") from None
+        text = read_small_text(path, MAX_FILE_BYTES)
+    except ValueError as problem:
+        raise HarmWeightsError(str(problem)) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:

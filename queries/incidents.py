@@ -192,22 +192,39 @@ def weekly_counts(engine: Engine, source: str, area_code: str, first: str, last:
 
 
 def area_monthly_counts(engine: Engine, source: str) -> pd.DataFrame:
-    """A partner source's records per loaded month for every district and county (zero where
-    a loaded month had none), in the series-values shape ``suppression.suppress`` reads. The
-    force is left out: its count includes records placed in no district, so it is not the sum
-    of its parts that the suppression audit relies on."""
+    """A partner source's records per loaded month by district and county (zero where a
+    loaded month had none), in the series-values shape ``suppression.suppress`` reads, for
+    every district and county that holds a record and the areas it adds up with (its county
+    and the county's other districts): the suppression audit's relations lie within a county,
+    so the rest of the country's zeros would only slow it. The force is left out: its count
+    includes records placed in no district, so it is not the sum of its parts."""
     from .incident_sources import HEALTH_DERIVED
-    from .reference import AREAS, COUNTY
+    from .reference import COUNTY
     from .reference import DISTRICT as DISTRICT_LEVEL
     from .schema import incident_count
 
     months = [m for m, _ in source_months(engine, source)]
-    areas = [a.code for a in AREAS if a.level in (DISTRICT_LEVEL, COUNTY)]
     with engine.connect() as conn:
         stored = {(a, m): int(n) for a, m, n in conn.execute(
             select(incident_count.c.area_code, incident_count.c.month, func.sum(incident_count.c.count))
-            .where(incident_count.c.source == source, incident_count.c.area_code.in_(areas))
-            .group_by(incident_count.c.area_code, incident_count.c.month))}
+            .where(incident_count.c.source == source)
+            .group_by(incident_count.c.area_code, incident_count.c.month))
+            if a in AREAS_BY_CODE and AREAS_BY_CODE[a].level in (DISTRICT_LEVEL, COUNTY)}
+    areas: dict[str, None] = {}
+    for code in sorted({a for a, _ in stored}):
+        parent = AREAS_BY_CODE[code].parent_code
+        county = code if AREAS_BY_CODE[code].level == COUNTY else (
+            parent if parent and AREAS_BY_CODE[parent].level == COUNTY else None)
+        areas.update(dict.fromkeys((county, *districts_in(county)) if county else (code,)))
     rows = [(source, a, m, "", float(stored.get((a, m), 0)), "count", source in HEALTH_DERIVED)
             for a in areas for m in months]
     return pd.DataFrame(rows, columns=["series_id", "area_code", "period", "category", "value", "unit", "sensitive"])
+
+
+def suppressed_area_monthly_counts(engine: Engine, source: str, threshold: int) -> pd.DataFrame:
+    """``area_monthly_counts`` with small counts withheld as sensitive series' are (primary and
+    secondary suppression over every area and month), made once per source and threshold
+    (callers read it through the query cache) rather than for each view that shows a part."""
+    from .suppression import suppress
+
+    return suppress(area_monthly_counts(engine, source), threshold)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .db import PROJECT_ROOT
+from .importers.files import read_small_text
 
 VARIABLES_FILE = PROJECT_ROOT / "data" / "geography" / "lad_peer_variables.csv"
 # (column, heading) of each variable the distance uses, and the words a sentence names it by.
@@ -144,15 +145,9 @@ def read_group_file(path: str | Path, known: set[str]) -> tuple[str, ...]:
     as an analyst exports it from iQuanta or LG Inform."""
     path = Path(path)
     try:
-        data = path.read_bytes()[: MAX_GROUP_FILE_BYTES + 1]
-    except OSError as error:
-        raise PeerGroupFileError(f"{path.name}: cannot be read ({error.strerror})") from None
-    if len(data) > MAX_GROUP_FILE_BYTES:
-        raise PeerGroupFileError(f"{path.name}: larger than {MAX_GROUP_FILE_BYTES // 1024} kB")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PeerGroupFileError(f"{path.name}: not UTF-8 text") from None
+        text = read_small_text(path, MAX_GROUP_FILE_BYTES)
+    except ValueError as problem:
+        raise PeerGroupFileError(str(problem)) from None
     reader = csv.DictReader(io.StringIO(text))
     fields = [f.strip().lower() for f in reader.fieldnames or []]
     if "code" not in fields:

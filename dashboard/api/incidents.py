@@ -30,6 +30,30 @@ from queries.reference import AREAS_BY_CODE, FORCE
 from queries.suppression import withheld_label
 
 
+def _partner_source(args) -> str:
+    """The one partner source asked for (``source=``), or a 400 naming the choices."""
+    source = params.single(args, "source")
+    if source not in PARTNER_SOURCES:
+        raise params.BadParameter("source", f"required: one of {', '.join(PARTNER_SOURCES)}")
+    return source
+
+
+def _one_area(args) -> str:
+    codes = params.area_codes(args)
+    if len(codes) > 1:
+        raise params.BadParameter("area", "give one area")
+    return codes[0]
+
+
+def _source_year(reader, source: str, args) -> tuple[str, str]:
+    """``from`` and ``to`` as asked, else the twelve months to the source's latest loaded month."""
+    first, last = params.month_range(args)
+    if last is None:
+        loaded = reader.get(source_months, source)
+        last = loaded[-1][0] if loaded else periods.FIRST_SUPPORTED_MONTH
+    return first or periods.add_months(last, -11), last
+
+
 def create_incidents_api(query_cache) -> Blueprint:
     api = api_blueprint("incidents_api")
 
@@ -43,20 +67,18 @@ def create_incidents_api(query_cache) -> Blueprint:
         if source not in PARTNER_SOURCES:
             raise params.BadParameter("source", f"{source[:40]!r} has no times of day; expected one of "
                                                 f"{', '.join(PARTNER_SOURCES)}")
-        codes = params.area_codes(args)
-        if len(codes) > 1:
-            raise params.BadParameter("area", "give one area")
+        area = _one_area(args)
         first, last = params.month_range(args)
         fmt = params.choice(args, "format", ("json", "csv"), "json")
         lsoa_code = params.single(args, "lsoa")
         if lsoa_code is not None and not LSOA_CODE.match(lsoa_code):
             raise params.BadParameter("lsoa", f"{lsoa_code[:20]!r} is not an LSOA code (E01 and six digits)")
-        result = heatmap_for(request_reader(query_cache), source, codes[0], first, last, lsoa_code)
+        result = heatmap_for(request_reader(query_cache), source, area, first, last, lsoa_code)
         if fmt == "csv":
             return Response(frame_csv(result.cells), mimetype="text/csv",
                             headers={"Content-Disposition": 'attachment; filename="incident-heatmap.csv"'})
         return jsonify(
-            query={"source": source, "area": codes[0], "lsoa": lsoa_code, "from": result.first, "to": result.last},
+            query={"source": source, "area": area, "lsoa": lsoa_code, "from": result.first, "to": result.last},
             source={"slug": source, "title": SOURCES_BY_SLUG[source].title, "owner": SOURCES_BY_SLUG[source].owner},
             months_loaded=list(result.months_loaded),
             synthetic=result.is_synthetic, notice=SYNTHETIC_NOTE if result.is_synthetic else None,
@@ -75,16 +97,10 @@ def create_incidents_api(query_cache) -> Blueprint:
         params.reject_unknown(args, {"area", "from", "to"})
         reader = request_reader(query_cache)
         check_readable(reader.audience, ("ae-assaults",))
-        codes = params.area_codes(args)
-        if len(codes) > 1:
-            raise params.BadParameter("area", "give one area")
-        first, last = params.month_range(args)
-        if last is None:
-            loaded = reader.get(source_months, "ae-assaults")
-            last = loaded[-1][0] if loaded else periods.FIRST_SUPPORTED_MONTH
-        first = first or periods.add_months(last, -11)
-        frame = beside_police(reader, codes[0], first, last)
-        return jsonify(query={"area": codes[0], "from": first, "to": last}, note=BESIDE_NOTE,
+        area = _one_area(args)
+        first, last = _source_year(reader, "ae-assaults", args)
+        frame = beside_police(reader, area, first, last)
+        return jsonify(query={"area": area, "from": first, "to": last}, note=BESIDE_NOTE,
                        rows=[{k: (int(v) if k in ("ae_assaults", "police_violence", "months") else v)
                               for k, v in row.items()} for row in frame.to_dict("records")])
 
@@ -93,21 +109,13 @@ def create_incidents_api(query_cache) -> Blueprint:
         """Records per week (Monday to Sunday) of one partner source in one area."""
         args = request.args
         params.reject_unknown(args, {"source", "area", "from", "to"})
-        source = params.single(args, "source")
-        if source not in PARTNER_SOURCES:
-            raise params.BadParameter("source", f"required: one of {', '.join(PARTNER_SOURCES)}")
-        codes = params.area_codes(args)
-        if len(codes) > 1:
-            raise params.BadParameter("area", "give one area")
-        first, last = params.month_range(args)
+        source = _partner_source(args)
+        area = _one_area(args)
         reader = request_reader(query_cache)
         check_readable(reader.audience, (source,))
-        if last is None:
-            loaded = reader.get(source_months, source)
-            last = loaded[-1][0] if loaded else periods.FIRST_SUPPORTED_MONTH
-        first = first or periods.add_months(last, -11)
-        weeks = reader.get(weekly_counts, source, codes[0], first, last)
-        return jsonify(query={"source": source, "area": codes[0], "from": first, "to": last},
+        first, last = _source_year(reader, source, args)
+        weeks = reader.get(weekly_counts, source, area, first, last)
+        return jsonify(query={"source": source, "area": area, "from": first, "to": last},
                        note="A week is complete when all its days lie in loaded months; a partial week's count "
                             "covers only its loaded days.",
                        rows=[{"week_start": w, "count": int(n), "days_loaded": int(d), "complete": bool(c)}
@@ -119,9 +127,7 @@ def create_incidents_api(query_cache) -> Blueprint:
         level, and for the public a health-derived source's small counts withheld."""
         args = request.args
         params.reject_unknown(args, {"source", "area", "from", "to"})
-        source = params.single(args, "source")
-        if source not in PARTNER_SOURCES:
-            raise params.BadParameter("source", f"required: one of {', '.join(PARTNER_SOURCES)}")
+        source = _partner_source(args)
         codes = params.area_codes(args)
         for code in codes:
             if AREAS_BY_CODE[code].level == FORCE:

@@ -140,16 +140,13 @@ def area_counts(reader: Reader, source: str, area_codes, first: str, last: str) 
     """A partner source's monthly counts by district or county. The public sees a
     health-derived source's small counts withheld as a sensitive series' are (primary and
     secondary suppression over every area and month, then the areas asked for selected)."""
-    from queries.incidents import area_monthly_counts
-    from queries.suppression import suppress_then_select
+    from queries.incidents import area_monthly_counts, suppressed_area_monthly_counts
 
-    frame = reader.get(area_monthly_counts, source)
     if reader.audience.partner:
-        frame = frame.assign(suppressed=False, withheld="")
-        frame = frame[frame["area_code"].isin(list(area_codes))]
+        frame = reader.get(area_monthly_counts, source).assign(suppressed=False, withheld="")
     else:
-        frame = suppress_then_select(frame, list(area_codes), reader.audience.suppression_threshold)
-    frame = frame[(frame["period"] >= first) & (frame["period"] <= last)]
+        frame = reader.get(suppressed_area_monthly_counts, source, reader.audience.suppression_threshold)
+    frame = frame[frame["area_code"].isin(list(area_codes)) & (frame["period"] >= first) & (frame["period"] <= last)]
     return frame.sort_values(["area_code", "period"]).reset_index(drop=True)
 
 

@@ -182,8 +182,9 @@ def _source_lines(reader: Reader, filters: Filters, start: str | None, end: str 
     return lines
 
 
-def _heatmap_pages(pdf: PackPDF, views) -> None:
-    """When each chosen partner source's incidents happen, one page each."""
+def _source_pages(pdf: PackPDF, views, draw, rows: str) -> None:
+    """One page for each chosen partner source's view: its title, notes and summary, the chart
+    ``draw`` puts on the page, and its caption; ``rows`` names what the CSV zip tabulates."""
     for view in views:
         pdf.add_page()
         pdf.heading(view.title)
@@ -193,25 +194,22 @@ def _heatmap_pages(pdf: PackPDF, views) -> None:
         for note in view.notes:
             pdf.paragraph(note.text)
         pdf.paragraph(view.summary)
-        draw_weekday_hour(pdf, view.frame.assign(weekday=[WEEKDAYS.index(d) for d in view.frame["weekday_name"]],
-                                                 hour=[int(h[:2]) for h in view.frame["hour_label"]]))
-        pdf.paragraph(view.caption + " The table of every cell is in the pack's CSV zip.")
+        draw(view)
+        pdf.paragraph(f"{view.caption} The table of every {rows} is in the pack's CSV zip.")
+
+
+def _heatmap_pages(pdf: PackPDF, views) -> None:
+    """When each chosen partner source's incidents happen: day of the week by hour."""
+    _source_pages(pdf, views, lambda view: draw_weekday_hour(pdf, view.frame.assign(
+        weekday=[WEEKDAYS.index(d) for d in view.frame["weekday_name"]],
+        hour=[int(h[:2]) for h in view.frame["hour_label"]])), "cell")
 
 
 def _weekly_pages(pdf: PackPDF, views) -> None:
     """Each chosen dated partner source by week, the page's chart drawn into the PDF: daily
     variation that months hide (a campaign, a closure, an event)."""
-    for view in views:
-        pdf.add_page()
-        pdf.heading(view.title)
-        if view.message is not None:
-            pdf.paragraph(view.message)
-            continue
-        for note in view.notes:
-            pdf.paragraph(note.text)
-        pdf.paragraph(view.summary)
-        draw_figure(pdf, _weeks_as_categories(view.figure), x_title="Week beginning (Monday)")
-        pdf.paragraph(view.caption + " The table of every week is in the pack's CSV zip.")
+    _source_pages(pdf, views, lambda view: draw_figure(pdf, _weeks_as_categories(view.figure),
+                                                       x_title="Week beginning (Monday)"), "week")
 
 
 def _weeks_as_categories(figure: go.Figure) -> go.Figure:

@@ -174,3 +174,20 @@ def checksum(data: bytes) -> str:
 def text_stream(text: str) -> io.StringIO:
     # newline="" lets the csv module handle CRLF and LF files alike.
     return io.StringIO(text, newline="")
+
+
+def read_small_text(path: Path, limit: int) -> str:
+    """A small file a setting names (a peer group, harm weights), read whole as UTF-8 text.
+    At most ``limit`` + 1 bytes are read; a ValueError naming the file says why one cannot
+    be used (unreadable, larger than ``limit``, not UTF-8)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise ValueError(f"{path.name}: cannot be read ({error.strerror})") from None
+    if len(data) > limit:
+        raise ValueError(f"{path.name}: larger than {limit // 1024} kB")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name}: not UTF-8 text") from None
