@@ -44,10 +44,6 @@ def population_table(engine: Engine, codes: list[str]) -> dict[str, list[tuple[i
     return table
 
 
-def latest_populations(engine: Engine, codes: list[str]) -> dict[str, tuple[int, int]]:
-    return {code: years[-1] for code, years in population_table(engine, codes).items()}
-
-
 def population_for_year(estimates: list[tuple[int, int]], year: int) -> tuple[int | None, int | None]:
     """The estimate for ``year`` or, failing that, the nearest year there is (the earlier of two
     equally near).

@@ -63,10 +63,6 @@ def checked_sources(sources: Iterable[str] | None) -> tuple[str, ...]:
     return chosen or POLICE_SOURCES
 
 
-def is_police(sources: Iterable[str]) -> bool:
-    return set(sources) <= set(POLICE_SOURCES)
-
-
 def police_types(sources: Iterable[str] | None, crime_types: Iterable[str] | None) -> list[str]:
     """The police.uk crime types a selection reads. No sources named keeps the dashboard's
     long-standing meaning (the crime types given, else all crime but ASB); named police

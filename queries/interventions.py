@@ -163,10 +163,6 @@ def place_choices(engine: Engine) -> list[tuple[str, str]]:
     return [(a.code, a.name) for a in AREAS] + [(code, name) for code, name in lsoas]
 
 
-def save_intervention(engine: Engine, checked: dict, recorded_by: str, **rules) -> int:
-    return save_interventions(engine, [checked], recorded_by, **rules)[0]
-
-
 SUMMARY_FIELDS = ("name", "start_month", "end_month", "crime_types", "outcome_source", "target", "control", "buffer",
                   "owner")
 

@@ -87,14 +87,6 @@ def missing_areas_notes(frame: pd.DataFrame, requested: tuple[str, ...] | None =
     return (Note(f"No figures for {list_names(missing)} in {what}."),) if missing else ()
 
 
-def complete_periods(frame: pd.DataFrame) -> pd.DataFrame:
-    """Only whole periods: a quarter or year with months missing would look like a fall. Each
-    row carries its period in words beside the machine-readable one."""
-    frame = frame[frame["complete"]].reset_index(drop=True) if not frame.empty else frame.copy()
-    frame["period_label"] = pd.Series([period_label(p) for p in frame["period"]], index=frame.index, dtype="str")
-    return frame
-
-
 def on_calendar(frame: pd.DataFrame, grain: str, loaded: list[str], start: str | None, end: str | None) -> pd.DataFrame:
     """Every calendar period from the first to the last loaded month in the range, for each
     area: a period not wholly loaded is a gap (no count, no rate, and "2 of 3 months loaded"),

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, Index, Table, func, insert, select
+from sqlalchemy import Connection, Index, Table, insert, select
 
 from ..count_tables import rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
-from ..schema import incident, loaded_month, place
+from ..schema import loaded_month, place
 from .bookkeeping import log_import
 from .policeuk_store import _add_lsoas, _delete_months
 
@@ -151,7 +151,3 @@ def clear_months(conn: Connection, force_code: str, months: list[str]) -> None:
 def register_lsoas(conn: Connection, lsoas: dict[str, tuple[str, str]]) -> None:
     """Record LSOAs (code -> name, district code) not seen before."""
     _add_lsoas(conn, lsoas)
-
-
-def stored_incidents(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(incident)).scalar()
