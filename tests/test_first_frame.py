@@ -112,9 +112,11 @@ def test_a_month_axis_places_months_evenly_and_labels_januaries_on_a_long_span()
     # 36 months from 5% to 95% of the width: month i at 50 + 900 * i / 35 units.
     assert frame.x_labels[0].at == pytest.approx(0.05)
     assert lines(frame)[0].startswith(f"M50.0 {350 * (37.8 - 1) / 37.8:.1f}L{50 + 900 / 35:.1f} ")
-    # Markers: one zero-length round stroke a point, so they stay round when the SVG stretches.
-    dots = [p for p in shapes(frame, "path") if p.get("d").endswith("h0")]
-    assert len(dots) == 36 and {d.get("stroke-linecap") for d in dots} == {"round"}
+    # Markers: one zero-length round stroke a point, so they stay round when the SVG stretches,
+    # all in one path (one element for the browser to parse and style, not 36).
+    (dots,) = [p for p in shapes(frame, "path") if p.get("d").endswith("h0")]
+    assert dots.get("stroke-linecap") == "round"
+    assert dots.get("d") == "".join(f"M{50 + 900 * i / 35:.1f} {350 * (37.8 - (i + 1)) / 37.8:.1f}h0" for i in range(36))
     assert sum(label.phone for label in frame.x_labels) <= 2
 
 
@@ -209,3 +211,21 @@ def test_the_first_chart_of_a_page_or_embed_carries_its_first_frame_and_no_other
     assert all(len(f) == 1 for f in frames[1:])  # the other charts: their graph alone
     first = json.dumps(content)
     assert '"aria-hidden": "true"' in first and "data:image/svg+xml," in first
+
+
+def test_markers_ringed_or_translucent_keep_a_path_each_in_their_order():
+    """Plain markers in an opaque colour share a path, a run at a time; an open marker (a dot
+    and a white one over it) is drawn in its place between runs, and a translucent colour
+    keeps a path a marker (overlaps darken, as in plotly)."""
+    figure = {"data": [{"type": "scatter", "mode": "markers", "x": list("abcd"), "y": [1, 2, 3, 4],
+                        "marker": {"color": "#0072B2", "size": 6, "symbol": ["circle", "circle", "circle-open", "circle"]}}],
+              "layout": LAYOUT}
+    frame = first_frame(figure)
+    # Axis 0 to 4.2 over 350 px; four categories at 125, 375, 625 and 875 units.
+    y = [f"{350 * (4.2 - v) / 4.2:.1f}" for v in (1, 2, 3, 4)]
+    assert [(p.get("d"), p.get("stroke")) for p in shapes(frame, "path")] == [
+        (f"M125.0 {y[0]}h0M375.0 {y[1]}h0", "#0072B2"), (f"M625.0 {y[2]}h0", "#0072B2"), (f"M625.0 {y[2]}h0", "white"),
+        (f"M875.0 {y[3]}h0", "#0072B2")]
+    figure["data"][0]["marker"] = {"color": "rgba(0,114,178,0.5)", "size": 6}
+    assert [p.get("d") for p in shapes(first_frame(figure), "path")] == [
+        f"M{x}.0 {v}h0" for x, v in zip((125, 375, 625, 875), y)]

@@ -10,6 +10,7 @@ value breaks the line, as in plotly with ``connectgaps=False``), filled bands ('
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
@@ -23,6 +24,7 @@ LEGEND_ROW = 22  # px, one row of a horizontal legend
 DASHES = {"dash": "9,9", "dot": "3,3", "dashdot": "9,3,3,3", "longdash": "15,6"}  # plotly's, per 2.5 px of line
 LABEL_PX = 8.5  # the mean width of a character of a 13 px tick label, for spacing month labels
 PHONE_LABELS = 2  # month labels that fit a phone's plot, about 250 px wide
+OPAQUE = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 
 @dataclass
@@ -226,18 +228,31 @@ def _markers(trace: dict, axis: Axis, x_of, y_of) -> list[str]:
     size = marker.get("size") if isinstance(marker.get("size"), (int, float)) else 6
     symbols = marker.get("symbol")
     outline = _get(marker, "line", "color")
-    shapes = []
+    shapes, run = [], []
+
+    def draw_run():
+        # One path for a run of plain markers: in an opaque colour an overlap looks the same
+        # drawn once as twice, and the browser parses and styles one element, not one a point.
+        if run and OPAQUE.fullmatch(str(colour)):
+            shapes.append(_dot("".join(run), size, colour))
+        else:
+            shapes.extend(_dot(at, size, colour) for at in run)
+        run.clear()
+
     for index, point in enumerate(points(trace, axis)):
         if point is None:
             continue
         symbol = symbols[index] if isinstance(symbols, (list, tuple)) else (symbols or "circle")
         at = f"M{x_of(point[0]):.1f} {y_of(point[1]):.1f}h0"
         if str(symbol).endswith("open"):
+            draw_run()
             shapes.append(_dot(at, size, colour) + _dot(at, size - 3, "white"))
         elif isinstance(outline, str) and outline != colour:
+            draw_run()
             shapes.append(_dot(at, size + 3, outline) + _dot(at, size, colour))
         else:
-            shapes.append(_dot(at, size, colour))
+            run.append(at)
+    draw_run()
     return shapes
 
 
