@@ -110,12 +110,57 @@ def test_dash_scripts_wait_for_the_first_paint_and_one_hashed_script_starts_them
     assert any("react-dom@" in s for s in sources) and any("dash_renderer" in s for s in sources)
     assert sources.index(next(s for s in sources if "react@" in s)) < sources.index(next(s for s in sources if "dash_renderer" in s))
     html_text = client.get("/crime").get_data(as_text=True)
-    for source in sources:  # fetched from the start
-        assert f'<link rel="preload" href="{source}" as="script">' in html_text
+    # Nothing is fetched for them before the page has painted: requesting some twenty preloads
+    # held a slowed browser's parsing of the page. The layout and callback list are preloaded.
+    assert 'as="script"' not in html_text
+    assert re.findall(r'<link rel="preload" href="([^"]*)"', html_text) == ["/_dash-layout", "/_dash-dependencies"]
     (loader,) = page.inline
     digest = base64.b64encode(hashlib.sha256(loader.encode()).digest()).decode()
-    assert f"'sha256-{digest}'" in re.search(r"script-src ([^;]*)", policy).group(1)
+    script_src = re.search(r"script-src ([^;]*)", policy).group(1)
+    assert f"'sha256-{digest}'" in script_src
+    # Inline code runs only by its hash: nothing injected could.
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     assert "new DashRenderer(" in loader and "first-contentful-paint" in loader
+
+
+def stylesheet_rule(css: str, selectors: str) -> str:
+    """The rule for exactly ``selectors`` as the stylesheet writes it, found by text."""
+    match = re.search(r"(?:^|[}\s])(" + re.escape(selectors) + r"\s*\{[^{}]*\})", css)
+    assert match, selectors
+    return match.group(1)
+
+
+def test_a_drawn_page_inlines_the_rules_it_uses_and_no_stylesheet_holds_its_paint(client):
+    """A stylesheet linked in the head holds the first paint until it is fetched and parsed;
+    the page drawn by the server carries the rules its elements can use in its head instead,
+    and the stylesheets are linked once it has painted (by the hashed loader)."""
+    from pathlib import Path
+
+    html_text = client.get("/crime").get_data(as_text=True)
+    head = html_text[:html_text.index("</head>")]
+    assert '<link rel="stylesheet"' not in html_text
+    held = re.findall(r'<link rel="x-after-paint" href="([^"?]*)', head)
+    assert held == ["/assets/00-bootstrap.min.css", "/assets/dashboard.css"]
+    (inline,) = re.findall(r"<style>(.*?)</style>", head, re.S)
+    assert head.index("<style>") < head.index('rel="x-after-paint"')  # the stylesheets win ties, as alone
+    assets = Path(__file__).resolve().parent.parent / "assets"
+    bootstrap = (assets / "00-bootstrap.min.css").read_text()
+    local = (assets / "dashboard.css").read_text()
+    # Rules for what the page holds, as the files write them: the navigation bar, a card, the
+    # first frame's plot; Bootstrap's variables; a media query's rule for a class on the page.
+    for rule in (stylesheet_rule(bootstrap, ".navbar"), stylesheet_rule(bootstrap, ".card"),
+                 stylesheet_rule(bootstrap, ".form-check-input"), stylesheet_rule(local, ".chart-static-plot")):
+        assert rule in inline
+    assert "--bs-body-font-family:" in inline
+    assert re.search(r"@media \(min-width:992px\)\{[^@]*\.navbar-expand-lg\{", inline)
+    # Not what it holds nothing for: form validation, modals, a dark theme, the hotspot map's labels.
+    for absent in (".was-validated", ".modal-dialog", "[data-bs-theme=dark]{color-scheme:dark", ".hotspot-map-label"):
+        assert absent not in inline, absent
+    assert len(inline) < len(bootstrap) / 4
+    page = Served()
+    page.feed(html_text)
+    (loader,) = page.inline
+    assert "link[rel='x-after-paint']" in loader and 'sheet.rel = "stylesheet"' in loader
 
 
 def test_components_are_written_as_dash_and_bootstrap_render_them():
@@ -158,6 +203,10 @@ def test_a_page_that_cannot_be_drawn_is_served_without_the_copy(client, monkeypa
     response = client.get("/crime")
     assert response.status_code == 200 and 'class="server-page"' not in response.get_data(as_text=True)
     assert json.dumps("Loading")[1:-1] in response.get_data(as_text=True)
+    # Nothing to paint first: the stylesheets are linked and the scripts preloaded, as before.
+    text = response.get_data(as_text=True)
+    assert '<link rel="stylesheet" href="/assets/00-bootstrap.min.css' in text and "<style>" not in text
+    assert 'x-after-paint"' not in text.split("<body>")[0] and 'as="script"' in text
 
 
 def test_a_map_first_frame_places_cells_lines_and_markers_in_web_mercator():

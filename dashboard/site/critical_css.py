@@ -133,7 +133,7 @@ def parse(css: str) -> tuple[Rule, ...]:
             while depth and end < len(css):
                 depth += {"{": 1, "}": -1}.get(css[end], 0)
                 end += 1
-            text = f"{prelude}{{{css[brace + 1:end - 1]}}}"
+            text = css[at:end]  # as the file writes it
             # An escaped name could hide a requirement: such a rule is always kept.
             always = prelude.startswith("@") or "\\" in prelude
             rules.append(Rule(text, () if always else tuple(_needs(s) for s in _split(prelude))))
