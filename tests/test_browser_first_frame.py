@@ -114,3 +114,60 @@ def test_the_page_and_its_first_chart_arrive_in_the_html_where_dash_draws_them(s
             assert (after["top"], after["left"], after["width"], after["height"]) == pytest.approx(
                 (before["top"], before["left"], before["width"], before["height"]), abs=1)
             assert not page.console_messages
+
+
+@pytest.mark.parametrize("path", ["/crime", "/hotspots"])
+def test_no_stylesheet_or_script_is_fetched_before_the_page_paints(site, path):
+    """The page paints with the rules inlined in its head; Bootstrap's stylesheet and Dash's
+    scripts are requested only after the first contentful paint, and are in force by the time
+    Dash has drawn."""
+    with chromium() as browser, new_page(browser) as page:
+        page.goto(site + path, timeout=WAIT_MS)
+        settled(page)
+        timing = page.evaluate("""() => ({
+            fcp: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+            fetched: performance.getEntriesByType('resource').map(r => [r.name.split('?')[0], r.startTime]),
+            linked: [...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.sheet !== null),
+            held: document.querySelectorAll('link[rel=x-after-paint]').length})""")
+        early = [name for name, start in timing["fetched"] if start < timing["fcp"] and name.endswith((".css", ".js"))]
+        assert early == []
+        assert sorted(n.rsplit("/", 1)[-1] for n, _ in timing["fetched"] if n.endswith(".css")) == [
+            "00-bootstrap.min.css", "dashboard.css"]
+        assert timing["linked"] == [True, True] and timing["held"] == 0
+        assert not [m for m in page.console_messages if "Content Security Policy" in m]
+
+
+# Every element of the server's copy, and what its ::before and ::after draw, as computed.
+COMPUTED = """() => [...document.querySelectorAll('.server-page, .server-page *')].map(e => {
+    const own = getComputedStyle(e);
+    const pseudo = ['::before', '::after'].map(p => { const s = getComputedStyle(e, p);
+        return [s.content, s.display, s.width, s.height, s.backgroundImage, s.borderTop].join(' '); });
+    return e.tagName + ' ' + Array.from(own).sort().map(p => p + ':' + own.getPropertyValue(p)).join(';') + ';' + pseudo.join(' ');
+})"""
+
+
+@pytest.mark.parametrize("path,width", [("/crime", 1280), ("/", 390), ("/hotspots", 1280)])
+def test_the_inlined_rules_style_the_page_as_the_stylesheets_do(site, path, width):
+    """Dash never starts here (its scripts are refused), so the server's copy stays: styled by
+    the inlined rules alone (the stylesheets refused too), and then with the stylesheets in
+    force, every element computes the same style."""
+    styles = []
+    for refuse_stylesheets in (True, False):
+        with chromium() as browser, new_page(browser) as page:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.route("**/_dash-component-suites/**", lambda route: route.abort())
+            page.route("**/assets/*.js*", lambda route: route.abort())
+            if refuse_stylesheets:
+                page.route("**/*.css*", lambda route: route.abort())
+            page.goto(site + path, timeout=WAIT_MS)
+            page.wait_for_function("() => !document.querySelector('link[rel=x-after-paint]')", timeout=WAIT_MS)
+            if not refuse_stylesheets:
+                page.wait_for_function("() => [...document.querySelectorAll('link[rel=stylesheet]')]"
+                                       ".every(l => l.sheet && l.sheet.cssRules.length)", timeout=WAIT_MS)
+            assert page.locator(".server-page").is_visible()
+            styles.append(page.evaluate(COMPUTED))
+    inline_only, with_stylesheets = styles
+    assert len(inline_only) > 100
+    differ = [(i, sorted(set(a.split(";")) ^ set(b.split(";")))[:6])
+              for i, (a, b) in enumerate(zip(inline_only, with_stylesheets)) if a != b]
+    assert differ == []
