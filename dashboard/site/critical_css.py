@@ -160,9 +160,19 @@ def select(rules: tuple[Rule, ...], used: Used) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=16)
+def _file_rules(path: Path, stamp: float) -> tuple[Rule, ...]:
+    return parse(path.read_text(encoding="utf-8"))
+
+
+def load(path: Path) -> None:
+    """Parse a stylesheet now (at start-up), not in a visitor's request."""
+    _file_rules(path, path.stat().st_mtime)
+
+
 @lru_cache(maxsize=8)
 def _rules(paths: tuple[Path, ...], stamps: tuple[float, ...]) -> tuple[Rule, ...]:
-    return tuple(rule for path in paths for rule in parse(path.read_text(encoding="utf-8")))
+    return tuple(rule for path, stamp in zip(paths, stamps) for rule in _file_rules(path, stamp))
 
 
 @lru_cache(maxsize=256)

@@ -30,6 +30,7 @@ from pathlib import Path
 from dash import Dash
 
 from dashboard.site.critical_css import critical_css
+from dashboard.site.critical_css import load as critical_css_load
 
 UNUSED_SCRIPTS = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/'
                             r'(deps/polyfill@[^"]*|dash_table/bundle[^"]*)"></script>\s*')
@@ -119,6 +120,8 @@ class LeanDash(Dash):
             raise RuntimeError(f"Dash's renderer script has changed: {self.renderer!r}")
         self.renderer = (LOADER.replace("RENDERER", constructor.group(1)).replace("HELD_STYLESHEET", HELD_STYLESHEET)
                          .replace("AFTER_PAINT", AFTER_PAINT))
+        for sheet in sorted(Path(self.config.assets_folder).glob("*.css")):
+            critical_css_load(sheet)  # parsed once here (before gunicorn forks), not in a request
 
     # Set by the application: the page drawn by the server for this request, as HTML placed
     # after Dash's entry point (see dashboard/site/first_paint.py).
