@@ -239,3 +239,17 @@ def test_a_map_first_frame_places_cells_lines_and_markers_in_web_mercator():
     assert f'd="M0,{bottom}l900,-{bottom}" fill="none" stroke="#123456"' in frame.svg
     assert f'<circle cx="900" cy="{bottom}" r="4.0" fill="#000000"/>' in frame.svg
     assert map_first_frame({"layout": {}, "data": [{"type": "bar"}]}) is None
+
+
+def test_rules_that_cannot_be_inlined_leave_the_stylesheets_linked(client, monkeypatch):
+    """A rule holding "</" would end the <style> it sits in: then the page links its
+    stylesheets (they hold the paint, as before) and preloads its scripts."""
+    from dashboard.site import index
+
+    monkeypatch.setattr(index, "critical_css", lambda sheets, page: "")
+    text = client.get("/crime").get_data(as_text=True)
+    head = text.split("</head>")[0]
+    assert 'class="server-page"' in text and "<style>" not in head and 'rel="x-after-paint"' not in head
+    assert re.findall(r'<link rel="stylesheet" href="([^"?]*)', head) == ["/assets/00-bootstrap.min.css",
+                                                                          "/assets/dashboard.css"]
+    assert 'as="script"' in head

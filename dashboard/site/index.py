@@ -135,18 +135,17 @@ class LeanDash(Dash):
         prefix = self.config.requests_pathname_prefix
         hints = "".join(f'<link rel="preload" href="{prefix}{path}" as="fetch" crossorigin="anonymous">'
                         for path in PRELOADED)
+        script_hints = "".join(f'<link rel="preload" href="{source}" as="script">' for source in sources)
         sheets = self._stylesheet_files(kwargs.get("css", "")) if drawn else None
         if sheets:
             kwargs["css"] = f"<style>{CRITICAL}</style>" + STYLESHEET.sub(
                 lambda link: f'<link rel="{HELD_STYLESHEET}" href="{link.group(1)}">', kwargs["css"])
-        else:
-            hints += "".join(f'<link rel="preload" href="{source}" as="script">' for source in sources)
-        kwargs["metas"] = kwargs.get("metas", "") + hints
+        kwargs["metas"] = kwargs.get("metas", "") + hints + ("" if sheets else script_hints)
         page = super().interpolate_index(**kwargs)
         if sheets:
             rules = critical_css(sheets, page)
             if not rules:  # cannot be inlined: the stylesheets hold the first paint, as before
-                page = page.replace(f"<style>{CRITICAL}</style>", "").replace(
+                page = page.replace(f"<style>{CRITICAL}</style>", script_hints).replace(
                     f'<link rel="{HELD_STYLESHEET}"', '<link rel="stylesheet"')
             page = page.replace(CRITICAL, rules, 1)
         return page
