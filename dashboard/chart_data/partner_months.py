@@ -17,7 +17,7 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.incident_heatmap import SYNTHETIC_NOTE, area_counts
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import partner_months_figure
-from dashboard.charts.formatting import list_names, number
+from dashboard.charts.formatting import list_names, mid_sentence, number
 from queries import partnership, periods
 from queries.incident_sources import AE_ASSAULTS, COUNCIL_ASB, HEALTH_DERIVED, NEEDLE_FINDS, SOURCES_BY_SLUG
 from queries.incidents import source_months
@@ -121,7 +121,7 @@ def monthly_view(spec: ChartSpec, reader: Reader, filters: Filters, source: str)
     months = reader.get(source_months, source)
     loaded = [m for m, _ in months]
     if not loaded:
-        return ChartView.nothing_to_draw(spec, title, f"No records of {SOURCES_BY_SLUG[source].title.lower()} are "
+        return ChartView.nothing_to_draw(spec, title, f"No records of {mid_sentence(SOURCES_BY_SLUG[source].title)} are "
                                                       "loaded yet.")
     span = _span(reader, filters, loaded)
     offered, others = _offered(filters.areas)
