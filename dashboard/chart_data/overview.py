@@ -146,7 +146,8 @@ def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, curren
             verdict = "no change shown: none of these months is loaded a year earlier"
             detail = ""
         if part:
-            detail = f"{r.current_months} of 12 months loaded" + (f"; {detail}" if detail else "")
+            # Said first, under the figure: it is the sum of these months, not of a whole year.
+            detail = f"the sum of the {r.current_months} of 12 months loaded" + (f"; {detail}" if detail else "")
         if AREAS_BY_CODE[r.area_code].level == FORCE:
             # Rows with no location count at force level only: left out, so a force compares with its districts.
             detail += ("; " if detail else "") + "incidents with a location only, as for its districts"
