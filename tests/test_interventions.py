@@ -201,6 +201,8 @@ def test_evaluation_api_names_the_parameter_when_no_control_can_be_suggested(app
         base + "&after_from=2024-01&source=council-asb": "control",  # suggested on police.uk crime only
         # The fixtures hold 2022-01 and a few later months: fewer than 3 before the start.
         base + "&after_from=2022-02": "control",
+        "/api/v1/evaluation?target=X&control=suggest&after_from=2024-01": "target",
+        base + "&buffer=Y&after_from=2024-01": "buffer",
     }
     for url, parameter in cases.items():
         answer = client.get(url)

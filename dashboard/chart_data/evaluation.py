@@ -13,6 +13,7 @@ from dashboard.chart_data.spec import Reader
 from queries.control import NoControl, suggest_control
 from queries.evaluation import EvaluationError, evaluate
 from queries.incident_sources import POLICE_CRIME
+from queries.lsoa_sets import UnknownPlace
 
 
 @dataclass(frozen=True)
@@ -58,4 +59,6 @@ def _suggested(reader: Reader, places: PlaceSets, crime_types, start: str | None
         suggestion = reader.get(suggest_control, places.target, places.buffer, crime_types, start)
     except NoControl as exc:
         raise EvaluationError("control", f"no control could be suggested: {exc}") from None
+    except UnknownPlace as exc:  # named as the evaluation itself names it
+        raise EvaluationError("target" if exc.code in places.target else "buffer", str(exc)) from None
     return tuple(suggestion.codes), suggestion.method
