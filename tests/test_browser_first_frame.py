@@ -118,9 +118,9 @@ def test_the_page_and_its_first_chart_arrive_in_the_html_where_dash_draws_them(s
 
 @pytest.mark.parametrize("path", ["/crime", "/hotspots"])
 def test_no_stylesheet_or_script_is_fetched_before_the_page_paints(site, path):
-    """The page paints with the rules inlined in its head; Bootstrap's stylesheet and Dash's
-    scripts are requested only after the first contentful paint, and are in force by the time
-    Dash has drawn."""
+    """The page paints with the rules inlined in its head; Bootstrap's stylesheet, Dash's
+    scripts and the layout are requested only after the first contentful paint, and are in
+    force by the time Dash has drawn."""
     with chromium() as browser, new_page(browser) as page:
         page.goto(site + path, timeout=WAIT_MS)
         settled(page)
@@ -129,8 +129,11 @@ def test_no_stylesheet_or_script_is_fetched_before_the_page_paints(site, path):
             fetched: performance.getEntriesByType('resource').map(r => [r.name.split('?')[0], r.startTime]),
             linked: [...document.querySelectorAll('link[rel=stylesheet]')].map(l => l.sheet !== null),
             held: document.querySelectorAll('link[rel=x-after-paint]').length})""")
-        early = [name for name, start in timing["fetched"] if start < timing["fcp"] and name.endswith((".css", ".js"))]
+        early = [name for name, start in timing["fetched"] if start < timing["fcp"]
+                 and (name.endswith((".css", ".js")) or "_dash-" in name)]
         assert early == []
+        # The layout was preloaded at the paint, and Dash's renderer took it from there.
+        assert [name.rsplit("/", 1)[-1] for name, _ in timing["fetched"] if "_dash-layout" in name] == ["_dash-layout"]
         assert sorted(n.rsplit("/", 1)[-1] for n, _ in timing["fetched"] if n.endswith(".css")) == [
             "00-bootstrap.min.css", "dashboard.css"]
         assert timing["linked"] == [True, True] and timing["held"] == 0

@@ -111,9 +111,11 @@ def test_dash_scripts_wait_for_the_first_paint_and_one_hashed_script_starts_them
     assert sources.index(next(s for s in sources if "react@" in s)) < sources.index(next(s for s in sources if "dash_renderer" in s))
     html_text = client.get("/crime").get_data(as_text=True)
     # Nothing is fetched for them before the page has painted: requesting some twenty preloads
-    # held a slowed browser's parsing of the page. The layout and callback list are preloaded.
-    assert 'as="script"' not in html_text
-    assert re.findall(r'<link rel="preload" href="([^"]*)"', html_text) == ["/_dash-layout", "/_dash-dependencies"]
+    # held a slowed browser's parsing of the page. The layout and callback list are preloaded
+    # once it has painted (the loader makes these links preloads).
+    assert 'as="script"' not in html_text and 'rel="preload"' not in html_text
+    assert re.findall(r'<link rel="x-after-paint-preload" href="([^"]*)" as="fetch" crossorigin="anonymous"',
+                      html_text) == ["/_dash-layout", "/_dash-dependencies"]
     (loader,) = page.inline
     digest = base64.b64encode(hashlib.sha256(loader.encode()).digest()).decode()
     script_src = re.search(r"script-src ([^;]*)", policy).group(1)
@@ -161,6 +163,7 @@ def test_a_drawn_page_inlines_the_rules_it_uses_and_no_stylesheet_holds_its_pain
     page.feed(html_text)
     (loader,) = page.inline
     assert "link[rel='x-after-paint']" in loader and 'sheet.rel = "stylesheet"' in loader
+    assert "link[rel='x-after-paint-preload']" in loader and 'link.rel = "preload"' in loader
 
 
 def test_components_are_written_as_dash_and_bootstrap_render_them():
@@ -206,7 +209,8 @@ def test_a_page_that_cannot_be_drawn_is_served_without_the_copy(client, monkeypa
     # Nothing to paint first: the stylesheets are linked and the scripts preloaded, as before.
     text = response.get_data(as_text=True)
     assert '<link rel="stylesheet" href="/assets/00-bootstrap.min.css' in text and "<style>" not in text
-    assert 'x-after-paint"' not in text.split("<body>")[0] and 'as="script"' in text
+    assert 'x-after-paint' not in text.split("<body>")[0] and 'as="script"' in text
+    assert '<link rel="preload" href="/_dash-layout"' in text
 
 
 def test_a_map_first_frame_places_cells_lines_and_markers_in_web_mercator():
@@ -252,4 +256,4 @@ def test_rules_that_cannot_be_inlined_leave_the_stylesheets_linked(client, monke
     assert 'class="server-page"' in text and "<style>" not in head and 'rel="x-after-paint"' not in head
     assert re.findall(r'<link rel="stylesheet" href="([^"?]*)', head) == ["/assets/00-bootstrap.min.css",
                                                                           "/assets/dashboard.css"]
-    assert 'as="script"' in head
+    assert 'as="script"' in head and '<link rel="preload" href="/_dash-layout"' in head
