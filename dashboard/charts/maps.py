@@ -137,7 +137,7 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
     corners = hexgrid.cell_polygons(shown["q"], shown["r"], cell_size).tolist()
     features = [
         {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        for cell, ring in zip(shown["cell_id"], corners)
+        for cell, ring in zip(shown["cell_id"].tolist(), corners)
     ]
     data = [{
         "type": "choroplethmap", "name": "Incidents per 250 m cell",
