@@ -25,8 +25,8 @@ from sqlalchemy import Engine, func, select
 
 from . import hexgrid, periods
 from . import hotspot_tests as tests
-from .counts import loaded_months
 from .count_tables import unpack_places
+from .counts import loaded_months
 from .current_lsoas import current_lsoas, with_current_lsoas
 from .db import columns_of, fetch_rows, plain_rows
 from .hotspot_tests import BUSY, EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE, STEADY, TOO_FEW
