@@ -288,7 +288,14 @@ def test_each_place_opens_its_crime_types_and_months(cache, engine):
     first = details[0]
     parts = {c["type"]: c for c in walk(first) if isinstance(c, dict) and "type" in c}
     assert parts["Summary"]["props"]["children"] == "Show"
-    assert parts["Img"]["props"]["src"].startswith("data:image/svg+xml;base64,") and parts["Img"]["props"]["alt"]
+    assert parts["Img"]["props"]["alt"]
+    # The bar chart is SVG as text: a bar (or, for a month not loaded, a tick) per month, April to December.
+    from urllib.parse import unquote
+
+    src = parts["Img"]["props"]["src"]
+    assert src.startswith("data:image/svg+xml,%3Csvg ") and "#" not in src
+    svg = unquote(src.removeprefix("data:image/svg+xml,"))
+    assert svg.endswith("</svg>") and svg.count("<rect ") + svg.count("stroke-dasharray") == 9
     top = hotspots(engine, OXFORD, ("burglary", "anti-social-behaviour"), "2024-10", "2024-12", 6, "location").iloc[0]
     cells = [c["props"]["children"] for c in walk(parts["Table"]) if isinstance(c, dict) and c.get("type") in ("Td", "Th")]
     # Crime type, period and baseline counts, straight from the stored counts of that map point.
