@@ -367,7 +367,8 @@ def _colour_at(scale: list, share: float) -> str:
 def map_first_frame(figure: dict) -> MapFrame | None:
     """The first frame of a map figure (``choroplethmap`` cells, ``scattermap`` lines and
     markers) with its bounds in ``layout.meta.bounds``; None for any other figure, or one
-    whose drawing would be larger than ``MAP_MAX_BYTES``."""
+    whose drawing would be larger than ``MAP_MAX_BYTES``. A trace whose ``meta`` says
+    ``first_frame: False`` is left for plotly to draw."""
     layout = figure.get("layout") or {}
     bounds = _get(layout, "meta", "bounds")
     traces = figure.get("data") or []
@@ -386,6 +387,8 @@ def map_first_frame(figure: dict) -> MapFrame | None:
 
     shapes, size = [], 0
     for trace in traces:
+        if _get(trace, "meta", "first_frame", default=True) is False:  # the figure leaves it to plotly
+            continue
         if trace["type"] == "choroplethmap":
             z = [float(v) for v in trace.get("z") or ()]
             low, high = (min(z), max(z)) if z else (0.0, 1.0)
