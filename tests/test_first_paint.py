@@ -221,3 +221,18 @@ def test_the_hotspot_map_leaves_ward_and_lsoa_lines_out_of_its_first_frame():
     svg = map_first_frame(figure).svg
     assert 'stroke="#424242"' in svg and 'stroke="#000000"' in svg  # district lines, the area's outline
     assert 'stroke="#bdbdbd"' not in svg and 'stroke="#757575"' not in svg  # LSOA and ward lines
+
+
+def test_a_map_first_frame_too_large_to_send_is_given_up(monkeypatch):
+    """A map whose drawing would be over the limit gets no frame, however its size is found."""
+    from dashboard.charts import first_frame
+
+    # A zigzag of 40,000 points, each step written as "0,18" or "0,-18" (five or six characters).
+    lon = [i / 40_000 for i in range(40_000)]
+    lat = [0.5 + (0.01 if i % 2 else -0.01) for i in range(40_000)]
+    figure = {"layout": {"height": 500, "meta": {"bounds": [[0, 0], [1, 1]]}},
+              "data": [{"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat}]}
+    assert first_frame.map_first_frame(figure) is None
+    monkeypatch.setattr(first_frame, "MAP_MAX_BYTES", 10_000_000)
+    drawn = first_frame.map_first_frame(figure).svg
+    assert len(drawn) > 200_000 and drawn.count(" ") >= 39_998

@@ -385,10 +385,18 @@ def map_first_frame(figure: dict) -> MapFrame | None:
     def point(lon, lat) -> str:
         return "{},{}".format(*position(lon, lat))
 
+    drawn_traces = [t for t in traces if _get(t, "meta", "first_frame", default=True) is not False]
+    paths = {}  # by trace: the cells' rings, or a line's runs
+    for trace in drawn_traces:
+        if trace["type"] == "choroplethmap":
+            rings = [f["geometry"]["coordinates"][0] for f in _get(trace, "geojson", "features", default=[])]
+            paths[id(trace)] = _Paths.of(rings, x0, y0, px, close=True)
+        elif trace.get("mode") == "lines":
+            paths[id(trace)] = _Paths.of(_line_runs(trace.get("lon") or (), trace.get("lat") or ()), x0, y0, px)
+    if sum(p.size() for p in paths.values()) > MAP_MAX_BYTES:  # the drawing holds them and more
+        return None
     shapes, size = [], 0
-    for trace in traces:
-        if _get(trace, "meta", "first_frame", default=True) is False:  # the figure leaves it to plotly
-            continue
+    for trace in drawn_traces:
         if trace["type"] == "choroplethmap":
             z = [float(v) for v in trace.get("z") or ()]
             low, high = (min(z), max(z)) if z else (0.0, 1.0)
@@ -401,15 +409,14 @@ def map_first_frame(figure: dict) -> MapFrame | None:
             opacity = _get(trace, "marker", "opacity", default=1)
             # One path per colour, a ring per cell: a tenth of the bytes of a polygon per cell.
             features = _get(trace, "geojson", "features", default=[])
-            ring_paths = _paths([f["geometry"]["coordinates"][0] for f in features], x0, y0, px, close=True)
             rings: dict[str, list[str]] = {}
-            for feature, d in zip(features, ring_paths):
+            for feature, d in zip(features, paths[id(trace)].texts()):
                 rings.setdefault(colours.get(feature["id"], "none"), []).append(d)
             drawn = [f'<path fill="{colour}" fill-opacity="{opacity}" stroke="#ffffff" stroke-width="0.5" '
                      f'vector-effect="non-scaling-stroke" d="{"".join(d)}"/>' for colour, d in rings.items()]
         elif trace.get("mode") == "lines":
             colour, line_width = _get(trace, "line", "color", default="#444"), _get(trace, "line", "width", default=2)
-            d = "".join(_paths(_line_runs(trace.get("lon") or (), trace.get("lat") or ()), x0, y0, px))
+            d = "".join(paths[id(trace)].texts())
             drawn = [f'<path d="{d}" fill="none" stroke="{escape(str(colour))}" stroke-width="{line_width}" '
                      'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>'] if d else []
         else:
@@ -435,21 +442,49 @@ def _pixels(lon: np.ndarray, lat: np.ndarray, x0: float, y0: float, px: float) -
     return np.rint((lon - x0) / px).astype(np.int64), np.rint((y - y0) / px).astype(np.int64)
 
 
-def _paths(runs: list, x0: float, y0: float, px: float, close: bool = False) -> list[str]:
-    """Each run of (lon, lat) points as a path: the first position absolute, each next one
+@dataclass
+class _Paths:
+    """Runs of (lon, lat) points as paths: the first position absolute, each next one
     relative to the one before (short numbers, which compress well). Worked out for every
     point at once: a whole force's map has a quarter of a million corners."""
-    if not runs:
-        return []
-    lengths = [len(run) for run in runs]
-    flat = np.array([p for run in runs for p in run], dtype=float).reshape(-1, 2)
-    x, y = _pixels(flat[:, 0], flat[:, 1], x0, y0, px)
-    starts = np.cumsum([0, *lengths[:-1]])
-    dx, dy = np.diff(x, prepend=0), np.diff(y, prepend=0)
-    dx[starts], dy[starts] = x[starts], y[starts]
-    pairs = [f"{a},{b}" for a, b in zip(dx.tolist(), dy.tolist())]
-    end = "z" if close else ""
-    return [f"M{pairs[s]}l" + " ".join(pairs[s + 1:s + n]) + end for s, n in zip(starts.tolist(), lengths)]
+
+    dx: np.ndarray
+    dy: np.ndarray
+    starts: list[int]
+    lengths: list[int]
+    close: bool
+
+    @classmethod
+    def of(cls, runs: list, x0: float, y0: float, px: float, close: bool = False) -> _Paths:
+        lengths = [len(run) for run in runs]
+        flat = np.array([p for run in runs for p in run], dtype=float).reshape(-1, 2)
+        x, y = _pixels(flat[:, 0], flat[:, 1], x0, y0, px)
+        starts = np.cumsum([0, *lengths[:-1]]).astype(np.int64) if runs else np.zeros(0, dtype=np.int64)
+        dx, dy = np.diff(x, prepend=0), np.diff(y, prepend=0)
+        dx[starts], dy[starts] = x[starts], y[starts]
+        return cls(dx, dy, starts.tolist(), lengths, close)
+
+    def size(self) -> int:
+        """The characters of ``texts()``, counted without writing them: a drawing too large to
+        send is given up before its text is made."""
+        if not self.lengths:
+            return 0
+        pairs = int(_digits(self.dx).sum() + _digits(self.dy).sum()) + len(self.dx)  # and a comma each
+        runs = np.asarray(self.lengths)
+        return pairs + int(np.maximum(runs - 2, 0).sum()) + len(runs) * (2 + self.close)  # spaces, M, l, z
+
+    def texts(self) -> list[str]:
+        pairs = [f"{a},{b}" for a, b in zip(self.dx.tolist(), self.dy.tolist())]
+        end = "z" if self.close else ""
+        return [f"M{pairs[s]}l" + " ".join(pairs[s + 1:s + n]) + end for s, n in zip(self.starts, self.lengths)]
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Characters of each whole number written out, its minus sign included."""
+    return np.searchsorted(_POWERS, np.abs(values), side="right") + 1 + (values < 0)
+
+
+_POWERS = 10 ** np.arange(1, 19, dtype=np.int64)
 
 
 def _line_runs(lons, lats) -> list[list[tuple[float, float]]]:
