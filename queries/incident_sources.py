@@ -27,7 +27,6 @@ PRECISIONS = (POINT, STREET, LSOA, DISTRICT, UNMATCHED)
 class IncidentSource:
     slug: str
     title: str
-    owner: str
     health_derived: bool  # partner-only: the public sees nothing of it below district level
     has_times: bool  # records carry a time of day
     # Source-specific columns the template takes (stored with the record, shown to partners).
@@ -35,14 +34,12 @@ class IncidentSource:
 
 
 SOURCES: tuple[IncidentSource, ...] = (
-    IncidentSource(POLICE_CRIME, "Police-recorded crime (data.police.uk)", "Thames Valley Police", False, False),
-    IncidentSource(POLICE_ASB, "Police-recorded anti-social behaviour (data.police.uk)", "Thames Valley Police",
-                   False, False),
-    IncidentSource(AE_ASSAULTS, "A&E assault attendances (ISTV)", "Oxford University Hospitals", True, True,
+    IncidentSource(POLICE_CRIME, "Police-recorded crime (data.police.uk)", False, False),
+    IncidentSource(POLICE_ASB, "Police-recorded anti-social behaviour (data.police.uk)", False, False),
+    IncidentSource(AE_ASSAULTS, "A&E assault attendances (ISTV)", True, True,
                    ("weapon", "body_part", "arrival_date", "arrival_time", "location_type")),
-    IncidentSource(NEEDLE_FINDS, "Needle finds", "Oxford City Council", False, True, ("needles", "near_play_area")),
-    IncidentSource(COUNCIL_ASB, "Council anti-social behaviour cases", "Oxford City Council", False, True,
-                   ("case_reference",)),
+    IncidentSource(NEEDLE_FINDS, "Needle finds", False, True, ("needles", "near_play_area")),
+    IncidentSource(COUNCIL_ASB, "Council anti-social behaviour cases", False, True, ("case_reference",)),
 )
 SOURCES_BY_SLUG = {s.slug: s for s in SOURCES}
 PARTNER_SOURCES = tuple(s.slug for s in SOURCES if s.slug not in POLICE_SOURCES)

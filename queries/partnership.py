@@ -1,7 +1,7 @@
 """Which partnership the dashboard serves: its name, home area and the areas it compares with.
 
-Set by the ``PARTNERSHIP_NAME``, ``HOME_AREA`` and ``COMPARE_AREAS`` environment variables
-(README "Configuration"). A process serves one partnership: pages take their default
+Set by the ``PARTNERSHIP_NAME``, ``HOME_AREA``, ``COMPARE_AREAS`` and ``SOURCE_OWNERS``
+environment variables (README "Configuration"). A process serves one partnership: pages take their default
 filters when they are imported, so the partnership is read from the environment the first
 time it is asked for, and the app factory refuses settings that name a different one.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .incident_sources import PARTNER_SOURCES, POLICE_SOURCES
 from .reference import (
     AREAS_BY_CODE,
     DISTRICT,
@@ -27,6 +28,10 @@ from .reference import (
 DEFAULT_NAME = "Oxford Safer Communities Partnership"
 DEFAULT_HOME = OXFORD
 DEFAULT_COMPARE = (OXFORDSHIRE, THAMES_VALLEY)
+# Who holds each partner source for the default partnership; another partnership names its
+# own in SOURCE_OWNERS, and until it does a caption credits the partnership as a whole.
+DEFAULT_OWNERS = (("ae-assaults", "Oxford University Hospitals"), ("needle-finds", "Oxford City Council"),
+                  ("council-asb", "Oxford City Council"))
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,13 @@ class Partnership:
     name: str
     home: str
     compare: tuple[str, ...]
+    owners: tuple[tuple[str, str], ...] = ()  # (partner source slug, who records it)
+
+    def owner_of(self, source: str) -> str:
+        """Who records ``source``, for captions: police.uk's sources are the home force's."""
+        if source in POLICE_SOURCES:
+            return self.force.name
+        return dict(self.owners).get(source, self.name)
 
     @property
     def areas(self) -> tuple[str, ...]:
@@ -75,7 +87,25 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(code for code in (value or "").replace(",", " ").split() if code)
 
 
-def make(name: str | None = None, home: str | None = None, compare: str | tuple[str, ...] | None = None) -> Partnership:
+def _owners(value: str | None) -> tuple[tuple[str, str], ...]:
+    """``"needle-finds=Cambridge City Council; ae-assaults=Addenbrooke's Hospital"`` as pairs;
+    a source that is not a partner source is refused by name."""
+    pairs = []
+    for item in (value or "").split(";"):
+        if not item.strip():
+            continue
+        slug, equals, owner = item.partition("=")
+        slug, owner = slug.strip(), owner.strip()
+        if not equals or not owner:
+            raise ValueError(f"SOURCE_OWNERS: {item.strip()!r} is not source=owner")
+        if slug not in PARTNER_SOURCES:
+            raise ValueError(f"SOURCE_OWNERS: {slug!r} is not a partner source ({', '.join(PARTNER_SOURCES)})")
+        pairs.append((slug, owner))
+    return tuple(dict(pairs).items())
+
+
+def make(name: str | None = None, home: str | None = None, compare: str | tuple[str, ...] | None = None,
+         owners: str | None = None) -> Partnership:
     """A checked partnership; a code the shipped geography does not know is refused by name."""
     home = (home or DEFAULT_HOME).strip()
     if home not in AREAS_BY_CODE:
@@ -88,11 +118,14 @@ def make(name: str | None = None, home: str | None = None, compare: str | tuple[
     if unknown:
         raise ValueError(f"COMPARE_AREAS: {', '.join(unknown)} not area codes of England and Wales")
     default_name = DEFAULT_NAME if home == DEFAULT_HOME else f"{AREAS_BY_CODE[home].name} community safety partnership"
-    return Partnership((name or "").strip() or default_name, home, tuple(c for c in compare_codes if c != home))
+    default_owners = DEFAULT_OWNERS if home == DEFAULT_HOME else ()
+    return Partnership((name or "").strip() or default_name, home, tuple(c for c in compare_codes if c != home),
+                       tuple({**dict(default_owners), **dict(_owners(owners))}.items()))
 
 
 def from_environment() -> Partnership:
-    return make(os.environ.get("PARTNERSHIP_NAME"), os.environ.get("HOME_AREA"), os.environ.get("COMPARE_AREAS"))
+    return make(os.environ.get("PARTNERSHIP_NAME"), os.environ.get("HOME_AREA"), os.environ.get("COMPARE_AREAS"),
+                os.environ.get("SOURCE_OWNERS"))
 
 
 _current: Partnership | None = None

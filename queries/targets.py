@@ -55,6 +55,9 @@ COLUMNS = ("id", "title", "crime_types", "series_id", "area_code", "baseline_fro
 TARGET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
 
+SAME_MONTHS = "the same months of the year"  # how ``compared`` opens when whole years are not compared
+
+
 @dataclass
 class Judgement:
     target_id: str
@@ -393,7 +396,7 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
         against = months_list_words(baseline_month_list)
         complete = set(current_month_list) == set(periods.months_between(current_first, current_last))
         partial = "" if complete else "; only months loaded in both periods are compared"
-        compared = f"the same months of the year: {current_words} against {against}{partial}"
+        compared = f"{SAME_MONTHS}: {current_words} against {against}{partial}"
     # The share of the way along the target line the current period's end has reached.
     span = periods.month_index(t["end_to"]) - periods.month_index(t["baseline_to"])
     reached = periods.month_index(current_last) - periods.month_index(t["baseline_to"])

@@ -205,3 +205,12 @@ def test_a_few_months_get_one_tick_a_month_and_years_plotlys_own():
     long = trend_figure(frame(periods.months_between("2022-01", "2024-12")), "count", "month")
     assert short.layout.xaxis.dtick == "M1" and short.layout.xaxis.tickformat == "%B %Y"
     assert long.layout.xaxis.dtick is None
+
+
+def test_names_mid_sentence_keep_their_acronyms():
+    from dashboard.charts.formatting import mid_sentence
+
+    assert mid_sentence("Violence and sexual offences") == "violence and sexual offences"
+    assert mid_sentence("A&E assault attendances (ISTV)") == "A&E assault attendances (ISTV)"
+    assert mid_sentence("ASB reports") == "ASB reports"
+    assert mid_sentence("") == ""

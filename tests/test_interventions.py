@@ -192,6 +192,25 @@ def test_evaluation_api_answers_the_documented_shape(app):
     assert {"/evaluation", "/interventions", "/targets"} <= set(client.get("/api/v1/openapi.json").get_json()["paths"])
 
 
+def test_evaluation_api_names_the_parameter_when_no_control_can_be_suggested(app):
+    client = signed_in(app)
+    base = "/api/v1/evaluation?target=E01028594&control=suggest"
+    cases = {
+        base: "after_from",  # the start month is what a control is matched before
+        "/api/v1/evaluation?control=suggest&after_from=2024-01": "target",
+        base + "&after_from=2024-01&source=council-asb": "control",  # suggested on police.uk crime only
+        # The fixtures hold 2022-01 and a few later months: fewer than 3 before the start.
+        base + "&after_from=2022-02": "control",
+        "/api/v1/evaluation?target=X&control=suggest&after_from=2024-01": "target",
+        base + "&buffer=Y&after_from=2024-01": "buffer",
+    }
+    for url, parameter in cases.items():
+        answer = client.get(url)
+        assert answer.status_code == 400, url
+        assert answer.get_json()["error"]["parameter"] == parameter, url
+    assert "no control could be suggested" in client.get(base + "&after_from=2022-02").get_json()["error"]["message"]
+
+
 def test_the_public_cannot_record_and_partners_can(app):
     public = signed_in(app)
     assert public.get("/record/interventions").status_code == 403

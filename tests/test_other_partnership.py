@@ -33,7 +33,8 @@ app = create_app()
 client = app.server.test_client()
 out = {"index": client.get("/").get_data(as_text=True), "layout": client.get("/_dash-layout").get_data(as_text=True),
        "openapi": client.get("/api/v1/openapi.json").get_data(as_text=True),
-       "login": client.get("/login").get_data(as_text=True)}
+       "login": client.get("/login").get_data(as_text=True),
+       "sources": client.get("/api/v1/incidents/sources").get_data(as_text=True)}
 for page in PAGES:
     response = page_callback(client, page.path, "")
     out[page.path] = response.get_data(as_text=True) if response.status_code == 200 else f"status {response.status_code}"
@@ -84,6 +85,12 @@ def test_the_pages_name_the_partnership_and_its_areas(served):
     for name in ("Cambridge", "Cambridgeshire", "Peterborough", "Huntingdonshire"):
         assert f'"label": "{name}"' in served["layout"] or f'"label":"{name}"' in served["layout"]
     assert "the Cambridge community safety partnership" in json.loads(served["openapi"])["info"]["description"]
+
+
+def test_partner_sources_are_credited_to_the_partnership_until_it_names_their_owners(served):
+    owners = {row["slug"]: row["owner"] for row in json.loads(served["sources"])["sources"]}
+    assert set(owners) == {"ae-assaults", "needle-finds", "council-asb"}
+    assert set(owners.values()) == {"Cambridge community safety partnership"}
 
 
 def test_cambridge_figures_are_counted_and_published_tables_say_they_are_anothers(served):

@@ -273,6 +273,11 @@ def test_published_series_charts_and_missing_areas(cache):
     seasonal = graph(tree, "da-children").figure
     assert [t.name for t in seasonal.data] == ["2018/19", "2019/20", "2020/21", "2021/22"]
     assert list(seasonal.data[3].y) == [400, 428, 375]
+    # Table 5 by hand: July to September averages (414 + 385 + 440 + 428) / 4 = 416.75, the most;
+    # October to December (381 + 373 + 359 + 375) / 4 = 372 just under January to March's
+    # (353 + 370 + 395) / 3 = 372.7. Quarters keep their months' capitals mid-sentence.
+    assert ("Across the years shown, July to September has the most occurrences on average and "
+            "October to December the fewest.") in texts(tree)
 
 
 def test_rates_with_confidence_intervals(cache):

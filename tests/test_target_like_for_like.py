@@ -97,3 +97,42 @@ def test_the_tolerance_keeps_its_significance_clause(engine, tmp_path, current, 
     if status == OFF_TRACK:
         assert change > 5 and p < 0.05
     assert result.status == status
+
+
+class _Direct:
+    def __init__(self, engine):
+        self.engine = engine
+
+    def get(self, function, *args):
+        return function(self.engine, *args)
+
+
+def test_the_chart_of_a_part_year_target_says_its_points_are_whole_years_unlike_the_judgement(engine):
+    from dashboard.chart_data import targets as target_charts
+    from dashboard.chart_data.spec import Reader
+
+    from .helpers import seed_counts
+
+    # police.uk burglary: the baseline year as SHARE (10,100; its winter 4,750), then a quiet
+    # summer (May to October 2024 at 80%: 4,280) and the winter of the earlier test (4,788).
+    summer = year("2024-05", "2024-10", 0.8)
+    winter = year("2024-11", "2025-04")
+    winter["2025-04"] += 38
+    seed_counts(engine, {**year("2023-05", "2024-04"), **summer, **winter})
+    problems = []
+    row = check_target({"id": "burglary-oxford", "title": "Cut burglary", "crime_types": "burglary", "series_id": "",
+                        "area_code": OXFORD, "source": "Oxford Safer Communities Partnership", **WINTER},
+                       lambda f, m: problems.append((f, m)), set())
+    assert problems == [] and row is not None
+    save_targets(engine, [row], "published", "pat")
+    view = target_charts.view_for(Reader(_Direct(engine)), "burglary-oxford")
+    # The judgement: 4,788 against the baseline winter's 4,750, +0.8% against a -5% line: off track.
+    assert sum(summer.values()) == 4280 and view.title == f"Cut burglary: {OFF_TRACK}"
+    # The chart's last point is the whole year to April 2025, 4,280 + 4,788 = 9,068, under the
+    # line's 10,100 x 0.95 = 9,595: a chart alone would read on track.
+    last = view.frame.iloc[-1]
+    assert (last["period"], last["count"], last["target_line"]) == ("2025-04", 9068, 9595)
+    said = " ".join(n.text for n in view.notes)
+    assert ("The judgement compares November 2024 to April 2025 against November 2023 to April 2024 (the same "
+            "months of the year, as crime has seasons), so the chart's last point can sit on the other side of the "
+            "line from the judgement.") in said

@@ -8,30 +8,18 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from dashboard.api.blueprint import api_blueprint
-from dashboard.chart_data.incident_heatmap import check_readable
-from dashboard.chart_data.interventions import evaluation_record, intervention_records
+from dashboard.chart_data.evaluation import PlaceSets, adhoc_evaluation
+from dashboard.chart_data.interventions import intervention_records
 from dashboard.chart_data.targets import judged
 from dashboard.server import params
-from dashboard.server.auth import request_audience, request_reader
-from queries.control import NoControl, suggest_control
-from queries.evaluation import EvaluationError, evaluate
+from dashboard.server.auth import request_reader
+from queries.evaluation import EvaluationError
 from queries.incident_sources import PARTNER_SOURCES
 from queries.interventions import list_interventions
 from queries.targets import list_targets
 
 EVALUATION_PARAMETERS = {"target", "control", "buffer", "crime_type", "before_from", "before_to",
                          "after_from", "after_to", "its", "source"}
-SUGGEST = "suggest"
-
-
-def _evaluate_cached(engine, target, control, buffer, crime_types, before, after, with_its, source=None):
-    return evaluate(engine, target, control, buffer, crime_types, before, after, with_its, source)
-
-
-def _suggest_cached(engine, target, buffer, crime_types, start):
-    return suggest_control(engine, target, buffer, crime_types, start)
-
-
 PAGE_DEFAULT, PAGE_MAX = 20, 100  # interventions evaluated per request: each takes a query per place set
 
 
@@ -54,36 +42,15 @@ def create_evaluation_api(query_cache) -> Blueprint:
             codes[role] = tuple(dict.fromkeys(values))
         types = params.crime_types(args)
         source = params.single(args, "source")
-        if source is not None:
-            if source not in PARTNER_SOURCES:
-                raise params.BadParameter("source", f"{source[:40]!r} is not one of {', '.join(PARTNER_SOURCES)} "
-                                                    "(police.uk's crime is the default)")
-            check_readable(request_audience(), (source,))  # health-derived records: partners only
+        if source is not None and source not in PARTNER_SOURCES:
+            raise params.BadParameter("source", f"{source[:40]!r} is not one of {', '.join(PARTNER_SOURCES)} "
+                                                "(police.uk's crime is the default)")
         with_its = params.choice(args, "its", ("true", "false"), "false") == "true"
         before = (params.month(args, "before_from"), params.month(args, "before_to"))
         after = (params.month(args, "after_from"), params.month(args, "after_to"))
-        method = None
-        control = codes["control"]
-        if control == (SUGGEST,):
-            if not after[0]:
-                raise params.BadParameter("after_from", "required (YYYY-MM)")
-            if not codes["target"]:
-                raise params.BadParameter("target", "give at least one target LSOA or area code")
-            if source is not None:
-                raise params.BadParameter("control", "a control is suggested on police.uk crime only: give one")
-            try:
-                suggestion = query_cache.get(_suggest_cached, codes["target"], codes["buffer"],
-                                             tuple(types) if types else None, after[0])
-            except NoControl as exc:
-                raise params.BadParameter("control", f"no control could be suggested: {exc}") from None
-            control, method = tuple(suggestion.codes), suggestion.method
-        result = query_cache.get(_evaluate_cached, codes["target"], control, codes["buffer"],
-                                 tuple(types) if types else None, before, after, with_its, source)
-        record = evaluation_record(result)
-        record["source"] = source or "police-crime"
-        record["control_codes"] = list(control)
-        record["control_method"] = method
-        return jsonify(record)
+        places = PlaceSets(codes["target"], codes["control"], codes["buffer"])
+        return jsonify(adhoc_evaluation(request_reader(query_cache), places, tuple(types) if types else None,
+                                        before, after, with_its, source))
 
     @api.get("/interventions")
     def interventions():

@@ -22,7 +22,7 @@ from dashboard.chart_data.incident_heatmap import (
 from dashboard.documents.csv_output import frame_csv
 from dashboard.server import params
 from dashboard.server.auth import request_reader
-from queries import periods
+from queries import partnership, periods
 from queries.importers.incidents_parse import LSOA_CODE
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import source_months, weekly_counts
@@ -79,7 +79,7 @@ def create_incidents_api(query_cache) -> Blueprint:
                             headers={"Content-Disposition": 'attachment; filename="incident-heatmap.csv"'})
         return jsonify(
             query={"source": source, "area": area, "lsoa": lsoa_code, "from": result.first, "to": result.last},
-            source={"slug": source, "title": SOURCES_BY_SLUG[source].title, "owner": SOURCES_BY_SLUG[source].owner},
+            source={"slug": source, "title": SOURCES_BY_SLUG[source].title, "owner": partnership.current().owner_of(source)},
             months_loaded=list(result.months_loaded),
             synthetic=result.is_synthetic, notice=SYNTHETIC_NOTE if result.is_synthetic else None,
             cells=[{"weekday": int(d), "hour": int(h), "count": int(n)}
@@ -153,7 +153,7 @@ def create_incidents_api(query_cache) -> Blueprint:
         for slug, source in SOURCES_BY_SLUG.items():
             if slug not in PARTNER_SOURCES:
                 continue
-            listed = {"slug": slug, "title": source.title, "owner": source.owner,
+            listed = {"slug": slug, "title": source.title, "owner": partnership.current().owner_of(slug),
                       "partner_only": slug in HEALTH_DERIVED, "has_times": source.has_times}
             if slug not in HEALTH_DERIVED or reader.audience.partner:
                 listed["months_loaded"] = [m for m, _ in reader.get(source_months, slug)]

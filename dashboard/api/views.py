@@ -18,11 +18,10 @@ from dashboard.chart_data.hotspots import public_request_problem
 from dashboard.chart_data.incident_heatmap import check_readable
 from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
 from dashboard.chart_data.peers import api_frames as peer_answer
-from dashboard.chart_data.series import visible_series
-from dashboard.chart_data.spec import Reader
+from dashboard.chart_data.series import visible_catalogue, visible_series
 from dashboard.documents.csv_output import frame_csv
 from dashboard.server import params
-from dashboard.server.auth import PARTNER, at_least, request_audience, request_reader
+from dashboard.server.auth import request_audience, request_reader
 from dashboard.server.settings import current_settings
 from queries import periods
 from queries.areas import list_areas
@@ -32,7 +31,6 @@ from queries.hotspots import LEVELS, LOCATION
 from queries.incident_sources import POLICE_SOURCES
 from queries.incidents import off_the_map
 from queries.reference import FORCES_BY_CODE
-from queries.series import series_catalogue
 from queries.suppression import withheld_label
 
 POLICE_UK_SOURCE = "data.police.uk street-level crime and ASB (Open Government Licence v3.0)"
@@ -167,10 +165,7 @@ def create_api(query_cache) -> Blueprint:
         args = request.args
         params.reject_unknown(args, {"theme"})
         theme = params.single(args, "theme")
-        frame = query_cache.get(series_catalogue, theme)
-        if not at_least(PARTNER):
-            frame = frame[frame["kind"] != "partner"]  # partner series are for partners
-        records = _records(frame)
+        records = _records(visible_catalogue(request_reader(query_cache), theme))
         for record in records:
             record["url"] = f"{current_settings().url_prefix}api/v1/series/{record['id']}"
         return jsonify(series=records)
@@ -181,14 +176,13 @@ def create_api(query_cache) -> Blueprint:
         params.reject_unknown(args, {"area", "format"})
         codes = params.area_codes(args, required=False)
         fmt = params.choice(args, "format", ("json", "csv"), "json")
-        catalogue = query_cache.get(series_catalogue, None)
-        if not at_least(PARTNER):
-            catalogue = catalogue[catalogue["kind"] != "partner"]
+        reader = request_reader(query_cache)
+        catalogue = visible_catalogue(reader)
         match = catalogue[catalogue["id"] == series_id]
         if match.empty:
             return jsonify(error={"parameter": "series_id", "message": f"no series {series_id[:80]!r}"}), 404
-        values = visible_series(Reader(query_cache, request_audience()), (series_id,), tuple(codes) or None)
-        threshold = request_audience().suppression_threshold
+        values = visible_series(reader, (series_id,), tuple(codes) or None)
+        threshold = reader.audience.suppression_threshold
         values = values[["area_code", "area_name", "period", "period_type", "category", "value", "suppressed",
                          "withheld", "source", "source_table", "note"]].copy()
         # Whole numbers (counts) print as integers, not 14490.0, in JSON and CSV alike: an

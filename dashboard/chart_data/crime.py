@@ -78,13 +78,19 @@ def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     return frame
 
 
+SYNTHETIC_LABEL = "synthetic demo"
+
+
 def published_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """Published totals for 2020 and 2021, and police.uk's calendar-year counts beside them."""
     published = series_frame(reader, PUBLISHED_SERIES, filters)
     published = published.assign(source_label="published", year=published["period"])
     police = reader.get(counts, filters.areas, None, "2020-01", "2021-12", periods.CALENDAR_YEAR)
-    police = police[police["complete"]].assign(source_label="data.police.uk", year=police["period"],
-                                               value=police["count"].astype("float64"))
+    # The synthetic demo's counts are labelled as such: set beside published figures they are
+    # not police.uk's, and must never read as a real comparison.
+    police = police[police["complete"]]
+    police = police.assign(source_label=police["is_synthetic"].map({True: SYNTHETIC_LABEL, False: "data.police.uk"}),
+                           year=police["period"], value=police["count"].astype("float64"))
     police = police.assign(source="data.police.uk street-level crime", source_table="", unit="count")
     columns = ["area_code", "area_name", "year", "source_label", "value", "rate_per_1000", "population",
                "source", "source_table", "is_synthetic"]
@@ -113,13 +119,16 @@ def _published_summary(frame: pd.DataFrame) -> str:
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
         published = rows[rows["source_label"] == "published"].set_index("year")["value"]
-        police = rows[rows["source_label"] == "data.police.uk"].set_index("year")["value"]
+        police_rows = rows[rows["source_label"] != "published"]
+        police = police_rows.set_index("year")["value"]
+        synthetic = bool(police_rows["is_synthetic"].any())
         if {"2020", "2021"} <= set(published.index):
             change = (published["2021"] - published["2020"]) / published["2020"] * 100
             text = (f"{rows['area_name'].iloc[0]}: {int(published['2021']):,} crimes recorded in 2021 as published, "
                     f"{change:+.0f}% on 2020")
             if "2021" in police.index:
-                text += f"; police.uk street-level data holds {int(police['2021']):,}"
+                text += (f"; the synthetic demo data holds {int(police['2021']):,}, a made-up figure" if synthetic
+                         else f"; police.uk street-level data holds {int(police['2021']):,}")
             parts.append(text + ".")
     return " ".join(parts) or "There are no published figures for the chosen areas."
 
@@ -161,7 +170,10 @@ def published_view(reader: Reader, filters: Filters) -> ChartView:
     return ChartView(
         PUBLISHED, title, published, grouped_bar_figure(published, "category", value, axis), _published_summary(published),
         published_caption(published[published["source_label"] == "published"])
-        + " police.uk street-level data leaves out some crimes and places, so its totals run below the published ones.",
+        + (" The other bars are the synthetic demo data's, made up: they say nothing of the published figures."
+           if published["is_synthetic"].any() else
+           " police.uk street-level data leaves out some crimes and places, so its totals usually run below the "
+           "published ones."),
         missing_areas_notes(published, filters.areas, "the published table"),
     )
 

@@ -93,8 +93,9 @@ def _children_summary(frame: pd.DataFrame) -> str:
     totals = frame.groupby("financial_year")["value"].agg(["sum", "size", "count"])
     full = totals[(totals["size"] == 4) & (totals["count"] == 4)]
     by_quarter = frame.groupby("quarter_name")["value"].mean().sort_values()
-    text = (f"Across the years shown, {by_quarter.index[-1].lower()} has the most occurrences on average and "
-            f"{by_quarter.index[0].lower()} the fewest.")
+    # Quarters are named by their months ("July to September"), which keep their capitals.
+    text = (f"Across the years shown, {by_quarter.index[-1]} has the most occurrences on average and "
+            f"{by_quarter.index[0]} the fewest.")
     if len(full) >= 2:
         text += f" Full years: {', '.join(f'{y} {int(v):,}' for y, v in full['sum'].items())}."
     return text

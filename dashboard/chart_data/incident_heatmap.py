@@ -12,7 +12,7 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Audience, ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import weekday_hour_figure, weekly_figure
 from dashboard.charts.formatting import number
-from queries import periods
+from queries import partnership, periods
 from queries.incident_sources import HEALTH_DERIVED, PARTNER_SOURCES, SOURCES_BY_SLUG
 from queries.incidents import WEEKDAYS, Heatmap, heatmap, source_months
 from queries.reference import AREAS_BY_CODE
@@ -89,7 +89,7 @@ def heatmap_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, f
     notes = [Note(f"{untimed} a date but no time of day: counted here, not in the grid.")] if result.untimed else []
     if result.is_synthetic:
         notes.append(Note(SYNTHETIC_NOTE, "secondary"))
-    caption = (f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}. Each record is counted in "
+    caption = (f"Source: {partnership.current().owner_of(source)}, {SOURCES_BY_SLUG[source].title}. Each record is counted in "
                "the hour its incident began; darker cells hold more, a blank cell had none.")
     return ChartView(spec, title, heatmap_table(result), weekday_hour_figure(result.cells, WEEKDAYS, "Incidents"),
                      heatmap_summary(result), caption, tuple(notes))
@@ -188,7 +188,7 @@ def weekly_view(spec: ChartSpec, reader: Reader, source: str, area_code: str, en
     notes = [Note(f"{reach} into months not loaded: drawn as open circles, counting only the days loaded.")
              ] if partial else []
     return ChartView(spec, title, frame[[c for c, _ in WEEK_COLUMNS]], weekly_figure(frame), summary,
-                     f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}. Weeks run Monday "
+                     f"Source: {partnership.current().owner_of(source)}, {SOURCES_BY_SLUG[source].title}. Weeks run Monday "
                      "to Sunday, by the date of the incident.", tuple(notes))
 
 

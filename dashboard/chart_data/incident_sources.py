@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from queries import partnership
 from queries.incident_sources import POLICE_SOURCES, SOURCES_BY_SLUG
 
 POLICE_UK = "data.police.uk street-level crime"
@@ -15,7 +16,7 @@ def sources_text(sources: Sequence[str] | None) -> str:
     """Where a view's figures come from."""
     chosen = sources or POLICE_SOURCES
     parts = [POLICE_UK] if any(s in POLICE_SOURCES for s in chosen) else []
-    parts += [f"{SOURCES_BY_SLUG[s].owner}: {SOURCES_BY_SLUG[s].title}" for s in chosen if s not in POLICE_SOURCES]
+    parts += [f"{partnership.current().owner_of(s)}: {SOURCES_BY_SLUG[s].title}" for s in chosen if s not in POLICE_SOURCES]
     return "; ".join(parts)
 
 

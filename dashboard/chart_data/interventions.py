@@ -14,7 +14,7 @@ from dashboard.chart_data.common import latest, police_caption
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Audience, ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import base_layout
-from queries import periods
+from queries import partnership, periods
 from queries.evaluation import Evaluation, EvaluationError, crime_subject
 from queries.incident_sources import HEALTH_DERIVED, POLICE_CRIME, SOURCES_BY_SLUG
 from queries.interventions import evaluate_intervention, list_interventions
@@ -225,7 +225,7 @@ def view_for(reader: Reader, intervention_id: int) -> ChartView | None:
         caption = police_caption(latest(reader), test)
     else:
         source = SOURCES_BY_SLUG[result.source]
-        caption = f"Source: {source.title}, recorded by {source.owner}. {test}".strip()
+        caption = f"Source: {source.title}, recorded by {partnership.current().owner_of(source.slug)}. {test}".strip()
     return ChartView(spec, title, frame, before_after_figure(frame, "Incidents" if result.source is None else "Records"),
                      result.verdict, caption, tuple(notes))
 

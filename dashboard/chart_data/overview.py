@@ -145,8 +145,6 @@ def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, curren
         else:
             verdict = "no change shown: none of these months is loaded a year earlier"
             detail = ""
-        if part:
-            detail = f"{r.current_months} of 12 months loaded" + (f"; {detail}" if detail else "")
         if AREAS_BY_CODE[r.area_code].level == FORCE:
             # Rows with no location count at force level only: left out, so a force compares with its districts.
             detail += ("; " if detail else "") + "incidents with a location only, as for its districts"
@@ -159,7 +157,9 @@ def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, curren
             rate_text = (f"{rate(rates.loc[r.area_code, 'rate_per_1000'])} per 1,000 residents "
                          f"(95% CI {rate(low)} to {rate(high)})")
         elif part:
-            rate_text = "no rate: a part-year is not set beside whole years"
+            # Right under the figure: it is the sum of these months, not of a whole year.
+            rate_text = (f"the sum of the {r.current_months} of 12 months loaded (no rate: a part-year is not set "
+                         "beside whole years)")
         figures.append(AreaFigure(r.area_name, f"{int(r.current_count):,}", rate_text, detail,
                                   verdict[0].upper() + verdict[1:]))
     return tuple(figures)

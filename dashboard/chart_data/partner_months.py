@@ -17,8 +17,8 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.incident_heatmap import SYNTHETIC_NOTE, area_counts
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import partner_months_figure
-from dashboard.charts.formatting import list_names, number
-from queries import periods
+from dashboard.charts.formatting import list_names, mid_sentence, number
+from queries import partnership, periods
 from queries.incident_sources import AE_ASSAULTS, COUNCIL_ASB, HEALTH_DERIVED, NEEDLE_FINDS, SOURCES_BY_SLUG
 from queries.incidents import source_months
 from queries.reference import AREAS_BY_CODE, COUNTY, DISTRICT, districts_in
@@ -121,7 +121,7 @@ def monthly_view(spec: ChartSpec, reader: Reader, filters: Filters, source: str)
     months = reader.get(source_months, source)
     loaded = [m for m, _ in months]
     if not loaded:
-        return ChartView.nothing_to_draw(spec, title, f"No records of {SOURCES_BY_SLUG[source].title.lower()} are "
+        return ChartView.nothing_to_draw(spec, title, f"No records of {mid_sentence(SOURCES_BY_SLUG[source].title)} are "
                                                       "loaded yet.")
     span = _span(reader, filters, loaded)
     offered, others = _offered(filters.areas)
@@ -155,7 +155,7 @@ def monthly_view(spec: ChartSpec, reader: Reader, filters: Filters, source: str)
                           "or to protect one): partners signed in see every count."))
     if any(synthetic for m, synthetic in months if span[0] <= m <= span[-1]):
         notes.append(Note(SYNTHETIC_NOTE, "secondary"))
-    caption = (f"Source: {SOURCES_BY_SLUG[source].owner}, {SOURCES_BY_SLUG[source].title}; records placed in each "
+    caption = (f"Source: {partnership.current().owner_of(source)}, {SOURCES_BY_SLUG[source].title}; records placed in each "
                "district or county by the month of the incident (records placed nowhere are in no area's count). "
                "No band of ordinary variation: a partner source has few months loaded and small counts, too few to "
                "estimate a reliable band from.")

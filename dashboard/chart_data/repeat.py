@@ -16,7 +16,7 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.series import visible_series
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import grouped_bar_figure
-from dashboard.charts.formatting import month_label
+from dashboard.charts.formatting import mid_sentence, month_label
 from dashboard.charts.summaries import bars_summary
 from queries import periods
 from queries.reference import CRIME_TYPES_BY_SLUG
@@ -82,7 +82,7 @@ def _locations_summary(frame: pd.DataFrame) -> str:
                 f"{int(together['repeat_places']):,} places with two or more incidents")
         if len(by_type) > 1:
             top = by_type.iloc[0]
-            text += f"; by type, the share is highest for {top['crime_type_name'].lower()} ({top['repeat_percent']:.0f}%)"
+            text += f"; by type, the share is highest for {mid_sentence(top['crime_type_name'])} ({top['repeat_percent']:.0f}%)"
         parts.append(text + ".")
     return " ".join(parts)
 

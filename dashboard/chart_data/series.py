@@ -103,14 +103,17 @@ def on_series_calendar(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return filled.sort_values(["period_start"], kind="stable").reset_index(drop=True), missing
 
 
+def visible_catalogue(reader: Reader, theme: str | None = None) -> pd.DataFrame:
+    """The stored series the reader's audience may see (partner series are for partners only),
+    of one theme or all."""
+    catalogue = reader.get(series_catalogue, theme)
+    return catalogue if reader.audience.partner else catalogue[catalogue["kind"] != "partner"]
+
+
 def series_exists_for(reader: Reader, series_id: str) -> bool:
-    """Whether the series is stored and the reader's audience may see it (partner series are
-    for partners only)."""
-    catalogue = reader.get(series_catalogue, None)
-    match = catalogue[catalogue["id"] == series_id]
-    if not reader.audience.partner:
-        match = match[match["kind"] != "partner"]
-    return not match.empty
+    """Whether the series is stored and the reader's audience may see it."""
+    catalogue = visible_catalogue(reader)
+    return not catalogue[catalogue["id"] == series_id].empty
 
 
 def series_chart(series_id: str) -> ChartSpec:

@@ -17,7 +17,7 @@ from dashboard.charts.figures import base_layout
 from queries import partnership, periods
 from queries.areas import area_name
 from queries.counts import counts
-from queries.targets import judge, judge_figures, list_targets, series_figures, withheld_judgement
+from queries.targets import SAME_MONTHS, judge, judge_figures, list_targets, series_figures, withheld_judgement
 
 DEFAULTS = Filters()
 CHART_PREFIX = "target-"
@@ -118,6 +118,13 @@ def view_for(reader: Reader, target_id: str) -> ChartView | None:
     frame = frame_for(reader, target_id)
     if frame.empty:
         return ChartView(spec, title, frame, None, j.sentence, "", notes, message=f"{j.sentence} {notes[0].text}")
+    if j.compared and j.compared.startswith(SAME_MONTHS):
+        # The chart's points are whole years (every season once); the judgement is not, so the
+        # last point can sit on the other side of the line from the verdict. Said beside it.
+        notes += (Note(f"The chart follows the rolling 12 months, a whole year at each point, scaled to the "
+                       f"baseline's length. The judgement compares {j.compared[len(SAME_MONTHS):].lstrip(': ')} "
+                       "(the same months of the year, as crime has seasons), so the chart's last point can sit on "
+                       "the other side of the line from the judgement.", "secondary"),)
     return ChartView(spec, title, frame, progress_figure(frame), j.sentence,
                      police_caption(latest(reader), "Target judged by the exact conditional test against the target line."),
                      notes)

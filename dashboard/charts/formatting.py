@@ -105,3 +105,9 @@ def list_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def mid_sentence(name: str) -> str:
+    """A category's name as written mid-sentence: "Violence and sexual offences" becomes
+    "violence and sexual offences", while a name that opens with an acronym (ASB, A&E) keeps it."""
+    return name if name[:2].isupper() else name[:1].lower() + name[1:]

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 import pandas as pd
 
 from dashboard.charts.formatting import is_missing as _missing
+from dashboard.charts.formatting import mid_sentence, period_label
 from dashboard.charts.formatting import number as _fmt
-from dashboard.charts.formatting import period_label
 from dashboard.charts.formatting import rate as _rate
 from queries import periods
 from queries.like_for_like import change_test
@@ -154,10 +154,10 @@ def change_by_type_summary(frame: pd.DataFrame, area_name: str) -> str:
     falls = significant[significant["percent_change"] < 0].sort_values("percent_change")
     if not rises.empty:
         r = rises.iloc[0]
-        parts.append(f"The largest significant rise was in {r['crime_type_name'].lower()} ({r['percent_change']:+.0f}%).")
+        parts.append(f"The largest significant rise was in {mid_sentence(r['crime_type_name'])} ({r['percent_change']:+.0f}%).")
     if not falls.empty:
         f = falls.iloc[0]
-        parts.append(f"The largest significant fall was in {f['crime_type_name'].lower()} ({f['percent_change']:+.0f}%).")
+        parts.append(f"The largest significant fall was in {mid_sentence(f['crime_type_name'])} ({f['percent_change']:+.0f}%).")
     return " ".join(parts)
 
 
@@ -168,7 +168,7 @@ def bars_summary(frame: pd.DataFrame, value: str, category: str, unit: str = "")
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
         top = rows.sort_values(value, ascending=False).iloc[0]
-        parts.append(f"{top['area_name']}: highest for {_lower_first(str(top[category]))} ({_fmt(top[value])}{unit}).")
+        parts.append(f"{top['area_name']}: highest for {mid_sentence(str(top[category]))} ({_fmt(top[value])}{unit}).")
     return " ".join(parts)
 
 
@@ -186,8 +186,3 @@ def period_change_summary(frame: pd.DataFrame, noun: str) -> str:
                 text += f", {'up' if change > 0 else 'down'} {abs(change):.0f}% on {period_label(before['period'])}"
         parts.append(text + ".")
     return " ".join(parts) or "There are no figures for this selection."
-
-
-def _lower_first(text: str) -> str:
-    # Lower-case a category for use mid-sentence, but keep acronyms such as ASB.
-    return text if text[:2].isupper() else text[:1].lower() + text[1:]

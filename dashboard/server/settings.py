@@ -107,6 +107,8 @@ class Settings:
     partnership_name: str | None = field(default_factory=lambda: _env("PARTNERSHIP_NAME"))
     home_area: str | None = field(default_factory=lambda: _env("HOME_AREA"))
     compare_areas: str | tuple[str, ...] | None = field(default_factory=lambda: _env("COMPARE_AREAS"))
+    # Who records each partner source, for captions: "needle-finds=Cambridge City Council; ...".
+    source_owners: str | None = field(default_factory=lambda: _env("SOURCE_OWNERS"))
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> Settings:
@@ -121,7 +123,8 @@ class Settings:
     @property
     def partnership(self) -> partnership_module.Partnership:
         """The partnership these settings describe (a code the geography does not know is refused)."""
-        return partnership_module.make(self.partnership_name, self.home_area, self.compare_areas)
+        return partnership_module.make(self.partnership_name, self.home_area, self.compare_areas,
+                                       self.source_owners)
 
     def check(self) -> None:
         """Refuse settings that cannot work, and production with a secret anyone can read in the
