@@ -77,18 +77,36 @@ def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | No
 def nearest_streets(longitude, latitude, points: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
     """For each position, the street of the nearest map point with a street name within
     ``max_metres`` (None where there is none)."""
+    return nearest_named(longitude, latitude, named_points(points), max_metres)
+
+
+def street_points(engine: Engine, area_code: str) -> pd.DataFrame:
+    """``named_points`` of the area's map points: what ``nearest_named`` searches, worked out
+    once per import rather than for every page (a force's ten thousand points)."""
+    return named_points(area_points(engine, area_code))
+
+
+def named_points(points: pd.DataFrame) -> pd.DataFrame:
+    """The map points that name a street: their street and position in metres."""
     named = points[~generic_mask(points["name"])]
+    x, y = hexgrid.to_metres(named["longitude"].to_numpy(float), named["latitude"].to_numpy(float))
+    return pd.DataFrame({"street": [street_of(name) for name in named["name"]], "x": x, "y": y},
+                        columns=["street", "x", "y"])
+
+
+def nearest_named(longitude, latitude, named: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
+    """``nearest_streets`` among points already ``named_points``."""
     if named.empty:
         return [None] * len(longitude)
     # Imported here: scipy costs start-up time, and a k-d tree answers every position in one
     # call (a whole force's places against its map points would take seconds one by one).
     from scipy.spatial import cKDTree
 
-    px, py = hexgrid.to_metres(named["longitude"].to_numpy(float), named["latitude"].to_numpy(float))
     x, y = hexgrid.to_metres(np.asarray(longitude, dtype=float), np.asarray(latitude, dtype=float))
-    names = named["name"].to_numpy(dtype=object)
-    distance, at = cKDTree(np.column_stack([px, py])).query(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
-    return [str(street_of(names[i])) if d <= max_metres else None for d, i in zip(distance, at)]
+    streets = named["street"].to_numpy(dtype=object)
+    distance, at = cKDTree(named[["x", "y"]].to_numpy(float)).query(
+        np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
+    return [str(streets[i]) if d <= max_metres else None for d, i in zip(distance, at)]
 
 
 def busiest_streets(counts: pd.DataFrame, limit: int) -> pd.DataFrame:

@@ -41,7 +41,7 @@ from queries.hotspots import (
     repeats_of,
 )
 from queries.incident_sources import HEALTH_DERIVED, POLICE_SOURCES, SOURCES_BY_SLUG, police_types
-from queries.map_streets import area_points, generic_mask, nearest_streets
+from queries.map_streets import generic_mask, nearest_named, street_points
 from queries.periods import add_months, month_index
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, force_of
 
@@ -319,8 +319,8 @@ def named_near_streets(reader: Reader, filters: Filters, frame: pd.DataFrame) ->
     generic = generic_mask(frame["street"])
     if not generic.any():
         return frame
-    near = nearest_streets(frame["longitude"][generic], frame["latitude"][generic],
-                           reader.get(area_points, area_of(filters)))
+    near = nearest_named(frame["longitude"][generic], frame["latitude"][generic],
+                         reader.get(street_points, area_of(filters)))
     names = frame["place_name"].to_numpy(dtype=object).copy()
     names[generic] = [name if street is None else name.replace(" (", f", near {street} (", 1)
                       for name, street in zip(names[generic], near)]
