@@ -370,7 +370,8 @@ def load_force(conn: Connection, force: SyntheticForce, months: list[str], lende
     bulk.copy_csv(conn, incident_count, ("force_code", "area_code", "month", "crime_type", "count", "is_synthetic",
                                          "source"), counts)
     bulk.copy_csv(conn, place_count, bulk.PLACE_COUNT_COLUMNS, place_counts)
-    rebuild_packed_place_counts(conn, force.code, months)  # the hotspot analysis reads these
+    # The hotspot analysis reads these.
+    rebuild_packed_place_counts(conn, force.code, months, districts=force.district_codes.tolist())
     bulk.copy_csv(conn, lsoa_count, ("force_code", "lsoa_code", "month", "crime_type", "count", "is_synthetic", "source"),
                   lsoa_counts)
     total = sum(per_month.values())

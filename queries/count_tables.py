@@ -66,17 +66,19 @@ def rebuild_place_counts(conn: Connection, force_code: str, months: list[str],
 
 
 def rebuild_packed_place_counts(conn: Connection, force_code: str, months: list[str],
-                                sources: Sequence[str] = POLICE_SOURCES) -> None:
+                                sources: Sequence[str] = POLICE_SOURCES, districts: Sequence[str] | None = None) -> None:
     """Pack a force's ``place_count`` rows of some months and sources into
     ``place_count_packed``: a row per district, month, crime type, source and demo flag,
-    its places' ids and counts as little-endian 32-bit pairs in order of place id."""
+    its places' ids and counts as little-endian 32-bit pairs in order of place id.
+    ``districts``: the force's, when they are not the reference's (a made-up force)."""
     conn.execute(delete(place_count_packed).where(*force_months(place_count_packed, force_code, months, sources)))
     keys = (place_count.c.district_code, place_count.c.month, place_count.c.crime_type, place_count.c.source,
             place_count.c.is_synthetic)
+    where = force_months(place_count, force_code, months, sources) if districts is None else (
+        place_count.c.district_code.in_(list(districts)), place_count.c.month.in_(months),
+        place_count.c.source.in_(list(sources)))
     rows = [tuple(row) for row in conn.execute(
-        select(*keys, place_count.c.place_id, place_count.c.count)
-        .where(*force_months(place_count, force_code, months, sources))
-        .order_by(*keys, place_count.c.place_id)
+        select(*keys, place_count.c.place_id, place_count.c.count).where(*where).order_by(*keys, place_count.c.place_id)
     )]
     packed = pack_places(rows)
     for start in range(0, len(packed), 5_000):
