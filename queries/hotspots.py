@@ -32,6 +32,7 @@ from .db import columns_of, fetch_rows, plain_rows
 from .hotspot_tests import BUSY, EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE, STEADY, TOO_FEW
 from .incident_sources import POLICE_SOURCES, checked_sources, count_conditions
 from .incidents import source_months
+from .map_streets import tidy_names
 from .reference import AREAS_BY_CODE, districts_in, force_of
 from .schema import lsoa, place, place_count, place_count_packed
 from .stats import getis_ord_gi_star, normal_upper_p
@@ -350,7 +351,8 @@ def _area_places(engine: Engine, area_code: str) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         rows = plain_rows(conn.execute(query))
-    return pd.DataFrame(rows, columns=["place_id", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"])
+    places = pd.DataFrame(rows, columns=["place_id", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"])
+    return places.assign(name=tidy_names(places["name"]))
 
 
 def coverage_of(start: str, end: str, baseline_months: int, loaded) -> Coverage:

@@ -32,6 +32,16 @@ GENERIC_NAMES = frozenset({
 NEAR_METRES = 250  # how far a "near <street>" may look: a few map points apart in a town
 
 
+# police.uk writes a possessive's s in capitals ("St George'S Place"); shown as a street sign
+# reads ("St George's Place"). A capital after a capital is left: "O'Sullivan Road".
+SHOUTED_POSSESSIVE = r"(?<=[a-z])'S\b"
+
+
+def tidy_names(names: pd.Series) -> pd.Series:
+    """Map point names as a street sign writes them (police.uk's "'S" as "'s")."""
+    return names.str.replace(SHOUTED_POSSESSIVE, "'s", regex=True)
+
+
 def street_of(name: str) -> str:
     """A map point's name without police.uk's "On or near "."""
     return name.removeprefix(PREFIX).strip()
@@ -56,7 +66,8 @@ def area_points(engine: Engine, area_code: str) -> pd.DataFrame:
              .where(place.c.district_code.in_(list(districts_in(area_code)))))
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
-    return pd.DataFrame(rows, columns=["place_id", "name", "district_code", "longitude", "latitude"])
+    points = pd.DataFrame(rows, columns=["place_id", "name", "district_code", "longitude", "latitude"])
+    return points.assign(name=tidy_names(points["name"]))
 
 
 def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
