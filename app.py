@@ -254,4 +254,5 @@ if __name__ == "__main__":
     import gc
 
     gc.freeze()  # as gunicorn.conf.py does: long-lived objects out of the collector's way
+    gc.set_threshold(10_000, 10, 10)  # and collections less often
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")))

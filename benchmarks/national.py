@@ -63,7 +63,8 @@ PAGE_SEARCHES = {
     "hotspots, home district": ("hotspots", f"?area={HOME_DISTRICT}&to={{end}}"),
     "hotspots, home district, ASB by LSOA": ("hotspots", f"?area={HOME_DISTRICT}&crime_type=anti-social-behaviour&level=lsoa&to={{end}}"),
 }
-SIZE_TABLES = ("incident", "place_count", "lsoa_count", "incident_count", "place", "lsoa", "loaded_month")
+SIZE_TABLES = ("incident", "place_count", "place_count_packed", "lsoa_count", "incident_count", "place", "lsoa",
+               "loaded_month")
 
 
 def load_line() -> str:
@@ -291,7 +292,7 @@ def print_summary(table: dict[int, dict]) -> None:
     totals = {s: dict((n, (r, t, i)) for n, r, t, i in table[s]["sizes"]) for s in stages}
     print("| incidents stored | " + " | ".join(f"{totals[s]['incident'][0]:,}" for s in stages) + " |")
     print("| database size (pg_database_size) | " + " | ".join(f"{totals[s]['database'][1] / 2**30:.1f} GiB" for s in stages) + " |")
-    for name in ("incident", "place_count", "lsoa_count", "incident_count"):
+    for name in ("incident", "place_count", "place_count_packed", "lsoa_count", "incident_count"):
         print(f"| {name}: table + indexes | " + " | ".join(
             f"{totals[s][name][1] / 2**20:,.0f} + {totals[s][name][2] / 2**20:,.0f} MiB" for s in stages) + " |")
     for label in PAGE_SEARCHES:

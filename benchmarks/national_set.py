@@ -28,6 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, insert, select, text
 
 from queries import periods
+from queries.count_tables import rebuild_packed_place_counts
 from queries.demo import ASB_SUMMER_BOOST, CRIME_MIX, OUTCOMES_CLOSED, OUTCOMES_OPEN, SEASONALITY, STREETS
 from queries.importers import bulk
 from queries.importers.bookkeeping import log_import
@@ -369,6 +370,8 @@ def load_force(conn: Connection, force: SyntheticForce, months: list[str], lende
     bulk.copy_csv(conn, incident_count, ("force_code", "area_code", "month", "crime_type", "count", "is_synthetic",
                                          "source"), counts)
     bulk.copy_csv(conn, place_count, bulk.PLACE_COUNT_COLUMNS, place_counts)
+    # The hotspot analysis reads these.
+    rebuild_packed_place_counts(conn, force.code, months, districts=force.district_codes.tolist())
     bulk.copy_csv(conn, lsoa_count, ("force_code", "lsoa_code", "month", "crime_type", "count", "is_synthetic", "source"),
                   lsoa_counts)
     total = sum(per_month.values())

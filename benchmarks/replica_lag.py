@@ -33,7 +33,7 @@ def main() -> None:
     primary, replica = make_engine(args.primary), make_engine(args.replica)
     init_db(primary)
     with primary.begin() as conn:
-        conn.execute(text("TRUNCATE incident, incident_count, place_count, lsoa_count, loaded_month, place, lsoa"))
+        conn.execute(text("TRUNCATE incident, incident_count, place_count, place_count_packed, lsoa_count, loaded_month, place, lsoa"))
     last = latest_full_month()
     for months in (int(b) for b in args.batches.split(",")):
         first = periods.add_months(last, -(months - 1))
@@ -55,7 +55,7 @@ def main() -> None:
               f"{lag * 1000:,.0f} ms after the commit; load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}",
               flush=True)
         with primary.begin() as conn:
-            conn.execute(text("TRUNCATE incident, incident_count, place_count, lsoa_count, loaded_month, place, lsoa"))
+            conn.execute(text("TRUNCATE incident, incident_count, place_count, place_count_packed, lsoa_count, loaded_month, place, lsoa"))
     primary.dispose()
     replica.dispose()
 

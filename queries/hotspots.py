@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,14 +25,16 @@ from sqlalchemy import Engine, func, select
 
 from . import hexgrid, periods
 from . import hotspot_tests as tests
+from .count_tables import unpack_places
 from .counts import loaded_months
 from .current_lsoas import current_lsoas, with_current_lsoas
 from .db import columns_of, fetch_rows, plain_rows
 from .hotspot_tests import BUSY, EMERGING, FADING, NEW, PERSISTENT, SIGNIFICANCE, STEADY, TOO_FEW
 from .incident_sources import POLICE_SOURCES, checked_sources, count_conditions
 from .incidents import source_months
+from .map_streets import tidy_names
 from .reference import AREAS_BY_CODE, districts_in, force_of
-from .schema import lsoa, place, place_count
+from .schema import lsoa, place, place_count, place_count_packed
 from .stats import getis_ord_gi_star, normal_upper_p
 
 __all__ = ["BUSY", "EMERGING", "FADING", "NEW", "PERSISTENT", "SIGNIFICANCE", "STEADY", "TOO_FEW"]
@@ -164,37 +166,51 @@ def _fetch_counts_and_split(engine: Engine, area_code: str, crime_types: Sequenc
     period (``start`` to ``end``) and in the baseline (``split_first``, not before ``first``,
     to the month before ``start``), from one read of the stored rows.
 
-    The stored rows are already one per place, month and type, so the database only reads
-    the index range; grouping them twice in the database cost two passes over the same
-    hundred thousand rows for the whole force."""
-    query = select(place_count.c.place_id, place_count.c.month, place_count.c.crime_type, place_count.c.count).where(
-        place_count.c.district_code.in_(list(districts_in(area_code))),
-        place_count.c.month.between(first, end),
-        count_conditions(place_count, sources, crime_types),
+    The counts are read packed (``place_count_packed``): a few thousand rows for a whole
+    force's thirteen months, where ``place_count`` has a hundred and sixty thousand, each
+    a Python tuple to build. Grouping them in the database instead cost a pass over every
+    row per grouping."""
+    query = select(place_count_packed.c.month, place_count_packed.c.crime_type, place_count_packed.c.places).where(
+        place_count_packed.c.district_code.in_(list(districts_in(area_code))),
+        place_count_packed.c.month.between(first, end),
+        count_conditions(place_count_packed, sources, crime_types),
     )
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
-    if not rows:
+    row_months, row_types, blobs = columns_of(rows, 3)
+    place, count, sizes = unpack_places(blobs)
+    if not len(place):
         return CountRows.of([], [], []), pd.DataFrame([], columns=SPLIT_COLUMNS)
-    place_ids, months, types, counts = columns_of(rows, 4)
-    place = np.asarray(place_ids, dtype=np.int64)
-    count = np.asarray(counts, dtype=np.int64)
-    month_code, month_values = pd.factorize(np.asarray(months, dtype=object), sort=True)
-    type_code, type_values = pd.factorize(np.asarray(types, dtype=object), sort=True)
+    # Months and types are worked out per stored row, then given to each of its places.
+    held = sizes > 0
+    month_code, month_values = pd.factorize(np.asarray(row_months, dtype=object)[held], sort=True)
+    type_code, type_values = pd.factorize(np.asarray(row_types, dtype=object)[held], sort=True)
+    month_code, type_code = np.repeat(month_code, sizes[held]), np.repeat(type_code, sizes[held])
     month_values, type_values = np.asarray(month_values, dtype=object), np.asarray(type_values, dtype=object)
     # Sums per (place, month) and per (place, type), ordered by place and then month or
     # type, as the database's GROUP BY gives them.
-    keys, at = np.unique(place * len(month_values) + month_code, return_inverse=True)
+    keys, at = _distinct(place * len(month_values) + month_code)
     totals = np.bincount(at, weights=count, minlength=len(keys)).astype(np.int64)
     counted = CountRows.of(keys // len(month_values), month_values[keys % len(month_values)], totals)
-    in_split = month_values[month_code] >= split_first
-    in_period = month_values[month_code] >= start
-    keys, at = np.unique(place[in_split] * len(type_values) + type_code[in_split], return_inverse=True)
+    in_split = (month_values >= split_first)[month_code]
+    in_period = (month_values >= start)[month_code]
+    keys, at = _distinct(place[in_split] * len(type_values) + type_code[in_split])
     period = np.bincount(at, weights=np.where(in_period, count, 0)[in_split], minlength=len(keys)).astype(np.int64)
     baseline = np.bincount(at, weights=np.where(in_period, 0, count)[in_split], minlength=len(keys)).astype(np.int64)
     split = pd.DataFrame({"place_id": keys // len(type_values), "crime_type": type_values[keys % len(type_values)],
                           "period": period, "baseline": baseline}, columns=SPLIT_COLUMNS)
     return counted, split
+
+
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` of non-negative integers. Where the keys are
+    dense (a force's place ids times its months), marked in an array rather than sorted."""
+    space = int(keys.max()) + 1 if len(keys) else 0
+    if space > 4 * len(keys) + 1024:
+        return np.unique(keys, return_inverse=True)
+    present = np.zeros(space, dtype=bool)
+    present[keys] = True
+    return np.flatnonzero(present), (np.cumsum(present) - 1)[keys]
 
 
 def split_of(data: pd.DataFrame, start: str, end: str, first: str) -> pd.DataFrame:
@@ -249,12 +265,22 @@ class AreaIndex:
     the area needs and only an import changes, built once per process."""
 
     points: pd.DataFrame
-    grids: dict
+    grids: dict  # per cell size, its CellGrid
+    keys: dict = field(default_factory=dict)  # per level and cell size, its ``level_keys``
 
     @functools.cached_property
     def details(self) -> pd.DataFrame:
         """Each point's details (its LSOA as it is today), indexed by place id."""
         return with_current_lsoas(self.points).set_index("place_id")[list(PLACE_DETAILS)]
+
+    def level_keys(self, level: str, cell_size: float) -> pd.DataFrame:
+        """``_level_keys`` of every point (in the rows of ``details``): the names are joined
+        once per import, not on every request, twice (ranking and what changed)."""
+        if (level, cell_size) not in self.keys:
+            keys = _level_keys(self.details, level, cell_size)
+            # As the ranked places hold them: converted here once, not in every ranking.
+            self.keys[(level, cell_size)] = _typed(keys, {c: HOTSPOT_SCHEMA[c] for c in LEVEL_KEY_TEXT})
+        return self.keys[(level, cell_size)]
 
     def grid(self, cell_size: float) -> CellGrid:
         if cell_size not in self.grids:
@@ -325,7 +351,8 @@ def _area_places(engine: Engine, area_code: str) -> pd.DataFrame:
     )
     with engine.connect() as conn:
         rows = plain_rows(conn.execute(query))
-    return pd.DataFrame(rows, columns=["place_id", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"])
+    places = pd.DataFrame(rows, columns=["place_id", "name", "lsoa_code", "lsoa_name", "longitude", "latitude"])
+    return places.assign(name=tidy_names(places["name"]))
 
 
 def coverage_of(start: str, end: str, baseline_months: int, loaded) -> Coverage:
@@ -362,6 +389,7 @@ def _details_of(data: pd.DataFrame) -> pd.DataFrame:
 
 
 PLACE_DETAILS = ("name", "lsoa_code", "lsoa_name", "longitude", "latitude", "point_id")
+LEVEL_KEY_TEXT = ("place_code", "place_name", "lsoa_code", "lsoa_name")  # text columns of ``_level_keys``
 
 
 @dataclass(frozen=True)
@@ -386,13 +414,16 @@ class _Grouping:
 
     @classmethod
     def of(cls, counts: CountRows, details: pd.DataFrame, in_window: np.ndarray, level: str,
-           cell_size: float) -> _Grouping:
+           cell_size: float, level_keys: pd.DataFrame | None = None) -> _Grouping:
+        """``level_keys``: ``_level_keys`` of every row of ``details``, when the caller has them."""
         # Level keys are worked out once per place, not once per count row, and grouped as integers.
         detail_of_place = details.index.get_indexer(counts.place_ids)
         keep = in_window & (detail_of_place[counts.place] >= 0)
         used = np.unique(counts.place[keep])
-        places = details.iloc[detail_of_place[used]]
-        keys = _level_keys(places, level, cell_size)
+        if level_keys is None:
+            keys = _level_keys(details.iloc[detail_of_place[used]], level, cell_size)
+        else:
+            keys = level_keys.iloc[detail_of_place[used]]
         codes, labels = pd.factorize(keys["place_code"])
         group_of_place = np.full(len(counts.place_ids), -1, dtype=np.int64)
         group_of_place[used] = codes
@@ -428,14 +459,16 @@ class _Grouping:
 
 
 def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseline_months: int, level: str, loaded,
-          units: int | None, cell_size: float, split: pd.DataFrame | None = None) -> tuple[pd.DataFrame, PlaceDetail]:
-    """The ranked places and their ``PlaceDetail`` (``split``: incidents by place and crime type)."""
+          units: int | None, cell_size: float, split: pd.DataFrame | None = None,
+          level_keys: pd.DataFrame | None = None) -> tuple[pd.DataFrame, PlaceDetail]:
+    """The ranked places and their ``PlaceDetail`` (``split``: incidents by place and crime
+    type; ``level_keys``: as for ``_Grouping.of``)."""
     coverage = coverage_of(start, end, baseline_months, loaded)
     period = periods.months_between(start, end)
     recent = [m for m in period if m not in coverage.recent_missing]
     window = list(coverage.loaded) + recent  # sorted: every baseline month is before ``start``
     position = counts.position_in(window)
-    groups = _Grouping.of(counts, details, position >= 0, level, cell_size)
+    groups = _Grouping.of(counts, details, position >= 0, level, cell_size, level_keys)
     if not groups.keep.any():
         return _empty(HOTSPOT_SCHEMA), PlaceDetail.empty()
     n, width, based = groups.n, len(window), len(coverage.loaded)
@@ -553,14 +586,14 @@ def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded
 
 
 def _changes(counts: CountRows, details: pd.DataFrame, start: str, end: str, level: str, loaded,
-             cell_size: float) -> pd.DataFrame:
+             cell_size: float, level_keys: pd.DataFrame | None = None) -> pd.DataFrame:
     window = change_window(start, end, loaded)
     empty = _empty(CHANGE_SCHEMA)
     if not window.comparable:
         return empty
     needed = list(window.before) + list(window.now)
     position = counts.position_in(needed)
-    groups = _Grouping.of(counts, details, position >= 0, level, cell_size)
+    groups = _Grouping.of(counts, details, position >= 0, level, cell_size, level_keys)
     if not groups.keep.any():
         return empty
     now = position[groups.keep] >= len(window.before)
@@ -755,14 +788,16 @@ def hotspot_analysis(
     counts, split = _fetch_counts_and_split(engine, area_code, crime_types, first,
                                             baseline_period(start, baseline_months)[0], start, end, sources)
     loaded = loaded_for(engine, area_code, sources)
+    keys = index.level_keys(level, cell_size)
     places, detail = _rank(counts, details, start, end, baseline_months, level, loaded, unit_count(area_code, level),
-                           cell_size, split)
+                           cell_size, split, keys)
     locations = places if level == LOCATION else _rank(
-        counts, details, start, end, baseline_months, LOCATION, loaded, None, cell_size)[0]
+        counts, details, start, end, baseline_months, LOCATION, loaded, None, cell_size,
+        level_keys=index.level_keys(LOCATION, cell_size))[0]
     return HotspotAnalysis(
         places=places,
         detail=detail,
-        changes=_changes(counts, details, start, end, level, loaded, cell_size),
+        changes=_changes(counts, details, start, end, level, loaded, cell_size, keys),
         repeats=repeats_of(locations),
         cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size), first),
         coverage=coverage_of(start, end, baseline_months, loaded),

@@ -32,6 +32,16 @@ GENERIC_NAMES = frozenset({
 NEAR_METRES = 250  # how far a "near <street>" may look: a few map points apart in a town
 
 
+# police.uk writes a possessive's s in capitals ("St George'S Place"); shown as a street sign
+# reads ("St George's Place"). A capital after a capital is left: "O'Sullivan Road".
+SHOUTED_POSSESSIVE = r"(?<=[a-z])'S\b"
+
+
+def tidy_names(names: pd.Series) -> pd.Series:
+    """Map point names as a street sign writes them (police.uk's "'S" as "'s")."""
+    return names.str.replace(SHOUTED_POSSESSIVE, "'s", regex=True)
+
+
 def street_of(name: str) -> str:
     """A map point's name without police.uk's "On or near "."""
     return name.removeprefix(PREFIX).strip()
@@ -43,9 +53,11 @@ def is_generic(name: str) -> bool:
 
 def generic_mask(names: pd.Series) -> np.ndarray:
     """``is_generic`` of every name at once (missing names are not generic): a force's ten
-    thousand map points one by one cost more than the k-d tree search they feed."""
-    streets = names.fillna("").astype(str).str.removeprefix(PREFIX).str.strip()
-    return streets.isin(GENERIC_NAMES).to_numpy(dtype=bool)
+    thousand map points through pandas' string methods cost more than the k-d tree search
+    they feed, and one by one in Python half as much."""
+    values = names.to_numpy(dtype=object, na_value=None)
+    return np.fromiter((name is not None and street_of(str(name)) in GENERIC_NAMES for name in values),
+                       dtype=bool, count=len(values))
 
 
 def area_points(engine: Engine, area_code: str) -> pd.DataFrame:
@@ -54,7 +66,8 @@ def area_points(engine: Engine, area_code: str) -> pd.DataFrame:
              .where(place.c.district_code.in_(list(districts_in(area_code)))))
     with engine.connect() as conn:
         rows = fetch_rows(conn, query)
-    return pd.DataFrame(rows, columns=["place_id", "name", "district_code", "longitude", "latitude"])
+    points = pd.DataFrame(rows, columns=["place_id", "name", "district_code", "longitude", "latitude"])
+    return points.assign(name=tidy_names(points["name"]))
 
 
 def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | None, first: str,
@@ -75,17 +88,35 @@ def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | No
 def nearest_streets(longitude, latitude, points: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
     """For each position, the street of the nearest map point with a street name within
     ``max_metres`` (None where there is none)."""
+    return nearest_named(longitude, latitude, named_points(points), max_metres)
+
+
+def street_points(engine: Engine, area_code: str) -> pd.DataFrame:
+    """``named_points`` of the area's map points: what ``nearest_named`` searches, worked out
+    once per import rather than for every page (a force's ten thousand points)."""
+    return named_points(area_points(engine, area_code))
+
+
+def named_points(points: pd.DataFrame) -> pd.DataFrame:
+    """The map points that name a street: their street and position in metres."""
     named = points[~generic_mask(points["name"])]
+    x, y = hexgrid.to_metres(named["longitude"].to_numpy(float), named["latitude"].to_numpy(float))
+    return pd.DataFrame({"street": [street_of(name) for name in named["name"]], "x": x, "y": y},
+                        columns=["street", "x", "y"])
+
+
+def nearest_named(longitude, latitude, named: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
+    """``nearest_streets`` among points already ``named_points``."""
     if named.empty:
         return [None] * len(longitude)
     # Imported here: scipy costs start-up time, and a k-d tree answers every position in one
     # call (a whole force's places against its map points would take seconds one by one).
     from scipy.spatial import cKDTree
 
-    px, py = hexgrid.to_metres(named["longitude"].to_numpy(float), named["latitude"].to_numpy(float))
     x, y = hexgrid.to_metres(np.asarray(longitude, dtype=float), np.asarray(latitude, dtype=float))
-    streets = named["name"].map(street_of).to_numpy()
-    distance, at = cKDTree(np.column_stack([px, py])).query(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
+    streets = named["street"].to_numpy(dtype=object)
+    distance, at = cKDTree(named[["x", "y"]].to_numpy(float)).query(
+        np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
     return [str(streets[i]) if d <= max_metres else None for d, i in zip(distance, at)]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -186,6 +187,25 @@ place_count = Table(
     # A force's months are found through its districts (see ``count_tables.force_months``):
     # an index on the force and month as well took a twentieth of the demo database.
     Index("ix_place_count_district", "district_code", "month", "crime_type", "place_id", "count", "source"),
+)
+
+# ``place_count`` again, one row per district, month, crime type and source holding every
+# place's count as packed pairs (see ``count_tables.pack_places``): a force's thirteen months
+# are a few thousand rows to read instead of a hundred and sixty thousand, which the hotspot
+# analysis needs on every request. Rebuilt from ``place_count`` with it.
+place_count_packed = Table(
+    "place_count_packed",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(24), nullable=False, server_default=SOURCE_DEFAULT),
+    Column("force_code", String(9), nullable=False),
+    Column("district_code", String(9), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("crime_type", String(32), nullable=False),
+    Column("places", LargeBinary, nullable=False),
+    Column("is_synthetic", Boolean, nullable=False),
+    Index("ix_place_count_packed_district", "district_code", "month", "crime_type", "source"),
+    Index("ix_place_count_packed_force_month", "force_code", "month"),
 )
 
 # Monthly counts per LSOA (either vintage, as the file named it) and crime type, rebuilt for

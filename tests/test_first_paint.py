@@ -12,6 +12,7 @@ import re
 from html.parser import HTMLParser
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 import pytest
 from dash import dcc, html
 
@@ -257,3 +258,48 @@ def test_rules_that_cannot_be_inlined_leave_the_stylesheets_linked(client, monke
     assert re.findall(r'<link rel="stylesheet" href="([^"?]*)', head) == ["/assets/00-bootstrap.min.css",
                                                                           "/assets/dashboard.css"]
     assert 'as="script"' in head and '<link rel="preload" href="/_dash-layout"' in head
+
+
+def test_a_map_first_frame_leaves_out_the_lines_the_figure_leaves_to_plotly():
+    from dashboard.charts.first_frame import map_first_frame
+
+    line = {"type": "scattermap", "mode": "lines", "lon": [0, 1], "lat": [0, 1], "line": {"color": "#abcdef"}}
+    figure = {"layout": {"height": 500, "meta": {"bounds": [[0, 0], [1, 1]]}}, "data": [line]}
+    assert 'stroke="#abcdef"' in map_first_frame(figure).svg
+    figure["data"] = [{**line, "meta": {"first_frame": False}}]
+    assert "<path" not in map_first_frame(figure).svg
+
+
+def test_the_hotspot_map_leaves_ward_and_lsoa_lines_out_of_its_first_frame():
+    """They are drawn by plotly (on the map), never in the frame shown before it; the
+    district lines and the area's outline are in both."""
+    from dashboard.charts.first_frame import map_first_frame
+    from dashboard.charts.maps import hotspot_map
+
+    square = '{"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}'
+    boundaries = pd.DataFrame({"code": ["D", "W", "L"], "name": ["District", "Ward", "Lsoa"],
+                               "level": ["district", "ward", "lsoa"], "geometry": [square] * 3})
+    cells = pd.DataFrame({"cell_id": ["0:0"], "q": [0], "r": [0], "count": [1], "places": ["x"], "cluster": [""],
+                          "longitude": [0.5], "latitude": [0.5]})
+    places = pd.DataFrame(columns=["longitude", "latitude", "text", "rank"])
+    figure = hotspot_map(cells, boundaries, None, places)
+    lines = {t["name"]: t for t in figure["data"] if t.get("mode") == "lines"}
+    assert lines["LSOA boundaries"]["lon"] and lines["District boundaries"]["lon"]
+    svg = map_first_frame(figure).svg
+    assert 'stroke="#424242"' in svg and 'stroke="#000000"' in svg  # district lines, the area's outline
+    assert 'stroke="#bdbdbd"' not in svg and 'stroke="#757575"' not in svg  # LSOA and ward lines
+
+
+def test_a_map_first_frame_too_large_to_send_is_given_up(monkeypatch):
+    """A map whose drawing would be over the limit gets no frame, however its size is found."""
+    from dashboard.charts import first_frame
+
+    # A zigzag of 40,000 points, each step written as "0,18" or "0,-18" (five or six characters).
+    lon = [i / 40_000 for i in range(40_000)]
+    lat = [0.5 + (0.01 if i % 2 else -0.01) for i in range(40_000)]
+    figure = {"layout": {"height": 500, "meta": {"bounds": [[0, 0], [1, 1]]}},
+              "data": [{"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat}]}
+    assert first_frame.map_first_frame(figure) is None
+    monkeypatch.setattr(first_frame, "MAP_MAX_BYTES", 10_000_000)
+    drawn = first_frame.map_first_frame(figure).svg
+    assert len(drawn) > 200_000 and drawn.count(" ") >= 39_998

@@ -126,6 +126,13 @@ def test_missing_baseline_months_are_named_and_no_class_is_given(cache):
     text = texts(tree)
     assert "2 of the 12 baseline months are loaded; missing: March to December 2022." in text
     assert "No place is classed" in text
+    # The lead says no place is classed (not "0 new and 0 emerging"), and the months missing
+    # are named once, in the warning below it.
+    from .pagetools import find
+
+    lead = texts(find(tree, ids.HOTSPOT_SUMMARY))
+    assert "No place is classed as new, emerging, persistent or fading" in lead and "New or worse" not in lead
+    assert text.count("missing: March to December 2022") == 1
     rows = table_records(card(tree, "hotspot-places"))
     assert rows and all(r["What it means"] == "Not classed" for r in rows)
     assert all("not classed, as too few months are loaded" in r["Why it is listed"] for r in rows)
@@ -164,6 +171,14 @@ def test_hotspots_api_matches_the_query(app, engine):
 def test_hotspots_api_rejects_bad_parameters(app, query, parameter):
     response = app.server.test_client().get(f"/api/v1/hotspots?{query}")
     assert response.status_code == 400 and response.get_json()["error"]["parameter"] == parameter
+
+
+def test_the_pack_never_counts_no_new_hotspots_when_none_could_be_classed(app):
+    response = app.server.test_client().get("/hotspots/pack.pdf?area=E07000178&to=2023-03")
+    words = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert "missing: March to December 2022" in words
+    assert "No place is classed as new, emerging, persistent or fading" in words
+    assert "0 new and 0 emerging" not in words
 
 
 def test_the_pack_pdf_has_its_pages_and_tables(app, engine):
@@ -288,7 +303,14 @@ def test_each_place_opens_its_crime_types_and_months(cache, engine):
     first = details[0]
     parts = {c["type"]: c for c in walk(first) if isinstance(c, dict) and "type" in c}
     assert parts["Summary"]["props"]["children"] == "Show"
-    assert parts["Img"]["props"]["src"].startswith("data:image/svg+xml;base64,") and parts["Img"]["props"]["alt"]
+    assert parts["Img"]["props"]["alt"]
+    # The bar chart is SVG as text: a bar (or, for a month not loaded, a tick) per month, April to December.
+    from urllib.parse import unquote
+
+    src = parts["Img"]["props"]["src"]
+    assert src.startswith("data:image/svg+xml,%3Csvg ") and "#" not in src
+    svg = unquote(src.removeprefix("data:image/svg+xml,"))
+    assert svg.endswith("</svg>") and svg.count("<rect ") + svg.count("stroke-dasharray") == 9
     top = hotspots(engine, OXFORD, ("burglary", "anti-social-behaviour"), "2024-10", "2024-12", 6, "location").iloc[0]
     cells = [c["props"]["children"] for c in walk(parts["Table"]) if isinstance(c, dict) and c.get("type") in ("Td", "Th")]
     # Crime type, period and baseline counts, straight from the stored counts of that map point.

@@ -187,3 +187,20 @@ def test_one_read_gives_what_the_database_groups(engine):
     assert +shown == +expected and sum(expected.values()) > 0
     assert list(split[["place_id", "crime_type"]].itertuples(index=False, name=None)) == sorted(
         {(p, kind) for p, kind, _, _ in by_type})
+
+
+def test_place_names_read_as_street_signs_while_the_stored_name_stays_as_the_file_had_it(engine, tmp_path):
+    from sqlalchemy import select
+
+    from queries.schema import place
+
+    text = (FIXTURES / "policeuk" / "2024-01-thames-valley-street.csv").read_text()
+    text = text.replace("On or near Jordan Hill Road", "On or near St George'S Place")
+    path = tmp_path / "2024-01-thames-valley-street.csv"
+    path.write_text(text)
+    import_policeuk(engine, [path])
+    frame = hotspots(engine, OXFORD, None, "2024-01", "2024-01", 12, LOCATION)
+    assert frame["place_name"][0] == "On or near St George's Place (Oxford 001A)"
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(place.c.name)).scalars())
+    assert "On or near St George'S Place" in stored and "On or near St George's Place" not in stored

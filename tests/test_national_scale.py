@@ -60,6 +60,17 @@ def test_stored_counts_are_the_incidents_grouped(national):
     all_crime = grouped(engine, f"SELECT force_code, lsoa_code, month, '{ALL_CRIME_ROW}', count(*) FROM incident "
                                 "WHERE lsoa_code IS NOT NULL AND crime_type <> 'anti-social-behaviour' GROUP BY 1, 2, 3")
     assert grouped(engine, "SELECT force_code, lsoa_code, month, crime_type, count FROM lsoa_count") == by_type | all_crime
+    # The same place counts packed for the hotspot analysis, unpacked by hand.
+    import struct
+
+    with engine.connect() as conn:
+        packed = conn.execute(text("SELECT force_code, district_code, month, crime_type, places FROM place_count_packed")).all()
+    unpacked = {(force, district, month, place_id, crime_type): count
+                for force, district, month, crime_type, places in packed
+                for place_id, count in struct.iter_unpack("<ii", bytes(places))}
+    assert unpacked and unpacked == grouped(
+        engine, "SELECT force_code, district_code, month, place_id, crime_type, count(*) FROM incident "
+                "WHERE place_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5")
 
 
 def test_every_incident_lies_at_a_map_point_of_its_lsoa_and_district(national):

@@ -13,7 +13,7 @@ from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Reader
 from dashboard.charts.maps import hotspot_map
 from queries.hotspots import boundaries
-from queries.map_streets import area_points, busiest_streets, generic_mask, nearest_streets, point_counts, street_of
+from queries.map_streets import busiest_streets, generic_mask, nearest_named, point_counts, street_of, street_points
 from queries.reference import AREAS_BY_CODE, DISTRICT
 
 PLACE_LABELS = 10
@@ -48,8 +48,8 @@ def place_labels(reader: Reader, filters: Filters, places: pd.DataFrame, top: in
     text = shown["street"].fillna("").map(street_of)
     generic = generic_mask(shown["street"])
     if generic.any():
-        points = reader.get(area_points, data.area_of(filters))
-        near = nearest_streets(shown["longitude"][generic], shown["latitude"][generic], points)
+        near = nearest_named(shown["longitude"][generic], shown["latitude"][generic],
+                             reader.get(street_points, data.area_of(filters)))
         text[generic] = ["" if street is None else f"near {street}" for street in near]
     if not one_district(filters):
         # An LSOA is named after its district, then a code: "Milton Keynes 012A".

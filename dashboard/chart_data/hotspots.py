@@ -41,7 +41,7 @@ from queries.hotspots import (
     repeats_of,
 )
 from queries.incident_sources import HEALTH_DERIVED, POLICE_SOURCES, SOURCES_BY_SLUG, police_types
-from queries.map_streets import area_points, generic_mask, nearest_streets
+from queries.map_streets import generic_mask, nearest_named, street_points
 from queries.periods import add_months, month_index
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG, force_of
 
@@ -201,6 +201,12 @@ def coverage_note(reader: Reader, filters: Filters) -> str:
     return result.coverage.note() if result else ""
 
 
+def places_classed(reader: Reader, filters: Filters) -> bool:
+    """Whether enough months are loaded for places to be classed (new, emerging and the rest)."""
+    result = analysis(reader, filters)
+    return bool(result and result.coverage.classed)
+
+
 WHY_INPUTS = ["count", "expected", "baseline_count", "baseline_months_loaded", "class", "busiest_now", "rank_now",
               "q_value", "q_below"]
 
@@ -319,8 +325,8 @@ def named_near_streets(reader: Reader, filters: Filters, frame: pd.DataFrame) ->
     generic = generic_mask(frame["street"])
     if not generic.any():
         return frame
-    near = nearest_streets(frame["longitude"][generic], frame["latitude"][generic],
-                           reader.get(area_points, area_of(filters)))
+    near = nearest_named(frame["longitude"][generic], frame["latitude"][generic],
+                         reader.get(street_points, area_of(filters)))
     names = frame["place_name"].to_numpy(dtype=object).copy()
     names[generic] = [name if street is None else name.replace(" (", f", near {street} (", 1)
                       for name, street in zip(names[generic], near)]
@@ -526,17 +532,20 @@ def describe(filters: Filters, start: str, end: str, sources: tuple[str, ...] | 
     return f"{crime_words(filters, sources)} in {AREAS_BY_CODE[area_of(filters)].name}, {month_span(start, end)}"
 
 
-def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, note: str = "",
+def summary_text(places: pd.DataFrame, cells: pd.DataFrame, description: str, classed: bool = True,
                  concentrated: str = "", level: str = LOCATION) -> str:
-    """What officers ask first: where most incidents are, then what is new or worse."""
+    """What officers ask first: where most incidents are, then what is new or worse. With too
+    few months loaded to class places, it says so rather than count no new or emerging ones
+    (the months missing are named beside it, on the page and in the pack)."""
     counts = places["class"].value_counts()
     with_incidents = places[places["count"] > 0]
     parts = [f"{description}: {int(places['count'].sum()):,} incidents at {len(with_incidents):,} "
              f"{LEVEL_WORDS_PLURAL.get(level, 'places')}."]
     if concentrated:
         parts.append(concentrated)
-    if note:
-        parts.append(note)
+    if not classed:
+        parts.append("No place is classed as new, emerging, persistent or fading: too few months are loaded "
+                     "for that (see the months missing).")
     else:
         new, emerging = int(counts.get(NEW, 0)), int(counts.get(EMERGING, 0))
         parts.append(f"New or worse: {new} new and {emerging} emerging hotspot{'s' if emerging != 1 else ''} "

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
 
+import numpy as np
+
 from dashboard.charts.scales import Axis, axis_over, nice_ticks, number, segments
 from queries import periods
 
@@ -380,7 +382,8 @@ def _colour_at(scale: list, share: float) -> str:
 def map_first_frame(figure: dict) -> MapFrame | None:
     """The first frame of a map figure (``choroplethmap`` cells, ``scattermap`` lines and
     markers) with its bounds in ``layout.meta.bounds``; None for any other figure, or one
-    whose drawing would be larger than ``MAP_MAX_BYTES``."""
+    whose drawing would be larger than ``MAP_MAX_BYTES``. A trace whose ``meta`` says
+    ``first_frame: False`` is left for plotly to draw."""
     layout = figure.get("layout") or {}
     bounds = _get(layout, "meta", "bounds")
     traces = figure.get("data") or []
@@ -397,60 +400,119 @@ def map_first_frame(figure: dict) -> MapFrame | None:
     def point(lon, lat) -> str:
         return "{},{}".format(*position(lon, lat))
 
-    def path(run: list[tuple[int, int]], close: bool = False) -> str:
-        """A run of positions as a path: the first absolute, each next one relative to the
-        one before (short numbers, which compress well)."""
-        (x, y), steps = run[0], []
-        for nx, ny in run[1:]:
-            steps.append(f"{nx - x},{ny - y}")
-            x, y = nx, ny
-        return f"M{run[0][0]},{run[0][1]}l" + " ".join(steps) + ("z" if close else "")
-
-    shapes = []
-    for trace in traces:
+    drawn_traces = [t for t in traces if _get(t, "meta", "first_frame", default=True) is not False]
+    paths = {}  # by trace: the cells' rings, or a line's runs
+    for trace in drawn_traces:
+        if trace["type"] == "choroplethmap":
+            rings = [f["geometry"]["coordinates"][0] for f in _get(trace, "geojson", "features", default=[])]
+            paths[id(trace)] = _Paths.of(rings, x0, y0, px, close=True)
+        elif trace.get("mode") == "lines":
+            paths[id(trace)] = _Paths.of(_line_runs(trace.get("lon") or (), trace.get("lat") or ()), x0, y0, px)
+    if sum(p.size() for p in paths.values()) > MAP_MAX_BYTES:  # the drawing holds them and more
+        return None
+    shapes, size = [], 0
+    for trace in drawn_traces:
         if trace["type"] == "choroplethmap":
             z = [float(v) for v in trace.get("z") or ()]
             low, high = (min(z), max(z)) if z else (0.0, 1.0)
-            colours = {cell: _colour_at(trace.get("colorscale") or [[0, "#dddddd"], [1, "#333333"]],
-                                        (value - low) / (high - low) if high > low else 0.5)
-                       for cell, value in zip(trace.get("locations") or (), z)}
+            scale = trace.get("colorscale") or [[0, "#dddddd"], [1, "#333333"]]
+            colour_of: dict[float, str] = {}  # cells share a few counts: each colour worked out once
+            for value in z:
+                if value not in colour_of:
+                    colour_of[value] = _colour_at(scale, (value - low) / (high - low) if high > low else 0.5)
+            colours = {cell: colour_of[value] for cell, value in zip(trace.get("locations") or (), z)}
             opacity = _get(trace, "marker", "opacity", default=1)
             # One path per colour, a ring per cell: a tenth of the bytes of a polygon per cell.
+            features = _get(trace, "geojson", "features", default=[])
             rings: dict[str, list[str]] = {}
-            for feature in _get(trace, "geojson", "features", default=[]):
-                ring = feature["geometry"]["coordinates"][0]
-                rings.setdefault(colours.get(feature["id"], "none"), []).append(
-                    path([position(*p) for p in ring], close=True))
-            shapes += [f'<path fill="{colour}" fill-opacity="{opacity}" stroke="#ffffff" stroke-width="0.5" '
-                       f'vector-effect="non-scaling-stroke" d="{"".join(d)}"/>' for colour, d in rings.items()]
+            for feature, d in zip(features, paths[id(trace)].texts()):
+                rings.setdefault(colours.get(feature["id"], "none"), []).append(d)
+            drawn = [f'<path fill="{colour}" fill-opacity="{opacity}" stroke="#ffffff" stroke-width="0.5" '
+                     f'vector-effect="non-scaling-stroke" d="{"".join(d)}"/>' for colour, d in rings.items()]
         elif trace.get("mode") == "lines":
             colour, line_width = _get(trace, "line", "color", default="#444"), _get(trace, "line", "width", default=2)
-            placed = [None if lon is None or lat is None else position(lon, lat)
-                      for lon, lat in zip(trace.get("lon") or (), trace.get("lat") or ())]
-            d = "".join(path(run) for run in _runs(placed))
-            if d:
-                shapes.append(f'<path d="{d}" fill="none" stroke="{escape(str(colour))}" stroke-width="{line_width}" '
-                              'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>')
+            d = "".join(paths[id(trace)].texts())
+            drawn = [f'<path d="{d}" fill="none" stroke="{escape(str(colour))}" stroke-width="{line_width}" '
+                     'stroke-linejoin="round" vector-effect="non-scaling-stroke"/>'] if d else []
         else:
             radius = _get(trace, "marker", "size", default=6) / 2
             colour = escape(str(_get(trace, "marker", "color", default="#000000")))
+            drawn = []
             for lon, lat in zip(trace.get("lon") or (), trace.get("lat") or ()):
                 x, y = point(lon, lat).split(",")
-                shapes.append(f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{colour}"/>')
+                drawn.append(f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{colour}"/>')
+        shapes += drawn
+        size += sum(map(len, drawn))
+        if size > MAP_MAX_BYTES:  # the drawing holds these shapes and more: too large already
+            return None
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width / px:.1f} {height / px:.1f}" '
            f'preserveAspectRatio="xMidYMid meet" overflow="visible">{"".join(shapes)}</svg>')
     return MapFrame(int(layout.get("height") or 450), svg) if len(svg) <= MAP_MAX_BYTES else None
 
 
-def _runs(points: list) -> list[list[str]]:
-    runs, current = [], []
-    for p in points:
-        if p is None:
+def _pixels(lon: np.ndarray, lat: np.ndarray, x0: float, y0: float, px: float) -> tuple[np.ndarray, np.ndarray]:
+    """``position`` of ``map_first_frame`` for many points at once: the same sums, rounded to
+    whole pixels half to even as Python's ``round`` does."""
+    y = -np.degrees(np.log(np.tan(math.pi / 4 + np.radians(lat) / 2)))
+    return np.rint((lon - x0) / px).astype(np.int64), np.rint((y - y0) / px).astype(np.int64)
+
+
+@dataclass
+class _Paths:
+    """Runs of (lon, lat) points as paths: the first position absolute, each next one
+    relative to the one before (short numbers, which compress well). Worked out for every
+    point at once: a whole force's map has a quarter of a million corners."""
+
+    dx: np.ndarray
+    dy: np.ndarray
+    starts: list[int]
+    lengths: list[int]
+    close: bool
+
+    @classmethod
+    def of(cls, runs: list, x0: float, y0: float, px: float, close: bool = False) -> _Paths:
+        lengths = [len(run) for run in runs]
+        flat = np.array([p for run in runs for p in run], dtype=float).reshape(-1, 2)
+        x, y = _pixels(flat[:, 0], flat[:, 1], x0, y0, px)
+        starts = np.cumsum([0, *lengths[:-1]]).astype(np.int64) if runs else np.zeros(0, dtype=np.int64)
+        dx, dy = np.diff(x, prepend=0), np.diff(y, prepend=0)
+        dx[starts], dy[starts] = x[starts], y[starts]
+        return cls(dx, dy, starts.tolist(), lengths, close)
+
+    def size(self) -> int:
+        """The characters of ``texts()``, counted without writing them: a drawing too large to
+        send is given up before its text is made."""
+        if not self.lengths:
+            return 0
+        pairs = int(_digits(self.dx).sum() + _digits(self.dy).sum()) + len(self.dx)  # and a comma each
+        runs = np.asarray(self.lengths)
+        return pairs + int(np.maximum(runs - 2, 0).sum()) + len(runs) * (2 + self.close)  # spaces, M, l, z
+
+    def texts(self) -> list[str]:
+        pairs = [f"{a},{b}" for a, b in zip(self.dx.tolist(), self.dy.tolist())]
+        end = "z" if self.close else ""
+        return [f"M{pairs[s]}l" + " ".join(pairs[s + 1:s + n]) + end for s, n in zip(self.starts, self.lengths)]
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Characters of each whole number written out, its minus sign included."""
+    return np.searchsorted(_POWERS, np.abs(values), side="right") + 1 + (values < 0)
+
+
+_POWERS = 10 ** np.arange(1, 19, dtype=np.int64)
+
+
+def _line_runs(lons, lats) -> list[list[tuple[float, float]]]:
+    """A line trace's runs of two or more points (None in either coordinate breaks the line)."""
+    runs: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    for lon, lat in zip(lons, lats):
+        if lon is None or lat is None:
             if len(current) > 1:
                 runs.append(current)
             current = []
         else:
-            current.append(p)
+            current.append((lon, lat))
     if len(current) > 1:
         runs.append(current)
     return runs

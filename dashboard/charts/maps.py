@@ -28,6 +28,11 @@ LSOA_LABEL_ZOOM = 11  # LSOA names appear from this zoom, where there is room (t
 # Grey lines, lighter for the smaller areas; the area's own edge is black.
 BOUNDARY_LINES = (("lsoa", "#bdbdbd", 0.6, "LSOA boundaries"), ("ward", "#757575", 1.4, "Ward boundaries"),
                   ("district", "#424242", 1.6, "District boundaries"))
+# Lines the server-drawn first frame leaves out (``first_frame.map_first_frame``): it shows for a
+# second or two until plotly draws the map, and the page carries it twice (in the HTML and in
+# Dash's layout); a district's wards and LSOAs were two fifths of its bytes and place nothing.
+NOT_IN_FIRST_FRAME = {"meta": {"first_frame": False}}
+DETAIL_LINES = ("lsoa", "ward")
 
 
 def map_style(basemap: dict | None):
@@ -137,7 +142,7 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
     corners = hexgrid.cell_polygons(shown["q"], shown["r"], cell_size).tolist()
     features = [
         {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        for cell, ring in zip(shown["cell_id"], corners)
+        for cell, ring in zip(shown["cell_id"].tolist(), corners)
     ]
     data = [{
         "type": "choroplethmap", "name": "Incidents per 250 m cell",
@@ -160,7 +165,8 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
         if lines:
             lon, lat = _lines(lines)
             data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
-                         "line": {"color": colour, "width": width}, "name": name})
+                         "line": {"color": colour, "width": width}, "name": name,
+                         **(NOT_IN_FIRST_FRAME if level in DETAIL_LINES else {})})
     if not districts.empty:
         lon, lat = _lines(outline_edges([json.loads(g) for g in districts["geometry"]]))
         data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",

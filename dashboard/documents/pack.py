@@ -104,8 +104,8 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
         _heatmap_pages(pdf, heatmaps)
         _weekly_pages(pdf, weeks)
         return bytes(pdf.output())
-    pdf.paragraph(data.summary_text(ranked, cells, description, "", data.concentration_text(reader, filters),
-                                    filters.level))
+    pdf.paragraph(data.summary_text(ranked, cells, description, data.places_classed(reader, filters),
+                                    data.concentration_text(reader, filters), filters.level))
     layers = hotspot_map.map_layers(reader, filters, places)
     draw_map(pdf, cells, layers.boundaries, layers.places, layers.streets)
     pdf.add_page()

@@ -94,7 +94,7 @@ def render(reader, filters, query: str) -> list:
         *([html.P(limit, className="alert alert-info")] if limit else []),
         *area_choice(filters),
         *picker,
-        html.P(data.summary_text(ranked, cells, description, note if "No place is classed" in note else "",
+        html.P(data.summary_text(ranked, cells, description, data.places_classed(reader, filters),
                                  data.concentration_text(reader, filters), filters.level),
                className="lead", id=ids.HOTSPOT_SUMMARY),
         *([dbc.Alert(note, color="warning", id=ids.HOTSPOT_COVERAGE)] if note else []),

@@ -12,6 +12,7 @@ never stored (in the worker or in Redis).
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import logging
@@ -44,12 +45,30 @@ def result_bytes(value) -> int:
     arrays (strings) are measured from a sample of their items when large. Unpicklable
     values are never stored, since Redis could not hold them either.
     """
-    if not isinstance(value, pd.DataFrame | dict):
+    if not isinstance(value, pd.DataFrame | dict) and not _surely_picklable(value):
         try:
             pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError):
             return 1 << 62
     return deep_size(value)
+
+
+def _surely_picklable(value) -> bool:
+    """Whether ``value`` pickles, known without pickling it: frames, indexes, arrays of
+    numbers, plain values, and tuples or lists of them, or a dataclass of a module's own
+    holding only these (a hotspot analysis: pickling it only to find out cost more than
+    sizing it)."""
+    if isinstance(value, pd.DataFrame | pd.Index) or type(value) in _LEAVES:
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype != object
+    if type(value) in (tuple, list):
+        return all(_surely_picklable(item) for item in value)
+    kind = type(value)
+    if dataclasses.is_dataclass(value) and "<locals>" not in kind.__qualname__ and \
+            getattr(sys.modules.get(kind.__module__), kind.__qualname__, None) is kind:
+        return all(_surely_picklable(getattr(value, f.name)) for f in dataclasses.fields(value))
+    return False
 
 
 _SHARED = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)

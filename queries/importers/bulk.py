@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, Index, Table, insert, select
 
-from ..count_tables import rebuild_counts, rebuild_lsoa_counts, rebuild_place_counts
+from ..count_tables import rebuild_counts, rebuild_lsoa_counts, rebuild_packed_place_counts, rebuild_place_counts
 from ..schema import loaded_month, place
 from .bookkeeping import log_import
 from .policeuk_store import _add_lsoas, _delete_months
@@ -133,6 +133,8 @@ def finish_months(
     rebuild_lsoa_counts(conn, force_code, months)  # evaluations of interventions read these
     if not place_counts_stored:
         rebuild_place_counts(conn, force_code, months)
+    else:
+        rebuild_packed_place_counts(conn, force_code, months)
     total = sum(rows_per_month.values())
     log_id = log_import(conn, kind=kind, filename=filename, checksum=checksum, rows_read=total,
                         rows_stored=total, outcome="stored", imported_by=imported_by)
