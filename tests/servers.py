@@ -63,9 +63,15 @@ class Frozen:
     """Stops a server's processes (SIGSTOP) until resumed; resuming twice is harmless."""
 
     def __init__(self, pid: int):
-        self.pids = _processes(pid)
-        for each in self.pids:
-            os.kill(each, signal.SIGSTOP)
+        # The server itself first, so it forks no new child meanwhile; then its children. A
+        # child may end between being listed and being stopped (a backend whose client has
+        # just closed): that one is gone, not running, so it needs no stopping.
+        os.kill(pid, signal.SIGSTOP)
+        self.pids = [pid]
+        for each in _processes(pid)[1:]:
+            with suppress(ProcessLookupError):
+                os.kill(each, signal.SIGSTOP)
+                self.pids.append(each)
 
     def resume(self) -> None:
         for each in self.pids:
