@@ -69,6 +69,25 @@ def test_large_json_answers_are_gzipped_for_browsers_that_accept_it(client):
     assert json.loads(gzip.decompress(zipped.get_data())) == json.loads(plain.get_data())
 
 
+@pytest.mark.parametrize(("accept", "coding"), [
+    ("gzip, deflate, br, zstd", "br"),  # what Chromium and Firefox send over HTTPS
+    ("br;q=1.0, gzip;q=0.8", "br"),
+    ("gzip, br;q=0", "gzip"),  # brotli refused
+    ("deflate", None),
+])
+def test_large_dynamic_answers_are_brotli_where_the_browser_takes_it(client, accept, coding):
+    import brotli
+
+    plain = client.get("/_dash-layout").get_data()
+    answer = client.get("/_dash-layout", headers={"Accept-Encoding": accept})
+    assert answer.headers.get("Content-Encoding") == coding
+    body = answer.get_data()
+    decoded = {"br": brotli.decompress, "gzip": gzip.decompress, None: lambda b: b}[coding](body)
+    assert json.loads(decoded) == json.loads(plain)
+    if coding == "br":  # smaller than gzip at the level used before, on this same answer
+        assert len(body) < len(gzip.compress(plain, compresslevel=5))
+
+
 def test_a_fresh_worker_serves_dash_files_before_any_page(tmp_path):
     """A gunicorn worker's first request may be a component file (the browser's other
     connections land on another worker than the page): it must not answer 500."""
