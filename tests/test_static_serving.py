@@ -47,6 +47,8 @@ def test_a_browser_that_accepts_brotli_gets_the_brotli_copy_for_a_year(client, n
     plain = client.get(path, headers={"Accept-Encoding": "gzip"})
     assert plain.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(plain.get_data()) == (ROOT / path.lstrip("/")).read_bytes()
+    refused = client.get(path, headers={"Accept-Encoding": "gzip, br;q=0"})  # brotli refused by name
+    assert refused.headers["Content-Encoding"] == "gzip"
 
 
 def test_vendor_bundles_are_not_put_on_every_page(client):

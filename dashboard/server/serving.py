@@ -177,13 +177,13 @@ def register_static_compression(
             or "Content-Encoding" in response.headers
         ):
             return response
-        accepted = request.headers.get("Accept-Encoding", "")
-        brotli = _brotli_copy(request.path, precompressed or {}, copies or {}) if "br" in accepted else None
+        accepted = request.accept_encodings  # a coding's quality: 0 when refused ("br;q=0") or absent
+        brotli = _brotli_copy(request.path, precompressed or {}, copies or {}) if accepted["br"] else None
         try:
             brotli_body = brotli.read_bytes() if brotli is not None else None
         except OSError:  # the copies are being made again: the file itself, gzipped, will do
             brotli_body = None
-        if brotli_body is None and "gzip" not in accepted:
+        if brotli_body is None and not accepted["gzip"]:
             return response
         response.direct_passthrough = False
         if brotli_body is not None:
@@ -225,21 +225,6 @@ def _brotli_copy(path: str, folders: dict[str, Path], copies: dict[str, dict[str
     return None
 
 
-def accepted_encodings(header: str) -> set[str]:
-    """The codings an Accept-Encoding header accepts (those given q=0 are refused)."""
-    accepted = set()
-    for part in header.split(","):
-        coding, _, params = part.strip().partition(";")
-        quality = params.strip().removeprefix("q=").strip() if params.strip().startswith("q=") else "1"
-        try:
-            refused = float(quality) == 0
-        except ValueError:
-            refused = True
-        if coding and not refused:
-            accepted.add(coding.strip().lower())
-    return accepted
-
-
 def register_response_compression(server: Flask, minimum: int = 4096) -> None:
     """Compress large dynamic answers (callback results, the layout, the page) for browsers:
     brotli where the browser takes it, else gzip.
@@ -261,13 +246,14 @@ def register_response_compression(server: Flask, minimum: int = 4096) -> None:
             or response.mimetype not in ("application/json", "text/html")
         ):
             return response
-        accepted = accepted_encodings(request.headers.get("Accept-Encoding", ""))
-        if not accepted & {"br", "gzip"}:
+        # Werkzeug's reading of Accept-Encoding: a coding's quality, 0 when it is refused or absent.
+        accepted = request.accept_encodings
+        if not (accepted["br"] or accepted["gzip"]):
             return response
         body = response.get_data()
         if len(body) < minimum:
             return response
-        if "br" in accepted:
+        if accepted["br"]:
             response.set_data(brotli.compress(body, quality=5))
             response.headers["Content-Encoding"] = "br"
         else:
