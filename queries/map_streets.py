@@ -85,12 +85,6 @@ def point_counts(engine: Engine, area_code: str, crime_types: Sequence[str] | No
     return points.merge(counts, on="place_id").astype({"count": "int64"})
 
 
-def nearest_streets(longitude, latitude, points: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
-    """For each position, the street of the nearest map point with a street name within
-    ``max_metres`` (None where there is none)."""
-    return nearest_named(longitude, latitude, named_points(points), max_metres)
-
-
 def street_points(engine: Engine, area_code: str) -> pd.DataFrame:
     """``named_points`` of the area's map points: what ``nearest_named`` searches, worked out
     once per import rather than for every page (a force's ten thousand points)."""
@@ -106,7 +100,8 @@ def named_points(points: pd.DataFrame) -> pd.DataFrame:
 
 
 def nearest_named(longitude, latitude, named: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
-    """``nearest_streets`` among points already ``named_points``."""
+    """For each position, the street of the nearest of the ``named_points`` within
+    ``max_metres`` (None where there is none)."""
     if named.empty:
         return [None] * len(longitude)
     # Imported here: scipy costs start-up time, and a k-d tree answers every position in one

@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from queries.map_streets import busiest_streets, is_generic, nearest_streets
+from queries.map_streets import busiest_streets, is_generic, named_points, nearest_named
 
 OXFORD, CHERWELL = "E07000178", "E07000177"
 METRES_PER_DEGREE_LAT = 111_195  # on a sphere of radius 6,371 km
@@ -59,8 +59,8 @@ def test_a_kind_of_place_is_near_the_closest_named_point_within_250_m():
         (4, "On or near Gloucester Green", OXFORD, lon, lat - 200 / METRES_PER_DEGREE_LAT, 1),
     ])
     assert haversine(lon, lat, lon, lat + 120 / METRES_PER_DEGREE_LAT) == pytest.approx(120, abs=1)
-    assert nearest_streets([lon], [lat], frame) == ["George Street"]
+    assert nearest_named([lon], [lat], named_points(frame)) == ["George Street"]
     # A point whose nearest named one lies 300 m away (by great circle) gets none.
     far = lat + 420 / METRES_PER_DEGREE_LAT
     assert haversine(lon, far, lon, lat + 120 / METRES_PER_DEGREE_LAT) == pytest.approx(300, abs=1)
-    assert nearest_streets([lon], [far], frame) == [None]
+    assert nearest_named([lon], [far], named_points(frame)) == [None]
