@@ -25,14 +25,15 @@ CSS = (
     "@media print{.z{display:none}}"
     "@keyframes spin{to{transform:rotate(360deg)}}"
     ".e\\:f{color:red}"
+    ".g\\:h{color:red}"
 )
 HTML = ('<html lang="en"><body><main id="main" class="m"><div class="a b"><p class="c">x</p></div>'
-        '<input class="form" type="checkbox" checked><a href="#">y</a><h2>z</h2></main></body></html>')
+        '<input class="form" type="checkbox" checked><a href="#">y</a><h2 class="e:f">z</h2></main></body></html>')
 
 
 def test_used_names_are_read_from_the_tags_only():
     used = used_by(HTML + "<p>a < b and 'quoted' class=\"q\"</p>")
-    assert used.classes == {"m", "a", "b", "c", "form"} and used.ids == {"main"}
+    assert used.classes == {"m", "a", "b", "c", "form", "e:f"} and used.ids == {"main"}
     assert used.tags == {"html", "body", "main", "div", "p", "input", "a", "h2"}
     assert used.attributes == {"lang", "id", "class", "type", "checked", "href"}
 
@@ -51,7 +52,7 @@ def test_a_rule_is_kept_when_a_selector_of_it_can_match_and_dropped_when_none_ca
         "h1,h2{font-size:2rem}"
         "@media (min-width:992px){.a{float:left}}"  # the media query's rules chosen one by one
         "@keyframes spin{to{transform:rotate(360deg)}}"  # kept whole
-        ".e\\:f{color:red}"  # an escaped name is never dropped
+        ".e\\:f{color:red}"  # an escaped name is read as the name it stands for: e:f is on the page, g:h is not
     )
 
 

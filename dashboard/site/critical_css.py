@@ -14,28 +14,24 @@ are states (``:hover``), so a kept rule may match nothing, but a rule that match
 is never left out. The rules keep their order and their ``@media`` blocks, and the full
 stylesheets come after them, so the cascade is the same with both as with the stylesheets
 alone: the page looks the same before and after they arrive.
+
+The stylesheets are read by tinycss2 (CSS Syntax Level 3, escapes included) and the page by
+the standard library's HTML parser.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_FUNCTIONAL = re.compile(r"::?[\w-]+\(")
-_ATTRIBUTE = re.compile(r"\[\s*([\w-]+)[^\]]*\]")
-_PSEUDO = re.compile(r"::?[\w-]+")
-_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-_ID = re.compile(r"#(-?[_a-zA-Z][\w-]*)")
-_TYPE = re.compile(r"(?:^|[\s>+~])([a-zA-Z][\w-]*)")
-# Blocks whose rules are chosen one by one; any other at-rule (@keyframes) is kept whole.
-_GROUPS = ("@media", "@supports", "@container", "@layer")
+import tinycss2
 
-# A page's elements: tag names, and the attributes of each (class and id included).
-_TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
-_ATTR = re.compile(r"([^\s=/>\"']+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
+# Blocks whose rules are chosen one by one; any other at-rule (@keyframes) is kept whole.
+_GROUPS = frozenset({"media", "supports", "container", "layer"})
+# Statements that would fetch or re-declare the encoding: never inlined.
+_DROPPED_STATEMENTS = frozenset({"import", "charset"})
 
 
 @dataclass(frozen=True)
@@ -55,92 +51,89 @@ class Used:
     attributes: frozenset
 
 
+class _Names(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.classes, self.ids, self.tags, self.attributes = set(), set(), set(), set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)  # the parser gives tag and attribute names in lower case
+        for name, value in attrs:
+            self.attributes.add(name)
+            if name == "class" and value:
+                self.classes.update(value.split())
+            elif name == "id" and value:
+                self.ids.add(value)
+
+    handle_startendtag = handle_starttag
+
+
 def used_by(html: str) -> Used:
+    names = _Names()
+    names.feed(html)
+    names.close()
+    return Used(frozenset(names.classes), frozenset(names.ids), frozenset(names.tags), frozenset(names.attributes))
+
+
+def _is(token, kind: str, value: str | None = None) -> bool:
+    return token.type == kind and (value is None or token.value == value)
+
+
+def _split(prelude: list) -> list[list]:
+    """A selector list's tokens split at its commas (blocks hold nested commas whole)."""
+    selectors: list[list] = [[]]
+    for token in prelude:
+        if _is(token, "literal", ","):
+            selectors.append([])
+        else:
+            selectors[-1].append(token)
+    return selectors
+
+
+def _needs(selector: list) -> tuple[frozenset, frozenset, frozenset, frozenset]:
+    """The classes, ids, element and attribute names a compound selector requires. A name
+    after ``:`` is a state or pseudo-element, a function after it (``:not()``) requires
+    nothing; ``*`` and namespaces are not names."""
     classes, ids, tags, attributes = set(), set(), set(), set()
-    for tag, rest in _TAG.findall(html):
-        tags.add(tag.lower())
-        for name, value in _ATTR.findall(rest):
-            name = name.lower()
-            attributes.add(name)
-            value = value.strip("\"'")
-            if name == "class":
-                classes.update(value.split())
-            elif name == "id":
-                ids.add(value)
-    return Used(frozenset(classes), frozenset(ids), frozenset(tags), frozenset(attributes))
+    previous = None
+    for token in selector:
+        if token.type == "ident":
+            if previous is not None and _is(previous, "literal", "."):
+                classes.add(token.value)
+            elif previous is None or not _is(previous, "literal", ":"):
+                tags.add(token.value.lower())
+        elif token.type == "hash":
+            ids.add(token.value)
+        elif token.type == "[] block":
+            names = [t for t in token.content if t.type == "ident"]
+            if names:
+                attributes.add(names[0].value.lower())
+        previous = token
+    return frozenset(classes), frozenset(ids), frozenset(tags), frozenset(attributes)
 
 
-def _without_functional(selector: str) -> str:
-    """The selector less every functional pseudo-class and its argument, nested included."""
-    parts, at = [], 0
-    while (found := _FUNCTIONAL.search(selector, at)) is not None:
-        parts.append(selector[at:found.start()])
-        depth, at = 1, found.end()
-        while depth and at < len(selector):
-            depth += {"(": 1, ")": -1}.get(selector[at], 0)
-            at += 1
-    parts.append(selector[at:])
-    return "".join(parts)
-
-
-def _needs(selector: str) -> tuple[frozenset, frozenset, frozenset, frozenset]:
-    plain = _without_functional(selector)
-    attributes = frozenset(name.lower() for name in _ATTRIBUTE.findall(plain))
-    plain = _PSEUDO.sub("", _ATTRIBUTE.sub("", plain))
-    return (frozenset(_CLASS.findall(plain)), frozenset(_ID.findall(plain)),
-            frozenset(t.lower() for t in _TYPE.findall(plain)), attributes)
-
-
-def _split(selectors: str) -> list[str]:
-    """A selector list split at its top-level commas."""
-    parts, depth, start = [], 0, 0
-    for at, char in enumerate(selectors):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(selectors[start:at])
-            start = at + 1
-    parts.append(selectors[start:])
-    return parts
+def _read(nodes) -> list[Rule]:
+    rules: list[Rule] = []
+    for node in nodes:
+        if node.type == "qualified-rule":
+            rules.append(Rule(node.serialize(), tuple(_needs(s) for s in _split(node.prelude))))
+        elif node.type == "at-rule":
+            keyword = node.lower_at_keyword
+            if node.content is None:
+                if keyword not in _DROPPED_STATEMENTS:
+                    rules.append(Rule(node.serialize(), ()))
+            elif keyword in _GROUPS:
+                inner = tinycss2.parse_blocks_contents(node.content, skip_comments=True, skip_whitespace=True)
+                rules.append(Rule(f"@{node.at_keyword}{tinycss2.serialize(node.prelude).rstrip()}", (),
+                                  tuple(_read(inner))))
+            else:
+                rules.append(Rule(node.serialize(), ()))
+        # Anything else (a parse error, a declaration outside a rule) a browser drops too.
+    return rules
 
 
 def parse(css: str) -> tuple[Rule, ...]:
-    css = _COMMENT.sub("", css)
-
-    def block(at: int) -> tuple[list[Rule], int]:
-        rules: list[Rule] = []
-        while at < len(css):
-            while at < len(css) and css[at] in " \t\r\n;":
-                at += 1
-            if at >= len(css):
-                break
-            if css[at] == "}":
-                return rules, at + 1
-            brace, semicolon = css.find("{", at), css.find(";", at)
-            if brace == -1:
-                break
-            if semicolon != -1 and semicolon < brace:  # a statement (@charset, @import): not a rule
-                at = semicolon + 1
-                continue
-            prelude = css[at:brace].strip()
-            if prelude.startswith(_GROUPS):
-                inner, at = block(brace + 1)
-                rules.append(Rule(prelude, (), tuple(inner)))
-                continue
-            depth, end = 1, brace + 1
-            while depth and end < len(css):
-                depth += {"{": 1, "}": -1}.get(css[end], 0)
-                end += 1
-            text = css[at:end]  # as the file writes it
-            # An escaped name could hide a requirement: such a rule is always kept.
-            always = prelude.startswith("@") or "\\" in prelude
-            rules.append(Rule(text, () if always else tuple(_needs(s) for s in _split(prelude))))
-            at = end
-        return rules, at
-
-    return tuple(block(0)[0])
+    return tuple(_read(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)))
 
 
 def _matches(needs, used: Used) -> bool:
@@ -158,8 +151,6 @@ def select(rules: tuple[Rule, ...], used: Used) -> str:
         elif not rule.needs or any(_matches(needs, used) for needs in rule.needs):
             out.append(rule.text)
     return "".join(out)
-
-
 @lru_cache(maxsize=16)
 def _file_rules(path: Path, stamp: float) -> tuple[Rule, ...]:
     return parse(path.read_text(encoding="utf-8"))
