@@ -104,6 +104,19 @@ def test_quarters_keep_real_time_and_a_part_quarter_is_a_gap(engine):
     assert MISSING_IN_WORDS in view.summary
 
 
+def test_a_year_with_months_missing_is_not_called_no_data(engine):
+    """2024 has 8 of its 12 months loaded (February to May missing): no whole calendar year
+    is drawn, and the chart says so rather than that no data is loaded."""
+    reader = Reader(_Direct(engine))
+    view = crime.trend_view(reader, Filters(areas=(OXFORD,), measure="count", grain="calendar_year",
+                                            start="2024-01", end="2024-12"))
+    assert view.message == ("No calendar year from January 2024 to December 2024 has all its months loaded (8 of "
+                            "these 12 months are), so none is drawn: a period missing any of its months is a gap, "
+                            "not a partial total. Show by month to see the months loaded.")
+    holes_only = crime.trend_view(reader, Filters(areas=(OXFORD,), grain="quarter", start="2024-02", end="2024-05"))
+    assert holes_only.message == "No police.uk data is loaded for this period."
+
+
 def test_the_csv_and_the_api_say_which_periods_are_partial(client, engine):
     response = client.get("/download/crime-trend.csv?area=E07000178&grain=quarter&measure=count&from=2023-10&to=2025-12")
     rows = {r["Period"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
