@@ -117,6 +117,11 @@ def test_a_year_with_months_missing_is_not_called_no_data(engine):
     assert holes_only.message == "No police.uk data is loaded for this period."
 
 
+def test_the_trend_title_keeps_month_names_capitalised(engine):
+    view = crime.trend_view(Reader(_Direct(engine)), Filters(areas=(OXFORD,), measure="count", grain="financial_year"))
+    assert view.title == "All crime (excluding anti-social behaviour) by financial year (April to March): count"
+
+
 def test_the_csv_and_the_api_say_which_periods_are_partial(client, engine):
     response = client.get("/download/crime-trend.csv?area=E07000178&grain=quarter&measure=count&from=2023-10&to=2025-12")
     rows = {r["Period"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}

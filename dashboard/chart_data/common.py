@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from dashboard.chart_data.filters import GRAIN_LABELS, RATE, Filters
+from dashboard.chart_data.filters import GRAIN_WORDS, RATE, Filters
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import trend_figure
 from dashboard.charts.formatting import list_names, month_label, period_label
@@ -171,7 +171,7 @@ def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, su
     """The trend of police.uk counts or rates for the chosen areas and grain, or why not. The
     summary names the months not loaded; ``dispersions`` make its tests quasi-Poisson."""
     measure = police_measure(filters)
-    title = f"{subject} by {GRAIN_LABELS[filters.grain].lower()}: {measure.words}"
+    title = f"{subject} by {GRAIN_WORDS[filters.grain]}: {measure.words}"
     if not filters.areas:
         return ChartView.nothing_to_draw(spec, title, CHOOSE_AN_AREA)
     if trend.empty or trend[measure.column].isna().all():
