@@ -559,7 +559,8 @@ class ChangeWindow:
                 f"{periods.months_in_words(self.before_all[0], self.before_all[-1])}")
         missing = [m for m in self.before_all + self.now_all if m not in self.before + self.now]
         if not self.comparable:
-            return f"{head}: no change can be tested, as {_months_text(missing)} are not loaded."
+            verb = "is" if len(missing) == 1 else "are"
+            return f"{head}: no change can be tested, as {_months_text(missing)} {verb} not loaded."
         if not missing:
             return f"{head}."
         return (f"{head}, on the loaded months only ({_months_text(missing)} not loaded), per month: "

@@ -453,9 +453,22 @@ def changes_note(reader: Reader, filters: Filters) -> str:
     result = analysis(reader, filters)
     if result is None:
         return ""
+    if not result.window.comparable:
+        return "Compared: " + result.window.note()
     return ("Compared: " + result.window.note() + " Only places whose monthly rate changed significantly (exact "
             "conditional test, two-sided, 5% false discovery rate over the places with an incident in either "
             "period), largest change first.")
+
+
+CHANGES_UNTESTED = "No place is listed: no change could be tested."
+
+
+def changes_empty_text(reader: Reader, filters: Filters, tested_none: str) -> str:
+    """What an empty "what changed" table says: ``tested_none`` when the test found no change,
+    else that there was no test (with the months compared not loaded, "none" would be a finding
+    never made)."""
+    result = analysis(reader, filters)
+    return tested_none if result is not None and result.window.comparable else CHANGES_UNTESTED
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -134,7 +134,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.heading("What changed since the period before")
     pdf.paragraph(data.changes_note(reader, filters))
     if changes.empty:
-        pdf.paragraph("No place's monthly rate changed significantly.")
+        pdf.paragraph(data.changes_empty_text(reader, filters, "No place's monthly rate changed significantly."))
     else:
         pdf.frame_table(changes.head(TABLE_ROWS), *_level_columns([
             ("place_name", "Place", 48), ("street", "Busiest street (map point)", 36),

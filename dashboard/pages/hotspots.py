@@ -115,7 +115,8 @@ def render(reader, filters, query: str) -> list:
                      data.period_words(start, end), data.detail_months(reader, filters),
                      data.result_months(reader, filters)),
         _table_card(data.CHANGES, data.changes_data(reader, filters), data.columns_for_level(CHANGE_COLUMNS, filters.level),
-                    "What changed since the period before", data.changes_note(reader, filters), query),
+                    "What changed since the period before", data.changes_note(reader, filters), query,
+                    data.changes_empty_text(reader, filters, "None in this period.")),
         _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
                     "Map points with two or more incidents",
                     "Each map point stands for many addresses nearby: these are not repeat addresses or victims. "
@@ -292,10 +293,11 @@ def _words(key: str, value):
     return cell(value)
 
 
-def _table_card(spec, frame: pd.DataFrame, columns, title: str, summary: str, query: str) -> html.Section:
+def _table_card(spec, frame: pd.DataFrame, columns, title: str, summary: str, query: str,
+                empty: str = "None in this period.") -> html.Section:
     heading = ids.chart_heading(spec.chart_id)
     shown = frame.head(SHORT_TABLE_ROWS)
-    content = data_table(shown, columns, title) if not frame.empty else html.P("None in this period.")
+    content = data_table(shown, columns, title) if not frame.empty else html.P(empty)
     note = f" The first {len(shown)} of {len(frame):,} are shown; the CSV holds all." if len(frame) > len(shown) else ""
     return html.Section(
         [html.H2(title, id=heading, className="h5"), html.P(summary + note), html.Div(content, className="table-responsive"),
