@@ -91,3 +91,38 @@ def test_what_changed_still_says_none_when_the_test_was_made(app, reader):
     assert data.changes_note(reader, filters).startswith("Compared: February 2024 against January 2024. Only places")
     tree = page.render(reader, filters, filters.to_query(data.DEFAULTS))
     assert "None in this period." in texts(card(tree, data.CHANGES.chart_id))
+
+
+def test_the_baseline_counts_say_how_many_months_they_are_out_of(app, reader):
+    """April 2024 with a 3-month baseline: January and February are loaded, March is not.
+    Riddell Place had an incident in February, Jordan Hill Road in January: one month each,
+    of the 2 loaded; each had one burglary in the baseline."""
+    filters = Filters(areas=(OXFORD,), end="2024-04", baseline=3)
+    repeats = data.repeats_data(reader, filters).set_index("street")
+    assert repeats["count"].to_dict() == {"On or near Riddell Place": 3, "On or near Jordan Hill Road": 2}
+    assert repeats["baseline_months_active"].tolist() == [1, 1]
+    note = "Incidents in the period, and in how many of the 2 loaded (of 3) baseline months the point also had incidents."
+    assert data.repeats_note(reader, filters) == note
+    tree = page.render(reader, filters, filters.to_query(data.DEFAULTS))
+    assert note in texts(card(tree, data.REPEATS.chart_id))
+    places = data.places_data(reader, filters).set_index("street")
+    assert places["by_type_baseline_text"].to_dict() == {"On or near Riddell Place": "Burglary 1",
+                                                         "On or near Jordan Hill Road": "Burglary 1"}
+
+
+def test_no_baseline_loaded_is_not_a_quiet_baseline(app, reader):
+    """January to April 2024 with a 3-month baseline: October to December 2023 are not
+    loaded, so no place's baseline is known: never "None" or 0 months with incidents."""
+    filters = Filters(areas=(OXFORD,), start="2024-01", end="2024-04", baseline=3)
+    repeats = data.repeats_data(reader, filters).set_index("street")
+    assert repeats["count"].to_dict() == {"On or near Riddell Place": 4, "On or near Jordan Hill Road": 3}
+    assert repeats["baseline_months_active"].isna().all()
+    note = "Incidents in the period; none of the 3 baseline months is loaded, so the months before are not known."
+    assert data.repeats_note(reader, filters) == note
+    places = data.places_data(reader, filters)
+    assert (places["by_type_baseline_text"] == "not loaded").all()
+    tree = page.render(reader, filters, filters.to_query(data.DEFAULTS))
+    assert note in texts(card(tree, data.REPEATS.chart_id))
+    pack = _pack_words(app, "area=E07000178&from=2024-01&to=2024-04&baseline_months=3")
+    assert "in the baseline: None" not in pack and "in the baseline: not loaded" in pack
+    assert note in pack

@@ -253,6 +253,9 @@ def _no_change_qs(row: dict) -> str:
     return "; ".join(parts)
 
 
+NOT_LOADED = "not loaded"
+
+
 def by_type_text(by_type: dict) -> str:
     """'Anti-social behaviour 6, Burglary 3': a place's incidents by crime type, largest first."""
     return ", ".join(f"{type_name(t)} {n}" for t, n in by_type.items()) if by_type else "None"
@@ -307,7 +310,9 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
         rank=range(1, len(frame) + 1), class_name=class_names(frame["class"], classed),
         change=change, why=[why_listed(row, classed, months, smallest) for row in frame[WHY_INPUTS].to_dict("records")],
         by_type_text=[by_type_text(d) for d in frame["by_type"]],
-        by_type_baseline_text=[by_type_text(d) for d in frame["by_type_baseline"]],
+        # With no baseline month loaded, "None" would claim a quiet baseline nobody has seen.
+        by_type_baseline_text=[by_type_text(d) if based else NOT_LOADED
+                               for d, based in zip(frame["by_type_baseline"], frame["baseline_months_loaded"])],
         monthly_text=[monthly_text(result.detail.months, v) for v in frame["monthly"]] if result else [],
         tests=[tests_text(row, classed) for row in frame[["class", "q_value", "p_value", "q_below", "p_below",
                                                           "rank_now", "busiest_now", "busiest_before"]]
@@ -435,7 +440,25 @@ def class_names(classes: pd.Series, classed: bool) -> pd.Series:
 def repeats_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     result = analysis(reader, filters)
     frame = result.repeats if result else repeats_of(empty_hotspots())
-    return frame.assign(class_name=class_names(frame["class"], bool(result and result.coverage.classed)))
+    frame = frame.assign(class_name=class_names(frame["class"], bool(result and result.coverage.classed)))
+    if result is not None and not result.coverage.loaded:
+        # No baseline month loaded: 0 would read as a point quiet before, which nobody has seen.
+        frame["baseline_months_active"] = pd.Series([pd.NA] * len(frame), dtype="Int64")
+    return frame
+
+
+def repeats_note(reader: Reader, filters: Filters) -> str:
+    """What the repeat table's baseline column counts: months out of those loaded, not out of
+    the baseline chosen ("4" of 4 loaded is every month, not a third of 12)."""
+    result = analysis(reader, filters)
+    if result is None:
+        return "Incidents in the period, and in how many baseline months the point also had incidents."
+    loaded, total = len(result.coverage.loaded), len(result.coverage.baseline)
+    if loaded == 0:
+        return (f"Incidents in the period; none of the {total} baseline months is loaded, so the months before are "
+                "not known.")
+    of = f"the {total}" if loaded == total else f"the {loaded} loaded (of {total})"
+    return f"Incidents in the period, and in how many of {of} baseline months the point also had incidents."
 
 
 def changes_data(reader: Reader, filters: Filters) -> pd.DataFrame:

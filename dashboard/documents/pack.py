@@ -142,7 +142,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
             ("change", "Change per month", 17), ("meaning", "What it means", 55)], filters.level))
     pdf.heading("Map points with two or more incidents")
     pdf.paragraph("Each police.uk map point stands for many addresses nearby: these are not repeat addresses or "
-                  "victims.")
+                  "victims. " + data.repeats_note(reader, filters))
     pdf.frame_table(repeats.head(TABLE_ROWS), [("place_name", "Map point (not an address)"), ("count", "Incidents"),
                                                 ("baseline_months_active", "Baseline months with incidents"),
                                                 ("class_name", "What it means")], (100, 20, 36, 34))

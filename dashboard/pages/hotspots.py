@@ -120,7 +120,7 @@ def render(reader, filters, query: str) -> list:
         _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
                     "Map points with two or more incidents",
                     "Each map point stands for many addresses nearby: these are not repeat addresses or victims. "
-                    "Incidents in the period, and in how many baseline months the point also had incidents.", query),
+                    + data.repeats_note(reader, filters), query),
         html.Details([html.Summary("Analyst appendix: the tests behind each place's words"),
                       html.P(data.family_text(reader, filters), className="small"),
                       html.Div(data_table(data.appendix_view(places.head(TABLE_ROWS)), APPENDIX_COLUMNS,
@@ -257,7 +257,8 @@ def place_detail(row: dict, months, period_from: int) -> dict:
                    key=lambda t: (-row["by_type"].get(t, 0), -row["by_type_baseline"].get(t, 0), t))
     type_rows = [element("Tr", [element("Th", data.type_name(t), {"scope": "row"}),
                                 element("Td", row["by_type"].get(t, 0), {"className": "text-end"}),
-                                element("Td", row["by_type_baseline"].get(t, 0), {"className": "text-end"})], {})
+                                element("Td", row["by_type_baseline"].get(t, 0) if row["baseline_months_loaded"]
+                                        else data.NOT_LOADED, {"className": "text-end"})], {})
                  for t in types]
     table = element("Table", [
         element("Caption", "Incidents by crime type", {}),
