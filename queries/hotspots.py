@@ -85,7 +85,10 @@ class Coverage:
         parts = []
         if self.recent_missing:
             parts.append(f"The period includes months that are not loaded ({_months_text(self.recent_missing)}).")
-        if self.missing:
+        if self.missing and not self.loaded:
+            parts.append(f"None of the {len(self.baseline)} baseline months is loaded ({_months_text(self.missing)}): "
+                         "no place has a usual level to compare with.")
+        elif self.missing:
             parts.append(f"{len(self.loaded)} of the {len(self.baseline)} baseline months are loaded; missing: "
                          f"{_months_text(self.missing)}. Usual levels are averaged over the loaded months only.")
         if not self.classed:

@@ -126,3 +126,12 @@ def test_no_baseline_loaded_is_not_a_quiet_baseline(app, reader):
     pack = _pack_words(app, "area=E07000178&from=2024-01&to=2024-04&baseline_months=3")
     assert "in the baseline: None" not in pack and "in the baseline: not loaded" in pack
     assert note in pack
+
+
+def test_the_months_missing_note_gives_no_average_over_no_months(reader):
+    """January 2024 with a 3-month baseline: October to December 2023 are not loaded."""
+    filters = Filters(areas=(OXFORD,), end="2024-01", baseline=3)
+    assert data.coverage_note(reader, filters) == (
+        "None of the 3 baseline months is loaded (October to December 2023): no place has a usual level to compare "
+        "with. No place is classed: classes need every month of the period and at least half the baseline months "
+        "loaded.")
