@@ -122,6 +122,16 @@ def test_the_trend_title_keeps_month_names_capitalised(engine):
     assert view.title == "All crime (excluding anti-social behaviour) by financial year (April to March): count"
 
 
+def test_repeat_locations_name_the_months_not_loaded(engine):
+    """January to June 2024: February to May are not loaded, so the shares are of 2 months."""
+    from dashboard.chart_data import repeat
+
+    view = repeat.locations_view(Reader(_Direct(engine)), Filters(areas=(OXFORD,), start="2024-01", end="2024-06"))
+    assert view.summary.endswith(" February to May 2024 not loaded: the shares are of the 2 loaded months of these 6.")
+    whole = repeat.locations_view(Reader(_Direct(engine)), Filters(areas=(OXFORD,), start="2025-01", end="2025-03"))
+    assert "not loaded" not in whole.summary
+
+
 def test_the_csv_and_the_api_say_which_periods_are_partial(client, engine):
     response = client.get("/download/crime-trend.csv?area=E07000178&grain=quarter&measure=count&from=2023-10&to=2025-12")
     rows = {r["Period"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
