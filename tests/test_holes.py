@@ -148,7 +148,11 @@ def test_the_overview_gives_the_figure_and_compares_the_months_loaded_in_both_ye
     oxford = figures.crime[0]
     loaded_2025 = [m for m in months("2025-01", "2025-12") if m not in HOLES]
     assert oxford.count == f"{stored(engine, OXFORD, loaded_2025):,}"  # its own figure, never "-"
-    assert oxford.rate.startswith("the sum of the 11 of 12 months loaded")
+    assert oxford.rate.startswith("the sum of the 11 of 12 months loaded, January to June 2025 and August to "
+                                  "December 2025 (no rate")
+    one = overview.comparison(Reader(_Direct(engine)), Filters(areas=(OXFORD,), end="2024-06")).crime[0]
+    # The 12 months to June 2024 without February to May: July 2023 to January 2024 and June 2024 (8).
+    assert one.rate.startswith("the sum of the 8 of 12 months loaded, July 2023 to January 2024 and June 2024 (no")
     shared = ["2025-01", "2025-06", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
     before = [m.replace("2025", "2024") for m in shared]
     assert (f"{stored(engine, OXFORD, shared):,} against {stored(engine, OXFORD, before):,}") in oxford.detail

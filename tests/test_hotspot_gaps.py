@@ -135,3 +135,14 @@ def test_the_months_missing_note_gives_no_average_over_no_months(reader):
         "None of the 3 baseline months is loaded (October to December 2023): no place has a usual level to compare "
         "with. No place is classed: classes need every month of the period and at least half the baseline months "
         "loaded.")
+
+
+def test_the_overview_names_a_lone_month_as_one(reader):
+    """The same fixture seen from the overview: of the 12 months to January 2024 only January
+    2024 is loaded, and Oxford 001A's one burglary is its figure."""
+    from dashboard.chart_data import overview
+
+    figure = overview.comparison(reader, Filters(areas=(OXFORD,), end="2024-01")).crime[0]
+    assert figure.count == "1"
+    assert figure.rate == ("January 2024 alone, the only one of the 12 months loaded (no rate: a part-year is not set "
+                           "beside whole years)")
