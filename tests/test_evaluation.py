@@ -98,6 +98,15 @@ def test_verdict_reads_like_the_issue_example():
     half = 1.959964 * math.sqrt(1000 + 690 + 1000 + 950)  # 118.25
     assert text == (f"Robbery fell by 31% in the target area and by 5% in the control; relative to the control, "
                     f"260 fewer robberies (95% CI {260 - half:.0f} to {260 + half:.0f} fewer): a significant fall.")
+    # Under 10 before, the counts: from 3 to 5 is "rose by 67%", which one incident less makes 33%.
+    tiny = weighted_displacement_difference((3, 5), (1, 1))
+    assert verdict(["possession-of-weapons"], {"target": {"before": 3, "after": 5},
+                                               "control": {"before": 1, "after": 1}, "buffer": None}, tiny).startswith(
+        "Possession of weapons rose from 3 to 5 in the target area and stayed at 1 in the control; ")
+    both = weighted_displacement_difference((8, 4), (9, 6))
+    assert verdict(None, {"target": {"before": 8, "after": 4}, "control": {"before": 9, "after": 6},
+                          "buffer": None}, both).startswith(
+        "All crime fell from 8 to 4 in the target area and fell from 9 to 6 in the control; ")
     small = weighted_displacement_difference((10, 8), (10, 10))
     assert "not a significant change" in verdict(None, {"target": {"before": 10, "after": 8},
                                                         "control": {"before": 10, "after": 10}, "buffer": None}, small)
