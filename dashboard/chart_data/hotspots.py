@@ -510,7 +510,7 @@ OFFICER_COLUMNS = (
     ("class_name", "What it means"), ("why", "Why it is listed"), ("by_type_text", "By crime type (period)"),
 )
 CONTEXT_COLUMNS = (("imd2019_decile", "Deprivation decile (1 = most deprived)"), ("population", "LSOA population"),
-                   ("rate_per_1000", "Incidents per 1,000 residents"))
+                   ("rate_per_1000", "Incidents in the period per 1,000 residents"))
 APPENDIX_COLUMNS = (
     ("place_code", "Code"), ("count", "Incidents in the period"), ("baseline_count", "Baseline incidents"),
     ("baseline_months_loaded", "Baseline months loaded"), ("baseline_mean", "Usual per month (baseline)"),
