@@ -146,3 +146,16 @@ def test_the_overview_names_a_lone_month_as_one(reader):
     assert figure.count == "1"
     assert figure.rate == ("January 2024 alone, the only one of the 12 months loaded (no rate: a part-year is not set "
                            "beside whole years)")
+
+
+def test_places_with_one_incident_each_are_not_called_the_busiest(reader):
+    """February 2024: one incident, at Riddell Place. "The busiest 5% of places (1 of the 2)
+    hold 100% of the incidents" would read as a concentration; one incident is none."""
+    filters = Filters(areas=(OXFORD,), end="2024-02", baseline=3)
+    assert data.concentration_text(reader, filters) == (
+        "No place had more than one incident this period (1 place had one).")
+    busy = data.concentration_text(reader, Filters(areas=(OXFORD,), end="2024-04", baseline=3))
+    # April: 3 at Riddell Place and 2 at Jordan Hill Road; the busiest 5% of the 2 places is 1
+    # place, Riddell Place, with 3 of the 5.
+    assert busy.startswith("The busiest 5% of places (1 of the 2: the places with an incident in these or the "
+                           "baseline months) hold 60% of the incidents")

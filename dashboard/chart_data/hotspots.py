@@ -387,12 +387,19 @@ def concentration_text(reader: Reader, filters: Filters) -> str:
     room, share = concentration(result.places["count"], result.units)
     level = LEVEL_WORDS_PLURAL.get(filters.level, "places")
     with_any = int((result.places["count"] > 0).sum())
+    if result.places["count"].max() <= 1:
+        # One incident each: which of them are "the busiest" is arbitrary, and their share
+        # would read as a concentration there is not.
+        one = LEVEL_WORDS_SINGULAR.get(filters.level, "place")
+        return (f"No {one} had more than one incident this period ({with_any:,} "
+                f"{one if with_any == 1 else level} had one).")
     seen = "the area's LSOAs" if filters.level == LSOA else f"the {level} with an incident in these or the baseline months"
     return (f"The busiest {BUSIEST} of {level} ({room:,} of the {result.units:,}: {seen}) hold {share:.0%} of the "
             f"incidents; {with_any:,} had one or more this period.")
 
 
 LEVEL_WORDS_PLURAL = {LOCATION: "places", LSOA: "LSOAs", "cell": "grid cells"}
+LEVEL_WORDS_SINGULAR = {LOCATION: "place", LSOA: "LSOA", "cell": "grid cell"}
 
 
 def family_text(reader: Reader, filters: Filters) -> str:
