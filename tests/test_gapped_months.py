@@ -1,5 +1,5 @@
-"""The hotspot page and tasking pack when months are not loaded: what they say must be a
-finding made on loaded months, never one read from months that are missing.
+"""What the pages and the tasking pack say when months are not loaded: a finding made on
+loaded months, never one read from months that are missing.
 
 The fixture is hand-written: Oxford 001A has two map points, with January, February and
 April 2024 loaded and March 2024 not."""
@@ -159,3 +159,4 @@ def test_places_with_one_incident_each_are_not_called_the_busiest(reader):
     # place, Riddell Place, with 3 of the 5.
     assert busy.startswith("The busiest 5% of places (1 of the 2: the places with an incident in these or the "
                            "baseline months) hold 60% of the incidents")
+
