@@ -160,3 +160,12 @@ def test_places_with_one_incident_each_are_not_called_the_busiest(reader):
     assert busy.startswith("The busiest 5% of places (1 of the 2: the places with an incident in these or the "
                            "baseline months) hold 60% of the incidents")
 
+
+def test_published_figures_give_their_age_in_years_and_months(reader):
+    """The shipped 2021 tables end in December 2021; the latest month loaded is April 2024,
+    28 months later: 2 years 4 months, not "2 years"."""
+    from dashboard.chart_data import exploitation
+
+    view = exploitation.views(reader, Filters(areas=(OXFORD,)))[0]
+    assert view.summary.startswith("These figures end in December 2021, 2 years 4 months before the latest police.uk "
+                                   "month (April 2024).")

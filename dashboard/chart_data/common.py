@@ -247,8 +247,10 @@ def dated(view: ChartView, reader: Reader, column: str = "period") -> ChartView:
     title = view.title
     police = latest(reader)
     if police and periods.month_index(police) - periods.month_index(end) > STALE_AFTER_MONTHS:
-        years = (periods.month_index(police) - periods.month_index(end)) // 12
-        text = (f"These figures end in {periods.month_in_words(end)}, {years} year{'s' if years != 1 else ''} "
+        # Years and months: 28 months is not "2 years".
+        years, months = divmod(periods.month_index(police) - periods.month_index(end), 12)
+        age = f"{years} year{'s' if years != 1 else ''}" + (f" {months} month{'s' if months != 1 else ''}" if months else "")
+        text = (f"These figures end in {periods.month_in_words(end)}, {age} "
                 f"before the latest police.uk month ({periods.month_in_words(police)}).")
         if period_label(last_period) not in title:
             title = f"{title} (figures end {period_label(last_period)})"
