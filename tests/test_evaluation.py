@@ -239,6 +239,17 @@ def test_suggested_control_is_near_similar_and_apart_from_the_target(real_engine
     assert suggestion.target_level == pytest.approx(hand_count(months, set(TARGET)) / 3)
 
 
+def test_a_whole_district_is_not_said_to_have_no_lsoas_near_it(real_engine):
+    """Oxford's every LSOA as the target: Cherwell's are next to it, but controls are looked
+    for in the target's own district, where none is left."""
+    from queries.control import NoControl
+
+    with pytest.raises(NoControl) as raised:
+        suggest_control(real_engine, ("E07000178",), (), None, "2022-04")
+    assert str(raised.value) == ("the target and buffer take every LSOA of their district, where a control is looked "
+                                 "for: name a control")
+
+
 def test_sets_read_in_several_chunks_sum_to_the_raw_files(real_engine, monkeypatch):
     """A set longer than one statement's list of codes is summed over every chunk, per month."""
     import queries.lsoa_sets as lsoa_sets
