@@ -35,6 +35,7 @@ from dashboard.server.csrf import register_csrf
 from dashboard.server.guard import register_request_guard
 from dashboard.server.health import health_status
 from dashboard.server.rate_limits import register_rate_limits
+from dashboard.server.read_scope import register_read_scope
 from dashboard.server.request_limits import FORM_OVERHEAD, register_body_limits, register_nul_check
 from dashboard.server.security import content_security_policy, register_security_headers
 from dashboard.server.serving import (
@@ -153,6 +154,7 @@ def create_app(config: dict | None = None) -> Dash:
     register_security_headers(server, policy, production=settings.app_env == "production",
                               shared_prefixes=static, identity_headers=identity)
     register_request_logging(server)
+    register_read_scope(server, prefix)
     assets = Path(app.config.assets_folder)
     copies = brotli_copies(assets)
     register_static_compression(

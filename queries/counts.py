@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from . import periods
+from . import periods, shared_reads
 from .areas import area_name, population_for_year, population_table
 from .incident_sources import POLICE_SOURCES
 from .reference import ALL_CRIME, AREAS_BY_CODE, FORCE, districts_in, force_of
@@ -81,10 +81,18 @@ def monthly_counts(
     codes = [c for c in dict.fromkeys(area_codes) if c in AREAS_BY_CODE]
     if not codes:
         return _empty(MONTHLY_COLUMNS)
-    # The stored rows each requested area's count is summed from.
-    sources = {c: (districts_in(c) if located and AREAS_BY_CODE[c].level == FORCE else (c,)) for c in codes}
     crime_types = list(crime_types) if crime_types else list(ALL_CRIME)
     first, last = start or "0000-01", end or "9999-12"
+    key = (id(engine), tuple(crime_types), by_crime_type, located)
+    return shared_reads.read_or_slice(
+        key, codes, first, last, lambda: _read_monthly(engine, codes, crime_types, first, last, by_crime_type, located),
+        lambda: _empty(MONTHLY_COLUMNS))
+
+
+def _read_monthly(engine: Engine, codes: list[str], crime_types: list[str], first: str, last: str,
+                  by_crime_type: bool, located: bool) -> pd.DataFrame:
+    # The stored rows each requested area's count is summed from.
+    sources = {c: (districts_in(c) if located and AREAS_BY_CODE[c].level == FORCE else (c,)) for c in codes}
     group = [incident_count.c.area_code, incident_count.c.month]
     if by_crime_type:
         group.append(incident_count.c.crime_type)

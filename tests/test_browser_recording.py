@@ -1,5 +1,6 @@
 """The intervention form in a browser: places found by name from the list and added by
-keyboard, the page accessible (axe) and its console clean."""
+keyboard, the outcome chosen by keyboard and shown whole on a phone, the page accessible
+(axe) and its console clean."""
 
 from __future__ import annotations
 
@@ -55,4 +56,17 @@ def test_places_are_added_by_name_or_code_from_the_keyboard(database, browser):
         assert "pick one from the list" in page.locator("#control-added").inner_text()
         assert page.locator("#place-names option").count() > 800  # every LSOA shipped, and the areas
         assert axe_violations(page) == []
+        # On a phone each outcome's name is shown whole (a select would cut the longest), and
+        # the choice moves with the arrow keys, as radios do.
+        page.set_viewport_size({"width": 390, "height": 900})
+        labels = page.locator("fieldset label[for^='outcome-']")
+        assert labels.count() == 4
+        cut = page.evaluate("""() => [...document.querySelectorAll("fieldset label[for^='outcome-']")]
+            .filter(label => label.scrollWidth > label.clientWidth
+                             || label.getBoundingClientRect().right > document.documentElement.clientWidth)
+            .map(label => label.textContent)""")
+        assert cut == []
+        page.get_by_label("Police-recorded crime (data.police.uk)").focus()
+        page.keyboard.press("ArrowDown")
+        assert page.get_by_label("A&E assault attendances (ISTV) (partners only)").is_checked()
         assert page.console_messages == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import pytest
 from alembic import command
@@ -134,6 +135,20 @@ def test_the_form_refuses_an_unknown_source_and_stores_nothing(app):
     assert "<strong>outcome_source</strong>: unknown source &#x27;tea-leaves&#x27;" in page
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(intervention)).scalar() == before
+
+
+def test_a_refused_form_comes_back_with_the_outcome_chosen(app):
+    client = client_as(app, "pat")
+    response = client.post("/record/interventions", data={
+        "csrf": form_token(client, "/record/interventions"), "name": "", "start_month": "2024-04",
+        "end_month": "2024-05", "target": TARGET, "control": CONTROL, "outcome_source": "needle-finds"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    checked = re.findall(r'<input[^>]*name="outcome_source"[^>]*>', page)
+    assert len(checked) == 4  # one radio per source
+    assert [tag for tag in checked if " checked" in tag] == [
+        '<input class="form-check-input" type="radio" name="outcome_source" id="outcome-needle-finds" '
+        'value="needle-finds" checked>']
 
 
 def test_the_csv_names_the_row_and_field_of_a_bad_outcome(app, tmp_path):

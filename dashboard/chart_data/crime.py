@@ -52,20 +52,22 @@ def trend_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     """The first chosen area: the 12 months to the end month against the 12 before, by type."""
     end = filters.end or latest(reader)
+    monthly = None
     if end is None or not filters.areas:
         frame = reader.get(change_between, (), ("2000-01", "2000-12"), ("2001-01", "2001-12"), None, True)
     else:
+        # Each type's change is tested against its own monthly variation (quasi-Poisson where
+        # overdispersed), not as if its counts were Poisson. Read first: its months hold both
+        # compared years, so within a request their counts are sliced from it (shared_reads).
+        monthly = reader.get(monthly_counts, filters.areas[:1], filters.crime_types or tuple(ALL_CRIME),
+                             periods.add_months(end, -(DISPERSION_MONTHS - 1)), end, True)
         frame = reader.get(
             change_between, filters.areas[:1],
             (periods.add_months(end, -23), periods.add_months(end, -12)), (periods.add_months(end, -11), end),
             filters.crime_types or tuple(ALL_CRIME), True,
         )
     frame = frame[frame["comparable"]].copy()
-    if not frame.empty:
-        # Each type's change is tested against its own monthly variation (quasi-Poisson where
-        # overdispersed), not as if its counts were Poisson.
-        monthly = reader.get(monthly_counts, filters.areas[:1], filters.crime_types or tuple(ALL_CRIME),
-                             periods.add_months(end, -(DISPERSION_MONTHS - 1)), end, True)
+    if not frame.empty and monthly is not None:
         by_type = {t: dict(zip(rows["month"], rows["count"].astype(int))) for t, rows in monthly.groupby("crime_type")}
         tested = [change_test(int(p), int(c), series_dispersion(by_type.get(t, {})))[0]
                   for t, p, c in zip(frame["crime_type"], frame["previous_count"], frame["current_count"])]

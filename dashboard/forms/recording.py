@@ -218,16 +218,19 @@ def _crime_boxes(chosen: str) -> str:
 
 
 def _outcome_choice(chosen: str) -> str:
-    """The source whose counts judge the intervention: police.uk crime by default."""
+    """The source whose counts judge the intervention: police.uk crime by default. Radios, not
+    a select: four choices, each label wrapping on a phone where a select's would be cut."""
     chosen = chosen or POLICE_CRIME
-    options = "".join(
-        f'<option value="{slug}"{" selected" if slug == chosen else ""}>{escape(SOURCES_BY_SLUG[slug].title)}'
-        f'{" (partners only)" if slug in HEALTH_DERIVED else ""}</option>' for slug in OUTCOME_SOURCES)
-    return (f'<div class="mb-3"><label class="form-label" for="outcome_source">Outcome: whose counts judge it</label>'
-            f'<select class="form-select" id="outcome_source" name="outcome_source" aria-describedby="outcome-hint">'
-            f'{options}</select><div class="form-text" id="outcome-hint">A partner source is counted by the LSOA each '
-            "record is placed in, every category, over the months it has loaded; it needs a control given above and "
-            "no crime types ticked. An A&amp;E outcome's evaluation is shown to partners only.</div></div>")
+    radios = "".join(
+        f'<div class="form-check"><input class="form-check-input" type="radio" name="outcome_source" '
+        f'id="outcome-{slug}" value="{slug}"{" checked" if slug == chosen else ""}>'
+        f'<label class="form-check-label" for="outcome-{slug}">{escape(SOURCES_BY_SLUG[slug].title)}'
+        f'{" (partners only)" if slug in HEALTH_DERIVED else ""}</label></div>' for slug in OUTCOME_SOURCES)
+    return (f'<fieldset class="mb-3" aria-describedby="outcome-hint"><legend class="form-label fs-6">Outcome: whose '
+            f'counts judge it</legend>{radios}<div class="form-text" id="outcome-hint">A partner source is counted by '
+            "the LSOA each record is placed in, every category, over the months it has loaded; it needs a control "
+            "given above and no crime types ticked. An A&amp;E outcome's evaluation is shown to partners only."
+            "</div></fieldset>")
 
 
 def _interventions_page(engine: Engine, prefix: str, values: dict, problems, flash: str) -> str:

@@ -20,6 +20,9 @@ def render(reader, filters, query: str) -> list:
     why = overview.why_empty(reader, filters)
     if why:
         return [dbc.Alert(why, color="info")]
+    # The trend first: its months hold the comparison's, which are then sliced from its read
+    # within this request (queries/shared_reads.py) instead of read again.
+    trend = overview.trend_view(reader, filters)
     figures = overview.comparison(reader, filters)
     return [
         html.P([figures.headline[0], " ", figures.headline[1]], id=ids.OVERVIEW_SUMMARY, className="lead"),
@@ -27,7 +30,7 @@ def render(reader, filters, query: str) -> list:
         _cards(figures.crime),
         html.H2(f"{overview.ASB_LABEL}, {figures.period_text}", className="h5 mt-4"),
         _cards(figures.asb),
-        chart_card(overview.trend_view(reader, filters), query),
+        chart_card(trend, query),
     ]
 
 
