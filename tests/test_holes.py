@@ -141,6 +141,12 @@ def test_the_csv_and_the_api_say_which_periods_are_partial(client, engine):
     assert api["months_not_loaded"] == HOLES
     q1 = next(r for r in api["rows"] if r["period"] == "2024-Q1")
     assert (q1["months"], q1["period_months"], q1["complete"]) == (1, 3, False)
+    # A request opening on a hole (March to May 2024 missing, June to August loaded) names it.
+    opening = client.get("/api/v1/counts?area=E07000178&from=2024-03&to=2024-08").get_json()
+    assert opening["months_not_loaded"] == ["2024-03", "2024-04", "2024-05"]
+    # Before the first month loaded (January 2022) there is nothing to miss.
+    early = client.get("/api/v1/counts?area=E07000178&from=2021-11&to=2022-03").get_json()
+    assert early["months_not_loaded"] == []
 
 
 def test_the_overview_gives_the_figure_and_compares_the_months_loaded_in_both_years(engine):
