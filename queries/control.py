@@ -80,6 +80,11 @@ def suggest_control(engine: Engine, target: Sequence[str], buffer: Sequence[str]
         if not unit & excluded:
             units[unit] = None
     target_points = [centres[c] for c in target_set.codes if c in centres]
+    if target_points and not units:
+        # Controls come from the target's own districts: a whole district leaves none, though
+        # its neighbours' LSOAs are near.
+        raise NoControl("the target and buffer take every LSOA of their district, where a control is looked "
+                        "for: name a control")
     if not target_points or not units:
         raise NoControl("no LSOAs near the target to choose from")
     centre = (float(np.mean([p[0] for p in target_points])), float(np.mean([p[1] for p in target_points])))

@@ -229,11 +229,26 @@ def _percent(before: float, after: float) -> float | None:
     return None if before == 0 else (after - before) / before * 100
 
 
+# Below this many before, one incident moves a percentage by more than 10 points ("rose by
+# 67%" from 3 to 5): the counts are said instead.
+SMALL_BASE = 10
+
+
+def _amount(value: float) -> str:
+    """A count, or a scaled one to a tenth ("3", "3.5")."""
+    return f"{value:,.0f}" if float(round(value, 1)).is_integer() else f"{value:,.1f}"
+
+
 def _moved(before: float, after: float, where: str) -> str:
-    """"fell by 31% in the target area", "rose from none to 3 in the buffer"."""
+    """"fell by 31% in the target area", "rose from none to 3 in the buffer", "rose from 3
+    to 5 in the target area"."""
     change = _percent(before, after)
     if change is None:
         return f"stayed at none in the {where}" if after == 0 else f"rose from none to {after:,.0f} in the {where}"
+    if before < SMALL_BASE:
+        if _amount(before) == _amount(after):
+            return f"stayed at {_amount(after)} in the {where}"
+        return f"{'fell' if after < before else 'rose'} from {_amount(before)} to {_amount(after)} in the {where}"
     if round(change) == 0:
         return f"stayed level in the {where}"
     return f"{'fell' if change < 0 else 'rose'} by {abs(change):.0f}% in the {where}"
@@ -251,7 +266,8 @@ def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd, source
     second = _moved(f * counts["control"]["before"], counts["control"]["after"], "control")
     # "fell by 31% in the target area and by 5% in the control" when both move the same way.
     if target_change is not None and control_change is not None and round(control_change) != 0 and \
-            round(target_change) != 0 and (target_change < 0) == (control_change < 0):
+            round(target_change) != 0 and (target_change < 0) == (control_change < 0) and \
+            min(f * counts["target"]["before"], f * counts["control"]["before"]) >= SMALL_BASE:
         second = f"by {abs(control_change):.0f}% in the control"
     text = f"{subject} {first} and {second}"
     if counts.get("buffer"):

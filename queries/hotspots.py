@@ -85,7 +85,10 @@ class Coverage:
         parts = []
         if self.recent_missing:
             parts.append(f"The period includes months that are not loaded ({_months_text(self.recent_missing)}).")
-        if self.missing:
+        if self.missing and not self.loaded:
+            parts.append(f"None of the {len(self.baseline)} baseline months is loaded ({_months_text(self.missing)}): "
+                         "no place has a usual level to compare with.")
+        elif self.missing:
             parts.append(f"{len(self.loaded)} of the {len(self.baseline)} baseline months are loaded; missing: "
                          f"{_months_text(self.missing)}. Usual levels are averaged over the loaded months only.")
         if not self.classed:
@@ -559,7 +562,8 @@ class ChangeWindow:
                 f"{periods.months_in_words(self.before_all[0], self.before_all[-1])}")
         missing = [m for m in self.before_all + self.now_all if m not in self.before + self.now]
         if not self.comparable:
-            return f"{head}: no change can be tested, as {_months_text(missing)} are not loaded."
+            verb = "is" if len(missing) == 1 else "are"
+            return f"{head}: no change can be tested, as {_months_text(missing)} {verb} not loaded."
         if not missing:
             return f"{head}."
         return (f"{head}, on the loaded months only ({_months_text(missing)} not loaded), per month: "

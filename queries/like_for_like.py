@@ -29,7 +29,7 @@ from .stats import SIGNIFICANCE_LEVEL, change_p_value, percent_change
 DISPERSION_MONTHS = 36
 MIN_DISPERSION_DF = 6
 LIKE_COLUMNS = [
-    "area_code", "area_name", "current_count", "current_months", "period_months", "shared_months",
+    "area_code", "area_name", "current_count", "current_months", "current_text", "period_months", "shared_months",
     "shared_text", "previous_shared", "current_shared", "percent_change", "p_value", "significant",
     "dispersion", "dispersion_df", "test",
 ]
@@ -102,7 +102,8 @@ def like_for_like(engine: Engine, area_codes: Sequence[str], previous: tuple[str
         change = percent_change(before, after) if shared else None
         rows.append({
             "area_code": code, "area_name": area_name(code), "current_count": sum(by_month[m] for m in now),
-            "current_months": len(now), "period_months": length, "shared_months": len(shared),
+            "current_months": len(now), "current_text": periods.months_list_in_words(now, newest_first=False),
+            "period_months": length, "shared_months": len(shared),
             "shared_text": shared_words(shared, offset), "previous_shared": before, "current_shared": after,
             "percent_change": change, "p_value": p_value,
             "significant": bool(p_value is not None and change is not None and p_value < SIGNIFICANCE_LEVEL),

@@ -420,6 +420,11 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
 
             ci = (float((to_ratio(lo) - 1) * 100), float((to_ratio(hi) - 1) * 100))
     status = status_for(change, line, t["tolerance_points"], p_value)
+    status_words = status
+    if status == WITHIN_TOLERANCE and change - line > t["tolerance_points"]:
+        # Kept within tolerance only by the test: "within tolerance" alone would read as near the line.
+        status_words += (f", though {change - line:.1f} points above the line, more than its tolerance: too few "
+                         "to tell that from chance")
     test = (f" Exact test against the target line: one-sided p = {p_value:.3f}"
             + (f"; 95% CI for the change {ci[0]:+.1f}% to {ci[1]:+.1f}%." if ci else ".")) if p_value is not None else ""
     figures_words = f"{current:,.0f} in {current_words} against {baseline:,.0f} in {against}"
@@ -430,7 +435,7 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
         f"{t['title']} ({place}): {figures_words} ({change_words}"
         + (", scaled to the baseline's length" if current_months != baseline_months else "")
         + f"); the target line stands at {line:+.1f}% by now ({t['target_percent']:+.0f}% by {end_words}, "
-        f"tolerance {t['tolerance_points']:g} points): {status}.{test}"
+        f"tolerance {t['tolerance_points']:g} points): {status_words}.{test}"
     )
     return Judgement(t["id"], t["title"], status, sentence, baseline, current,
                      (min(current_month_list), max(current_month_list)), change, line, p_value, ci, compared)

@@ -98,6 +98,15 @@ def test_verdict_reads_like_the_issue_example():
     half = 1.959964 * math.sqrt(1000 + 690 + 1000 + 950)  # 118.25
     assert text == (f"Robbery fell by 31% in the target area and by 5% in the control; relative to the control, "
                     f"260 fewer robberies (95% CI {260 - half:.0f} to {260 + half:.0f} fewer): a significant fall.")
+    # Under 10 before, the counts: from 3 to 5 is "rose by 67%", which one incident less makes 33%.
+    tiny = weighted_displacement_difference((3, 5), (1, 1))
+    assert verdict(["possession-of-weapons"], {"target": {"before": 3, "after": 5},
+                                               "control": {"before": 1, "after": 1}, "buffer": None}, tiny).startswith(
+        "Possession of weapons rose from 3 to 5 in the target area and stayed at 1 in the control; ")
+    both = weighted_displacement_difference((8, 4), (9, 6))
+    assert verdict(None, {"target": {"before": 8, "after": 4}, "control": {"before": 9, "after": 6},
+                          "buffer": None}, both).startswith(
+        "All crime fell from 8 to 4 in the target area and fell from 9 to 6 in the control; ")
     small = weighted_displacement_difference((10, 8), (10, 10))
     assert "not a significant change" in verdict(None, {"target": {"before": 10, "after": 8},
                                                         "control": {"before": 10, "after": 10}, "buffer": None}, small)
@@ -228,6 +237,17 @@ def test_suggested_control_is_near_similar_and_apart_from_the_target(real_engine
     months = ("2022-01", "2022-02", "2022-03")
     assert suggestion.control_level == pytest.approx(hand_count(months, chosen) / 3)
     assert suggestion.target_level == pytest.approx(hand_count(months, set(TARGET)) / 3)
+
+
+def test_a_whole_district_is_not_said_to_have_no_lsoas_near_it(real_engine):
+    """Oxford's every LSOA as the target: Cherwell's are next to it, but controls are looked
+    for in the target's own district, where none is left."""
+    from queries.control import NoControl
+
+    with pytest.raises(NoControl) as raised:
+        suggest_control(real_engine, ("E07000178",), (), None, "2022-04")
+    assert str(raised.value) == ("the target and buffer take every LSOA of their district, where a control is looked "
+                                 "for: name a control")
 
 
 def test_sets_read_in_several_chunks_sum_to_the_raw_files(real_engine, monkeypatch):

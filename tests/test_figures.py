@@ -119,6 +119,9 @@ def test_trend_and_bar_summaries():
     bars = pd.DataFrame({"area_code": [OXFORD] * 2, "area_name": ["Oxford"] * 2, "category": ["Race", "Faith"],
                          "value": [420, 40]})
     assert bars_summary(bars, "value", "category") == "Oxford: highest for race (420)."
+    # One category (the published modern slavery table): nothing to be highest among.
+    alone = pd.DataFrame({"area_code": [OXFORD], "area_name": ["Oxford"], "category": ["Modern slavery"], "value": [73]})
+    assert bars_summary(alone, "value", "category") == "Oxford: modern slavery, 73."
     years = pd.DataFrame({"area_code": [OXFORD] * 2, "area_name": ["Oxford"] * 2, "period": ["2020", "2021"],
                           "period_start": ["2020-01", "2021-01"], "value": [3609.0, 3733.0]})
     assert period_change_summary(years, "cases") == "Oxford: 3,733 cases in 2021, up 3% on 2020."

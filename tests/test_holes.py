@@ -104,6 +104,34 @@ def test_quarters_keep_real_time_and_a_part_quarter_is_a_gap(engine):
     assert MISSING_IN_WORDS in view.summary
 
 
+def test_a_year_with_months_missing_is_not_called_no_data(engine):
+    """2024 has 8 of its 12 months loaded (February to May missing): no whole calendar year
+    is drawn, and the chart says so rather than that no data is loaded."""
+    reader = Reader(_Direct(engine))
+    view = crime.trend_view(reader, Filters(areas=(OXFORD,), measure="count", grain="calendar_year",
+                                            start="2024-01", end="2024-12"))
+    assert view.message == ("No calendar year from January 2024 to December 2024 has all its months loaded (8 of "
+                            "these 12 months are), so none is drawn: a period missing any of its months is a gap, "
+                            "not a partial total. Show by month to see the months loaded.")
+    holes_only = crime.trend_view(reader, Filters(areas=(OXFORD,), grain="quarter", start="2024-02", end="2024-05"))
+    assert holes_only.message == "No police.uk data is loaded for this period."
+
+
+def test_the_trend_title_keeps_month_names_capitalised(engine):
+    view = crime.trend_view(Reader(_Direct(engine)), Filters(areas=(OXFORD,), measure="count", grain="financial_year"))
+    assert view.title == "All crime (excluding anti-social behaviour) by financial year (April to March): count"
+
+
+def test_repeat_locations_name_the_months_not_loaded(engine):
+    """January to June 2024: February to May are not loaded, so the shares are of 2 months."""
+    from dashboard.chart_data import repeat
+
+    view = repeat.locations_view(Reader(_Direct(engine)), Filters(areas=(OXFORD,), start="2024-01", end="2024-06"))
+    assert view.summary.endswith(" February to May 2024 not loaded: the shares are of the 2 loaded months of these 6.")
+    whole = repeat.locations_view(Reader(_Direct(engine)), Filters(areas=(OXFORD,), start="2025-01", end="2025-03"))
+    assert "not loaded" not in whole.summary
+
+
 def test_the_csv_and_the_api_say_which_periods_are_partial(client, engine):
     response = client.get("/download/crime-trend.csv?area=E07000178&grain=quarter&measure=count&from=2023-10&to=2025-12")
     rows = {r["Period"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
@@ -113,6 +141,12 @@ def test_the_csv_and_the_api_say_which_periods_are_partial(client, engine):
     assert api["months_not_loaded"] == HOLES
     q1 = next(r for r in api["rows"] if r["period"] == "2024-Q1")
     assert (q1["months"], q1["period_months"], q1["complete"]) == (1, 3, False)
+    # A request opening on a hole (March to May 2024 missing, June to August loaded) names it.
+    opening = client.get("/api/v1/counts?area=E07000178&from=2024-03&to=2024-08").get_json()
+    assert opening["months_not_loaded"] == ["2024-03", "2024-04", "2024-05"]
+    # Before the first month loaded (January 2022) there is nothing to miss.
+    early = client.get("/api/v1/counts?area=E07000178&from=2021-11&to=2022-03").get_json()
+    assert early["months_not_loaded"] == []
 
 
 def test_the_overview_gives_the_figure_and_compares_the_months_loaded_in_both_years(engine):
@@ -120,7 +154,11 @@ def test_the_overview_gives_the_figure_and_compares_the_months_loaded_in_both_ye
     oxford = figures.crime[0]
     loaded_2025 = [m for m in months("2025-01", "2025-12") if m not in HOLES]
     assert oxford.count == f"{stored(engine, OXFORD, loaded_2025):,}"  # its own figure, never "-"
-    assert oxford.rate.startswith("the sum of the 11 of 12 months loaded")
+    assert oxford.rate.startswith("the sum of the 11 of 12 months loaded, January to June 2025 and August to "
+                                  "December 2025 (no rate")
+    one = overview.comparison(Reader(_Direct(engine)), Filters(areas=(OXFORD,), end="2024-06")).crime[0]
+    # The 12 months to June 2024 without February to May: July 2023 to January 2024 and June 2024 (8).
+    assert one.rate.startswith("the sum of the 8 of 12 months loaded, July 2023 to January 2024 and June 2024 (no")
     shared = ["2025-01", "2025-06", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
     before = [m.replace("2025", "2024") for m in shared]
     assert (f"{stored(engine, OXFORD, shared):,} against {stored(engine, OXFORD, before):,}") in oxford.detail

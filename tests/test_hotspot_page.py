@@ -111,12 +111,13 @@ def test_an_lsoa_or_cell_names_its_busiest_street(cache, engine):
     assert "Places by LSOA, busiest first" in texts(tree)
     rows = table_records(card(tree, "hotspot-places"))
     assert [r["Busiest street (police.uk map point)"] for r in rows[:5]] == expected["street"][:5].tolist()
-    # The rate is the incidents over the LSOA's residents (ONS mid-year estimate), per 1,000.
+    # The rate is the period's incidents over the LSOA's residents (ONS mid-year estimate), per 1,000:
+    # its heading says so, as a month's rate is not a year's.
     with_residents = [row for row in rows if row["LSOA population"] != "–"]  # some demo LSOAs have none
     assert with_residents
     for row in with_residents[:5]:
         count, residents = int(row["Incidents in the period"].replace(",", "")), int(row["LSOA population"].replace(",", ""))
-        assert float(row["Incidents per 1,000 residents"]) == pytest.approx(1000 * count / residents, abs=0.06)
+        assert float(row["Incidents in the period per 1,000 residents"]) == pytest.approx(1000 * count / residents, abs=0.06)
     assert all(street.startswith("On or near ") for street in expected["street"][:5])
 
 

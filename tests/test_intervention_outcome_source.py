@@ -90,8 +90,9 @@ def test_partners_see_it_evaluated_on_the_ae_records_counted_by_hand(app):
     # WDD = (3 - 7) - (6 - 5) = -5, variance 7 + 3 + 5 + 6 = 21 (Wheeler & Ratcliffe 2018).
     before_after = [f.y for f in view.figure.data]
     assert [list(y) for y in before_after] == [[7, 5], [3, 6]]
-    assert view.summary.startswith("A&E assault attendances (ISTV) fell by 57% in the target area and rose by 20% "
-                                   "in the control")
+    # Counts under 10 before: the counts, not "fell by 57%" on a base of 7.
+    assert view.summary.startswith("A&E assault attendances (ISTV) fell from 7 to 3 in the target area and rose from "
+                                   "5 to 6 in the control")
     assert f"{-5:+.1f} (variance 21.0, z = {-5 / math.sqrt(21):.2f}" in view.caption
     assert view.caption.startswith("Source: A&E assault attendances (ISTV), recorded by Oxford University Hospitals.")
     # January to March 2024 are the only months loaded before the start: the page says they are other seasons.

@@ -94,6 +94,9 @@ def test_the_tolerance_keeps_its_significance_clause(engine, tmp_path, current, 
     assert result.change_percent == pytest.approx(change) and result.p_value == pytest.approx(p, rel=1e-6)
     if status == WITHIN_TOLERANCE:
         assert change > 5 and p >= 0.05  # the clause that keeps it within tolerance
+        # 138 against 120 is +15.0%, 15.0 points above a line of 0: the sentence says so.
+        assert ("within tolerance, though 15.0 points above the line, more than its tolerance: too few to tell that "
+                "from chance.") in result.sentence
     if status == OFF_TRACK:
         assert change > 5 and p < 0.05
     assert result.status == status

@@ -84,10 +84,13 @@ def create_api(query_cache) -> Blueprint:
         if fmt == "csv":
             return _csv(rows, "counts.csv")
         synthetic = bool(frame["is_synthetic"].any()) if not frame.empty else False
-        # Months inside the rows' span that are not loaded: a missing month is not a zero.
+        # Months asked for that are not loaded, within the loaded data's span (before the first
+        # month loaded or after the latest is no hole): a missing month is not a zero. A request
+        # opening on a hole names it too, as its first period holds that hole.
         loaded = query_cache.get(loaded_months)
-        inside = [m for m in loaded if (not first or m >= first) and (not last or m <= last)]
-        not_loaded = periods.missing_months(inside[0], inside[-1], loaded) if inside else []
+        low = max(first or loaded[0], loaded[0]) if loaded else None
+        high = min(last or loaded[-1], loaded[-1]) if loaded else None
+        not_loaded = periods.missing_months(low, high, loaded) if loaded and low <= high else []
         return jsonify(
             query={"area": codes, "crime_type": types or "all crime excluding anti-social-behaviour",
                    "from": first, "to": last, "grain": grain},

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from dashboard.chart_data.filters import GRAIN_LABELS, RATE, Filters
+from dashboard.chart_data.filters import GRAIN_WORDS, RATE, Filters
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import trend_figure
 from dashboard.charts.formatting import list_names, month_label, period_label
@@ -171,11 +171,11 @@ def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, su
     """The trend of police.uk counts or rates for the chosen areas and grain, or why not. The
     summary names the months not loaded; ``dispersions`` make its tests quasi-Poisson."""
     measure = police_measure(filters)
-    title = f"{subject} by {GRAIN_LABELS[filters.grain].lower()}: {measure.words}"
+    title = f"{subject} by {GRAIN_WORDS[filters.grain]}: {measure.words}"
     if not filters.areas:
         return ChartView.nothing_to_draw(spec, title, CHOOSE_AN_AREA)
     if trend.empty or trend[measure.column].isna().all():
-        return ChartView.nothing_to_draw(spec, title, "No police.uk data is loaded for this period.")
+        return ChartView.nothing_to_draw(spec, title, nothing_whole_words(filters, latest_loaded, loaded or []))
     shown = list(dict.fromkeys(trend["area_name"]))
     body = trend_summary(trend, measure.column, what, dispersions)
     gaps = gap_words(trend, filters.grain, loaded or [])
@@ -188,6 +188,24 @@ def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, su
     extra += " " + unlocated_note(reader, filters.areas, crime_types, start, end) if reader is not None else ""
     return ChartView(spec, title, trend, trend_figure(trend, measure.column, filters.grain), summary,
                      police_caption(latest_loaded, extra.strip()))
+
+
+# A quarter, year or 12-month window is drawn only when all its months are loaded.
+PERIOD_WORDS = {periods.QUARTER: "quarter", periods.FINANCIAL_YEAR: "financial year",
+                periods.CALENDAR_YEAR: "calendar year", periods.ROLLING_12: "12-month window"}
+
+
+def nothing_whole_words(filters: Filters, latest_loaded: str | None, loaded: list[str]) -> str:
+    """Why a trend has nothing to draw: no month loaded, or months loaded but no whole
+    quarter or year among them (saying "no data" then would deny the months that are)."""
+    start, end = filters.period(latest_loaded)
+    inside = [m for m in loaded if start <= m <= end] if end else []
+    if not inside or filters.grain not in PERIOD_WORDS:
+        return "No police.uk data is loaded for this period."
+    total = len(periods.months_between(start, end))
+    return (f"No {PERIOD_WORDS[filters.grain]} from {periods.month_in_words(start)} to {periods.month_in_words(end)} "
+            f"has all its months loaded ({len(inside)} of these {total} months are), so none is drawn: a period "
+            "missing any of its months is a gap, not a partial total. Show by month to see the months loaded.")
 
 
 def unlocated_note(reader: Reader, areas, crime_types, start: str | None, end: str | None) -> str:
@@ -229,8 +247,10 @@ def dated(view: ChartView, reader: Reader, column: str = "period") -> ChartView:
     title = view.title
     police = latest(reader)
     if police and periods.month_index(police) - periods.month_index(end) > STALE_AFTER_MONTHS:
-        years = (periods.month_index(police) - periods.month_index(end)) // 12
-        text = (f"These figures end in {periods.month_in_words(end)}, {years} year{'s' if years != 1 else ''} "
+        # Years and months: 28 months is not "2 years".
+        years, months = divmod(periods.month_index(police) - periods.month_index(end), 12)
+        age = f"{years} year{'s' if years != 1 else ''}" + (f" {months} month{'s' if months != 1 else ''}" if months else "")
+        text = (f"These figures end in {periods.month_in_words(end)}, {age} "
                 f"before the latest police.uk month ({periods.month_in_words(police)}).")
         if period_label(last_period) not in title:
             title = f"{title} (figures end {period_label(last_period)})"

@@ -29,6 +29,8 @@ GRAIN_LABELS = {
     periods.CALENDAR_YEAR: "Calendar year",
     periods.ROLLING_12: "Rolling 12 months",
 }
+# The same mid-sentence ("by financial year (April to March)"): lower-casing the labels gave "april".
+GRAIN_WORDS = {grain: label[:1].lower() + label[1:] for grain, label in GRAIN_LABELS.items()}
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,9 @@ def _no_change_qs(row: dict) -> str:
     return "; ".join(parts)
 
 
+NOT_LOADED = "not loaded"
+
+
 def by_type_text(by_type: dict) -> str:
     """'Anti-social behaviour 6, Burglary 3': a place's incidents by crime type, largest first."""
     return ", ".join(f"{type_name(t)} {n}" for t, n in by_type.items()) if by_type else "None"
@@ -307,7 +310,9 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
         rank=range(1, len(frame) + 1), class_name=class_names(frame["class"], classed),
         change=change, why=[why_listed(row, classed, months, smallest) for row in frame[WHY_INPUTS].to_dict("records")],
         by_type_text=[by_type_text(d) for d in frame["by_type"]],
-        by_type_baseline_text=[by_type_text(d) for d in frame["by_type_baseline"]],
+        # With no baseline month loaded, "None" would claim a quiet baseline nobody has seen.
+        by_type_baseline_text=[by_type_text(d) if based else NOT_LOADED
+                               for d, based in zip(frame["by_type_baseline"], frame["baseline_months_loaded"])],
         monthly_text=[monthly_text(result.detail.months, v) for v in frame["monthly"]] if result else [],
         tests=[tests_text(row, classed) for row in frame[["class", "q_value", "p_value", "q_below", "p_below",
                                                           "rank_now", "busiest_now", "busiest_before"]]
@@ -382,12 +387,19 @@ def concentration_text(reader: Reader, filters: Filters) -> str:
     room, share = concentration(result.places["count"], result.units)
     level = LEVEL_WORDS_PLURAL.get(filters.level, "places")
     with_any = int((result.places["count"] > 0).sum())
+    if result.places["count"].max() <= 1:
+        # One incident each: which of them are "the busiest" is arbitrary, and their share
+        # would read as a concentration there is not.
+        one = LEVEL_WORDS_SINGULAR.get(filters.level, "place")
+        return (f"No {one} had more than one incident this period ({with_any:,} "
+                f"{one if with_any == 1 else level} had one).")
     seen = "the area's LSOAs" if filters.level == LSOA else f"the {level} with an incident in these or the baseline months"
     return (f"The busiest {BUSIEST} of {level} ({room:,} of the {result.units:,}: {seen}) hold {share:.0%} of the "
             f"incidents; {with_any:,} had one or more this period.")
 
 
 LEVEL_WORDS_PLURAL = {LOCATION: "places", LSOA: "LSOAs", "cell": "grid cells"}
+LEVEL_WORDS_SINGULAR = {LOCATION: "place", LSOA: "LSOA", "cell": "grid cell"}
 
 
 def family_text(reader: Reader, filters: Filters) -> str:
@@ -435,7 +447,25 @@ def class_names(classes: pd.Series, classed: bool) -> pd.Series:
 def repeats_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     result = analysis(reader, filters)
     frame = result.repeats if result else repeats_of(empty_hotspots())
-    return frame.assign(class_name=class_names(frame["class"], bool(result and result.coverage.classed)))
+    frame = frame.assign(class_name=class_names(frame["class"], bool(result and result.coverage.classed)))
+    if result is not None and not result.coverage.loaded:
+        # No baseline month loaded: 0 would read as a point quiet before, which nobody has seen.
+        frame["baseline_months_active"] = pd.Series([pd.NA] * len(frame), dtype="Int64")
+    return frame
+
+
+def repeats_note(reader: Reader, filters: Filters) -> str:
+    """What the repeat table's baseline column counts: months out of those loaded, not out of
+    the baseline chosen ("4" of 4 loaded is every month, not a third of 12)."""
+    result = analysis(reader, filters)
+    if result is None:
+        return "Incidents in the period, and in how many baseline months the point also had incidents."
+    loaded, total = len(result.coverage.loaded), len(result.coverage.baseline)
+    if loaded == 0:
+        return (f"Incidents in the period; none of the {total} baseline months is loaded, so the months before are "
+                "not known.")
+    of = f"the {total}" if loaded == total else f"the {loaded} loaded (of {total})"
+    return f"Incidents in the period, and in how many of {of} baseline months the point also had incidents."
 
 
 def changes_data(reader: Reader, filters: Filters) -> pd.DataFrame:
@@ -453,9 +483,22 @@ def changes_note(reader: Reader, filters: Filters) -> str:
     result = analysis(reader, filters)
     if result is None:
         return ""
+    if not result.window.comparable:
+        return "Compared: " + result.window.note()
     return ("Compared: " + result.window.note() + " Only places whose monthly rate changed significantly (exact "
             "conditional test, two-sided, 5% false discovery rate over the places with an incident in either "
             "period), largest change first.")
+
+
+CHANGES_UNTESTED = "No place is listed: no change could be tested."
+
+
+def changes_empty_text(reader: Reader, filters: Filters, tested_none: str) -> str:
+    """What an empty "what changed" table says: ``tested_none`` when the test found no change,
+    else that there was no test (with the months compared not loaded, "none" would be a finding
+    never made)."""
+    result = analysis(reader, filters)
+    return tested_none if result is not None and result.window.comparable else CHANGES_UNTESTED
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
@@ -474,7 +517,7 @@ OFFICER_COLUMNS = (
     ("class_name", "What it means"), ("why", "Why it is listed"), ("by_type_text", "By crime type (period)"),
 )
 CONTEXT_COLUMNS = (("imd2019_decile", "Deprivation decile (1 = most deprived)"), ("population", "LSOA population"),
-                   ("rate_per_1000", "Incidents per 1,000 residents"))
+                   ("rate_per_1000", "Incidents in the period per 1,000 residents"))
 APPENDIX_COLUMNS = (
     ("place_code", "Code"), ("count", "Incidents in the period"), ("baseline_count", "Baseline incidents"),
     ("baseline_months_loaded", "Baseline months loaded"), ("baseline_mean", "Usual per month (baseline)"),

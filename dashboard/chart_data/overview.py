@@ -158,8 +158,10 @@ def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, curren
                          f"(95% CI {rate(low)} to {rate(high)})")
         elif part:
             # Right under the figure: it is the sum of these months, not of a whole year.
-            rate_text = (f"the sum of the {r.current_months} of 12 months loaded (no rate: a part-year is not set "
-                         "beside whole years)")
+            # Which months, too: five winter months are not any five.
+            held = (f"the sum of the {r.current_months} of 12 months loaded, {r.current_text}" if r.current_months > 1
+                    else f"{r.current_text} alone, the only one of the 12 months loaded")
+            rate_text = f"{held} (no rate: a part-year is not set beside whole years)"
         figures.append(AreaFigure(r.area_name, f"{int(r.current_count):,}", rate_text, detail,
                                   verdict[0].upper() + verdict[1:]))
     return tuple(figures)

@@ -9,6 +9,7 @@ from dashboard.chart_data.common import (
     dated,
     latest,
     missing_areas_notes,
+    partnership_months,
     police_caption,
     published_caption,
 )
@@ -111,8 +112,20 @@ def locations_view(reader: Reader, filters: Filters) -> ChartView:
         return ChartView.nothing_to_draw(LOCATIONS, title, "No police.uk data is loaded for this period.")
     figure = grouped_bar_figure(locations, "crime_type_name", "repeat_percent", "Share of incidents at repeat places (%)",
                                 horizontal=True)
-    return ChartView(LOCATIONS, title, locations, figure, _locations_summary(locations), police_caption(end),
-                     (Note(CAVEAT, "secondary"),))
+    return ChartView(LOCATIONS, title, locations, figure,
+                     _locations_summary(locations) + _gap_words(start, end, partnership_months(reader)),
+                     police_caption(end), (Note(CAVEAT, "secondary"),))
+
+
+def _gap_words(start: str, end: str, loaded: list[str]) -> str:
+    """The months of the period not loaded: the title's span would otherwise read as whole,
+    and shares over fewer months are lower (fewer places see a second incident)."""
+    missing = periods.missing_months(start, end, loaded)
+    if not missing:
+        return ""
+    total = len(periods.months_between(start, end))
+    return (f" {periods.months_list_in_words(missing)} not loaded: the shares are of the {total - len(missing)} "
+            f"loaded month{'s' if total - len(missing) != 1 else ''} of these {total}.")
 
 
 def views(reader: Reader, filters: Filters) -> list[ChartView]:

@@ -168,6 +168,9 @@ def bars_summary(frame: pd.DataFrame, value: str, category: str, unit: str = "")
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
         top = rows.sort_values(value, ascending=False).iloc[0]
+        if len(rows) == 1:  # one bar: "highest" would rank it against categories not shown
+            parts.append(f"{top['area_name']}: {mid_sentence(str(top[category]))}, {_fmt(top[value])}{unit}.")
+            continue
         parts.append(f"{top['area_name']}: highest for {mid_sentence(str(top[category]))} ({_fmt(top[value])}{unit}).")
     return " ".join(parts)
 

@@ -134,7 +134,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     pdf.heading("What changed since the period before")
     pdf.paragraph(data.changes_note(reader, filters))
     if changes.empty:
-        pdf.paragraph("No place's monthly rate changed significantly.")
+        pdf.paragraph(data.changes_empty_text(reader, filters, "No place's monthly rate changed significantly."))
     else:
         pdf.frame_table(changes.head(TABLE_ROWS), *_level_columns([
             ("place_name", "Place", 48), ("street", "Busiest street (map point)", 36),
@@ -142,7 +142,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
             ("change", "Change per month", 17), ("meaning", "What it means", 55)], filters.level))
     pdf.heading("Map points with two or more incidents")
     pdf.paragraph("Each police.uk map point stands for many addresses nearby: these are not repeat addresses or "
-                  "victims.")
+                  "victims. " + data.repeats_note(reader, filters))
     pdf.frame_table(repeats.head(TABLE_ROWS), [("place_name", "Map point (not an address)"), ("count", "Incidents"),
                                                 ("baseline_months_active", "Baseline months with incidents"),
                                                 ("class_name", "What it means")], (100, 20, 36, 34))

@@ -115,11 +115,12 @@ def render(reader, filters, query: str) -> list:
                      data.period_words(start, end), data.detail_months(reader, filters),
                      data.result_months(reader, filters)),
         _table_card(data.CHANGES, data.changes_data(reader, filters), data.columns_for_level(CHANGE_COLUMNS, filters.level),
-                    "What changed since the period before", data.changes_note(reader, filters), query),
+                    "What changed since the period before", data.changes_note(reader, filters), query,
+                    data.changes_empty_text(reader, filters, "None in this period.")),
         _table_card(data.REPEATS, data.repeats_data(reader, filters), list(data.REPEATS.columns[:4]),
                     "Map points with two or more incidents",
                     "Each map point stands for many addresses nearby: these are not repeat addresses or victims. "
-                    "Incidents in the period, and in how many baseline months the point also had incidents.", query),
+                    + data.repeats_note(reader, filters), query),
         html.Details([html.Summary("Analyst appendix: the tests behind each place's words"),
                       html.P(data.family_text(reader, filters), className="small"),
                       html.Div(data_table(data.appendix_view(places.head(TABLE_ROWS)), APPENDIX_COLUMNS,
@@ -256,7 +257,8 @@ def place_detail(row: dict, months, period_from: int) -> dict:
                    key=lambda t: (-row["by_type"].get(t, 0), -row["by_type_baseline"].get(t, 0), t))
     type_rows = [element("Tr", [element("Th", data.type_name(t), {"scope": "row"}),
                                 element("Td", row["by_type"].get(t, 0), {"className": "text-end"}),
-                                element("Td", row["by_type_baseline"].get(t, 0), {"className": "text-end"})], {})
+                                element("Td", row["by_type_baseline"].get(t, 0) if row["baseline_months_loaded"]
+                                        else data.NOT_LOADED, {"className": "text-end"})], {})
                  for t in types]
     table = element("Table", [
         element("Caption", "Incidents by crime type", {}),
@@ -292,10 +294,11 @@ def _words(key: str, value):
     return cell(value)
 
 
-def _table_card(spec, frame: pd.DataFrame, columns, title: str, summary: str, query: str) -> html.Section:
+def _table_card(spec, frame: pd.DataFrame, columns, title: str, summary: str, query: str,
+                empty: str = "None in this period.") -> html.Section:
     heading = ids.chart_heading(spec.chart_id)
     shown = frame.head(SHORT_TABLE_ROWS)
-    content = data_table(shown, columns, title) if not frame.empty else html.P("None in this period.")
+    content = data_table(shown, columns, title) if not frame.empty else html.P(empty)
     note = f" The first {len(shown)} of {len(frame):,} are shown; the CSV holds all." if len(frame) > len(shown) else ""
     return html.Section(
         [html.H2(title, id=heading, className="h5"), html.P(summary + note), html.Div(content, className="table-responsive"),
