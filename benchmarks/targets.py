@@ -171,16 +171,16 @@ def page_rows(base: str, cpu_slowdown: float, visits: int, only: str | None = No
     with pages.chromium() as browser:
         measured = {name: [pages.first_visit(browser, base + path, name, cpu_slowdown) for _ in range(visits)]
                     for name, path in chosen.items()}
-        whole, ours = pages.bare_visits(browser, base, cpu_slowdown, visits)
+        whole, ours = (pages.median_visit(bare) for bare in pages.bare_visits(browser, base, cpu_slowdown, visits))
     for name, visited in measured.items():
         visit = sorted(visited, key=lambda v: v.first_paint_ms)[len(visited) // 2]
         chart = pages.median_visit(visited)
         share = chart.first_chart_ms / whole.first_chart_ms
+        navigation = pages.median_of(visited, "first_chart_navigation_ms")
         rows.append(Row(f"{name}: first paint at {cpu_slowdown:g}x", f"<= {FIRST_PAINT_MS:,} ms",
                         f"{visit.first_paint_ms:,.0f} ms", visit.first_paint_ms <= FIRST_PAINT_MS))
         rows.append(Row(f"{name}: first chart at {cpu_slowdown:g}x, from navigation", f"<= {FIRST_CHART_MS:,} ms",
-                        f"{chart.first_chart_navigation_ms:,.0f} ms",
-                        chart.first_chart_navigation_ms <= FIRST_CHART_MS))
+                        f"{navigation:,.0f} ms", navigation <= FIRST_CHART_MS))
         rows.append(Row(f"{name}: first chart, share of plotly.js alone", f"<= {FIRST_CHART_SHARE:.0%}",
                         f"{chart.first_chart_ms:,.0f} ms, {share:.0%} of {whole.first_chart_ms:,.0f} ms",
                         share <= FIRST_CHART_SHARE))

@@ -292,4 +292,11 @@ def verdict(crime_types: Sequence[str] | None, counts: dict, result: Wdd, source
         ending = "a significant fall" if estimate < 0 else "a significant rise"
     else:
         ending = "not a significant change"
-    return f"{text}; {relative}, {size}: {ending}."
+    sentence = f"{text}; {relative}, {size}: {ending}."
+    control_before = f * counts["control"]["before"]
+    if control_before < SMALL_BASE:
+        # The control stands for the trend the target would have followed; a handful of
+        # incidents cannot show one (Wheeler and Ratcliffe 2018 ask for comparable controls).
+        sentence += (f" The control had only {_amount(control_before)} before, too few to show the background "
+                     "trend this is measured against.")
+    return sentence

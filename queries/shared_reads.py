@@ -20,6 +20,7 @@ from contextvars import ContextVar, Token
 import pandas as pd
 
 MAX_READS = 64
+_VERSION = "data version"  # the scope's entry naming the version its reads were made at
 _reads: ContextVar[dict | None] = ContextVar("shared_monthly_reads", default=None)
 
 
@@ -43,6 +44,16 @@ def shared() -> Iterator[None]:
         close_scope(token)
 
 
+def at_version(version: int) -> None:
+    """The data version the caller is about to read and cache under: reads kept from an
+    earlier version are forgotten, so counts read before an import that committed during this
+    request never answer an ask made, and cached, under the version after it."""
+    reads = _reads.get()
+    if reads is not None and reads.get(_VERSION) != version:
+        reads.clear()
+        reads[_VERSION] = version
+
+
 def read_or_slice(key: tuple, codes: list[str], first: str, last: str,
                   read: Callable[[], pd.DataFrame], empty: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """``read()`` (the rows of ``codes`` between months ``first`` and ``last``), or, inside a
@@ -56,6 +67,6 @@ def read_or_slice(key: tuple, codes: list[str], first: str, last: str,
             rows = frame[frame["area_code"].isin(wanted) & frame["month"].between(first, last)]
             return rows.reset_index(drop=True) if len(rows) else empty()
     frame = read()
-    if sum(len(kept) for kept in reads.values()) < MAX_READS:
+    if sum(len(kept) for name, kept in reads.items() if name != _VERSION) < MAX_READS:
         reads.setdefault(key, []).append((frozenset(codes), first, last, frame))
     return frame.copy(deep=False)  # the caller's own object: the kept one is never changed

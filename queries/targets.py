@@ -11,8 +11,10 @@ rate x (1 + line)), the current count given the total of both periods would be b
 with p = Lc (1 + line) / (Lb + Lc (1 + line)) (the exact conditional test the dashboard uses
 for changes). Judgement:
 - "on track": the change so far is at or below the target line;
-- "within tolerance": above the line, but by no more than the tolerance, or not
-  significantly above it (one-sided exact p >= 0.05);
+- "within tolerance": above the line, but by no more than the tolerance;
+- "unclear": above the line by more than the tolerance, but not significantly above it
+  (one-sided exact p >= 0.05), or with figures that are not counts and so cannot be tested:
+  neither within tolerance nor shown to be off track;
 - "off track": above the line by more than the tolerance, and significantly so.
 """
 
@@ -48,7 +50,8 @@ from .reference import AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 from .schema import series, series_value, target
 
 TARGETS_DIR = PROJECT_ROOT / "data" / "targets"
-ON_TRACK, WITHIN_TOLERANCE, OFF_TRACK, WAITING = "on track", "within tolerance", "off track", "waiting for data"
+ON_TRACK, WITHIN_TOLERANCE, UNCLEAR, OFF_TRACK, WAITING = (
+    "on track", "within tolerance", "unclear", "off track", "waiting for data")
 WITHHELD = "withheld"
 COLUMNS = ("id", "title", "crime_types", "series_id", "area_code", "baseline_from", "baseline_to",
            "end_from", "end_to", "target_percent", "tolerance_points", "source", "note")
@@ -421,10 +424,10 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
             ci = (float((to_ratio(lo) - 1) * 100), float((to_ratio(hi) - 1) * 100))
     status = status_for(change, line, t["tolerance_points"], p_value)
     status_words = status
-    if status == WITHIN_TOLERANCE and change - line > t["tolerance_points"]:
-        # Kept within tolerance only by the test: "within tolerance" alone would read as near the line.
-        status_words += (f", though {change - line:.1f} points above the line, more than its tolerance: too few "
-                         "to tell that from chance")
+    if status == UNCLEAR:
+        status_words += (f": {change - line:.1f} points above the line, more than its tolerance, but "
+                         + ("too few to tell that from chance" if p_value is not None else
+                            "figures that are not counts cannot be tested against the line"))
     test = (f" Exact test against the target line: one-sided p = {p_value:.3f}"
             + (f"; 95% CI for the change {ci[0]:+.1f}% to {ci[1]:+.1f}%." if ci else ".")) if p_value is not None else ""
     figures_words = f"{current:,.0f} in {current_words} against {baseline:,.0f} in {against}"
@@ -442,12 +445,15 @@ def judge_figures(t: dict, figures: list[Figure]) -> Judgement:
 
 
 def status_for(change: float | None, line: float, tolerance: float, p_value: float | None) -> str:
-    """On track at or below the line; off track only when above it by more than the
-    tolerance and significantly so (one-sided p < 0.05); within tolerance otherwise."""
+    """On track at or below the line; within tolerance above it by no more than the
+    tolerance; beyond the tolerance, off track when significantly above the line (one-sided
+    p < 0.05) and unclear when not, or when there is no test."""
     if change is None:
         return WAITING
     if change <= line:
         return ON_TRACK
-    if change - line <= tolerance or p_value is None or p_value >= 0.05:
+    if change - line <= tolerance:
         return WITHIN_TOLERANCE
+    if p_value is None or p_value >= 0.05:
+        return UNCLEAR
     return OFF_TRACK

@@ -65,3 +65,15 @@ def test_the_chosen_rules_follow_the_page_and_the_files(tmp_path):
     # A rule that would end the <style> element it sits in is not inlined at all.
     second.write_text(".c::after{content:'</style>'}")
     assert critical_css([second], HTML) == ""
+
+
+def test_namespaced_selectors_are_kept_and_an_emptied_layer_keeps_its_place():
+    css = ("[xlink|href]{fill:red}svg|a{fill:blue}[lang|=en]{color:red}"
+           "@layer a{.nothere{color:red}}@layer b{.a{color:red}}@layer a{.a{color:green}}@layer{.nothere{color:red}}")
+    page = '<p class="a"><svg><a xlink:href="#x">y</a></svg></p>'
+    assert select(parse(css), used_by(page)) == (
+        "[xlink|href]{fill:red}"  # a namespace is not read: kept
+        "svg|a{fill:blue}"  # [lang|=en] is no namespace: it needs a lang attribute, which the page lacks
+        "@layer a;"  # emptied, but layer a stays before b, as in the full stylesheet
+        "@layer b{.a{color:red}}@layer a{.a{color:green}}"
+    )

@@ -110,6 +110,19 @@ def test_verdict_reads_like_the_issue_example():
     small = weighted_displacement_difference((10, 8), (10, 10))
     assert "not a significant change" in verdict(None, {"target": {"before": 10, "after": 8},
                                                         "control": {"before": 10, "after": 10}, "buffer": None}, small)
+    # A control of fewer than 10 before cannot show the background trend: the verdict says so.
+    caveat = " before, too few to show the background trend this is measured against."
+    assert verdict(["possession-of-weapons"], {"target": {"before": 3, "after": 5},
+                                               "control": {"before": 1, "after": 1}, "buffer": None}, tiny).endswith(
+        ": not a significant change. The control had only 1" + caveat)
+    assert verdict(None, {"target": {"before": 8, "after": 4}, "control": {"before": 9, "after": 6},
+                          "buffer": None}, both).endswith("The control had only 9" + caveat)
+    assert caveat not in verdict(None, {"target": {"before": 10, "after": 8}, "control": {"before": 10, "after": 10},
+                                        "buffer": None}, small)
+    # Scaled to the after period's length: 6 months before against 3 after, 15 before counts as 7.5.
+    scaled = weighted_displacement_difference((40, 15), (15, 6), before_months=6, after_months=3)
+    assert verdict(None, {"target": {"before": 40, "after": 15}, "control": {"before": 15, "after": 6},
+                          "buffer": None}, scaled).endswith("The control had only 7.5" + caveat)
 
 
 def test_lsoa_codes_of_either_vintage_cover_the_same_ground(real_engine):

@@ -109,8 +109,8 @@ def test_targets_page_judges_with_the_test(app):
     change = (current - baseline) / baseline * 100
     share = (1 + line / 100) / (1 + (1 + line / 100))
     p = binomtest(current, current + baseline, share, alternative="greater").pvalue
-    expected = ("on track" if change <= line else
-                "off track" if change - line > 2.0 and p < 0.05 else "within tolerance")
+    expected = ("on track" if change <= line else "within tolerance" if change - line <= 2.0 else
+                "off track" if p < 0.05 else "unclear")
     assert (judgement.current, judgement.baseline) == (current, baseline)
     assert judgement.change_percent == pytest.approx(change) and judgement.line_percent == pytest.approx(line)
     assert judgement.p_value == pytest.approx(p, rel=1e-6)

@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -102,6 +103,16 @@ def test_a_whole_usual_level_keeps_its_decimals():
     # A mean reads "2.00" beside "2.50", never "2"; a change keeps its sign.
     assert [page._words("baseline_mean", v) for v in (2.0, 0.0, 2.5, 1234.5)] == ["2.00", "0.00", "2.50", "1,234.50"]
     assert page._words("change", 2.0) == "+2.0"
+
+
+def test_what_changed_shows_every_rate_to_two_decimals_and_the_change_signed():
+    changes = pd.DataFrame({"per_month_now": [21.0, 2.5, 0.0], "per_month_before": [2.5, 1 / 3, 1234.5],
+                            "change": [18.5, 2.5 - 1 / 3, -1234.5]})
+    shown = data.changes_shown(changes)
+    assert shown["per_month_now"].tolist() == ["21.00", "2.50", "0.00"]  # never "21" beside "2.50"
+    assert shown["per_month_before"].tolist() == ["2.50", "0.33", "1,234.50"]
+    assert shown["change"].tolist() == ["+18.50", "+2.17", "-1,234.50"]
+    assert changes["change"].tolist()[0] == 18.5  # the CSV's numbers stay numbers
 
 
 def test_an_lsoa_or_cell_names_its_busiest_street(cache, engine):

@@ -10,7 +10,7 @@ import pytest
 
 from queries.importers.series import import_series
 from queries.reference import OXFORD
-from queries.targets import OFF_TRACK, ON_TRACK, WAITING, WITHIN_TOLERANCE, check_target, judge, save_targets
+from queries.targets import OFF_TRACK, ON_TRACK, UNCLEAR, WAITING, WITHIN_TOLERANCE, check_target, judge, save_targets
 
 BASELINE = {"2023-Q2": 100, "2023-Q3": 110, "2023-Q4": 90, "2024-Q1": 100}  # April 2023 to March 2024: 400
 
@@ -73,12 +73,15 @@ def test_a_partner_series_with_a_quarter_missing_waits_for_it(engine, tmp_path):
 
 
 def test_a_partner_series_of_rates_is_judged_without_a_count_test(engine, tmp_path):
-    # Not whole numbers (a rate per 1,000, say): no binomial test, so a figure above the line
-    # is never called off track on a test it cannot have.
+    # Not whole numbers (a rate per 1,000, say): no binomial test, so a figure far above the line
+    # is never called off track on a test it cannot have, nor within a tolerance it is beyond.
     t = store(engine, tmp_path, {"2024-Q3": 130.5, "2024-Q4": 120.25, "2025-Q1": 125.0, "2025-Q2": 125.0},
               "rate_per_1000")
     result = judge(engine, t)
     assert result.current == pytest.approx(500.75)
     assert result.change_percent == pytest.approx((500.75 - 400) / 400 * 100)
-    assert result.p_value is None and result.status == WITHIN_TOLERANCE
+    assert result.p_value is None and result.status == UNCLEAR
+    # +25.2% against a line of -6.25%: 31.4 points above it.
+    assert ("unclear: 31.4 points above the line, more than its tolerance, but figures that are not counts cannot "
+            "be tested against the line.") in result.sentence
     assert "Exact test" not in result.sentence

@@ -102,3 +102,28 @@ def test_only_requests_that_read_get_a_scope():
     client.post("/page")  # a form that may change data reads without one
     assert seen == [True, True, False]
     assert shared_reads._reads.get() is None  # closed when each request ended
+
+
+def test_counts_read_before_an_import_never_answer_an_ask_after_it(seeded):
+    # One request reads through the query cache; an import commits in the middle of it. What
+    # the request asks afterwards is cached under the new data version, so it must be read
+    # after the import, not sliced from the read before it.
+    from sqlalchemy import update
+
+    from dashboard.server.cache import QueryCache
+    from queries.importers.bookkeeping import bump_data_version
+    from queries.schema import incident_count
+
+    cache = QueryCache(Flask(__name__), seeded, None, 3600, version_ttl=0.0)
+    with shared_reads.shared():
+        before = cache.get(monthly_counts, (OXFORD,), None, "2023-01", "2024-03")
+        with seeded.begin() as conn:
+            conn.execute(update(incident_count).where(incident_count.c.area_code == OXFORD,
+                                                      incident_count.c.month == "2024-03")
+                         .values(count=incident_count.c.count + 1000))
+            bump_data_version(conn)
+        after = cache.get(monthly_counts, (OXFORD,), None, "2024-01", "2024-03")
+    assert before["count"].iloc[-1] == 27  # March 2024 as seeded
+    assert after["count"].tolist() == [25, 26, 27 + 1000]
+    # And a later request finds the new counts in the cache.
+    assert cache.get(monthly_counts, (OXFORD,), None, "2024-01", "2024-03")["count"].tolist() == [25, 26, 1027]

@@ -375,7 +375,7 @@ def _evaluation_paths(bad_request: dict) -> dict:
                 "400": bad_request},
         }},
         "/targets": {"get": {
-            "summary": "Targets with their status: on track, within tolerance, off track, waiting for data, or withheld "
+            "summary": "Targets with their status: on track, within tolerance, unclear, off track, waiting for data, or withheld "
                        "(figures of a partner series, or small numbers, that only partners see)",
             "operationId": "listTargets",
             "responses": {"200": {"description": "Targets", "content": {"application/json": {"schema": {

@@ -478,6 +478,15 @@ def changes_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     return _rounded(frame.assign(meaning=meaning))
 
 
+def changes_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """``changes_data`` as the page and the pack show it: every rate per month to two
+    decimals, so a column never mixes "21" with "2.50", and the change signed ("+18.50")."""
+    return frame.assign(
+        per_month_now=frame["per_month_now"].map(lambda v: f"{v:,.2f}"),
+        per_month_before=frame["per_month_before"].map(lambda v: f"{v:,.2f}"),
+        change=frame["change"].map(lambda v: f"{v:+,.2f}"))
+
+
 def changes_note(reader: Reader, filters: Filters) -> str:
     """Which months "what changed" compares, in words (the same on the page and in the pack)."""
     result = analysis(reader, filters)

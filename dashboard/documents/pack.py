@@ -136,7 +136,7 @@ def build_pdf(reader: Reader, filters: Filters, today: date | None = None) -> by
     if changes.empty:
         pdf.paragraph(data.changes_empty_text(reader, filters, "No place's monthly rate changed significantly."))
     else:
-        pdf.frame_table(changes.head(TABLE_ROWS), *_level_columns([
+        pdf.frame_table(data.changes_shown(changes.head(TABLE_ROWS)), *_level_columns([
             ("place_name", "Place", 48), ("street", "Busiest street (map point)", 36),
             ("per_month_now", "Now, per month", 17), ("per_month_before", "Before, per month", 17),
             ("change", "Change per month", 17), ("meaning", "What it means", 55)], filters.level))

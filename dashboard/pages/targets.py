@@ -1,4 +1,4 @@
-"""Targets (``/targets``): progress against each target's line: on track, within tolerance or off track."""
+"""Targets (``/targets``): progress against each target's line: on track, within tolerance, unclear or off track."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ def render(reader, filters, query: str) -> list:
     intro = intro_with_board_report(
         "A target is on track when the change since its baseline is at or below its target line (a straight "
         "line from the baseline to the target at the end period), within tolerance when above the line by no "
-        "more than the tolerance or not significantly so, and off track otherwise (exact conditional test, "
-        "one-sided, p < 0.05). An end period shorter than a year is set against the same months of the baseline. "
+        "more than the tolerance, off track when above it by more than the tolerance and significantly so (exact "
+        "conditional test, one-sided, p < 0.05), and unclear when above it by more than the tolerance but too few "
+        "to tell that from chance. An end period shorter than a year is set against the same months of the baseline. "
         "Signed out, a target on a partner series or on small numbers withheld from the public shows as withheld. "
         + ("The published plans' targets ship with the dashboard and are judged once data.police.uk months of "
            "their periods are imported. " if targets.has_published(reader) else "")

@@ -30,6 +30,7 @@ from flask import Flask
 from flask_caching.backends import RedisCache
 from sqlalchemy import Engine, select
 
+from queries import shared_reads
 from queries.schema import data_version
 
 log = logging.getLogger(__name__)
@@ -250,7 +251,9 @@ class QueryCache:
     def get(self, function: Callable, *args, **kwargs):
         """``function(engine, *args, **kwargs)``, from the cache when it is there."""
         signature = f"{function.__module__}.{function.__qualname__}:{args!r}:{sorted(kwargs.items())!r}"
-        key = f"v{self.data_version()}:" + hashlib.sha256(signature.encode()).hexdigest()
+        version = self.data_version()
+        shared_reads.at_version(version)  # a result cached under this version is never read before it
+        key = f"v{version}:" + hashlib.sha256(signature.encode()).hexdigest()
         hit = self.cache.get(key)
         if hit is None:
             hit = function(self.engine, *args, **kwargs)

@@ -94,6 +94,8 @@ def _needs(selector: list) -> tuple[frozenset, frozenset, frozenset, frozenset]:
     """The classes, ids, element and attribute names a compound selector requires. A name
     after ``:`` is a state or pseudo-element, a function after it (``:not()``) requires
     nothing; ``*`` and namespaces are not names."""
+    if _namespaced(selector):  # a namespace (svg|a, [xlink|href]) is not read: kept whatever the page holds
+        return frozenset(), frozenset(), frozenset(), frozenset()
     classes, ids, tags, attributes = set(), set(), set(), set()
     previous = None
     for token in selector:
@@ -110,6 +112,12 @@ def _needs(selector: list) -> tuple[frozenset, frozenset, frozenset, frozenset]:
                 attributes.add(names[0].value.lower())
         previous = token
     return frozenset(classes), frozenset(ids), frozenset(tags), frozenset(attributes)
+
+
+def _namespaced(tokens) -> bool:
+    """Whether a selector names a namespace: a ``|`` of its own (``|=`` is another token)."""
+    return any(_is(token, "literal", "|") or (token.type == "[] block" and _namespaced(token.content))
+               for token in tokens)
 
 
 def _read(nodes) -> list[Rule]:
@@ -148,6 +156,9 @@ def select(rules: tuple[Rule, ...], used: Used) -> str:
             inner = select(rule.inner, used)
             if inner:
                 out.append(f"{rule.text}{{{inner}}}")
+            elif rule.text.lower().startswith("@layer") and rule.text[6:].strip():
+                # A named layer keeps its place in the order of layers, which its first mention sets.
+                out.append(f"{rule.text};")
         elif not rule.needs or any(_matches(needs, used) for needs in rule.needs):
             out.append(rule.text)
     return "".join(out)
