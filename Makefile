@@ -54,11 +54,16 @@ test: setup-dev browser
 lint: setup-dev
 	@$(TIMED) lint $(BIN)/ruff check .
 
+# Both tiers run in two worker processes, a test file to each at a time (pytest-xdist's
+# loadfile): a module's fixtures (a demo database, a served app, a browser) are built once,
+# and the fault tests' private servers stay in one process. One waits on a server or a
+# browser while the other computes.
+XDIST := -n 2 --dist loadfile
 test-fast: setup-dev
-	@$(TIMED) fast-tests $(BIN)/python -m pytest -m "not browser" -p no:cacheprovider
+	@$(TIMED) fast-tests $(BIN)/python -m pytest -m "not browser" $(XDIST) -p no:cacheprovider
 
 test-browser: setup-dev browser
-	@$(TIMED) browser-tests $(BIN)/python -m pytest -m browser -p no:cacheprovider
+	@$(TIMED) browser-tests $(BIN)/python -m pytest -m browser $(XDIST) -p no:cacheprovider
 
 benchmark: setup-dev
 	$(BIN)/python -m benchmarks.run
