@@ -21,6 +21,14 @@ def site(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module; every visit below is in a context of its own (its own
+    cache, cookies and storage), so none is helped by an earlier one."""
+    with chromium() as browser:
+        yield browser
+
+
 def frame_box(page) -> dict:
     """Where the first chart's frame, its plot image and the caption below it are."""
     return page.evaluate("""(selector) => {
@@ -36,44 +44,43 @@ def frame_box(page) -> dict:
 @pytest.mark.parametrize("path,chart", [("/crime", "crime-trend"), ("/", "overview-trend"),
                                         ("/exploitation", "exploitation-victims")])
 @pytest.mark.parametrize("width", [1280, 390])
-def test_the_first_chart_shows_before_plotly_loads_and_gives_way_to_it(site, path, chart, width):
-    with chromium() as browser:
-        with new_page(browser) as page:
-            page.set_viewport_size({"width": width, "height": 900})
-            page.route(PLOTLY_BUNDLE, lambda route: route.abort())
-            page.goto(site + path, timeout=WAIT_MS)
-            static = page.locator("#page-content .chart-static")
-            static.wait_for(state="visible", timeout=WAIT_MS)
-            assert static.count() == 1  # the first chart only
-            assert page.evaluate("(s) => document.querySelector(s).closest('section').getAttribute('aria-labelledby')",
-                                 FRAME) == f"{chart}-heading"
-            assert page.locator(f"#chart-{chart} .main-svg").count() == 0  # plotly never drew
-            before = frame_box(page)
-            assert before["loaded"] and before["hidden"] == "true"
-            # The plot fills the frame's width less the figure's margins (64 + 16 px), inside the
-            # figure's 400 px.
-            assert before["frame"]["height"] == 400
-            assert before["img"]["width"] == pytest.approx(before["frame"]["width"] - 80, abs=1)
-            assert 200 < before["img"]["height"] < 400
-            assert page.locator(".chart-static .chart-static-y").count() >= 3
-            assert not [m for m in page.console_messages if "Content Security Policy" in m]
-            if width == 1280:
-                assert axe_violations(page) == []
-        with new_page(browser) as page:
-            page.set_viewport_size({"width": width, "height": 900})
-            page.goto(site + path, timeout=WAIT_MS)
-            settled(page)
-            static = page.locator(f"{FRAME} .chart-static")
-            assert static.count() == 1 and static.is_hidden()
-            after = frame_box(page)
-            # Nothing below the chart moved when plotly took its place.
-            assert after["frame"]["height"] == before["frame"]["height"]
-            assert after["caption"]["top"] == pytest.approx(before["caption"]["top"], abs=1)
-            # The chart answers: clicking the first legend entry hides that trace.
-            if page.locator(f"#chart-{chart} .legend .traces").count():
-                page.locator(f"#chart-{chart} .legend .traces").first.click()
-                wait_for_chart(page, chart, "gd._fullData.some(t => t.visible === 'legendonly')")
-            assert not [m for m in page.console_messages if "Content Security Policy" in m]
+def test_the_first_chart_shows_before_plotly_loads_and_gives_way_to_it(site, browser, path, chart, width):
+    with new_page(browser) as page:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.route(PLOTLY_BUNDLE, lambda route: route.abort())
+        page.goto(site + path, timeout=WAIT_MS)
+        static = page.locator("#page-content .chart-static")
+        static.wait_for(state="visible", timeout=WAIT_MS)
+        assert static.count() == 1  # the first chart only
+        assert page.evaluate("(s) => document.querySelector(s).closest('section').getAttribute('aria-labelledby')",
+                             FRAME) == f"{chart}-heading"
+        assert page.locator(f"#chart-{chart} .main-svg").count() == 0  # plotly never drew
+        before = frame_box(page)
+        assert before["loaded"] and before["hidden"] == "true"
+        # The plot fills the frame's width less the figure's margins (64 + 16 px), inside the
+        # figure's 400 px.
+        assert before["frame"]["height"] == 400
+        assert before["img"]["width"] == pytest.approx(before["frame"]["width"] - 80, abs=1)
+        assert 200 < before["img"]["height"] < 400
+        assert page.locator(".chart-static .chart-static-y").count() >= 3
+        assert not [m for m in page.console_messages if "Content Security Policy" in m]
+        if width == 1280:
+            assert axe_violations(page) == []
+    with new_page(browser) as page:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(site + path, timeout=WAIT_MS)
+        settled(page)
+        static = page.locator(f"{FRAME} .chart-static")
+        assert static.count() == 1 and static.is_hidden()
+        after = frame_box(page)
+        # Nothing below the chart moved when plotly took its place.
+        assert after["frame"]["height"] == before["frame"]["height"]
+        assert after["caption"]["top"] == pytest.approx(before["caption"]["top"], abs=1)
+        # The chart answers: clicking the first legend entry hides that trace.
+        if page.locator(f"#chart-{chart} .legend .traces").count():
+            page.locator(f"#chart-{chart} .legend .traces").first.click()
+            wait_for_chart(page, chart, "gd._fullData.some(t => t.visible === 'legendonly')")
+        assert not [m for m in page.console_messages if "Content Security Policy" in m]
 
 
 SERVER_FRAME = ".server-page .chart-frame:has(.chart-static)"
@@ -91,37 +98,36 @@ def first_frame_top(page, selector: str) -> dict:
 
 
 @pytest.mark.parametrize("path,width", [("/crime", 1280), ("/", 390)])
-def test_the_page_and_its_first_chart_arrive_in_the_html_where_dash_draws_them(site, path, width):
+def test_the_page_and_its_first_chart_arrive_in_the_html_where_dash_draws_them(site, browser, path, width):
     """With no script run at all, the HTML alone shows the page and its first chart; once
     Dash has drawn its own copy, the server's copy is gone and the chart is where it was."""
-    with chromium() as browser:
-        with new_page(browser, java_script_enabled=False) as page:
-            page.set_viewport_size({"width": width, "height": 900})
-            page.goto(site + path, timeout=WAIT_MS)
-            served = page.locator(".server-page")
-            assert served.is_visible() and served.get_attribute("inert") is not None
-            assert page.locator("#react-entry-point").bounding_box()["height"] <= 1  # its "Loading..." is out of sight
-            assert page.locator(".server-page [id]").count() == 0  # Dash's copy has the ids
-            before = first_frame_top(page, SERVER_FRAME)
-            assert before["loaded"] and before["width"] > width / 2 and before["height"] >= 300
-        with new_page(browser) as page:
-            page.set_viewport_size({"width": width, "height": 900})
-            page.goto(site + path, timeout=WAIT_MS)
-            settled(page)
-            assert page.locator(".server-page").count() == 0
-            after = first_frame_top(page, FRAME)
-            assert after["heading"] == before["heading"]
-            assert (after["top"], after["left"], after["width"], after["height"]) == pytest.approx(
-                (before["top"], before["left"], before["width"], before["height"]), abs=1)
-            assert not page.console_messages
+    with new_page(browser, java_script_enabled=False) as page:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(site + path, timeout=WAIT_MS)
+        served = page.locator(".server-page")
+        assert served.is_visible() and served.get_attribute("inert") is not None
+        assert page.locator("#react-entry-point").bounding_box()["height"] <= 1  # its "Loading..." is out of sight
+        assert page.locator(".server-page [id]").count() == 0  # Dash's copy has the ids
+        before = first_frame_top(page, SERVER_FRAME)
+        assert before["loaded"] and before["width"] > width / 2 and before["height"] >= 300
+    with new_page(browser) as page:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(site + path, timeout=WAIT_MS)
+        settled(page)
+        assert page.locator(".server-page").count() == 0
+        after = first_frame_top(page, FRAME)
+        assert after["heading"] == before["heading"]
+        assert (after["top"], after["left"], after["width"], after["height"]) == pytest.approx(
+            (before["top"], before["left"], before["width"], before["height"]), abs=1)
+        assert not page.console_messages
 
 
 @pytest.mark.parametrize("path", ["/crime", "/hotspots"])
-def test_no_stylesheet_or_script_is_fetched_before_the_page_paints(site, path):
+def test_no_stylesheet_or_script_is_fetched_before_the_page_paints(site, browser, path):
     """The page paints with the rules inlined in its head; Bootstrap's stylesheet, Dash's
     scripts and the layout are requested only after the first contentful paint, and are in
     force by the time Dash has drawn."""
-    with chromium() as browser, new_page(browser) as page:
+    with new_page(browser) as page:
         page.goto(site + path, timeout=WAIT_MS)
         settled(page)
         timing = page.evaluate("""() => ({
@@ -150,13 +156,13 @@ COMPUTED = """() => [...document.querySelectorAll('.server-page, .server-page *'
 
 
 @pytest.mark.parametrize("path,width", [("/crime", 1280), ("/", 390), ("/hotspots", 1280)])
-def test_the_inlined_rules_style_the_page_as_the_stylesheets_do(site, path, width):
+def test_the_inlined_rules_style_the_page_as_the_stylesheets_do(site, browser, path, width):
     """Dash never starts here (its scripts are refused), so the server's copy stays: styled by
     the inlined rules alone (the stylesheets refused too), and then with the stylesheets in
     force, every element computes the same style."""
     styles = []
     for refuse_stylesheets in (True, False):
-        with chromium() as browser, new_page(browser) as page:
+        with new_page(browser) as page:
             page.set_viewport_size({"width": width, "height": 900})
             page.route("**/_dash-component-suites/**", lambda route: route.abort())
             page.route("**/assets/*.js*", lambda route: route.abort())

@@ -21,9 +21,16 @@ def site(tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium for the module, a context of its own for each visit."""
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
-def test_crime_page_draws_the_band_and_the_seasonal_view(site, width, height):
-    with chromium() as browser, new_page(browser) as page:
+def test_crime_page_draws_the_band_and_the_seasonal_view(site, browser, width, height):
+    with new_page(browser) as page:
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{site}/crime?grain=month&measure=count", timeout=WAIT_MS)
         settled(page)
@@ -38,8 +45,8 @@ def test_crime_page_draws_the_band_and_the_seasonal_view(site, width, height):
 
 
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])
-def test_a_phone_shows_each_summary_s_headline_and_folds_the_rest(site, width, height):
-    with chromium() as browser, new_page(browser) as page:
+def test_a_phone_shows_each_summary_s_headline_and_folds_the_rest(site, browser, width, height):
+    with new_page(browser) as page:
         page.set_viewport_size({"width": width, "height": height})
         page.goto(f"{site}/crime?grain=month&measure=count", timeout=WAIT_MS)
         settled(page)
