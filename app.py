@@ -162,6 +162,9 @@ def create_app(config: dict | None = None) -> Dash:
         copies={static[0]: copies, f"{prefix}assets/": {n.removeprefix("assets/"): p for n, p in copies.items()}},
     )
     register_response_compression(server)
+    # Work each serving process does once before its first request (gunicorn.conf.py's
+    # post_worker_init, and `python app.py`), kept out of the import.
+    server.extensions["warm_up"] = [app.parse_stylesheets]
     return app
 
 
@@ -253,6 +256,8 @@ if __name__ == "__main__":
     # The web engine never creates a missing SQLite file; the first start's engine may.
     bootstrap(make_engine(server.extensions["settings"].database_url), demo=os.environ.get("DEMO_ON_EMPTY", "true").lower() != "false",
               demo_progress=_demo_progress_bar)
+    for warm in server.extensions["warm_up"]:
+        warm()
     import gc
 
     gc.freeze()  # as gunicorn.conf.py does: long-lived objects out of the collector's way

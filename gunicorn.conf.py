@@ -75,6 +75,10 @@ def post_fork(server, worker):
 
 
 def post_worker_init(worker):
+    # What the app does once per process before serving (the stylesheets' parse), so that
+    # no visitor's request pays it.
+    for warm in getattr(worker.wsgi, "extensions", {}).get("warm_up", ()):
+        warm()
     # Everything loaded so far (Dash, plotly, pandas, the app) lives as long as the worker:
     # moved out of the garbage collector's sight, it is no longer walked by every full
     # collection, which a force-wide request (a hundred thousand count rows) set off

@@ -7,15 +7,17 @@ import os
 import time
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from queries.deadline import GRACE_SECONDS, guard_postgresql
 from queries.sqlite_file import watch_sqlite_file
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -125,6 +127,10 @@ def _start_statement_clock(info: dict) -> None:
 
 
 def alembic_config(engine: Engine) -> Config:
+    # Alembic is imported here, not with the module: only start-up and commands migrate, and
+    # importing it cost every web worker and test process about a tenth of a second.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
@@ -133,6 +139,8 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade_schema(engine: Engine) -> None:
     """Create the schema or bring it up to the newest migration."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
 
 

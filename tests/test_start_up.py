@@ -1,6 +1,8 @@
 """Start-up stays quick: importing the app loads none of the heavy libraries that only some
-requests need (scipy.stats, statsmodels, fpdf). Each cost a quarter to half a second of CPU at
-every start of a worker, a command or a test process; they are imported where they are used."""
+requests need (scipy.stats, statsmodels, fpdf), nor Alembic (only start-up and commands migrate)
+or tinycss2 (the stylesheets are parsed as a serving process starts, not at import). Each cost
+a tenth to half a second of CPU at every start of a worker, a command or a test process; they
+are imported where they are used."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-HEAVY = ("scipy.stats", "scipy.spatial", "statsmodels", "fpdf")
+HEAVY = ("scipy.stats", "scipy.spatial", "statsmodels", "fpdf", "alembic", "tinycss2")
 
 
 def test_importing_the_app_loads_no_library_only_some_requests_need():
@@ -19,3 +21,20 @@ def test_importing_the_app_loads_no_library_only_some_requests_need():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
                             cwd=Path(__file__).resolve().parents[1])
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_serving_process_parses_every_stylesheet_before_its_first_request():
+    """What import no longer does, the warm-up gunicorn's post_worker_init runs does: every
+    stylesheet of the assets folder is parsed once, so no visitor's request pays for it."""
+    code = ("import json, sys; from pathlib import Path; import app; "
+            "from dashboard.site import critical_css; "
+            "before = critical_css._file_rules.cache_info().currsize; "
+            "[warm() for warm in app.server.extensions['warm_up']]; "
+            "print(json.dumps([before, critical_css._file_rules.cache_info().currsize, "
+            "len(list(Path('assets').glob('*.css')))]))")
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120, cwd=root)
+    before, after, sheets = json.loads(result.stdout.strip().splitlines()[-1])
+    assert before == 0 and sheets >= 2 and after == sheets
+    conf = (root / "gunicorn.conf.py").read_text()
+    assert 'extensions", {}).get("warm_up"' in conf.split("def post_worker_init", 1)[1].split("\ndef ", 1)[0]

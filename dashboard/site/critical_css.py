@@ -26,8 +26,6 @@ from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-import tinycss2
-
 # Blocks whose rules are chosen one by one; any other at-rule (@keyframes) is kept whole.
 _GROUPS = frozenset({"media", "supports", "container", "layer"})
 # Statements that would fetch or re-declare the encoding: never inlined.
@@ -121,6 +119,8 @@ def _namespaced(tokens) -> bool:
 
 
 def _read(nodes) -> list[Rule]:
+    import tinycss2
+
     rules: list[Rule] = []
     for node in nodes:
         if node.type == "qualified-rule":
@@ -141,6 +141,8 @@ def _read(nodes) -> list[Rule]:
 
 
 def parse(css: str) -> tuple[Rule, ...]:
+    import tinycss2  # here, not with the module: the parse is done once per process
+
     return tuple(_read(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)))
 
 
@@ -168,8 +170,14 @@ def _file_rules(path: Path, stamp: float) -> tuple[Rule, ...]:
 
 
 def load(path: Path) -> None:
-    """Parse a stylesheet now (at start-up), not in a visitor's request."""
+    """Parse a stylesheet now (as a worker starts), not in a visitor's request."""
     _file_rules(path, path.stat().st_mtime)
+
+
+def load_folder(folder: Path) -> None:
+    """Parse every stylesheet of an assets folder now."""
+    for sheet in sorted(Path(folder).glob("*.css")):
+        load(sheet)
 
 
 @lru_cache(maxsize=8)
