@@ -56,8 +56,7 @@ lint: setup-dev
 
 # Both tiers run in two worker processes, a test file to each at a time (pytest-xdist's
 # loadfile): a module's fixtures (a demo database, a served app, a browser) are built once,
-# and the fault tests' private servers stay in one process. One waits on a server or a
-# browser while the other computes.
+# and the fault tests' private servers stay in one process. Each stage keeps both cores busy.
 XDIST := -n 2 --dist loadfile
 test-fast: setup-dev
 	@$(TIMED) fast-tests $(BIN)/python -m pytest -m "not browser" $(XDIST) -p no:cacheprovider

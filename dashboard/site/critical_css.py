@@ -169,15 +169,11 @@ def _file_rules(path: Path, stamp: float) -> tuple[Rule, ...]:
     return parse(path.read_text(encoding="utf-8"))
 
 
-def load(path: Path) -> None:
-    """Parse a stylesheet now (as a worker starts), not in a visitor's request."""
-    _file_rules(path, path.stat().st_mtime)
-
-
 def load_folder(folder: Path) -> None:
-    """Parse every stylesheet of an assets folder now."""
+    """Parse every stylesheet of an assets folder now (as a worker starts), not in a visitor's
+    request."""
     for sheet in sorted(Path(folder).glob("*.css")):
-        load(sheet)
+        _file_rules(sheet, sheet.stat().st_mtime)
 
 
 @lru_cache(maxsize=8)
