@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from functools import lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -47,13 +49,16 @@ def map_style(basemap: dict | None):
 def bounds_of(cells: pd.DataFrame, boundaries: pd.DataFrame | None = None) -> list[list[float]]:
     """South-west and north-east corners of the cells holding incidents (or of all cells)
     and of the area's districts: the whole area is shown, not only its busy part."""
+    drawing = None if boundaries is None else area_drawing(boundaries)
+    return _corners(cells, drawing.district_box if drawing else None)
+
+
+def _corners(cells: pd.DataFrame, district_box: tuple | None) -> list[list[float]]:
     shown = cells[cells["count"] > 0] if (cells["count"] > 0).any() else cells
     lons, lats = shown["longitude"].tolist(), shown["latitude"].tolist()
-    if boundaries is not None:
-        for geometry in boundaries.loc[boundaries["level"] == "district", "geometry"]:
-            for ring in rings(json.loads(geometry)):
-                lons += [p[0] for p in ring]
-                lats += [p[1] for p in ring]
+    if district_box:
+        lons += [district_box[0], district_box[2]]
+        lats += [district_box[1], district_box[3]]
     return [[round(float(min(lons)), 5), round(float(min(lats)), 5)],
             [round(float(max(lons)), 5), round(float(max(lats)), 5)]]
 
@@ -122,10 +127,7 @@ def map_labels(boundaries: pd.DataFrame, places: pd.DataFrame, streets: pd.DataF
     for row in places.itertuples():
         text = f"{row.rank}. {row.text}" if row.text else str(row.rank)
         labels.append({"lon": round(row.longitude, 6), "lat": round(row.latitude, 6), "text": text, "kind": "street"})
-    areas = []
-    for row in boundaries.itertuples():
-        lon, lat = label_point(json.loads(row.geometry))
-        areas.append({"lon": lon, "lat": lat, "text": row.name, "kind": row.level})
+    areas = [dict(label) for label in area_drawing(boundaries).labels]
     for row in (streets if streets is not None else pd.DataFrame(columns=["longitude"])).itertuples():
         areas.append({"lon": round(row.longitude, 6), "lat": round(row.latitude, 6), "text": row.text,
                       "kind": "street-name"})
@@ -159,23 +161,14 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
     lon, lat = _lines(hexgrid.cell_polygons(hot["q"], hot["r"], cell_size).tolist())
     data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
                  "line": {"color": CLUSTER_COLOUR, "width": 2.5}, "name": "Significant cluster (Gi*, FDR 5%)"})
-    districts = boundaries[boundaries["level"] == "district"]
-    for level, colour, width, name in BOUNDARY_LINES:
-        lines = boundary_lines(boundaries, level)
-        if lines:
-            lon, lat = _lines(lines)
-            data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
-                         "line": {"color": colour, "width": width}, "name": name,
-                         **(NOT_IN_FIRST_FRAME if level in DETAIL_LINES else {})})
-    if not districts.empty:
-        lon, lat = _lines(outline_edges([json.loads(g) for g in districts["geometry"]]))
-        data.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
-                     "line": {"color": "#000000", "width": 2.5}, "name": "Area outline"})
+    drawing = area_drawing(boundaries)
+    # The lines' lists are shared with later requests: nothing downstream changes a trace's data.
+    data += [dict(trace) for trace in drawing.traces]
     if not places.empty:
         data.append({"type": "scattermap", "mode": "markers", "lon": places["longitude"].tolist(),
                      "lat": places["latitude"].tolist(), "text": places["text"].tolist(), "name": "Busiest places",
                      "marker": {"size": 8, "color": "#000000"}, "hovertemplate": "%{text}<extra></extra>"})
-    bounds = bounds_of(cells, boundaries)
+    bounds = _corners(cells, drawing.district_box)
     centre, zoom = view_of(bounds)
     layout = {
         "map": {"style": map_style(basemap), "center": centre, "zoom": zoom},
@@ -187,6 +180,48 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
                  "bounds": bounds, "view": {"center": centre, "zoom": zoom}},
     }
     return {"data": data, "layout": layout}
+
+
+class AreaDrawing(NamedTuple):
+    """What the map draws of an area whatever the period: its boundary and outline traces,
+    its districts', wards' and LSOAs' name labels, and its districts' extent."""
+
+    traces: tuple[dict, ...]
+    labels: tuple[dict, ...]
+    district_box: tuple[float, float, float, float] | None  # west, south, east, north
+
+
+def area_drawing(boundaries: pd.DataFrame) -> AreaDrawing:
+    """``_drawing`` of these boundaries, worked out once per process for each set: parsing and
+    tracing the GeoJSON took a whole-force map a tenth of its time on every request."""
+    return _drawing(tuple(boundaries[["name", "level", "geometry"]].itertuples(index=False, name=None)))
+
+
+@lru_cache(maxsize=32)  # a few areas, each at most a megabyte of lines
+def _drawing(rows: tuple[tuple[str, str, str], ...]) -> AreaDrawing:
+    boundaries = pd.DataFrame(list(rows), columns=["name", "level", "geometry"])
+    traces = []
+    for level, colour, width, name in BOUNDARY_LINES:
+        lines = boundary_lines(boundaries, level)
+        if lines:
+            lon, lat = _lines(lines)
+            traces.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
+                           "line": {"color": colour, "width": width}, "name": name,
+                           **(NOT_IN_FIRST_FRAME if level in DETAIL_LINES else {})})
+    districts = [json.loads(g) for g in boundaries.loc[boundaries["level"] == "district", "geometry"]]
+    box = None
+    if districts:
+        lon, lat = _lines(outline_edges(districts))
+        traces.append({"type": "scattermap", "mode": "lines", "lon": lon, "lat": lat, "hoverinfo": "skip",
+                       "line": {"color": "#000000", "width": 2.5}, "name": "Area outline"})
+        points = [p for geometry in districts for ring in rings(geometry) for p in ring]
+        box = (min(p[0] for p in points), min(p[1] for p in points), max(p[0] for p in points),
+               max(p[1] for p in points))
+    labels = []
+    for name, level, geometry in rows:
+        lon, lat = label_point(json.loads(geometry))
+        labels.append({"lon": lon, "lat": lat, "text": name, "kind": level})
+    return AreaDrawing(tuple(traces), tuple(labels), box)
 
 
 def _lines(paths) -> tuple[list, list]:

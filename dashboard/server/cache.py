@@ -73,7 +73,7 @@ def _surely_picklable(value) -> bool:
 
 
 _SHARED = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
-_SAMPLE = 2_000
+_SAMPLE = 256  # items sized per large object array: the mean string size is steady well before this
 # Objects that reference nothing gc would follow: their size is all there is. Sized directly,
 # without a walk (most of what a large result holds is these, and walking each one cost more
 # than the query that made the result).
