@@ -1,7 +1,8 @@
 """Pure builders from tidy DataFrames to plotly figures, with one colour per area.
 
 Figures use ``graph_objects`` (plotly express is ~20x slower to build, which matters in
-callbacks). The page shows each chart's title as a heading, so figures carry none.
+callbacks), built from plain dicts without plotly's validation (``_figure``). The page
+shows each chart's title as a heading, so figures carry none.
 """
 
 from __future__ import annotations
@@ -53,6 +54,22 @@ DATE_GRAINS = (periods.MONTH, periods.ROLLING_12)
 SHORT_RANGE_MONTHS = 8  # a date axis over at most this many months gets one tick a month
 
 
+def _figure(layout: dict) -> go.Figure:
+    """An empty figure that does not validate what is added to it: checking every property
+    against plotly's schema took a few milliseconds a chart, a tenth of a board page's
+    callback, and these builders set only known-good properties
+    (``tests/test_figure_validity.py`` checks every figure a page sends with validation on)."""
+    return go.Figure(layout=layout, _validate=False)
+
+
+def _scatter(**properties) -> dict:
+    return {"type": "scatter", **properties}
+
+
+def _bar(**properties) -> dict:
+    return {"type": "bar", **properties}
+
+
 def area_colour(code: str) -> str:
     return area_colours().get(code, "#4D4D4D")
 
@@ -80,7 +97,7 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
 
     Incomplete periods (not every month loaded) get open markers and say so on hover.
     """
-    figure = go.Figure(layout=base_layout(measure_title(measure)))
+    figure = _figure(base_layout(measure_title(measure)))
     for code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("first_month")
         name = rows["area_name"].iloc[0]
@@ -90,7 +107,7 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
         x = [f"{p}-01" for p in rows["period"]] if grain in DATE_GRAINS else [period_label(p) for p in rows["period"]]
         complete = rows["complete"].tolist()
         figure.add_trace(
-            go.Scatter(
+            _scatter(
                 x=x, y=values, name=name, connectgaps=False,
                 mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": area_colour(code), "width": 2.5, "dash": area_dash(code)},
@@ -132,9 +149,9 @@ def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
     low = [round(float(by_month.at[m, "low"]), 1) if m in by_month.index else None for m in axis]
     labels = [periods.month_in_words(m) for m in axis]
     colour = area_colour(rows["area_code"].iloc[0])
-    figure.add_trace(go.Scatter(x=x, y=high, mode="lines", line={"width": 0}, connectgaps=False,
+    figure.add_trace(_scatter(x=x, y=high, mode="lines", line={"width": 0}, connectgaps=False,
                                 hoverinfo="skip", showlegend=False, name=f"{name}: upper limit"))
-    figure.add_trace(go.Scatter(
+    figure.add_trace(_scatter(
         x=x, y=low, mode="lines", line={"width": 0}, fill="tonexty", connectgaps=False,
         fillcolor="rgba(118,118,118,0.18)", name=f"Ordinary variation ({name})",
         customdata=list(zip(labels, high)),
@@ -142,7 +159,7 @@ def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
     ))
     outside = band[band["side"] != ""]
     if not outside.empty:
-        figure.add_trace(go.Scatter(
+        figure.add_trace(_scatter(
             x=[f"{m}-01" for m in outside["month"]], y=outside["count"].astype("float64").tolist(),
             mode="markers", name=f"Outside ordinary variation ({name})",
             marker={"symbol": ["triangle-up" if s == "high" else "triangle-down" for s in outside["side"]],
@@ -164,9 +181,9 @@ def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:
     frame = frame.sort_values("percent_change")
     significant = frame["significant"].tolist()
     labels = [f"{v:+.0f}%{' (significant)' if s else ''}" for v, s in zip(frame["percent_change"], significant)]
-    figure = go.Figure(layout=base_layout("", "Change (%)"))
+    figure = _figure(base_layout("", "Change (%)"))
     figure.add_trace(
-        go.Bar(
+        _bar(
             x=frame["percent_change"].astype("float64").round(1).tolist(),
             y=frame["crime_type_name"].tolist(),
             orientation="h",
@@ -234,14 +251,14 @@ def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: st
 
 def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
     """One line per financial year across its four quarters, newest strongest."""
-    figure = go.Figure(layout=base_layout(y_title))
+    figure = _figure(base_layout(y_title))
     years = list(dict.fromkeys(frame["financial_year"]))
     greys = ["#9E9E9E", "#767676", "#5C5C5C", "#424242", "#303030"]
     for position, year in enumerate(years):
         rows = frame[frame["financial_year"] == year]
         newest = position == len(years) - 1
         figure.add_trace(
-            go.Scatter(
+            _scatter(
                 x=rows["quarter_name"].tolist(), y=rows["value"].astype("float64").tolist(), name=year,
                 mode="lines+markers",
                 line={"color": "#0072B2" if newest else greys[max(0, len(greys) - len(years) + position)],
@@ -260,7 +277,7 @@ YEAR_DASHES = ("dot", "dash", "dashdot", "longdash")
 def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
     """One line per calendar year across January to December: the latest year thick and
     coloured, earlier years thin greys told apart by their dashes (not colour alone)."""
-    figure = go.Figure(layout=base_layout(y_title))
+    figure = _figure(base_layout(y_title))
     years = sorted(frame["year"].unique())
     for position, year in enumerate(years):
         rows = frame[frame["year"] == year]
@@ -271,7 +288,7 @@ def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
         loaded = [i for i, name in enumerate(periods.MONTH_NAMES) if name in by_name]
         span = periods.MONTH_NAMES[loaded[0]:loaded[-1] + 1] if loaded else ()
         labels = dict(zip(rows["month_name"], rows["period_label"]))
-        figure.add_trace(go.Scatter(
+        figure.add_trace(_scatter(
             x=[name[:3] for name in span], y=[by_name.get(name) for name in span], name=year, connectgaps=False,
             mode="lines+markers",
             line={"color": "#0072B2" if newest else YEAR_GREYS[(back - 1) % len(YEAR_GREYS)],
@@ -323,8 +340,9 @@ def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_ti
     layout = base_layout("", "Hour the incident began")
     layout.update(hovermode="closest", height=340, margin={"l": 48, "r": 8, "t": 8, "b": 48}, shapes=shapes,
                   showlegend=False)
-    figure = go.Figure(go.Scatter(x=xs, y=ys, mode="text", text=texts, textfont={"color": colours, "size": 11},
-                                  hovertext=hover, hoverinfo="text"), layout=layout)
+    figure = _figure(layout)
+    figure.add_trace(_scatter(x=xs, y=ys, mode="text", text=texts, textfont={"color": colours, "size": 11},
+                              hovertext=hover, hoverinfo="text"))
     figure.update_xaxes(range=[-0.5, 23.5], tickmode="array", tickvals=list(range(0, 24, 3)),
                         ticktext=[f"{h:02d}:00" for h in range(0, 24, 3)], showgrid=False, zeroline=False)
     # Three-letter day names leave a phone's narrow chart its width; the hover text has them whole.
@@ -336,14 +354,14 @@ def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_ti
 def weekly_figure(frame: pd.DataFrame) -> go.Figure:
     """Records per week: whole weeks joined by a line, weeks reaching into months not loaded
     as open circles apart from it (their counts cover only the loaded days)."""
-    figure = go.Figure(layout=base_layout("Records a week"))
+    figure = _figure(base_layout("Records a week"))
     whole = frame[frame["complete"]]
     partial = frame[~frame["complete"]]
-    figure.add_trace(go.Scatter(x=whole["week_start"].tolist(), y=whole["count"].tolist(), mode="lines+markers",
+    figure.add_trace(_scatter(x=whole["week_start"].tolist(), y=whole["count"].tolist(), mode="lines+markers",
                                 name="Whole weeks", line={"color": "#0072B2", "width": 2}, marker={"size": 5},
                                 hovertemplate="Week of %{x}: %{y:,}<extra></extra>"))
     if len(partial):
-        figure.add_trace(go.Scatter(x=partial["week_start"].tolist(), y=partial["count"].tolist(), mode="markers",
+        figure.add_trace(_scatter(x=partial["week_start"].tolist(), y=partial["count"].tolist(), mode="markers",
                                     name="Partial weeks", marker={"size": 8, "symbol": "circle-open", "color": "#4D4D4D"},
                                     hovertemplate="Week of %{x} (partial): %{y:,}<extra></extra>"))
     figure.update_xaxes(type="date")
@@ -354,10 +372,10 @@ def weekly_figure(frame: pd.DataFrame) -> go.Figure:
 def partner_months_figure(frame: pd.DataFrame) -> go.Figure:
     """A partner source's records by month, one line per area; a month not loaded or
     withheld has no value, and the line breaks there (never a zero)."""
-    figure = go.Figure(layout=base_layout("Records"))
+    figure = _figure(base_layout("Records"))
     for code, rows in frame.groupby("area_code", sort=False):
         name = rows["area_name"].iloc[0]
-        figure.add_trace(go.Scatter(
+        figure.add_trace(_scatter(
             x=[f"{p}-01" for p in rows["period"]], y=[None if pd.isna(v) else int(v) for v in rows["count"]],
             name=name, connectgaps=False, mode="lines+markers",
             line={"color": area_colour(code), "width": 2.5, "dash": area_dash(code)}, marker={"size": 6},
