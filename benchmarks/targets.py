@@ -29,7 +29,8 @@ HTML, the hotspot views and (unless ``--no-pages``) its first visit in Chromium.
 Each ``--database-url`` (or each name in ``--databases``) is measured in turn with its own
 server, and the table has a column per database. These are figures, not assertions: the
 run ends normally whatever they are, and prints the load average before and after each
-database, since a busy machine moves every figure.
+database, since a busy machine moves every figure, and the range of times a fixed piece of
+pure-Python work took before each row, since so does a virtual machine's share of its CPU.
 """
 
 from __future__ import annotations
@@ -106,11 +107,30 @@ class EmptyCache:
 
     def __init__(self, url: str):
         self.engine = make_engine(url)
+        self.reference_ms: list[float] = []
 
     def __call__(self) -> None:
         with self.engine.begin() as conn:
             bump_data_version(conn)
         time.sleep(Settings().data_version_ttl + 0.2)
+        self.reference_ms.append(reference_loop_ms())
+
+
+def reference_loop_ms() -> float:
+    """The time a fixed piece of pure-Python work takes now, measured before each row: on a
+    shared virtual machine the same work took from 0.4 to 0.8 s within minutes, with nothing
+    else running, and every figure of the table moves with it."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(1_000_000):
+        total += i * i
+    return (time.perf_counter() - started) * 1000
+
+
+def reference_words(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    return (f"reference loop (the same work before each row) {ordered[0]:,.0f} to {ordered[-1]:,.0f} ms, "
+            f"median {statistics.median(ordered):,.0f} ms over {len(ordered)} rows")
 
 
 def cold_samples(empty: EmptyCache, timed, requests: list, spare) -> list[float]:
@@ -220,7 +240,8 @@ def measure(url: str, args: argparse.Namespace) -> list[Row]:
     print(f"{url}: gunicorn (2 gthread workers) on port {port}; {args.requests} cold calls per callback row; "
           f"latest month {last}", flush=True)
     try:
-        rows = callback_rows(port, ends, EmptyCache(url), args.only)
+        empty = EmptyCache(url)
+        rows = callback_rows(port, ends, empty, args.only)
         if args.pages:
             rows += page_rows(f"http://127.0.0.1:{port}/", args.cpu_slowdown, args.visits, args.only)
     finally:
@@ -228,7 +249,8 @@ def measure(url: str, args: argparse.Namespace) -> list[Row]:
         server.wait(timeout=10)
     load_after = os.getloadavg()
     print(f"{url}: load average (1, 5, 15 min) before {', '.join(f'{x:.1f}' for x in load_before)}; "
-          f"after {', '.join(f'{x:.1f}' for x in load_after)}; {os.cpu_count()} cores", flush=True)
+          f"after {', '.join(f'{x:.1f}' for x in load_after)}; {os.cpu_count()} cores; "
+          f"{reference_words(empty.reference_ms)}", flush=True)
     return rows
 
 

@@ -52,3 +52,10 @@ def test_targets_table_puts_each_database_beside_the_other(capsys):
     row = next(line for line in lines if line.startswith("crime"))
     assert row.index("p95 90 ms") < row.index("met") < row.index("p95 170 ms") < row.index("MISSED")
     assert "sqlite: 1 of 1 targets met" in lines and "postgresql: 0 of 1 targets met" in lines
+
+
+def test_the_reference_loop_is_reported_as_its_range_and_median():
+    from benchmarks.targets import reference_words
+
+    assert reference_words([612.4, 401.0, 790.2, 455.0]) == (
+        "reference loop (the same work before each row) 401 to 790 ms, median 534 ms over 4 rows")
