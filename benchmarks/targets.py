@@ -66,6 +66,7 @@ from .callbacks import (
     timed_gets,
     timed_posts,
 )
+from .reference import reference_loop_ms, reference_words
 
 BOARD_MS, HOTSPOT_MS, FIRST_PAINT_MS, FIRST_VISIT_BYTES = 150, 150, 2000, 1_000_000
 FIRST_CHART_MS, FIRST_CHART_SHARE = 1500, 0.25
@@ -114,23 +115,6 @@ class EmptyCache:
             bump_data_version(conn)
         time.sleep(Settings().data_version_ttl + 0.2)
         self.reference_ms.append(reference_loop_ms())
-
-
-def reference_loop_ms() -> float:
-    """The time a fixed piece of pure-Python work takes now, measured before each row: on a
-    shared virtual machine the same work took from 0.4 to 0.8 s within minutes, with nothing
-    else running, and every figure of the table moves with it."""
-    started = time.perf_counter()
-    total = 0
-    for i in range(1_000_000):
-        total += i * i
-    return (time.perf_counter() - started) * 1000
-
-
-def reference_words(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    return (f"reference loop (the same work before each row) {ordered[0]:,.0f} to {ordered[-1]:,.0f} ms, "
-            f"median {statistics.median(ordered):,.0f} ms over {len(ordered)} rows")
 
 
 def cold_samples(empty: EmptyCache, timed, requests: list, spare) -> list[float]:

@@ -17,13 +17,17 @@ def test_p95_is_the_nearest_rank_percentile(size):
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    from app import create_app
-
+def demo_url(tmp_path_factory):
     from .conftest import demo_database
 
-    url = demo_database(tmp_path_factory, "benchmark-callbacks", "2024-01", "2024-03", 0.02)
-    return create_app({"database_url": url}).server.test_client()
+    return demo_database(tmp_path_factory, "benchmark-callbacks", "2024-01", "2024-03", 0.02)
+
+
+@pytest.fixture(scope="module")
+def client(demo_url):
+    from app import create_app
+
+    return create_app({"database_url": demo_url}).server.test_client()
 
 
 def test_every_callback_a_change_of_period_fires_is_timed_and_answers(client):
@@ -55,7 +59,26 @@ def test_targets_table_puts_each_database_beside_the_other(capsys):
 
 
 def test_the_reference_loop_is_reported_as_its_range_and_median():
-    from benchmarks.targets import reference_words
+    from benchmarks.reference import reference_words
 
     assert reference_words([612.4, 401.0, 790.2, 455.0]) == (
         "reference loop (the same work before each row) 401 to 790 ms, median 534 ms over 4 rows")
+
+
+def test_the_in_process_benchmark_times_each_call_against_the_reference_loop(demo_url):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-m", "benchmarks.in_process", "hotspots", "Oxford, all crime, latest month",
+                           "--calls", "2", "--database-url", demo_url], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = done.stdout.strip().splitlines()[-1]
+    found = re.fullmatch(r"\S+ hotspots, Oxford, all crime, latest month: median (\d+) ms \(reference loop (\d+) to (\d+) ms\); "
+                         r"median call / reference ([\d.]+) over 2 calls", line)
+    assert found, line
+    median, low, high, ratio = (float(x) for x in found.groups())
+    # The ratio is each call's time over the loop's around it: it lies within what the two medians allow.
+    assert median / (high + 1) <= ratio <= median / max(low - 1, 0.5) * 1.5
