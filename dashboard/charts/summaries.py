@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import pandas as pd
 
@@ -82,7 +83,13 @@ def band_for(rows: pd.DataFrame) -> pd.DataFrame:
     """The band of ordinary variation (``queries.variation``) for one area's monthly rows;
     months without a count are not loaded."""
     valued = rows[rows["count"].notna()]
-    return ordinary_variation(dict(zip(valued["period"], valued["count"].astype("float64"))))
+    return _band(tuple(zip(valued["period"], valued["count"].astype("float64").tolist()))).copy()
+
+
+@lru_cache(maxsize=32)
+def _band(counts: tuple[tuple[str, float], ...]) -> pd.DataFrame:
+    # A trend's chart, its summary and its notes each ask for the same band: worked out once.
+    return ordinary_variation(dict(counts))
 
 
 def band_sentence(rows: pd.DataFrame) -> str:
