@@ -3,10 +3,10 @@ work, so that two versions of the code can be compared on a machine whose speed 
 
     python -m benchmarks.in_process PAGE [SCENARIO] [--calls 15] [--database-url URL] [--code DIR]
 
-On a shared virtual machine the same work took from 0.4 to 0.8 s within minutes with nothing
-else running, so two runs of ``benchmarks.targets`` an hour apart differ by more than most
-changes of code. Here each call's time is divided by the time the reference loop
-(``targets.reference_loop_ms``, shortened) took just before and just after it; the median of
+On a shared virtual machine the same work took from about 55 to 110 ms within minutes with
+nothing else running, so two runs of ``benchmarks.targets`` an hour apart differ by more than
+most changes of code. Here each call's time is divided by the time the reference loop
+(``benchmarks.reference``, shortened) took just before and just after it; the median of
 these ratios moves with the code, not with the machine. Run it for two checkouts in turn
 (``--code`` names the one whose app is measured), a few times each, and compare the ratios.
 

@@ -1,7 +1,7 @@
 """A fixed piece of pure-Python work, timed: the machine's speed at that moment.
 
-On a shared virtual machine the same work took from 0.4 to 0.8 s within minutes, with nothing
-else running, and every timed figure moves with it; the benchmarks print this beside theirs.
+On a shared virtual machine the same work took from about 55 to 110 ms within minutes, with
+nothing else running, and every timed figure moves with it; the benchmarks print this beside theirs.
 It imports nothing of the project, so that ``benchmarks.in_process`` can load another
 checkout's code after it."""
 

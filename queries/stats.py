@@ -34,15 +34,14 @@ def binomial_two_sided(k, n, p: float) -> np.ndarray:
     The p-value sums the probabilities of every outcome no more likely than the one seen.
     The pmf falls away from the mode on both sides, so the other tail starts where a binary
     search finds the pmf dropping to the observed one; this keeps the test vectorised.
-
-    The tails are SciPy's special functions (``bdtr``, ``bdtrc``) and the pmf its log-gamma:
-    ``scipy.stats.binom`` checks its arguments on every call, which cost a page a tenth of its
-    time in the dozens of calls the binary search makes.
     """
+    # Imported here: at the top, scipy.stats cost half a second of every start of the app.
+    from scipy.stats import binom
+
     k = np.asarray(k, dtype=np.int64)
     n = np.asarray(n, dtype=np.int64)
     result = np.ones(k.shape, dtype=float)
-    seen = binomial_pmf(k, n, p) * (1 + 1e-7)  # SciPy's relative tolerance
+    seen = binom.pmf(k, n, p) * (1 + 1e-7)  # SciPy's relative tolerance
     expected = n * p
     below = (k < expected) & (n > 0)
     above = (k > expected) & (n > 0)
@@ -50,42 +49,13 @@ def binomial_two_sided(k, n, p: float) -> np.ndarray:
         # Other tail: the first outcome above the mean whose pmf is <= the one seen.
         lo, hi = np.ceil(expected[below]).astype(np.int64), n[below]
         first = _first_at_most(lo, hi, n[below], p, seen[below], rising=False)
-        result[below] = _cdf(k[below], n[below], p) + _sf(first - 1, n[below], p)
+        result[below] = binom.cdf(k[below], n[below], p) + binom.sf(first - 1, n[below], p)
     if above.any():
         # Other tail: the last outcome below the mean whose pmf is <= the one seen.
         lo, hi = np.zeros(int(above.sum()), dtype=np.int64), np.floor(expected[above]).astype(np.int64)
         last = _first_at_most(lo, hi, n[above], p, seen[above], rising=True)
-        result[above] = np.where(last >= 0, _cdf(last, n[above], p), 0.0) + _sf(k[above] - 1, n[above], p)
+        result[above] = np.where(last >= 0, binom.cdf(last, n[above], p), 0.0) + binom.sf(k[above] - 1, n[above], p)
     return np.minimum(result, 1.0)
-
-
-def binomial_pmf(k, n, p: float) -> np.ndarray:
-    """P(X = k) for X ~ Binomial(n, p), 0 < p < 1, from the log-gamma function."""
-    # Imported here: scipy costs a noticeable share of the app's start.
-    from scipy.special import gammaln, xlog1py, xlogy
-
-    k = np.asarray(k, dtype=np.float64)
-    n = np.asarray(n, dtype=np.float64)
-    inside = (k >= 0) & (k <= n)
-    k = np.where(inside, k, 0.0)
-    log_pmf = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + xlogy(k, p) + xlog1py(n - k, -p)
-    return np.where(inside, np.exp(log_pmf), 0.0)
-
-
-def _cdf(k, n, p: float) -> np.ndarray:
-    """P(X <= k); 0 below 0 and 1 from n on, as ``scipy.stats.binom.cdf``."""
-    from scipy.special import bdtr
-
-    k, n = np.asarray(k), np.asarray(n)
-    return np.where(k < 0, 0.0, np.where(k >= n, 1.0, bdtr(np.clip(k, 0, None), n, p)))
-
-
-def _sf(k, n, p: float) -> np.ndarray:
-    """P(X > k); 1 below 0 and 0 from n on, as ``scipy.stats.binom.sf``."""
-    from scipy.special import bdtrc
-
-    k, n = np.asarray(k), np.asarray(n)
-    return np.where(k < 0, 1.0, np.where(k >= n, 0.0, bdtrc(np.clip(k, 0, None), n, p)))
 
 
 def _first_at_most(lo, hi, n, p, bound, rising: bool) -> np.ndarray:
@@ -94,13 +64,14 @@ def _first_at_most(lo, hi, n, p, bound, rising: bool) -> np.ndarray:
     Falling (right of the mode): the first i with pmf(i) <= bound, or hi + 1 if none.
     Rising (left of the mode): the last i with pmf(i) <= bound, or lo - 1 if none.
     """
+    from scipy.stats import binom
     lo, hi = lo.copy(), hi.copy()
     if rising:
         answer = lo - 1
         while (lo <= hi).any():
             active = lo <= hi
             mid = (lo + hi) // 2
-            ok = binomial_pmf(mid, n, p) <= bound
+            ok = binom.pmf(mid, n, p) <= bound
             answer = np.where(active & ok, mid, answer)
             lo = np.where(active & ok, mid + 1, lo)
             hi = np.where(active & ~ok, mid - 1, hi)
@@ -109,7 +80,7 @@ def _first_at_most(lo, hi, n, p, bound, rising: bool) -> np.ndarray:
     while (lo <= hi).any():
         active = lo <= hi
         mid = (lo + hi) // 2
-        ok = binomial_pmf(mid, n, p) <= bound
+        ok = binom.pmf(mid, n, p) <= bound
         answer = np.where(active & ok, mid, answer)
         hi = np.where(active & ok, mid - 1, hi)
         lo = np.where(active & ~ok, mid + 1, lo)

@@ -54,12 +54,12 @@ DATE_GRAINS = (periods.MONTH, periods.ROLLING_12)
 SHORT_RANGE_MONTHS = 8  # a date axis over at most this many months gets one tick a month
 
 
-def _figure(layout: dict) -> go.Figure:
-    """An empty figure that does not validate what is added to it: checking every property
+def _figure(layout: dict, data: list[dict] | None = None) -> go.Figure:
+    """A figure that does not validate what it is given or what is added to it: checking every property
     against plotly's schema took a few milliseconds a chart, a tenth of a board page's
     callback, and these builders set only known-good properties
     (``tests/test_figure_validity.py`` checks every figure a page sends with validation on)."""
-    return go.Figure(layout=layout, _validate=False)
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def _scatter(**properties) -> dict:
@@ -209,10 +209,7 @@ def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:
 def grouped_bar_figure(frame: pd.DataFrame, category: str, value: str, y_title: str,
                        low: str | None = None, high: str | None = None, horizontal: bool = False) -> go.Figure:
     """Bars of ``value`` by ``category``, one colour per area, with optional error bars.
-    Horizontal bars suit many or long category names.
-
-    Built from plain dicts without plotly's validation (``_validate=False``): validating each
-    property took 5 ms of a callback's time per chart, and these are known-good properties."""
+    Horizontal bars suit many or long category names."""
     if horizontal:
         return _horizontal_bars(frame, category, value, y_title)
     traces = []
@@ -228,7 +225,7 @@ def grouped_bar_figure(frame: pd.DataFrame, category: str, value: str, y_title: 
     layout = base_layout(y_title)
     layout.update(barmode="group", hovermode="x unified")
     layout["xaxis"]["type"] = "category"
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    return _figure(layout, traces)
 
 
 def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) -> go.Figure:
@@ -246,7 +243,7 @@ def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: st
     )
     layout["yaxis"].update(type="category", categoryorder="array", categoryarray=categories[::-1], gridcolor="white")
     layout["xaxis"].update(gridcolor="#e3e3e3", rangemode="tozero")
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    return _figure(layout, traces)
 
 
 def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
@@ -340,9 +337,8 @@ def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_ti
     layout = base_layout("", "Hour the incident began")
     layout.update(hovermode="closest", height=340, margin={"l": 48, "r": 8, "t": 8, "b": 48}, shapes=shapes,
                   showlegend=False)
-    figure = _figure(layout)
-    figure.add_trace(_scatter(x=xs, y=ys, mode="text", text=texts, textfont={"color": colours, "size": 11},
-                              hovertext=hover, hoverinfo="text"))
+    figure = _figure(layout, [_scatter(x=xs, y=ys, mode="text", text=texts, textfont={"color": colours, "size": 11},
+                                       hovertext=hover, hoverinfo="text")])
     figure.update_xaxes(range=[-0.5, 23.5], tickmode="array", tickvals=list(range(0, 24, 3)),
                         ticktext=[f"{h:02d}:00" for h in range(0, 24, 3)], showgrid=False, zeroline=False)
     # Three-letter day names leave a phone's narrow chart its width; the hover text has them whole.
