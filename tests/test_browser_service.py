@@ -98,8 +98,13 @@ def test_every_page_works_under_a_path_prefix(database, browser):
         page.wait_for_url(re.compile(r"/community-safety/crime"))
         page.get_by_role("radio", name="Count").check()
         page.wait_for_url(re.compile(r"/community-safety/crime\?.*measure=count"))
+        # The address changes before the page is redrawn for it: a click on the old card's link
+        # could land as the new card replaced it (on a busy machine, no download followed).
+        link = page.locator('a[href*="download/crime-trend.csv"][href*="measure=count"]')
+        link.wait_for(timeout=WAIT_MS)
+        settled(page)
         with page.expect_download() as download:
-            page.locator("section.chart-card", has=page.locator("#chart-crime-trend")).get_by_role("link", name="Download CSV").click()
+            link.click()
         name = download.value.suggested_filename  # the chart's id, then its filters
         assert name.startswith("crime-trend") and name.endswith(".csv")
         assert page.console_messages == []
