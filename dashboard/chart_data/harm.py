@@ -11,12 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.series import visible_series
 from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
-from dashboard.charts.figures import base_layout
+from dashboard.charts.figures import base_layout, new_figure, scatter_trace
 from dashboard.charts.formatting import list_names, period_label
 from queries import periods
 from queries.counts import monthly_counts
@@ -56,12 +55,12 @@ def severity_view(reader: Reader) -> ChartView:
         return ChartView.nothing_to_draw(SPEC, title, "The ONS Crime Severity Score is not imported. An administrator "
                                          "imports ONS's table by community safety partnership with "
                                          "'flask --app app import-crime-severity FILE'.")
-    figure = go.Figure(layout=base_layout("Crime Severity Score"))
+    figure = new_figure(base_layout("Crime Severity Score"))
     figure.update_layout(hovermode="x unified")
     names = list(dict.fromkeys(frame["area_name"]))
     for colour, name in zip(LINE_COLOURS, names):
         rows = frame[frame["area_name"] == name]
-        figure.add_trace(go.Scatter(x=rows["period"].tolist(), y=rows["value"].tolist(), name=name,
+        figure.add_trace(scatter_trace(x=rows["period"].tolist(), y=rows["value"].tolist(), name=name,
                                     mode="lines+markers",
                                     line={"color": colour, "width": 3 if colour == LINE_COLOURS[0] else 2}))
     home_rows = frame[frame["area_name"] == names[0]]
@@ -142,9 +141,8 @@ def harm_view(reader: Reader) -> ChartView:
     layout.update(hovermode="closest", height=max(260, 34 * len(ordered) + 90), showlegend=False,
                   margin={"l": 8, "r": 16, "t": 16, "b": 48})
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
-    figure = go.Figure(layout=layout)
-    layout_x = figure.layout.xaxis
-    layout_x.rangemode = "tozero"
+    layout["xaxis"]["rangemode"] = "tozero"
+    figure = new_figure(layout)
     # Each category's range as a line between two dots: a category whose offences share one
     # weight is a single dot, not an invisible bar of no width.
     xs, ys = [], []
@@ -152,7 +150,7 @@ def harm_view(reader: Reader) -> ChartView:
                                            ordered["high_per_resident"]):
         xs += [float(low_value), float(high_value), None]
         ys += [name, name, None]
-    figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", line={"color": "#0072B2", "width": 6},
+    figure.add_trace(scatter_trace(x=xs, y=ys, mode="lines+markers", line={"color": "#0072B2", "width": 6},
                                 marker={"size": 11, "color": "#0072B2"},
                                 hovertemplate="%{y}: %{x:.3f} per resident<extra></extra>"))
     name = district_names().get(reader.peers.home, reader.peers.home)

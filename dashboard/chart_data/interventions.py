@@ -8,12 +8,12 @@ partners only: for anyone else it is withheld, with no figure, as its records ar
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.chart_data.common import latest, police_caption
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import Audience, ChartSpec, ChartView, Note, Reader
-from dashboard.charts.figures import base_layout
+from dashboard.charts.figures import bar_trace, base_layout, new_figure
+from dashboard.charts.plain_figure import PlainFigure
 from queries import partnership, periods
 from queries.evaluation import Evaluation, EvaluationError, crime_subject
 from queries.incident_sources import HEALTH_DERIVED, POLICE_CRIME, SOURCES_BY_SLUG
@@ -166,10 +166,10 @@ def spec_for(intervention_id: int) -> ChartSpec:
                      lambda reader, filters, i=intervention_id: frame_for(reader, i), COLUMNS)
 
 
-def before_after_figure(frame: pd.DataFrame, y_title: str = "Incidents") -> go.Figure:
-    figure = go.Figure(layout=base_layout(y_title))
+def before_after_figure(frame: pd.DataFrame, y_title: str = "Incidents") -> PlainFigure:
+    figure = new_figure(base_layout(y_title))
     for index, (period, rows) in enumerate(frame.groupby("period", sort=False)):
-        figure.add_trace(go.Bar(
+        figure.add_trace(bar_trace(
             # "Displacement buffer" on two lines, so a phone's narrow bars keep their names apart.
             x=[p.replace(" ", "<br>", 1) if len(p) > 12 else p for p in rows["place"]], y=rows["count"].tolist(), name=period,
             marker={"color": BEFORE_COLOUR if index == 0 else AFTER_COLOUR,

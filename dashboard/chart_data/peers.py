@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.chart_data.common import latest, police_caption
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.harm import harm_frame
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
-from dashboard.charts.figures import base_layout
+from dashboard.charts.figures import bar_trace, base_layout, new_figure, scatter_trace
 from dashboard.charts.formatting import list_names, rate
+from dashboard.charts.plain_figure import PlainFigure
 from queries import periods
 from queries.funnel import ADDITIVE, INNER, OUTER, fit
 from queries.peer_rates import loaded_districts, window_for, window_rates
@@ -146,7 +146,7 @@ def rates_spec(kind: str, measure: str) -> ChartSpec:
                      RATE_COLUMNS)
 
 
-def rates_figure(frame: pd.DataFrame, measure: str) -> go.Figure:
+def rates_figure(frame: pd.DataFrame, measure: str) -> PlainFigure:
     ordered = frame.sort_values("rate")
     layout = base_layout("", "Per 1,000")
     layout.update(hovermode="closest", height=max(260, 34 * len(ordered) + 90), showlegend=False,
@@ -154,10 +154,10 @@ def rates_figure(frame: pd.DataFrame, measure: str) -> go.Figure:
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
     # Room beyond the longest bar for its value, which is written outside it.
     layout["xaxis"].update(range=[0, float(ordered["rate"].max()) * 1.22], gridcolor="#e3e3e3", showgrid=True)
-    figure = go.Figure(layout=layout)
+    figure = new_figure(layout)
     colours = [HOME_COLOUR if r == "partnership" else PEER_COLOUR for r in ordered["role"]]
     labels = [f"{n} (partnership)" if r == "partnership" else n for n, r in zip(ordered["name"], ordered["role"])]
-    figure.add_trace(go.Bar(
+    figure.add_trace(bar_trace(
         x=[float(v) for v in ordered["rate"]], y=labels, orientation="h", marker={"color": colours},
         text=[rate(v) for v in ordered["rate"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:.1f} per 1,000<extra></extra>", name=MEASURES[measure][2]))
@@ -249,8 +249,8 @@ def similarity_view(reader: Reader) -> ChartView:
     layout.update(hovermode="closest", height=max(260, 30 * len(peers_only) + 90), showlegend=False,
                   margin={"l": 8, "r": 16, "t": 16, "b": 48})
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
-    figure = go.Figure(layout=layout)
-    figure.add_trace(go.Bar(x=peers_only["distance"].tolist(), y=peers_only["name"].tolist(), orientation="h",
+    figure = new_figure(layout)
+    figure.add_trace(bar_trace(x=peers_only["distance"].tolist(), y=peers_only["name"].tolist(), orientation="h",
                             marker={"color": PEER_COLOUR}, hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
     used = [VARIABLE_WORDS[c] for c in found.variables]
     home_name = frame.iloc[0]["name"]
@@ -329,31 +329,31 @@ def funnel_spec(measure: str) -> ChartSpec:
     return ChartSpec(f"funnel-{measure}", lambda reader, filters: funnel_frame(reader, measure), FUNNEL_COLUMNS)
 
 
-def funnel_figure(frame: pd.DataFrame, home: str) -> go.Figure:
+def funnel_figure(frame: pd.DataFrame, home: str) -> PlainFigure:
     model = frame.attrs["funnel"]
     low, high = float(frame["population"].min()), float(frame["population"].max())
     grid = np.geomspace(low * 0.8, high * 1.25, 80)
     layout = base_layout("Rate per 1,000 residents", "Population (log scale)")
     layout.update(hovermode="closest", legend={"orientation": "h", "y": -0.25, "x": 0})
     layout["xaxis"].update(type="log", showgrid=True, gridcolor="#e3e3e3")
-    figure = go.Figure(layout=layout)
+    figure = new_figure(layout)
     x = grid.tolist()
     for coverage, dash, label in ((OUTER, "dash", "99.8% limits"), (INNER, "dot", "95% limits")):
         lower, upper = model.limits(grid, coverage)
         for values, show in ((upper, True), (lower, False)):
-            figure.add_trace(go.Scatter(x=x, y=(values * 1000).round(3).tolist(), mode="lines", name=label,
+            figure.add_trace(scatter_trace(x=x, y=(values * 1000).round(3).tolist(), mode="lines", name=label,
                                         legendgroup=label, showlegend=show, hoverinfo="skip",
                                         line={"color": LIMIT_COLOUR, "dash": dash, "width": 1.5}))
-    figure.add_trace(go.Scatter(x=x, y=[model.theta * 1000] * len(x), mode="lines", name="All compared districts",
+    figure.add_trace(scatter_trace(x=x, y=[model.theta * 1000] * len(x), mode="lines", name="All compared districts",
                                 hoverinfo="skip", line={"color": LIMIT_COLOUR, "width": 1}))
     others = frame[frame["code"] != home]
-    figure.add_trace(go.Scatter(
+    figure.add_trace(scatter_trace(
         x=others["population"].astype(float).tolist(), y=others["rate"].astype(float).tolist(), mode="markers",
         name="Other districts", marker={"color": PEER_COLOUR, "size": 9}, text=others["name"].tolist(),
         hovertemplate="%{text}: %{y:.1f} per 1,000, population %{x:,.0f}<extra></extra>"))
     mine = frame[frame["code"] == home]
     if not mine.empty:
-        figure.add_trace(go.Scatter(
+        figure.add_trace(scatter_trace(
             x=mine["population"].astype(float).tolist(), y=mine["rate"].astype(float).tolist(),
             mode="markers+text", name=f"{mine.iloc[0]['name']} (partnership)", text=mine["name"].tolist(),
             textposition="top center", marker={"color": HOME_COLOUR, "size": 14, "symbol": "diamond",

@@ -7,13 +7,13 @@ period, and the tolerance above the line."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.chart_data.common import latest, police_caption
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.series import series_exists_for, visible_series
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
-from dashboard.charts.figures import base_layout
+from dashboard.charts.figures import base_layout, new_figure, scatter_trace
+from dashboard.charts.plain_figure import PlainFigure
 from queries import partnership, periods
 from queries.areas import area_name
 from queries.counts import counts
@@ -94,14 +94,14 @@ def spec_for(target_id: str) -> ChartSpec:
     return ChartSpec(f"{CHART_PREFIX}{target_id}", lambda reader, filters, i=target_id: frame_for(reader, i), COLUMNS)
 
 
-def progress_figure(frame: pd.DataFrame) -> go.Figure:
-    figure = go.Figure(layout=base_layout("Count"))
+def progress_figure(frame: pd.DataFrame) -> PlainFigure:
+    figure = new_figure(base_layout("Count"))
     x = [f"{p}-01" for p in frame["period"]]
-    figure.add_trace(go.Scatter(x=x, y=frame["tolerance"].tolist(), name="Tolerance", mode="lines",
+    figure.add_trace(scatter_trace(x=x, y=frame["tolerance"].tolist(), name="Tolerance", mode="lines",
                                 line={"color": "#767676", "dash": "dot", "width": 1.5}))
-    figure.add_trace(go.Scatter(x=x, y=frame["target_line"].tolist(), name="Target line", mode="lines",
+    figure.add_trace(scatter_trace(x=x, y=frame["target_line"].tolist(), name="Target line", mode="lines",
                                 line={"color": "#D55E00", "dash": "dash", "width": 2}))
-    figure.add_trace(go.Scatter(x=x, y=frame["count"].tolist(), name="Rolling 12 months", mode="lines+markers",
+    figure.add_trace(scatter_trace(x=x, y=frame["count"].tolist(), name="Rolling 12 months", mode="lines+markers",
                                 line={"color": "#0072B2", "width": 3}))
     figure.update_xaxes(type="date", tickformat="%b %Y")
     return figure

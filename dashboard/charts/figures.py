@@ -1,8 +1,9 @@
 """Pure builders from tidy DataFrames to plotly figures, with one colour per area.
 
-Figures use ``graph_objects`` (plotly express is ~20x slower to build, which matters in
-callbacks), built from plain dicts without plotly's validation (``_figure``). The page
-shows each chart's title as a heading, so figures carry none.
+Figures are the plain dicts plotly.js draws (``_figure``, ``plain_figure``): plotly express
+was about 20x slower to build than graph objects, and graph objects cost a board page a sixth
+of its callback's time in building, copying and packing figures. The page shows each chart's
+title as a heading, so figures carry none.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.charts.formatting import period_label
+from dashboard.charts.plain_figure import PlainFigure, plotly_template
 from dashboard.charts.summaries import band_for
 from queries import partnership, periods
 
@@ -54,19 +55,19 @@ DATE_GRAINS = (periods.MONTH, periods.ROLLING_12)
 SHORT_RANGE_MONTHS = 8  # a date axis over at most this many months gets one tick a month
 
 
-def _figure(layout: dict, data: list[dict] | None = None) -> go.Figure:
-    """A figure that does not validate what it is given or what is added to it: checking every property
-    against plotly's schema took a few milliseconds a chart, a tenth of a board page's
-    callback, and these builders set only known-good properties
-    (``tests/test_figure_validity.py`` checks every figure a page sends with validation on)."""
-    return go.Figure(data=data, layout=layout, _validate=False)
+def new_figure(layout: dict, data: list[dict] | None = None) -> PlainFigure:
+    """A figure as the plain dict plotly.js draws (``plain_figure``), with plotly's default
+    template as a graph-object figure carried it. Nothing validates what the builders set
+    (they set known-good properties; ``tests/test_figure_validity.py`` checks every figure a
+    page sends with validation on)."""
+    return PlainFigure({**layout, "template": plotly_template()}, data)
 
 
-def _scatter(**properties) -> dict:
+def scatter_trace(**properties) -> dict:
     return {"type": "scatter", **properties}
 
 
-def _bar(**properties) -> dict:
+def bar_trace(**properties) -> dict:
     return {"type": "bar", **properties}
 
 
@@ -92,12 +93,12 @@ def measure_title(measure: str) -> str:
     return "Rate per 1,000 residents" if measure == "rate_per_1000" else "Count"
 
 
-def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
+def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> PlainFigure:
     """One line per area: ``measure`` ('count' or 'rate_per_1000') by period.
 
     Incomplete periods (not every month loaded) get open markers and say so on hover.
     """
-    figure = _figure(base_layout(measure_title(measure)))
+    figure = new_figure(base_layout(measure_title(measure)))
     for code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("first_month")
         name = rows["area_name"].iloc[0]
@@ -107,7 +108,7 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
         x = [f"{p}-01" for p in rows["period"]] if grain in DATE_GRAINS else [period_label(p) for p in rows["period"]]
         complete = rows["complete"].tolist()
         figure.add_trace(
-            _scatter(
+            scatter_trace(
                 x=x, y=values, name=name, connectgaps=False,
                 mode="lines+markers" if len(rows) <= 40 else "lines",
                 line={"color": area_colour(code), "width": 2.5, "dash": area_dash(code)},
@@ -132,7 +133,7 @@ def trend_figure(frame: pd.DataFrame, measure: str, grain: str) -> go.Figure:
     return figure
 
 
-def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
+def _add_ordinary_variation(figure: PlainFigure, rows: pd.DataFrame) -> None:
     """Shade the band of ordinary variation (the limits the summary uses, ``band_for``) for
     one area, and mark the months outside it with a distinct symbol, not colour alone. The
     band is drawn behind the lines so every area's line stays legible, and breaks where a
@@ -149,9 +150,9 @@ def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
     low = [round(float(by_month.at[m, "low"]), 1) if m in by_month.index else None for m in axis]
     labels = [periods.month_in_words(m) for m in axis]
     colour = area_colour(rows["area_code"].iloc[0])
-    figure.add_trace(_scatter(x=x, y=high, mode="lines", line={"width": 0}, connectgaps=False,
+    figure.add_trace(scatter_trace(x=x, y=high, mode="lines", line={"width": 0}, connectgaps=False,
                                 hoverinfo="skip", showlegend=False, name=f"{name}: upper limit"))
-    figure.add_trace(_scatter(
+    figure.add_trace(scatter_trace(
         x=x, y=low, mode="lines", line={"width": 0}, fill="tonexty", connectgaps=False,
         fillcolor="rgba(118,118,118,0.18)", name=f"Ordinary variation ({name})",
         customdata=list(zip(labels, high)),
@@ -159,7 +160,7 @@ def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
     ))
     outside = band[band["side"] != ""]
     if not outside.empty:
-        figure.add_trace(_scatter(
+        figure.add_trace(scatter_trace(
             x=[f"{m}-01" for m in outside["month"]], y=outside["count"].astype("float64").tolist(),
             mode="markers", name=f"Outside ordinary variation ({name})",
             marker={"symbol": ["triangle-up" if s == "high" else "triangle-down" for s in outside["side"]],
@@ -169,21 +170,22 @@ def _add_ordinary_variation(figure: go.Figure, rows: pd.DataFrame) -> None:
             hovertemplate="%{customdata}: %{y:,}, outside ordinary variation<extra></extra>",
         ))
     # Band traces go first so the lines are drawn over the shading.
-    band_traces = figure.data[-(2 + (not outside.empty)):]
-    figure.data = band_traces[:2] + figure.data[: -len(band_traces)] + band_traces[2:]
+    traces = figure["data"]
+    band_traces = traces[-(2 + (not outside.empty)):]
+    traces[:] = band_traces[:2] + traces[: -len(band_traces)] + band_traces[2:]
     # A "tonexty" fill would otherwise reverse the legend; keep it in the chosen area order.
-    figure.update_layout(legend_traceorder="normal")
+    figure.update_layout(legend={"traceorder": "normal"})
 
 
-def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:
+def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> PlainFigure:
     """Horizontal bars of the percentage change by crime type; significant changes are
     solid and labelled, the rest hatched grey, so the difference does not rest on colour."""
     frame = frame.sort_values("percent_change")
     significant = frame["significant"].tolist()
     labels = [f"{v:+.0f}%{' (significant)' if s else ''}" for v, s in zip(frame["percent_change"], significant)]
-    figure = _figure(base_layout("", "Change (%)"))
+    figure = new_figure(base_layout("", "Change (%)"))
     figure.add_trace(
-        _bar(
+        bar_trace(
             x=frame["percent_change"].astype("float64").round(1).tolist(),
             y=frame["crime_type_name"].tolist(),
             orientation="h",
@@ -207,7 +209,7 @@ def change_by_type_figure(frame: pd.DataFrame, area_code: str) -> go.Figure:
 
 
 def grouped_bar_figure(frame: pd.DataFrame, category: str, value: str, y_title: str,
-                       low: str | None = None, high: str | None = None, horizontal: bool = False) -> go.Figure:
+                       low: str | None = None, high: str | None = None, horizontal: bool = False) -> PlainFigure:
     """Bars of ``value`` by ``category``, one colour per area, with optional error bars.
     Horizontal bars suit many or long category names."""
     if horizontal:
@@ -225,10 +227,10 @@ def grouped_bar_figure(frame: pd.DataFrame, category: str, value: str, y_title: 
     layout = base_layout(y_title)
     layout.update(barmode="group", hovermode="x unified")
     layout["xaxis"]["type"] = "category"
-    return _figure(layout, traces)
+    return new_figure(layout, traces)
 
 
-def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) -> go.Figure:
+def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: str) -> PlainFigure:
     categories = list(dict.fromkeys(frame[category]))
     traces = []
     for code, rows in frame.groupby("area_code", sort=False):
@@ -243,19 +245,19 @@ def _horizontal_bars(frame: pd.DataFrame, category: str, value: str, x_title: st
     )
     layout["yaxis"].update(type="category", categoryorder="array", categoryarray=categories[::-1], gridcolor="white")
     layout["xaxis"].update(gridcolor="#e3e3e3", rangemode="tozero")
-    return _figure(layout, traces)
+    return new_figure(layout, traces)
 
 
-def seasonal_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
+def seasonal_figure(frame: pd.DataFrame, y_title: str) -> PlainFigure:
     """One line per financial year across its four quarters, newest strongest."""
-    figure = _figure(base_layout(y_title))
+    figure = new_figure(base_layout(y_title))
     years = list(dict.fromkeys(frame["financial_year"]))
     greys = ["#9E9E9E", "#767676", "#5C5C5C", "#424242", "#303030"]
     for position, year in enumerate(years):
         rows = frame[frame["financial_year"] == year]
         newest = position == len(years) - 1
         figure.add_trace(
-            _scatter(
+            scatter_trace(
                 x=rows["quarter_name"].tolist(), y=rows["value"].astype("float64").tolist(), name=year,
                 mode="lines+markers",
                 line={"color": "#0072B2" if newest else greys[max(0, len(greys) - len(years) + position)],
@@ -271,10 +273,10 @@ YEAR_GREYS = ("#9E9E9E", "#858585", "#6E6E6E", "#5C5C5C")
 YEAR_DASHES = ("dot", "dash", "dashdot", "longdash")
 
 
-def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
+def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> PlainFigure:
     """One line per calendar year across January to December: the latest year thick and
     coloured, earlier years thin greys told apart by their dashes (not colour alone)."""
-    figure = _figure(base_layout(y_title))
+    figure = new_figure(base_layout(y_title))
     years = sorted(frame["year"].unique())
     for position, year in enumerate(years):
         rows = frame[frame["year"] == year]
@@ -285,7 +287,7 @@ def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> go.Figure:
         loaded = [i for i, name in enumerate(periods.MONTH_NAMES) if name in by_name]
         span = periods.MONTH_NAMES[loaded[0]:loaded[-1] + 1] if loaded else ()
         labels = dict(zip(rows["month_name"], rows["period_label"]))
-        figure.add_trace(_scatter(
+        figure.add_trace(scatter_trace(
             x=[name[:3] for name in span], y=[by_name.get(name) for name in span], name=year, connectgaps=False,
             mode="lines+markers",
             line={"color": "#0072B2" if newest else YEAR_GREYS[(back - 1) % len(YEAR_GREYS)],
@@ -314,7 +316,7 @@ def heat_colour(share: float) -> tuple[int, int, int]:
     return HEATMAP_STEPS[-1][1]
 
 
-def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_title: str) -> go.Figure:
+def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_title: str) -> PlainFigure:
     """A day-of-week (rows, Monday at the top) by hour (columns) grid of counts.
 
     Cells are layout rectangles and their counts a text trace: the page's plotly bundles
@@ -337,7 +339,7 @@ def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_ti
     layout = base_layout("", "Hour the incident began")
     layout.update(hovermode="closest", height=340, margin={"l": 48, "r": 8, "t": 8, "b": 48}, shapes=shapes,
                   showlegend=False)
-    figure = _figure(layout, [_scatter(x=xs, y=ys, mode="text", text=texts, textfont={"color": colours, "size": 11},
+    figure = new_figure(layout, [scatter_trace(x=xs, y=ys, mode="text", text=texts, textfont={"color": colours, "size": 11},
                                        hovertext=hover, hoverinfo="text")])
     figure.update_xaxes(range=[-0.5, 23.5], tickmode="array", tickvals=list(range(0, 24, 3)),
                         ticktext=[f"{h:02d}:00" for h in range(0, 24, 3)], showgrid=False, zeroline=False)
@@ -347,17 +349,17 @@ def weekday_hour_figure(frame: pd.DataFrame, weekdays: tuple[str, ...], count_ti
     return figure
 
 
-def weekly_figure(frame: pd.DataFrame) -> go.Figure:
+def weekly_figure(frame: pd.DataFrame) -> PlainFigure:
     """Records per week: whole weeks joined by a line, weeks reaching into months not loaded
     as open circles apart from it (their counts cover only the loaded days)."""
-    figure = _figure(base_layout("Records a week"))
+    figure = new_figure(base_layout("Records a week"))
     whole = frame[frame["complete"]]
     partial = frame[~frame["complete"]]
-    figure.add_trace(_scatter(x=whole["week_start"].tolist(), y=whole["count"].tolist(), mode="lines+markers",
+    figure.add_trace(scatter_trace(x=whole["week_start"].tolist(), y=whole["count"].tolist(), mode="lines+markers",
                                 name="Whole weeks", line={"color": "#0072B2", "width": 2}, marker={"size": 5},
                                 hovertemplate="Week of %{x}: %{y:,}<extra></extra>"))
     if len(partial):
-        figure.add_trace(_scatter(x=partial["week_start"].tolist(), y=partial["count"].tolist(), mode="markers",
+        figure.add_trace(scatter_trace(x=partial["week_start"].tolist(), y=partial["count"].tolist(), mode="markers",
                                     name="Partial weeks", marker={"size": 8, "symbol": "circle-open", "color": "#4D4D4D"},
                                     hovertemplate="Week of %{x} (partial): %{y:,}<extra></extra>"))
     figure.update_xaxes(type="date")
@@ -365,13 +367,13 @@ def weekly_figure(frame: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def partner_months_figure(frame: pd.DataFrame) -> go.Figure:
+def partner_months_figure(frame: pd.DataFrame) -> PlainFigure:
     """A partner source's records by month, one line per area; a month not loaded or
     withheld has no value, and the line breaks there (never a zero)."""
-    figure = _figure(base_layout("Records"))
+    figure = new_figure(base_layout("Records"))
     for code, rows in frame.groupby("area_code", sort=False):
         name = rows["area_name"].iloc[0]
-        figure.add_trace(_scatter(
+        figure.add_trace(scatter_trace(
             x=[f"{p}-01" for p in rows["period"]], y=[None if pd.isna(v) else int(v) for v in rows["count"]],
             name=name, connectgaps=False, mode="lines+markers",
             line={"color": area_colour(code), "width": 2.5, "dash": area_dash(code)}, marker={"size": 6},

@@ -11,7 +11,6 @@ import zipfile
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.chart_data import hotspot_map, incident_heatmap
 from dashboard.chart_data import hotspots as data
@@ -19,6 +18,7 @@ from dashboard.chart_data.filters import LEVEL_WORDS, Filters
 from dashboard.chart_data.incident_sources import off_the_map_note, sources_text
 from dashboard.chart_data.spec import Reader
 from dashboard.charts.maps import boundary_lines, bounds_of, label_point, outline_edges
+from dashboard.charts.plain_figure import PlainFigure
 from dashboard.documents.csv_output import chart_csv
 from dashboard.documents.pdf_charts import draw_figure
 from dashboard.documents.pdf_document import PackPDF
@@ -212,16 +212,18 @@ def _weekly_pages(pdf: PackPDF, views) -> None:
                                                        x_title="Week beginning (Monday)"), "week")
 
 
-def _weeks_as_categories(figure: go.Figure) -> go.Figure:
+def _weeks_as_categories(figure: PlainFigure) -> PlainFigure:
     """The weekly chart with one place a week, in order, labelled "26 Feb 24": the PDF
     painter's date axis has one place a month, which would stack a month's weeks."""
-    weeks = sorted({str(x)[:10] for trace in figure.data for x in (trace.x or ())})
+    weeks = sorted({str(x)[:10] for trace in figure["data"] for x in (trace.get("x") or ())})
     label = {w: f"{int(w[8:])} {periods.month_in_words(w[:7])[:3]} {w[2:4]}" for w in weeks}
     # The first trace, drawing nothing, fixes the categories' order: every week, in time.
-    copy = go.Figure(go.Scatter(x=[label[w] for w in weeks], y=[None] * len(weeks), mode="markers",
-                                showlegend=False), layout=figure.layout)
-    for trace in figure.data:
-        copy.add_trace(go.Scatter(trace).update(x=[label[str(x)[:10]] for x in trace.x]))
+    order = {"type": "scatter", "x": [label[w] for w in weeks], "y": [None] * len(weeks), "mode": "markers",
+             "showlegend": False}
+    # Its own x axis: the page's figure keeps its dates.
+    copy = PlainFigure({**figure["layout"], "xaxis": dict(figure["layout"].get("xaxis", {}))}, [order])
+    for trace in figure["data"]:
+        copy.add_trace({**trace, "x": [label[str(x)[:10]] for x in trace["x"]]})
     copy.update_xaxes(type="category")
     return copy
 
