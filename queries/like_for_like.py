@@ -63,6 +63,15 @@ def series_dispersion(counts: Mapping[str, int]) -> tuple[float, int] | None:
     return (float(dispersion), df) if np.isfinite(dispersion) else None
 
 
+def yearly_dispersion(values) -> tuple[float, int] | None:
+    """(phi, degrees of freedom) of yearly counts from their own spread, s^2 / mean: the
+    between-year variation a change must stand out from (None with fewer than 3 years)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 3 or values.mean() <= 0:
+        return None
+    return float(values.var(ddof=1) / values.mean()), len(values) - 1
+
+
 def change_test(previous: int, current: int, dispersion: tuple[float, int] | None) -> tuple[float, str]:
     """(two-sided p-value, the test's name) for a change between two counts over the same
     number of months: quasi-Poisson when the series is overdispersed, else exact."""

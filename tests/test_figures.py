@@ -124,7 +124,32 @@ def test_trend_and_bar_summaries():
     assert bars_summary(alone, "value", "category") == "Oxford: modern slavery, 73."
     years = pd.DataFrame({"area_code": [OXFORD] * 2, "area_name": ["Oxford"] * 2, "period": ["2020", "2021"],
                           "period_start": ["2020-01", "2021-01"], "value": [3609.0, 3733.0]})
-    assert period_change_summary(years, "cases") == "Oxford: 3,733 cases in 2021, up 3% on 2020."
+    # Two years say nothing of the usual difference between years: no verdict either way.
+    assert period_change_summary(years, "cases") == ("Oxford: 3,733 cases in 2021, up 3% on 2020, too few years "
+                                                     "shown to tell that from the usual difference between years.")
+
+
+def test_a_yearly_change_is_judged_against_the_spread_of_the_years_before():
+    import math
+
+    from scipy.stats import t
+
+    values = [3000.0, 3400.0, 3100.0, 3733.0]
+    years = pd.DataFrame({"area_code": [OXFORD] * 4, "area_name": ["Oxford"] * 4,
+                          "period": ["2018", "2019", "2020", "2021"],
+                          "period_start": ["2018-01", "2019-01", "2020-01", "2021-01"], "value": values})
+    before = values[:-1]  # the latest year's spread is not its own yardstick
+    mean = sum(before) / 3
+    phi = sum((v - mean) ** 2 for v in before) / 2 / mean  # s^2 / mean: about 22, far above Poisson's 1
+    z = math.log(3733 / 3100) / math.sqrt(phi * (1 / 3733 + 1 / 3100))
+    p = 2 * t.sf(abs(z), 2)
+    assert phi > 1 and p > 0.05  # a Poisson test would call 3,100 to 3,733 significant
+    assert period_change_summary(years, "cases") == "Oxford: 3,733 cases in 2021, up 20%, not a significant change on 2020."
+    years.loc[3, "value"] = 6000.0
+    z = math.log(6000 / 3100) / math.sqrt(phi * (1 / 6000 + 1 / 3100))
+    assert 2 * t.sf(abs(z), 2) < 0.05
+    assert period_change_summary(years, "cases") == (
+        "Oxford: 6,000 cases in 2021, up 94%, a statistically significant rise on 2020.")
 
 
 @pytest.mark.parametrize("frame", [pd.DataFrame(columns=["area_code", "area_name", "value", "category"])])

@@ -24,7 +24,7 @@ from dashboard.chart_data.series import in_area_order, published_cover_message, 
 from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
 from dashboard.charts.figures import change_by_type_figure, grouped_bar_figure
 from dashboard.charts.formatting import month_label
-from dashboard.charts.summaries import change_by_type_summary
+from dashboard.charts.summaries import change_by_type_summary, yearly_change
 from queries import periods
 from queries.counts import change_between, counts, monthly_counts
 from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
@@ -125,9 +125,8 @@ def _published_summary(frame: pd.DataFrame) -> str:
         police = police_rows.set_index("year")["value"]
         synthetic = bool(police_rows["is_synthetic"].any())
         if {"2020", "2021"} <= set(published.index):
-            change = (published["2021"] - published["2020"]) / published["2020"] * 100
             text = (f"{rows['area_name'].iloc[0]}: {int(published['2021']):,} crimes recorded in 2021 as published, "
-                    f"{change:+.0f}% on 2020")
+                    + yearly_change(published["2020"], published["2021"], [published["2020"]], "2020"))
             if "2021" in police.index:
                 text += (f"; the synthetic demo data holds {int(police['2021']):,}, a made-up figure" if synthetic
                          else f"; police.uk street-level data holds {int(police['2021']):,}")

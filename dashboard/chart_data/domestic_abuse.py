@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from dashboard.chart_data.common import dated, missing_areas_notes, published_caption, series_measure
@@ -17,8 +16,7 @@ from dashboard.chart_data.series import (
 from dashboard.chart_data.spec import ChartSpec, ChartView, Note, Reader
 from dashboard.charts.figures import grouped_bar_figure, seasonal_figure
 from dashboard.charts.formatting import list_names
-from dashboard.charts.summaries import describe_change
-from queries.like_for_like import change_test
+from dashboard.charts.summaries import yearly_change
 from queries.series import series_catalogue
 
 DEFAULTS = Filters()
@@ -63,15 +61,6 @@ CHILDREN = ChartSpec("da-children", children_data, (
 CHARTS = (OFFENCES, CHILDREN)
 
 
-def yearly_dispersion(values) -> tuple[float, int] | None:
-    """(phi, degrees of freedom) of yearly counts from their own spread, s^2 / mean: the
-    between-year variation a change must stand out from (None with fewer than 3 years)."""
-    values = np.asarray(values, dtype=float)
-    if len(values) < 3 or values.mean() <= 0:
-        return None
-    return float(values.var(ddof=1) / values.mean()), len(values) - 1
-
-
 def _offences_summary(frame: pd.DataFrame) -> str:
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
@@ -79,10 +68,8 @@ def _offences_summary(frame: pd.DataFrame) -> str:
         if len(rows) < 2:
             continue
         a, b = rows.iloc[-2], rows.iloc[-1]
-        # Yearly counts vary more than Poisson counts: the test allows for the spread of the years before.
-        p, _test = change_test(int(a["value"]), int(b["value"]), yearly_dispersion(rows["value"].iloc[:-1]))
         parts.append(f"{b['area_name']}: {int(b['value']):,} offences in {b['period']}, "
-                     f"{describe_change((b['value'] - a['value']) / a['value'] * 100, p < 0.05)} on {a['period']}.")
+                     f"{yearly_change(a['value'], b['value'], rows['value'].iloc[:-1], a['period'])}.")
     return " ".join(parts) or "There are no figures for this selection."
 
 

@@ -12,7 +12,7 @@ from dashboard.charts.formatting import mid_sentence, period_label
 from dashboard.charts.formatting import number as _fmt
 from dashboard.charts.formatting import rate as _rate
 from queries import periods
-from queries.like_for_like import change_test
+from queries.like_for_like import change_test, yearly_dispersion
 from queries.stats import SIGNIFICANCE_LEVEL, percent_change
 from queries.variation import ordinary_variation
 
@@ -30,6 +30,24 @@ def describe_change(percent: float | None, significant: bool) -> str:
         kind = "rise" if percent > 0 else "fall"
         return f"{direction}, a statistically significant {kind}"
     return f"{direction}, not a significant change"
+
+
+def yearly_change(before: float, after: float, years_before, before_label: str) -> str:
+    """A change between two yearly counts, 'up 10%, not a significant change on 2020', tested
+    against the spread of the years before the latest (quasi-Poisson, ``change_test``):
+    yearly totals vary more than Poisson counts, so two years alone cannot say whether a
+    change is more than the usual difference between years, and the words say so."""
+    percent = percent_change(float(before), float(after))
+    if percent is None:
+        return f"none in {before_label}"
+    dispersion = yearly_dispersion(years_before)
+    if dispersion is None:
+        rounded = round(percent)
+        direction = "unchanged (less than 1% difference)" if rounded == 0 else f"{'up' if rounded > 0 else 'down'} {abs(rounded)}%"
+        return (f"{direction} on {before_label}, too few years shown to tell that from the usual "
+                "difference between years")
+    p, _test = change_test(int(before), int(after), dispersion)
+    return f"{describe_change(percent, p < SIGNIFICANCE_LEVEL)} on {before_label}"
 
 
 def _verb(percent: float) -> str:
@@ -183,7 +201,9 @@ def bars_summary(frame: pd.DataFrame, value: str, category: str, unit: str = "")
 
 
 def period_change_summary(frame: pd.DataFrame, noun: str) -> str:
-    """Per area, the latest period against the one before: 'Oxford: 3,733 cases in 2021, up 3% on 2020.'"""
+    """Per area, the latest yearly count against the one before (``yearly_change``): 'Oxford:
+    3,733 cases in 2021, up 3% on 2020, too few years shown to tell that from the usual
+    difference between years.'"""
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
         rows = rows.sort_values("period_start")
@@ -191,8 +211,7 @@ def period_change_summary(frame: pd.DataFrame, noun: str) -> str:
         text = f"{last['area_name']}: {_fmt(last['value'])} {noun} in {period_label(last['period'])}"
         if len(rows) > 1:
             before = rows.iloc[-2]
-            if before["value"]:
-                change = (last["value"] - before["value"]) / before["value"] * 100
-                text += f", {'up' if change > 0 else 'down'} {abs(change):.0f}% on {period_label(before['period'])}"
+            text += ", " + yearly_change(before["value"], last["value"], rows["value"].iloc[:-1],
+                                         period_label(before["period"]))
         parts.append(text + ".")
     return " ".join(parts) or "There are no figures for this selection."
