@@ -126,17 +126,23 @@ def _read_monthly(engine: Engine, codes: list[str], crime_types: list[str], firs
     for force, month, synthetic in loaded:
         months_by_force.setdefault(force, []).append((month, bool(synthetic)))
     # One row per loaded month (and crime type): a loaded month with none recorded is zero.
-    types = crime_types if by_crime_type else ["all selected"]
-    rows = []
-    for code in codes:
+    # Rows are made in order of area, month and type (the loaded months come sorted), and
+    # each column with its type, so the frame needs neither sorting nor converting.
+    types = sorted(crime_types) if by_crime_type else ["all selected"]
+    columns = {name: [] for name in MONTHLY_COLUMNS}
+    area_column, month_column, type_column = columns["area_code"], columns["month"], columns["crime_type"]
+    count_column, synthetic_column = columns["count"], columns["is_synthetic"]
+    for code in sorted(codes):
         for month, synthetic in months_by_force.get(force_of(code), []):
             for crime_type in types:
-                key = (code, month, crime_type) if by_crime_type else (code, month)
-                rows.append((code, month, crime_type, found.get(key, 0), synthetic))
-    if not rows:
+                area_column.append(code)
+                month_column.append(month)
+                type_column.append(crime_type)
+                count_column.append(found.get((code, month, crime_type) if by_crime_type else (code, month), 0))
+                synthetic_column.append(synthetic)
+    if not area_column:
         return _empty(MONTHLY_COLUMNS)
-    frame = pd.DataFrame(rows, columns=MONTHLY_COLUMNS).astype(MONTHLY_SCHEMA)
-    return frame.sort_values(["area_code", "month", "crime_type"]).reset_index(drop=True)
+    return pd.DataFrame({name: pd.array(values, dtype=MONTHLY_SCHEMA[name]) for name, values in columns.items()})
 
 
 def counts(

@@ -118,17 +118,24 @@ CHARTS = (TREND, SEASONAL, CHANGE, PUBLISHED, *(partner_months.SPECS[s] for s in
 
 
 def _published_summary(frame: pd.DataFrame) -> str:
+    # Plain rows, not a group-by per area: a few rows, and this ran on every period.
+    areas: dict[str, dict] = {}
+    for code, name, label, year, value, synthetic in frame[
+            ["area_code", "area_name", "source_label", "year", "value", "is_synthetic"]].itertuples(index=False):
+        area = areas.setdefault(code, {"name": name, "published": {}, "police": {}, "synthetic": False})
+        if label == "published":
+            area["published"][year] = value
+        else:
+            area["police"][year] = value
+            area["synthetic"] = area["synthetic"] or bool(synthetic)
     parts = []
-    for _code, rows in frame.groupby("area_code", sort=False):
-        published = rows[rows["source_label"] == "published"].set_index("year")["value"]
-        police_rows = rows[rows["source_label"] != "published"]
-        police = police_rows.set_index("year")["value"]
-        synthetic = bool(police_rows["is_synthetic"].any())
-        if {"2020", "2021"} <= set(published.index):
-            text = (f"{rows['area_name'].iloc[0]}: {int(published['2021']):,} crimes recorded in 2021 as published, "
+    for area in areas.values():
+        published, police = area["published"], area["police"]
+        if {"2020", "2021"} <= set(published):
+            text = (f"{area['name']}: {int(published['2021']):,} crimes recorded in 2021 as published, "
                     + yearly_change(published["2020"], published["2021"], [published["2020"]], "2020"))
-            if "2021" in police.index:
-                text += (f"; the synthetic demo data holds {int(police['2021']):,}, a made-up figure" if synthetic
+            if "2021" in police:
+                text += (f"; the synthetic demo data holds {int(police['2021']):,}, a made-up figure" if area["synthetic"]
                          else f"; police.uk street-level data holds {int(police['2021']):,}")
             parts.append(text + ".")
     return " ".join(parts) or "There are no published figures for the chosen areas."
