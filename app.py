@@ -53,6 +53,7 @@ from dashboard.site.first_paint import first_paint
 from dashboard.site.index import LeanDash
 from queries import partnership
 from queries.db import make_engine
+from queries.stats import load_scipy_stats
 
 # Dash's debug mode otherwise asks plotly's servers for a newer version.
 os.environ.setdefault("DASH_DISABLE_VERSION_CHECK", "true")
@@ -164,7 +165,7 @@ def create_app(config: dict | None = None) -> Dash:
     register_response_compression(server)
     # Work each serving process does once before its first request (gunicorn.conf.py's
     # post_worker_init, and `python app.py`), kept out of the import.
-    server.extensions["warm_up"] = [app.parse_stylesheets]
+    server.extensions["warm_up"] = [app.parse_stylesheets, load_scipy_stats]
     return app
 
 

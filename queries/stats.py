@@ -15,6 +15,13 @@ import numpy as np
 SIGNIFICANCE_LEVEL = 0.05
 
 
+def load_scipy_stats() -> None:
+    """Import SciPy's statistics, which every page's tests use: kept out of the app's import
+    (half a second of every start, and of every command), each serving process loads them
+    before its first request, so that no visitor's request waits for the import."""
+    import scipy.stats  # noqa: F401
+
+
 def change_p_value(previous: int, current: int, previous_months: int = 1, current_months: int = 1) -> float:
     """Two-sided exact p-value for 'the rate differs between the two periods'."""
     return float(change_p_values([previous], [current], previous_months, current_months)[0])
