@@ -145,6 +145,21 @@ def _read_monthly(engine: Engine, codes: list[str], crime_types: list[str], firs
     return pd.DataFrame({name: pd.array(values, dtype=MONTHLY_SCHEMA[name]) for name, values in columns.items()})
 
 
+def recorded_total(engine: Engine, area_code: str, crime_types: Sequence[str] | None, start: str | None,
+                   end: str | None) -> int:
+    """An area's incidents of ``crime_types`` (None: all crime) in the months from ``start``
+    to ``end``, as one number: its own stored count, so a force's includes the incidents with
+    no location. The sum of ``monthly_counts``' counts, without a row per month."""
+    query = select(func.coalesce(func.sum(incident_count.c.count), 0)).where(
+        incident_count.c.area_code == area_code,
+        incident_count.c.crime_type.in_(list(crime_types) if crime_types else list(ALL_CRIME)),
+        incident_count.c.source.in_(POLICE_SOURCES),
+        incident_count.c.month.between(start or "0000-01", end or "9999-12"),
+    )
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar())
+
+
 def counts(
     engine: Engine,
     area_codes: Sequence[str],

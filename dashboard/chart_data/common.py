@@ -12,7 +12,7 @@ from dashboard.charts.figures import trend_figure
 from dashboard.charts.formatting import list_names, month_label, period_label
 from dashboard.charts.summaries import band_for, trend_summary
 from queries import partnership, periods
-from queries.counts import latest_month, loaded_months, monthly_counts
+from queries.counts import latest_month, loaded_months, monthly_counts, recorded_total
 from queries.like_for_like import DISPERSION_MONTHS, series_dispersion
 from queries.periods import MONTH
 from queries.reference import AREAS_BY_CODE, FORCE
@@ -216,10 +216,10 @@ def unlocated_note(reader: Reader, areas, crime_types, start: str | None, end: s
         return ""
     parts = []
     for code in forces:
-        # Totals only: the monthly counts, without the periods and rates ``counts`` adds.
-        every = reader.get(monthly_counts, (code,), crime_types, start, end)
-        located = reader.get(monthly_counts, (code,), crime_types, start, end, False, True)
-        total, kept = int(every["count"].sum()), int(located["count"].sum())
+        # The located counts are the trend's own (read once per request, ``shared_reads``);
+        # the force's whole total is one number, not a frame of months.
+        total = reader.get(recorded_total, code, crime_types, start, end)
+        kept = int(reader.get(monthly_counts, (code,), crime_types, start, end, False, True)["count"].sum())
         if total > kept:
             parts.append(f"{AREAS_BY_CODE[code].name} counts only incidents with a location, as its districts do: "
                          f"{total - kept:,} of its {total:,} incidents in these months ({(total - kept) / total:.1%}) have "
