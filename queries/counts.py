@@ -218,38 +218,39 @@ def _by_month(monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
-    """12-month sums ending at each loaded month whose 12 months are all loaded."""
-    frames = []
-    for code, frame in monthly.groupby("area_code", sort=False):
-        frame = frame.sort_values("month")
-        index = frame["month"].map(periods.month_index).to_numpy()
-        total = frame["count"].cumsum().to_numpy()
-        synthetic = frame["is_synthetic"].astype("int64").cumsum().to_numpy()
-        # Months are unique and sorted, so 12 rows spanning 11 months are 12 consecutive months.
-        ok = np.zeros(len(frame), dtype=bool)
-        ok[11:] = index[11:] - index[:-11] == 11
-        previous_total = np.concatenate([[0], total[:-1]])
-        previous_synthetic = np.concatenate([[0], synthetic[:-1]])
-        window_start = np.arange(len(frame)) - 11
-        result = pd.DataFrame(
-            {
-                "area_code": code,
-                "period": frame["month"].to_numpy(),
-                "count": total - previous_total[np.maximum(window_start, 0)],
-                "first_month": [periods.add_months(m, -11) for m in frame["month"]],
-                "last_month": frame["month"].to_numpy(),
-                "months": 12,
-                "period_months": 12,
-                "complete": True,
-                "is_synthetic": (synthetic - previous_synthetic[np.maximum(window_start, 0)]) > 0,
-            }
-        )
-        keep = ok & ((result["period"] >= start).to_numpy() if start else True)
-        frames.append(result[keep])
-    if not frames:
-        return pd.DataFrame(columns=["area_code", "period", "count", "first_month", "last_month", "months", "period_months", "complete",
-                                     "is_synthetic"])
-    return pd.concat(frames, ignore_index=True)
+    """12-month sums ending at each loaded month whose 12 months are all loaded.
+
+    All areas at once: with rows in order of area and month, a window of 12 rows that starts
+    and ends in one area and spans 11 months is 12 consecutive months of that area, and its
+    sum is a difference of running totals."""
+    code, codes = pd.factorize(monthly["area_code"].to_numpy(dtype=object))
+    months = monthly["month"].to_numpy(dtype=object)
+    distinct = {m: periods.month_index(m) for m in set(months)}
+    index = np.fromiter((distinct[m] for m in months), dtype=np.int64, count=len(months))
+    order = np.lexsort((index, code))
+    code, months, index = code[order], months[order], index[order]
+    count = monthly["count"].to_numpy(dtype=np.int64)[order]
+    synthetic = monthly["is_synthetic"].to_numpy(dtype=bool)[order]
+    ok = np.zeros(len(order), dtype=bool)
+    ok[11:] = (code[11:] == code[:-11]) & (index[11:] - index[:-11] == 11)
+    if start:
+        ok &= months >= start
+    end_at = np.flatnonzero(ok)
+    total = np.concatenate([[0], np.cumsum(count)])
+    flagged = np.concatenate([[0], np.cumsum(synthetic)])
+    first = {m: periods.add_months(m, -11) for m in set(months[end_at])}
+    return pd.DataFrame({
+        "area_code": codes[code[end_at]].astype(object) if len(end_at) else np.array([], dtype=object),
+        "period": months[end_at],
+        "count": total[end_at + 1] - total[end_at - 11],
+        "first_month": np.array([first[m] for m in months[end_at]], dtype=object),
+        "last_month": months[end_at],
+        "months": 12,
+        "period_months": 12,
+        "complete": True,
+        "is_synthetic": (flagged[end_at + 1] - flagged[end_at - 11]) > 0,
+    }, columns=["area_code", "period", "count", "first_month", "last_month", "months", "period_months", "complete",
+                "is_synthetic"])
 
 
 def _with_rates(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:
