@@ -256,21 +256,26 @@ def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
 def _with_rates(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return _empty(COUNT_COLUMNS)
-    estimates = population_table(engine, list(table["area_code"].unique()))
-    chosen = [
-        population_for_year(estimates.get(code, []), int(last[:4]))
-        for code, last in zip(table["area_code"], table["last_month"])
-    ]
-    table = table.assign(
-        area_name=table["area_code"].map(area_name),
-        population_year=pd.array([c[0] for c in chosen], dtype="Int64"),
-        population=pd.array([c[1] for c in chosen], dtype="Int64"),
-    )
-    table["rate_per_1000"] = (table["count"] / table["population"].astype("Float64") * 1000).astype("Float64")
-    table["count"] = table["count"].astype("int64")
-    table["months"] = table["months"].astype("int64")
-    table["period_months"] = table["period_months"].astype("int64")
-    return table.sort_values(["area_code", "first_month"]).reset_index(drop=True)[COUNT_COLUMNS]
+    estimates = shared_reads.once(("population", id(engine), *sorted(table["area_code"].unique())),
+                                  lambda: population_table(engine, sorted(table["area_code"].unique())))
+    # Each (area, year) looked up once: a trend has a row per month and few years.
+    chosen: dict[tuple[str, int], tuple] = {}
+    for pair in zip(table["area_code"], table["last_month"].str[:4].astype(int)):
+        if pair not in chosen:
+            chosen[pair] = population_for_year(estimates.get(pair[0], []), pair[1])
+    picked = [chosen[pair] for pair in zip(table["area_code"], table["last_month"].str[:4].astype(int))]
+    count = table["count"].astype("int64")
+    population = pd.array([c[1] for c in picked], dtype="Int64")
+    # One frame made with its columns, not a frame assigned and converted column by column.
+    frame = pd.DataFrame({
+        "period": table["period"], "first_month": table["first_month"], "last_month": table["last_month"],
+        "area_code": table["area_code"], "area_name": table["area_code"].map(area_name), "count": count,
+        "population": population, "population_year": pd.array([c[0] for c in picked], dtype="Int64"),
+        "rate_per_1000": (count / population.astype("Float64") * 1000).astype("Float64"),
+        "months": table["months"].astype("int64"), "period_months": table["period_months"].astype("int64"),
+        "complete": table["complete"], "is_synthetic": table["is_synthetic"],
+    }, index=table.index)
+    return frame.sort_values(["area_code", "first_month"]).reset_index(drop=True)[COUNT_COLUMNS]
 
 
 def change_between(

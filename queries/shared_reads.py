@@ -21,6 +21,7 @@ import pandas as pd
 
 MAX_READS = 64
 _VERSION = "data version"  # the scope's entry naming the version its reads were made at
+_ONCE = "small reads"  # the scope's entry holding ``once``'s values
 _reads: ContextVar[dict | None] = ContextVar("shared_monthly_reads", default=None)
 
 
@@ -67,6 +68,19 @@ def read_or_slice(key: tuple, codes: list[str], first: str, last: str,
             rows = frame[frame["area_code"].isin(wanted) & frame["month"].between(first, last)]
             return rows.reset_index(drop=True) if len(rows) else empty()
     frame = read()
-    if sum(len(kept) for name, kept in reads.items() if name != _VERSION) < MAX_READS:
+    if sum(len(kept) for name, kept in reads.items() if name not in (_VERSION, _ONCE)) < MAX_READS:
         reads.setdefault(key, []).append((frozenset(codes), first, last, frame))
     return frame.copy(deep=False)  # the caller's own object: the kept one is never changed
+
+
+def once(key: tuple, read: Callable[[], object]) -> object:
+    """``read()``, or inside a scope what an earlier call with the same ``key`` returned: for
+    a small read a request makes several times over (the population estimates each table of
+    rates looks up). The value is shared: callers only read it."""
+    reads = _reads.get()
+    if reads is None:
+        return read()
+    kept = reads.setdefault(_ONCE, {})
+    if key not in kept:
+        kept[key] = read()
+    return kept[key]
