@@ -79,8 +79,14 @@ def start_gunicorn(database_url: str, port: int, redis_url: str | None) -> subpr
     raise SystemExit("gunicorn did not start: " + log_path.read_text()[-2000:])
 
 
-def content_payload(page: str, search: str) -> dict:
-    """The page callback as a browser sends it when the address changes to ``search`` on ``page``."""
+def content_payload(page: str, search: str, drawn: str | None = "default") -> dict:
+    """The page callback as a browser sends it when the address changes to ``search`` on ``page``.
+
+    ``drawn``: the address drawn before, which the browser keeps and sends (its key:
+    ``dashboard.site.page_view.address_key``); by default the page at its default filters, as
+    after a first visit whose period is then changed. None: nothing drawn yet, as on a first
+    visit whose layout came without the page (no Referer), which also draws the first frame."""
+    drawn = PATHS[page] if drawn == "default" else drawn
     groups = ["areas", "area", "crime_types", "period", "grain", "measure", "baseline", "level"]
     outputs = [{"id": "page-header", "property": "children"}, {"id": "page-content", "property": "children"}]
     outputs += [{"id": f"filter-group-{g}", "property": "class_name"} for g in groups]
@@ -89,7 +95,7 @@ def content_payload(page: str, search: str) -> dict:
     return {"output": key, "outputs": outputs,
             "inputs": [{"id": "url", "property": "pathname", "value": PATHS[page]},
                        {"id": "url", "property": "search", "value": search}],
-            "state": [{"id": "drawn-address", "property": "data", "value": None}],
+            "state": [{"id": "drawn-address", "property": "data", "value": drawn}],
             "changedPropIds": ["url.search"]}
 
 

@@ -213,6 +213,20 @@ def test_the_first_chart_of_a_page_or_embed_carries_its_first_frame_and_no_other
     assert '"aria-hidden": "true"' in first and "data:image/svg+xml," in first
 
 
+def test_a_page_drawn_over_one_already_shown_has_no_first_frame(client):
+    """A new period (or another page) replaces a page already drawn, when plotly has loaded:
+    the charts come without the server's frame, which only the first page of a visit needs."""
+    import json
+
+    from .pagetools import page_callback
+
+    response = page_callback(client, "/crime", "?measure=count", drawn_address="/crime")
+    content = json.loads(response.get_data(as_text=True))["response"]["page-content"]["children"]
+    frames = _static_frames(content, [])
+    assert frames and all(len(f) == 1 and f[0].startswith("chart-") for f in frames)
+    assert "data:image/svg+xml," not in json.dumps(content)
+
+
 def test_markers_ringed_or_translucent_keep_a_path_each_in_their_order():
     """Plain markers in an opaque colour share a path, a run at a time; an open marker (a dot
     and a white one over it) is drawn in its place between runs, and a translucent colour

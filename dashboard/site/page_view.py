@@ -77,14 +77,16 @@ def _key(path: str, filters: Filters) -> str:
     return path + filters.to_query(defaults_for(path))
 
 
-def page_view(app, query_cache, pathname, search) -> PageView:
+def page_view(app, query_cache, pathname, search, first_frame: bool = True) -> PageView:
+    """``first_frame``: draw the first chart's first frame (``add_first_frame``), for a page
+    drawn before plotly has loaded: not for one drawn over a page already shown."""
     path = local_path(app, pathname)
     filters = filters_at(path, search)
     key = _key(path, filters)
     page = PAGES_BY_PATH.get(path)
     chart_id = embedded_chart_id(path)
     if page is not None:
-        body = html.Div(page_content(query_cache, page, filters), id=ids.page_content(page.key))
+        body = html.Div(page_content(query_cache, page, filters, first_frame), id=ids.page_content(page.key))
         return PageView(key, filters, page.controls, page_header(page), body)
     if chart_id is not None:
         shows_incidents = PAGES_BY_PATH[page_path_of(chart_id)].shows_incidents
@@ -92,13 +94,14 @@ def page_view(app, query_cache, pathname, search) -> PageView:
     return PageView(key, filters, frozenset(), not_found(), [])
 
 
-def page_content(query_cache, page, filters: Filters) -> list:
+def page_content(query_cache, page, filters: Filters, first_frame: bool = True) -> list:
     content = page.render(request_reader(query_cache), filters, filters.to_query(page.defaults))
     # One notice per page, above everything, wherever demo incidents are drawn.
     if page.shows_incidents and query_cache.get(has_synthetic_months):
         mark_demo(content)
         content = [demo_notice(), *content]
-    add_first_frame(content)
+    if first_frame:
+        add_first_frame(content)
     return content
 
 

@@ -53,7 +53,9 @@ def register_callbacks(app, query_cache) -> None:
         # another way) would only redo the queries and the charts.
         if drawn_address == address_key(app, pathname, search):
             raise PreventUpdate
-        view = page_view(app, query_cache, pathname, search)
+        # A page drawn over one already shown (a new period, another page) is drawn by plotly,
+        # loaded by then: the server's first frame is only for the first page a visit draws.
+        view = page_view(app, query_cache, pathname, search, first_frame=drawn_address is None)
         return view.header, view.body, *[group_class(c in view.controls) for c in CONTROL_GROUPS], view.key
 
     @app.callback(
