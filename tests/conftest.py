@@ -210,6 +210,24 @@ def redis_cache():
         client.close()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium shared by every browser test of this process (one per xdist worker):
+    launching it cost seconds a module on a busy machine. Tests open pages through
+    ``browser.new_page`` (tests/browser.py), each in a context of its own: no cookies, storage
+    or cache pass from one test to the next."""
+    from .browser import chromium
+
+    with chromium() as shared:
+        yield shared
+
+
+def pytest_sessionfinish(session):
+    from .browser import stop_playwright_driver
+
+    stop_playwright_driver()
+
+
 # Seconds a browser test may take, its share of module fixtures included: software WebGL on
 # two busy cores is slow, so these get more than pyproject.toml's default for other tests.
 BROWSER_TIMEOUT = 600
