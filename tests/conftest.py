@@ -130,6 +130,58 @@ def engine(request, database_url):
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def built_databases(tmp_path_factory):
+    """Databases set up once per process by ``copy_of_built`` (name: SQLite file or PostgreSQL
+    database), dropped at the end."""
+    built: dict[tuple[str, str], str] = {}
+    yield built
+    names = [name for (backend, _key), name in built.items() if backend == "postgresql"]
+    if names:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def copy_of_built(request, engine, key: str, build) -> None:
+    """Make ``engine``'s database (fresh from the ``engine`` fixture) a copy of one that
+    ``build(engine)`` set up from the same fresh state, built once per process for each ``key``
+    and backend: for the tests of a module that each import the same files before asking
+    different questions of them. ``build`` must depend on nothing but ``key``."""
+    built = request.getfixturevalue("built_databases")
+    backend = engine.dialect.name
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    if (backend, key) not in built:
+        if backend == "sqlite":
+            path = request.getfixturevalue("tmp_path_factory").mktemp("built") / "built.sqlite"
+            shutil.copyfile(engine.url.database, path)
+            source = make_engine(f"sqlite:///{path}")
+            name = str(path)
+        else:
+            name = f"{url.rsplit('/', 1)[1]}_built{len(built)}"
+            admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{request.getfixturevalue("postgres_schema_template")}"'))
+            admin.dispose()
+            source = make_engine(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+        try:
+            build(source)
+        finally:
+            source.dispose()
+        built[(backend, key)] = name
+    if backend == "sqlite":
+        shutil.copyfile(built[(backend, key)], engine.url.database)
+        return
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}" TEMPLATE "{built[(backend, key)]}"'))
+    admin.dispose()
+
+
 @pytest.fixture
 def sqlite_engine(request, tmp_path):
     """SQLite only, for tests about the app rather than the data layer."""
