@@ -132,7 +132,7 @@ def engine(request, database_url):
 
 @pytest.fixture(scope="session")
 def built_databases(tmp_path_factory):
-    """Databases set up once per process by ``copy_of_built`` (name: SQLite file or PostgreSQL
+    """Databases set up once per process for ``built_engine`` (SQLite file or PostgreSQL
     database), dropped at the end."""
     built: dict[tuple[str, str], str] = {}
     yield built
@@ -145,41 +145,59 @@ def built_databases(tmp_path_factory):
         admin.dispose()
 
 
-def copy_of_built(request, engine, key: str, build) -> None:
-    """Make ``engine``'s database (fresh from the ``engine`` fixture) a copy of one that
-    ``build(engine)`` set up from the same fresh state, built once per process for each ``key``
-    and backend: for the tests of a module that each import the same files before asking
-    different questions of them. ``build`` must depend on nothing but ``key``."""
+def _built(request, backend: str, key: str, build) -> str:
+    """The SQLite file or PostgreSQL database that ``build`` set up from the schema template
+    for ``key``, built on first use in this process."""
     built = request.getfixturevalue("built_databases")
-    backend = engine.dialect.name
-    url = engine.url.render_as_string(hide_password=False)
-    engine.dispose()
     if (backend, key) not in built:
         if backend == "sqlite":
             path = request.getfixturevalue("tmp_path_factory").mktemp("built") / "built.sqlite"
-            shutil.copyfile(engine.url.database, path)
-            source = make_engine(f"sqlite:///{path}")
-            name = str(path)
+            shutil.copyfile(request.getfixturevalue("sqlite_schema_template"), path)
+            name, url = str(path), f"sqlite:///{path}"
         else:
-            name = f"{url.rsplit('/', 1)[1]}_built{len(built)}"
+            name = f"{request.getfixturevalue('postgres_database').rsplit('/', 1)[1]}_built{len(built)}"
             admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{request.getfixturevalue("postgres_schema_template")}"'))
             admin.dispose()
-            source = make_engine(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
+            url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        source = make_engine(url)
         try:
             build(source)
         finally:
             source.dispose()
         built[(backend, key)] = name
-    if backend == "sqlite":
-        shutil.copyfile(built[(backend, key)], engine.url.database)
-        return
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}" TEMPLATE "{built[(backend, key)]}"'))
-    admin.dispose()
+    return built[(backend, key)]
+
+
+@pytest.fixture
+def built_engine(request, database_url):
+    """``built_engine(key, build)``: an engine on a fresh database (SQLite or PostgreSQL, as
+    ``engine``) holding what ``build(engine)`` stores on top of the schema, for the tests of a
+    module that each import the same files before asking different questions of them. The
+    build runs once per process, key and backend; each test gets a copy of its result (a file
+    copy, or CREATE DATABASE ... TEMPLATE), so what a test changes stays its own. ``build``
+    must depend on nothing but ``key``."""
+    engines = []
+
+    def make(key: str, build):
+        backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+        source = _built(request, backend, key, build)
+        if backend == "sqlite":
+            shutil.copyfile(source, database_url.removeprefix("sqlite:///"))
+        else:
+            name = database_url.rsplit("/", 1)[1]
+            admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+            admin.dispose()
+        engines.append(make_engine(database_url))
+        return engines[-1]
+
+    yield make
+    for each in engines:
+        each.dispose()
 
 
 @pytest.fixture

@@ -12,20 +12,15 @@ from queries.counts import counts
 from queries.importers.policeuk import import_policeuk
 from queries.reference import OXFORD, OXFORDSHIRE, THAMES_VALLEY
 
-from .conftest import FIXTURES, copy_of_built
+from .conftest import FIXTURES
 from .pagetools import page_payload
 
 POLICEUK = FIXTURES / "policeuk"
 
 
-def _load_two_months(engine) -> None:
-    import_policeuk(engine, [POLICEUK / "2022-01-thames-valley-street.csv", POLICEUK / "2024-01-thames-valley-street.csv"])
-
-
 @pytest.fixture
-def client(request, engine):
-    # The two months are imported once per process and backend; each test gets a copy.
-    copy_of_built(request, engine, "api-two-months", _load_two_months)
+def client(engine):
+    import_policeuk(engine, [POLICEUK / "2022-01-thames-valley-street.csv", POLICEUK / "2024-01-thames-valley-street.csv"])
     app = create_app({"database_url": engine.url.render_as_string(hide_password=False)})
     return app.server.test_client()
 

@@ -16,7 +16,6 @@ from queries.coverage import coverage_ledger, coverage_summary, month_ranges, re
 from queries.importers.policeuk import import_policeuk
 from queries.reference import FORCES, FORCES_BY_SLUG
 
-from .conftest import copy_of_built
 from .other_forces import archive, cambridgeshire_month, row, south_wales_month, street_csv
 from .test_interventions import PASSWORD, signed_in
 
@@ -54,12 +53,11 @@ def _load_ledger_months(engine) -> None:
 
 
 @pytest.fixture
-def ledger_engine(request, engine):
+def ledger_engine(built_engine):
     """2024-01 and 2024-03 from whole-country archives; 2024-02 for Cambridgeshire alone (a
     custom download), so South Wales misses February. The three imports are made once per
     process and backend, and each test gets a copy of the result."""
-    copy_of_built(request, engine, "coverage-ledger", _load_ledger_months)
-    return engine
+    return built_engine("coverage-ledger", _load_ledger_months)
 
 
 def test_the_ledger_tells_loaded_missing_and_not_published_apart(ledger_engine):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,7 +16,7 @@ from queries.importers.policeuk import import_policeuk
 from queries.reference import ASB, OXFORD
 from queries.stats import getis_ord_gi_star
 
-from .conftest import FIXTURES, copy_of_built, shared_file, street_rows
+from .conftest import FIXTURES, shared_file, street_rows
 
 
 def test_gi_star_finds_one_hot_cluster_and_nothing_else():
@@ -75,16 +74,15 @@ def test_hotspots_from_the_fixture_file(engine):
     assert grid["count"].sum() == 3
 
 
-def march_2024(request, engine) -> Path:
-    """Make ``engine``'s database hold the real March 2024 file, imported once per process and
-    backend (three tests ask their questions of it); returns the file's path."""
+def march_2024(built_engine):
+    """The real March 2024 file's path, and an engine on a database holding it: imported once
+    per process and backend (three tests ask their questions of it), copied for each test."""
     path = shared_file("policeuk", "2024-03-thames-valley-street.csv.gz")
-    copy_of_built(request, engine, "hotspots-2024-03", lambda built: import_policeuk(built, [path]))
-    return path
+    return path, built_engine("hotspots-2024-03", lambda built: import_policeuk(built, [path]))
 
 
-def test_ranked_lsoa_counts_equal_the_real_file(request, engine):
-    path = march_2024(request, engine)
+def test_ranked_lsoa_counts_equal_the_real_file(built_engine):
+    path, engine = march_2024(built_engine)
     expected = Counter(
         row["LSOA code"] for row in street_rows(path)
         if row["LSOA name"].startswith("Oxford ") and row["Crime type"] != "Anti-social behaviour" and row["Longitude"]
@@ -95,10 +93,10 @@ def test_ranked_lsoa_counts_equal_the_real_file(request, engine):
 
 
 @pytest.mark.parametrize("crime_types", [None, ["burglary", "robbery"]])
-def test_map_point_counts_equal_the_real_file(request, engine, crime_types):
+def test_map_point_counts_equal_the_real_file(built_engine, crime_types):
     """All crime and a choice of types: each map point's count is the file's count of rows at
     that point."""
-    path = march_2024(request, engine)
+    path, engine = march_2024(built_engine)
     wanted = {"Burglary", "Robbery"} if crime_types else None
     expected = Counter(
         (round(float(row["Longitude"]), 5), round(float(row["Latitude"]), 5)) for row in street_rows(path)
