@@ -1,7 +1,8 @@
 """Helpers for browser tests: a live threaded server and headless Chromium via Playwright.
 
-One Chromium serves a whole test module (starting it costs seconds on a busy machine); each
-test gets a fresh context and page. Waits are tied to what the page reports (Dash's loading
+One Chromium serves every browser test of a test process (the ``browser`` fixture in
+conftest.py; starting it costs seconds on a busy machine); each test gets a fresh context and
+page, so no test sees another's cookies, storage or cache. Waits are tied to what the page reports (Dash's loading
 markers gone, the charts' SVG drawn, MapLibre's load), with generous limits: software WebGL
 on two busy cores can take tens of seconds to draw a page.
 """
@@ -70,19 +71,37 @@ def live_server(config: dict):
         process.join(30)
 
 
+# Playwright's synchronous API allows one driver per thread at a time, so every Chromium of a
+# test process is launched from this one, started on first use and stopped at the session's end.
+_driver = None
+
+
+def playwright_driver():
+    global _driver
+    if _driver is None:
+        from playwright.sync_api import sync_playwright
+
+        _driver = sync_playwright().start()
+    return _driver
+
+
+def stop_playwright_driver() -> None:
+    global _driver
+    if _driver is not None:
+        _driver.stop()
+        _driver = None
+
+
 @contextmanager
-def chromium():
-    """Headless Chromium for a test module, or a skip (a failure in CI) without it."""
+def chromium(args: list[str] = CHROMIUM_ARGS):
+    """Headless Chromium, closed afterwards, or a skip (a failure in CI) without it."""
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not installed at {CHROMIUM} (apt-get install --no-install-recommends chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=WAIT_MS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright_driver().chromium.launch(executable_path=CHROMIUM, args=args, timeout=WAIT_MS)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 @contextmanager

@@ -6,6 +6,7 @@ with ``CI=true`` it fails them, so a run cannot pass while quietly testing less.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
@@ -70,6 +71,10 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite'}"
     url = request.getfixturevalue("postgres_database")
+    if {"engine", "built_engine"} & set(request.fixturenames):
+        # Those replace the whole database with a copy (DROP and CREATE DATABASE): emptying
+        # its schema first, table by table, only cost time.
+        return url
     reset = create_engine(url)
     with reset.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -127,6 +132,76 @@ def engine(request, database_url):
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def built_databases(tmp_path_factory):
+    """Databases set up once per process for ``built_engine`` (SQLite file or PostgreSQL
+    database), dropped at the end."""
+    built: dict[tuple[str, str], str] = {}
+    yield built
+    names = [name for (backend, _key), name in built.items() if backend == "postgresql"]
+    if names:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _built(request, backend: str, key: str, build) -> str:
+    """The SQLite file or PostgreSQL database that ``build`` set up from the schema template
+    for ``key``, built on first use in this process."""
+    built = request.getfixturevalue("built_databases")
+    if (backend, key) not in built:
+        if backend == "sqlite":
+            path = request.getfixturevalue("tmp_path_factory").mktemp("built") / "built.sqlite"
+            shutil.copyfile(request.getfixturevalue("sqlite_schema_template"), path)
+            name, url = str(path), f"sqlite:///{path}"
+        else:
+            name = f"{request.getfixturevalue('postgres_database').rsplit('/', 1)[1]}_built{len(built)}"
+            admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{request.getfixturevalue("postgres_schema_template")}"'))
+            admin.dispose()
+            url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        source = make_engine(url)
+        try:
+            build(source)
+        finally:
+            source.dispose()
+        built[(backend, key)] = name
+    return built[(backend, key)]
+
+
+@pytest.fixture
+def built_engine(request, database_url):
+    """``built_engine(key, build)``: an engine on a fresh database (SQLite or PostgreSQL, as
+    ``engine``) holding what ``build(engine)`` stores on top of the schema, for the tests of a
+    module that each import the same files before asking different questions of them. The
+    build runs once per process, key and backend; each test gets a copy of its result (a file
+    copy, or CREATE DATABASE ... TEMPLATE), so what a test changes stays its own. ``build``
+    must depend on nothing but ``key``."""
+    engines = []
+
+    def make(key: str, build):
+        backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+        source = _built(request, backend, key, build)
+        if backend == "sqlite":
+            shutil.copyfile(source, database_url.removeprefix("sqlite:///"))
+        else:
+            name = database_url.rsplit("/", 1)[1]
+            admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+            admin.dispose()
+        engines.append(make_engine(database_url))
+        return engines[-1]
+
+    yield make
+    for each in engines:
+        each.dispose()
 
 
 @pytest.fixture
@@ -209,9 +284,39 @@ def redis_cache():
         client.close()
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium shared by every browser test of this process (one per xdist worker):
+    launching it cost seconds a module on a busy machine. Tests open pages through
+    ``browser.new_page`` (tests/browser.py), each in a context of its own: no cookies, storage
+    or cache pass from one test to the next."""
+    from .browser import chromium
+
+    with chromium() as shared:
+        yield shared
+
+
+def pytest_sessionfinish(session):
+    from .browser import stop_playwright_driver
+
+    stop_playwright_driver()
+
+
 # Seconds a browser test may take, its share of module fixtures included: software WebGL on
 # two busy cores is slow, so these get more than pyproject.toml's default for other tests.
 BROWSER_TIMEOUT = 600
+
+
+def pytest_collection_finish(session):
+    """Once the tests are collected (every module imported: pandas, plotly, Dash, SQLAlchemy),
+    those long-lived objects are set aside from garbage collection (gc.freeze), and young
+    objects are collected less often. A full collection walked all half a million of them
+    every few seconds of a run: an eighth of the fast tier's time went on collecting. Objects
+    are still freed as before (reference counts); cycles among new objects are still found,
+    a little later."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 10)
 
 
 def pytest_collection_modifyitems(items):

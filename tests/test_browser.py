@@ -11,7 +11,7 @@ import pytest
 from dashboard.pages import PAGES
 from queries.db import make_engine
 
-from .browser import WAIT_MS, axe_violations, chromium, live_server, map_drawn, new_page, settled, wait_for_chart
+from .browser import WAIT_MS, axe_violations, live_server, map_drawn, new_page, settled, wait_for_chart
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -26,12 +26,6 @@ def site(tmp_path_factory):
     engine.dispose()
     with live_server({"database_url": url}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def record_examples(engine):

@@ -13,7 +13,7 @@ import pytest
 from pmtiles.tile import Compression, TileType, zxy_to_tileid
 from pmtiles.writer import Writer
 
-from .browser import chromium, live_server, map_drawn, new_page
+from .browser import live_server, map_drawn, new_page
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -101,12 +101,12 @@ DRAWN = """() => {
 }"""
 
 
-def test_a_vector_basemap_is_requested_and_drawn(tmp_path_factory):
+def test_a_vector_basemap_is_requested_and_drawn(tmp_path_factory, browser):
     folder = tmp_path_factory.mktemp("vector")
     tiles = write_vector_pmtiles(folder / "roads.pmtiles")
     config = {"database_url": demo_database(tmp_path_factory, "vector", "2024-01", "2024-03", 0.02),
               "map_pmtiles": str(folder / "roads.pmtiles")}
-    with live_server(config) as base, chromium() as browser, new_page(browser) as page:
+    with live_server(config) as base, new_page(browser) as page:
         answered = {}
         page.on("response", lambda r: answered.__setitem__(r.url, r.status) if "/hotspots/basemap/" in r.url else None)
         page.goto(f"{base}/hotspots?area=E07000178&to=2024-03&baseline_months=2")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import WAIT_MS, chromium, live_server, new_page, settled
+from .browser import WAIT_MS, live_server, new_page, settled
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -59,12 +59,6 @@ def host_page(src: str, origin: str, width: int):
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     return demo_database(tmp_path_factory, "embed", "2023-01", "2024-12", 0.03)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import WAIT_MS, axe_violations, chromium, live_server, new_page, settled, wait_for_chart
+from .browser import WAIT_MS, axe_violations, live_server, new_page, settled, wait_for_chart
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -19,14 +19,6 @@ def site(tmp_path_factory):
     url = demo_database(tmp_path_factory, "first-frame", "2022-01", "2024-12", 0.04)
     with live_server({"database_url": url}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module; every visit below is in a context of its own (its own
-    cache, cookies and storage), so none is helped by an earlier one."""
-    with chromium() as browser:
-        yield browser
 
 
 def frame_box(page) -> dict:

@@ -15,7 +15,7 @@ from queries.bootstrap import init_db
 from queries.db import make_engine
 from queries.importers.policeuk import import_policeuk
 
-from .browser import chromium, live_server, map_drawn, new_page
+from .browser import live_server, map_drawn, new_page
 from .conftest import shared_file
 
 pytestmark = pytest.mark.browser
@@ -31,12 +31,6 @@ def real_app(tmp_path_factory):
     import_policeuk(engine, paths)
     engine.dispose()
     return {"database_url": url}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def warm_scripts(base: str) -> None:

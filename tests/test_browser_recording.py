@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browser import WAIT_MS, axe_violations, chromium, live_server, new_page
+from .browser import WAIT_MS, axe_violations, live_server, new_page
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -21,12 +21,6 @@ def database(tmp_path_factory):
     url = demo_database(tmp_path_factory, "recording", "2024-01", "2024-12", 0.02)
     set_account(make_engine(url), "pat", PASSWORD, "partner")
     return url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def test_places_are_added_by_name_or_code_from_the_keyboard(database, browser):

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from .browser import WAIT_MS, axe_violations, chromium, live_server, map_drawn, new_page, settled
+from .browser import WAIT_MS, axe_violations, live_server, map_drawn, new_page, settled
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -51,12 +51,6 @@ def parent_page(port: int, frame_url: str):
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     return demo_database(tmp_path_factory, "service", "2023-01", "2024-12", 0.03)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def test_embedded_from_an_allowed_origin_it_renders_and_from_another_it_is_refused(database, browser):

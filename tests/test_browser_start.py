@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import WAIT_MS, chromium, live_server, new_page, settled
+from .browser import WAIT_MS, live_server, new_page, settled
 from .conftest import demo_database, unavailable
 
 pytestmark = pytest.mark.browser
@@ -77,12 +77,6 @@ def _request_lines(log: Path) -> list[dict]:
         if entry.get("message") == "request":
             lines.append(entry)
     return lines
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture(scope="module")

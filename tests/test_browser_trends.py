@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .browser import WAIT_MS, chromium, live_server, new_page, settled
+from .browser import WAIT_MS, live_server, new_page, settled
 from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
@@ -19,13 +19,6 @@ def site(tmp_path_factory):
     url = demo_database(tmp_path_factory, "trends", "2022-01", "2024-12", 0.04)
     with live_server({"database_url": url}) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module, a context of its own for each visit."""
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)])

@@ -3,6 +3,9 @@ between areas of different forces made over each force's own months."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -40,15 +43,21 @@ def _whole_country(tmp_path, month: str):
     return archive(tmp_path / f"{month}.zip", members)
 
 
+def _load_ledger_months(engine) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        import_policeuk(engine, [_whole_country(folder, "2024-01"), _whole_country(folder, "2024-03")])
+        february = folder / "custom.zip"
+        archive(february, {"2024-02/2024-02-cambridgeshire-street.csv": cambridgeshire_month("2024-02")})
+        import_policeuk(engine, [february])
+
+
 @pytest.fixture
-def ledger_engine(engine, tmp_path):
+def ledger_engine(built_engine):
     """2024-01 and 2024-03 from whole-country archives; 2024-02 for Cambridgeshire alone (a
-    custom download), so South Wales misses February."""
-    import_policeuk(engine, [_whole_country(tmp_path, "2024-01"), _whole_country(tmp_path, "2024-03")])
-    february = tmp_path / "custom.zip"
-    archive(february, {"2024-02/2024-02-cambridgeshire-street.csv": cambridgeshire_month("2024-02")})
-    import_policeuk(engine, [february])
-    return engine
+    custom download), so South Wales misses February. The three imports are made once per
+    process and backend, and each test gets a copy of the result."""
+    return built_engine("coverage-ledger", _load_ledger_months)
 
 
 def test_the_ledger_tells_loaded_missing_and_not_published_apart(ledger_engine):

@@ -74,9 +74,15 @@ def test_hotspots_from_the_fixture_file(engine):
     assert grid["count"].sum() == 3
 
 
-def test_ranked_lsoa_counts_equal_the_real_file(engine):
+def march_2024(built_engine):
+    """The real March 2024 file's path, and an engine on a database holding it: imported once
+    per process and backend (three tests ask their questions of it), copied for each test."""
     path = shared_file("policeuk", "2024-03-thames-valley-street.csv.gz")
-    import_policeuk(engine, [path])
+    return path, built_engine("hotspots-2024-03", lambda built: import_policeuk(built, [path]))
+
+
+def test_ranked_lsoa_counts_equal_the_real_file(built_engine):
+    path, engine = march_2024(built_engine)
     expected = Counter(
         row["LSOA code"] for row in street_rows(path)
         if row["LSOA name"].startswith("Oxford ") and row["Crime type"] != "Anti-social behaviour" and row["Longitude"]
@@ -87,11 +93,10 @@ def test_ranked_lsoa_counts_equal_the_real_file(engine):
 
 
 @pytest.mark.parametrize("crime_types", [None, ["burglary", "robbery"]])
-def test_map_point_counts_equal_the_real_file(engine, crime_types):
+def test_map_point_counts_equal_the_real_file(built_engine, crime_types):
     """All crime and a choice of types: each map point's count is the file's count of rows at
     that point."""
-    path = shared_file("policeuk", "2024-03-thames-valley-street.csv.gz")
-    import_policeuk(engine, [path])
+    path, engine = march_2024(built_engine)
     wanted = {"Burglary", "Robbery"} if crime_types else None
     expected = Counter(
         (round(float(row["Longitude"]), 5), round(float(row["Latitude"]), 5)) for row in street_rows(path)

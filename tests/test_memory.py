@@ -21,6 +21,18 @@ from dashboard.server.cache import MEGABYTE, BytesLRU, result_bytes
 from .conftest import demo_database
 
 
+def set_heap_aside() -> None:
+    """Collect once, then leave everything alive now out of later collections (gc.freeze):
+    ``real_bytes`` collects twice a call, and a full collection walks every object of the test
+    process (a second or more in a worker that has run many tests), where the copies it
+    measures are all it needs to walk. What is frozen is not garbage, and tracemalloc counts
+    only what is allocated after it starts, so the sizes measured are the same. It stays
+    frozen, as conftest.py leaves the imported modules after collection: gc.unfreeze would
+    hand those back to every later collection too."""
+    gc.collect()
+    gc.freeze()
+
+
 def real_bytes(value, copies: int = 10) -> float:
     """The memory a fresh copy of ``value`` takes, as Python's allocator traced it (the mean
     over several copies, so one-off allocations of the first do not count)."""
@@ -64,6 +76,7 @@ class Analysis:
                                    {"a": counts_frame(50), "b": counts_frame(500)}],
                          ids=["small frame", "medium frame", "large frame", "analysis", "dict of frames"])
 def test_a_cached_results_counted_size_is_close_to_what_it_takes(value):
+    set_heap_aside()
     counted, real = result_bytes(value), real_bytes(value)
     # pandas' own deep count said 3.3 kB for a small frame that takes 11 kB, and pickled sizes
     # a fifth of a result's memory: a byte limit on such counts held several times its size.
@@ -116,6 +129,7 @@ def test_memory_stays_flat_over_a_soak_once_the_cache_is_full(demo_url, tmp_path
     assert 0.75 * MEGABYTE < cache.bytes <= MEGABYTE
     # What the cache holds really takes about what it counts: counted at a fifth of their
     # size, results piled up to several times the limit.
+    set_heap_aside()
     held = sum(real_bytes(value, copies=2) for value, _size, _expires in list(cache._entries.values()))
     assert held < 1.4 * MEGABYTE, f"the cache holds {held / MEGABYTE:.1f} MB under a 1 MB limit"
     # About 0.1 MB is seen; 4 MB would be a leak of some 13 kB a request.

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.pages import chromium, first_visit
+from benchmarks.pages import CHROMIUM_ARGS, first_visit
 from dashboard.pages import PAGES
 
-from .browser import CHROMIUM, live_server, new_page
-from .browser import chromium as browser_chromium
+from .browser import CHROMIUM, chromium, live_server, new_page
 from .conftest import demo_database, unavailable
 
 pytestmark = pytest.mark.browser
@@ -23,8 +22,9 @@ def visits(tmp_path_factory):
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium not installed at {CHROMIUM}")
     config = {"database_url": demo_database(tmp_path_factory, "weight", "2024-01", "2024-12", 0.04)}
-    # The browser is closed before the tests run: a later test starts its own.
-    with live_server(config) as url, chromium() as browser:
+    # Chromium as the page benchmark launches it (benchmarks/pages.py), from the tests' one
+    # Playwright driver; closed before the tests run.
+    with live_server(config) as url, chromium(CHROMIUM_ARGS) as browser:
         return {page.path: first_visit(browser, url + page.path, page.path) for page in PAGES}
 
 
@@ -52,11 +52,11 @@ def test_pages_load_only_the_plotly_bundle_they_need(visits):
         assert not [f for f in visit.files if f.startswith("polyfill@") or f.startswith("bundle.v")], visit.files
 
 
-def test_moving_between_chart_pages_and_the_map_page_loads_the_right_bundle(tmp_path_factory):
+def test_moving_between_chart_pages_and_the_map_page_loads_the_right_bundle(tmp_path_factory, browser):
     """The charts bundle cannot draw the map and the maps bundle cannot draw bars: the nav
     links between the two kinds of page load the target afresh, with its own bundle."""
     config = {"database_url": demo_database(tmp_path_factory, "moves", "2024-01", "2024-12", 0.04)}
-    with live_server(config) as url, browser_chromium() as browser, new_page(browser) as page:
+    with live_server(config) as url, new_page(browser) as page:
         page.goto(url + "/crime")
         page.wait_for_selector("#chart-crime-trend .main-svg", state="attached", timeout=120_000)
         for label, path, ready, traces in (

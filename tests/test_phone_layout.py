@@ -9,8 +9,8 @@ import pytest
 
 from dashboard.pages import PAGES
 
-from .browser import CHROMIUM, CHROMIUM_ARGS, live_server
-from .conftest import demo_database, unavailable
+from .browser import live_server
+from .conftest import demo_database
 
 pytestmark = pytest.mark.browser
 WIDTH = 390
@@ -36,18 +36,13 @@ OVERFLOWING = """(width) => {
 
 
 @pytest.fixture(scope="module")
-def phone(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        unavailable(f"Chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def phone(tmp_path_factory, browser):
     config = {"database_url": demo_database(tmp_path_factory, "phone", "2024-01", "2024-12", 0.04)}
-    with live_server(config) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with live_server(config) as url:
         page = browser.new_page(viewport={"width": WIDTH, "height": 844}, device_scale_factor=1, is_mobile=True)
         page.base = url
         yield page
-        browser.close()
+        page.context.close()
 
 
 def test_the_menu_folds_and_opens_from_the_keyboard(phone):
