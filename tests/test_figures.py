@@ -125,8 +125,13 @@ def test_trend_and_bar_summaries():
     years = pd.DataFrame({"area_code": [OXFORD] * 2, "area_name": ["Oxford"] * 2, "period": ["2020", "2021"],
                           "period_start": ["2020-01", "2021-01"], "value": [3609.0, 3733.0]})
     # Two years say nothing of the usual difference between years: no verdict either way.
-    assert period_change_summary(years, "cases") == ("Oxford: 3,733 cases in 2021, up 3% on 2020, too few years "
-                                                     "shown to tell that from the usual difference between years.")
+    assert period_change_summary(years, "cases") == ("Oxford: 3,733 cases in 2021, up 3% on 2020, too few earlier "
+                                                     "years to tell that from the usual difference between years.")
+    # Nor do three: the two before the latest give one degree of freedom for their spread.
+    three = pd.concat([years.iloc[:1].assign(period="2019", period_start="2019-01", value=2800.0), years],
+                      ignore_index=True)
+    assert period_change_summary(three, "cases").endswith("up 3% on 2020, too few earlier years to tell that from the "
+                                                          "usual difference between years.")
 
 
 def test_a_yearly_change_is_judged_against_the_spread_of_the_years_before():

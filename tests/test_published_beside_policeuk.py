@@ -40,7 +40,7 @@ def test_police_uk_counts_are_named_as_such(engine):
     # Two published years cannot show whether the change is more than the usual difference
     # between years, and the sentence says so rather than giving a verdict.
     assert view.summary == (f"Oxford: 15,964 crimes recorded in 2021 as published, up {change:.0f}% on 2020, too few "
-                            "years shown to tell that from the usual difference between years; police.uk street-level "
+                            "earlier years to tell that from the usual difference between years; police.uk street-level "
                             "data holds 12,210.")
     assert "usually run below the published ones" in view.caption
     assert set(view.frame["category"]) >= {"2021 published", "2021 data.police.uk"}

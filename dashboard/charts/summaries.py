@@ -44,7 +44,7 @@ def yearly_change(before: float, after: float, years_before, before_label: str) 
     if dispersion is None:
         rounded = round(percent)
         direction = "unchanged (less than 1% difference)" if rounded == 0 else f"{'up' if rounded > 0 else 'down'} {abs(rounded)}%"
-        return (f"{direction} on {before_label}, too few years shown to tell that from the usual "
+        return (f"{direction} on {before_label}, too few earlier years to tell that from the usual "
                 "difference between years")
     p, _test = change_test(int(before), int(after), dispersion)
     return f"{describe_change(percent, p < SIGNIFICANCE_LEVEL)} on {before_label}"
@@ -202,7 +202,7 @@ def bars_summary(frame: pd.DataFrame, value: str, category: str, unit: str = "")
 
 def period_change_summary(frame: pd.DataFrame, noun: str) -> str:
     """Per area, the latest yearly count against the one before (``yearly_change``): 'Oxford:
-    3,733 cases in 2021, up 3% on 2020, too few years shown to tell that from the usual
+    3,733 cases in 2021, up 3% on 2020, too few earlier years to tell that from the usual
     difference between years.'"""
     parts = []
     for _code, rows in frame.groupby("area_code", sort=False):
