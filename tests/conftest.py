@@ -114,14 +114,22 @@ def postgres_schema_template(postgres_database) -> str:
 def copy_of_schema_template(request, url: str) -> None:
     """Make the empty database at ``url`` a copy of the set-up template."""
     if url.startswith("sqlite:///"):
-        shutil.copyfile(request.getfixturevalue("sqlite_schema_template"), url.removeprefix("sqlite:///"))
+        copy_database(url, request.getfixturevalue("sqlite_schema_template"))
+    else:
+        copy_database(url, request.getfixturevalue("postgres_schema_template"))
+
+
+def copy_database(url: str, source: str) -> None:
+    """Make the database at ``url`` a copy of ``source``: a file copy on SQLite (``source`` a
+    file), ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL (``source`` a database's name)."""
+    if url.startswith("sqlite:///"):
+        shutil.copyfile(source, url.removeprefix("sqlite:///"))
         return
-    template = request.getfixturevalue("postgres_schema_template")
     name = url.rsplit("/", 1)[1]
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
     admin.dispose()
 
 
@@ -186,16 +194,7 @@ def built_engine(request, database_url):
 
     def make(key: str, build):
         backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
-        source = _built(request, backend, key, build)
-        if backend == "sqlite":
-            shutil.copyfile(source, database_url.removeprefix("sqlite:///"))
-        else:
-            name = database_url.rsplit("/", 1)[1]
-            admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
-            admin.dispose()
+        copy_database(database_url, _built(request, backend, key, build))
         engines.append(make_engine(database_url))
         return engines[-1]
 
