@@ -256,14 +256,12 @@ def _rolling_12(monthly: pd.DataFrame, start: str | None) -> pd.DataFrame:
 def _with_rates(engine: Engine, table: pd.DataFrame) -> pd.DataFrame:
     if table.empty:
         return _empty(COUNT_COLUMNS)
-    estimates = shared_reads.once(("population", id(engine), *sorted(table["area_code"].unique())),
-                                  lambda: population_table(engine, sorted(table["area_code"].unique())))
+    codes = sorted(table["area_code"].unique())
+    estimates = shared_reads.once(("population", id(engine), *codes), lambda: population_table(engine, codes))
     # Each (area, year) looked up once: a trend has a row per month and few years.
-    chosen: dict[tuple[str, int], tuple] = {}
-    for pair in zip(table["area_code"], table["last_month"].str[:4].astype(int)):
-        if pair not in chosen:
-            chosen[pair] = population_for_year(estimates.get(pair[0], []), pair[1])
-    picked = [chosen[pair] for pair in zip(table["area_code"], table["last_month"].str[:4].astype(int))]
+    pairs = list(zip(table["area_code"], table["last_month"].str[:4].astype(int)))
+    chosen = {pair: population_for_year(estimates.get(pair[0], []), pair[1]) for pair in set(pairs)}
+    picked = [chosen[pair] for pair in pairs]
     count = table["count"].astype("int64")
     population = pd.array([c[1] for c in picked], dtype="Int64")
     # One frame made with its columns, not a frame assigned and converted column by column.

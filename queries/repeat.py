@@ -126,9 +126,10 @@ def _per_district(conn: Connection, districts: list[str], crime_types: list[str]
 def _place_sums(group: np.ndarray, place: np.ndarray, count: np.ndarray, threshold: int) -> tuple[np.ndarray, ...]:
     """Per group (0 to the largest): incidents, places, repeat places (``threshold`` or more
     incidents) and incidents at them, a place's count summed over its months first."""
-    key, at = np.unique(group * (int(place.max()) + 1) + place, return_inverse=True)
+    width = int(place.max()) + 1
+    key, at = np.unique(group * width + place, return_inverse=True)
     per_place = np.bincount(at, weights=count).astype(np.int64)
-    owner = key // (int(place.max()) + 1)
+    owner = key // width
     size = int(group.max()) + 1
     repeat = per_place >= threshold
     return (np.bincount(owner, weights=per_place, minlength=size).astype(np.int64),

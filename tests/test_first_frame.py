@@ -125,7 +125,7 @@ def test_a_figure_the_frame_cannot_draw_gets_none():
 
     frame = pd.DataFrame({"percent_change": [5.0, -3.0], "crime_type_name": ["Burglary", "Robbery"],
                           "significant": [True, False]})
-    assert first_frame(change_by_type_figure(frame, "E07000178").to_plotly_json()) is None  # horizontal bars
+    assert first_frame(change_by_type_figure(frame, "E07000178")) is None  # horizontal bars
     assert first_frame({"data": [{"type": "scattermap", "lat": [51.7], "lon": [-1.2]}], "layout": {}}) is None
     assert first_frame({"data": [{"type": "scatter", "x": ["a"], "y": [None]}], "layout": LAYOUT}) is None
 
@@ -138,7 +138,7 @@ def test_the_trend_figure_s_frame_is_a_valid_image_with_one_line_per_area():
         for i, month in enumerate(["2024-01", "2024-02", "2024-03", "2024-04"]):
             rows.append({"area_code": code, "area_name": name, "period": month, "first_month": month,
                          "count": None if (code, i) == ("E07000178", 2) else 10.0 + i, "complete": True})
-    figure = trend_figure(pd.DataFrame(rows), "count", "quarter").to_plotly_json()
+    figure = trend_figure(pd.DataFrame(rows), "count", "quarter")
     frame = first_frame(figure)
     # Oxford's line breaks at its missing month: one path before it (the single point after
     # it is a marker only); Oxfordshire's is whole.

@@ -61,8 +61,8 @@ def severity_view(reader: Reader) -> ChartView:
     for colour, name in zip(LINE_COLOURS, names):
         rows = frame[frame["area_name"] == name]
         figure.add_trace(scatter_trace(x=rows["period"].tolist(), y=rows["value"].tolist(), name=name,
-                                    mode="lines+markers",
-                                    line={"color": colour, "width": 3 if colour == LINE_COLOURS[0] else 2}))
+                                       mode="lines+markers",
+                                       line={"color": colour, "width": 3 if colour == LINE_COLOURS[0] else 2}))
     home_rows = frame[frame["area_name"] == names[0]]
     latest = home_rows.iloc[-1]
     summary = f"{names[0]}'s Crime Severity Score was {latest['value']:.2f} in {period_label(latest['period'])}"
@@ -151,8 +151,8 @@ def harm_view(reader: Reader) -> ChartView:
         xs += [float(low_value), float(high_value), None]
         ys += [name, name, None]
     figure.add_trace(scatter_trace(x=xs, y=ys, mode="lines+markers", line={"color": "#0072B2", "width": 6},
-                                marker={"size": 11, "color": "#0072B2"},
-                                hovertemplate="%{y}: %{x:.3f} per resident<extra></extra>"))
+                                   marker={"size": 11, "color": "#0072B2"},
+                                   hovertemplate="%{y}: %{x:.3f} per resident<extra></extra>"))
     name = district_names().get(reader.peers.home, reader.peers.home)
     summary = (f"Estimated harm in {name} over the 12 months to {periods.month_in_words(found[1])}: between "
                f"{low:.2f} and {high:.2f} per resident, weighting each police.uk category's crimes by the lowest and "

@@ -251,7 +251,7 @@ def similarity_view(reader: Reader) -> ChartView:
     layout["yaxis"] = {"automargin": True, "title": {"text": ""}}
     figure = new_figure(layout)
     figure.add_trace(bar_trace(x=peers_only["distance"].tolist(), y=peers_only["name"].tolist(), orientation="h",
-                            marker={"color": PEER_COLOUR}, hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
+                               marker={"color": PEER_COLOUR}, hovertemplate="%{y}: %{x:.2f}<extra></extra>"))
     used = [VARIABLE_WORDS[c] for c in found.variables]
     home_name = frame.iloc[0]["name"]
     summary = (f"The {len(peers_only)} districts of England and Wales nearest {home_name} on {list_names(used)}, "
@@ -342,10 +342,10 @@ def funnel_figure(frame: pd.DataFrame, home: str) -> PlainFigure:
         lower, upper = model.limits(grid, coverage)
         for values, show in ((upper, True), (lower, False)):
             figure.add_trace(scatter_trace(x=x, y=(values * 1000).round(3).tolist(), mode="lines", name=label,
-                                        legendgroup=label, showlegend=show, hoverinfo="skip",
-                                        line={"color": LIMIT_COLOUR, "dash": dash, "width": 1.5}))
+                                           legendgroup=label, showlegend=show, hoverinfo="skip",
+                                           line={"color": LIMIT_COLOUR, "dash": dash, "width": 1.5}))
     figure.add_trace(scatter_trace(x=x, y=[model.theta * 1000] * len(x), mode="lines", name="All compared districts",
-                                hoverinfo="skip", line={"color": LIMIT_COLOUR, "width": 1}))
+                                   hoverinfo="skip", line={"color": LIMIT_COLOUR, "width": 1}))
     others = frame[frame["code"] != home]
     figure.add_trace(scatter_trace(
         x=others["population"].astype(float).tolist(), y=others["rate"].astype(float).tolist(), mode="markers",

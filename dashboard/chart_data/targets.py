@@ -98,11 +98,11 @@ def progress_figure(frame: pd.DataFrame) -> PlainFigure:
     figure = new_figure(base_layout("Count"))
     x = [f"{p}-01" for p in frame["period"]]
     figure.add_trace(scatter_trace(x=x, y=frame["tolerance"].tolist(), name="Tolerance", mode="lines",
-                                line={"color": "#767676", "dash": "dot", "width": 1.5}))
+                                   line={"color": "#767676", "dash": "dot", "width": 1.5}))
     figure.add_trace(scatter_trace(x=x, y=frame["target_line"].tolist(), name="Target line", mode="lines",
-                                line={"color": "#D55E00", "dash": "dash", "width": 2}))
+                                   line={"color": "#D55E00", "dash": "dash", "width": 2}))
     figure.add_trace(scatter_trace(x=x, y=frame["count"].tolist(), name="Rolling 12 months", mode="lines+markers",
-                                line={"color": "#0072B2", "width": 3}))
+                                   line={"color": "#0072B2", "width": 3}))
     figure.update_xaxes(type="date", tickformat="%b %Y")
     return figure
 

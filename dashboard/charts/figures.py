@@ -151,7 +151,7 @@ def _add_ordinary_variation(figure: PlainFigure, rows: pd.DataFrame) -> None:
     labels = [periods.month_in_words(m) for m in axis]
     colour = area_colour(rows["area_code"].iloc[0])
     figure.add_trace(scatter_trace(x=x, y=high, mode="lines", line={"width": 0}, connectgaps=False,
-                                hoverinfo="skip", showlegend=False, name=f"{name}: upper limit"))
+                                   hoverinfo="skip", showlegend=False, name=f"{name}: upper limit"))
     figure.add_trace(scatter_trace(
         x=x, y=low, mode="lines", line={"width": 0}, fill="tonexty", connectgaps=False,
         fillcolor="rgba(118,118,118,0.18)", name=f"Ordinary variation ({name})",
@@ -356,12 +356,12 @@ def weekly_figure(frame: pd.DataFrame) -> PlainFigure:
     whole = frame[frame["complete"]]
     partial = frame[~frame["complete"]]
     figure.add_trace(scatter_trace(x=whole["week_start"].tolist(), y=whole["count"].tolist(), mode="lines+markers",
-                                name="Whole weeks", line={"color": "#0072B2", "width": 2}, marker={"size": 5},
-                                hovertemplate="Week of %{x}: %{y:,}<extra></extra>"))
+                                   name="Whole weeks", line={"color": "#0072B2", "width": 2}, marker={"size": 5},
+                                   hovertemplate="Week of %{x}: %{y:,}<extra></extra>"))
     if len(partial):
         figure.add_trace(scatter_trace(x=partial["week_start"].tolist(), y=partial["count"].tolist(), mode="markers",
-                                    name="Partial weeks", marker={"size": 8, "symbol": "circle-open", "color": "#4D4D4D"},
-                                    hovertemplate="Week of %{x} (partial): %{y:,}<extra></extra>"))
+                                       name="Partial weeks", marker={"size": 8, "symbol": "circle-open", "color": "#4D4D4D"},
+                                       hovertemplate="Week of %{x} (partial): %{y:,}<extra></extra>"))
     figure.update_xaxes(type="date")
     figure.update_layout(hovermode="closest")
     return figure

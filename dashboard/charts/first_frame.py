@@ -89,7 +89,7 @@ def supported(figure: dict) -> bool:
 
 
 def first_frame(figure: dict) -> Frame | None:
-    """The first frame of a plotly figure given as a dict (``fig.to_plotly_json()``), or None
+    """The first frame of a plotly figure given as a dict (``plain_figure``), or None
     when it holds a trace the frame cannot draw or nothing to draw."""
     if not supported(figure):
         return None

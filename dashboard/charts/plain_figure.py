@@ -22,10 +22,10 @@ class PlainFigure(dict):
     nested dict is merged into the one already there, anything else replaces it."""
 
     def __init__(self, layout: dict | None = None, data: list | None = None):
-        super().__init__(data=[_as_dict(trace) for trace in data or ()], layout=dict(layout or {}))
+        super().__init__(data=list(data or ()), layout=dict(layout or {}))
 
-    def add_trace(self, trace) -> PlainFigure:
-        self["data"].append(_as_dict(trace))
+    def add_trace(self, trace: dict) -> PlainFigure:
+        self["data"].append(trace)
         return self
 
     def update_layout(self, properties: dict | None = None, **more) -> PlainFigure:
@@ -47,12 +47,6 @@ class PlainFigure(dict):
     @property
     def layout(self) -> Properties:
         return Properties(self["layout"])
-
-    def to_plotly_json(self) -> dict:
-        return self
-
-    def to_dict(self) -> dict:
-        return self
 
 
 # The groups of properties the builders set (a trace's ``marker``, an axis's ``title``):
@@ -89,9 +83,6 @@ class Properties:
     def __repr__(self) -> str:
         return f"Properties({self._values!r})"
 
-    def to_plotly_json(self) -> dict:
-        return self._values
-
 
 def _view(value):
     if isinstance(value, dict):
@@ -99,10 +90,6 @@ def _view(value):
     if isinstance(value, list) and value and isinstance(value[0], dict):
         return [_view(item) for item in value]
     return value
-
-
-def _as_dict(trace) -> dict:
-    return trace if isinstance(trace, dict) else trace.to_plotly_json()
 
 
 def _merge(target: dict, changes: dict) -> None:

@@ -21,15 +21,19 @@ def describe_change(percent: float | None, significant: bool) -> str:
     """'up 10%, a statistically significant rise' / 'down 2%, not a significant change'."""
     if _missing(percent):
         return "no earlier figure to compare with"
-    rounded = round(percent)
-    if rounded == 0:
-        direction = "unchanged (less than 1% difference)"
-    else:
-        direction = f"{'up' if rounded > 0 else 'down'} {abs(rounded)}%"
+    direction = _direction(percent)
     if significant:
         kind = "rise" if percent > 0 else "fall"
         return f"{direction}, a statistically significant {kind}"
     return f"{direction}, not a significant change"
+
+
+def _direction(percent: float) -> str:
+    """'up 10%', 'down 2%' or 'unchanged (less than 1% difference)'."""
+    rounded = round(percent)
+    if rounded == 0:
+        return "unchanged (less than 1% difference)"
+    return f"{'up' if rounded > 0 else 'down'} {abs(rounded)}%"
 
 
 def yearly_change(before: float, after: float, years_before, before_label: str) -> str:
@@ -42,9 +46,7 @@ def yearly_change(before: float, after: float, years_before, before_label: str) 
         return f"none in {before_label}"
     dispersion = yearly_dispersion(years_before)
     if dispersion is None:
-        rounded = round(percent)
-        direction = "unchanged (less than 1% difference)" if rounded == 0 else f"{'up' if rounded > 0 else 'down'} {abs(rounded)}%"
-        return (f"{direction} on {before_label}, too few earlier years to tell that from the usual "
+        return (f"{_direction(percent)} on {before_label}, too few earlier years to tell that from the usual "
                 "difference between years")
     p, _test = change_test(int(before), int(after), dispersion)
     return f"{describe_change(percent, p < SIGNIFICANCE_LEVEL)} on {before_label}"

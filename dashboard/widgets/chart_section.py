@@ -71,12 +71,9 @@ def mark_demo(content) -> None:
         return
     if isinstance(content, dcc.Graph):
         figure = content.figure
-        if isinstance(figure, dict):
-            meta = figure.get("layout", {}).get("meta")
-            if meta:
-                meta["notice"] = DEMO_NOTICE
-        elif figure is not None and figure.layout.meta:
-            figure.update_layout(meta={**figure.layout.meta, "notice": DEMO_NOTICE})
+        meta = (figure or {}).get("layout", {}).get("meta")  # every figure is a plain dict
+        if meta:
+            meta["notice"] = DEMO_NOTICE
         return
     if isinstance(content, Component):
         mark_demo(getattr(content, "children", None))
@@ -85,9 +82,8 @@ def mark_demo(content) -> None:
 CHART_FRAME = "chart-frame"
 
 
-def _height(figure) -> int:
-    height = figure.get("layout", {}).get("height") if isinstance(figure, dict) else figure.layout.height
-    return int(height or 450)  # plotly's default
+def _height(figure: dict) -> int:
+    return int(figure.get("layout", {}).get("height") or 450)  # plotly's default
 
 
 def add_first_frame(content) -> bool:
@@ -100,7 +96,7 @@ def add_first_frame(content) -> bool:
         return False
     if getattr(content, "className", None) == CHART_FRAME:
         graph = content.children
-        figure = graph.figure if isinstance(graph.figure, dict) else graph.figure.to_plotly_json()
+        figure = graph.figure
         frame = first_frame(figure)
         if frame is not None:
             content.children = [first_frame_view(frame), graph]
@@ -168,10 +164,7 @@ def chart_card(view: ChartView, filters_query: str) -> html.Section:
     summary_id = ids.chart_summary(chart_id)
     figure = view.figure
     meta = image_meta(view, filters_query)
-    if isinstance(figure, dict):
-        figure.setdefault("layout", {})["meta"] = meta
-    else:
-        figure.update_layout(meta=meta)
+    figure.setdefault("layout", {})["meta"] = meta
     return html.Section(
         [
             html.H2(view.title, id=heading_id, className="h5"),
