@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .stats import change_p_values
+from .stats import change_p_values, per_distinct_pair
 
 SIGNIFICANCE = 0.05
 BUSIEST_SHARE = 0.05  # "the busiest 5% of places"
@@ -74,8 +74,8 @@ def against_baseline(count, baseline_count, baseline_months: int, recent_months:
     k = np.asarray(count, dtype=np.int64)
     n = k + np.asarray(baseline_count, dtype=np.int64)
     share = period_share(recent_months, baseline_months)
-    upper = np.where(k > 0, binom.sf(k - 1, n, share), 1.0)
-    lower = binom.cdf(k, n, share)
+    upper = per_distinct_pair(k, n, lambda k, n: np.where(k > 0, binom.sf(k - 1, n, share), 1.0))
+    lower = per_distinct_pair(k, n, lambda k, n: binom.cdf(k, n, share))
     upper[n < smallest_total(share)] = np.nan
     lower[n < smallest_total(1 - share)] = np.nan
     return upper, lower

@@ -132,6 +132,13 @@ class CountRows:
                    np.asarray(distinct_places), np.asarray(distinct_months, dtype=object))
 
     @classmethod
+    def of_codes(cls, place_ids: np.ndarray, month: np.ndarray, months: np.ndarray, counts: np.ndarray) -> CountRows:
+        """``of`` for rows sorted by place whose months are already codes into the distinct
+        ``months``: no text is factorised again."""
+        first = np.r_[True, place_ids[1:] != place_ids[:-1]]
+        return cls(np.cumsum(first) - 1, month, counts, place_ids[first], months)
+
+    @classmethod
     def of_frame(cls, data: pd.DataFrame) -> CountRows:
         return cls.of(data["place_id"].to_numpy(), data["month"].to_numpy(dtype=object), data["count"].to_numpy())
 
@@ -194,7 +201,7 @@ def _fetch_counts_and_split(engine: Engine, area_code: str, crime_types: Sequenc
     # type, as the database's GROUP BY gives them.
     keys, at = _distinct(place * len(month_values) + month_code)
     totals = np.bincount(at, weights=count, minlength=len(keys)).astype(np.int64)
-    counted = CountRows.of(keys // len(month_values), month_values[keys % len(month_values)], totals)
+    counted = CountRows.of_codes(keys // len(month_values), keys % len(month_values), month_values, totals)
     in_split = (month_values >= split_first)[month_code]
     in_period = (month_values >= start)[month_code]
     keys, at = _distinct(place[in_split] * len(type_values) + type_code[in_split])
@@ -272,6 +279,11 @@ class AreaIndex:
     keys: dict = field(default_factory=dict)  # per level and cell size, its ``level_keys``
 
     @functools.cached_property
+    def name_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``_sorted_names`` of the points' names."""
+        return _sorted_names(self.points["name"])
+
+    @functools.cached_property
     def details(self) -> pd.DataFrame:
         """Each point's details (its LSOA as it is today), indexed by place id."""
         return with_current_lsoas(self.points).set_index("place_id")[list(PLACE_DETAILS)]
@@ -281,8 +293,11 @@ class AreaIndex:
         once per import, not on every request, twice (ranking and what changed)."""
         if (level, cell_size) not in self.keys:
             keys = _level_keys(self.details, level, cell_size)
-            # As the ranked places hold them: converted here once, not in every ranking.
-            self.keys[(level, cell_size)] = _typed(keys, {c: HOTSPOT_SCHEMA[c] for c in LEVEL_KEY_TEXT})
+            # As the ranked places hold them: converted here once, not in every ranking. The
+            # codes and the names' order let each request group and sort on integers.
+            keys = _typed(keys, {c: HOTSPOT_SCHEMA[c] for c in LEVEL_KEY_TEXT})
+            self.keys[(level, cell_size)] = keys.assign(group_code=pd.factorize(keys["place_code"])[0],
+                                                        name_order=_sorted_codes(keys["place_name"]))
         return self.keys[(level, cell_size)]
 
     def grid(self, cell_size: float) -> CellGrid:
@@ -300,6 +315,7 @@ class CellGrid:
     r: np.ndarray
     cell_of_point: np.ndarray  # per row of the area's points
     neighbour_index: np.ndarray
+    cell_id: pd.api.extensions.ExtensionArray  # "q:r" per cell, as text: made once per grid, not per request
 
     def only(self, cells: np.ndarray) -> CellGrid:
         """The grid of the given cells alone (a point elsewhere is in cell -1; a neighbour
@@ -308,7 +324,7 @@ class CellGrid:
         position[cells] = np.arange(len(cells))
         neighbours = self.neighbour_index[cells]
         return CellGrid(self.q[cells], self.r[cells], position[self.cell_of_point],
-                        np.where(neighbours >= 0, position[np.maximum(neighbours, 0)], -1))
+                        np.where(neighbours >= 0, position[np.maximum(neighbours, 0)], -1), self.cell_id.take(cells))
 
     @classmethod
     def of(cls, points: pd.DataFrame, cell_size: float) -> CellGrid:
@@ -319,7 +335,7 @@ class CellGrid:
         index = np.array([[position.get(nb, -1) for nb in hexgrid.neighbours(a, b)] for a, b in cells],
                          dtype=np.int64).reshape(len(cells), 6)
         return cls(np.array([a for a, _ in cells], dtype=np.int64), np.array([b for _, b in cells], dtype=np.int64),
-                   cell_of_point, index)
+                   cell_of_point, index, pd.array([hexgrid.cell_id(a, b) for a, b in cells], dtype="str"))
 
 
 def area_index(engine: Engine, area_code: str) -> AreaIndex:
@@ -422,12 +438,14 @@ class _Grouping:
         # Level keys are worked out once per place, not once per count row, and grouped as integers.
         detail_of_place = details.index.get_indexer(counts.place_ids)
         keep = in_window & (detail_of_place[counts.place] >= 0)
-        used = np.unique(counts.place[keep])
+        used = np.flatnonzero(np.bincount(counts.place[keep], minlength=len(counts.place_ids)))
         if level_keys is None:
             keys = _level_keys(details.iloc[detail_of_place[used]], level, cell_size)
+            keys = keys.assign(name_order=_sorted_codes(keys["place_name"]))
+            codes, labels = pd.factorize(keys["place_code"])
         else:
             keys = level_keys.iloc[detail_of_place[used]]
-        codes, labels = pd.factorize(keys["place_code"])
+            codes, labels = pd.factorize(keys["group_code"].to_numpy())  # in the order of the codes' text
         group_of_place = np.full(len(counts.place_ids), -1, dtype=np.int64)
         group_of_place[used] = codes
         row_place = detail_of_place[counts.place[keep]]
@@ -437,7 +455,7 @@ class _Grouping:
             per_group = keys.assign(code=codes).groupby("code").agg(
                 place_code=("place_code", "first"), place_name=("place_name", "first"),
                 lsoa_code=("lsoa_code", "first"), lsoa_name=("lsoa_name", "first"),
-                longitude=("longitude", "mean"), latitude=("latitude", "mean"),
+                longitude=("longitude", "mean"), latitude=("latitude", "mean"), name_order=("name_order", "first"),
             ).sort_index().reset_index(drop=True)
         return cls(keep, group_of_place[counts.place[keep]], per_group, details["name"].to_numpy()[row_place],
                    level == LOCATION, group_of_place)
@@ -495,27 +513,52 @@ def _rank(counts: CountRows, details: pd.DataFrame, start: str, end: str, baseli
         classes = np.full(n, "", dtype=object)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(expected > 0, recent_count / expected, np.nan)
-    frame = groups.keys.assign(
-        street=groups.busiest_streets(count, column >= based),
-        count=recent_count.astype("int64"), baseline_count=baseline_count.astype("int64"),
-        baseline_months_loaded=based, baseline_months_active=(matrix[:, :based] > 0).sum(axis=1).astype("int64"),
-        baseline_mean=baseline_mean, expected=expected, ratio=ratio,
-        rank_now=1 + n - np.searchsorted(np.sort(recent_count), recent_count, side="right"),
-        busiest_now=busiest_now, busiest_before=busiest_before,
-        p_value=p_above, q_value=q_above, p_below=p_below, q_below=q_below, **{"class": classes},
-        group=np.arange(n),
-    )
-    frame = _cell_names(frame, level)
-    # Places with nothing this period are listed only when they are fading.
-    frame = frame[(frame["count"] > 0) | (frame["class"] == FADING)]
-    frame = frame.sort_values(["count", "ratio", "place_name"], ascending=[False, False, True], na_position="last")
-    order = frame["group"].to_numpy()
+    streets = np.asarray(groups.busiest_streets(count, column >= based), dtype=object)
+    names, name_order = _names_and_order(groups.keys, streets, level)
+    # Places with nothing this period are listed only when they are fading; busiest first,
+    # then by the change on the usual level (none known last), then by name.
+    listed = np.flatnonzero((recent_count > 0) | (classes == FADING))
+    order = listed[np.lexsort((name_order[listed], -ratio[listed], -recent_count[listed]))]
+    picked = groups.keys.take(order)
+    per_group = {
+        "count": recent_count.astype(np.int64), "baseline_count": baseline_count.astype(np.int64),
+        "baseline_months_loaded": np.full(n, based, dtype=np.int64),
+        "baseline_mean": baseline_mean, "baseline_months_active": (matrix[:, :based] > 0).sum(axis=1),
+        "expected": expected, "ratio": ratio,
+        "rank_now": 1 + n - np.searchsorted(np.sort(recent_count), recent_count, side="right"),
+        "busiest_now": busiest_now, "busiest_before": busiest_before,
+        "p_value": p_above, "q_value": q_above, "p_below": p_below, "q_below": q_below, "class": classes,
+    }
+    frame = pd.DataFrame({
+        "place_code": picked["place_code"].array, "place_name": names.take(order).array,
+        "street": pd.array(streets[order], dtype="str"),
+        **{c: picked[c].array for c in ("lsoa_code", "lsoa_name", "longitude", "latitude")},
+        # Typed as they are made: converting them in the finished frame copied all its columns.
+        **{c: values[order] if c not in _CONVERTED else pd.array(values[order], dtype=HOTSPOT_SCHEMA[c])
+           for c, values in per_group.items()},
+    })
     months = list(coverage.baseline) + period
     types, by_period, by_baseline = _by_type(split, counts, groups, n)
     detail = PlaceDetail(pd.Index(frame["place_code"].to_numpy()), tuple(months), types,
                          _monthly(matrix, window, months)[order], by_period[order], by_baseline[order])
-    frame = _typed(frame.reset_index(drop=True)[HOTSPOT_COLUMNS], HOTSPOT_SCHEMA)
-    return frame, replace(detail, units=units)
+    return _typed(frame, HOTSPOT_SCHEMA), replace(detail, units=units)
+
+
+_CONVERTED = ("ratio", "class")  # the columns of ``_rank`` whose arrays are not of their type already
+
+
+def _names_and_order(keys: pd.DataFrame, streets: np.ndarray, level: str) -> tuple[pd.Series, np.ndarray]:
+    """Each group's name and its place in the names' sorted order (a grid cell is named
+    after its busiest street, so its order is worked out here)."""
+    if level == CELL:
+        names = "Cell near " + pd.Series(streets, dtype="str").str.removeprefix("On or near ")
+        return names, _sorted_codes(names)
+    return keys["place_name"].reset_index(drop=True), keys["name_order"].to_numpy()
+
+
+def _sorted_codes(names: pd.Series) -> np.ndarray:
+    """Per name: its place among the distinct names in sorted order (equal names, equal codes)."""
+    return pd.factorize(names.to_numpy(dtype=object), sort=True)[0]
 
 
 def _by_type(split: pd.DataFrame | None, counts: CountRows, groups: _Grouping, n: int):
@@ -592,14 +635,13 @@ def changes_between(data: pd.DataFrame, start: str, end: str, level: str, loaded
 def _changes(counts: CountRows, details: pd.DataFrame, start: str, end: str, level: str, loaded,
              cell_size: float, level_keys: pd.DataFrame | None = None) -> pd.DataFrame:
     window = change_window(start, end, loaded)
-    empty = _empty(CHANGE_SCHEMA)
     if not window.comparable:
-        return empty
+        return _empty(CHANGE_SCHEMA)
     needed = list(window.before) + list(window.now)
     position = counts.position_in(needed)
     groups = _Grouping.of(counts, details, position >= 0, level, cell_size, level_keys)
     if not groups.keep.any():
-        return empty
+        return _empty(CHANGE_SCHEMA)
     now = position[groups.keep] >= len(window.before)
     count = counts.count[groups.keep]
     count_now = np.bincount(groups.key, weights=np.where(now, count, 0), minlength=groups.n).astype("int64")
@@ -673,9 +715,11 @@ def cluster_cells(points: pd.DataFrame, data: pd.DataFrame, start: str, end: str
 
 
 def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_size: float,
-           grid: CellGrid | None, seen_from: str | None = None) -> pd.DataFrame:
+           grid: CellGrid | None, seen_from: str | None = None,
+           name_codes: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """``seen_from``: keep only the cells with an incident from that month to ``end`` (so that
-    points loaded for other months change no z-score); every cell of the grid when None."""
+    points loaded for other months change no z-score); every cell of the grid when None.
+    ``name_codes``: ``_sorted_names`` of the points' names, when the caller has them."""
     if points.empty:
         return _empty(CELL_SCHEMA)
     grid = grid or CellGrid.of(points, cell_size)
@@ -683,7 +727,7 @@ def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_s
     at = point_of_place[counts.place]
     if seen_from is not None:
         seen = (counts.position_in(periods.months_between(seen_from, end)) >= 0) & (at >= 0)
-        grid = grid.only(np.unique(grid.cell_of_point[at[seen]]))
+        grid = grid.only(np.flatnonzero(np.bincount(grid.cell_of_point[at[seen]], minlength=len(grid.q))))
     n = len(grid.q)
     if n == 0:
         return _empty(CELL_SCHEMA)
@@ -694,19 +738,9 @@ def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_s
         cell = grid.cell_of_point[at[keep]]
         count = counts.count[keep]
         cell_counts = np.bincount(cell, weights=count, minlength=n).astype(float)
-        # The three busiest map point names of each cell (names shared by several points add up).
-        per_name = (pd.DataFrame({"cell": cell, "name": points["name"].to_numpy()[at[keep]], "count": count})
-                    .groupby(["cell", "name"], as_index=False, sort=False)["count"].sum()
-                    .sort_values(["cell", "count", "name"], ascending=[True, False, True]))
-        per_name = per_name.groupby("cell", sort=False).head(3)
-        text = (per_name["name"] + " (" + per_name["count"].astype("int64").astype(str) + ")").to_numpy(dtype=object)
-        cells_in = per_name["cell"].to_numpy()
-        first = np.r_[True, cells_in[1:] != cells_in[:-1]]
-        joined = np.empty(len(text), dtype=object)
-        for i in range(len(text)):  # at most three names per cell, in order
-            joined[i] = text[i] if first[i] else joined[i - 1] + "; " + text[i]
-        last = np.r_[cells_in[1:] != cells_in[:-1], True]
-        top_names[cells_in[last]] = joined[last]
+        name_code, names = name_codes if name_codes is not None else _sorted_names(points["name"])
+        cells_in, text = _busiest_names(cell, name_code[at[keep]], names, count)
+        top_names[cells_in] = text
     z = getis_ord_gi_star(cell_counts, grid.neighbour_index)
     p_hot = normal_upper_p(z)
     p_cold = normal_upper_p(-z)
@@ -717,7 +751,7 @@ def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_s
     y = cell_size * 1.5 * grid.r
     lon, lat = hexgrid.to_degrees(x, y)
     frame = pd.DataFrame({
-        "cell_id": pd.Series(grid.q).astype(str) + ":" + pd.Series(grid.r).astype(str),
+        "cell_id": grid.cell_id,
         "q": grid.q, "r": grid.r, "longitude": lon, "latitude": lat,
         "count": cell_counts.astype("int64"),
         "places": top_names,
@@ -725,6 +759,32 @@ def _cells(points: pd.DataFrame, counts: CountRows, start: str, end: str, cell_s
         "cluster": cluster,
     })
     return _typed(frame, CELL_SCHEMA)
+
+
+def _sorted_names(names: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each name's code and the distinct names, in sorted order (so codes sort as the names do)."""
+    code, distinct = pd.factorize(names.to_numpy(dtype=object), sort=True)
+    return code, np.asarray(distinct, dtype=object)
+
+
+def _busiest_names(cell: np.ndarray, name: np.ndarray, names: np.ndarray, count: np.ndarray,
+                   top: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The cells with incidents and, for each, its ``top`` busiest map point names with their
+    incidents, "Name (4); Other (2)" (names shared by several points add up; a tie goes to
+    the name first in sorted order). ``cell``, ``name`` (codes into ``names``), ``count``: per row."""
+    width = len(names)
+    keys, at = _distinct(cell * width + name)
+    total = np.bincount(at, weights=count, minlength=len(keys)).astype(np.int64)
+    key_cell, key_name = keys // width, keys % width
+    order = np.lexsort((key_name, -total, key_cell))
+    key_cell, key_name, total = key_cell[order], key_name[order], total[order]
+    starts = np.flatnonzero(np.r_[True, key_cell[1:] != key_cell[:-1]])
+    within = np.arange(len(key_cell)) - np.repeat(starts, np.diff(np.r_[starts, len(key_cell)]))
+    shown = within < top
+    text = [f"{names[i]} ({c})" for i, c in zip(key_name[shown].tolist(), total[shown].tolist())]
+    bounds = np.r_[np.flatnonzero(within[shown] == 0), len(text)].tolist()
+    joined = np.array(["; ".join(text[a:b]) for a, b in zip(bounds[:-1], bounds[1:])], dtype=object)
+    return key_cell[starts], joined
 
 
 def repeats_of(location_hotspots: pd.DataFrame) -> pd.DataFrame:
@@ -803,7 +863,7 @@ def hotspot_analysis(
         detail=detail,
         changes=_changes(counts, details, start, end, level, loaded, cell_size, keys),
         repeats=repeats_of(locations),
-        cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size), first),
+        cells=_cells(points, counts, start, end, cell_size, index.grid(cell_size), first, index.name_codes),
         coverage=coverage_of(start, end, baseline_months, loaded),
         units=detail.units or len(places),
         window=change_window(start, end, loaded),
@@ -836,8 +896,12 @@ def unit_count(area_code: str, level: str) -> int | None:
 def _typed(frame: pd.DataFrame, schema: dict[str, str]) -> pd.DataFrame:
     """``frame.astype(schema)``, converting only the columns not already of their type (a
     string column converted again costs as much as the first time)."""
-    changes = {c: t for c, t in schema.items() if frame[c].dtype != pd.api.types.pandas_dtype(t)}
+    current = frame.dtypes
+    changes = {c: t for c, t in schema.items() if current[c] != _dtype(t)}
     return frame.astype(changes) if changes else frame
+
+
+_dtype = functools.cache(pd.api.types.pandas_dtype)  # a dtype's name resolved once, not per column and call
 
 
 def _empty(schema: dict[str, str]) -> pd.DataFrame:

@@ -35,6 +35,19 @@ def change_p_values(previous, current, previous_months: int = 1, current_months:
     return binomial_two_sided(current, previous + current, share)
 
 
+def per_distinct_pair(k, n, compute) -> np.ndarray:
+    """``compute(k, n)`` worked out once per distinct pair of counts and spread back to every
+    element. A force's thousands of places share a few hundred pairs (most have one or two
+    incidents), and each element's result depends on its own pair alone."""
+    k = np.asarray(k, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    if k.size < 64 or (k < 0).any() or (n < 0).any():
+        return compute(k, n)
+    width = int(n.max()) + 1
+    keys, inverse = np.unique(k * width + n, return_inverse=True)
+    return compute(keys // width, keys % width)[inverse.reshape(k.shape)]
+
+
 def binomial_two_sided(k, n, p: float) -> np.ndarray:
     """Exact two-sided binomial p-values, defined as SciPy's ``binomtest`` defines them.
 
@@ -42,11 +55,13 @@ def binomial_two_sided(k, n, p: float) -> np.ndarray:
     The pmf falls away from the mode on both sides, so the other tail starts where a binary
     search finds the pmf dropping to the observed one; this keeps the test vectorised.
     """
+    return per_distinct_pair(k, n, lambda k, n: _binomial_two_sided(k, n, p))
+
+
+def _binomial_two_sided(k: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
     # Imported here: at the top, scipy.stats cost half a second of every start of the app.
     from scipy.stats import binom
 
-    k = np.asarray(k, dtype=np.int64)
-    n = np.asarray(n, dtype=np.int64)
     result = np.ones(k.shape, dtype=float)
     seen = binom.pmf(k, n, p) * (1 + 1e-7)  # SciPy's relative tolerance
     expected = n * p
