@@ -23,6 +23,7 @@ from dashboard.api.evaluation import create_evaluation_api
 from dashboard.api.incidents import create_incidents_api
 from dashboard.api.views import api_error_response, create_api
 from dashboard.charts.basemap import create_basemap
+from dashboard.charts.cell_grid import create_cell_grid
 from dashboard.cli import register_cli
 from dashboard.documents.downloads import create_downloads
 from dashboard.forms.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
@@ -120,6 +121,7 @@ def create_app(config: dict | None = None) -> Dash:
     server.register_blueprint(create_recording(engine), url_prefix=f"{prefix}record")
     server.register_blueprint(create_downloads(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.register_blueprint(create_basemap(settings), url_prefix=prefix.rstrip("/") or None)
+    server.register_blueprint(create_cell_grid(query_cache), url_prefix=prefix.rstrip("/") or None)
     server.add_url_rule(f"{prefix}health", "health", lambda: health_status(health_engine, query_cache))
     register_cli(server, import_engine)
     _register_error_handlers(server, prefix)

@@ -9,6 +9,7 @@ nothing about where it is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -91,28 +92,42 @@ def street_points(engine: Engine, area_code: str) -> pd.DataFrame:
     return named_points(area_points(engine, area_code))
 
 
-def named_points(points: pd.DataFrame) -> pd.DataFrame:
-    """The map points that name a street: their street and position in metres."""
+@dataclass(frozen=True)
+class NamedPoints:
+    """The map points that name a street: their street and position in metres, with the k-d
+    tree that finds the nearest of them, built once per import (and cached with them) rather
+    than on every request that looks one up."""
+
+    street: np.ndarray  # text
+    x: np.ndarray
+    y: np.ndarray
+    tree: object  # scipy's cKDTree of (x, y)
+
+    @property
+    def empty(self) -> bool:
+        return len(self.street) == 0
+
+
+def named_points(points: pd.DataFrame) -> NamedPoints:
+    """The ``NamedPoints`` of these map points."""
+    # Imported here: scipy costs start-up time, and a k-d tree answers every position in one
+    # call (a whole force's places against its map points took seconds one by one).
+    from scipy.spatial import cKDTree
+
     named = points[~generic_mask(points["name"])]
     x, y = hexgrid.to_metres(named["longitude"].to_numpy(float), named["latitude"].to_numpy(float))
-    return pd.DataFrame({"street": [street_of(name) for name in named["name"]], "x": x, "y": y},
-                        columns=["street", "x", "y"])
+    return NamedPoints(np.array([street_of(name) for name in named["name"]], dtype=object), x, y,
+                       cKDTree(np.column_stack([x, y])))
 
 
-def nearest_named(longitude, latitude, named: pd.DataFrame, max_metres: float = NEAR_METRES) -> list[str | None]:
-    """For each position, the street of the nearest of the ``named_points`` within
+def nearest_named(longitude, latitude, named: NamedPoints, max_metres: float = NEAR_METRES) -> list[str | None]:
+    """For each position, the street of the nearest of the ``named`` points within
     ``max_metres`` (None where there is none)."""
     if named.empty:
         return [None] * len(longitude)
-    # Imported here: scipy costs start-up time, and a k-d tree answers every position in one
-    # call (a whole force's places against its map points would take seconds one by one).
-    from scipy.spatial import cKDTree
-
     x, y = hexgrid.to_metres(np.asarray(longitude, dtype=float), np.asarray(latitude, dtype=float))
-    streets = named["street"].to_numpy(dtype=object)
-    distance, at = cKDTree(named[["x", "y"]].to_numpy(float)).query(
-        np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
-    return [str(streets[i]) if d <= max_metres else None for d, i in zip(distance, at)]
+    distance, at = named.tree.query(np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]))
+    return [str(named.street[i]) if d <= max_metres else None for d, i in zip(distance, at)]
 
 
 def busiest_streets(counts: pd.DataFrame, limit: int) -> pd.DataFrame:

@@ -16,8 +16,6 @@ from .conftest import demo_database
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-HOST_PORT = 8181
-HOST = f"http://127.0.0.1:{HOST_PORT}"
 PREFIX = "/community-safety"
 
 # The README's host snippet, recording what arrives so the test can read it.
@@ -34,23 +32,28 @@ window.addEventListener("message", function (event) {{
 
 
 @contextmanager
-def host_page(src: str, origin: str, width: int):
-    body = HOST_PAGE.format(src=src, origin=origin, width=width).encode()
+def host_server():
+    """A host site on a port of its own choosing (a fixed one may be taken on a shared
+    machine): its origin, and the page it serves once ``show`` has set it."""
+    pages = {}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(pages["body"])
 
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", HOST_PORT), Handler)
+    def show(src: str, origin: str, width: int) -> None:
+        pages["body"] = HOST_PAGE.format(src=src, origin=origin, width=width).encode()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield HOST
+        yield f"http://127.0.0.1:{server.server_address[1]}", show
     finally:
         server.shutdown()
         server.server_close()
@@ -63,12 +66,13 @@ def database(tmp_path_factory):
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_an_embedded_chart_draws_and_tells_its_host_its_height(database, browser, width):
-    config = {"database_url": database, "url_prefix": f"{PREFIX}/", "frame_ancestors": HOST}
-    with live_server(config) as url:
+    with host_server() as (host, show), \
+            live_server({"database_url": database, "url_prefix": f"{PREFIX}/", "frame_ancestors": host}) as url:
         # Another origin than the host's, as on an intranet.
         origin = url.replace("127.0.0.1", "localhost")
         path = f"{PREFIX}/embed/crime-trend?area=E07000178"
-        with host_page(origin + path, origin, width - 20) as host, new_page(browser) as page:
+        show(origin + path, origin, width - 20)
+        with new_page(browser) as page:
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(host)
             frame = page.frame_locator("#dash")
@@ -100,11 +104,12 @@ def test_an_embedded_chart_draws_and_tells_its_host_its_height(database, browser
 
 
 def test_an_embedded_page_tells_its_host_its_height(database, browser):
-    config = {"database_url": database, "url_prefix": f"{PREFIX}/", "frame_ancestors": HOST}
-    with live_server(config) as url:
+    with host_server() as (host, show), \
+            live_server({"database_url": database, "url_prefix": f"{PREFIX}/", "frame_ancestors": host}) as url:
         origin = url.replace("127.0.0.1", "localhost")
         path = f"{PREFIX}/crime?embed=1&filters=0&area=E07000178"
-        with host_page(origin + path, origin, 1000) as host, new_page(browser) as page:
+        show(origin + path, origin, 1000)
+        with new_page(browser) as page:
             page.goto(host)
             page.frame_locator("#dash").locator("#chart-crime-trend .main-svg").first.wait_for(timeout=WAIT_MS)
             settled(page.frames[1])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 import zipfile
 
 import pandas as pd
@@ -45,7 +47,24 @@ def engine(app):
     return app.server.extensions["engine"]
 
 
-def test_page_map_and_ranked_table_match_the_query(cache, engine):
+def assert_grid_draws(address: str, cells: pd.DataFrame, cache, client) -> None:
+    """The grid the map reads from ``address`` holds each of ``cells`` as a hexagon of 250 m
+    about its centre: six corners 250 m from it (an equirectangular distance, worked out here)."""
+    assert address == f"/hotspots/cells/{OXFORD}-250-v{cache.data_version()}-public.geojson"
+    response = client.get(address)
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    assert "immutable" in response.headers["Cache-Control"]
+    features = {f["id"]: f["geometry"]["coordinates"][0] for f in json.loads(response.data)["features"]}
+    for row in cells.itertuples():
+        ring = features[row.cell_id]
+        assert len(ring) == 7 and ring[0] == ring[-1]
+        for lon, lat in ring[:6]:
+            dx = (lon - row.longitude) * 111_320 * math.cos(math.radians(row.latitude))
+            dy = (lat - row.latitude) * 110_574
+            assert math.hypot(dx, dy) == pytest.approx(250, rel=0.01)
+
+
+def test_page_map_and_ranked_table_match_the_query(app, cache, engine):
     filters = Filters(areas=(OXFORD,), end="2024-12")
     tree = page.render(Reader(cache), filters, filters.to_query(data.DEFAULTS))
     expected = hotspots(engine, OXFORD, None, "2024-12", "2024-12", 12, "location")
@@ -65,7 +84,9 @@ def test_page_map_and_ranked_table_match_the_query(cache, engine):
     figure = _map(tree)
     cells = gi_star_cells(engine, OXFORD, None, "2024-12", "2024-12")
     assert sum(figure["data"][0]["z"]) == cells["count"].sum() == expected["count"].sum()
-    assert len(figure["data"][0]["geojson"]["features"]) == int((cells["count"] > 0).sum())
+    shown = cells[cells["count"] > 0]
+    assert figure["data"][0]["locations"] == shown["cell_id"].tolist()
+    assert_grid_draws(figure["data"][0]["geojson"], shown, cache, app.server.test_client())
     hot = int((cells["cluster"] == "hot").sum())
     assert figure["data"][1]["lon"].count(None) == hot  # one outline a hot cell
     assert figure["layout"]["map"]["style"] == "white-bg"  # no basemap unless configured

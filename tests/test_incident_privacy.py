@@ -197,3 +197,49 @@ def test_the_pack_draws_each_dated_partner_source_by_week(app):
     assert "weeks from 26 February 2024 to 25 March 2024: 3 records" in text
     assert "the busiest beginning 4 March 2024 (2)" in text
     assert "The table of every week is in the pack's CSV zip." in text
+
+
+def test_the_map_grid_of_the_public_holds_no_cell_of_health_derived_records_alone(app, engine):
+    from sqlalchemy import func
+
+    from queries import hexgrid
+    from queries.schema import place, place_count
+
+    version = app.server.extensions["query_cache"].data_version()
+    public, partner = client_as(app), client_as(app, "pat")
+    grid = "/hotspots/cells/E07000178-250-v{}-{}.geojson"
+
+    def cells(client, scope):
+        response = client.get(grid.format(version, scope))
+        assert response.status_code == 200
+        return response, {f["id"] for f in json.loads(response.data)["features"]}
+
+    answer, public_cells = cells(public, "public")
+    assert {"private", "immutable"} <= set(answer.headers["Cache-Control"].replace(" ", "").split(","))
+    answer, partner_cells = cells(partner, "partner")
+    assert {"private", "immutable"} <= set(answer.headers["Cache-Control"].replace(" ", "").split(","))
+    # Oxford's map points only A&E records use, and their cells that no other record's point shares.
+    with engine.connect() as conn:
+        only_ae = conn.execute(
+            select(place.c.longitude, place.c.latitude).where(place.c.district_code == "E07000178", place.c.id.in_(
+                select(place_count.c.place_id).group_by(place_count.c.place_id)
+                .having(func.min(place_count.c.source) == "ae-assaults", func.max(place_count.c.source) == "ae-assaults")
+            ))).all()
+        others = conn.execute(
+            select(place.c.longitude, place.c.latitude).where(place.c.district_code == "E07000178", place.c.id.in_(
+                select(place_count.c.place_id).where(place_count.c.source != "ae-assaults")))).all()
+    assert only_ae
+
+    def ids(points):
+        q, r = hexgrid.cells_of([p[0] for p in points], [p[1] for p in points])
+        return {f"{a}:{b}" for a, b in zip(q.tolist(), r.tolist())}
+
+    secret = ids(only_ae) - ids(others)
+    assert secret and not secret & public_cells and secret <= partner_cells
+    assert public_cells == ids(others) and partner_cells == ids(others) | ids(only_ae)
+    # A public reader asking for the partners' grid is refused; a malformed name is not found.
+    assert public.get(grid.format(version, "partner")).status_code == 403
+    for name in ("E07000178-250-v1-all", "E07000178-100-v1-public", "E99999999-250-v1-public", "x" * 300):
+        assert public.get(f"/hotspots/cells/{name}.geojson").status_code == 404, name
+    # An out-of-date address gets today's grid, which nobody keeps.
+    assert "no-store" in public.get(grid.format(version + 1, "public")).headers["Cache-Control"]

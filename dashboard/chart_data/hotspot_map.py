@@ -78,6 +78,8 @@ def map_layers(reader: Reader, filters: Filters, places: pd.DataFrame | None = N
                      place_labels(reader, filters, places), street_labels(reader, filters))
 
 
-def map_figure(reader: Reader, filters: Filters, basemap: dict | None, places: pd.DataFrame | None = None) -> dict:
+def map_figure(reader: Reader, filters: Filters, basemap: dict | None, places: pd.DataFrame | None = None,
+               grid: str | None = None) -> dict:
+    """``grid``: the address of the area's grid of cells (``hotspot_map``)."""
     layers = map_layers(reader, filters, places)
-    return hotspot_map(layers.cells, layers.boundaries, basemap, layers.places, streets=layers.streets)
+    return hotspot_map(layers.cells, layers.boundaries, basemap, layers.places, streets=layers.streets, grid=grid)

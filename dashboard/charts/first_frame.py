@@ -17,8 +17,9 @@ from urllib.parse import quote
 
 import numpy as np
 
+from dashboard.charts.maps import cell_features
 from dashboard.charts.scales import Axis, axis_over, nice_ticks, number, segments
-from queries import periods
+from queries import hexgrid, periods
 
 UNITS = 1000  # the SVG's width in its own units; it stretches to the card's width
 DEFAULT_MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}  # plotly's
@@ -379,6 +380,17 @@ def _colour_at(scale: list, share: float) -> str:
     return scale[-1][1]
 
 
+def _cell_features(trace: dict, layout: dict) -> list[dict]:
+    """A choropleth's features: those it holds, or, where it reads the grid from an address
+    (``dashboard.charts.cell_grid``), its cells' hexagons worked out from their ids."""
+    geojson = trace.get("geojson")
+    if not isinstance(geojson, str):
+        return _get(trace, "geojson", "features", default=[])
+    cells = [hexgrid.parse_cell_id(cell) for cell in trace.get("locations") or ()]
+    size = _get(layout, "meta", "cell_size", default=hexgrid.DEFAULT_SIZE)
+    return cell_features(trace.get("locations") or (), [q for q, _ in cells], [r for _, r in cells], size)["features"]
+
+
 def map_first_frame(figure: dict) -> MapFrame | None:
     """The first frame of a map figure (``choroplethmap`` cells, ``scattermap`` lines and
     markers) with its bounds in ``layout.meta.bounds``; None for any other figure, or one
@@ -404,7 +416,7 @@ def map_first_frame(figure: dict) -> MapFrame | None:
     paths = {}  # by trace: the cells' rings, or a line's runs
     for trace in drawn_traces:
         if trace["type"] == "choroplethmap":
-            rings = [f["geometry"]["coordinates"][0] for f in _get(trace, "geojson", "features", default=[])]
+            rings = [f["geometry"]["coordinates"][0] for f in _cell_features(trace, layout)]
             paths[id(trace)] = _Paths.of(rings, x0, y0, px, close=True)
         elif trace.get("mode") == "lines":
             paths[id(trace)] = _Paths.of(_line_runs(trace.get("lon") or (), trace.get("lat") or ()), x0, y0, px)
@@ -423,7 +435,7 @@ def map_first_frame(figure: dict) -> MapFrame | None:
             colours = {cell: colour_of[value] for cell, value in zip(trace.get("locations") or (), z)}
             opacity = _get(trace, "marker", "opacity", default=1)
             # One path per colour, a ring per cell: a tenth of the bytes of a polygon per cell.
-            features = _get(trace, "geojson", "features", default=[])
+            features = _cell_features(trace, layout)
             rings: dict[str, list[str]] = {}
             for feature, d in zip(features, paths[id(trace)].texts()):
                 rings.setdefault(colours.get(feature["id"], "none"), []).append(d)

@@ -135,20 +135,18 @@ def map_labels(boundaries: pd.DataFrame, places: pd.DataFrame, streets: pd.DataF
 
 
 def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | None, places: pd.DataFrame,
-                cell_size: float = hexgrid.DEFAULT_SIZE, streets: pd.DataFrame | None = None) -> dict:
+                cell_size: float = hexgrid.DEFAULT_SIZE, streets: pd.DataFrame | None = None,
+                grid: str | None = None) -> dict:
     """The map as a plain figure dict: with thousands of cells, plotly's graph objects
     spent a third of a second copying the GeoJSON. ``places``: longitude, latitude, text and
     rank of the busiest places, labelled with their street; ``streets``: longitude, latitude
-    and text of street names to write where there is room."""
+    and text of street names to write where there is room. ``grid``: the address of the
+    area's grid (``dashboard.charts.cell_grid``), which plotly reads once per import; without
+    it the cells' outlines are drawn into the figure."""
     shown = cells[cells["count"] > 0]
-    corners = hexgrid.cell_polygons(shown["q"], shown["r"], cell_size).tolist()
-    features = [
-        {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        for cell, ring in zip(shown["cell_id"].tolist(), corners)
-    ]
     data = [{
         "type": "choroplethmap", "name": "Incidents per 250 m cell",
-        "geojson": {"type": "FeatureCollection", "features": features},
+        "geojson": grid if grid is not None else cell_features(shown["cell_id"], shown["q"], shown["r"], cell_size),
         "locations": shown["cell_id"].tolist(), "z": shown["count"].tolist(),
         "colorscale": DENSITY_SCALE, "marker": {"opacity": 0.75, "line": {"width": 0.5, "color": "white"}},
         # Above the map, across: a bar at the side took a third of a phone's width.
@@ -177,9 +175,18 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
         "legend": {"orientation": "h", "y": 0, "x": 0, "yanchor": "top", "xanchor": "left"},
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 12},
         "meta": {"labels": map_labels(boundaries, places, streets), "lsoa_label_zoom": LSOA_LABEL_ZOOM,
-                 "bounds": bounds, "view": {"center": centre, "zoom": zoom}},
+                 "bounds": bounds, "view": {"center": centre, "zoom": zoom}, "cell_size": cell_size},
     }
     return {"data": data, "layout": layout}
+
+
+def cell_features(cell_ids, q, r, cell_size: float = hexgrid.DEFAULT_SIZE) -> dict:
+    """The cells as a GeoJSON FeatureCollection, each a Polygon whose id is its cell id."""
+    corners = hexgrid.cell_polygons(q, r, cell_size).tolist()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for cell, ring in zip(list(cell_ids), corners)
+    ]}
 
 
 class AreaDrawing(NamedTuple):

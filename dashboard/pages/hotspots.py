@@ -12,6 +12,7 @@ from dashboard.chart_data import hotspot_map, incident_heatmap
 from dashboard.chart_data import hotspots as data
 from dashboard.chart_data.filters import LEVEL_WORDS
 from dashboard.chart_data.incident_sources import POLICE_UK, sources_text
+from dashboard.charts.cell_grid import grid_address
 from dashboard.charts.formatting import cell
 from dashboard.charts.maps import FOCUS_ZOOM
 from dashboard.charts.sparkline import sparkline_svg
@@ -87,7 +88,8 @@ def render(reader, filters, query: str) -> list:
     if places.empty:
         message = "No incidents of these types were recorded here in this period."
         return [*picker, message_card(f"Hotspots: {description}", f"{message} {note}".strip()), *heatmaps]
-    figure = hotspot_map.map_figure(reader, filters, current_basemap(), places)
+    figure = hotspot_map.map_figure(reader, filters, current_basemap(), places,
+                                    grid_address(reader, current_settings().url_prefix, data.area_of(filters)))
     level = LEVEL_WORDS[filters.level]
     limit = data.limit_note(reader, filters)
     return [
