@@ -23,8 +23,8 @@ from dashboard.api.evaluation import create_evaluation_api
 from dashboard.api.incidents import create_incidents_api
 from dashboard.api.views import api_error_response, create_api
 from dashboard.charts.basemap import create_basemap
-from dashboard.charts.cell_grid import create_cell_grid
 from dashboard.cli import register_cli
+from dashboard.documents.cell_grid import create_cell_grid
 from dashboard.documents.downloads import create_downloads
 from dashboard.forms.admin import MAX_BYTES as ADMIN_UPLOAD_BYTES
 from dashboard.forms.admin import PendingUploads, create_admin

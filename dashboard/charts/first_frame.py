@@ -382,7 +382,7 @@ def _colour_at(scale: list, share: float) -> str:
 
 def _cell_features(trace: dict, layout: dict) -> list[dict]:
     """A choropleth's features: those it holds, or, where it reads the grid from an address
-    (``dashboard.charts.cell_grid``), its cells' hexagons worked out from their ids."""
+    (``dashboard.documents.cell_grid``), its cells' hexagons worked out from their ids."""
     geojson = trace.get("geojson")
     if not isinstance(geojson, str):
         return _get(trace, "geojson", "features", default=[])

@@ -141,7 +141,7 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
     spent a third of a second copying the GeoJSON. ``places``: longitude, latitude, text and
     rank of the busiest places, labelled with their street; ``streets``: longitude, latitude
     and text of street names to write where there is room. ``grid``: the address of the
-    area's grid (``dashboard.charts.cell_grid``), which plotly reads once per import; without
+    area's grid (``dashboard.documents.cell_grid``), which plotly reads once per import; without
     it the cells' outlines are drawn into the figure."""
     shown = cells[cells["count"] > 0]
     data = [{

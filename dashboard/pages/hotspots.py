@@ -12,10 +12,10 @@ from dashboard.chart_data import hotspot_map, incident_heatmap
 from dashboard.chart_data import hotspots as data
 from dashboard.chart_data.filters import LEVEL_WORDS
 from dashboard.chart_data.incident_sources import POLICE_UK, sources_text
-from dashboard.charts.cell_grid import grid_address
 from dashboard.charts.formatting import cell
 from dashboard.charts.maps import FOCUS_ZOOM
 from dashboard.charts.sparkline import sparkline_svg
+from dashboard.documents.cell_grid import grid_address
 from dashboard.pages.common import Page
 from dashboard.pages.hotspot_sources import beside_police_card, source_notes, source_picker
 from dashboard.server.settings import current_settings
