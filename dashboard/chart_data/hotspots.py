@@ -306,8 +306,8 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
     if filters.level != LSOA:
         frame["rate_per_1000"] = pd.Series([pd.NA] * len(frame), dtype="Float64")  # a rate is for a whole LSOA
     change = frame["count"] - frame["expected"]
-    out = _rounded(frame.assign(
-        rank=range(1, len(frame) + 1), class_name=class_names(frame["class"], classed),
+    out = _rounded(
+        frame, rank=range(1, len(frame) + 1), class_name=class_names(frame["class"], classed),
         change=change, why=[why_listed(row, classed, months, smallest) for row in frame[WHY_INPUTS].to_dict("records")],
         by_type_text=[by_type_text(d) for d in frame["by_type"]],
         # With no baseline month loaded, "None" would claim a quiet baseline nobody has seen.
@@ -317,7 +317,7 @@ def places_data(reader: Reader, filters: Filters, rows: int | None = None) -> pd
         tests=[tests_text(row, classed) for row in frame[["class", "q_value", "p_value", "q_below", "p_below",
                                                           "rank_now", "busiest_now", "busiest_before"]]
                .to_dict("records")],
-    ))
+    )
     return out
 
 
@@ -435,8 +435,8 @@ def cells_data(reader: Reader, filters: Filters) -> pd.DataFrame:
 def cells_table(reader: Reader, filters: Filters) -> pd.DataFrame:
     frame = cells_data(reader, filters)
     frame = frame[(frame["count"] > 0) | (frame["cluster"] != "")].sort_values(["count", "z"], ascending=False)
-    return _rounded(frame.assign(cluster_name=frame["cluster"].map(
-        {"hot": "In a hot cluster", "cold": "In a cold cluster", "": ""})))
+    return _rounded(frame, cluster_name=frame["cluster"].map(
+        {"hot": "In a hot cluster", "cold": "In a cold cluster", "": ""}))
 
 
 def class_names(classes: pd.Series, classed: bool) -> pd.Series:
@@ -475,7 +475,7 @@ def changes_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     meaning = [f"Up: significantly more a month than the period before ({q_text(q)})" if c > 0 else
                f"Down: significantly fewer a month than the period before ({q_text(q)})"
                for c, q in zip(frame["change"], frame["q_value"])]
-    return _rounded(frame.assign(meaning=meaning))
+    return _rounded(frame, meaning=meaning)
 
 
 def changes_shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -510,14 +510,17 @@ def changes_empty_text(reader: Reader, filters: Filters, tested_none: str) -> st
     return tested_none if result is not None and result.window.comparable else CHANGES_UNTESTED
 
 
-def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    for column, places in (("baseline_mean", 2), ("expected", 2), ("ratio", 2), ("change", 2), ("p_value", 4),
-                           ("q_value", 4), ("p_below", 4), ("q_below", 4), ("z", 2), ("longitude", 6),
-                           ("latitude", 6), ("per_month_now", 2), ("per_month_before", 2)):
-        if column in frame:
-            frame[column] = frame[column].astype("float64").round(places)
-    return frame
+ROUNDING = {"baseline_mean": 2, "expected": 2, "ratio": 2, "change": 2, "p_value": 4, "q_value": 4, "p_below": 4,
+            "q_below": 4, "z": 2, "longitude": 6, "latitude": 6, "per_month_now": 2, "per_month_before": 2}
+
+
+def _rounded(frame: pd.DataFrame, **added) -> pd.DataFrame:
+    """``frame`` with the ``added`` columns, every statistic rounded as the tables show it.
+    Made as one new frame: replacing a dozen columns one by one cost a tenth of the hotspot
+    page's time."""
+    columns = {**{c: frame[c] for c in frame.columns}, **added}
+    return pd.DataFrame({c: pd.Series(values, index=frame.index).astype("float64").round(ROUNDING[c]) if c in ROUNDING
+                         else values for c, values in columns.items()}, index=frame.index)
 
 
 OFFICER_COLUMNS = (
