@@ -27,8 +27,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from . import periods
-
 BASELINE_MONTHS = 12
 MIN_BASELINE_MONTHS = 9
 FALSE_FLAG_RATE = 0.0027  # two-sided, as three-sigma limits of a normal variable
@@ -62,6 +60,11 @@ def _t_quantile(probability: float, df: int) -> float:
     return float(student_t.ppf(probability, df))
 
 
+def _month_number(month: str) -> int:
+    """YYYY-MM as a count of months, so that consecutive months differ by one."""
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
 def poisson_limits(baseline: np.ndarray) -> tuple[float, float, float]:
     """(centre, low, high): the mean plus or minus three square roots, which assumes Poisson
     variation. Kept to show how many more months it flags on overdispersed counts."""
@@ -75,12 +78,16 @@ def ordinary_variation(counts: Mapping[str, float]) -> pd.DataFrame:
     and whether the month lies above ("high") or below ("low") it. ``counts`` maps YYYY-MM
     to the month's count; months absent from it are not loaded (never zero)."""
     rows = []
+    # Months as consecutive integers, so that the 12 before each are found by subtraction
+    # (month arithmetic on text, 12 times a month, was half of a band's time).
+    loaded = {_month_number(m): float(v) for m, v in counts.items()
+              if v is not None and not (isinstance(v, float) and math.isnan(v))}
     for month in sorted(counts):
         value = counts[month]
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
-        baseline = [counts.get(periods.add_months(month, -k)) for k in range(1, BASELINE_MONTHS + 1)]
-        baseline = [float(b) for b in baseline if b is not None and not (isinstance(b, float) and math.isnan(b))]
+        number = _month_number(month)
+        baseline = [loaded[number - k] for k in range(1, BASELINE_MONTHS + 1) if number - k in loaded]
         if len(baseline) < MIN_BASELINE_MONTHS or sum(baseline) == 0:
             continue
         centre, low, high, dispersion = quasi_poisson_limits(np.array(baseline))

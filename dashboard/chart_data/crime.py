@@ -27,7 +27,7 @@ from dashboard.charts.formatting import month_label
 from dashboard.charts.summaries import change_by_type_summary, yearly_change
 from queries import periods
 from queries.counts import change_between, counts, monthly_counts
-from queries.like_for_like import DISPERSION_MONTHS, change_test, series_dispersion
+from queries.like_for_like import DISPERSION_MONTHS, change_tests, series_dispersion
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 from queries.stats import SIGNIFICANCE_LEVEL
 
@@ -69,8 +69,8 @@ def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
     frame = frame[frame["comparable"]].copy()
     if not frame.empty and monthly is not None:
         by_type = {t: dict(zip(rows["month"], rows["count"].astype(int))) for t, rows in monthly.groupby("crime_type")}
-        tested = [change_test(int(p), int(c), series_dispersion(by_type.get(t, {})))[0]
-                  for t, p, c in zip(frame["crime_type"], frame["previous_count"], frame["current_count"])]
+        tested = change_tests(frame["previous_count"], frame["current_count"],
+                              [series_dispersion(by_type.get(t, {})) for t in frame["crime_type"]])[0].tolist()
         frame["p_value"] = pd.array(tested, dtype="Float64")
         frame["significant"] = [bool(p < SIGNIFICANCE_LEVEL) and not pd.isna(v)
                                 for p, v in zip(tested, frame["percent_change"])]
