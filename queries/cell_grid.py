@@ -38,7 +38,7 @@ def readable_cells(engine: Engine, area_code: str, cell_size: float, withheld: S
     points = area_index(engine, area_code).points
     held = points[points["place_id"].isin(place_ids)]
     q, r = hexgrid.cells_of(held["longitude"], held["latitude"], cell_size)
-    cells = np.unique(np.column_stack([q, r]).reshape(-1, 2), axis=0)
+    cells = np.unique(np.column_stack([q, r]), axis=0)
     return pd.DataFrame({"cell_id": [hexgrid.cell_id(a, b) for a, b in cells.tolist()],
                          "q": cells[:, 0], "r": cells[:, 1]})
 
@@ -46,7 +46,5 @@ def readable_cells(engine: Engine, area_code: str, cell_size: float, withheld: S
 def grid_geojson(engine: Engine, area_code: str, cell_size: float, withheld: Sequence[str] = ()) -> bytes:
     """``readable_cells`` as a GeoJSON FeatureCollection, each cell a Polygon whose id is its cell id."""
     cells = readable_cells(engine, area_code, cell_size, withheld)
-    rings = hexgrid.cell_polygons(cells["q"], cells["r"], cell_size).tolist()
-    features = [{"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-                for cell, ring in zip(cells["cell_id"].tolist(), rings)]
-    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":")).encode()
+    features = hexgrid.cell_features(cells["cell_id"], cells["q"], cells["r"], cell_size)
+    return json.dumps(features, separators=(",", ":")).encode()

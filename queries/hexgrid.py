@@ -93,3 +93,12 @@ def cell_polygons(q, r, size: float = DEFAULT_SIZE) -> np.ndarray:
     y = size * 1.5 * r + size * np.sin(angles)
     lon, lat = to_degrees(x, y)
     return np.round(np.stack([lon, lat], axis=-1), 6)
+
+
+def cell_features(cell_ids, q, r, size: float = DEFAULT_SIZE) -> dict:
+    """The cells as a GeoJSON FeatureCollection, each a Polygon whose id is its cell id."""
+    corners = cell_polygons(q, r, size).tolist()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+        for cell, ring in zip(list(cell_ids), corners)
+    ]}

@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 import numpy as np
 
-from dashboard.charts.maps import cell_features
 from dashboard.charts.scales import Axis, axis_over, nice_ticks, number, segments
 from queries import hexgrid, periods
 
@@ -388,7 +387,8 @@ def _cell_features(trace: dict, layout: dict) -> list[dict]:
         return _get(trace, "geojson", "features", default=[])
     cells = [hexgrid.parse_cell_id(cell) for cell in trace.get("locations") or ()]
     size = _get(layout, "meta", "cell_size", default=hexgrid.DEFAULT_SIZE)
-    return cell_features(trace.get("locations") or (), [q for q, _ in cells], [r for _, r in cells], size)["features"]
+    return hexgrid.cell_features(trace.get("locations") or (), [q for q, _ in cells], [r for _, r in cells],
+                                 size)["features"]
 
 
 def map_first_frame(figure: dict) -> MapFrame | None:

@@ -146,7 +146,7 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
     shown = cells[cells["count"] > 0]
     data = [{
         "type": "choroplethmap", "name": "Incidents per 250 m cell",
-        "geojson": grid if grid is not None else cell_features(shown["cell_id"], shown["q"], shown["r"], cell_size),
+        "geojson": grid if grid is not None else hexgrid.cell_features(shown["cell_id"], shown["q"], shown["r"], cell_size),
         "locations": shown["cell_id"].tolist(), "z": shown["count"].tolist(),
         "colorscale": DENSITY_SCALE, "marker": {"opacity": 0.75, "line": {"width": 0.5, "color": "white"}},
         # Above the map, across: a bar at the side took a third of a phone's width.
@@ -178,15 +178,6 @@ def hotspot_map(cells: pd.DataFrame, boundaries: pd.DataFrame, basemap: dict | N
                  "bounds": bounds, "view": {"center": centre, "zoom": zoom}, "cell_size": cell_size},
     }
     return {"data": data, "layout": layout}
-
-
-def cell_features(cell_ids, q, r, cell_size: float = hexgrid.DEFAULT_SIZE) -> dict:
-    """The cells as a GeoJSON FeatureCollection, each a Polygon whose id is its cell id."""
-    corners = hexgrid.cell_polygons(q, r, cell_size).tolist()
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": cell, "geometry": {"type": "Polygon", "coordinates": [ring]}}
-        for cell, ring in zip(list(cell_ids), corners)
-    ]}
 
 
 class AreaDrawing(NamedTuple):
