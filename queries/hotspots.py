@@ -89,7 +89,8 @@ class Coverage:
             parts.append(f"None of the {len(self.baseline)} baseline months is loaded ({_months_text(self.missing)}): "
                          "no place has a usual level to compare with.")
         elif self.missing:
-            parts.append(f"{len(self.loaded)} of the {len(self.baseline)} baseline months are loaded; missing: "
+            verb = "is" if len(self.loaded) == 1 else "are"
+            parts.append(f"{len(self.loaded)} of the {len(self.baseline)} baseline months {verb} loaded; missing: "
                          f"{_months_text(self.missing)}. Usual levels are averaged over the loaded months only.")
         if not self.classed:
             parts.append("No place is classed: classes need every month of the period and at least half the "

@@ -429,3 +429,12 @@ def test_a_kind_of_place_is_named_with_its_nearest_street_in_the_table(cache, en
         else:
             assert ", near " not in row.place_name
     assert all(", near " not in name for name in places.loc[~places["street"].map(is_generic), "place_name"])
+
+
+def test_the_coverage_note_agrees_with_one_baseline_month():
+    from queries.hotspots import coverage_of
+
+    one = coverage_of("2024-01", "2024-01", 12, ["2023-12", "2024-01"]).note()
+    assert "1 of the 12 baseline months is loaded; missing: January to November 2023." in one
+    two = coverage_of("2024-01", "2024-01", 12, ["2023-11", "2023-12", "2024-01"]).note()
+    assert "2 of the 12 baseline months are loaded; missing: January to October 2023." in two
