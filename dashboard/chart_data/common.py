@@ -101,31 +101,43 @@ def on_calendar(frame: pd.DataFrame, grain: str, loaded: list[str], start: str |
     loaded_set = set(loaded)
     first = frame["period"].min() if grain == periods.ROLLING_12 else in_range[0]
     axis = periods.calendar_periods(first, in_range[-1], grain)
-    whole = frame[frame["complete"]]
-    rows = []
-    for code, area in frame.groupby("area_code", sort=False):
-        found = {r["period"]: r for r in whole[whole["area_code"] == code].to_dict("records")}
-        name = area["area_name"].iloc[0]
-        for period in axis:
-            months = periods.period_months(period, grain)
-            n = sum(m in loaded_set for m in months)
-            row = found.get(period)
-            if row is None:
-                row = {"period": period, "first_month": months[0], "last_month": months[-1], "area_code": code,
-                       "area_name": name, "count": None, "population": None, "population_year": None,
-                       "rate_per_1000": None, "months": n, "complete": False, "is_synthetic": False}
-            row = dict(row)
-            row["coverage"] = (f"{n} of {len(months)} months" if n else "not loaded") if len(months) > 1 else \
-                ("loaded" if n else "not loaded")
-            rows.append(row)
-    result = pd.DataFrame(rows)
+    # Each period's months, coverage and label are the same for every area: worked out once.
+    spans = [periods.period_months(period, grain) for period in axis]
+    loaded_counts = [sum(m in loaded_set for m in months) for months in spans]
+    coverage = [((f"{n} of {len(months)} months" if n else "not loaded") if len(months) > 1 else
+                 ("loaded" if n else "not loaded")) for months, n in zip(spans, loaded_counts)]
+    labels = [period_label(p) for p in axis]
+    # Built column by column from the frame's own values (a frame of records per area cost
+    # more than the rest of the trend): each area's row for a period is its last whole one.
+    columns = list(frame.columns)
+    values = {c: frame[c].tolist() for c in columns}
+    row_of = {(code, period): i for i, (code, period, whole) in
+              enumerate(zip(values["area_code"], values["period"], values["complete"])) if whole}
+    names = dict(zip(reversed(values["area_code"]), reversed(values["area_name"])))  # each area's first name
+    areas = list(dict.fromkeys(values["area_code"]))
+    taken = [row_of.get((code, period), -1) for code in areas for period in axis]
+    code_of_row = [code for code in areas for _ in axis]
+    span_of_row = list(range(len(axis))) * len(areas)
+    missing = {"period": [axis[j] for j in span_of_row], "first_month": [spans[j][0] for j in span_of_row],
+               "last_month": [spans[j][-1] for j in span_of_row], "area_code": code_of_row,
+               "area_name": [names[c] for c in code_of_row], "months": [loaded_counts[j] for j in span_of_row],
+               "period_months": [len(spans[j]) for j in span_of_row], "complete": False, "is_synthetic": False}
+    built = {}
+    for column in columns:
+        found, fill = values[column], missing.get(column)
+        if isinstance(fill, list):
+            built[column] = [found[i] if i >= 0 else fill[k] for k, i in enumerate(taken)]
+        else:  # a value not known for a period without a whole figure: none
+            built[column] = [found[i] if i >= 0 else fill for i in taken]
+    result = pd.DataFrame(built)
+    result["coverage"] = pd.Series([coverage[j] for j in span_of_row], dtype="str")
     for column in ("count", "population", "population_year"):
         result[column] = pd.array(result[column], dtype="Int64")
     result["rate_per_1000"] = pd.array(result["rate_per_1000"], dtype="Float64")
     result["months"] = result["months"].astype("int64")
     result["complete"] = result["complete"].astype(bool)
     result["is_synthetic"] = result["is_synthetic"].astype(bool)
-    result["period_label"] = pd.Series([period_label(p) for p in result["period"]], dtype="str")
+    result["period_label"] = pd.Series([labels[j] for j in span_of_row], dtype="str")
     return result
 
 
