@@ -86,24 +86,18 @@ def period_words(period: str, first_month: str | None = None, last_month: str | 
     return period_label(period)
 
 
-def _year_earlier(rows: pd.DataFrame, latest) -> pd.Series | None:
-    """The row covering the same months a year before the latest one (like with like), if it
-    is wholly loaded."""
-    target = periods.add_months(latest["first_month"], -12)
-    match = rows[rows["first_month"] == target]
-    if match.empty or ("complete" in match and not bool(match.iloc[0].get("complete", True))):
-        return None
-    return match.iloc[0]
-
-
 FLAGGED_NAMED = 3  # a summary names the latest few months outside the band; the table lists all
 
 
 def band_for(rows: pd.DataFrame) -> pd.DataFrame:
     """The band of ordinary variation (``queries.variation``) for one area's monthly rows;
     months without a count are not loaded."""
-    valued = rows[rows["count"].notna()]
-    return _band(tuple(zip(valued["period"], valued["count"].astype("float64").tolist()))).copy()
+    return _band(_monthly_counts(rows["period"].tolist(), rows["count"].tolist())).copy()
+
+
+def _monthly_counts(months: list, values: list) -> tuple[tuple[str, float], ...]:
+    """(month, count) for the months with a count: the key ``_band`` is worked out for."""
+    return tuple((m, float(v)) for m, v in zip(months, values) if not _missing(v))
 
 
 @lru_cache(maxsize=32)
@@ -114,16 +108,20 @@ def _band(counts: tuple[tuple[str, float], ...]) -> pd.DataFrame:
 
 def band_sentence(rows: pd.DataFrame) -> str:
     """The months outside ordinary variation in words, the latest few only."""
-    band = band_for(rows)
+    return _band_words(_monthly_counts(rows["period"].tolist(), rows["count"].tolist()))
+
+
+@lru_cache(maxsize=32)
+def _band_words(counts: tuple[tuple[str, float], ...]) -> str:
+    band = _band(counts)
     if band.empty:
         return (" There are too few loaded months for a band of ordinary variation (it needs 9 of the "
                 "12 calendar months before a month)")
-    outside = band[band["side"] != ""]
+    outside = [(m, side) for m, side in zip(band["month"].tolist(), band["side"].tolist()) if side != ""]
     checked = f"{len(band)} month{'s' if len(band) != 1 else ''} checked against the 12 calendar months before each"
-    if outside.empty:
+    if not outside:
         return f" Every one of the {checked} is within ordinary variation"
-    named = [f"{periods.month_in_words(m)} ({'above' if side == 'high' else 'below'})"
-             for m, side in zip(outside["month"], outside["side"])][::-1][:FLAGGED_NAMED]
+    named = [f"{periods.month_in_words(m)} ({'above' if side == 'high' else 'below'})" for m, side in outside][::-1][:FLAGGED_NAMED]
     text = f" {len(outside)} of the {checked} lie outside ordinary variation"
     if len(outside) > FLAGGED_NAMED:
         return text + f"; the latest {FLAGGED_NAMED}: {', '.join(named)}"
@@ -141,35 +139,52 @@ def trend_summary(frame: pd.DataFrame, measure: str, what: str,
     if frame.empty:
         return f"There is no {what} data for this selection."
     unit = " per 1,000 residents" if measure == "rate_per_1000" else ""
+    fmt = _rate if measure == "rate_per_1000" else (lambda v: f"{int(v):,}")
+    # Plain lists, one row a tuple, grouped by area in the order areas first appear: a frame
+    # filtered and sorted per area cost more than the sentences themselves.
+    n = len(frame)
+    none = [None] * n
+    table = zip(frame["area_code"].tolist(), frame["area_name"].tolist(), frame["period"].tolist(),
+                frame["first_month"].tolist(), frame["last_month"].tolist() if "last_month" in frame else none,
+                frame[measure].tolist(), frame["count"].tolist(),
+                frame["complete"].tolist() if "complete" in frame else [True] * n)
+    by_area: dict[str, list[tuple]] = {}
+    for row in table:
+        by_area.setdefault(row[0], []).append(row)
     sentences = []
-    for code, rows in frame.groupby("area_code", sort=False):
-        rows = rows.sort_values("first_month").reset_index(drop=True)
-        valued = rows[rows[measure].notna()].reset_index(drop=True)
-        if valued.empty:
-            sentences.append(f"{rows['area_name'].iloc[0]}: no whole period is loaded.")
+    for code, rows in by_area.items():
+        rows.sort(key=lambda r: r[3])  # by first month
+        valued = [r for r in rows if not _missing(r[5])]
+        if not valued:
+            sentences.append(f"{rows[0][1]}: no whole period is loaded.")
             continue
-        last = valued.iloc[-1]
-        fmt = _rate if measure == "rate_per_1000" else (lambda v: f"{int(v):,}")
-        bounds = (last.get("first_month"), last.get("last_month"))
-        words = period_words(last["period"], *bounds)
-        text = f"{last['area_name']}: {fmt(last[measure])}{unit} in {words}"
+        _code, name, period, first_month, last_month, value, count, _complete = last = valued[-1]
+        text = f"{name}: {fmt(value)}{unit} in {period_words(period, first_month, last_month)}"
         earlier = _year_earlier(valued, last)
         if earlier is None:
             text += "; the same period a year earlier is not loaded, so no change is stated"
         else:
-            before_words = period_words(earlier["period"], earlier.get("first_month"), earlier.get("last_month"))
-            change = percent_change(float(earlier["count"]), float(last["count"]))
+            before_words = period_words(earlier[2], earlier[3], earlier[4])
+            change = percent_change(float(earlier[6]), float(count))
             dispersion = (dispersions or {}).get(code)
-            p_value, _test = change_test(int(earlier["count"]), int(last["count"]), dispersion)
+            p_value, _test = change_test(int(earlier[6]), int(count), dispersion)
             significant = p_value < SIGNIFICANCE_LEVEL
             text += f", {describe_change(change, significant)} on {before_words}"
             if dispersions is not None and dispersion is None:
                 text += " (too few months loaded to allow for overdispersion: the test assumes Poisson variation)"
-        is_monthly = "last_month" in rows and (rows["first_month"] == rows["last_month"]).all() and len(valued) > 12
+        is_monthly = last_month is not None and all(r[3] == r[4] for r in rows) and len(valued) > 12
         if is_monthly:
-            text += "." + band_sentence(rows)
+            text += "." + _band_words(_monthly_counts([r[2] for r in rows], [r[6] for r in rows]))
         sentences.append(text + ".")
     return " ".join(sentences)
+
+
+def _year_earlier(valued: list[tuple], latest: tuple) -> tuple | None:
+    """The row covering the same months a year before the latest one (like with like), if it
+    is wholly loaded."""
+    target = periods.add_months(latest[3], -12)
+    match = next((r for r in valued if r[3] == target), None)
+    return None if match is None or not bool(match[7]) else match
 
 
 def change_by_type_summary(frame: pd.DataFrame, area_name: str) -> str:
