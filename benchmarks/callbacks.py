@@ -40,6 +40,7 @@ BOARD_SCENARIOS = {
     "Oxford only, count, quarter": "?area=E07000178&to={end}&grain=quarter&measure=count",
     "whole force, burglary + robbery, rolling 12": "?area=E23000029&crime_type=burglary&crime_type=robbery&to={end}&grain=rolling_12",
 }
+FIRST_VISIT = "first visit"  # the layout fetched with the page, drawn for its address
 HOTSPOT_SCENARIOS = {
     "Oxford, all crime, latest month": "?area=E07000178&to={end}",
     "Oxford, ASB, by LSOA": "?area=E07000178&crime_type=anti-social-behaviour&level=lsoa&to={end}",

@@ -15,7 +15,8 @@ warm-up, the frozen heap, the collector's thresholds), the query cache is emptie
 untimed call for a month the timed calls do not use pays for what is rebuilt once per data
 version; then each timed call asks for a different period, as ``benchmarks.targets`` does.
 SCENARIO is one of ``callbacks.BOARD_SCENARIOS`` or ``HOTSPOT_SCENARIOS`` (default areas
-when left out). Figures, not assertions.
+when left out), or ``first visit``: the layout a first visit fetches, drawn for the page's
+address. Figures, not assertions.
 """
 
 from __future__ import annotations
@@ -53,11 +54,11 @@ def main() -> None:
     from queries import periods
     from queries.counts import latest_month
 
-    from .callbacks import BOARD_SCENARIOS, HOTSPOT_SCENARIOS, content_payload
+    from .callbacks import BOARD_SCENARIOS, FIRST_VISIT, HOTSPOT_SCENARIOS, PATHS, content_payload
 
     scenarios = {**BOARD_SCENARIOS, **HOTSPOT_SCENARIOS}
-    if args.scenario not in scenarios:
-        parser.error(f"unknown scenario {args.scenario!r}; known: {', '.join(scenarios)}")
+    if args.scenario not in scenarios and args.scenario != FIRST_VISIT:
+        parser.error(f"unknown scenario {args.scenario!r}; known: {', '.join(scenarios)}, {FIRST_VISIT}")
     import app as composition
 
     dash_app = composition.create_app({"database_url": args.database_url, "secret_key": os.urandom(32).hex(),
@@ -70,8 +71,12 @@ def main() -> None:
 
     def call(end: str) -> float:
         started = time.perf_counter()
-        response = client.post("/_dash-update-component",
-                               json=content_payload(args.page, scenarios[args.scenario].format(end=end)))
+        if args.scenario == FIRST_VISIT:
+            # The layout is drawn for the page it is fetched from (its Referer).
+            response = client.get("/_dash-layout", headers={"Referer": f"http://localhost{PATHS[args.page]}?to={end}"})
+        else:
+            response = client.post("/_dash-update-component",
+                                   json=content_payload(args.page, scenarios[args.scenario].format(end=end)))
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
             raise SystemExit(f"the callback answered {response.status_code}")
