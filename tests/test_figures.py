@@ -221,6 +221,10 @@ def test_months_outside_ordinary_variation_are_named():
     values["2024-08"] = int(lower) - 1
     text = trend_summary(seasonal_months(values), "count", "crime")
     assert "2 of the 15 months checked" in text and "August 2024 (below), May 2024 (above)" in text
+    assert "each lie outside ordinary variation" in text
+    values["2024-08"] = 100  # May alone is outside: one month "lies", not "lie"
+    assert "1 of the 15 months checked against the 12 calendar months before each lies outside ordinary " \
+           "variation: May 2024 (above)." in trend_summary(seasonal_months(values), "count", "crime")
     values["2024-05"], values["2024-08"] = int(upper), 100  # just inside the upper limit: ordinary
     assert "Every one of the 15 months checked" in trend_summary(seasonal_months(values), "count", "crime")
 

@@ -122,7 +122,7 @@ def _band_words(counts: tuple[tuple[str, float], ...]) -> str:
     if not outside:
         return f" Every one of the {checked} is within ordinary variation"
     named = [f"{periods.month_in_words(m)} ({'above' if side == 'high' else 'below'})" for m, side in outside][::-1][:FLAGGED_NAMED]
-    text = f" {len(outside)} of the {checked} lie outside ordinary variation"
+    text = f" {len(outside)} of the {checked} {'lies' if len(outside) == 1 else 'lie'} outside ordinary variation"
     if len(outside) > FLAGGED_NAMED:
         return text + f"; the latest {FLAGGED_NAMED}: {', '.join(named)}"
     return text + ": " + ", ".join(named)
