@@ -12,7 +12,8 @@ from dashboard.charts.figures import year_by_month_figure
 from dashboard.charts.formatting import number, year_span
 from dashboard.charts.summaries import describe_change
 from queries import periods
-from queries.counts import counts
+from queries.areas import area_name
+from queries.counts import monthly_counts
 from queries.like_for_like import change_test
 from queries.reference import AREAS_BY_CODE
 from queries.stats import SIGNIFICANCE_LEVEL
@@ -23,18 +24,35 @@ COLUMNS = (("year", "Year"), ("month_name", "Month"), ("period", "Period"), ("pe
 
 
 def seasonal_data(reader: Reader, filters: Filters, kinds: tuple[str, ...] | None) -> pd.DataFrame:
-    """Complete months of the last ``YEARS_SHOWN`` calendar years to the end month, first area."""
+    """Complete months of the last ``YEARS_SHOWN`` calendar years to the end month, first area.
+
+    Read as monthly counts (a row for each loaded month, so each a whole month): the view
+    shows counts only, and the rates a trend's read works out are not needed here."""
     end = filters.end or latest(reader)
     if end is None or not filters.areas:
-        frame = reader.get(counts, (), kinds, "2000-01", "2000-01", periods.MONTH)
-    else:
-        start = f"{int(end[:4]) - YEARS_SHOWN + 1}-01"
-        frame = reader.get(counts, filters.areas[:1], kinds, start, end, periods.MONTH, True)
-    frame = frame[frame["complete"]].sort_values("period").reset_index(drop=True)
-    frame["year"] = frame["period"].str[:4]
-    frame["month_name"] = [periods.MONTH_NAMES[int(p[5:7]) - 1] for p in frame["period"]]
-    frame["period_label"] = [periods.month_in_words(p) for p in frame["period"]]
-    return frame[[c for c, _ in COLUMNS]]
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c, _ in COLUMNS})
+    start = f"{int(end[:4]) - YEARS_SHOWN + 1}-01"
+    monthly = reader.get(monthly_counts, filters.areas[:1], kinds, start, end, False, True)
+    months = monthly["month"].tolist()
+    codes = monthly["area_code"].tolist()
+    names = {code: area_name(code) for code in set(codes)}
+    return pd.DataFrame({
+        "year": pd.array([m[:4] for m in months], dtype="str"),
+        "month_name": pd.array([periods.MONTH_NAMES[int(m[5:7]) - 1] for m in months], dtype="str"),
+        "period": pd.array(months, dtype="str"),
+        "period_label": pd.array([periods.month_in_words(m) for m in months], dtype="str"),
+        "area_code": pd.array(codes, dtype="str"),
+        "area_name": pd.array([names[c] for c in codes], dtype="str"),
+        "count": monthly["count"].to_numpy(dtype="int64"),
+    })
+
+
+def _by_year(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Each year's counts by month name, in the frame's order."""
+    by_year: dict[str, dict[str, int]] = {}
+    for year, name, count in zip(frame["year"].tolist(), frame["month_name"].tolist(), frame["count"].tolist()):
+        by_year.setdefault(year, {})[name] = count
+    return by_year
 
 
 def seasonal_summary(frame: pd.DataFrame, noun: str, dispersion: tuple[float, int] | None = None) -> str:
@@ -42,17 +60,18 @@ def seasonal_summary(frame: pd.DataFrame, noun: str, dispersion: tuple[float, in
     loaded in both years are summed (a month missing in the earlier year is not a zero).
     ``dispersion`` (from the monthly series) makes the test quasi-Poisson."""
     area = frame["area_name"].iloc[0]
-    years = sorted(frame["year"].unique())
+    by_year = _by_year(frame)
+    years = sorted(by_year)
     latest_year = years[-1]
-    now = frame[frame["year"] == latest_year].set_index("month_name")["count"]
+    now = by_year[latest_year]
     text = f"{area}, one line per year; {latest_year} is highlighted ({len(now)} of 12 months loaded)."
     if len(years) < 2:
         return text + " No earlier year is loaded to compare with."
-    before = frame[frame["year"] == str(int(latest_year) - 1)].set_index("month_name")["count"]
-    shared = [m for m in now.index if m in before.index]
+    before = by_year.get(str(int(latest_year) - 1), {})
+    shared = [m for m in now if m in before]
     if not shared:
         return text + f" No month of {latest_year} has its month of {int(latest_year) - 1} loaded."
-    this, last = int(now[shared].sum()), int(before[shared].sum())
+    this, last = sum(int(now[m]) for m in shared), sum(int(before[m]) for m in shared)
     change = (this - last) / last * 100 if last else None
     number_of = {name: f"{latest_year}-{i + 1:02d}" for i, name in enumerate(periods.MONTH_NAMES)}
     span = periods.months_list_in_words([number_of[m] for m in shared], newest_first=False)

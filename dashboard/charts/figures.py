@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from dashboard.charts.formatting import period_label
+from dashboard.charts.formatting import is_missing, period_label
 from dashboard.charts.plain_figure import PlainFigure, plotly_template
 from dashboard.charts.summaries import band_for
 from queries import partnership, periods
@@ -277,16 +277,21 @@ def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> PlainFigure:
     """One line per calendar year across January to December: the latest year thick and
     coloured, earlier years thin greys told apart by their dashes (not colour alone)."""
     figure = new_figure(base_layout(y_title))
-    years = sorted(frame["year"].unique())
+    # Each year's counts and labels by month name, from plain lists in one pass.
+    by_year: dict[str, tuple[dict, dict]] = {}
+    for year, name, count, label in zip(frame["year"].tolist(), frame["month_name"].tolist(), frame["count"].tolist(),
+                                        frame["period_label"].tolist()):
+        counts, labels = by_year.setdefault(year, ({}, {}))
+        counts[name] = float("nan") if is_missing(count) else float(count)
+        labels[name] = label
+    years = sorted(by_year)
     for position, year in enumerate(years):
-        rows = frame[frame["year"] == year]
+        by_name, labels = by_year[year]
         newest = position == len(years) - 1
         back = len(years) - 1 - position  # 1 for the year before the latest
         # A month not loaded inside the year's span is None, so the line breaks there.
-        by_name = dict(zip(rows["month_name"], rows["count"].astype("float64")))
         loaded = [i for i, name in enumerate(periods.MONTH_NAMES) if name in by_name]
         span = periods.MONTH_NAMES[loaded[0]:loaded[-1] + 1] if loaded else ()
-        labels = dict(zip(rows["month_name"], rows["period_label"]))
         figure.add_trace(scatter_trace(
             x=[name[:3] for name in span], y=[by_name.get(name) for name in span], name=year, connectgaps=False,
             mode="lines+markers",
