@@ -115,10 +115,13 @@ def like_for_like(engine: Engine, area_codes: Sequence[str], previous: tuple[str
     length = len(periods.months_between(*current))
     first = min(previous[0], periods.add_months(current[1], -(DISPERSION_MONTHS - 1)))
     monthly = monthly_counts(engine, area_codes, crime_types, first, current[1], located=True)
+    # Each area's months split from plain lists in one pass (a frame filtered per area cost more).
+    counts_of: dict[str, dict[str, int]] = {}
+    for code, month, count in zip(monthly["area_code"].tolist(), monthly["month"].tolist(), monthly["count"].tolist()):
+        counts_of.setdefault(code, {})[month] = int(count)
     rows = []
     for code in dict.fromkeys(area_codes):
-        area = monthly[monthly["area_code"] == code]
-        by_month = dict(zip(area["month"], area["count"].astype(int)))
+        by_month = counts_of.get(code, {})
         now = [m for m in periods.months_between(*current) if m in by_month]
         shared = [m for m in now if periods.add_months(m, -offset) in by_month]
         before = sum(by_month[periods.add_months(m, -offset)] for m in shared)

@@ -23,6 +23,7 @@ from dashboard.charts.figures import trend_figure
 from dashboard.charts.formatting import list_names, month_name, period_label, rate
 from dashboard.charts.summaries import describe_change, trend_summary
 from queries import partnership, periods
+from queries.areas import populations_for_years
 from queries.counts import counts
 from queries.like_for_like import like_for_like
 from queries.reference import AREAS_BY_CODE, ASB, DEMO_FORCE_CODE, FORCE
@@ -128,8 +129,10 @@ def headline_sentence(change: pd.DataFrame, subject: str, period_text: str) -> s
 def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, current, crime_types) -> tuple[AreaFigure, ...]:
     """Each area's own figure for the 12 months (its loaded months, "11 of 12 months" when one
     is missing; a rate only for a whole year, so a part-year is never set against whole ones)."""
-    rates = reader.get(counts, filters.areas, crime_types, current[0], current[1], periods.ROLLING_12, True)
-    rates = rates[rates["period"] == current[1]].set_index("area_code")
+    # A rate is shown only for a whole year, whose count is the like-for-like row's own: only
+    # the population of the year the 12 months end in is read (the ONS estimate, or the nearest).
+    year = int(current[1][:4])
+    populations = reader.get(populations_for_years, tuple((code, year) for code in sorted(set(filters.areas))))
     figures = []
     for r in change.itertuples():
         part = r.current_months < r.period_months
@@ -149,12 +152,12 @@ def _area_figures(reader: Reader, change: pd.DataFrame, filters: Filters, curren
             # Rows with no location count at force level only: left out, so a force compares with its districts.
             detail += ("; " if detail else "") + "incidents with a location only, as for its districts"
         rate_text = ""
-        if not part and r.area_code in rates.index and not pd.isna(rates.loc[r.area_code, "rate_per_1000"]):
-            population = int(rates.loc[r.area_code, "population"])
+        population = populations.get((r.area_code, year), (None, None))[1]
+        if not part and population:
             low, high = rate_interval(int(r.current_count), population)
             # The rate formatter's decimals (two below 10 per 1,000), so a small area's interval
             # never reads "0.1 to 0.1" when its bounds differ.
-            rate_text = (f"{rate(rates.loc[r.area_code, 'rate_per_1000'])} per 1,000 residents "
+            rate_text = (f"{rate(int(r.current_count) / population * 1000)} per 1,000 residents "
                          f"(95% CI {rate(low)} to {rate(high)})")
         elif part:
             # Right under the figure: it is the sum of these months, not of a whole year.
