@@ -68,7 +68,9 @@ def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
         )
     frame = frame[frame["comparable"]].copy()
     if not frame.empty and monthly is not None:
-        by_type = {t: dict(zip(rows["month"], rows["count"].astype(int))) for t, rows in monthly.groupby("crime_type")}
+        by_type: dict[str, dict[str, int]] = {}
+        for kind, month, count in zip(monthly["crime_type"].tolist(), monthly["month"].tolist(), monthly["count"].tolist()):
+            by_type.setdefault(kind, {})[month] = int(count)
         tested = change_tests(frame["previous_count"], frame["current_count"],
                               [series_dispersion(by_type.get(t, {})) for t in frame["crime_type"]])[0].tolist()
         frame["p_value"] = pd.array(tested, dtype="Float64")

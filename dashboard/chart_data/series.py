@@ -51,7 +51,9 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     frame["population_year"] = pd.array([chosen[k][0] for k in keys], dtype="Int64")
     # Counts get rates (withheld values and other units have none), all rows at once.
     population = frame["population"].astype("float64").fillna(0).to_numpy()
-    counted = ((frame["unit"] == "count") & frame["value"].notna()).to_numpy() & (population > 0)
+    # A withheld count has no rate either: a rate would reveal it.
+    counted = (((frame["unit"] == "count") & frame["value"].notna() & ~frame["suppressed"]).to_numpy()
+               & (population > 0))
     values = frame["value"].astype("float64").fillna(0).to_numpy()
     low, high = rate_intervals(np.where(counted, values, 0), np.where(counted, population, 0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -59,7 +61,6 @@ def series_frame(reader: Reader, series_id: str, filters: Filters) -> pd.DataFra
     frame["rate_low"] = low
     frame["rate_high"] = high
     withheld = frame["suppressed"]
-    frame.loc[withheld, ["rate_per_1000", "rate_low", "rate_high"]] = float("nan")  # a rate would reveal the count
     threshold = reader.audience.suppression_threshold
     frame["value_shown"] = [withheld_label(kind, threshold) if hidden else number(v)
                             for v, hidden, kind in zip(frame["value"], withheld, frame["withheld"])]
@@ -126,11 +127,17 @@ def series_chart(series_id: str) -> ChartSpec:
 
 
 def in_area_order(frame: pd.DataFrame, areas: tuple[str, ...]) -> pd.DataFrame:
-    """Rows in the order the areas were chosen, so lines and legends follow the filter."""
+    """Rows in the order the areas were chosen, so lines and legends follow the filter; within
+    an area by time (areas not chosen last, together, also by time)."""
     order = {code: i for i, code in enumerate(areas)}
-    sort_keys = ["area_code"] + [c for c in ("first_month", "period_start", "period") if c in frame.columns][:1]
-    return frame.sort_values(sort_keys, key=lambda s: s.map(order) if s.name == "area_code" else s,
-                             kind="stable").reset_index(drop=True)
+    sort_keys = [c for c in ("first_month", "period_start", "period") if c in frame.columns][:1]
+    if frame.empty or (sort_keys and frame[sort_keys[0]].isna().any()):
+        return frame.sort_values(["area_code", *sort_keys], key=lambda s: s.map(order) if s.name == "area_code" else s,
+                                 kind="stable").reset_index(drop=True)
+    # Integer keys and one stable lexsort: a sort by a mapped key cost a millisecond a frame.
+    rank = np.array([order.get(code, len(order)) for code in frame["area_code"].tolist()], dtype=np.int64)
+    keys = (pd.factorize(frame[sort_keys[0]], sort=True)[0], rank) if sort_keys else (rank,)
+    return frame.take(np.lexsort(keys)).reset_index(drop=True)
 
 
 def series_area_codes(reader: Reader, series_ids: tuple[str, ...]) -> tuple[str, ...]:
