@@ -208,7 +208,10 @@ def _fetch_counts_and_split(engine: Engine, area_code: str, crime_types: Sequenc
     keys, at = _distinct(place[in_split] * len(type_values) + type_code[in_split])
     period = np.bincount(at, weights=np.where(in_period, count, 0)[in_split], minlength=len(keys)).astype(np.int64)
     baseline = np.bincount(at, weights=np.where(in_period, 0, count)[in_split], minlength=len(keys)).astype(np.int64)
-    split = pd.DataFrame({"place_id": keys // len(type_values), "crime_type": type_values[keys % len(type_values)],
+    # The crime types as codes into their sorted names (a categorical): ``_by_type`` counts on
+    # the codes, where text made it factorize every row again.
+    split = pd.DataFrame({"place_id": keys // len(type_values),
+                          "crime_type": pd.Categorical.from_codes(keys % len(type_values), categories=type_values),
                           "period": period, "baseline": baseline}, columns=SPLIT_COLUMNS)
     return counted, split
 
@@ -568,7 +571,11 @@ def _by_type(split: pd.DataFrame | None, counts: CountRows, groups: _Grouping, n
         return (), np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.int64)
     group = groups.group_of(counts, split["place_id"].to_numpy())
     known = group >= 0
-    crime, types = pd.factorize(split["crime_type"].to_numpy(dtype=object)[known])
+    kinds = split["crime_type"]
+    if isinstance(kinds.dtype, pd.CategoricalDtype):
+        crime, types = kinds.cat.codes.to_numpy()[known].astype(np.int64), kinds.cat.categories.to_numpy()
+    else:
+        crime, types = pd.factorize(kinds.to_numpy(dtype=object)[known])
     width = len(types)
     tables = []
     for column in ("period", "baseline"):
@@ -649,12 +656,16 @@ def _changes(counts: CountRows, details: pd.DataFrame, start: str, end: str, lev
     count_before = np.bincount(groups.key, weights=np.where(now, 0, count), minlength=groups.n).astype("int64")
     p, q = tests.changed(count_now, count_before, len(window.now), len(window.before))
     per_now, per_before = count_now / len(window.now), count_before / len(window.before)
-    frame = groups.keys.assign(
-        street=groups.busiest_streets(count, now), count_now=count_now, count_before=count_before,
-        per_month_now=per_now, per_month_before=per_before, change=per_now - per_before, p_value=p, q_value=q,
+    # Only the significant changes are listed: the frame is made for those alone (a frame of
+    # every place of a force, filtered after, cost more than the tests).
+    listed = np.flatnonzero(q < tests.SIGNIFICANCE)
+    streets = np.asarray(groups.busiest_streets(count, now), dtype=object)
+    frame = groups.keys.take(listed).assign(
+        street=streets[listed], count_now=count_now[listed], count_before=count_before[listed],
+        per_month_now=per_now[listed], per_month_before=per_before[listed], change=(per_now - per_before)[listed],
+        p_value=p[listed], q_value=q[listed],
     )
     frame = _cell_names(frame, level)
-    frame = frame[frame["q_value"] < tests.SIGNIFICANCE]
     frame = frame.assign(size=frame["change"].abs()).sort_values(["size", "count_now", "place_name"],
                                                                   ascending=[False, False, True])
     return _typed(frame.reset_index(drop=True)[list(CHANGE_SCHEMA)], CHANGE_SCHEMA)

@@ -221,7 +221,9 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
     period_from = len(months) - period_months  # the bars from here on are the period's
     # Rows in Dash's JSON form (``element``): fifty rows of component objects took a sixth
     # of the page's time.
-    for row in shown.to_dict("records"):
+    # Only the columns the rows use are turned into records (a place carries forty).
+    used = dict.fromkeys(["rank", "place_name", *(key for key, _ in columns), *DETAIL_INPUTS, "longitude", "latitude"])
+    for row in shown[list(used)].to_dict("records"):
         cells = [element("Td", row["rank"], {"role": "cell", "className": "hotspot-rank"}),
                  element("Th", row["place_name"], {"scope": "row", "role": "rowheader"})]
         for key, label in columns[1:]:
@@ -251,6 +253,9 @@ def _places_card(places: pd.DataFrame, total: int, query: str, level: str, colum
         ],
         className="chart-card card card-body mb-4", **{"aria-labelledby": ids.HOTSPOT_PLACES_HEADING},
     )
+
+
+DETAIL_INPUTS = ("place_name", "by_type", "by_type_baseline", "baseline_months_loaded", "monthly", "monthly_text")
 
 
 def place_detail(row: dict, months, period_from: int) -> dict:
