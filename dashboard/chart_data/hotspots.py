@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from dashboard.chart_data.filters import Filters
@@ -519,8 +520,18 @@ def _rounded(frame: pd.DataFrame, **added) -> pd.DataFrame:
     Made as one new frame: replacing a dozen columns one by one cost a tenth of the hotspot
     page's time."""
     columns = {**{c: frame[c] for c in frame.columns}, **added}
-    return pd.DataFrame({c: pd.Series(values, index=frame.index).astype("float64").round(ROUNDING[c]) if c in ROUNDING
-                         else values for c, values in columns.items()}, index=frame.index)
+    return pd.DataFrame({c: _rounded_column(values, ROUNDING[c], frame.index) if c in ROUNDING else values
+                         for c, values in columns.items()}, index=frame.index)
+
+
+def _rounded_column(values, decimals: int, index: pd.Index):
+    """A column as rounded floats (NaN where missing): numpy's rounding, as pandas' own, on the
+    array of a column or a float array, without wrapping each in a Series first."""
+    if isinstance(values, pd.Series):
+        return np.round(values.to_numpy(dtype="float64", na_value=np.nan), decimals)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return np.round(values.astype("float64", copy=False), decimals)
+    return pd.Series(values, index=index).astype("float64").round(decimals)
 
 
 OFFICER_COLUMNS = (
