@@ -89,6 +89,15 @@ def monthly_counts(
         lambda: _empty(MONTHLY_COLUMNS))
 
 
+def months_by(monthly: pd.DataFrame, key: str) -> dict[str, dict[str, int]]:
+    """``monthly_counts`` rows as {area code or crime type: {month: count}}, in one pass over
+    plain lists (the series a dispersion or a like-for-like comparison is worked out from)."""
+    grouped: dict[str, dict[str, int]] = {}
+    for name, month, count in zip(monthly[key].tolist(), monthly["month"].tolist(), monthly["count"].tolist()):
+        grouped.setdefault(name, {})[month] = int(count)
+    return grouped
+
+
 def _read_monthly(engine: Engine, codes: list[str], crime_types: list[str], first: str, last: str,
                   by_crime_type: bool, located: bool) -> pd.DataFrame:
     # The stored rows each requested area's count is summed from.

@@ -571,11 +571,8 @@ def _by_type(split: pd.DataFrame | None, counts: CountRows, groups: _Grouping, n
         return (), np.zeros((n, 0), dtype=np.int64), np.zeros((n, 0), dtype=np.int64)
     group = groups.group_of(counts, split["place_id"].to_numpy())
     known = group >= 0
-    kinds = split["crime_type"]
-    if isinstance(kinds.dtype, pd.CategoricalDtype):
-        crime, types = kinds.cat.codes.to_numpy()[known].astype(np.int64), kinds.cat.categories.to_numpy()
-    else:
-        crime, types = pd.factorize(kinds.to_numpy(dtype=object)[known])
+    kinds = split["crime_type"].astype("category")  # already one from the packed read
+    crime, types = kinds.cat.codes.to_numpy()[known].astype(np.int64), kinds.cat.categories.to_numpy()
     width = len(types)
     tables = []
     for column in ("period", "baseline"):

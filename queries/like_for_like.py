@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from . import periods
 from .areas import area_name
-from .counts import monthly_counts
+from .counts import monthly_counts, months_by
 from .its import fit_poisson
 from .stats import SIGNIFICANCE_LEVEL, change_p_values, percent_change
 
@@ -115,10 +115,7 @@ def like_for_like(engine: Engine, area_codes: Sequence[str], previous: tuple[str
     length = len(periods.months_between(*current))
     first = min(previous[0], periods.add_months(current[1], -(DISPERSION_MONTHS - 1)))
     monthly = monthly_counts(engine, area_codes, crime_types, first, current[1], located=True)
-    # Each area's months split from plain lists in one pass (a frame filtered per area cost more).
-    counts_of: dict[str, dict[str, int]] = {}
-    for code, month, count in zip(monthly["area_code"].tolist(), monthly["month"].tolist(), monthly["count"].tolist()):
-        counts_of.setdefault(code, {})[month] = int(count)
+    counts_of = months_by(monthly, "area_code")
     rows = []
     for code in dict.fromkeys(area_codes):
         by_month = counts_of.get(code, {})

@@ -12,7 +12,7 @@ from dashboard.charts.figures import trend_figure
 from dashboard.charts.formatting import list_names, month_label, period_label
 from dashboard.charts.summaries import band_for, trend_summary
 from queries import partnership, periods
-from queries.counts import latest_month, loaded_months, monthly_counts, recorded_total
+from queries.counts import latest_month, loaded_months, monthly_counts, months_by, recorded_total
 from queries.like_for_like import DISPERSION_MONTHS, series_dispersion
 from queries.periods import MONTH
 from queries.reference import AREAS_BY_CODE, FORCE
@@ -172,9 +172,8 @@ def monthly_dispersions(reader: Reader, areas: tuple[str, ...], crime_types, end
         return {}
     start = periods.add_months(end, -(DISPERSION_MONTHS - 1))
     monthly = reader.get(monthly_counts, tuple(areas), crime_types, start, end, False, True)
-    return {code: series_dispersion(dict(zip(rows["month"], rows["count"].astype(int))))
-            for code, rows in monthly.groupby("area_code", sort=False)} | \
-        {code: None for code in areas if code not in set(monthly["area_code"])}
+    by_area = months_by(monthly, "area_code")
+    return {code: series_dispersion(by_area[code]) if code in by_area else None for code in areas}
 
 
 def police_trend_view(spec: ChartSpec, trend: pd.DataFrame, filters: Filters, subject: str, what: str,

@@ -26,7 +26,7 @@ from dashboard.charts.figures import change_by_type_figure, grouped_bar_figure
 from dashboard.charts.formatting import month_label
 from dashboard.charts.summaries import change_by_type_summary, yearly_change
 from queries import periods
-from queries.counts import change_between, counts, monthly_counts
+from queries.counts import change_between, counts, monthly_counts, months_by
 from queries.like_for_like import DISPERSION_MONTHS, change_tests, series_dispersion
 from queries.reference import ALL_CRIME, AREAS_BY_CODE, CRIME_TYPES_BY_SLUG
 from queries.stats import SIGNIFICANCE_LEVEL
@@ -68,9 +68,7 @@ def change_data(reader: Reader, filters: Filters) -> pd.DataFrame:
         )
     frame = frame[frame["comparable"]].copy()
     if not frame.empty and monthly is not None:
-        by_type: dict[str, dict[str, int]] = {}
-        for kind, month, count in zip(monthly["crime_type"].tolist(), monthly["month"].tolist(), monthly["count"].tolist()):
-            by_type.setdefault(kind, {})[month] = int(count)
+        by_type = months_by(monthly, "crime_type")
         tested = change_tests(frame["previous_count"], frame["current_count"],
                               [series_dispersion(by_type.get(t, {})) for t in frame["crime_type"]])[0].tolist()
         frame["p_value"] = pd.array(tested, dtype="Float64")

@@ -524,14 +524,11 @@ def _rounded(frame: pd.DataFrame, **added) -> pd.DataFrame:
                          for c, values in columns.items()}, index=frame.index)
 
 
-def _rounded_column(values, decimals: int, index: pd.Index):
+def _rounded_column(values, decimals: int, index: pd.Index) -> np.ndarray:
     """A column as rounded floats (NaN where missing): numpy's rounding, as pandas' own, on the
-    array of a column or a float array, without wrapping each in a Series first."""
-    if isinstance(values, pd.Series):
-        return np.round(values.to_numpy(dtype="float64", na_value=np.nan), decimals)
-    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        return np.round(values.astype("float64", copy=False), decimals)
-    return pd.Series(values, index=index).astype("float64").round(decimals)
+    column's array rather than on a converted copy of the column."""
+    column = values if isinstance(values, pd.Series) else pd.Series(values, index=index)
+    return np.round(column.to_numpy(dtype="float64", na_value=np.nan), decimals)
 
 
 OFFICER_COLUMNS = (

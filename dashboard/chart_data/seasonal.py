@@ -8,7 +8,7 @@ import pandas as pd
 from dashboard.chart_data.common import CHOOSE_AN_AREA, latest, monthly_dispersions, police_caption
 from dashboard.chart_data.filters import Filters
 from dashboard.chart_data.spec import ChartSpec, ChartView, Reader
-from dashboard.charts.figures import year_by_month_figure
+from dashboard.charts.figures import months_by_year, year_by_month_figure
 from dashboard.charts.formatting import number, year_span
 from dashboard.charts.summaries import describe_change
 from queries import periods
@@ -47,20 +47,12 @@ def seasonal_data(reader: Reader, filters: Filters, kinds: tuple[str, ...] | Non
     })
 
 
-def _by_year(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Each year's counts by month name, in the frame's order."""
-    by_year: dict[str, dict[str, int]] = {}
-    for year, name, count in zip(frame["year"].tolist(), frame["month_name"].tolist(), frame["count"].tolist()):
-        by_year.setdefault(year, {})[name] = count
-    return by_year
-
-
 def seasonal_summary(frame: pd.DataFrame, noun: str, dispersion: tuple[float, int] | None = None) -> str:
     """The latest year's loaded months against the same months a year earlier: only months
     loaded in both years are summed (a month missing in the earlier year is not a zero).
     ``dispersion`` (from the monthly series) makes the test quasi-Poisson."""
     area = frame["area_name"].iloc[0]
-    by_year = _by_year(frame)
+    by_year = months_by_year(frame)
     years = sorted(by_year)
     latest_year = years[-1]
     now = by_year[latest_year]

@@ -273,20 +273,24 @@ YEAR_GREYS = ("#9E9E9E", "#858585", "#6E6E6E", "#5C5C5C")
 YEAR_DASHES = ("dot", "dash", "dashdot", "longdash")
 
 
+def months_by_year(frame: pd.DataFrame, column: str = "count") -> dict[str, dict[str, object]]:
+    """A seasonal frame's ``column`` as {year: {month name: value}}, in the frame's order, from
+    plain lists in one pass (a frame filtered per year cost more than the figure)."""
+    by_year: dict[str, dict[str, object]] = {}
+    for year, name, value in zip(frame["year"].tolist(), frame["month_name"].tolist(), frame[column].tolist()):
+        by_year.setdefault(year, {})[name] = value
+    return by_year
+
+
 def year_by_month_figure(frame: pd.DataFrame, y_title: str) -> PlainFigure:
     """One line per calendar year across January to December: the latest year thick and
     coloured, earlier years thin greys told apart by their dashes (not colour alone)."""
     figure = new_figure(base_layout(y_title))
-    # Each year's counts and labels by month name, from plain lists in one pass.
-    by_year: dict[str, tuple[dict, dict]] = {}
-    for year, name, count, label in zip(frame["year"].tolist(), frame["month_name"].tolist(), frame["count"].tolist(),
-                                        frame["period_label"].tolist()):
-        counts, labels = by_year.setdefault(year, ({}, {}))
-        counts[name] = float("nan") if is_missing(count) else float(count)
-        labels[name] = label
+    by_year, labels_by_year = months_by_year(frame), months_by_year(frame, "period_label")
     years = sorted(by_year)
     for position, year in enumerate(years):
-        by_name, labels = by_year[year]
+        by_name = {name: float("nan") if is_missing(count) else float(count) for name, count in by_year[year].items()}
+        labels = labels_by_year[year]
         newest = position == len(years) - 1
         back = len(years) - 1 - position  # 1 for the year before the latest
         # A month not loaded inside the year's span is None, so the line breaks there.

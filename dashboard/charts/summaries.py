@@ -92,10 +92,10 @@ FLAGGED_NAMED = 3  # a summary names the latest few months outside the band; the
 def band_for(rows: pd.DataFrame) -> pd.DataFrame:
     """The band of ordinary variation (``queries.variation``) for one area's monthly rows;
     months without a count are not loaded."""
-    return _band(_monthly_counts(rows["period"].tolist(), rows["count"].tolist())).copy()
+    return _band(_band_key(rows["period"].tolist(), rows["count"].tolist())).copy()
 
 
-def _monthly_counts(months: list, values: list) -> tuple[tuple[str, float], ...]:
+def _band_key(months: list, values: list) -> tuple[tuple[str, float], ...]:
     """(month, count) for the months with a count: the key ``_band`` is worked out for."""
     return tuple((m, float(v)) for m, v in zip(months, values) if not _missing(v))
 
@@ -106,13 +106,9 @@ def _band(counts: tuple[tuple[str, float], ...]) -> pd.DataFrame:
     return ordinary_variation(dict(counts))
 
 
-def band_sentence(rows: pd.DataFrame) -> str:
-    """The months outside ordinary variation in words, the latest few only."""
-    return _band_words(_monthly_counts(rows["period"].tolist(), rows["count"].tolist()))
-
-
 @lru_cache(maxsize=32)
 def _band_words(counts: tuple[tuple[str, float], ...]) -> str:
+    """The months outside ordinary variation in words, the latest few only."""
     band = _band(counts)
     if band.empty:
         return (" There are too few loaded months for a band of ordinary variation (it needs 9 of the "
@@ -174,7 +170,7 @@ def trend_summary(frame: pd.DataFrame, measure: str, what: str,
                 text += " (too few months loaded to allow for overdispersion: the test assumes Poisson variation)"
         is_monthly = last_month is not None and all(r[3] == r[4] for r in rows) and len(valued) > 12
         if is_monthly:
-            text += "." + _band_words(_monthly_counts([r[2] for r in rows], [r[6] for r in rows]))
+            text += "." + _band_words(_band_key([r[2] for r in rows], [r[6] for r in rows]))
         sentences.append(text + ".")
     return " ".join(sentences)
 
